@@ -1,0 +1,152 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import {
+  CamelCasePlugin,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type MigrationResultSet,
+} from 'kysely'
+import pg from 'pg'
+import { migrations } from './migrations/index.ts'
+import type { Database } from './schema/index.ts'
+
+export type { Database } from './schema/index.ts'
+export type DialectName = 'sqlite' | 'postgres'
+export type Db = Kysely<Database>
+
+export interface DbHandle {
+  readonly db: Db
+  readonly dialect: DialectName
+  /**
+   * Runs `fn` in one write transaction: BEGIN IMMEDIATE on SQLite (so that concurrent writers
+   * queue instead of failing half-way), READ COMMITTED with row locks on PostgreSQL. Retries
+   * the whole function on SQLITE_BUSY, deadlock and serialization failure, so `fn` must only
+   * touch the database it is given.
+   */
+  transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>
+  migrate(): Promise<MigrationResultSet>
+  /** Online backup of a SQLite database to `file`; PostgreSQL is backed up with pg_dump. */
+  backup(file: string): Promise<void>
+  close(): Promise<void>
+}
+
+const INT8_OID = 20
+const NUMERIC_OID = 1700
+
+/** Points and minor units are integers well below 2^53, so int8 and sum() come back as numbers. */
+function pgTypes(): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value)
+      return pg.types.getTypeParser(oid, format)
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  }
+}
+
+const RETRYABLE_PG_CODES = new Set(['40001', '40P01'])
+const MAX_ATTEMPTS = 8
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'SQLITE_BUSY' || (typeof code === 'string' && RETRYABLE_PG_CODES.has(code))
+}
+
+async function withRetry<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run()
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt))
+    }
+  }
+}
+
+export function parseDatabaseUrl(url: string): { dialect: DialectName; target: string } {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return { dialect: 'postgres', target: url }
+  }
+  if (url.startsWith('file:')) {
+    const path = url.slice('file:'.length)
+    if (path.length === 0)
+      throw new Error('DATABASE_URL file: needs a path, e.g. file:./data/jifen.db')
+    return { dialect: 'sqlite', target: path }
+  }
+  throw new Error('DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL)')
+}
+
+export function createDb(url: string, options: { poolSize?: number } = {}): DbHandle {
+  const { dialect, target } = parseDatabaseUrl(url)
+  return dialect === 'sqlite'
+    ? createSqlite(target)
+    : createPostgres(target, options.poolSize ?? 10)
+}
+
+function createSqlite(path: string): DbHandle {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const database = new SQLite(path)
+  database.pragma('journal_mode = WAL')
+  database.pragma('synchronous = NORMAL')
+  database.pragma('busy_timeout = 5000')
+  database.pragma('foreign_keys = ON')
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database }),
+    plugins: [new CamelCasePlugin()],
+  })
+  return {
+    db,
+    dialect: 'sqlite',
+    transaction: (fn) =>
+      withRetry(() =>
+        db.connection().execute(async (connection) => {
+          await sql`begin immediate`.execute(connection)
+          try {
+            const result = await fn(connection)
+            await sql`commit`.execute(connection)
+            return result
+          } catch (error) {
+            await sql`rollback`.execute(connection)
+            throw error
+          }
+        }),
+      ),
+    migrate: () => runMigrations(db),
+    backup: async (file) => {
+      mkdirSync(dirname(file), { recursive: true })
+      await database.backup(file)
+    },
+    close: () => db.destroy(),
+  }
+}
+
+function createPostgres(connectionString: string, max: number): DbHandle {
+  const pool = new pg.Pool({ connectionString, max, types: pgTypes() })
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  })
+  return {
+    db,
+    dialect: 'postgres',
+    transaction: (fn) => withRetry(() => db.transaction().execute(fn)),
+    migrate: () => runMigrations(db),
+    backup: async () => {
+      throw new Error('backup copies SQLite databases; back up PostgreSQL with pg_dump')
+    },
+    close: () => db.destroy(),
+  }
+}
+
+async function runMigrations(db: Db): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  })
+  const result = await migrator.migrateToLatest()
+  if (result.error) throw result.error
+  return result
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely'
+import * as init from './0001-init.ts'
+
+/** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
+export const migrations: Record<string, Migration> = {
+  '0001-init': init,
+}

@@ -1,0 +1,14 @@
+export interface CouponsTable {
+  id: string
+  code: string
+  memberId: string
+  rewardId: string
+  redemptionId: string
+  kind: string
+  value: number | null
+  status: string
+  issuedAt: string
+  expiresAt: string | null
+  usedAt: string | null
+  usedBy: string | null
+}

@@ -1,0 +1,32 @@
+import type { ApiKeysTable } from './api-keys.ts'
+import type { CouponsTable } from './coupons.ts'
+import type { LedgerEntriesTable } from './ledger-entries.ts'
+import type { LotAllocationsTable } from './lot-allocations.ts'
+import type { MemberIdentitiesTable } from './member-identities.ts'
+import type { MembersTable } from './members.ts'
+import type { OrdersTable } from './orders.ts'
+import type { PointLotsTable } from './point-lots.ts'
+import type { ProgrammeVersionsTable } from './programme-versions.ts'
+import type { RedemptionsTable } from './redemptions.ts'
+import type { RefundsTable } from './refunds.ts'
+import type { RewardsTable } from './rewards.ts'
+import type { StaffInvitesTable, StaffTable } from './staff.ts'
+import type { TierChangesTable } from './tier-changes.ts'
+
+export interface Database {
+  members: MembersTable
+  memberIdentities: MemberIdentitiesTable
+  programmeVersions: ProgrammeVersionsTable
+  ledgerEntries: LedgerEntriesTable
+  pointLots: PointLotsTable
+  lotAllocations: LotAllocationsTable
+  orders: OrdersTable
+  refunds: RefundsTable
+  rewards: RewardsTable
+  redemptions: RedemptionsTable
+  coupons: CouponsTable
+  tierChanges: TierChangesTable
+  apiKeys: ApiKeysTable
+  staff: StaffTable
+  staffInvites: StaffInvitesTable
+}

@@ -1,0 +1,9 @@
+export interface RefundsTable {
+  id: string
+  orderId: string
+  amount: number
+  pointsReversed: number
+  pointsReturned: number
+  requestHash: string
+  createdAt: string
+}

@@ -1,0 +1,33 @@
+import type { DomainDeps } from './context.ts'
+import { type Adjustment, adjustPoints } from './ledger/adjustments.ts'
+import { LedgerService } from './ledger/ledger.service.ts'
+import { InteractionsService } from './interactions/interactions.service.ts'
+import { MembersService } from './members/members.service.ts'
+import { OrdersService } from './orders/orders.service.ts'
+import { ProgrammeService } from './programme/programme.service.ts'
+import { RewardsService } from './rewards/rewards.service.ts'
+import { StaffService } from './staff/staff.service.ts'
+import { TiersService } from './tiers/tiers.service.ts'
+
+export type { DomainDeps } from './context.ts'
+
+/** Every domain service, built once from the same dependencies. */
+export function createDomain(deps: DomainDeps) {
+  const programme = new ProgrammeService(deps)
+  const members = new MembersService(deps, programme)
+  return {
+    deps,
+    programme,
+    members,
+    ledger: new LedgerService(deps),
+    orders: new OrdersService(deps, programme, members),
+    rewards: new RewardsService(deps, programme, members),
+    interactions: new InteractionsService(deps, programme),
+    staff: new StaffService(deps),
+    tiers: new TiersService(deps, programme),
+    adjust: (memberId: string, adjustment: Adjustment, actor: string) =>
+      adjustPoints(deps, programme, members, memberId, adjustment, actor),
+  }
+}
+
+export type Domain = ReturnType<typeof createDomain>

@@ -1,0 +1,118 @@
+import { DateTime } from 'luxon'
+import { sql } from 'kysely'
+import type { DomainDeps } from '../context.ts'
+import { findEntryByKey, lockMember } from '../ledger/ledger.repository.ts'
+import { credit } from '../ledger/ledger.service.ts'
+import { expiryFor, localDate } from '../programme/programme.ts'
+import type { ProgrammeService } from '../programme/programme.service.ts'
+
+export interface InteractionAward {
+  /** Points actually paid: less than asked when the daily cap was reached. */
+  awarded: number
+  /** True when this interaction had already been rewarded (a retry, or a second check-in). */
+  alreadyDone: boolean
+  capped: boolean
+  day: string
+  balance: number
+}
+
+/**
+ * Rewards interactions (check-in, quiz, survey, ...) under the programme's daily caps, counted
+ * in the merchant's local day. The idempotency key makes a retried chat message pay once.
+ */
+export class InteractionsService {
+  constructor(
+    private readonly deps: DomainDeps,
+    private readonly programmes: ProgrammeService,
+  ) {}
+
+  /** Daily check-in: once per member per local day of the merchant. */
+  async checkIn(memberId: string): Promise<InteractionAward> {
+    const { config } = await this.programmes.current()
+    const day = localDate(this.deps.clock.now(), config.timezone)
+    return this.award(
+      memberId,
+      'checkin',
+      config.interactions.checkin.points,
+      `checkin:${memberId}:${day}`,
+    )
+  }
+
+  async award(
+    memberId: string,
+    kind: string,
+    points: number,
+    idempotencyKey: string,
+  ): Promise<InteractionAward> {
+    const { version, config: programme } = await this.programmes.current()
+    const now = this.deps.clock.now()
+    const day = localDate(now, programme.timezone)
+    return this.deps.store.transaction(async (trx) => {
+      let member = await lockMember(trx, memberId)
+      const done = await findEntryByKey(trx, idempotencyKey)
+      if (done)
+        return { awarded: 0, alreadyDone: true, capped: false, day, balance: member.pointsBalance }
+      const cap = programme.interactions.dailyCaps[kind]
+      let grant = points
+      if (cap !== undefined) {
+        const dayStart = DateTime.fromISO(day, { zone: programme.timezone })
+        const today = await trx
+          .selectFrom('ledgerEntries')
+          .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
+          .where('memberId', '=', memberId)
+          .where('reason', '=', kind)
+          .where('createdAt', '>=', dayStart.toUTC().toISO()!)
+          .where('createdAt', '<', dayStart.plus({ days: 1 }).toUTC().toISO()!)
+          .executeTakeFirstOrThrow()
+        grant = Math.max(0, Math.min(points, cap - Number(today.total)))
+      }
+      if (grant > 0) {
+        member = (
+          await credit(
+            trx,
+            member,
+            {
+              memberId,
+              points: grant,
+              kind: 'earn',
+              reason: kind,
+              sourceType: 'interaction',
+              sourceId: idempotencyKey,
+              idempotencyKey,
+              programmeVersion: version,
+              expiresAt: expiryFor(programme.expiry, now, programme.timezone),
+            },
+            now,
+          )
+        ).member
+      } else {
+        // Remember the interaction even when it pays nothing, so that a retry is still a retry.
+        await trx
+          .insertInto('ledgerEntries')
+          .values({
+            memberId,
+            points: 0,
+            kind: 'earn',
+            reason: kind,
+            note: 'daily cap reached',
+            sourceType: 'interaction',
+            sourceId: idempotencyKey,
+            idempotencyKey,
+            programmeVersion: version,
+            balanceAfter: member.pointsBalance,
+            expiresAt: null,
+            actor: null,
+            createdAt: now.toISOString(),
+          })
+          .execute()
+      }
+      return {
+        awarded: grant,
+        alreadyDone: false,
+        capped: grant < points,
+        day,
+        balance: member.pointsBalance,
+      }
+    })
+  }
+}

@@ -1,0 +1,262 @@
+import type { Db } from '../../../db/client.ts'
+import { DomainError } from '../../shared/errors.ts'
+import type { DomainDeps } from '../context.ts'
+import type { LedgerEntryView, LedgerWrite } from './ledger.ts'
+import { type LedgerEntryRow, type MemberRow, lockMember, openLots } from './ledger.repository.ts'
+
+export interface Posted {
+  entry: LedgerEntryRow
+  member: MemberRow
+}
+
+async function insertEntry(
+  trx: Db,
+  write: LedgerWrite,
+  signedPoints: number,
+  balanceAfter: number,
+  expiresAt: string | null,
+  now: Date,
+): Promise<LedgerEntryRow> {
+  return trx
+    .insertInto('ledgerEntries')
+    .values({
+      memberId: write.memberId,
+      points: signedPoints,
+      kind: write.kind,
+      reason: write.reason,
+      note: write.note ?? null,
+      sourceType: write.sourceType ?? null,
+      sourceId: write.sourceId ?? null,
+      idempotencyKey: write.idempotencyKey ?? null,
+      programmeVersion: write.programmeVersion ?? null,
+      balanceAfter,
+      expiresAt,
+      actor: write.actor ?? null,
+      createdAt: now.toISOString(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+async function saveBalance(
+  trx: Db,
+  member: MemberRow,
+  balance: number,
+  debt: number,
+  now: Date,
+): Promise<MemberRow> {
+  await trx
+    .updateTable('members')
+    .set({ pointsBalance: balance, pointsDebt: debt, updatedAt: now.toISOString() })
+    .where('id', '=', member.id)
+    .execute()
+  return { ...member, pointsBalance: balance, pointsDebt: debt }
+}
+
+/**
+ * Adds points as a new lot expiring at `expiresAt`. A debt the member owes (points reversed
+ * when nothing was left to take them from) is settled from the new lot first.
+ * The caller holds the member's lock (`lockMember`).
+ */
+export async function credit(
+  trx: Db,
+  member: MemberRow,
+  write: LedgerWrite & { expiresAt: string | null },
+  now: Date,
+): Promise<Posted> {
+  if (!Number.isSafeInteger(write.points) || write.points <= 0)
+    throw new Error(`credit of ${write.points}`)
+  const balance = member.pointsBalance + write.points
+  const entry = await insertEntry(trx, write, write.points, balance, write.expiresAt, now)
+  const settled = Math.min(member.pointsDebt, write.points)
+  await trx
+    .insertInto('pointLots')
+    .values({
+      memberId: member.id,
+      ledgerEntryId: entry.id,
+      points: write.points,
+      used: settled,
+      expired: 0,
+      remaining: write.points - settled,
+      expiresAt: write.expiresAt,
+      createdAt: now.toISOString(),
+    })
+    .execute()
+  return {
+    entry,
+    member: await saveBalance(trx, member, balance, member.pointsDebt - settled, now),
+  }
+}
+
+/**
+ * Takes points from the member's lots, soonest-expiring first (lots listed in `preferLotIds`
+ * before all others), recording which lot gave what. With `allowDebt`, points that no lot can
+ * cover become a debt and the balance goes negative; without it, a short balance is refused
+ * with `insufficient_points` and nothing is written. The caller holds the member's lock.
+ */
+export async function debit(
+  trx: Db,
+  member: MemberRow,
+  write: LedgerWrite & { allowDebt: boolean; preferLotIds?: number[] },
+  now: Date,
+): Promise<Posted> {
+  if (!Number.isSafeInteger(write.points) || write.points <= 0)
+    throw new Error(`debit of ${write.points}`)
+  if (!write.allowDebt && member.pointsBalance < write.points) {
+    throw new DomainError(
+      'insufficient_points',
+      `balance ${member.pointsBalance} is less than ${write.points}`,
+      {
+        balance: member.pointsBalance,
+        required: write.points,
+      },
+    )
+  }
+  const preferred = new Set(write.preferLotIds ?? [])
+  const lots = (await openLots(trx, member.id)).sort(
+    (a, b) => Number(preferred.has(b.id)) - Number(preferred.has(a.id)),
+  )
+  const balance = member.pointsBalance - write.points
+  const entry = await insertEntry(trx, write, -write.points, balance, null, now)
+  let left = write.points
+  for (const lot of lots) {
+    if (left === 0) break
+    const take = Math.min(left, lot.remaining)
+    left -= take
+    await trx
+      .updateTable('pointLots')
+      .set((eb) => ({ remaining: eb('remaining', '-', take), used: eb('used', '+', take) }))
+      .where('id', '=', lot.id)
+      .execute()
+    await trx
+      .insertInto('lotAllocations')
+      .values({ ledgerEntryId: entry.id, lotId: lot.id, points: take })
+      .execute()
+  }
+  return { entry, member: await saveBalance(trx, member, balance, member.pointsDebt + left, now) }
+}
+
+/** Pays a member's debt out of their open lots; the balance does not change, so no entry. */
+export async function settleDebtFromLots(
+  trx: Db,
+  member: MemberRow,
+  now: Date,
+): Promise<MemberRow> {
+  let debt = member.pointsDebt
+  if (debt === 0) return member
+  for (const lot of await openLots(trx, member.id)) {
+    if (debt === 0) break
+    const take = Math.min(debt, lot.remaining)
+    debt -= take
+    await trx
+      .updateTable('pointLots')
+      .set((eb) => ({ remaining: eb('remaining', '-', take), used: eb('used', '+', take) }))
+      .where('id', '=', lot.id)
+      .execute()
+  }
+  return saveBalance(trx, member, member.pointsBalance, debt, now)
+}
+
+export function toEntryView(row: LedgerEntryRow): LedgerEntryView {
+  return {
+    id: String(row.id),
+    points: row.points,
+    kind: row.kind,
+    reason: row.reason,
+    note: row.note,
+    sourceType: row.sourceType,
+    sourceId: row.sourceId,
+    balanceAfter: row.balanceAfter,
+    expiresAt: row.expiresAt,
+    createdAt: row.createdAt,
+  }
+}
+
+export class LedgerService {
+  constructor(private readonly deps: DomainDeps) {}
+
+  /** A member's entries, newest first; `cursor` is the `nextCursor` of the previous page. */
+  async history(memberId: string, options: { cursor?: string; limit?: number } = {}) {
+    const limit = Math.min(Math.max(options.limit ?? 20, 1), 100)
+    let query = this.deps.store.db
+      .selectFrom('ledgerEntries')
+      .selectAll()
+      .where('memberId', '=', memberId)
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+    if (options.cursor !== undefined) {
+      const before = Number(options.cursor)
+      if (!Number.isSafeInteger(before))
+        throw new DomainError('invalid_input', 'cursor is not valid', { field: 'cursor' })
+      query = query.where('id', '<', before)
+    }
+    const rows = await query.execute()
+    const page = rows.slice(0, limit)
+    return {
+      items: page.map(toEntryView),
+      nextCursor: rows.length > limit ? String(page[page.length - 1]!.id) : null,
+    }
+  }
+
+  /**
+   * Expires every lot whose expiry has passed, one ledger entry per lot. Safe to run twice or
+   * in several processes at once, and against concurrent redemptions: each member's lots are
+   * re-read under the member's lock, so a point is never expired after it was spent.
+   */
+  async expireDue(): Promise<{ members: number; points: number }> {
+    const now = this.deps.clock.now()
+    const nowIso = now.toISOString()
+    const due = await this.deps.store.db
+      .selectFrom('pointLots')
+      .select('memberId')
+      .distinct()
+      .where('remaining', '>', 0)
+      .where('expiresAt', 'is not', null)
+      .where('expiresAt', '<=', nowIso)
+      .execute()
+    let points = 0
+    for (const { memberId } of due) {
+      points += await this.deps.store.transaction(async (trx) => {
+        let member = await lockMember(trx, memberId)
+        const lots = await trx
+          .selectFrom('pointLots')
+          .selectAll()
+          .where('memberId', '=', memberId)
+          .where('remaining', '>', 0)
+          .where('expiresAt', 'is not', null)
+          .where('expiresAt', '<=', nowIso)
+          .orderBy('id')
+          .execute()
+        let expired = 0
+        for (const lot of lots) {
+          const balance = member.pointsBalance - lot.remaining
+          await insertEntry(
+            trx,
+            {
+              memberId,
+              points: lot.remaining,
+              kind: 'expire',
+              reason: 'expiry',
+              sourceType: 'lot',
+              sourceId: String(lot.id),
+              idempotencyKey: `expire:${lot.id}`,
+            },
+            -lot.remaining,
+            balance,
+            null,
+            now,
+          )
+          await trx
+            .updateTable('pointLots')
+            .set((eb) => ({ remaining: 0, expired: eb('expired', '+', lot.remaining) }))
+            .where('id', '=', lot.id)
+            .execute()
+          member = await saveBalance(trx, member, balance, member.pointsDebt, now)
+          expired += lot.remaining
+        }
+        return expired
+      })
+    }
+    return { members: due.length, points }
+  }
+}

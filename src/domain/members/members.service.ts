@@ -1,0 +1,592 @@
+import { z } from 'zod'
+import type { Db } from '../../../db/client.ts'
+import { isUniqueViolation } from '../../../db/errors.ts'
+import { DomainError } from '../../shared/errors.ts'
+import { newId, randomCode } from '../../shared/ids.ts'
+import type { DomainDeps } from '../context.ts'
+import { settleDebtFromLots } from '../ledger/ledger.service.ts'
+import { type MemberRow, lockMembers } from '../ledger/ledger.repository.ts'
+import {
+  type Programme,
+  addDays,
+  addLocalMonths,
+  tierAt,
+  tierIndex,
+} from '../programme/programme.ts'
+import type { ProgrammeService } from '../programme/programme.service.ts'
+import { heldTierIndex, reevaluateTier, windowValue } from '../tiers/tiers.ts'
+import {
+  type Channel,
+  type MemberRef,
+  type MemberView,
+  normalizeLocale,
+  normalizePhone,
+} from './members.ts'
+
+const MEMBER_CODE_LENGTH = 8
+
+export const registrationSchema = z.object({
+  displayName: z.string().trim().min(1).max(100),
+  phone: z.string().min(3).max(32).optional(),
+  birthday: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+    .optional(),
+  region: z.string().max(100).optional(),
+  gender: z.enum(['female', 'male', 'other']).optional(),
+  locale: z.string().max(35).optional(),
+  sourceChannel: z.string().max(50).optional(),
+  telegramId: z
+    .string()
+    .regex(/^\d{1,20}$/, 'a Telegram user id is digits')
+    .optional(),
+  wechatId: z.string().min(1).max(200).optional(),
+  externalId: z.string().min(1).max(200).optional(),
+  referrerCode: z.string().min(1).max(32).optional(),
+  inviteCode: z.string().max(100).optional(),
+  marketingConsent: z.boolean().optional(),
+  privacyConsent: z.boolean().optional(),
+})
+export type Registration = z.infer<typeof registrationSchema>
+
+export const memberPatchSchema = registrationSchema
+  .pick({
+    displayName: true,
+    phone: true,
+    birthday: true,
+    region: true,
+    gender: true,
+    locale: true,
+    telegramId: true,
+    wechatId: true,
+    externalId: true,
+    marketingConsent: true,
+  })
+  .extend({
+    phone: z.string().min(3).max(32).nullable().optional(),
+    birthday: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+      .nullable()
+      .optional(),
+    /** A tier set by hand: the member never holds less while it is set. null removes it. */
+    tierFloorCode: z.string().nullable().optional(),
+  })
+export type MemberPatch = z.infer<typeof memberPatchSchema>
+
+export class MembersService {
+  constructor(
+    private readonly deps: DomainDeps,
+    private readonly programmes: ProgrammeService,
+  ) {}
+
+  /**
+   * Registers a member. With `enforceMembership` (members joining by themselves in a chat) a
+   * restricted programme requires one of its invite codes; the merchant's API is trusted.
+   * A phone or chat identity that already belongs to a member is `member_exists`.
+   */
+  async register(
+    input: Registration,
+    options: { enforceMembership?: boolean } = {},
+  ): Promise<MemberView> {
+    const { config: programme } = await this.programmes.current()
+    if (options.enforceMembership && programme.membership.type === 'restricted') {
+      if (!input.inviteCode)
+        throw new DomainError('invite_required', 'this programme needs an invite code to join')
+      if (!programme.membership.inviteCodes.includes(input.inviteCode.trim())) {
+        throw new DomainError('invite_invalid', 'that invite code is not valid')
+      }
+    }
+    const phone = input.phone ? normalizePhone(input.phone, programme.phoneRegion) : null
+    const now = this.deps.clock.now()
+    const id = await this.deps.store
+      .transaction(async (trx) => {
+        return this.insertMember(trx, programme, input, phone, now)
+      })
+      .catch((error: unknown) => {
+        // Two registrations of the same phone or identity raced; the loser sees the winner.
+        if (isUniqueViolation(error))
+          throw new DomainError('member_exists', 'a member with these details already exists')
+        throw error
+      })
+    return this.view(id)
+  }
+
+  private async insertMember(
+    trx: Db,
+    programme: Programme,
+    input: Registration,
+    phone: string | null,
+    now: Date,
+  ): Promise<string> {
+    const referrer = input.referrerCode
+      ? await this.findByRef(trx, { code: input.referrerCode.trim().toUpperCase() })
+      : undefined
+    if (input.referrerCode && !referrer) {
+      throw new DomainError('member_not_found', 'no member has that referral code', {
+        field: 'referrerCode',
+      })
+    }
+    if (referrer && (await this.sharesIdentity(trx, referrer, phone, input))) {
+      throw new DomainError('self_referral', 'a member cannot refer themselves')
+    }
+    await this.assertIdentitiesFree(trx, phone, input)
+    const id = newId('mem')
+    await trx
+      .insertInto('members')
+      .values({
+        id,
+        code: await this.unusedCode(trx),
+        displayName: input.displayName,
+        phone,
+        birthday: input.birthday ?? null,
+        region: input.region ?? null,
+        gender: input.gender ?? null,
+        locale: normalizeLocale(input.locale, programme.defaultLocale),
+        sourceChannel: input.sourceChannel ?? null,
+        referrerId: referrer?.id ?? null,
+        marketingConsent: input.marketingConsent ? 1 : 0,
+        privacyConsentAt: input.privacyConsent ? now.toISOString() : null,
+        status: 'active',
+        mergedInto: null,
+        tierCode: programme.tiers[0]!.code,
+        tierFloorCode: null,
+        tierRetainedCode: null,
+        tierWindowStart: now.toISOString(),
+        tierWindowEnd: addLocalMonths(
+          now,
+          programme.tierRules.windowMonths,
+          programme.timezone,
+        ).toISOString(),
+        pointsBalance: 0,
+        pointsDebt: 0,
+        lotteryChances: 0,
+        externalId: input.externalId ?? null,
+        joinedAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      })
+      .execute()
+    await this.addIdentities(trx, id, input, now)
+    await trx
+      .insertInto('tierChanges')
+      .values({
+        memberId: id,
+        fromCode: null,
+        toCode: programme.tiers[0]!.code,
+        reason: 'joined',
+        createdAt: now.toISOString(),
+      })
+      .execute()
+    return id
+  }
+
+  async update(memberId: string, patch: MemberPatch): Promise<MemberView> {
+    const { config: programme } = await this.programmes.current()
+    const phone = patch.phone ? normalizePhone(patch.phone, programme.phoneRegion) : patch.phone
+    if (patch.tierFloorCode && tierIndex(programme, patch.tierFloorCode) < 0) {
+      throw new DomainError('invalid_input', `no tier ${patch.tierFloorCode}`, {
+        field: 'tierFloorCode',
+      })
+    }
+    const now = this.deps.clock.now()
+    await this.deps.store.transaction(async (trx) => {
+      const [member] = (await lockMembers(trx, [memberId])).values()
+      await this.assertIdentitiesFree(trx, phone ?? null, patch, member!.id)
+      await trx
+        .updateTable('members')
+        .set({
+          displayName: patch.displayName,
+          phone,
+          birthday: patch.birthday,
+          region: patch.region,
+          gender: patch.gender,
+          locale:
+            patch.locale === undefined
+              ? undefined
+              : normalizeLocale(patch.locale, programme.defaultLocale),
+          externalId: patch.externalId,
+          marketingConsent:
+            patch.marketingConsent === undefined ? undefined : patch.marketingConsent ? 1 : 0,
+          tierFloorCode: patch.tierFloorCode,
+          updatedAt: now.toISOString(),
+        })
+        .where('id', '=', memberId)
+        .execute()
+      await this.addIdentities(trx, memberId, patch, now)
+      if (patch.tierFloorCode !== undefined) {
+        await reevaluateTier(
+          trx,
+          { ...member!, tierFloorCode: patch.tierFloorCode },
+          programme,
+          now,
+        )
+      }
+    })
+    return this.view(memberId)
+  }
+
+  /** Finds a member; a merged record leads to the member it was merged into. */
+  async findByRef(db: Db, ref: MemberRef): Promise<MemberRow | undefined> {
+    let row: MemberRow | undefined
+    if ('id' in ref)
+      row = await db.selectFrom('members').selectAll().where('id', '=', ref.id).executeTakeFirst()
+    else if ('code' in ref)
+      row = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('code', '=', ref.code.trim().toUpperCase())
+        .executeTakeFirst()
+    else if ('externalId' in ref)
+      row = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('externalId', '=', ref.externalId)
+        .executeTakeFirst()
+    else if ('phone' in ref) {
+      const { config } = await this.programmes.current(db)
+      let phone: string
+      try {
+        phone = normalizePhone(ref.phone, config.phoneRegion)
+      } catch {
+        return undefined
+      }
+      row = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('phone', '=', phone)
+        .where('status', '=', 'active')
+        .executeTakeFirst()
+    } else {
+      const [channel, externalId] =
+        'telegramId' in ref ? ['telegram', ref.telegramId] : ['wechat', ref.wechatId]
+      row = await db
+        .selectFrom('memberIdentities')
+        .innerJoin('members', 'members.id', 'memberIdentities.memberId')
+        .selectAll('members')
+        .where('memberIdentities.channel', '=', channel)
+        .where('memberIdentities.externalId', '=', externalId)
+        .executeTakeFirst()
+    }
+    if (row?.mergedInto) return this.findByRef(db, { id: row.mergedInto })
+    return row
+  }
+
+  async require(ref: MemberRef, db: Db = this.deps.store.db): Promise<MemberRow> {
+    const row = await this.findByRef(db, ref)
+    if (!row) throw new DomainError('member_not_found', 'no member matches', { ref })
+    return row
+  }
+
+  async get(ref: MemberRef): Promise<MemberView> {
+    return this.view((await this.require(ref)).id)
+  }
+
+  async view(memberId: string, db: Db = this.deps.store.db): Promise<MemberView> {
+    const member = await db
+      .selectFrom('members')
+      .selectAll()
+      .where('id', '=', memberId)
+      .executeTakeFirst()
+    if (!member) throw new DomainError('member_not_found', `no member ${memberId}`)
+    const { config: programme } = await this.programmes.current(db)
+    const identities = await db
+      .selectFrom('memberIdentities')
+      .selectAll()
+      .where('memberId', '=', memberId)
+      .execute()
+    return {
+      id: member.id,
+      code: member.code,
+      displayName: member.displayName,
+      phone: member.phone,
+      birthday: member.birthday,
+      region: member.region,
+      gender: member.gender,
+      locale: member.locale,
+      sourceChannel: member.sourceChannel,
+      referrerId: member.referrerId,
+      externalId: member.externalId,
+      marketingConsent: member.marketingConsent === 1,
+      privacyConsentAt: member.privacyConsentAt,
+      status: member.status,
+      telegramId: identities.find((i) => i.channel === 'telegram')?.externalId ?? null,
+      wechatId: identities.find((i) => i.channel === 'wechat')?.externalId ?? null,
+      lotteryChances: member.lotteryChances,
+      joinedAt: member.joinedAt,
+      tier: await this.tierView(db, member, programme),
+      points: await this.pointsView(db, member, programme),
+    }
+  }
+
+  /**
+   * Binds a second record of the same person (e.g. their WeChat record) into `targetId`:
+   * lots move with their expiry, the balance and any debt move through a pair of `merge`
+   * entries, orders and tier history follow, and the tier is the better of the two.
+   */
+  async merge(sourceId: string, targetId: string): Promise<MemberView> {
+    if (sourceId === targetId)
+      throw new DomainError('invalid_input', 'a member cannot be merged into itself')
+    const { version, config: programme } = await this.programmes.current()
+    const now = this.deps.clock.now()
+    await this.deps.store.transaction(async (trx) => {
+      const locked = await lockMembers(trx, [sourceId, targetId])
+      const source = locked.get(sourceId)!
+      let target = locked.get(targetId)!
+      if (source.status !== 'active' || target.status !== 'active') {
+        throw new DomainError('member_inactive', 'only active members can be merged')
+      }
+      const moved = source.pointsBalance
+      for (const table of [
+        'pointLots',
+        'orders',
+        'coupons',
+        'redemptions',
+        'tierChanges',
+        'memberIdentities',
+      ] as const) {
+        await trx
+          .updateTable(table)
+          .set({ memberId: targetId })
+          .where('memberId', '=', sourceId)
+          .execute()
+      }
+      await trx
+        .insertInto('ledgerEntries')
+        .values([
+          {
+            memberId: sourceId,
+            points: -moved,
+            kind: 'merge',
+            reason: 'merged_out',
+            note: null,
+            sourceType: 'member',
+            sourceId: targetId,
+            idempotencyKey: `merge:${sourceId}:out`,
+            programmeVersion: version,
+            balanceAfter: 0,
+            expiresAt: null,
+            actor: null,
+            createdAt: now.toISOString(),
+          },
+          {
+            memberId: targetId,
+            points: moved,
+            kind: 'merge',
+            reason: 'merged_in',
+            note: null,
+            sourceType: 'member',
+            sourceId,
+            idempotencyKey: `merge:${sourceId}:in`,
+            programmeVersion: version,
+            balanceAfter: target.pointsBalance + moved,
+            expiresAt: null,
+            actor: null,
+            createdAt: now.toISOString(),
+          },
+        ])
+        .execute()
+      const better = (a: string | null, b: string | null) =>
+        tierIndex(programme, a) >= tierIndex(programme, b) ? a : b
+      await trx
+        .updateTable('members')
+        .set({
+          status: 'merged',
+          mergedInto: targetId,
+          pointsBalance: 0,
+          pointsDebt: 0,
+          updatedAt: now.toISOString(),
+        })
+        .where('id', '=', sourceId)
+        .execute()
+      target = {
+        ...target,
+        pointsBalance: target.pointsBalance + moved,
+        pointsDebt: target.pointsDebt + source.pointsDebt,
+        tierCode: better(target.tierCode, source.tierCode)!,
+        tierFloorCode: better(target.tierFloorCode, source.tierFloorCode),
+        tierRetainedCode: better(target.tierRetainedCode, source.tierRetainedCode),
+        lotteryChances: target.lotteryChances + source.lotteryChances,
+      }
+      await trx
+        .updateTable('members')
+        .set({
+          pointsBalance: target.pointsBalance,
+          pointsDebt: target.pointsDebt,
+          tierCode: target.tierCode,
+          tierFloorCode: target.tierFloorCode,
+          tierRetainedCode: target.tierRetainedCode,
+          lotteryChances: target.lotteryChances,
+          phone: target.phone ?? source.phone,
+          birthday: target.birthday ?? source.birthday,
+          marketingConsent: Math.max(target.marketingConsent, source.marketingConsent),
+          updatedAt: now.toISOString(),
+        })
+        .where('id', '=', targetId)
+        .execute()
+      await settleDebtFromLots(trx, target, now)
+    })
+    return this.view(targetId)
+  }
+
+  private async tierView(
+    db: Db,
+    member: MemberRow,
+    programme: Programme,
+  ): Promise<MemberView['tier']> {
+    const value = await windowValue(
+      db,
+      member.id,
+      programme,
+      member.tierWindowStart,
+      member.tierWindowEnd,
+    )
+    const index = Math.max(
+      tierIndex(programme, member.tierCode),
+      heldTierIndex(programme, member, value),
+    )
+    const tier = tierAt(programme, index)
+    const next = programme.tiers[index + 1]
+    return {
+      code: tier.code,
+      name: tier.name,
+      multiplierPercent: tier.multiplierPercent,
+      benefits: tier.benefits,
+      floorCode: member.tierFloorCode,
+      windowStart: member.tierWindowStart,
+      windowEnd: member.tierWindowEnd,
+      progress: {
+        basis: programme.tierRules.basis,
+        value,
+        next: next
+          ? {
+              code: next.code,
+              name: next.name,
+              threshold: next.threshold,
+              remaining: Math.max(0, next.threshold - value),
+            }
+          : null,
+      },
+    }
+  }
+
+  private async pointsView(
+    db: Db,
+    member: MemberRow,
+    programme: Programme,
+  ): Promise<MemberView['points']> {
+    const before = addDays(this.deps.clock.now(), programme.expiringSoonDays).toISOString()
+    const lots = await db
+      .selectFrom('pointLots')
+      .select(['remaining', 'expiresAt'])
+      .where('memberId', '=', member.id)
+      .where('remaining', '>', 0)
+      .where('expiresAt', 'is not', null)
+      .orderBy('expiresAt')
+      .execute()
+    const first = lots[0]
+    return {
+      balance: member.pointsBalance,
+      debt: member.pointsDebt,
+      expiringSoon: lots
+        .filter((lot) => lot.expiresAt! < before)
+        .reduce((sum, lot) => sum + lot.remaining, 0),
+      expiringSoonBefore: before,
+      nextExpiry: first
+        ? {
+            at: first.expiresAt!,
+            points: lots
+              .filter((l) => l.expiresAt === first.expiresAt)
+              .reduce((s, l) => s + l.remaining, 0),
+          }
+        : null,
+    }
+  }
+
+  private async unusedCode(db: Db): Promise<string> {
+    for (;;) {
+      const code = randomCode(MEMBER_CODE_LENGTH)
+      const taken = await db
+        .selectFrom('members')
+        .select('id')
+        .where('code', '=', code)
+        .executeTakeFirst()
+      if (!taken) return code
+    }
+  }
+
+  private async sharesIdentity(
+    db: Db,
+    referrer: MemberRow,
+    phone: string | null,
+    input: Registration,
+  ): Promise<boolean> {
+    if (phone && referrer.phone === phone) return true
+    const identities = await db
+      .selectFrom('memberIdentities')
+      .selectAll()
+      .where('memberId', '=', referrer.id)
+      .execute()
+    return identities.some(
+      (i) =>
+        (i.channel === 'telegram' && i.externalId === input.telegramId) ||
+        (i.channel === 'wechat' && i.externalId === input.wechatId),
+    )
+  }
+
+  private async assertIdentitiesFree(
+    db: Db,
+    phone: string | null,
+    input: { telegramId?: string; wechatId?: string; externalId?: string | null },
+    self?: string,
+  ): Promise<void> {
+    const checks: [string, MemberRef | null][] = [
+      ['phone', phone ? { phone } : null],
+      ['telegramId', input.telegramId ? { telegramId: input.telegramId } : null],
+      ['wechatId', input.wechatId ? { wechatId: input.wechatId } : null],
+      ['externalId', input.externalId ? { externalId: input.externalId } : null],
+    ]
+    for (const [field, ref] of checks) {
+      if (!ref) continue
+      const holder = await this.findByRef(db, ref)
+      if (holder && holder.id !== self) {
+        throw new DomainError('member_exists', `a member with this ${field} already exists`, {
+          field,
+          memberId: holder.id,
+        })
+      }
+    }
+  }
+
+  private async addIdentities(
+    db: Db,
+    memberId: string,
+    input: { telegramId?: string; wechatId?: string },
+    now: Date,
+  ): Promise<void> {
+    const rows = (
+      [
+        ['telegram', input.telegramId],
+        ['wechat', input.wechatId],
+      ] as [Channel, string | undefined][]
+    )
+      .filter(([, externalId]) => externalId)
+      .map(([channel, externalId]) => ({
+        channel,
+        externalId: externalId!,
+        memberId,
+        createdAt: now.toISOString(),
+      }))
+    if (rows.length === 0) return
+    try {
+      await db
+        .insertInto('memberIdentities')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['channel', 'externalId']).doNothing())
+        .execute()
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new DomainError('identity_taken', 'that chat identity belongs to another member')
+      throw error
+    }
+  }
+}

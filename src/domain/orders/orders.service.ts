@@ -1,0 +1,656 @@
+import { z } from 'zod'
+import type { Db } from '../../../db/client.ts'
+import { isUniqueViolation } from '../../../db/errors.ts'
+import { DomainError } from '../../shared/errors.ts'
+import { hashJson, newId } from '../../shared/ids.ts'
+import type { DomainDeps } from '../context.ts'
+import { type MemberRow, findEntryByKey, lockMembers } from '../ledger/ledger.repository.ts'
+import { credit, debit } from '../ledger/ledger.service.ts'
+import type { MemberView } from '../members/members.ts'
+import type { MembersService } from '../members/members.service.ts'
+import {
+  type MultiplierApplied,
+  type Programme,
+  addDays,
+  computeOrderPoints,
+  expiryFor,
+  proportionalShare,
+  tierAt,
+  tierIndex,
+} from '../programme/programme.ts'
+import type { ProgrammeService } from '../programme/programme.service.ts'
+import { reevaluateTier } from '../tiers/tiers.ts'
+
+const minorUnits = z.number().int().min(0).max(1_000_000_000_000)
+
+export const memberRefSchema = z.union([
+  z.object({ id: z.string().min(1) }).strict(),
+  z.object({ phone: z.string().min(3) }).strict(),
+  z.object({ code: z.string().min(1) }).strict(),
+  z.object({ telegramId: z.string().min(1) }).strict(),
+  z.object({ wechatId: z.string().min(1) }).strict(),
+  z.object({ externalId: z.string().min(1) }).strict(),
+])
+
+export const orderInputSchema = z.object({
+  id: z.string().min(1).max(200),
+  member: memberRefSchema,
+  amount: minorUnits,
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
+  items: z
+    .array(
+      z.object({
+        sku: z.string().min(1).max(200),
+        quantity: z.number().int().min(1).max(1_000_000),
+        unitPrice: minorUnits,
+      }),
+    )
+    .max(1000)
+    .optional(),
+  placedAt: z.iso.datetime({ offset: true }).optional(),
+  /** Points the member spent on this order as payment (cash offset). */
+  pointsRedeemed: z.number().int().min(0).max(1_000_000_000).optional(),
+})
+export type OrderInput = z.infer<typeof orderInputSchema>
+
+export const refundInputSchema = z.object({
+  /** The merchant's refund id: a retry with the same id is answered, not applied again. */
+  id: z.string().min(1).max(200).optional(),
+  amount: minorUnits.refine((amount) => amount > 0, 'a refund amount is more than 0'),
+})
+export type RefundInput = z.infer<typeof refundInputSchema>
+
+export interface OrderResult {
+  orderId: string
+  pointsEarned: number
+  pointsRedeemed: number
+  breakdown: {
+    base: number
+    multipliers: MultiplierApplied[]
+    firstOrderBonus: number
+    referralBonus: number
+  }
+  tierBefore: string
+  tierAfter: string
+  member: MemberView
+}
+
+export interface RefundResult {
+  refundId: string
+  orderId: string
+  amount: number
+  refundedAmount: number
+  pointsReversed: number
+  pointsReturned: number
+  referralCancelled: boolean
+  member: MemberView
+}
+
+function referralKey(refereeId: string, side: 'referrer' | 'referee'): string {
+  return `referral:${refereeId}:${side}`
+}
+
+export class OrdersService {
+  constructor(
+    private readonly deps: DomainDeps,
+    private readonly programmes: ProgrammeService,
+    private readonly members: MembersService,
+  ) {}
+
+  /**
+   * Records an order and pays its points. The merchant's order id is the idempotency key: a
+   * replay returns the first result unchanged, the same id with another body is
+   * `idempotency_mismatch`, and concurrent duplicates earn once.
+   */
+  async ingest(input: OrderInput): Promise<OrderResult & { replayed: boolean }> {
+    const requestHash = hashJson(input)
+    const existing = await this.replayOf(this.deps.store.db, input.id, requestHash)
+    if (existing) return existing
+    const { version, config: programme } = await this.programmes.current()
+    const currency = input.currency ?? programme.currency
+    if (currency !== programme.currency) {
+      throw new DomainError(
+        'invalid_input',
+        `currency ${currency} is not the programme's ${programme.currency}`,
+        {
+          field: 'currency',
+        },
+      )
+    }
+    const items = input.items ?? []
+    if (programme.earning.roundingScope === 'line' && items.length > 0) {
+      const linesTotal = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0)
+      if (linesTotal !== input.amount) {
+        throw new DomainError(
+          'invalid_input',
+          `items add up to ${linesTotal}, not the amount ${input.amount}`,
+          {
+            field: 'items',
+          },
+        )
+      }
+    }
+    const member = await this.members.require(input.member)
+    const now = this.deps.clock.now()
+    const placedAt = input.placedAt ? new Date(input.placedAt) : now
+    try {
+      return await this.deps.store.transaction(async (trx) => {
+        const locked = await lockMembers(trx, [
+          member.id,
+          ...(member.referrerId ? [member.referrerId] : []),
+        ])
+        let buyer = locked.get(member.id)!
+        const inserted = await trx
+          .insertInto('orders')
+          .values({
+            id: input.id,
+            memberId: buyer.id,
+            amount: input.amount,
+            currency,
+            itemsJson: JSON.stringify(items),
+            pointsRedeemed: input.pointsRedeemed ?? 0,
+            pointsEarned: 0,
+            pointsReversed: 0,
+            pointsReturned: 0,
+            refundedAmount: 0,
+            status: 'completed',
+            requestHash,
+            responseJson: '',
+            programmeVersion: version,
+            placedAt: placedAt.toISOString(),
+            createdAt: now.toISOString(),
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .returning('id')
+          .executeTakeFirst()
+        if (!inserted) return (await this.replayOf(trx, input.id, requestHash))!
+        const tierBefore = tierAt(programme, Math.max(tierIndex(programme, buyer.tierCode), 0))
+        const previousOrders = await trx
+          .selectFrom('orders')
+          .select((eb) => eb.fn.countAll<number>().as('count'))
+          .where('memberId', '=', buyer.id)
+          .where('id', '!=', input.id)
+          .executeTakeFirstOrThrow()
+        const earned = computeOrderPoints(programme, {
+          amount: input.amount,
+          items,
+          tier: tierBefore,
+          placedAt,
+          birthday: buyer.birthday,
+          isFirstOrder: Number(previousOrders.count) === 0,
+        })
+        const common = {
+          memberId: buyer.id,
+          sourceType: 'order',
+          sourceId: input.id,
+          programmeVersion: version,
+        }
+        const expiresAt = expiryFor(programme.expiry, now, programme.timezone)
+        if (input.pointsRedeemed) {
+          buyer = (
+            await debit(
+              trx,
+              buyer,
+              {
+                ...common,
+                points: input.pointsRedeemed,
+                kind: 'redeem',
+                reason: 'order_payment',
+                idempotencyKey: `order:${input.id}:payment`,
+                allowDebt: false,
+              },
+              now,
+            )
+          ).member
+        }
+        if (earned.points > 0) {
+          buyer = (
+            await credit(
+              trx,
+              buyer,
+              {
+                ...common,
+                points: earned.points,
+                kind: 'earn',
+                reason: 'order',
+                idempotencyKey: `order:${input.id}:earn`,
+                note:
+                  earned.multipliers.map((m) => `${m.source}:${m.name}×${m.percent}%`).join(' ') ||
+                  null,
+                expiresAt,
+              },
+              now,
+            )
+          ).member
+        }
+        if (earned.firstOrderBonus > 0) {
+          buyer = (
+            await credit(
+              trx,
+              buyer,
+              {
+                ...common,
+                points: earned.firstOrderBonus,
+                kind: 'earn',
+                reason: 'first_order_bonus',
+                idempotencyKey: `order:${input.id}:first_order_bonus`,
+                expiresAt,
+              },
+              now,
+            )
+          ).member
+        }
+        const pointsEarned = earned.points + earned.firstOrderBonus
+        await trx.updateTable('orders').set({ pointsEarned }).where('id', '=', input.id).execute()
+        buyer = await reevaluateTier(trx, buyer, programme, now)
+        const referralBonus = await this.payReferral(
+          trx,
+          programme,
+          version,
+          locked,
+          buyer,
+          input,
+          now,
+        )
+        const result: OrderResult = {
+          orderId: input.id,
+          pointsEarned,
+          pointsRedeemed: input.pointsRedeemed ?? 0,
+          breakdown: {
+            base: earned.points,
+            multipliers: earned.multipliers,
+            firstOrderBonus: earned.firstOrderBonus,
+            referralBonus,
+          },
+          tierBefore: tierBefore.code,
+          tierAfter: buyer.tierCode,
+          member: await this.members.view(buyer.id, trx),
+        }
+        await trx
+          .updateTable('orders')
+          .set({ responseJson: JSON.stringify(result) })
+          .where('id', '=', input.id)
+          .execute()
+        return { ...result, replayed: false }
+      })
+    } catch (error) {
+      // A concurrent duplicate committed first; answer as its replay.
+      if (isUniqueViolation(error)) {
+        const replay = await this.replayOf(this.deps.store.db, input.id, requestHash)
+        if (replay) return replay
+      }
+      throw error
+    }
+  }
+
+  /**
+   * Refunds part or all of an order. Earned points are reversed in proportion to the amount
+   * refunded, cumulatively, so that all refunds together never reverse more than was earned;
+   * if the member already spent them the balance goes negative (a debt settled from the next
+   * earnings). Points the member paid with come back the same way, once, as a new lot that
+   * expires no sooner than `refundReturnGraceDays` from now. A refund of the referral-qualifying
+   * order within the lock period cancels the referral reward when the order no longer qualifies.
+   */
+  async refund(orderId: string, input: RefundInput): Promise<RefundResult> {
+    const refundId = input.id ?? newId('rfd')
+    const requestHash = hashJson({ orderId, amount: input.amount })
+    const order = await this.deps.store.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', orderId)
+      .executeTakeFirst()
+    if (!order) throw new DomainError('order_not_found', `no order ${orderId}`)
+    const previous = await this.refundReplay(refundId, requestHash)
+    if (previous) return previous
+    const buyerRow = await this.deps.store.db
+      .selectFrom('members')
+      .select('referrerId')
+      .where('id', '=', order.memberId)
+      .executeTakeFirstOrThrow()
+    const { version, config: programme } = await this.programmes.current()
+    const now = this.deps.clock.now()
+    try {
+      return await this.deps.store.transaction(async (trx) => {
+        const locked = await lockMembers(trx, [
+          order.memberId,
+          ...(buyerRow.referrerId ? [buyerRow.referrerId] : []),
+        ])
+        let buyer = locked.get(order.memberId)!
+        const fresh = await trx
+          .selectFrom('orders')
+          .selectAll()
+          .where('id', '=', orderId)
+          .executeTakeFirstOrThrow()
+        const refundedAmount = fresh.refundedAmount + input.amount
+        if (refundedAmount > fresh.amount) {
+          throw new DomainError(
+            'refund_exceeds_order',
+            `only ${fresh.amount - fresh.refundedAmount} of the order is left to refund`,
+            {
+              refundable: fresh.amount - fresh.refundedAmount,
+            },
+          )
+        }
+        const common = {
+          memberId: buyer.id,
+          sourceType: 'refund',
+          sourceId: refundId,
+          programmeVersion: version,
+        }
+        const pointsReversed =
+          proportionalShare(fresh.pointsEarned, refundedAmount, fresh.amount) - fresh.pointsReversed
+        if (pointsReversed > 0) {
+          const orderLots = await trx
+            .selectFrom('pointLots')
+            .innerJoin('ledgerEntries', 'ledgerEntries.id', 'pointLots.ledgerEntryId')
+            .select('pointLots.id')
+            .where('ledgerEntries.sourceType', '=', 'order')
+            .where('ledgerEntries.sourceId', '=', orderId)
+            .execute()
+          buyer = (
+            await debit(
+              trx,
+              buyer,
+              {
+                ...common,
+                points: pointsReversed,
+                kind: 'refund',
+                reason: 'order_refund',
+                note: `order ${orderId}`,
+                idempotencyKey: `refund:${refundId}:reverse`,
+                allowDebt: true,
+                preferLotIds: orderLots.map((l) => l.id),
+              },
+              now,
+            )
+          ).member
+        }
+        const pointsReturned =
+          proportionalShare(fresh.pointsRedeemed, refundedAmount, fresh.amount) -
+          fresh.pointsReturned
+        if (pointsReturned > 0) {
+          buyer = (
+            await credit(
+              trx,
+              buyer,
+              {
+                ...common,
+                points: pointsReturned,
+                kind: 'return',
+                reason: 'order_refund',
+                note: `order ${orderId}`,
+                idempotencyKey: `refund:${refundId}:return`,
+                expiresAt: await this.returnedPointsExpiry(trx, programme, orderId, now),
+              },
+              now,
+            )
+          ).member
+        }
+        await trx
+          .updateTable('orders')
+          .set({
+            refundedAmount,
+            pointsReversed: fresh.pointsReversed + pointsReversed,
+            pointsReturned: fresh.pointsReturned + pointsReturned,
+            status: refundedAmount === fresh.amount ? 'refunded' : 'partially_refunded',
+          })
+          .where('id', '=', orderId)
+          .execute()
+        await trx
+          .insertInto('refunds')
+          .values({
+            id: refundId,
+            orderId,
+            amount: input.amount,
+            pointsReversed,
+            pointsReturned,
+            requestHash,
+            createdAt: now.toISOString(),
+          })
+          .execute()
+        const referralCancelled = await this.cancelReferral(
+          trx,
+          programme,
+          version,
+          fresh,
+          refundedAmount,
+          now,
+        )
+        const afterReferral = await trx
+          .selectFrom('members')
+          .selectAll()
+          .where('id', '=', buyer.id)
+          .executeTakeFirstOrThrow()
+        buyer = await reevaluateTier(trx, afterReferral, programme, now)
+        return {
+          refundId,
+          orderId,
+          amount: input.amount,
+          refundedAmount,
+          pointsReversed,
+          pointsReturned,
+          referralCancelled,
+          member: await this.members.view(buyer.id, trx),
+        }
+      })
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const replay = await this.refundReplay(refundId, requestHash)
+        if (replay) return replay
+      }
+      throw error
+    }
+  }
+
+  async get(orderId: string) {
+    const order = await this.deps.store.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', orderId)
+      .executeTakeFirst()
+    if (!order) throw new DomainError('order_not_found', `no order ${orderId}`)
+    return {
+      id: order.id,
+      memberId: order.memberId,
+      amount: order.amount,
+      currency: order.currency,
+      items: JSON.parse(order.itemsJson) as OrderInput['items'],
+      status: order.status,
+      pointsEarned: order.pointsEarned,
+      pointsRedeemed: order.pointsRedeemed,
+      pointsReversed: order.pointsReversed,
+      pointsReturned: order.pointsReturned,
+      refundedAmount: order.refundedAmount,
+      placedAt: order.placedAt,
+      createdAt: order.createdAt,
+    }
+  }
+
+  private async replayOf(
+    db: Db,
+    orderId: string,
+    requestHash: string,
+  ): Promise<(OrderResult & { replayed: true }) | undefined> {
+    const order = await db
+      .selectFrom('orders')
+      .select(['requestHash', 'responseJson'])
+      .where('id', '=', orderId)
+      .executeTakeFirst()
+    if (!order) return undefined
+    if (order.requestHash !== requestHash) {
+      throw new DomainError(
+        'idempotency_mismatch',
+        `order ${orderId} was already recorded with different details`,
+        { orderId },
+      )
+    }
+    return { ...(JSON.parse(order.responseJson) as OrderResult), replayed: true }
+  }
+
+  private async refundReplay(
+    refundId: string,
+    requestHash: string,
+  ): Promise<RefundResult | undefined> {
+    const refund = await this.deps.store.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('id', '=', refundId)
+      .executeTakeFirst()
+    if (!refund) return undefined
+    if (refund.requestHash !== requestHash) {
+      throw new DomainError(
+        'idempotency_mismatch',
+        `refund ${refundId} was already recorded with different details`,
+        { refundId },
+      )
+    }
+    const order = await this.deps.store.db
+      .selectFrom('orders')
+      .select(['memberId', 'refundedAmount'])
+      .where('id', '=', refund.orderId)
+      .executeTakeFirstOrThrow()
+    return {
+      refundId,
+      orderId: refund.orderId,
+      amount: refund.amount,
+      refundedAmount: order.refundedAmount,
+      pointsReversed: refund.pointsReversed,
+      pointsReturned: refund.pointsReturned,
+      referralCancelled: false,
+      member: await this.members.view(order.memberId),
+    }
+  }
+
+  /** The later of the paid lots' latest expiry and the grace period; never if any lot never expired. */
+  private async returnedPointsExpiry(
+    trx: Db,
+    programme: Programme,
+    orderId: string,
+    now: Date,
+  ): Promise<string | null> {
+    const lots = await trx
+      .selectFrom('lotAllocations')
+      .innerJoin('ledgerEntries', 'ledgerEntries.id', 'lotAllocations.ledgerEntryId')
+      .innerJoin('pointLots', 'pointLots.id', 'lotAllocations.lotId')
+      .select('pointLots.expiresAt')
+      .where('ledgerEntries.idempotencyKey', '=', `order:${orderId}:payment`)
+      .execute()
+    if (lots.some((lot) => lot.expiresAt === null)) return null
+    const grace = addDays(now, programme.refundReturnGraceDays).toISOString()
+    return lots.reduce((latest, lot) => (lot.expiresAt! > latest ? lot.expiresAt! : latest), grace)
+  }
+
+  private async payReferral(
+    trx: Db,
+    programme: Programme,
+    version: number,
+    locked: Map<string, MemberRow>,
+    buyer: MemberRow,
+    input: OrderInput,
+    now: Date,
+  ): Promise<number> {
+    const { referral } = programme
+    if (!buyer.referrerId || input.amount < referral.minOrderAmount) return 0
+    const paid = await trx
+      .selectFrom('ledgerEntries')
+      .select('id')
+      .where('idempotencyKey', 'in', [
+        referralKey(buyer.id, 'referrer'),
+        referralKey(buyer.id, 'referee'),
+      ])
+      .executeTakeFirst()
+    if (paid) return 0
+    const expiresAt = expiryFor(programme.expiry, now, programme.timezone)
+    const common = {
+      kind: 'earn' as const,
+      sourceType: 'order',
+      sourceId: input.id,
+      programmeVersion: version,
+      expiresAt,
+    }
+    const referrer = locked.get(buyer.referrerId)
+    if (referral.referrerPoints > 0 && referrer?.status === 'active') {
+      await credit(
+        trx,
+        referrer,
+        {
+          ...common,
+          memberId: referrer.id,
+          points: referral.referrerPoints,
+          reason: 'referral_referrer',
+          idempotencyKey: referralKey(buyer.id, 'referrer'),
+          note: buyer.id,
+        },
+        now,
+      )
+    }
+    if (referral.refereePoints > 0) {
+      await credit(
+        trx,
+        buyer,
+        {
+          ...common,
+          memberId: buyer.id,
+          points: referral.refereePoints,
+          reason: 'referral_referee',
+          idempotencyKey: referralKey(buyer.id, 'referee'),
+        },
+        now,
+      )
+      return referral.refereePoints
+    }
+    return 0
+  }
+
+  private async cancelReferral(
+    trx: Db,
+    programme: Programme,
+    version: number,
+    order: { id: string; amount: number; placedAt: string },
+    refundedAmount: number,
+    now: Date,
+  ): Promise<boolean> {
+    const { lockDays, minOrderAmount } = programme.referral
+    const withinLock = now.getTime() - new Date(order.placedAt).getTime() <= lockDays * 86_400_000
+    if (!withinLock || order.amount - refundedAmount >= minOrderAmount) return false
+    const entries = await trx
+      .selectFrom('ledgerEntries')
+      .selectAll()
+      .where('sourceType', '=', 'order')
+      .where('sourceId', '=', order.id)
+      .where('reason', 'in', ['referral_referrer', 'referral_referee'])
+      .execute()
+    let cancelled = false
+    for (const entry of entries) {
+      const key = `${entry.idempotencyKey}:cancel`
+      if (await findEntryByKey(trx, key)) continue
+      // Both members were locked at the start of the refund's transaction.
+      const member = await trx
+        .selectFrom('members')
+        .selectAll()
+        .where('id', '=', entry.memberId)
+        .executeTakeFirstOrThrow()
+      await debit(
+        trx,
+        member,
+        {
+          memberId: member.id,
+          points: entry.points,
+          kind: 'refund',
+          reason: 'referral_cancelled',
+          sourceType: 'order',
+          sourceId: order.id,
+          idempotencyKey: key,
+          programmeVersion: version,
+          allowDebt: true,
+        },
+        now,
+      )
+      cancelled = true
+    }
+    return cancelled
+  }
+}

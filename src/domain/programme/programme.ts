@@ -1,0 +1,350 @@
+import { DateTime, IANAZone } from 'luxon'
+import { z } from 'zod'
+
+export const LOCALES = ['zh-CN', 'en'] as const
+export type Locale = (typeof LOCALES)[number]
+
+const localizedText = z.object({ 'zh-CN': z.string().min(1), en: z.string().min(1) })
+export type LocalizedText = z.infer<typeof localizedText>
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+const percent = z.number().int().min(0).max(10_000)
+const points = z.number().int().min(0).max(1_000_000_000)
+const rate = z.object({
+  /** Minor units of currency that earn `points` (100 = ¥1 when the currency is CNY). */
+  per: z.number().int().min(1),
+  points: z.number().int().min(0).max(1_000_000),
+})
+
+const tierSchema = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lowercase letters, digits, - and _'),
+  name: localizedText,
+  /** Growth value (spend in minor units, or points earned from orders) needed in the window. */
+  threshold: z.number().int().min(0),
+  /** Earning multiplier of the tier: 100 is ×1, 150 is ×1.5. */
+  multiplierPercent: percent.default(100),
+  benefits: z.array(localizedText).default([]),
+})
+export type Tier = z.infer<typeof tierSchema>
+
+const conversionSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('fixed'), ...rate.shape }),
+  z.object({
+    mode: z.literal('banded'),
+    /** `order`: the whole order earns at the rate of the band its amount falls in.
+     *  `marginal`: each part of the amount earns at its own band's rate, like tax brackets. */
+    banding: z.enum(['order', 'marginal']),
+    bands: z
+      .array(z.object({ from: z.number().int().min(0), ...rate.shape }))
+      .min(1)
+      .refine((bands) => bands[0]?.from === 0, 'the first band starts at 0')
+      .refine(
+        (bands) => bands.every((band, i) => i === 0 || band.from > bands[i - 1]!.from),
+        'bands are sorted by `from`, strictly increasing',
+      ),
+  }),
+])
+export type Conversion = z.infer<typeof conversionSchema>
+
+const expirySchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('never') }),
+  /** Points stay valid through the same local day `months` later (31 Jan + 1 month = 29 Feb). */
+  z.object({ mode: z.literal('rolling'), months: z.number().int().min(1).max(120) }),
+  /** Points stay valid through the end of the local month `months` after they were earned. */
+  z.object({ mode: z.literal('end_of_month'), months: z.number().int().min(0).max(120) }),
+])
+export type ExpiryPolicy = z.infer<typeof expirySchema>
+
+export const programmeSchema = z
+  .object({
+    name: localizedText,
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default('CNY'),
+    timezone: z
+      .string()
+      .refine((zone) => IANAZone.isValidZone(zone), 'an IANA time zone such as Asia/Shanghai'),
+    defaultLocale: z.enum(LOCALES).default('zh-CN'),
+    /** Region used to read phone numbers written without a country code. */
+    phoneRegion: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .default('CN'),
+    membership: z.object({
+      type: z.enum(['open', 'restricted']),
+      /** Codes that let a member join a restricted programme. */
+      inviteCodes: z.array(z.string().min(1)).default([]),
+    }),
+    tiers: z
+      .array(tierSchema)
+      .min(1)
+      .refine(
+        (tiers) => tiers[0]?.threshold === 0,
+        'the first tier has threshold 0: everyone starts there',
+      )
+      .refine(
+        (tiers) => tiers.every((tier, i) => i === 0 || tier.threshold > tiers[i - 1]!.threshold),
+        'tier thresholds strictly increase',
+      )
+      .refine(
+        (tiers) => new Set(tiers.map((t) => t.code)).size === tiers.length,
+        'tier codes are unique',
+      ),
+    tierRules: z.object({
+      basis: z.enum(['spend', 'points']),
+      windowMonths: z.number().int().min(1).max(60),
+      /** At window end: drop at most one tier, or straight to what the window's value supports. */
+      downgrade: z.enum(['one_step', 'to_qualified']),
+    }),
+    earning: z.object({
+      conversion: conversionSchema,
+      rounding: z.enum(['floor', 'round', 'ceil']).default('floor'),
+      /** Round once per order, or per order line (then the lines must add up to the amount). */
+      roundingScope: z.enum(['order', 'line']).default('order'),
+      firstOrderBonus: points.default(0),
+      birthday: z
+        .object({ multiplierPercent: percent, scope: z.enum(['day', 'month']) })
+        .default({ multiplierPercent: 100, scope: 'day' }),
+      campaignDays: z
+        .array(
+          z.object({
+            name: z.string().min(1),
+            from: isoDate,
+            to: isoDate,
+            multiplierPercent: percent,
+          }),
+        )
+        .default([]),
+    }),
+    interactions: z
+      .object({
+        checkin: z.object({ points }).default({ points: 0 }),
+        /** Most points one member can get from a kind of interaction in one local day. */
+        dailyCaps: z.record(z.string(), points).default({}),
+      })
+      .default({ checkin: { points: 0 }, dailyCaps: {} }),
+    referral: z
+      .object({
+        referrerPoints: points,
+        refereePoints: points,
+        /** The referred member's first order must reach this amount to qualify. */
+        minOrderAmount: z.number().int().min(0),
+        /** A refund within this many days of the qualifying order cancels the reward. */
+        lockDays: z.number().int().min(0).max(365),
+      })
+      .default({ referrerPoints: 0, refereePoints: 0, minOrderAmount: 0, lockDays: 0 }),
+    expiry: expirySchema,
+    /** Points given back by a refund expire no sooner than this many days after it. */
+    refundReturnGraceDays: z.number().int().min(0).max(3650).default(30),
+    expiringSoonDays: z.number().int().min(1).max(365).default(30),
+  })
+  .superRefine((programme, ctx) => {
+    if (
+      programme.earning.roundingScope === 'line' &&
+      programme.earning.conversion.mode === 'banded' &&
+      programme.earning.conversion.banding === 'marginal'
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['earning', 'roundingScope'],
+        message: 'per-line rounding cannot be combined with marginal bands',
+      })
+    }
+  })
+
+export type Programme = z.infer<typeof programmeSchema>
+export type ProgrammeInput = z.input<typeof programmeSchema>
+
+// ---------------------------------------------------------------------------------------------
+// Earning rules. All arithmetic is exact (BigInt fractions) and rounded once, at the scope the
+// programme states, so that 1.5 × 5 is 7 under floor and ¥105 at 1 point per ¥10 is 10.
+
+interface Fraction {
+  num: bigint
+  den: bigint
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b]
+  return a < 0n ? -a : a
+}
+
+function addFractions(a: Fraction, b: Fraction): Fraction {
+  const den = (a.den / gcd(a.den, b.den)) * b.den
+  return { num: a.num * (den / a.den) + b.num * (den / b.den), den }
+}
+
+function roundFraction({ num, den }: Fraction, rounding: Programme['earning']['rounding']): number {
+  if (rounding === 'floor') return Number(num / den)
+  if (rounding === 'ceil') return Number((num + den - 1n) / den)
+  return Number((2n * num + den) / (2n * den))
+}
+
+function bandFor(bands: { from: number; per: number; points: number }[], amount: number) {
+  return bands.reduce((chosen, band) => (amount >= band.from ? band : chosen), bands[0]!)
+}
+
+/** Points for `amount` before multipliers, as an exact fraction. */
+export function basePointsFraction(
+  conversion: Conversion,
+  amount: number,
+  bandAmount = amount,
+): Fraction {
+  if (conversion.mode === 'fixed') {
+    return { num: BigInt(amount) * BigInt(conversion.points), den: BigInt(conversion.per) }
+  }
+  if (conversion.banding === 'order') {
+    const band = bandFor(conversion.bands, bandAmount)
+    return { num: BigInt(amount) * BigInt(band.points), den: BigInt(band.per) }
+  }
+  let total: Fraction = { num: 0n, den: 1n }
+  conversion.bands.forEach((band, i) => {
+    const upper = conversion.bands[i + 1]?.from ?? Number.POSITIVE_INFINITY
+    const inBand = Math.max(0, Math.min(amount, upper) - band.from)
+    if (inBand > 0) {
+      total = addFractions(total, {
+        num: BigInt(inBand) * BigInt(band.points),
+        den: BigInt(band.per),
+      })
+    }
+  })
+  return total
+}
+
+export interface OrderLine {
+  sku: string
+  quantity: number
+  unitPrice: number
+}
+
+export interface EarningContext {
+  amount: number
+  items: OrderLine[]
+  tier: Tier
+  placedAt: Date
+  birthday: string | null
+  isFirstOrder: boolean
+}
+
+export interface MultiplierApplied {
+  source: 'tier' | 'birthday' | 'campaign'
+  name: string
+  percent: number
+}
+
+export interface OrderPoints {
+  /** Points from the amount with every multiplier applied, rounded as the programme states. */
+  points: number
+  multipliers: MultiplierApplied[]
+  firstOrderBonus: number
+}
+
+export function localDate(at: Date, timezone: string): string {
+  return DateTime.fromJSDate(at, { zone: timezone }).toISODate()!
+}
+
+export function activeMultipliers(programme: Programme, ctx: EarningContext): MultiplierApplied[] {
+  const applied: MultiplierApplied[] = []
+  if (ctx.tier.multiplierPercent !== 100) {
+    applied.push({ source: 'tier', name: ctx.tier.code, percent: ctx.tier.multiplierPercent })
+  }
+  const day = localDate(ctx.placedAt, programme.timezone)
+  const { birthday } = programme.earning
+  if (ctx.birthday && birthday.multiplierPercent !== 100) {
+    const sameDay = ctx.birthday.slice(5) === day.slice(5)
+    const sameMonth = ctx.birthday.slice(5, 7) === day.slice(5, 7)
+    if (birthday.scope === 'day' ? sameDay : sameMonth) {
+      applied.push({ source: 'birthday', name: 'birthday', percent: birthday.multiplierPercent })
+    }
+  }
+  for (const campaign of programme.earning.campaignDays) {
+    if (campaign.from <= day && day <= campaign.to && campaign.multiplierPercent !== 100) {
+      applied.push({ source: 'campaign', name: campaign.name, percent: campaign.multiplierPercent })
+    }
+  }
+  return applied
+}
+
+/**
+ * The points an order earns. Multipliers (tier, birthday, campaign day) multiply each other and
+ * the result is rounded once per order or once per line. The tier is the member's tier before
+ * the order: the order that crosses a threshold earns at the old tier's rate.
+ */
+export function computeOrderPoints(programme: Programme, ctx: EarningContext): OrderPoints {
+  const { conversion, rounding, roundingScope } = programme.earning
+  const multipliers = activeMultipliers(programme, ctx)
+  const scale = (fraction: Fraction): Fraction =>
+    multipliers.reduce(
+      (acc, m) => ({ num: acc.num * BigInt(m.percent), den: acc.den * 100n }),
+      fraction,
+    )
+  const lines =
+    roundingScope === 'line' && ctx.items.length > 0
+      ? ctx.items.map((item) => item.quantity * item.unitPrice)
+      : [ctx.amount]
+  const points = lines.reduce(
+    (sum, lineAmount) =>
+      sum + roundFraction(scale(basePointsFraction(conversion, lineAmount, ctx.amount)), rounding),
+    0,
+  )
+  return {
+    points,
+    multipliers,
+    firstOrderBonus: ctx.isFirstOrder ? programme.earning.firstOrderBonus : 0,
+  }
+}
+
+/** floor(total × part ÷ whole), exact: the share of `total` that a part of an amount carries. */
+export function proportionalShare(total: number, part: number, whole: number): number {
+  if (whole <= 0) return 0
+  return Number((BigInt(total) * BigInt(part)) / BigInt(whole))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expiry, in the merchant's time zone: points expire at a local midnight, never at a UTC one.
+
+/** When points earned at `earnedAt` expire (ISO instant, exclusive), or null when they never do. */
+export function expiryFor(policy: ExpiryPolicy, earnedAt: Date, timezone: string): string | null {
+  if (policy.mode === 'never') return null
+  const local = DateTime.fromJSDate(earnedAt, { zone: timezone }).startOf('day')
+  const lastValidDay =
+    policy.mode === 'rolling'
+      ? local.plus({ months: policy.months })
+      : local.plus({ months: policy.months }).endOf('month').startOf('day')
+  return lastValidDay.plus({ days: 1 }).toUTC().toISO()!
+}
+
+export function addLocalMonths(at: Date, months: number, timezone: string): Date {
+  return DateTime.fromJSDate(at, { zone: timezone }).plus({ months }).toJSDate()
+}
+
+export function addDays(at: Date, days: number): Date {
+  return new Date(at.getTime() + days * 86_400_000)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tiers
+
+export function tierIndex(programme: Programme, code: string | null | undefined): number {
+  if (!code) return -1
+  return programme.tiers.findIndex((tier) => tier.code === code)
+}
+
+/** The highest tier whose threshold `value` reaches (reaching it exactly qualifies). */
+export function qualifiedTierIndex(programme: Programme, value: number): number {
+  let index = 0
+  programme.tiers.forEach((tier, i) => {
+    if (value >= tier.threshold) index = i
+  })
+  return index
+}
+
+export function tierAt(programme: Programme, index: number): Tier {
+  const bounded = Math.max(0, Math.min(index, programme.tiers.length - 1))
+  return programme.tiers[bounded]!
+}
+
+export function localize(text: LocalizedText, locale: string): string {
+  return locale === 'en' ? text.en : text['zh-CN']
+}

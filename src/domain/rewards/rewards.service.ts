@@ -1,0 +1,482 @@
+import { z } from 'zod'
+import type { Selectable } from 'kysely'
+import type { RewardsTable } from '../../../db/schema/rewards.ts'
+import { isUniqueViolation } from '../../../db/errors.ts'
+import { DomainError } from '../../shared/errors.ts'
+import { newId, randomCode } from '../../shared/ids.ts'
+import type { DomainDeps } from '../context.ts'
+import { lockMember } from '../ledger/ledger.repository.ts'
+import { debit } from '../ledger/ledger.service.ts'
+import type { MemberView } from '../members/members.ts'
+import type { MembersService } from '../members/members.service.ts'
+import { addDays, tierIndex } from '../programme/programme.ts'
+import type { ProgrammeService } from '../programme/programme.service.ts'
+import { reevaluateTier } from '../tiers/tiers.ts'
+
+export const REWARD_KINDS = [
+  'gift',
+  'coupon',
+  'cash_offset',
+  'free_shipping',
+  'tier_upgrade',
+  'lottery_chance',
+] as const
+/** Kinds whose redemption hands the member a code to show at the counter or at checkout. */
+const KINDS_WITH_CODE = new Set(['gift', 'coupon', 'cash_offset', 'free_shipping'])
+const COUPON_CODE_LENGTH = 10
+
+export const rewardInputSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).nullable().optional(),
+  kind: z.enum(REWARD_KINDS),
+  pointsCost: z.number().int().min(0).max(1_000_000_000),
+  /** Units left; null or absent is unlimited. */
+  stock: z.number().int().min(0).nullable().optional(),
+  minTierCode: z.string().nullable().optional(),
+  perMemberLimit: z.number().int().min(1).nullable().optional(),
+  /** Face value in minor units (coupons, cash offsets). */
+  value: z.number().int().min(0).nullable().optional(),
+  /** The tier a `tier_upgrade` reward grants. */
+  tierCode: z.string().nullable().optional(),
+  /** Days the issued code stays valid; absent is no expiry. */
+  validDays: z.number().int().min(1).max(3650).nullable().optional(),
+  active: z.boolean().optional(),
+})
+export type RewardInput = z.infer<typeof rewardInputSchema>
+export const rewardPatchSchema = rewardInputSchema.partial()
+
+export interface RewardView {
+  id: string
+  name: string
+  description: string | null
+  kind: string
+  pointsCost: number
+  stock: number | null
+  issued: number
+  minTierCode: string | null
+  perMemberLimit: number | null
+  value: number | null
+  tierCode: string | null
+  validDays: number | null
+  active: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export interface CouponView {
+  code: string
+  kind: string
+  value: number | null
+  status: 'issued' | 'used' | 'expired' | 'void'
+  memberId: string
+  rewardId: string
+  rewardName: string
+  issuedAt: string
+  expiresAt: string | null
+  usedAt: string | null
+}
+
+export interface RedemptionResult {
+  id: string
+  rewardId: string
+  points: number
+  couponCode: string | null
+  coupon: CouponView | null
+  createdAt: string
+  replayed: boolean
+  member: MemberView
+}
+
+function toView(row: Selectable<RewardsTable>): RewardView {
+  return { ...row, active: row.active === 1 }
+}
+
+export class RewardsService {
+  constructor(
+    private readonly deps: DomainDeps,
+    private readonly programmes: ProgrammeService,
+    private readonly members: MembersService,
+  ) {}
+
+  async create(input: RewardInput): Promise<RewardView> {
+    await this.checkTiers(input)
+    const now = this.deps.clock.now().toISOString()
+    const row = {
+      id: newId('rwd'),
+      name: input.name,
+      description: input.description ?? null,
+      kind: input.kind,
+      pointsCost: input.pointsCost,
+      stock: input.stock ?? null,
+      issued: 0,
+      minTierCode: input.minTierCode ?? null,
+      perMemberLimit: input.perMemberLimit ?? null,
+      value: input.value ?? null,
+      tierCode: input.tierCode ?? null,
+      validDays: input.validDays ?? null,
+      active: input.active === false ? 0 : 1,
+      createdAt: now,
+      updatedAt: now,
+    }
+    await this.deps.store.db.insertInto('rewards').values(row).execute()
+    return toView(row)
+  }
+
+  async update(id: string, patch: z.infer<typeof rewardPatchSchema>): Promise<RewardView> {
+    const current = await this.get(id)
+    await this.checkTiers({ ...current, ...patch })
+    await this.deps.store.db
+      .updateTable('rewards')
+      .set({
+        ...patch,
+        active: patch.active === undefined ? undefined : patch.active ? 1 : 0,
+        updatedAt: this.deps.clock.now().toISOString(),
+      })
+      .where('id', '=', id)
+      .execute()
+    return this.get(id)
+  }
+
+  /** Retires a reward: codes already issued stay valid, nobody can redeem it any more. */
+  async deactivate(id: string): Promise<RewardView> {
+    return this.update(id, { active: false })
+  }
+
+  async get(id: string): Promise<RewardView> {
+    const row = await this.deps.store.db
+      .selectFrom('rewards')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (!row) throw new DomainError('reward_not_found', `no reward ${id}`)
+    return toView(row)
+  }
+
+  async list(options: { activeOnly?: boolean } = {}): Promise<RewardView[]> {
+    let query = this.deps.store.db
+      .selectFrom('rewards')
+      .selectAll()
+      .orderBy('pointsCost')
+      .orderBy('createdAt')
+    if (options.activeOnly) query = query.where('active', '=', 1)
+    return (await query.execute()).map(toView)
+  }
+
+  /**
+   * Redeems a reward for a member in one transaction: tier, per-member limit, balance and stock
+   * are checked under the member's lock and an atomic stock decrement, so that concurrent
+   * redeemers never oversell or overspend. A retry with the same `idempotencyKey` returns the
+   * first redemption. Errors: reward_not_found, reward_inactive, tier_required, limit_reached,
+   * insufficient_points, out_of_stock, idempotency_mismatch.
+   */
+  async redeem(
+    memberId: string,
+    rewardId: string,
+    options: { idempotencyKey?: string; actor?: string } = {},
+  ): Promise<RedemptionResult> {
+    const key = options.idempotencyKey ? `${memberId}:${options.idempotencyKey}` : newId('rdk')
+    const replay = await this.replayOf(key, memberId, rewardId)
+    if (replay) return replay
+    const { version, config: programme } = await this.programmes.current()
+    const now = this.deps.clock.now()
+    try {
+      return await this.deps.store.transaction(async (trx) => {
+        let member = await lockMember(trx, memberId)
+        if (member.status !== 'active')
+          throw new DomainError('member_inactive', 'this member record is no longer active')
+        const reward = await trx
+          .selectFrom('rewards')
+          .selectAll()
+          .where('id', '=', rewardId)
+          .executeTakeFirst()
+        if (!reward) throw new DomainError('reward_not_found', `no reward ${rewardId}`)
+        if (reward.active !== 1)
+          throw new DomainError('reward_inactive', 'this reward is no longer offered')
+        if (
+          reward.minTierCode &&
+          tierIndex(programme, member.tierCode) < tierIndex(programme, reward.minTierCode)
+        ) {
+          throw new DomainError('tier_required', `this reward needs tier ${reward.minTierCode}`, {
+            minTierCode: reward.minTierCode,
+          })
+        }
+        if (reward.perMemberLimit !== null) {
+          const taken = await trx
+            .selectFrom('redemptions')
+            .select((eb) => eb.fn.countAll<number>().as('count'))
+            .where('memberId', '=', memberId)
+            .where('rewardId', '=', rewardId)
+            .where('status', '=', 'completed')
+            .executeTakeFirstOrThrow()
+          if (Number(taken.count) >= reward.perMemberLimit) {
+            throw new DomainError(
+              'limit_reached',
+              `this reward can be redeemed ${reward.perMemberLimit} time(s) per member`,
+            )
+          }
+        }
+        if (member.pointsBalance < reward.pointsCost) {
+          throw new DomainError(
+            'insufficient_points',
+            `${reward.pointsCost} points needed, ${member.pointsBalance} available`,
+            {
+              balance: member.pointsBalance,
+              required: reward.pointsCost,
+            },
+          )
+        }
+        const taken = await trx
+          .updateTable('rewards')
+          .set((eb) => ({
+            stock: eb
+              .case()
+              .when('stock', 'is', null)
+              .then(null)
+              .else(eb('stock', '-', 1))
+              .end(),
+            issued: eb('issued', '+', 1),
+          }))
+          .where('id', '=', rewardId)
+          .where((eb) => eb.or([eb('stock', 'is', null), eb('stock', '>', 0)]))
+          .executeTakeFirst()
+        if (Number(taken.numUpdatedRows) === 0)
+          throw new DomainError('out_of_stock', 'this reward is out of stock')
+        const id = newId('rdm')
+        let ledgerEntryId: number | null = null
+        if (reward.pointsCost > 0) {
+          const posted = await debit(
+            trx,
+            member,
+            {
+              memberId,
+              points: reward.pointsCost,
+              kind: 'redeem',
+              reason: 'reward',
+              note: reward.name,
+              sourceType: 'redemption',
+              sourceId: id,
+              idempotencyKey: `redemption:${id}`,
+              programmeVersion: version,
+              actor: options.actor ?? null,
+              allowDebt: false,
+            },
+            now,
+          )
+          member = posted.member
+          ledgerEntryId = posted.entry.id
+        }
+        let couponId: string | null = null
+        await trx
+          .insertInto('redemptions')
+          .values({
+            id,
+            memberId,
+            rewardId,
+            points: reward.pointsCost,
+            ledgerEntryId,
+            couponId,
+            idempotencyKey: key,
+            status: 'completed',
+            createdAt: now.toISOString(),
+          })
+          .execute()
+        if (KINDS_WITH_CODE.has(reward.kind)) {
+          couponId = newId('cpn')
+          await trx
+            .insertInto('coupons')
+            .values({
+              id: couponId,
+              code: randomCode(COUPON_CODE_LENGTH),
+              memberId,
+              rewardId,
+              redemptionId: id,
+              kind: reward.kind,
+              value: reward.value,
+              status: 'issued',
+              issuedAt: now.toISOString(),
+              expiresAt: reward.validDays ? addDays(now, reward.validDays).toISOString() : null,
+              usedAt: null,
+              usedBy: null,
+            })
+            .execute()
+          await trx.updateTable('redemptions').set({ couponId }).where('id', '=', id).execute()
+        }
+        if (reward.kind === 'tier_upgrade' && reward.tierCode) {
+          const held = tierIndex(programme, member.tierRetainedCode)
+          if (tierIndex(programme, reward.tierCode) > held) {
+            member = { ...member, tierRetainedCode: reward.tierCode }
+            await trx
+              .updateTable('members')
+              .set({ tierRetainedCode: reward.tierCode })
+              .where('id', '=', memberId)
+              .execute()
+            member = await reevaluateTier(trx, member, programme, now)
+          }
+        }
+        if (reward.kind === 'lottery_chance') {
+          await trx
+            .updateTable('members')
+            .set((eb) => ({ lotteryChances: eb('lotteryChances', '+', 1) }))
+            .where('id', '=', memberId)
+            .execute()
+        }
+        return this.result(trx, id, false)
+      })
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const again = await this.replayOf(key, memberId, rewardId)
+        if (again) return again
+      }
+      throw error
+    }
+  }
+
+  /** What a counter sees when scanning a code; never changes it. */
+  async verifyCoupon(code: string): Promise<CouponView> {
+    const row = await this.couponRow(code)
+    return this.couponView(row)
+  }
+
+  /**
+   * Uses a coupon once: an atomic conditional update, so that two tills scanning the same code
+   * at once cannot both accept it. Errors: coupon_not_found, coupon_used, coupon_expired, coupon_void.
+   */
+  async useCoupon(code: string, usedBy: string): Promise<CouponView> {
+    const normalized = code.trim().toUpperCase()
+    const now = this.deps.clock.now().toISOString()
+    const updated = await this.deps.store.db
+      .updateTable('coupons')
+      .set({ status: 'used', usedAt: now, usedBy })
+      .where('code', '=', normalized)
+      .where('status', '=', 'issued')
+      .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
+      .executeTakeFirst()
+    const row = await this.couponRow(normalized)
+    if (Number(updated.numUpdatedRows) === 0) {
+      const view = this.couponView(row)
+      const code =
+        view.status === 'used'
+          ? 'coupon_used'
+          : view.status === 'expired'
+            ? 'coupon_expired'
+            : 'coupon_void'
+      throw new DomainError(code, `coupon ${normalized} is ${view.status}`, {
+        usedAt: view.usedAt,
+        expiresAt: view.expiresAt,
+      })
+    }
+    return this.couponView(row)
+  }
+
+  async couponsOf(memberId: string): Promise<CouponView[]> {
+    const rows = await this.couponQuery()
+      .where('coupons.memberId', '=', memberId)
+      .orderBy('coupons.issuedAt', 'desc')
+      .execute()
+    return rows.map((row) => this.couponView(row))
+  }
+
+  private couponQuery() {
+    return this.deps.store.db
+      .selectFrom('coupons')
+      .innerJoin('rewards', 'rewards.id', 'coupons.rewardId')
+      .selectAll('coupons')
+      .select('rewards.name as rewardName')
+  }
+
+  private async couponRow(code: string) {
+    const row = await this.couponQuery()
+      .where('coupons.code', '=', code.trim().toUpperCase())
+      .executeTakeFirst()
+    if (!row) throw new DomainError('coupon_not_found', 'no coupon has that code')
+    return row
+  }
+
+  private couponView(row: Awaited<ReturnType<RewardsService['couponRow']>>): CouponView {
+    const expired =
+      row.status === 'issued' &&
+      row.expiresAt !== null &&
+      row.expiresAt <= this.deps.clock.now().toISOString()
+    return {
+      code: row.code,
+      kind: row.kind,
+      value: row.value,
+      status: expired ? 'expired' : (row.status as CouponView['status']),
+      memberId: row.memberId,
+      rewardId: row.rewardId,
+      rewardName: row.rewardName,
+      issuedAt: row.issuedAt,
+      expiresAt: row.expiresAt,
+      usedAt: row.usedAt,
+    }
+  }
+
+  private async result(
+    db: typeof this.deps.store.db,
+    redemptionId: string,
+    replayed: boolean,
+  ): Promise<RedemptionResult> {
+    const redemption = await db
+      .selectFrom('redemptions')
+      .selectAll()
+      .where('id', '=', redemptionId)
+      .executeTakeFirstOrThrow()
+    const coupon = redemption.couponId
+      ? await db
+          .selectFrom('coupons')
+          .innerJoin('rewards', 'rewards.id', 'coupons.rewardId')
+          .selectAll('coupons')
+          .select('rewards.name as rewardName')
+          .where('coupons.id', '=', redemption.couponId)
+          .executeTakeFirstOrThrow()
+      : null
+    return {
+      id: redemption.id,
+      rewardId: redemption.rewardId,
+      points: redemption.points,
+      couponCode: coupon?.code ?? null,
+      coupon: coupon ? this.couponView(coupon) : null,
+      createdAt: redemption.createdAt,
+      replayed,
+      member: await this.members.view(redemption.memberId, db),
+    }
+  }
+
+  private async replayOf(
+    key: string,
+    memberId: string,
+    rewardId: string,
+  ): Promise<RedemptionResult | undefined> {
+    const existing = await this.deps.store.db
+      .selectFrom('redemptions')
+      .selectAll()
+      .where('idempotencyKey', '=', key)
+      .executeTakeFirst()
+    if (!existing) return undefined
+    if (existing.memberId !== memberId || existing.rewardId !== rewardId) {
+      throw new DomainError(
+        'idempotency_mismatch',
+        'this idempotency key was used for another redemption',
+      )
+    }
+    return this.result(this.deps.store.db, existing.id, true)
+  }
+
+  private async checkTiers(input: {
+    minTierCode?: string | null
+    tierCode?: string | null
+    kind?: string
+  }): Promise<void> {
+    const { config } = await this.programmes.current()
+    for (const field of ['minTierCode', 'tierCode'] as const) {
+      const code = input[field]
+      if (code && tierIndex(config, code) < 0)
+        throw new DomainError('invalid_input', `no tier ${code}`, { field })
+    }
+    if (input.kind === 'tier_upgrade' && !input.tierCode) {
+      throw new DomainError('invalid_input', 'a tier_upgrade reward names the tier it grants', {
+        field: 'tierCode',
+      })
+    }
+  }
+}

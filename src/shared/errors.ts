@@ -1,0 +1,45 @@
+/**
+ * The stable error codes the domain raises. Adapters map each code to an HTTP status or a
+ * chat reply in one place; the code is part of the public API and never changes meaning.
+ */
+export type DomainErrorCode =
+  | 'invalid_input'
+  | 'not_found'
+  | 'member_not_found'
+  | 'reward_not_found'
+  | 'order_not_found'
+  | 'coupon_not_found'
+  | 'member_exists'
+  | 'identity_taken'
+  | 'insufficient_points'
+  | 'out_of_stock'
+  | 'limit_reached'
+  | 'tier_required'
+  | 'reward_inactive'
+  | 'idempotency_mismatch'
+  | 'refund_exceeds_order'
+  | 'coupon_used'
+  | 'coupon_expired'
+  | 'coupon_void'
+  | 'invite_required'
+  | 'invite_invalid'
+  | 'self_referral'
+  | 'member_inactive'
+  | 'already_done'
+  | 'forbidden'
+  | 'unauthorized'
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message)
+    this.name = 'DomainError'
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError
+}
