@@ -10,15 +10,28 @@ import {
   qualifiedTierIndex,
 } from '../../src/domain/programme/programme.ts'
 
-function programme(earning: Record<string, unknown> = {}, rest: Record<string, unknown> = {}): Programme {
+function programme(
+  earning: Record<string, unknown> = {},
+  rest: Record<string, unknown> = {},
+): Programme {
   return programmeSchema.parse({
     ...defaultProgramme,
     ...rest,
-    earning: { ...defaultProgramme.earning, birthday: { multiplierPercent: 100, scope: 'day' }, ...earning },
+    earning: {
+      ...defaultProgramme.earning,
+      birthday: { multiplierPercent: 100, scope: 'day' },
+      ...earning,
+    },
   })
 }
 const member = programme().tiers[0]!
-const ctx = { items: [], tier: member, placedAt: new Date('2025-03-03T04:00:00Z'), birthday: null, isFirstOrder: false }
+const ctx = {
+  items: [],
+  tier: member,
+  placedAt: new Date('2025-03-03T04:00:00Z'),
+  birthday: null,
+  isFirstOrder: false,
+}
 
 describe('earning rules', () => {
   it('¥105 at 1 point per ¥10 earns 10 (floor)', () => {
@@ -28,7 +41,11 @@ describe('earning rules', () => {
 
   it('1.5 × 5 points is 7 under floor, 8 under round and ceil', () => {
     const tier = { ...member, multiplierPercent: 150 }
-    for (const [rounding, expected] of [['floor', 7], ['round', 8], ['ceil', 8]] as const) {
+    for (const [rounding, expected] of [
+      ['floor', 7],
+      ['round', 8],
+      ['ceil', 8],
+    ] as const) {
       const p = programme({ rounding })
       expect(computeOrderPoints(p, { ...ctx, tier, amount: 500 }).points).toBe(expected)
     }
@@ -78,7 +95,9 @@ describe('earning rules', () => {
   it('tier, birthday and campaign-day multipliers multiply and round once', () => {
     const p = programme({
       birthday: { multiplierPercent: 200, scope: 'day' },
-      campaignDays: [{ name: 'member day', from: '2025-03-03', to: '2025-03-03', multiplierPercent: 150 }],
+      campaignDays: [
+        { name: 'member day', from: '2025-03-03', to: '2025-03-03', multiplierPercent: 150 },
+      ],
     })
     const tier = { ...member, multiplierPercent: 110 }
     const result = computeOrderPoints(p, { ...ctx, tier, birthday: '1990-03-03', amount: 10_000 })
@@ -87,23 +106,37 @@ describe('earning rules', () => {
   })
 
   it('campaign days and birthdays are the merchant’s local day', () => {
-    const p = programme({ campaignDays: [{ name: 'd', from: '2025-03-04', to: '2025-03-04', multiplierPercent: 200 }] })
+    const p = programme({
+      campaignDays: [{ name: 'd', from: '2025-03-04', to: '2025-03-04', multiplierPercent: 200 }],
+    })
     // 16:30 UTC on 3 March is 00:30 on 4 March in Shanghai
-    const late = computeOrderPoints(p, { ...ctx, placedAt: new Date('2025-03-03T16:30:00Z'), amount: 1_000 })
+    const late = computeOrderPoints(p, {
+      ...ctx,
+      placedAt: new Date('2025-03-03T16:30:00Z'),
+      amount: 1_000,
+    })
     expect(late.points).toBe(20)
   })
 
   it('the first order gets the first-order bonus', () => {
     const p = programme({ firstOrderBonus: 50 })
-    expect(computeOrderPoints(p, { ...ctx, amount: 100, isFirstOrder: true }).firstOrderBonus).toBe(50)
-    expect(computeOrderPoints(p, { ...ctx, amount: 100, isFirstOrder: false }).firstOrderBonus).toBe(0)
+    expect(computeOrderPoints(p, { ...ctx, amount: 100, isFirstOrder: true }).firstOrderBonus).toBe(
+      50,
+    )
+    expect(
+      computeOrderPoints(p, { ...ctx, amount: 100, isFirstOrder: false }).firstOrderBonus,
+    ).toBe(0)
   })
 
   it('amounts of a billion yuan stay exact', () => {
     const p = programme()
-    expect(computeOrderPoints(p, { ...ctx, tier: { ...member, multiplierPercent: 150 }, amount: 100_000_000_000 }).points).toBe(
-      1_500_000_000,
-    )
+    expect(
+      computeOrderPoints(p, {
+        ...ctx,
+        tier: { ...member, multiplierPercent: 150 },
+        amount: 100_000_000_000,
+      }).points,
+    ).toBe(1_500_000_000)
   })
 })
 
@@ -117,14 +150,22 @@ describe('proportional shares', () => {
 
 describe('expiry in the merchant’s time zone', () => {
   it('rolling: 31 Jan + 1 month is valid through 29 Feb in a leap year, expiring at local midnight', () => {
-    const at = expiryFor({ mode: 'rolling', months: 1 }, new Date('2024-01-31T02:00:00Z'), 'Asia/Shanghai')
+    const at = expiryFor(
+      { mode: 'rolling', months: 1 },
+      new Date('2024-01-31T02:00:00Z'),
+      'Asia/Shanghai',
+    )
     expect(at).toBe('2024-02-29T16:00:00.000Z') // 1 March 00:00 in Shanghai
   })
 
   it('end of month: an earn at 23:30 in Shanghai expires at Shanghai midnight, not UTC midnight', () => {
     const earnedAt = new Date('2024-01-31T15:30:00Z') // 23:30 on 31 Jan in Shanghai
-    expect(expiryFor({ mode: 'end_of_month', months: 0 }, earnedAt, 'Asia/Shanghai')).toBe('2024-01-31T16:00:00.000Z')
-    expect(expiryFor({ mode: 'end_of_month', months: 1 }, earnedAt, 'Asia/Shanghai')).toBe('2024-02-29T16:00:00.000Z')
+    expect(expiryFor({ mode: 'end_of_month', months: 0 }, earnedAt, 'Asia/Shanghai')).toBe(
+      '2024-01-31T16:00:00.000Z',
+    )
+    expect(expiryFor({ mode: 'end_of_month', months: 1 }, earnedAt, 'Asia/Shanghai')).toBe(
+      '2024-02-29T16:00:00.000Z',
+    )
   })
 
   it('never is null', () => {
@@ -154,6 +195,8 @@ describe('programme validation', () => {
   })
 
   it('refuses an unknown time zone', () => {
-    expect(programmeSchema.safeParse({ ...defaultProgramme, timezone: 'Mars/Olympus' }).success).toBe(false)
+    expect(
+      programmeSchema.safeParse({ ...defaultProgramme, timezone: 'Mars/Olympus' }).success,
+    ).toBe(false)
   })
 })

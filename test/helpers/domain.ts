@@ -16,7 +16,10 @@ export function programmeWith(overrides: Record<string, unknown>): ProgrammeInpu
   return { ...structuredClone(defaultProgramme), ...overrides } as unknown as ProgrammeInput
 }
 
-export async function createFixture(db: TestDatabase, start = '2025-01-10T04:00:00Z'): Promise<DomainFixture> {
+export async function createFixture(
+  db: TestDatabase,
+  start = '2025-01-10T04:00:00Z',
+): Promise<DomainFixture> {
   const store = await db.create()
   const clock = new ManualClock(start)
   const domain = createDomain({ store, clock })
@@ -28,9 +31,14 @@ export async function createFixture(db: TestDatabase, start = '2025-01-10T04:00:
  * Runs `body` once per database, each with a fresh database for the whole block. PostgreSQL is
  * reported as skipped when TEST_DATABASE_URL is not set.
  */
-export function describeOnDatabases(title: string, body: (get: () => DomainFixture, db: TestDatabase) => void): void {
+export function describeOnDatabases(
+  title: string,
+  body: (get: () => DomainFixture, db: TestDatabase) => void,
+): void {
   for (const db of databases) {
-    const label = available(db) ? `${title} [${db.name}]` : `${title} [${db.name}: skipped, TEST_DATABASE_URL not set]`
+    const label = available(db)
+      ? `${title} [${db.name}]`
+      : `${title} [${db.name}: skipped, TEST_DATABASE_URL not set]`
     describe.skipIf(!available(db))(label, () => {
       let fixture: DomainFixture | undefined
       beforeAll(async () => {

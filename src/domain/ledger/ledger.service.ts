@@ -96,12 +96,14 @@ export async function credit(
  */
 export async function debit(
   trx: Db,
-  member: MemberRow,
+  locked: MemberRow,
   write: LedgerWrite & { allowDebt: boolean; preferLotIds?: number[] },
   now: Date,
 ): Promise<Posted> {
   if (!Number.isSafeInteger(write.points) || write.points <= 0)
     throw new Error(`debit of ${write.points}`)
+  // Points past their expiry are gone even when the expiry job has not run yet.
+  const member = await expireDueLots(trx, locked, now)
   if (!write.allowDebt && member.pointsBalance < write.points) {
     throw new DomainError(
       'insufficient_points',
@@ -155,6 +157,49 @@ export async function settleDebtFromLots(
       .execute()
   }
   return saveBalance(trx, member, member.pointsBalance, debt, now)
+}
+
+/**
+ * Expires the member's lots whose expiry has passed, one ledger entry per lot. The caller holds
+ * the member's lock, so a lot is never both spent and expired, and a second run finds nothing.
+ */
+export async function expireDueLots(trx: Db, member: MemberRow, now: Date): Promise<MemberRow> {
+  const lots = await trx
+    .selectFrom('pointLots')
+    .selectAll()
+    .where('memberId', '=', member.id)
+    .where('remaining', '>', 0)
+    .where('expiresAt', 'is not', null)
+    .where('expiresAt', '<=', now.toISOString())
+    .orderBy('id')
+    .execute()
+  let updated = member
+  for (const lot of lots) {
+    const balance = updated.pointsBalance - lot.remaining
+    await insertEntry(
+      trx,
+      {
+        memberId: member.id,
+        points: lot.remaining,
+        kind: 'expire',
+        reason: 'expiry',
+        sourceType: 'lot',
+        sourceId: String(lot.id),
+        idempotencyKey: `expire:${lot.id}`,
+      },
+      -lot.remaining,
+      balance,
+      null,
+      now,
+    )
+    await trx
+      .updateTable('pointLots')
+      .set((eb) => ({ remaining: 0, expired: eb('expired', '+', lot.remaining) }))
+      .where('id', '=', lot.id)
+      .execute()
+    updated = await saveBalance(trx, updated, balance, updated.pointsDebt, now)
+  }
+  return updated
 }
 
 export function toEntryView(row: LedgerEntryRow): LedgerEntryView {
@@ -217,44 +262,9 @@ export class LedgerService {
     let points = 0
     for (const { memberId } of due) {
       points += await this.deps.store.transaction(async (trx) => {
-        let member = await lockMember(trx, memberId)
-        const lots = await trx
-          .selectFrom('pointLots')
-          .selectAll()
-          .where('memberId', '=', memberId)
-          .where('remaining', '>', 0)
-          .where('expiresAt', 'is not', null)
-          .where('expiresAt', '<=', nowIso)
-          .orderBy('id')
-          .execute()
-        let expired = 0
-        for (const lot of lots) {
-          const balance = member.pointsBalance - lot.remaining
-          await insertEntry(
-            trx,
-            {
-              memberId,
-              points: lot.remaining,
-              kind: 'expire',
-              reason: 'expiry',
-              sourceType: 'lot',
-              sourceId: String(lot.id),
-              idempotencyKey: `expire:${lot.id}`,
-            },
-            -lot.remaining,
-            balance,
-            null,
-            now,
-          )
-          await trx
-            .updateTable('pointLots')
-            .set((eb) => ({ remaining: 0, expired: eb('expired', '+', lot.remaining) }))
-            .where('id', '=', lot.id)
-            .execute()
-          member = await saveBalance(trx, member, balance, member.pointsDebt, now)
-          expired += lot.remaining
-        }
-        return expired
+        const before = await lockMember(trx, memberId)
+        const after = await expireDueLots(trx, before, now)
+        return before.pointsBalance - after.pointsBalance
       })
     }
     return { members: due.length, points }

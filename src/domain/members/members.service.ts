@@ -62,6 +62,7 @@ export const memberPatchSchema = registrationSchema
     externalId: true,
     marketingConsent: true,
   })
+  .partial()
   .extend({
     phone: z.string().min(3).max(32).nullable().optional(),
     birthday: z
