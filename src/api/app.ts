@@ -1,0 +1,61 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Logger } from 'pino'
+import { sql } from 'kysely'
+import type { Domain } from '../domain/index.ts'
+import { errorJson, notFound, onError } from './errors.ts'
+import { apiKeyAuth } from './middleware/api-key.ts'
+import { requestLog } from './middleware/request-log.ts'
+import { memberRoutes } from './routes/members.ts'
+import { orderRoutes } from './routes/orders.ts'
+import { programmeRoutes } from './routes/programme.ts'
+import { rewardRoutes } from './routes/rewards.ts'
+
+export interface AppDeps {
+  domain: Domain
+  logger: Logger
+  /** Answers 503 once shutdown has begun, so that a load balancer stops sending work. */
+  isShuttingDown?: () => boolean
+}
+
+/** The HTTP application: the merchant API under /api/v1, its OpenAPI document, /healthz. */
+export function createApp({ domain, logger, isShuttingDown = () => false }: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono()
+  app.onError(onError(logger))
+  app.notFound(notFound)
+  app.use('*', requestLog(logger))
+
+  app.get('/healthz', async (c) => {
+    if (isShuttingDown())
+      return errorJson(c, 503, 'shutting_down', 'this instance is shutting down')
+    try {
+      await sql`select 1`.execute(domain.deps.store.db)
+      return c.json({ status: 'ok', database: domain.deps.store.dialect })
+    } catch {
+      return errorJson(c, 503, 'database_unavailable', 'the database does not answer')
+    }
+  })
+
+  const v1 = new OpenAPIHono()
+  v1.use('*', apiKeyAuth(domain))
+  v1.route('/', memberRoutes(domain))
+  v1.route('/', orderRoutes(domain))
+  v1.route('/', rewardRoutes(domain))
+  v1.route('/', programmeRoutes(domain))
+  app.route('/api/v1', v1)
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+  })
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Jifen merchant API',
+      version: '1',
+      description:
+        'Members, orders, points, rewards and the loyalty programme. Amounts are integers in minor units (分); points are integers. Errors are { error: { code, message, details? } } with a stable code.',
+    },
+    security: [{ apiKey: [] }],
+  })
+  return app
+}

@@ -1,0 +1,96 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { Logger } from 'pino'
+import type { ZodError } from 'zod'
+import { type DomainErrorCode, isDomainError } from '../shared/errors.ts'
+
+/** The one place where a domain error code becomes an HTTP status. */
+const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
+  invalid_input: 400,
+  self_referral: 400,
+  invite_required: 400,
+  invite_invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  member_not_found: 404,
+  reward_not_found: 404,
+  order_not_found: 404,
+  coupon_not_found: 404,
+  member_exists: 409,
+  identity_taken: 409,
+  insufficient_points: 409,
+  out_of_stock: 409,
+  limit_reached: 409,
+  tier_required: 409,
+  reward_inactive: 409,
+  idempotency_mismatch: 409,
+  refund_exceeds_order: 409,
+  coupon_used: 409,
+  coupon_expired: 409,
+  coupon_void: 409,
+  member_inactive: 409,
+  already_done: 409,
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> }
+}
+
+export function errorJson(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+) {
+  const body: ErrorBody = { error: { code, message, ...(details ? { details } : {}) } }
+  return c.json(body, status)
+}
+
+/** A 400 naming the first invalid field, with every issue in `details`. */
+export function validationError(c: Context, error: ZodError, target: string) {
+  const issues = error.issues.map((issue) => ({
+    field: issue.path.join('.'),
+    message: issue.message,
+  }))
+  const first = issues[0]
+  const field = first?.field || target
+  return errorJson(c, 400, 'invalid_input', `${field}: ${first?.message ?? 'invalid'}`, {
+    field,
+    issues,
+  })
+}
+
+export function onError(logger: Logger) {
+  return function handleError(error: Error, c: Context) {
+    if (isDomainError(error))
+      return errorJson(c, STATUS[error.code], error.code, error.message, error.details)
+    if (error instanceof HTTPException && error.status < 500) {
+      const code =
+        error.status === 400
+          ? 'invalid_input'
+          : error.status === 401
+            ? 'unauthorized'
+            : 'bad_request'
+      return errorJson(
+        c,
+        error.status as ContentfulStatusCode,
+        code,
+        error.message || 'bad request',
+      )
+    }
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error')
+    return errorJson(
+      c,
+      500,
+      'internal',
+      'something went wrong on our side; the request was not applied',
+    )
+  }
+}
+
+export function notFound(c: Context) {
+  return errorJson(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`)
+}

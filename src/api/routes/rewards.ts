@@ -1,0 +1,165 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import type { Domain } from '../../domain/index.ts'
+import { rewardInputSchema, rewardPatchSchema } from '../../domain/rewards/rewards.service.ts'
+import { requireRole } from '../middleware/api-key.ts'
+import { newRouter } from '../router.ts'
+import {
+  CouponSchema,
+  IdempotencyKeyHeader,
+  RedemptionSchema,
+  RewardSchema,
+  errorResponses,
+  json,
+} from '../schemas.ts'
+
+const IdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+})
+const CodeParams = z.object({
+  code: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'code', in: 'path' } }),
+})
+const admin = requireRole('admin')
+
+const listRewards = createRoute({
+  method: 'get',
+  path: '/rewards',
+  tags: ['rewards'],
+  summary: 'The rewards catalogue',
+  request: { query: z.object({ active: z.enum(['true', 'false']).optional() }) },
+  responses: {
+    200: json(z.object({ items: z.array(RewardSchema) }), 'Rewards, cheapest first'),
+    ...errorResponses(400, 401),
+  },
+})
+const createReward = createRoute({
+  method: 'post',
+  path: '/rewards',
+  tags: ['rewards'],
+  summary: 'Add a reward (admin)',
+  middleware: admin,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: rewardInputSchema } } },
+  },
+  responses: { 201: json(RewardSchema, 'The new reward'), ...errorResponses(400, 401, 403) },
+})
+const getReward = createRoute({
+  method: 'get',
+  path: '/rewards/{id}',
+  tags: ['rewards'],
+  summary: 'A reward',
+  request: { params: IdParams },
+  responses: { 200: json(RewardSchema, 'The reward'), ...errorResponses(401, 404) },
+})
+const updateReward = createRoute({
+  method: 'patch',
+  path: '/rewards/{id}',
+  tags: ['rewards'],
+  summary: 'Change a reward (admin)',
+  middleware: admin,
+  request: {
+    params: IdParams,
+    body: { required: true, content: { 'application/json': { schema: rewardPatchSchema } } },
+  },
+  responses: { 200: json(RewardSchema, 'The reward'), ...errorResponses(400, 401, 403, 404) },
+})
+const deleteReward = createRoute({
+  method: 'delete',
+  path: '/rewards/{id}',
+  tags: ['rewards'],
+  summary: 'Retire a reward (admin); codes already issued stay valid',
+  middleware: admin,
+  request: { params: IdParams },
+  responses: { 200: json(RewardSchema, 'The retired reward'), ...errorResponses(401, 403, 404) },
+})
+const redeem = createRoute({
+  method: 'post',
+  path: '/members/{id}/redemptions',
+  tags: ['rewards'],
+  summary: 'Redeem a reward for a member',
+  request: {
+    params: IdParams,
+    headers: IdempotencyKeyHeader,
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ rewardId: z.string().min(1) }) } },
+    },
+  },
+  responses: {
+    201: json(RedemptionSchema, 'The redemption, with couponCode for rewards that issue a code'),
+    200: json(RedemptionSchema, 'A retry with a known Idempotency-Key: the first redemption'),
+    ...errorResponses(400, 401, 404, 409),
+  },
+})
+const memberCoupons = createRoute({
+  method: 'get',
+  path: '/members/{id}/coupons',
+  tags: ['rewards'],
+  summary: "A member's coupons and reward codes",
+  request: { params: IdParams },
+  responses: {
+    200: json(z.object({ items: z.array(CouponSchema) }), 'Newest first'),
+    ...errorResponses(401, 404),
+  },
+})
+const verifyCoupon = createRoute({
+  method: 'get',
+  path: '/coupons/{code}',
+  tags: ['coupons'],
+  summary: 'Check a coupon at the counter without using it',
+  request: { params: CodeParams },
+  responses: { 200: json(CouponSchema, 'The coupon and its status'), ...errorResponses(401, 404) },
+})
+const useCoupon = createRoute({
+  method: 'post',
+  path: '/coupons/{code}/use',
+  tags: ['coupons'],
+  summary: 'Use a coupon, once',
+  request: { params: CodeParams },
+  responses: { 200: json(CouponSchema, 'The coupon, now used'), ...errorResponses(401, 404, 409) },
+})
+
+export function rewardRoutes(domain: Domain) {
+  return newRouter()
+    .openapi(listRewards, async (c) => {
+      const activeOnly = c.req.valid('query').active === 'true'
+      return c.json({ items: await domain.rewards.list({ activeOnly }) }, 200)
+    })
+    .openapi(createReward, async (c) =>
+      c.json(await domain.rewards.create(c.req.valid('json')), 201),
+    )
+    .openapi(getReward, async (c) => c.json(await domain.rewards.get(c.req.valid('param').id), 200))
+    .openapi(updateReward, async (c) =>
+      c.json(await domain.rewards.update(c.req.valid('param').id, c.req.valid('json')), 200),
+    )
+    .openapi(deleteReward, async (c) =>
+      c.json(await domain.rewards.deactivate(c.req.valid('param').id), 200),
+    )
+    .openapi(redeem, async (c) => {
+      const member = await domain.members.require({ id: c.req.valid('param').id })
+      const result = await domain.rewards.redeem(member.id, c.req.valid('json').rewardId, {
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+        actor: `api:${c.get('apiKey').name}`,
+      })
+      return result.replayed ? c.json(result, 200) : c.json(result, 201)
+    })
+    .openapi(memberCoupons, async (c) => {
+      const member = await domain.members.require({ id: c.req.valid('param').id })
+      return c.json({ items: await domain.rewards.couponsOf(member.id) }, 200)
+    })
+    .openapi(verifyCoupon, async (c) =>
+      c.json(await domain.rewards.verifyCoupon(c.req.valid('param').code), 200),
+    )
+    .openapi(useCoupon, async (c) =>
+      c.json(
+        await domain.rewards.useCoupon(c.req.valid('param').code, `api:${c.get('apiKey').name}`),
+        200,
+      ),
+    )
+}

@@ -1,0 +1,217 @@
+import { z } from '@hono/zod-openapi'
+
+const localized = z.object({ 'zh-CN': z.string(), en: z.string() })
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'insufficient_points' }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi('Error')
+
+export const MemberSchema = z
+  .object({
+    id: z.string(),
+    code: z.string().openapi({ description: 'Short code for the counter (QR / bar code)' }),
+    displayName: z.string(),
+    phone: z.string().nullable(),
+    birthday: z.string().nullable(),
+    region: z.string().nullable(),
+    gender: z.string().nullable(),
+    locale: z.string(),
+    sourceChannel: z.string().nullable(),
+    referrerId: z.string().nullable(),
+    externalId: z.string().nullable(),
+    marketingConsent: z.boolean(),
+    privacyConsentAt: z.string().nullable(),
+    status: z.string(),
+    telegramId: z.string().nullable(),
+    wechatId: z.string().nullable(),
+    lotteryChances: z.number().int(),
+    joinedAt: z.string(),
+    tier: z.object({
+      code: z.string(),
+      name: localized,
+      multiplierPercent: z.number().int(),
+      benefits: z.array(localized),
+      floorCode: z.string().nullable(),
+      windowStart: z.string(),
+      windowEnd: z.string(),
+      progress: z.object({
+        basis: z.enum(['spend', 'points']),
+        value: z.number().int(),
+        next: z
+          .object({
+            code: z.string(),
+            name: localized,
+            threshold: z.number().int(),
+            remaining: z.number().int(),
+          })
+          .nullable(),
+      }),
+    }),
+    points: z.object({
+      balance: z.number().int(),
+      debt: z.number().int(),
+      expiringSoon: z.number().int(),
+      expiringSoonBefore: z.string(),
+      nextExpiry: z.object({ points: z.number().int(), at: z.string() }).nullable(),
+    }),
+  })
+  .openapi('Member')
+
+export const LedgerEntrySchema = z
+  .object({
+    id: z.string(),
+    points: z.number().int().openapi({ description: 'Signed: positive adds, negative takes' }),
+    kind: z.string(),
+    reason: z.string(),
+    note: z.string().nullable(),
+    sourceType: z.string().nullable(),
+    sourceId: z.string().nullable(),
+    balanceAfter: z.number().int(),
+    expiresAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('LedgerEntry')
+
+export const OrderResultSchema = z
+  .object({
+    orderId: z.string(),
+    pointsEarned: z.number().int(),
+    pointsRedeemed: z.number().int(),
+    breakdown: z.object({
+      base: z.number().int(),
+      multipliers: z.array(
+        z.object({ source: z.string(), name: z.string(), percent: z.number().int() }),
+      ),
+      firstOrderBonus: z.number().int(),
+      referralBonus: z.number().int(),
+    }),
+    tierBefore: z.string(),
+    tierAfter: z.string(),
+    member: MemberSchema,
+  })
+  .openapi('OrderResult')
+
+export const OrderSchema = z
+  .object({
+    id: z.string(),
+    memberId: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    items: z
+      .array(z.object({ sku: z.string(), quantity: z.number().int(), unitPrice: z.number().int() }))
+      .optional(),
+    status: z.string(),
+    pointsEarned: z.number().int(),
+    pointsRedeemed: z.number().int(),
+    pointsReversed: z.number().int(),
+    pointsReturned: z.number().int(),
+    refundedAmount: z.number().int(),
+    placedAt: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi('Order')
+
+export const RefundResultSchema = z
+  .object({
+    refundId: z.string(),
+    orderId: z.string(),
+    amount: z.number().int(),
+    refundedAmount: z.number().int(),
+    pointsReversed: z.number().int(),
+    pointsReturned: z.number().int(),
+    referralCancelled: z.boolean(),
+    member: MemberSchema,
+  })
+  .openapi('RefundResult')
+
+export const RewardSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    kind: z.string(),
+    pointsCost: z.number().int(),
+    stock: z.number().int().nullable(),
+    issued: z.number().int(),
+    minTierCode: z.string().nullable(),
+    perMemberLimit: z.number().int().nullable(),
+    value: z.number().int().nullable(),
+    tierCode: z.string().nullable(),
+    validDays: z.number().int().nullable(),
+    active: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Reward')
+
+export const CouponSchema = z
+  .object({
+    code: z.string(),
+    kind: z.string(),
+    value: z.number().int().nullable(),
+    status: z.enum(['issued', 'used', 'expired', 'void']),
+    memberId: z.string(),
+    rewardId: z.string(),
+    rewardName: z.string(),
+    issuedAt: z.string(),
+    expiresAt: z.string().nullable(),
+    usedAt: z.string().nullable(),
+  })
+  .openapi('Coupon')
+
+export const RedemptionSchema = z
+  .object({
+    id: z.string(),
+    rewardId: z.string(),
+    points: z.number().int(),
+    couponCode: z.string().nullable(),
+    coupon: CouponSchema.nullable(),
+    createdAt: z.string(),
+    replayed: z.boolean(),
+    member: MemberSchema,
+  })
+  .openapi('Redemption')
+
+/** The standard error responses, for routes to spread into their `responses`. */
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409)[]) {
+  const descriptions = {
+    400: 'Invalid input',
+    401: 'Missing or unknown API key',
+    403: 'Role not allowed',
+    404: 'Not found',
+    409: 'Conflict',
+  }
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: descriptions[status],
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
+    ]),
+  ) as Record<
+    (typeof statuses)[number],
+    { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }
+  >
+}
+
+export function json<T>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } }
+}
+
+export const IdempotencyKeyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({
+      description: 'A retry with the same key is answered with the first result, not applied again',
+    }),
+})

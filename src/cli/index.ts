@@ -1,0 +1,122 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { createDb } from '../../db/client.ts'
+import { ConfigError, loadConfig } from '../config.ts'
+import { createDomain } from '../domain/index.ts'
+import {
+  API_KEY_ROLES,
+  type ApiKeyRole,
+  STAFF_ROLES,
+  type StaffRole,
+} from '../domain/staff/staff.service.ts'
+import { systemClock } from '../shared/clock.ts'
+
+function oneOf<T extends string>(allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`)
+    }
+    return value as T
+  }
+}
+
+/** Opens the configured database, migrated and seeded, runs `fn`, and always closes it. */
+async function withDomain<T>(
+  fn: (domain: ReturnType<typeof createDomain>) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig()
+  const store = createDb(config.DATABASE_URL)
+  try {
+    await store.migrate()
+    const domain = createDomain({ store, clock: systemClock })
+    await domain.programme.ensureSeeded()
+    return await fn(domain)
+  } finally {
+    await store.close()
+  }
+}
+
+const program = new Command()
+  .name('jifen')
+  .description('Jifen administration: database, API keys, admin invites, backups')
+  .showHelpAfterError()
+
+program
+  .command('migrate')
+  .description('create or upgrade the database schema (DATABASE_URL)')
+  .action(async () => {
+    const config = loadConfig()
+    const store = createDb(config.DATABASE_URL)
+    try {
+      const result = await store.migrate()
+      const applied = result.results?.map((r) => r.migrationName) ?? []
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date')
+    } finally {
+      await store.close()
+    }
+  })
+
+const apikey = program.command('apikey').description('API keys for shop systems and tills')
+apikey
+  .command('create <name>')
+  .description('create an API key; it is printed once and only its hash is stored')
+  .option(
+    '--role <role>',
+    `${API_KEY_ROLES.join(' or ')}: pos records orders and serves the counter, admin also runs the programme`,
+    oneOf(API_KEY_ROLES),
+    'admin' as ApiKeyRole,
+  )
+  .action(async (name: string, options: { role: ApiKeyRole }) => {
+    await withDomain(async (domain) => {
+      const { key, record } = await domain.staff.createApiKey(name, options.role)
+      console.log(`API key "${record.name}" (${record.role}), id ${record.id}`)
+      console.log('')
+      console.log(`  ${key}`)
+      console.log('')
+      console.log('Store it now: it cannot be shown again. Send it as  Authorization: Bearer <key>')
+    })
+  })
+apikey
+  .command('revoke <id>')
+  .description('revoke an API key by its id')
+  .action(async (id: string) => {
+    await withDomain(async (domain) => {
+      await domain.staff.revokeApiKey(id)
+      console.log(`revoked ${id}`)
+    })
+  })
+
+program
+  .command('admin')
+  .description('merchant admins and staff in the chat bots')
+  .command('invite')
+  .description('print a one-time code; whoever sends "/admin <code>" to a bot gets the role')
+  .option('--role <role>', STAFF_ROLES.join(', '), oneOf(STAFF_ROLES), 'owner' as StaffRole)
+  .action(async (options: { role: StaffRole }) => {
+    await withDomain(async (domain) => {
+      const { code, expiresAt } = await domain.staff.createInvite(options.role)
+      console.log(`One-time ${options.role} code, valid until ${expiresAt}:`)
+      console.log('')
+      console.log(`  ${code}`)
+      console.log('')
+      console.log(`Send "/admin ${code}" to the Telegram bot (or "管理员 ${code}" on WeChat).`)
+    })
+  })
+
+program
+  .command('backup <file>')
+  .description('online backup of the SQLite database to <file>, safe while the server runs')
+  .action(async (file: string) => {
+    const config = loadConfig()
+    const store = createDb(config.DATABASE_URL)
+    try {
+      await store.backup(file)
+      console.log(`backed up to ${file}`)
+    } finally {
+      await store.close()
+    }
+  })
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(error instanceof ConfigError || error instanceof Error ? error.message : error)
+  process.exit(1)
+})
