@@ -125,6 +125,9 @@ function createSqlite(path: string): DbHandle {
 
 function createPostgres(connectionString: string, max: number): DbHandle {
   const pool = new pg.Pool({ connectionString, max, types: pgTypes() })
+  // An idle connection dropped by the server (restart, failover) must not crash the process;
+  // the pool opens a new one on the next query.
+  pool.on('error', () => {})
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     plugins: [new CamelCasePlugin()],

@@ -65,21 +65,20 @@ export function validationError(c: Context, error: ZodError, target: string) {
 
 export function onError(logger: Logger) {
   return function handleError(error: Error, c: Context) {
-    if (isDomainError(error))
-      return errorJson(c, STATUS[error.code], error.code, error.message, error.details)
+    if (isDomainError(error)) {
+      const field = error.details?.field
+      const named = typeof field === 'string' && !error.message.startsWith(`${field}:`)
+      const message = named ? `${field}: ${error.message}` : error.message
+      return errorJson(c, STATUS[error.code], error.code, message, error.details)
+    }
+    if (error instanceof HTTPException && error.status === 415) {
+      const message = 'send the body as JSON with Content-Type: application/json'
+      return errorJson(c, 415, 'unsupported_media_type', message)
+    }
     if (error instanceof HTTPException && error.status < 500) {
-      const code =
-        error.status === 400
-          ? 'invalid_input'
-          : error.status === 401
-            ? 'unauthorized'
-            : 'bad_request'
-      return errorJson(
-        c,
-        error.status as ContentfulStatusCode,
-        code,
-        error.message || 'bad request',
-      )
+      const code = error.status === 400 ? 'invalid_input' : 'bad_request'
+      const status = error.status as ContentfulStatusCode
+      return errorJson(c, status, code, error.message || 'bad request')
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error')
     return errorJson(

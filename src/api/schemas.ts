@@ -206,12 +206,7 @@ export function json<T>(schema: T, description: string) {
 }
 
 export const IdempotencyKeyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .openapi({
-      description: 'A retry with the same key is answered with the first result, not applied again',
-    }),
+  'idempotency-key': z.string().min(1).max(200).optional().openapi({
+    description: 'A retry with the same key is answered with the first result, not applied again',
+  }),
 })

@@ -52,7 +52,16 @@ const postgres: TestDatabase = {
         await handle.close()
         const client = new pg.Client({ connectionString: postgresUrl })
         await client.connect()
-        await client.query(`drop database if exists ${name} with (force)`)
+        // The pool's connections may still be closing: give them a moment before forcing.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await client.query(`drop database if exists ${name}${attempt < 20 ? '' : ' with (force)'}`)
+            break
+          } catch (error) {
+            if (attempt >= 20) throw error
+            await new Promise((resolve) => setTimeout(resolve, 50))
+          }
+        }
         await client.end()
       },
     }

@@ -1,0 +1,70 @@
+// The dependency direction of shared/architecture.md, enforced. test/architecture.test.ts runs it.
+import tseslint from 'typescript-eslint'
+
+const chatSdks = ['telegraf', 'telegraf/*', 'wechaty', 'wechaty-*', 'wechaty/*']
+const httpFramework = ['hono', 'hono/*', '@hono/*']
+
+/** no-restricted-imports for a folder: these packages and these of our folders are off limits. */
+function restrict(files, { packages = [], folders = [], message }) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...(packages.length ? [{ group: packages, message }] : []),
+            ...folders.map((folder) => ({ group: [`**/${folder}`, `**/${folder}/**`], message })),
+          ],
+        },
+      ],
+    },
+  }
+}
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'test-artifacts/**'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parser: tseslint.parser },
+  },
+  restrict(['db/**/*.ts'], {
+    folders: ['src'],
+    message: 'db/ is the data layer: it imports kysely and the drivers, never src/',
+  }),
+  restrict(['src/shared/**/*.ts'], {
+    folders: ['domain', 'api', 'bots', 'jobs', 'cli', 'miniapp', 'db'],
+    packages: [...httpFramework, ...chatSdks],
+    message: 'src/shared imports nothing of the project',
+  }),
+  restrict(['src/domain/**/*.ts'], {
+    folders: ['api', 'bots', 'jobs', 'cli', 'miniapp', 'config.ts', 'main.ts'],
+    packages: [...httpFramework, ...chatSdks],
+    message: 'the domain never imports HTTP, chat SDKs or adapters; adapters implement domain/ports.ts',
+  }),
+  restrict(['src/api/**/*.ts'], {
+    folders: ['bots', 'jobs', 'cli', 'main.ts'],
+    packages: chatSdks,
+    message: 'the API imports the domain only; the Telegram webhook route calls an injected handler',
+  }),
+  restrict(['src/bots/core/**/*.ts'], {
+    folders: ['api', 'jobs', 'cli', 'bots/telegram', 'bots/wechat', 'bots/console'],
+    packages: [...httpFramework, ...chatSdks],
+    message: 'the conversation core is channel-agnostic: no SDK, no adapter',
+  }),
+  restrict(['src/jobs/**/*.ts'], {
+    folders: ['api', 'bots', 'cli'],
+    packages: [...httpFramework, ...chatSdks],
+    message: 'jobs use the domain and send through an adapter interface wired in main.ts',
+  }),
+  {
+    files: ['src/**/*.ts', 'db/**/*.ts'],
+    ignores: ['src/config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'only src/config.ts reads the environment' },
+      ],
+    },
+  },
+)

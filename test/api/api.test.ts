@@ -1,0 +1,501 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { available, databases } from '../helpers/db.ts'
+import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
+import { expectLedgerConsistent } from '../helpers/invariants.ts'
+
+for (const db of databases) {
+  describe.skipIf(!available(db))(
+    `merchant API [${db.name}${available(db) ? '' : ': skipped, TEST_DATABASE_URL not set'}]`,
+    () => {
+      let api: ApiFixture
+      beforeAll(async () => {
+        api = await createApiFixture(db)
+      })
+      afterAll(async () => {
+        await api?.store.cleanup()
+      })
+      let n = 0
+      const newMember = async (extra: Record<string, unknown> = {}) => {
+        const res = await api.call('POST', '/api/v1/members', {
+          displayName: `Member ${++n}`,
+          ...extra,
+        })
+        expect(res.status).toBe(201)
+        return res.body
+      }
+
+      describe('members', () => {
+        it('creates a member and finds it by id, phone, code, Telegram id and WeChat id', async () => {
+          const created = await newMember({
+            phone: '138 0013 8001',
+            telegramId: '777001',
+            wechatId: 'wxid_a1',
+            marketingConsent: true,
+          })
+          expect(created).toMatchObject({
+            phone: '+8613800138001',
+            telegramId: '777001',
+            wechatId: 'wxid_a1',
+            marketingConsent: true,
+            tier: { code: 'member' },
+            points: { balance: 0, expiringSoon: 0 },
+          })
+          expect(created.code).toMatch(/^[2-9A-HJ-NP-Z]{8}$/)
+          for (const query of [
+            'phone=%2B8613800138001',
+            'phone=13800138001',
+            `code=${created.code}`,
+            'telegramId=777001',
+            'wechatId=wxid_a1',
+          ]) {
+            const found = await api.call('GET', `/api/v1/members?${query}`)
+            expect(found.status).toBe(200)
+            expect(found.body.items.map((m: { id: string }) => m.id)).toEqual([created.id])
+          }
+          expect((await api.call('GET', `/api/v1/members/${created.id}`)).body.id).toBe(created.id)
+          expect((await api.call('GET', '/api/v1/members?phone=13900000000')).body.items).toEqual(
+            [],
+          )
+        })
+
+        it('refuses a second member with the same phone or Telegram id with 409 member_exists', async () => {
+          await newMember({ phone: '13800138002', telegramId: '777002' })
+          for (const body of [
+            { displayName: 'x', phone: '+86 138-0013-8002' },
+            { displayName: 'x', telegramId: '777002' },
+          ]) {
+            const res = await api.call('POST', '/api/v1/members', body)
+            expect(res.status).toBe(409)
+            expect(res.body.error.code).toBe('member_exists')
+          }
+        })
+
+        it('updates a member, and only an admin key may', async () => {
+          const m = await newMember()
+          const pos = await api.call(
+            'PATCH',
+            `/api/v1/members/${m.id}`,
+            { region: 'Shanghai' },
+            { key: api.posKey },
+          )
+          expect(pos.status).toBe(403)
+          expect(pos.body.error.code).toBe('forbidden')
+          const res = await api.call('PATCH', `/api/v1/members/${m.id}`, {
+            region: 'Shanghai',
+            birthday: '1990-05-01',
+          })
+          expect(res.status).toBe(200)
+          expect(res.body).toMatchObject({ region: 'Shanghai', birthday: '1990-05-01' })
+        })
+      })
+
+      describe('orders and refunds', () => {
+        it('earns points, replays the same order id, and refuses the same id with another body', async () => {
+          const m = await newMember({ phone: '13800138003' })
+          const body = {
+            id: `ord-${n}`,
+            member: { phone: '13800138003' },
+            amount: 25_999,
+            items: [{ sku: 'TEA-1', quantity: 2, unitPrice: 12_999 }],
+          }
+          const first = await api.call('POST', '/api/v1/orders', body)
+          expect(first.status).toBe(201)
+          expect(first.body).toMatchObject({
+            pointsEarned: 259,
+            member: { id: m.id, points: { balance: 259 } },
+          })
+          const replay = await api.call('POST', '/api/v1/orders', body)
+          expect(replay.status).toBe(200)
+          expect(replay.headers.get('idempotent-replayed')).toBe('true')
+          expect(replay.body).toEqual(first.body)
+          const mismatch = await api.call('POST', '/api/v1/orders', { ...body, amount: 1 })
+          expect(mismatch.status).toBe(409)
+          expect(mismatch.body.error.code).toBe('idempotency_mismatch')
+          expect((await api.call('GET', `/api/v1/orders/${body.id}`)).body).toMatchObject({
+            id: body.id,
+            amount: 25_999,
+            pointsEarned: 259,
+          })
+        })
+
+        it('refunds part of an order, once per refund id, and answers 409 beyond the order', async () => {
+          const m = await newMember()
+          await api.call('POST', '/api/v1/orders', {
+            id: `ord-r-${n}`,
+            member: { id: m.id },
+            amount: 10_000,
+          })
+          const refund = await api.call(
+            'POST',
+            `/api/v1/orders/ord-r-${n}/refunds`,
+            { amount: 2_500 },
+            { headers: { 'idempotency-key': 'rf-1' } },
+          )
+          expect(refund.status).toBe(201)
+          expect(refund.body).toMatchObject({
+            pointsReversed: 25,
+            refundedAmount: 2_500,
+            member: { points: { balance: 75 } },
+          })
+          const retry = await api.call(
+            'POST',
+            `/api/v1/orders/ord-r-${n}/refunds`,
+            { amount: 2_500 },
+            { headers: { 'idempotency-key': 'rf-1' } },
+          )
+          expect(retry.body.refundedAmount).toBe(2_500)
+          const over = await api.call('POST', `/api/v1/orders/ord-r-${n}/refunds`, {
+            amount: 7_501,
+          })
+          expect(over.status).toBe(409)
+          expect(over.body.error).toMatchObject({
+            code: 'refund_exceeds_order',
+            details: { refundable: 7_500 },
+          })
+        })
+
+        it('a till (pos key) records orders', async () => {
+          const m = await newMember()
+          const res = await api.call(
+            'POST',
+            '/api/v1/orders',
+            { id: `ord-pos-${n}`, member: { code: m.code }, amount: 100 },
+            { key: api.posKey },
+          )
+          expect(res.status).toBe(201)
+        })
+      })
+
+      describe('ledger and adjustments', () => {
+        it('pages a member’s ledger newest first with a cursor', async () => {
+          const m = await newMember()
+          for (let i = 1; i <= 5; i++) {
+            await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
+              points: i,
+              reason: `gift ${i}`,
+            })
+          }
+          const page1 = await api.call('GET', `/api/v1/members/${m.id}/ledger?limit=3`)
+          expect(page1.body.items.map((e: { points: number }) => e.points)).toEqual([5, 4, 3])
+          expect(page1.body.items[0]).toMatchObject({
+            kind: 'adjust',
+            reason: 'manual',
+            note: 'gift 5',
+            balanceAfter: 15,
+          })
+          const page2 = await api.call(
+            'GET',
+            `/api/v1/members/${m.id}/ledger?limit=3&cursor=${page1.body.nextCursor}`,
+          )
+          expect(page2.body.items.map((e: { points: number }) => e.points)).toEqual([2, 1])
+          expect(page2.body.nextCursor).toBeNull()
+        })
+
+        it('deducts with a reason, never below zero, once per idempotency key', async () => {
+          const m = await newMember()
+          await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
+            points: 50,
+            reason: 'goodwill',
+          })
+          const headers = { 'idempotency-key': 'adj-1' }
+          const first = await api.call(
+            'POST',
+            `/api/v1/members/${m.id}/adjustments`,
+            { points: -30, reason: 'correction' },
+            { headers },
+          )
+          const again = await api.call(
+            'POST',
+            `/api/v1/members/${m.id}/adjustments`,
+            { points: -30, reason: 'correction' },
+            { headers },
+          )
+          expect([first.status, again.status]).toEqual([201, 200])
+          expect(again.body.member.points.balance).toBe(20)
+          const tooMuch = await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
+            points: -21,
+            reason: 'x',
+          })
+          expect(tooMuch.status).toBe(409)
+          expect(tooMuch.body.error.code).toBe('insufficient_points')
+          const pos = await api.call(
+            'POST',
+            `/api/v1/members/${m.id}/adjustments`,
+            { points: 5, reason: 'x' },
+            { key: api.posKey },
+          )
+          expect(pos.status).toBe(403)
+        })
+      })
+
+      describe('rewards, redemptions and coupons', () => {
+        it('creates a coupon reward, redeems it for a code, verifies and uses the code once', async () => {
+          const reward = await api.call('POST', '/api/v1/rewards', {
+            name: '¥10 off',
+            kind: 'coupon',
+            pointsCost: 100,
+            stock: 3,
+            value: 1_000,
+            validDays: 30,
+          })
+          expect(reward.status).toBe(201)
+          const m = await newMember()
+          await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
+            points: 150,
+            reason: 'test',
+          })
+          const redemption = await api.call('POST', `/api/v1/members/${m.id}/redemptions`, {
+            rewardId: reward.body.id,
+          })
+          expect(redemption.status).toBe(201)
+          expect(redemption.body.couponCode).toMatch(/^[2-9A-HJ-NP-Z]{10}$/)
+          expect(redemption.body.member.points.balance).toBe(50)
+          const code = redemption.body.couponCode
+          expect(
+            (await api.call('GET', `/api/v1/coupons/${code}`, undefined, { key: api.posKey })).body
+              .status,
+          ).toBe('issued')
+          const used = await api.call(
+            'POST',
+            `/api/v1/coupons/${code.toLowerCase()}/use`,
+            undefined,
+            { key: api.posKey },
+          )
+          expect(used.status).toBe(200)
+          expect(used.body.status).toBe('used')
+          const twice = await api.call('POST', `/api/v1/coupons/${code}/use`, undefined, {
+            key: api.posKey,
+          })
+          expect(twice.status).toBe(409)
+          expect(twice.body.error.code).toBe('coupon_used')
+          expect((await api.call('GET', '/api/v1/coupons/NOSUCHCODE')).status).toBe(404)
+          expect(
+            (await api.call('GET', `/api/v1/members/${m.id}/coupons`)).body.items,
+          ).toHaveLength(1)
+        })
+
+        it('answers 409 insufficient_points and out_of_stock', async () => {
+          const reward = await api.call('POST', '/api/v1/rewards', {
+            name: 'scarf',
+            kind: 'gift',
+            pointsCost: 10,
+            stock: 0,
+          })
+          const pricey = await api.call('POST', '/api/v1/rewards', {
+            name: 'bike',
+            kind: 'gift',
+            pointsCost: 1_000_000,
+          })
+          const m = await newMember()
+          await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
+            points: 20,
+            reason: 'test',
+          })
+          const out = await api.call('POST', `/api/v1/members/${m.id}/redemptions`, {
+            rewardId: reward.body.id,
+          })
+          expect(out.status).toBe(409)
+          expect(out.body.error.code).toBe('out_of_stock')
+          const short = await api.call('POST', `/api/v1/members/${m.id}/redemptions`, {
+            rewardId: pricey.body.id,
+          })
+          expect(short.status).toBe(409)
+          expect(short.body.error).toMatchObject({
+            code: 'insufficient_points',
+            details: { balance: 20, required: 1_000_000 },
+          })
+        })
+
+        it('a retried redemption with the same Idempotency-Key redeems once', async () => {
+          const reward = await api.call('POST', '/api/v1/rewards', {
+            name: 'pen',
+            kind: 'gift',
+            pointsCost: 10,
+          })
+          const m = await newMember()
+          await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
+            points: 100,
+            reason: 'test',
+          })
+          const headers = { 'idempotency-key': 'tap-1' }
+          const results = await Promise.all(
+            [1, 2, 3].map(() =>
+              api.call(
+                'POST',
+                `/api/v1/members/${m.id}/redemptions`,
+                { rewardId: reward.body.id },
+                { headers },
+              ),
+            ),
+          )
+          expect(new Set(results.map((r) => r.body.id)).size).toBe(1)
+          expect((await api.call('GET', `/api/v1/members/${m.id}`)).body.points.balance).toBe(90)
+        })
+
+        it('200 concurrent redemptions of a reward with stock 5 award exactly 5 and every balance equals its ledger', async () => {
+          const reward = await api.call('POST', '/api/v1/rewards', {
+            name: 'limited',
+            kind: 'coupon',
+            pointsCost: 30,
+            stock: 5,
+            value: 500,
+          })
+          const members = await Promise.all(Array.from({ length: 50 }, () => newMember()))
+          for (const m of members)
+            await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
+              points: 100,
+              reason: 'test',
+            })
+          const attempts = Array.from({ length: 200 }, (_, i) => members[i % 50]!).map((m) =>
+            api.call('POST', `/api/v1/members/${m.id}/redemptions`, { rewardId: reward.body.id }),
+          )
+          const results = await Promise.all(attempts)
+          const won = results.filter((r) => r.status === 201)
+          expect(won).toHaveLength(5)
+          expect(
+            results
+              .filter((r) => r.status === 409)
+              .every((r) => ['out_of_stock', 'insufficient_points'].includes(r.body.error.code)),
+          ).toBe(true)
+          expect(results.filter((r) => r.status !== 201 && r.status !== 409)).toEqual([])
+          expect(new Set(won.map((r) => r.body.couponCode)).size).toBe(5)
+          expect((await api.call('GET', `/api/v1/rewards/${reward.body.id}`)).body).toMatchObject({
+            stock: 0,
+            issued: 5,
+          })
+          await expectLedgerConsistent(api.store.db)
+        })
+
+        it('only admins change the catalogue; retiring keeps issued codes valid', async () => {
+          const pos = await api.call(
+            'POST',
+            '/api/v1/rewards',
+            { name: 'x', kind: 'gift', pointsCost: 1 },
+            { key: api.posKey },
+          )
+          expect(pos.status).toBe(403)
+          const reward = await api.call('POST', '/api/v1/rewards', {
+            name: 'cup',
+            kind: 'gift',
+            pointsCost: 0,
+          })
+          const m = await newMember()
+          const redemption = await api.call('POST', `/api/v1/members/${m.id}/redemptions`, {
+            rewardId: reward.body.id,
+          })
+          const patched = await api.call('PATCH', `/api/v1/rewards/${reward.body.id}`, {
+            pointsCost: 5,
+          })
+          expect(patched.body.pointsCost).toBe(5)
+          expect((await api.call('DELETE', `/api/v1/rewards/${reward.body.id}`)).body.active).toBe(
+            false,
+          )
+          const again = await api.call('POST', `/api/v1/members/${m.id}/redemptions`, {
+            rewardId: reward.body.id,
+          })
+          expect(again.body.error.code).toBe('reward_inactive')
+          expect(
+            (await api.call('GET', `/api/v1/coupons/${redemption.body.couponCode}`)).body.status,
+          ).toBe('issued')
+          const list = await api.call('GET', '/api/v1/rewards?active=true')
+          expect(list.body.items.some((r: { id: string }) => r.id === reward.body.id)).toBe(false)
+        })
+      })
+
+      describe('programme', () => {
+        it('reads the programme, replaces it as a new version, and keeps the history', async () => {
+          const current = await api.call('GET', '/api/v1/programme')
+          expect(current.body.config.tiers).toHaveLength(4)
+          const next = {
+            ...current.body.config,
+            earning: { ...current.body.config.earning, firstOrderBonus: 88 },
+          }
+          const replaced = await api.call(
+            'PUT',
+            '/api/v1/programme?note=first%20order%20bonus',
+            next,
+          )
+          expect(replaced.status).toBe(200)
+          expect(replaced.body.version).toBe(current.body.version + 1)
+          const versions = await api.call('GET', '/api/v1/programme/versions')
+          expect(versions.body.items[0]).toMatchObject({
+            version: replaced.body.version,
+            note: 'first order bonus',
+          })
+          const m = await newMember()
+          const order = await api.call('POST', '/api/v1/orders', {
+            id: `ord-p-${n}`,
+            member: { id: m.id },
+            amount: 100,
+          })
+          expect(order.body.breakdown.firstOrderBonus).toBe(88)
+          const ledger = await api.call('GET', `/api/v1/members/${m.id}/ledger`)
+          expect(ledger.body.items.map((e: { reason: string }) => e.reason).sort()).toEqual([
+            'first_order_bonus',
+            'order',
+          ])
+          await api.call('PUT', '/api/v1/programme', current.body.config)
+        })
+
+        it('refuses an invalid programme naming the field, and a pos key', async () => {
+          const current = await api.call('GET', '/api/v1/programme')
+          const bad = await api.call('PUT', '/api/v1/programme', {
+            ...current.body.config,
+            timezone: 'Mars/Base',
+          })
+          expect(bad.status).toBe(400)
+          expect(bad.body.error.details.field).toBe('timezone')
+          expect(
+            (await api.call('PUT', '/api/v1/programme', current.body.config, { key: api.posKey }))
+              .status,
+          ).toBe(403)
+          expect((await api.call('GET', '/api/v1/programme')).body.version).toBe(
+            current.body.version,
+          )
+        })
+      })
+
+      describe('authentication', () => {
+        it('refuses a missing, malformed, unknown or revoked key with 401 JSON', async () => {
+          const revoked = await api.domain.staff.createApiKey('old', 'admin')
+          await api.domain.staff.revokeApiKey(revoked.record.id)
+          for (const key of [null, 'jf_unknown', revoked.key]) {
+            const res = await api.call('GET', '/api/v1/rewards', undefined, { key })
+            expect(res.status).toBe(401)
+            expect(res.body.error.code).toBe('unauthorized')
+          }
+          const basic = await api.call('GET', '/api/v1/rewards', undefined, {
+            key: null,
+            headers: { authorization: `Basic ${api.adminKey}` },
+          })
+          expect(basic.status).toBe(401)
+        })
+
+        it('serves /healthz and the OpenAPI document without a key', async () => {
+          expect((await api.call('GET', '/healthz', undefined, { key: null })).body).toEqual({
+            status: 'ok',
+            database: db.name,
+          })
+          const doc = await api.call('GET', '/api/openapi.json', undefined, { key: null })
+          expect(doc.status).toBe(200)
+          expect(Object.keys(doc.body.paths)).toEqual(
+            expect.arrayContaining([
+              '/api/v1/members',
+              '/api/v1/orders',
+              '/api/v1/orders/{id}/refunds',
+              '/api/v1/members/{id}/redemptions',
+              '/api/v1/programme',
+            ]),
+          )
+          expect(doc.body.components.schemas.Member).toBeDefined()
+        })
+
+        it('answers an unknown route with 404 JSON', async () => {
+          const res = await api.call('GET', '/api/v1/nothing-here')
+          expect(res.status).toBe(404)
+          expect(res.body.error.code).toBe('not_found')
+        })
+      })
+    },
+  )
+}

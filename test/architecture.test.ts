@@ -1,0 +1,36 @@
+import { ESLint } from 'eslint'
+import { describe, expect, it } from 'vitest'
+
+const eslint = new ESLint({ cwd: process.cwd() })
+
+async function violations(code: string, filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath })
+  return result!.messages.map((m) => `${m.ruleId}: ${m.message}`)
+}
+
+describe('the dependency direction of shared/architecture.md', () => {
+  it('holds for every file of src/ and db/', async () => {
+    const results = await eslint.lintFiles(['src/**/*.ts', 'db/**/*.ts'])
+    const problems = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.ruleId}: ${m.message}`))
+    expect(problems).toEqual([])
+    expect(results.length).toBeGreaterThan(20)
+  })
+
+  it.each([
+    ["import { Hono } from 'hono'", 'src/domain/members/x.ts'],
+    ["import { Telegraf } from 'telegraf'", 'src/domain/x.ts'],
+    ["import { createApp } from '../api/app.ts'", 'src/domain/x.ts'],
+    ["import { WechatyBuilder } from 'wechaty'", 'src/api/routes/x.ts'],
+    ["import { createDomain } from '../src/domain/index.ts'", 'db/x.ts'],
+    ["import { createDomain } from '../domain/index.ts'", 'src/shared/x.ts'],
+    ["import { Telegraf } from 'telegraf'", 'src/bots/core/x.ts'],
+    ['export const port = process.env.PORT', 'src/api/x.ts'],
+  ])('refuses %s in %s', async (code, filePath) => {
+    expect(await violations(code, filePath)).not.toEqual([])
+  })
+
+  it('lets adapters import their SDK and config.ts read the environment', async () => {
+    expect(await violations("import { Telegraf } from 'telegraf'", 'src/bots/telegram/x.ts')).toEqual([])
+    expect(await violations('export const port = process.env.PORT', 'src/config.ts')).toEqual([])
+  })
+})

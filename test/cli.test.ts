@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createDb } from '../db/client.ts'
+import { createDomain } from '../src/domain/index.ts'
+import { systemClock } from '../src/shared/clock.ts'
+
+const run = promisify(execFile)
+const dir = mkdtempSync(join(tmpdir(), 'jifen-cli-'))
+const env = { ...process.env, DATABASE_URL: `file:${join(dir, 'cli.db')}` }
+const jifen = (...args: string[]) => run('node', ['bin/jifen.js', ...args], { env })
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('the jifen CLI', () => {
+  it('migrates a new database, then says it is up to date', async () => {
+    expect((await jifen('migrate')).stdout).toContain('applied: 0001-init')
+    expect((await jifen('migrate')).stdout).toContain('up to date')
+  })
+
+  it('prints an API key once and stores only its hash', async () => {
+    const { stdout } = await jifen('apikey', 'create', 'web shop', '--role', 'pos')
+    const key = /\b(jf_[\w-]{32})\b/.exec(stdout)![1]!
+    const store = createDb(env.DATABASE_URL)
+    try {
+      const rows = await store.db.selectFrom('apiKeys').selectAll().execute()
+      expect(JSON.stringify(rows)).not.toContain(key)
+      const record = await createDomain({ store, clock: systemClock }).staff.authenticateApiKey(key)
+      expect(record).toMatchObject({ name: 'web shop', role: 'pos' })
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('prints a one-time admin code that works exactly once', async () => {
+    const { stdout } = await jifen('admin', 'invite', '--role', 'manager')
+    const code = /(ADM-[\w]{4}-[\w]{4}-[\w]{4})/.exec(stdout)![1]!
+    const store = createDb(env.DATABASE_URL)
+    try {
+      const { staff } = createDomain({ store, clock: systemClock })
+      await staff.acceptInvite(code, 'telegram', '42', 'Ann')
+      expect(await staff.roleOf('telegram', '42')).toBe('manager')
+      await expect(staff.acceptInvite(code, 'telegram', '43', 'Bob')).rejects.toMatchObject({ code: 'invite_invalid' })
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('backs up the SQLite database to a file', async () => {
+    const target = join(dir, 'backup', 'copy.db')
+    await jifen('backup', target)
+    expect(statSync(target).size).toBeGreaterThan(0)
+    const copy = createDb(`file:${target}`)
+    try {
+      expect(await copy.db.selectFrom('apiKeys').select('name').execute()).toEqual([{ name: 'web shop' }])
+    } finally {
+      await copy.close()
+    }
+  })
+
+  it('refuses a bad role with a clear message', async () => {
+    await expect(jifen('apikey', 'create', 'x', '--role', 'root')).rejects.toMatchObject({
+      stderr: expect.stringContaining('expected one of pos, admin'),
+    })
+  })
+})

@@ -1,0 +1,48 @@
+import pino from 'pino'
+import { createApp } from '../../src/api/app.ts'
+import type { TestDatabase } from './db.ts'
+import { type DomainFixture, createFixture } from './domain.ts'
+
+export interface ApiFixture extends DomainFixture {
+  app: ReturnType<typeof createApp>
+  adminKey: string
+  posKey: string
+  /** A JSON request through the app, as the admin key unless another key (or null) is given. */
+  call(method: string, path: string, body?: unknown, options?: { key?: string | null; headers?: Record<string, string> }): Promise<{
+    status: number
+    body: any
+    headers: Headers
+  }>
+}
+
+export async function createApiFixture(db: TestDatabase): Promise<ApiFixture> {
+  const fixture = await createFixture(db)
+  const app = createApp({ domain: fixture.domain, logger: pino({ level: 'silent' }) })
+  const adminKey = (await fixture.domain.staff.createApiKey('test admin', 'admin')).key
+  const posKey = (await fixture.domain.staff.createApiKey('test till', 'pos')).key
+  return {
+    ...fixture,
+    app,
+    adminKey,
+    posKey,
+    async call(method, path, body, options = {}) {
+      const key = options.key === undefined ? adminKey : options.key
+      const headers: Record<string, string> = { ...(options.headers ?? {}) }
+      if (key) headers.authorization = `Bearer ${key}`
+      if (body !== undefined) headers['content-type'] = 'application/json'
+      const response = await app.request(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      })
+      const text = await response.text()
+      let parsed: unknown = text
+      try {
+        parsed = JSON.parse(text)
+      } catch {
+        // not JSON: kept as text so that the assertion shows it
+      }
+      return { status: response.status, body: parsed, headers: response.headers }
+    },
+  }
+}

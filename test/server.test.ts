@@ -1,0 +1,57 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'jifen-server-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env } })
+  let output = ''
+  child.stdout!.on('data', (chunk) => (output += chunk))
+  child.stderr!.on('data', (chunk) => (output += chunk))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, output: () => output, exited }
+}
+
+async function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('the server process', () => {
+  it('starts on a new SQLite file, seeds the programme, says why the bots are off, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort()
+    const server = start({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${join(dir, 'a', 'jifen.db')}` })
+    await waitFor(() => server.output().includes('listening'))
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+    expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' })
+    expect(server.output()).toContain('seeded the default programme')
+    expect(server.output()).toContain('telegram bot disabled: TELEGRAM_BOT_TOKEN is not set')
+    expect(server.output()).toContain('wechat bot disabled: WECHATY_PUPPET is not set')
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+    expect(server.output()).toContain('"msg":"stopped"')
+  })
+
+  it('refuses to start on a wrong variable, naming it', async () => {
+    const server = start({ PORT: 'not-a-port', DATABASE_URL: `file:${join(dir, 'b', 'jifen.db')}` })
+    expect(await server.exited).toBe(1)
+    expect(server.output()).toContain('PORT')
+  })
+})
