@@ -86,6 +86,9 @@ async function measure(url: string, scenario: string, requests: Request[]): Prom
   return result
 }
 
+/** autocannon measures latency in whole milliseconds. */
+const ms = (value: number) => (value < 1 ? '<1' : String(value))
+
 function row(database: string, scenario: string, result: Result, baseline?: [string, Result]) {
   const ratio = baseline
     ? `${(result.requests.average / baseline[1].requests.average).toFixed(3)} of ${baseline[0]}`
@@ -94,34 +97,41 @@ function row(database: string, scenario: string, result: Result, baseline?: [str
     database,
     scenario,
     Math.round(result.requests.average).toLocaleString('en-US'),
-    String(result.latency.p50),
-    String(result.latency.p99),
+    ms(result.latency.p50),
+    ms(result.latency.p99),
     ratio,
     String(result.non2xx),
   ]
 }
 
-async function benchDatabase(url: string): Promise<{ database: string; rows: string[][] }> {
+async function benchDatabase(url: string): Promise<{ description: string; rows: string[][] }> {
   const store = createDb(url)
   let server: ServerType | undefined
   try {
     await store.migrate()
+    // The settings that decide write speed go into the report next to the version.
     const { rows: versions } = await (
       store.dialect === 'sqlite'
-        ? sql<{ v: string }>`select 'SQLite ' || sqlite_version() as v`
-        : sql<{ v: string }>`select 'PostgreSQL ' || current_setting('server_version')
-            || ' (fsync=' || current_setting('fsync')
-            || ', synchronous_commit=' || current_setting('synchronous_commit') || ')' as v`
+        ? sql<{ name: string; settings: string }>`select 'SQLite ' || sqlite_version() as name,
+            'journal_mode=' || (select journal_mode from pragma_journal_mode) as settings`
+        : sql<{ name: string; settings: string }>`select
+            'PostgreSQL ' || split_part(current_setting('server_version'), ' ', 1) as name,
+            'fsync=' || current_setting('fsync')
+              || ', synchronous_commit=' || current_setting('synchronous_commit') as settings`
     ).execute(store.db)
-    const database = versions[0]!.v
+    const { name: database, settings } = versions[0]!
     console.error(`${database}: registering ${MEMBERS} members…`)
 
     const domain = createDomain({ store, clock: systemClock })
     await domain.programme.ensureSeeded()
     const { key } = await domain.staff.createApiKey('bench', 'admin')
+    // In batches, so that PostgreSQL's pool works in parallel; SQLite queues them anyway.
     const memberIds: string[] = []
-    for (let i = 0; i < MEMBERS; i++) {
-      memberIds.push((await domain.members.register({ displayName: `Member ${i}` })).id)
+    for (let i = 0; i < MEMBERS; i += 10) {
+      const batch = Array.from({ length: 10 }, (_, j) =>
+        domain.members.register({ displayName: `Member ${i + j}` }),
+      )
+      memberIds.push(...(await Promise.all(batch)).map((member) => member.id))
     }
 
     // The baselines live in the app under test so that they share its server and middleware.
@@ -151,7 +161,7 @@ async function benchDatabase(url: string): Promise<{ database: string; rows: str
       memberIds.map((id) => ({ method: 'GET', path: `/api/v1/members/${id}`, headers })),
     )
     return {
-      database,
+      description: `${database} (${settings})`,
       rows: [
         row(database, 'bare GET `/bench/bare`', bareGet),
         row(database, 'bare POST `/bench/bare` (echoes the order body)', barePost),
@@ -177,7 +187,7 @@ for (const target of targets) {
   const database = await target.create()
   try {
     const result = await benchDatabase(database.url)
-    databases.push(result.database)
+    databases.push(result.description)
     rows.push(...result.rows)
   } finally {
     await database.drop()
@@ -202,7 +212,7 @@ Command: \`npm run bench\` (PostgreSQL too when \`BENCH_DATABASE_URL=postgres://
 
 - Date: ${new Date().toISOString()}
 - Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, ${type()} ${release()}, Node ${process.version}
-- Database${databases.length > 1 ? 's' : ''}: ${databases.join('; ')}, each fresh for the run
+- Database${databases.length > 1 ? 's' : ''}: ${databases.join('; ')}, each a fresh, empty database
 - Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario after a ${WARMUP} s warm-up, from a worker thread of the server's process; ${MEMBERS.toLocaleString('en-US')} members registered beforehand, every order with a new id
 
 ${table}

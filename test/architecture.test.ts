@@ -11,7 +11,9 @@ async function violations(code: string, filePath: string): Promise<string[]> {
 describe('the dependency direction of shared/architecture.md', () => {
   it('holds for every file of src/ and db/', async () => {
     const results = await eslint.lintFiles(['src/**/*.ts', 'db/**/*.ts'])
-    const problems = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.ruleId}: ${m.message}`))
+    const problems = results.flatMap((r) =>
+      r.messages.map((m) => `${r.filePath}:${m.line} ${m.ruleId}: ${m.message}`),
+    )
     expect(problems).toEqual([])
     expect(results.length).toBeGreaterThan(20)
   })
@@ -30,7 +32,9 @@ describe('the dependency direction of shared/architecture.md', () => {
   })
 
   it('lets adapters import their SDK and config.ts read the environment', async () => {
-    expect(await violations("import { Telegraf } from 'telegraf'", 'src/bots/telegram/x.ts')).toEqual([])
+    expect(
+      await violations("import { Telegraf } from 'telegraf'", 'src/bots/telegram/x.ts'),
+    ).toEqual([])
     expect(await violations('export const port = process.env.PORT', 'src/config.ts')).toEqual([])
   })
 })

@@ -43,7 +43,9 @@ describe('the jifen CLI', () => {
       const { staff } = createDomain({ store, clock: systemClock })
       await staff.acceptInvite(code, 'telegram', '42', 'Ann')
       expect(await staff.roleOf('telegram', '42')).toBe('manager')
-      await expect(staff.acceptInvite(code, 'telegram', '43', 'Bob')).rejects.toMatchObject({ code: 'invite_invalid' })
+      await expect(staff.acceptInvite(code, 'telegram', '43', 'Bob')).rejects.toMatchObject({
+        code: 'invite_invalid',
+      })
     } finally {
       await store.close()
     }
@@ -55,7 +57,9 @@ describe('the jifen CLI', () => {
     expect(statSync(target).size).toBeGreaterThan(0)
     const copy = createDb(`file:${target}`)
     try {
-      expect(await copy.db.selectFrom('apiKeys').select('name').execute()).toEqual([{ name: 'web shop' }])
+      expect(await copy.db.selectFrom('apiKeys').select('name').execute()).toEqual([
+        { name: 'web shop' },
+      ])
     } finally {
       await copy.close()
     }

@@ -5,7 +5,11 @@ import { ConfigError, channelStatus, loadConfig } from '../src/config.ts'
 describe('configuration', () => {
   it('defaults to the embedded SQLite file on port 3000', () => {
     const config = loadConfig({})
-    expect(config).toMatchObject({ PORT: 3000, DATABASE_URL: 'file:./data/jifen.db', LOG_LEVEL: 'info' })
+    expect(config).toMatchObject({
+      PORT: 3000,
+      DATABASE_URL: 'file:./data/jifen.db',
+      LOG_LEVEL: 'info',
+    })
   })
 
   it.each([
@@ -30,6 +34,7 @@ describe('configuration', () => {
     const source = readFileSync('src/config.ts', 'utf8')
     const variables = [...source.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!)
     expect(variables.length).toBeGreaterThan(8)
-    for (const variable of variables) expect(example).toMatch(new RegExp(`^#?\\s?${variable}=`, 'm'))
+    for (const variable of variables)
+      expect(example).toMatch(new RegExp(`^#?\\s?${variable}=`, 'm'))
   })
 })

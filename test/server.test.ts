@@ -17,8 +17,14 @@ async function freePort(): Promise<number> {
 const dir = mkdtempSync(join(tmpdir(), 'jifen-server-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env } })
+function start(env: Record<string, string>): {
+  child: ChildProcess
+  output: () => string
+  exited: Promise<number | null>
+} {
+  const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, ...env },
+  })
   let output = ''
   child.stdout!.on('data', (chunk) => (output += chunk))
   child.stderr!.on('data', (chunk) => (output += chunk))
@@ -37,7 +43,11 @@ async function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
 describe('the server process', () => {
   it('starts on a new SQLite file, seeds the programme, says why the bots are off, and stops cleanly on SIGTERM', async () => {
     const port = await freePort()
-    const server = start({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${join(dir, 'a', 'jifen.db')}` })
+    const server = start({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${join(dir, 'a', 'jifen.db')}`,
+    })
     await waitFor(() => server.output().includes('listening'))
     const health = await fetch(`http://127.0.0.1:${port}/healthz`)
     expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' })

@@ -192,6 +192,18 @@ for (const db of databases) {
           ],
           [
             'POST',
+            'orders',
+            () => '/api/v1/orders',
+            {
+              id: 'o-bad-8',
+              member: { code: 'ANYONE' },
+              amount: 1,
+              placedAt: '2999-01-01T00:00:00Z',
+            },
+            'placedAt',
+          ],
+          [
+            'POST',
             'orders/{id}/refunds',
             () => `/api/v1/orders/${orderId}/refunds`,
             { amount: 0 },

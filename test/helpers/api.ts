@@ -8,7 +8,12 @@ export interface ApiFixture extends DomainFixture {
   adminKey: string
   posKey: string
   /** A JSON request through the app, as the admin key unless another key (or null) is given. */
-  call(method: string, path: string, body?: unknown, options?: { key?: string | null; headers?: Record<string, string> }): Promise<{
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { key?: string | null; headers?: Record<string, string> },
+  ): Promise<{
     status: number
     body: any
     headers: Headers
@@ -33,7 +38,8 @@ export async function createApiFixture(db: TestDatabase): Promise<ApiFixture> {
       const response = await app.request(path, {
         method,
         headers,
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       })
       const text = await response.text()
       let parsed: unknown = text

@@ -55,7 +55,9 @@ const postgres: TestDatabase = {
         // The pool's connections may still be closing: give them a moment before forcing.
         for (let attempt = 0; ; attempt++) {
           try {
-            await client.query(`drop database if exists ${name}${attempt < 20 ? '' : ' with (force)'}`)
+            await client.query(
+              `drop database if exists ${name}${attempt < 20 ? '' : ' with (force)'}`,
+            )
             break
           } catch (error) {
             if (attempt >= 20) throw error

@@ -21,6 +21,9 @@ import {
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { reevaluateTier } from '../tiers/tiers.ts'
 
+/** Shop systems' clocks drift; an order a few minutes ahead of ours is still today's order. */
+const CLOCK_SKEW_MS = 5 * 60_000
+
 const minorUnits = z.number().int().min(0).max(1_000_000_000_000)
 
 export const memberRefSchema = z.union([
@@ -133,9 +136,15 @@ export class OrdersService {
         )
       }
     }
-    const member = await this.members.require(input.member)
     const now = this.deps.clock.now()
     const placedAt = input.placedAt ? new Date(input.placedAt) : now
+    if (placedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+      // A future date would count toward a tier window that has not happened yet.
+      throw new DomainError('invalid_input', 'an order cannot be placed in the future', {
+        field: 'placedAt',
+      })
+    }
+    const member = await this.members.require(input.member)
     try {
       return await this.deps.store.transaction(async (trx) => {
         const locked = await lockMembers(trx, [
