@@ -19,28 +19,21 @@ const WARMUP = 2
 const MEMBERS = 2000
 const ORDER_REQUEST = fileURLToPath(new URL('./order-request.cjs', import.meta.url))
 
+/** A fresh database for one run, dropped again afterwards. */
 interface Database {
   url: string
   drop(): Promise<void>
 }
 
-interface Target {
-  create(): Promise<Database>
-}
-
-function sqlite(): Target {
+async function freshSqlite(): Promise<Database> {
+  const dir = mkdtempSync(join(tmpdir(), 'jifen-bench-'))
   return {
-    async create() {
-      const dir = mkdtempSync(join(tmpdir(), 'jifen-bench-'))
-      return {
-        url: `file:${join(dir, 'bench.db')}`,
-        drop: async () => rmSync(dir, { recursive: true, force: true }),
-      }
-    },
+    url: `file:${join(dir, 'bench.db')}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
   }
 }
 
-function postgres(serverUrl: string): Target {
+async function freshPostgres(serverUrl: string): Promise<Database> {
   const admin = async (statement: string) => {
     const client = new pg.Client({ connectionString: serverUrl })
     await client.connect()
@@ -50,18 +43,14 @@ function postgres(serverUrl: string): Target {
       await client.end()
     }
   }
+  const name = `jifen_bench_${randomBytes(6).toString('hex')}`
+  await admin(`create database ${name}`)
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
   return {
-    async create() {
-      const name = `jifen_bench_${randomBytes(6).toString('hex')}`
-      await admin(`create database ${name}`)
-      const url = new URL(serverUrl)
-      url.pathname = `/${name}`
-      return {
-        url: url.toString(),
-        // The pool is closed by then; force covers connections the server has not reaped yet.
-        drop: () => admin(`drop database if exists ${name} with (force)`),
-      }
-    },
+    url: url.toString(),
+    // The pool is closed by then; force covers connections the server has not reaped yet.
+    drop: () => admin(`drop database if exists ${name} with (force)`),
   }
 }
 
@@ -178,13 +167,13 @@ async function benchDatabase(url: string): Promise<{ description: string; rows: 
   }
 }
 
-const targets = [sqlite()]
-if (process.env.BENCH_DATABASE_URL) targets.push(postgres(process.env.BENCH_DATABASE_URL))
+const postgresUrl = process.env.BENCH_DATABASE_URL
+const fresh = [freshSqlite, ...(postgresUrl ? [() => freshPostgres(postgresUrl)] : [])]
 
 const databases: string[] = []
 const rows: string[][] = []
-for (const target of targets) {
-  const database = await target.create()
+for (const create of fresh) {
+  const database = await create()
   try {
     const result = await benchDatabase(database.url)
     databases.push(result.description)
@@ -212,7 +201,7 @@ Command: \`npm run bench\` (PostgreSQL too when \`BENCH_DATABASE_URL=postgres://
 
 - Date: ${new Date().toISOString()}
 - Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, ${type()} ${release()}, Node ${process.version}
-- Database${databases.length > 1 ? 's' : ''}: ${databases.join('; ')}, each a fresh, empty database
+- Database${databases.length > 1 ? 's' : ''}: ${databases.join('; ')}, each created for the run and dropped after it
 - Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario after a ${WARMUP} s warm-up, from a worker thread of the server's process; ${MEMBERS.toLocaleString('en-US')} members registered beforehand, every order with a new id
 
 ${table}
