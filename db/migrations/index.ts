@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely'
 import * as init from './0001-init.ts'
+import * as chat from './0002-chat.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
+  '0002-chat': chat,
 }

@@ -1,4 +1,5 @@
 import type { ApiKeysTable } from './api-keys.ts'
+import type { BindCodesTable, DialogStatesTable, ProcessedUpdatesTable } from './chat.ts'
 import type { CouponsTable } from './coupons.ts'
 import type { LedgerEntriesTable } from './ledger-entries.ts'
 import type { LotAllocationsTable } from './lot-allocations.ts'
@@ -29,4 +30,7 @@ export interface Database {
   apiKeys: ApiKeysTable
   staff: StaffTable
   staffInvites: StaffInvitesTable
+  dialogStates: DialogStatesTable
+  processedUpdates: ProcessedUpdatesTable
+  bindCodes: BindCodesTable
 }

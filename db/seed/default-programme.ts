@@ -8,7 +8,7 @@ export const defaultProgramme = {
   timezone: 'Asia/Shanghai',
   defaultLocale: 'zh-CN',
   phoneRegion: 'CN',
-  membership: { type: 'open', inviteCodes: [] },
+  membership: { type: 'open', inviteCodes: [], requiredFields: [] },
   tiers: [
     {
       code: 'member',

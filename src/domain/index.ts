@@ -1,3 +1,4 @@
+import { ChatSessionsService } from './chat/chat-sessions.service.ts'
 import type { DomainDeps } from './context.ts'
 import { type Adjustment, adjustPoints } from './ledger/adjustments.ts'
 import { LedgerService } from './ledger/ledger.service.ts'
@@ -7,6 +8,7 @@ import { OrdersService } from './orders/orders.service.ts'
 import { ProgrammeService } from './programme/programme.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { StaffService } from './staff/staff.service.ts'
+import { StatsService } from './stats/stats.service.ts'
 import { TiersService } from './tiers/tiers.service.ts'
 
 export type { DomainDeps } from './context.ts'
@@ -25,6 +27,8 @@ export function createDomain(deps: DomainDeps) {
     interactions: new InteractionsService(deps, programme),
     staff: new StaffService(deps),
     tiers: new TiersService(deps, programme),
+    stats: new StatsService(deps),
+    chat: new ChatSessionsService(deps),
     adjust: (memberId: string, adjustment: Adjustment, actor: string) =>
       adjustPoints(deps, programme, members, memberId, adjustment, actor),
   }

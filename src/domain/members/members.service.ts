@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError } from '../../shared/errors.ts'
-import { newId, randomCode } from '../../shared/ids.ts'
+import { newId, randomCode, sha256Hex } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import { settleDebtFromLots } from '../ledger/ledger.service.ts'
 import { type MemberRow, lockMembers } from '../ledger/ledger.repository.ts'
@@ -24,6 +24,8 @@ import {
 } from './members.ts'
 
 const MEMBER_CODE_LENGTH = 8
+const BIND_CODE_LENGTH = 6
+const BIND_CODE_VALID_MS = 10 * 60_000
 
 export const registrationSchema = z.object({
   displayName: z.string().trim().min(1).max(100),
@@ -427,6 +429,55 @@ export class MembersService {
       await settleDebtFromLots(trx, target, now)
     })
     return this.view(targetId)
+  }
+
+  /** A one-time code, valid ten minutes, that the member sends from their other chat app. */
+  async createBindCode(memberId: string): Promise<{ code: string; expiresAt: string }> {
+    const now = this.deps.clock.now()
+    const code = randomCode(BIND_CODE_LENGTH)
+    const expiresAt = new Date(now.getTime() + BIND_CODE_VALID_MS).toISOString()
+    await this.deps.store.db
+      .insertInto('bindCodes')
+      .values({
+        codeHash: sha256Hex(code),
+        memberId,
+        createdAt: now.toISOString(),
+        expiresAt,
+        usedAt: null,
+      })
+      .execute()
+    return { code, expiresAt }
+  }
+
+  /**
+   * Links a chat identity to the member who issued `code`, once. When the identity already
+   * has its own member record, that record is merged into the issuer's (lots, expiry, orders
+   * and tier history kept); the issuer's record, member code and id stay.
+   */
+  async bind(code: string, channel: Channel, externalId: string): Promise<MemberView> {
+    const now = this.deps.clock.now().toISOString()
+    const claimed = await this.deps.store.db
+      .updateTable('bindCodes')
+      .set({ usedAt: now })
+      .where('codeHash', '=', sha256Hex(code.trim().toUpperCase()))
+      .where('usedAt', 'is', null)
+      .where('expiresAt', '>', now)
+      .returning('memberId')
+      .executeTakeFirst()
+    if (!claimed)
+      throw new DomainError('invite_invalid', 'this binding code is unknown, used or expired')
+    const target = await this.require({ id: claimed.memberId })
+    const ref = channel === 'telegram' ? { telegramId: externalId } : { wechatId: externalId }
+    const current = await this.findByRef(this.deps.store.db, ref)
+    if (current?.id === target.id) return this.view(target.id)
+    if (current) return this.merge(current.id, target.id)
+    await this.addIdentities(
+      this.deps.store.db,
+      target.id,
+      { [`${channel}Id`]: externalId },
+      new Date(now),
+    )
+    return this.view(target.id)
   }
 
   private async tierView(

@@ -75,6 +75,8 @@ export const programmeSchema = z
       type: z.enum(['open', 'restricted']),
       /** Codes that let a member join a restricted programme. */
       inviteCodes: z.array(z.string().min(1)).default([]),
+      /** What members joining in chat are asked for besides their consent. */
+      requiredFields: z.array(z.enum(['phone', 'birthday'])).default([]),
     }),
     tiers: z
       .array(tierSchema)
