@@ -70,13 +70,15 @@ export function channelStatus(
   config: Config,
 ): { channel: string; enabled: boolean; reason: string }[] {
   return [
-    {
-      channel: 'telegram',
-      enabled: false,
-      reason: config.TELEGRAM_BOT_TOKEN
-        ? 'TELEGRAM_BOT_TOKEN is set, but this version has no Telegram adapter yet'
-        : 'TELEGRAM_BOT_TOKEN is not set',
-    },
+    config.TELEGRAM_BOT_TOKEN
+      ? {
+          channel: 'telegram',
+          enabled: true,
+          reason: config.TELEGRAM_WEBHOOK_URL
+            ? `webhook at ${config.TELEGRAM_WEBHOOK_URL}`
+            : 'long polling (set TELEGRAM_WEBHOOK_URL for a webhook)',
+        }
+      : { channel: 'telegram', enabled: false, reason: 'TELEGRAM_BOT_TOKEN is not set' },
     {
       channel: 'wechat',
       enabled: false,

@@ -1,12 +1,16 @@
 import { serve } from '@hono/node-server'
+import type { Update } from 'telegraf/types'
 import { createDb } from '../db/client.ts'
 import { createApp } from './api/app.ts'
+import { createConversation } from './bots/core/conversation.ts'
+import { type TelegramBot, createBot } from './bots/telegram/create-bot.ts'
 import { ConfigError, channelStatus, loadConfig } from './config.ts'
 import { createDomain } from './domain/index.ts'
 import { startScheduler } from './jobs/scheduler.ts'
 import { systemClock } from './shared/clock.ts'
 import { createLogger } from './shared/logger.ts'
 
+/** The composition root: the only place that wires the parts together. */
 async function main(): Promise<void> {
   const config = loadConfig()
   const logger = createLogger(config.LOG_LEVEL)
@@ -27,8 +31,35 @@ async function main(): Promise<void> {
     )
   }
 
+  const conversation = createConversation({ domain, logger, publicUrl: config.PUBLIC_URL })
+  let telegram: TelegramBot | undefined
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = createBot(config.TELEGRAM_BOT_TOKEN, {
+      conversation,
+      logger: logger.child({ channel: 'telegram' }),
+      apiRoot: config.TELEGRAM_API_ROOT,
+      publicUrl: config.PUBLIC_URL,
+    })
+  }
+  const webhook =
+    telegram && config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+      ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET }
+      : undefined
+
   let shuttingDown = false
-  const app = createApp({ domain, logger, isShuttingDown: () => shuttingDown })
+  const app = createApp({
+    domain,
+    logger,
+    isShuttingDown: () => shuttingDown,
+    telegramWebhook:
+      telegram && webhook
+        ? {
+            path: new URL(webhook.url).pathname,
+            secret: webhook.secret,
+            handle: (update) => telegram.handleUpdate(update as Update),
+          }
+        : undefined,
+  })
   const scheduler = config.JOBS_ENABLED ? startScheduler(domain, logger) : undefined
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info(
@@ -36,12 +67,19 @@ async function main(): Promise<void> {
       `listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${info.port}`,
     )
   })
+  if (telegram) {
+    // A bot that cannot reach Telegram must not take the API down with it.
+    telegram
+      .start(webhook)
+      .catch((err: unknown) => logger.error({ err }, 'telegram bot could not start'))
+  }
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return
     shuttingDown = true
     logger.info({ signal }, 'shutting down: no new work, finishing what is in flight')
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    await telegram?.stop()
     await scheduler?.stop()
     await closed
     await store.close()
@@ -53,10 +91,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message)
-  } else {
-    console.error('failed to start:', error)
-  }
+  console.error(error instanceof ConfigError ? error.message : error)
   process.exit(1)
 })

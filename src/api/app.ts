@@ -9,16 +9,24 @@ import { memberRoutes } from './routes/members.ts'
 import { orderRoutes } from './routes/orders.ts'
 import { programmeRoutes } from './routes/programme.ts'
 import { rewardRoutes } from './routes/rewards.ts'
+import { type TelegramWebhook, telegramWebhookRoute } from './routes/telegram-webhook.ts'
 
 export interface AppDeps {
   domain: Domain
   logger: Logger
   /** Answers 503 once shutdown has begun, so that a load balancer stops sending work. */
   isShuttingDown?: () => boolean
+  /** Serves Telegram's webhook when the bot runs in webhook mode. */
+  telegramWebhook?: TelegramWebhook
 }
 
 /** The HTTP application: the merchant API under /api/v1, its OpenAPI document, /healthz. */
-export function createApp({ domain, logger, isShuttingDown = () => false }: AppDeps): OpenAPIHono {
+export function createApp({
+  domain,
+  logger,
+  isShuttingDown = () => false,
+  telegramWebhook,
+}: AppDeps): OpenAPIHono {
   const app = new OpenAPIHono()
   app.onError(onError(logger))
   app.notFound(notFound)
@@ -34,6 +42,8 @@ export function createApp({ domain, logger, isShuttingDown = () => false }: AppD
       return errorJson(c, 503, 'database_unavailable', 'the database does not answer')
     }
   })
+
+  if (telegramWebhook) app.route('/', telegramWebhookRoute(telegramWebhook))
 
   const v1 = new OpenAPIHono()
   v1.use('*', apiKeyAuth(domain))

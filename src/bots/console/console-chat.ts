@@ -1,0 +1,56 @@
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import type { Readable, Writable } from 'node:stream'
+import type { Conversation } from '../core/conversation.ts'
+import type { Reply } from '../core/messages.ts'
+
+export interface ConsoleChatOptions {
+  conversation: Conversation
+  input: Readable
+  output: Writable
+  userId: string
+  displayName: string
+  languageCode?: string
+}
+
+/** Buttons become numbered lines; typing the number presses the button (the core maps it). */
+function render(reply: Reply): string {
+  const lines = [reply.text]
+  if (reply.image) {
+    const file = join(tmpdir(), `jifen-${Date.now()}.png`)
+    writeFileSync(file, reply.image.png)
+    lines.push(`[image: ${file}]`)
+  }
+  const buttons = reply.buttons?.flat() ?? []
+  let number = 0
+  for (const button of buttons) {
+    if (button.action) lines.push(`  ${++number}) ${button.label}`)
+    else lines.push(`  ${button.label}: ${button.url ?? button.webAppUrl}`)
+  }
+  return lines.join('\n')
+}
+
+/**
+ * The conversation in a terminal: the same core as the bots, on the same database, so that
+ * anyone can try the programme without a bot token. Ends at end of input or /quit.
+ */
+export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {
+  const { conversation, output } = options
+  const lines = createInterface({ input: options.input, terminal: false })
+  output.write('Jifen chat: type /start to join, /help for commands, /quit to leave.\n> ')
+  for await (const line of lines) {
+    if (line.trim() === '/quit') break
+    const replies = await conversation.handle({
+      channel: 'console',
+      userId: options.userId,
+      displayName: options.displayName,
+      languageCode: options.languageCode,
+      text: line,
+    })
+    for (const reply of replies) output.write(`${render(reply)}\n`)
+    output.write('> ')
+  }
+  lines.close()
+}

@@ -1,0 +1,231 @@
+import { localize } from '../../domain/programme/programme.ts'
+import { type StaffRole, roleAtLeast } from '../../domain/staff/staff.service.ts'
+import type { MemberRef } from '../../domain/members/members.ts'
+import { DomainError } from '../../shared/errors.ts'
+import { day, signed } from './format.ts'
+import { t } from './i18n.ts'
+import type { Reply } from './messages.ts'
+import { nonce } from './member-commands.ts'
+import type { Dialog, Turn } from './turn.ts'
+
+function text(body: string): Reply[] {
+  return [{ text: body }]
+}
+
+/** Refuses, politely and on the record, anyone below `needed`. Checked on every admin turn. */
+export async function staffRole(turn: Turn, needed: StaffRole): Promise<StaffRole | null> {
+  const role = await turn.deps.domain.staff.roleOf(turn.inbound.channel, turn.inbound.userId)
+  if (role && roleAtLeast(role, needed)) return role
+  turn.deps.logger.warn(
+    { channel: turn.inbound.channel, userId: turn.inbound.userId, needed, role },
+    'admin command refused',
+  )
+  return null
+}
+
+function refused(turn: Turn): Reply[] {
+  return text(t(turn.locale, 'admin.refused'))
+}
+
+export async function acceptInvite(turn: Turn, code: string): Promise<Reply[]> {
+  if (!code) return text(t(turn.locale, 'admin.codeMissing'))
+  const staff = await turn.deps.domain.staff.acceptInvite(
+    code,
+    turn.inbound.channel,
+    turn.inbound.userId,
+    turn.inbound.displayName,
+  )
+  turn.deps.logger.info(
+    { channel: turn.inbound.channel, userId: turn.inbound.userId, role: staff.role },
+    'staff joined',
+  )
+  return text(t(turn.locale, 'admin.welcome', { role: staff.role }))
+}
+
+export async function stats(turn: Turn): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'staff'))) return refused(turn)
+  const s = await turn.deps.domain.stats.summary()
+  return text(
+    t(turn.locale, 'stats.summary', {
+      members: s.members,
+      newThisWeek: s.newThisWeek,
+      active: s.active30Days,
+      issued: s.pointsIssuedThisWeek,
+      redeemed: s.pointsRedeemedThisWeek,
+      outstanding: s.pointsOutstanding,
+    }),
+  )
+}
+
+/** A member code (8 letters and digits) or a phone number, as staff type them at the counter. */
+function memberRef(input: string): MemberRef {
+  const trimmed = input.trim()
+  return /^[2-9A-Za-z]{8}$/.test(trimmed) ? { code: trimmed } : { phone: trimmed }
+}
+
+export async function lookUpMember(turn: Turn, query: string): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'staff'))) return refused(turn)
+  if (!query) return text(t(turn.locale, 'member.usage'))
+  const member = await turn.deps.domain.members.get(memberRef(query))
+  return text(
+    t(turn.locale, 'member.show', {
+      name: member.displayName,
+      code: member.code,
+      phone: member.phone ?? t(turn.locale, 'none'),
+      tier: localize(member.tier.name, turn.locale),
+      balance: member.points.balance,
+      joined: day(member.joinedAt, turn.programme),
+    }),
+  )
+}
+
+export async function verifyCoupon(turn: Turn, code: string): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'staff'))) return refused(turn)
+  if (!code) return text(t(turn.locale, 'verify.usage'))
+  const coupon = await turn.deps.domain.rewards.verifyCoupon(code)
+  const member = await turn.deps.domain.members.view(coupon.memberId)
+  const id = nonce()
+  const usable = coupon.status === 'issued'
+  if (usable) turn.session.dialog = { kind: 'verify', code: coupon.code, nonce: id }
+  return [
+    {
+      text: t(turn.locale, 'verify.show', {
+        code: coupon.code,
+        reward: coupon.rewardName,
+        status: t(turn.locale, `coupon.status.${coupon.status}`),
+        member: `${member.displayName} (${member.code})`,
+      }),
+      buttons: usable
+        ? [
+            [
+              { label: t(turn.locale, 'verify.use'), action: `confirm:${id}` },
+              { label: t(turn.locale, 'no'), action: 'cancel' },
+            ],
+          ]
+        : undefined,
+    },
+  ]
+}
+
+export async function useCoupon(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'verify' }>,
+): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'staff'))) return refused(turn)
+  turn.session.dialog = undefined
+  const coupon = await turn.deps.domain.rewards.useCoupon(
+    dialog.code,
+    `${turn.inbound.channel}:${turn.inbound.userId}`,
+  )
+  return text(t(turn.locale, 'verify.used', { code: coupon.code, reward: coupon.rewardName }))
+}
+
+/**
+ * `/adjust` walks a manager through member, points and reason to a confirm step;
+ * `/adjust <member> <points> <reason>` goes straight to the confirm step.
+ */
+export async function adjust(turn: Turn, args: string): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'manager'))) return refused(turn)
+  const match = /^(\S+)\s+(-?\d+)\s+(.+)$/s.exec(args.trim())
+  const dialog: Extract<Dialog, { kind: 'adjust' }> = {
+    kind: 'adjust',
+    step: 'member',
+    nonce: nonce(),
+  }
+  if (!match) {
+    turn.session.dialog = dialog
+    return text(t(turn.locale, 'adjust.member'))
+  }
+  const member = await turn.deps.domain.members.require(memberRef(match[1]!))
+  return adjustConfirm(turn, {
+    ...dialog,
+    memberId: member.id,
+    points: parsePoints(match[2]!),
+    reason: match[3]!.trim(),
+  })
+}
+
+function parsePoints(input: string): number {
+  const value = Number(input.trim())
+  if (!Number.isSafeInteger(value) || value === 0 || Math.abs(value) > 1_000_000_000) {
+    throw new DomainError('invalid_input', 'points', { field: 'points' })
+  }
+  return value
+}
+
+async function adjustConfirm(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'adjust' }>,
+): Promise<Reply[]> {
+  const member = await turn.deps.domain.members.view(dialog.memberId!)
+  turn.session.dialog = { ...dialog, step: 'confirm' }
+  return [
+    {
+      text: t(turn.locale, 'adjust.confirm', {
+        name: member.displayName,
+        points: signed(dialog.points!),
+        reason: dialog.reason!,
+      }),
+      buttons: [
+        [
+          { label: t(turn.locale, 'yes'), action: `confirm:${dialog.nonce}` },
+          { label: t(turn.locale, 'no'), action: 'cancel' },
+        ],
+      ],
+    },
+  ]
+}
+
+export async function adjustText(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'adjust' }>,
+  input: string,
+): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'manager'))) return refused(turn)
+  if (dialog.step === 'member') {
+    const member = await turn.deps.domain.members.view(
+      (await turn.deps.domain.members.require(memberRef(input))).id,
+    )
+    turn.session.dialog = { ...dialog, step: 'points', memberId: member.id }
+    return text(
+      t(turn.locale, 'adjust.points', { name: member.displayName, balance: member.points.balance }),
+    )
+  }
+  if (dialog.step === 'points') {
+    try {
+      turn.session.dialog = { ...dialog, step: 'reason', points: parsePoints(input) }
+      return text(t(turn.locale, 'adjust.reason'))
+    } catch {
+      return text(t(turn.locale, 'adjust.pointsInvalid'))
+    }
+  }
+  if (dialog.step === 'reason')
+    return adjustConfirm(turn, { ...dialog, reason: input.trim().slice(0, 500) })
+  return adjustConfirm(turn, dialog)
+}
+
+/** The confirmed adjustment: audited with the staff member's identity, once per dialog. */
+export async function confirmAdjust(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'adjust' }>,
+): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'manager'))) return refused(turn)
+  turn.session.dialog = undefined
+  const { member } = await turn.deps.domain.adjust(
+    dialog.memberId!,
+    { points: dialog.points!, reason: dialog.reason!, idempotencyKey: `chat:${dialog.nonce}` },
+    `${turn.inbound.channel}:${turn.inbound.userId}`,
+  )
+  turn.deps.logger.info(
+    {
+      channel: turn.inbound.channel,
+      userId: turn.inbound.userId,
+      memberId: member.id,
+      points: dialog.points,
+    },
+    'points adjusted in chat',
+  )
+  return text(
+    t(turn.locale, 'adjust.done', { name: member.displayName, balance: member.points.balance }),
+  )
+}

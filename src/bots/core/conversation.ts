@@ -1,0 +1,200 @@
+import { normalizeLocale } from '../../domain/members/members.ts'
+import { LOCALES, type Locale } from '../../domain/programme/programme.ts'
+import { isDomainError } from '../../shared/errors.ts'
+import * as admin from './admin-commands.ts'
+import { hasMessage, t } from './i18n.ts'
+import * as member from './member-commands.ts'
+import type { Inbound, Reply } from './messages.ts'
+import type { ConversationDeps, Handler, Session, Turn } from './turn.ts'
+
+export type { ConversationDeps } from './turn.ts'
+
+const MAX_TEXT = 4_000
+
+/** Commands by name; words members type in WeChat (积分, 签到...) map onto the same names. */
+const COMMANDS: Record<string, Handler> = {
+  start: member.start,
+  points: member.points,
+  history: member.history,
+  rewards: member.rewards,
+  checkin: member.checkIn,
+  code: member.memberCode,
+  bind: member.bind,
+  stop: (turn) => member.marketing(turn, false),
+  resume: (turn) => member.marketing(turn, true),
+  lang: async (turn) => member.chooseLanguage(turn),
+  help: async (turn) =>
+    member.help(
+      turn,
+      Boolean(await turn.deps.domain.staff.roleOf(turn.inbound.channel, turn.inbound.userId)),
+    ),
+  cancel: async (turn) => {
+    turn.session.dialog = undefined
+    return [{ text: t(turn.locale, 'cancelled') }]
+  },
+  admin: admin.acceptInvite,
+  stats: admin.stats,
+  verify: admin.verifyCoupon,
+  member: admin.lookUpMember,
+  adjust: admin.adjust,
+}
+
+export const COMMAND_ALIASES: Record<string, string> = {
+  注册: 'start',
+  加入: 'start',
+  join: 'start',
+  积分: 'points',
+  我的积分: 'points',
+  明细: 'history',
+  积分明细: 'history',
+  兑换: 'rewards',
+  礼品: 'rewards',
+  签到: 'checkin',
+  打卡: 'checkin',
+  会员码: 'code',
+  绑定: 'bind',
+  退订: 'stop',
+  订阅: 'resume',
+  帮助: 'help',
+  菜单: 'help',
+  语言: 'lang',
+  language: 'lang',
+  取消: 'cancel',
+  管理员: 'admin',
+  统计: 'stats',
+  核销: 'verify',
+  查会员: 'member',
+  调整积分: 'adjust',
+}
+
+/** Commands that work before joining; the rest answer with how to join. */
+const OPEN_COMMANDS = new Set([
+  'start',
+  'help',
+  'lang',
+  'cancel',
+  'admin',
+  'stats',
+  'verify',
+  'member',
+  'adjust',
+])
+
+export interface Conversation {
+  /** Answers one message or button press. Never throws: a failure is a polite reply. */
+  handle(inbound: Inbound): Promise<Reply[]>
+}
+
+function parseCommand(text: string): { name: string; args: string } | undefined {
+  const slash = /^\/([A-Za-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text)
+  if (slash) return { name: slash[1]!.toLowerCase(), args: slash[2]?.trim() ?? '' }
+  const [word = '', ...rest] = text.split(/\s+/)
+  const alias = COMMAND_ALIASES[word.toLowerCase()]
+  return alias ? { name: alias, args: rest.join(' ') } : undefined
+}
+
+export function createConversation(deps: ConversationDeps): Conversation {
+  const { domain, logger } = deps
+
+  async function route(turn: Turn): Promise<Reply[]> {
+    const { inbound, session } = turn
+    const text = inbound.text?.trim().slice(0, MAX_TEXT) ?? ''
+    let action = inbound.action
+    const choice = /^\d{1,2}$/.test(text) ? session.choices?.[Number(text) - 1] : undefined
+    if (!action && choice) action = choice
+    if (action) return act(turn, action)
+    if (!text) return [{ text: t(turn.locale, 'fallback') }]
+    const command = parseCommand(text)
+    if (command) {
+      const handler = COMMANDS[command.name]
+      if (!handler) return [{ text: t(turn.locale, 'fallback') }]
+      if (command.name !== 'cancel') session.dialog = undefined
+      if (!turn.member && !OPEN_COMMANDS.has(command.name))
+        return [{ text: t(turn.locale, 'register.needed') }]
+      return handler(turn, command.args)
+    }
+    const dialog = session.dialog
+    if (dialog?.kind === 'register') return member.registrationText(turn, dialog, text)
+    if (dialog?.kind === 'adjust' && dialog.step !== 'confirm')
+      return admin.adjustText(turn, dialog, text)
+    return [{ text: t(turn.locale, turn.member ? 'fallback' : 'register.needed') }]
+  }
+
+  async function act(turn: Turn, action: string): Promise<Reply[]> {
+    const [kind = '', ...rest] = action.split(':')
+    const value = rest.join(':')
+    if (kind === 'reg') return member.registrationAction(turn, action)
+    if (kind === 'lang' && (LOCALES as readonly string[]).includes(value))
+      return member.setLanguage(turn, value as Locale)
+    if (kind === 'cancel') {
+      const wasRedeeming = turn.session.dialog?.kind === 'redeem'
+      turn.session.dialog = undefined
+      return [{ text: t(turn.locale, wasRedeeming ? 'redeem.cancelled' : 'cancelled') }]
+    }
+    if (!turn.member && kind !== 'confirm') return [{ text: t(turn.locale, 'register.needed') }]
+    if (kind === 'redeem' && value) return member.chooseReward(turn, value)
+    if (kind === 'confirm') {
+      const dialog = turn.session.dialog
+      if (!dialog || !('nonce' in dialog) || dialog.nonce !== value)
+        return [{ text: t(turn.locale, 'redeem.stale') }]
+      if (dialog.kind === 'redeem') return member.confirmRedemption(turn, dialog)
+      if (dialog.kind === 'adjust') return admin.confirmAdjust(turn, dialog)
+      return admin.useCoupon(turn, dialog)
+    }
+    return [{ text: t(turn.locale, 'fallback') }]
+  }
+
+  function errorReply(locale: Locale, error: unknown): Reply[] {
+    if (error instanceof member.NotMember) return [{ text: t(locale, 'register.needed') }]
+    if (isDomainError(error)) {
+      const key = `error.${error.code}`
+      if (hasMessage(key)) {
+        const render = t as (l: Locale, k: string, p?: unknown) => string
+        return [{ text: render(locale, key, error.details ?? {}) }]
+      }
+    }
+    return [{ text: t(locale, 'error.generic') }]
+  }
+
+  return {
+    async handle(inbound) {
+      let locale: Locale = normalizeLocale(inbound.languageCode, 'zh-CN')
+      try {
+        if (
+          inbound.updateKey &&
+          !(await domain.chat.claimUpdate(inbound.channel, inbound.updateKey))
+        )
+          return []
+        const { config: programme } = await domain.programme.current()
+        const session = (await domain.chat.getState<Session>(inbound.channel, inbound.userId)) ?? {}
+        const identity = member.identityOf({ inbound } as Turn)
+        const ref = identity.telegramId
+          ? { telegramId: identity.telegramId }
+          : identity.wechatId
+            ? { wechatId: identity.wechatId }
+            : { externalId: identity.externalId! }
+        const found = await domain.members.findByRef(domain.deps.store.db, ref)
+        locale =
+          (found?.locale as Locale | undefined) ??
+          session.locale ??
+          normalizeLocale(inbound.languageCode, programme.defaultLocale)
+        const turn: Turn = { inbound, session, member: found, locale, programme, deps }
+        let replies: Reply[]
+        try {
+          replies = await route(turn)
+        } catch (error) {
+          if (!isDomainError(error) && !(error instanceof member.NotMember)) throw error
+          replies = errorReply(turn.locale, error)
+        }
+        session.choices = replies
+          .flatMap((r) => r.buttons?.flat() ?? [])
+          .flatMap((b) => (b.action ? [b.action] : []))
+        await domain.chat.setState(inbound.channel, inbound.userId, session)
+        return replies
+      } catch (error) {
+        logger.error({ err: error, channel: inbound.channel }, 'conversation failed')
+        return errorReply(locale, error)
+      }
+    },
+  }
+}

@@ -1,0 +1,340 @@
+import type { Locale } from '../../domain/programme/programme.ts'
+
+/** Every text a member or merchant sees in chat, in 简体中文 and English. */
+const zhCN = {
+  'welcome.new': (p: { programme: string }) =>
+    `欢迎来到「${p.programme}」！加入会员即可积分、签到、兑换礼品。`,
+  'register.invite': () => '本会员计划需要邀请码。请发送你的邀请码：',
+  'register.inviteInvalid': () => '邀请码不正确，请再试一次，或发送 /cancel 取消。',
+  'register.privacy': () =>
+    '加入前请确认：我们会保存你的会员资料、积分和订单记录，仅用于提供会员服务，你可以随时要求导出或删除。是否同意？',
+  'register.agree': () => '同意并加入',
+  'register.decline': () => '暂不加入',
+  'register.declined': () => '好的，没有加入。想加入时随时发送 /start。',
+  'register.marketing': () => '是否愿意接收活动和优惠消息？随时可以发送 /stop 退订。',
+  'register.marketingYes': () => '接收',
+  'register.marketingNo': () => '不接收',
+  'register.phone': () => '请发送你的手机号（用于门店查找会员）：',
+  'register.phoneInvalid': () => '手机号格式不正确，请重新发送，例如 13800138000。',
+  'register.birthday': () => '请发送你的生日（格式 1990-05-20），生日当天有额外积分：',
+  'register.birthdayInvalid': () => '生日格式不正确，请按 1990-05-20 的格式发送。',
+  'register.done': (p: { name: string; tier: string; benefits: string; code: string }) =>
+    `🎉 ${p.name}，欢迎加入！你现在是【${p.tier}】。\n${p.benefits}\n会员码：${p.code}\n发送 /points 查看积分，/checkin 每日签到，/rewards 兑换礼品。`,
+  'register.needed': () => '你还不是会员。发送 /start 加入，只需一分钟。',
+  'welcome.back': (p: { name: string; tier: string; balance: number }) =>
+    `${p.name}，欢迎回来！你是【${p.tier}】，当前积分 ${p.balance}。发送 /help 查看全部功能。`,
+  'points.summary': (p: { balance: number; tier: string }) =>
+    `💰 当前积分：${p.balance}\n🏅 会员等级：${p.tier}`,
+  'points.debt': (p: { debt: number }) =>
+    `（退款冲回，欠 ${p.debt} 积分，将从之后获得的积分中扣除）`,
+  'points.next': (p: { next: string; remaining: string }) => `距离【${p.next}】还差 ${p.remaining}`,
+  'points.top': () => '你已是最高等级，感谢支持！',
+  'points.expiring': (p: { points: number; date: string }) =>
+    `⏳ ${p.points} 积分将在 ${p.date} 前过期，记得兑换哦。`,
+  'points.benefits': (p: { benefits: string }) => `当前权益：${p.benefits}`,
+  'amount.spend': (p: { amount: string }) => `消费 ¥${p.amount}`,
+  'amount.points': (p: { points: number }) => `${p.points} 成长积分`,
+  'history.empty': () => '还没有积分记录。消费、签到都能获得积分。',
+  'history.title': () => '最近的积分明细：',
+  'history.line': (p: { date: string; points: string; reason: string }) =>
+    `${p.date}  ${p.points}  ${p.reason}`,
+  'rewards.empty': () => '目前没有可兑换的礼品，敬请期待。',
+  'rewards.title': (p: { balance: number }) => `可兑换的礼品（你有 ${p.balance} 积分）：`,
+  'rewards.line': (p: { name: string; cost: number; stock: string }) =>
+    `• ${p.name} — ${p.cost} 积分${p.stock}`,
+  'rewards.stockLeft': (p: { stock: number }) => `（剩 ${p.stock} 件）`,
+  'rewards.button': (p: { name: string; cost: number }) => `兑换 ${p.name}（${p.cost}）`,
+  'redeem.confirm': (p: { name: string; cost: number; balance: number }) =>
+    `确认用 ${p.cost} 积分兑换「${p.name}」吗？兑换后剩余 ${p.balance} 积分。`,
+  'redeem.yes': () => '确认兑换',
+  'redeem.no': () => '取消',
+  'redeem.cancelled': () => '已取消，积分没有变化。',
+  'redeem.done': (p: { name: string; balance: number }) =>
+    `✅ 已兑换「${p.name}」，剩余 ${p.balance} 积分。`,
+  'redeem.coupon': (p: { code: string; expires: string }) =>
+    `券码：${p.code}${p.expires}\n到店出示券码即可使用。`,
+  'redeem.couponExpires': (p: { date: string }) => `（${p.date} 前有效）`,
+  'redeem.stale': () => '这个确认已经失效了，请重新发送 /rewards 选择。',
+  'checkin.done': (p: { points: number; balance: number }) =>
+    `✅ 签到成功，+${p.points} 积分！当前积分 ${p.balance}。`,
+  'checkin.capped': () => '✅ 签到成功！今天的互动积分已达上限。',
+  'checkin.again': () => '今天已经签到过了，明天再来吧！',
+  'code.caption': (p: { code: string }) => `你的会员码：${p.code}\n结账时向店员出示即可积分。`,
+  'bind.issued': (p: { code: string }) =>
+    `绑定码：${p.code}（10 分钟内有效）\n在另一个 App（微信或 Telegram）里向我们发送「绑定 ${p.code}」或「/bind ${p.code}」，两边的积分就合在一起了。`,
+  'bind.done': (p: { balance: number }) => `✅ 绑定成功！两个账号已合并，当前积分 ${p.balance}。`,
+  'bind.invalid': () => '绑定码无效或已过期，请在另一个 App 里发送 /bind 重新获取。',
+  'marketing.stopped': () => '已退订活动消息。积分和兑换不受影响，想恢复时发送 /resume。',
+  'marketing.resumed': () => '已恢复接收活动和优惠消息。',
+  'lang.choose': () => '请选择语言 / Choose your language:',
+  'lang.set': () => '已切换为简体中文。',
+  'help.member': () =>
+    [
+      '你可以发送：',
+      '/points 积分和等级',
+      '/history 积分明细',
+      '/rewards 兑换礼品',
+      '/checkin 每日签到',
+      '/code 会员码',
+      '/bind 绑定另一个 App 的账号',
+      '/stop 退订活动消息 · /resume 恢复',
+      '/lang 切换语言',
+    ].join('\n'),
+  'help.admin': () =>
+    [
+      '商家命令：',
+      '/stats 关键数据',
+      '/verify <券码> 核销',
+      '/member <会员码|手机号> 查会员',
+      '/adjust 调整积分',
+    ].join('\n'),
+  'help.open': () => '打开会员中心',
+  fallback: () => '没太明白 🤔 发送 /help 查看我能做什么。',
+  cancelled: () => '已取消。',
+  'error.generic': () => '抱歉，出了点问题，请稍后再试。你的积分没有受到影响。',
+  'error.insufficient_points': (p: { balance?: number; required?: number }) =>
+    p.required !== undefined ? `积分不足：需要 ${p.required}，你有 ${p.balance}。` : '积分不足。',
+  'error.out_of_stock': () => '抱歉，这个礼品已经兑完了。',
+  'error.limit_reached': () => '这个礼品每人可兑换的次数已用完。',
+  'error.tier_required': () => '这个礼品需要更高的会员等级。',
+  'error.reward_inactive': () => '这个礼品已下架。',
+  'error.reward_not_found': () => '找不到这个礼品，请发送 /rewards 重新选择。',
+  'error.member_not_found': () => '找不到这个会员。',
+  'error.coupon_not_found': () => '找不到这个券码，请检查后重试。',
+  'error.coupon_used': () => '这张券已经核销过了。',
+  'error.coupon_expired': () => '这张券已过期。',
+  'error.coupon_void': () => '这张券已作废。',
+  'error.invite_invalid': () => '这个代码无效、已使用或已过期。',
+  'error.member_exists': () => '这个手机号已被其他会员使用。',
+  'error.invalid_input': () => '输入的内容不正确，请检查后重试。',
+  'admin.refused': () => '抱歉，这个命令仅限商家管理员使用。',
+  'admin.welcome': (p: { role: string }) =>
+    `✅ 你已成为商家管理员（${p.role}）。发送 /help 查看商家命令。`,
+  'admin.codeMissing': () => '请发送：/admin <邀请码>',
+  'stats.summary': (p: {
+    members: number
+    newThisWeek: number
+    active: number
+    issued: number
+    redeemed: number
+    outstanding: number
+  }) =>
+    `📊 会员总数：${p.members}\n本周新增：${p.newThisWeek}\n30 天活跃：${p.active}\n本周发放积分：${p.issued}\n本周兑换积分：${p.redeemed}\n未使用积分：${p.outstanding}`,
+  'verify.usage': () => '请发送：/verify <券码>',
+  'verify.show': (p: { code: string; reward: string; status: string; member: string }) =>
+    `券码 ${p.code}\n礼品：${p.reward}\n会员：${p.member}\n状态：${p.status}`,
+  'verify.use': () => '确认核销',
+  'verify.used': (p: { code: string; reward: string }) => `✅ 已核销 ${p.code}（${p.reward}）。`,
+  'coupon.status.issued': () => '可使用',
+  'coupon.status.used': () => '已核销',
+  'coupon.status.expired': () => '已过期',
+  'coupon.status.void': () => '已作废',
+  'member.usage': () => '请发送：/member <会员码或手机号>',
+  'member.show': (p: {
+    name: string
+    code: string
+    phone: string
+    tier: string
+    balance: number
+    joined: string
+  }) =>
+    `👤 ${p.name}\n会员码：${p.code}\n手机：${p.phone}\n等级：${p.tier}\n积分：${p.balance}\n加入：${p.joined}`,
+  'adjust.member': () => '调整谁的积分？请发送会员码或手机号（/cancel 取消）：',
+  'adjust.points': (p: { name: string; balance: number }) =>
+    `${p.name} 当前 ${p.balance} 积分。请发送调整数量，增加如 50，扣减如 -50：`,
+  'adjust.pointsInvalid': () => '请发送一个非零整数，例如 50 或 -50。',
+  'adjust.reason': () => '请发送调整原因（会记录在积分明细中）：',
+  'adjust.confirm': (p: { name: string; points: string; reason: string }) =>
+    `确认给 ${p.name} 调整 ${p.points} 积分？原因：${p.reason}`,
+  'adjust.done': (p: { name: string; balance: number }) =>
+    `✅ 已调整，${p.name} 现有 ${p.balance} 积分。`,
+  yes: () => '确认',
+  no: () => '取消',
+  none: () => '无',
+  'reason.order': () => '消费积分',
+  'reason.first_order_bonus': () => '首单奖励',
+  'reason.referral_referrer': () => '推荐好友奖励',
+  'reason.referral_referee': () => '受邀加入奖励',
+  'reason.referral_cancelled': () => '推荐奖励撤销',
+  'reason.checkin': () => '每日签到',
+  'reason.quiz': () => '问答奖励',
+  'reason.survey': () => '问卷奖励',
+  'reason.manual': () => '人工调整',
+  'reason.reward': () => '兑换礼品',
+  'reason.order_payment': () => '积分抵现',
+  'reason.order_refund': () => '退款',
+  'reason.expiry': () => '积分过期',
+  'reason.merged_in': () => '账号合并转入',
+  'reason.merged_out': () => '账号合并转出',
+}
+
+export type MessageKey = keyof typeof zhCN
+type Catalogue = { [K in MessageKey]: (typeof zhCN)[K] }
+
+const en: Catalogue = {
+  'welcome.new': (p) =>
+    `Welcome to ${p.programme}! Join to earn points, check in daily and redeem rewards.`,
+  'register.invite': () => 'This programme is by invitation. Please send your invite code:',
+  'register.inviteInvalid': () => 'That invite code is not right. Try again, or send /cancel.',
+  'register.privacy': () =>
+    'Before you join: we keep your member details, points and orders only to run the programme, and you can ask for a copy or deletion at any time. Do you agree?',
+  'register.agree': () => 'Agree and join',
+  'register.decline': () => 'Not now',
+  'register.declined': () => 'OK, you have not joined. Send /start whenever you like.',
+  'register.marketing': () => 'Would you like news and offers? You can send /stop at any time.',
+  'register.marketingYes': () => 'Yes please',
+  'register.marketingNo': () => 'No thanks',
+  'register.phone': () =>
+    'Please send your phone number (so the shop can find you at the counter):',
+  'register.phoneInvalid': () =>
+    'That phone number does not look right. Please send it again, e.g. +8613800138000.',
+  'register.birthday': () =>
+    'Please send your birthday as 1990-05-20; birthdays earn extra points:',
+  'register.birthdayInvalid': () => 'Please send the date as 1990-05-20.',
+  'register.done': (p) =>
+    `🎉 Welcome, ${p.name}! You are ${p.tier}.\n${p.benefits}\nMember code: ${p.code}\nSend /points for your points, /checkin every day, /rewards to redeem.`,
+  'register.needed': () => 'You are not a member yet. Send /start to join; it takes a minute.',
+  'welcome.back': (p) =>
+    `Welcome back, ${p.name}! You are ${p.tier} with ${p.balance} points. Send /help to see everything.`,
+  'points.summary': (p) => `💰 Points: ${p.balance}\n🏅 Tier: ${p.tier}`,
+  'points.debt': (p) =>
+    `(A refund left ${p.debt} points owed; they come out of the points you earn next.)`,
+  'points.next': (p) => `${p.remaining} more to reach ${p.next}`,
+  'points.top': () => 'You are at the top tier. Thank you!',
+  'points.expiring': (p) => `⏳ ${p.points} points expire before ${p.date}. Redeem them in time!`,
+  'points.benefits': (p) => `Your benefits: ${p.benefits}`,
+  'amount.spend': (p) => `¥${p.amount} of spend`,
+  'amount.points': (p) => `${p.points} growth points`,
+  'history.empty': () => 'No points yet. Shopping and checking in both earn points.',
+  'history.title': () => 'Your latest points:',
+  'history.line': (p) => `${p.date}  ${p.points}  ${p.reason}`,
+  'rewards.empty': () => 'No rewards to redeem right now. Stay tuned!',
+  'rewards.title': (p) => `Rewards (you have ${p.balance} points):`,
+  'rewards.line': (p) => `• ${p.name} — ${p.cost} points${p.stock}`,
+  'rewards.stockLeft': (p) => ` (${p.stock} left)`,
+  'rewards.button': (p) => `Redeem ${p.name} (${p.cost})`,
+  'redeem.confirm': (p) =>
+    `Redeem "${p.name}" for ${p.cost} points? You will have ${p.balance} left.`,
+  'redeem.yes': () => 'Redeem',
+  'redeem.no': () => 'Cancel',
+  'redeem.cancelled': () => 'Cancelled; your points are unchanged.',
+  'redeem.done': (p) => `✅ Redeemed "${p.name}". ${p.balance} points left.`,
+  'redeem.coupon': (p) => `Code: ${p.code}${p.expires}\nShow it at the counter to use it.`,
+  'redeem.couponExpires': (p) => ` (valid until ${p.date})`,
+  'redeem.stale': () => 'That confirmation has expired. Send /rewards to choose again.',
+  'checkin.done': (p) => `✅ Checked in: +${p.points} points! You have ${p.balance}.`,
+  'checkin.capped': () => '✅ Checked in! You reached today’s limit of interaction points.',
+  'checkin.again': () => 'You already checked in today. See you tomorrow!',
+  'code.caption': (p) => `Your member code: ${p.code}\nShow it at the till to earn points.`,
+  'bind.issued': (p) =>
+    `Binding code: ${p.code} (valid 10 minutes)\nIn your other app (WeChat or Telegram) send "/bind ${p.code}" (or "绑定 ${p.code}") to us and your points come together.`,
+  'bind.done': (p) => `✅ Linked! Your two accounts are one now, with ${p.balance} points.`,
+  'bind.invalid': () =>
+    'That binding code is not valid or has expired. Send /bind in your other app for a new one.',
+  'marketing.stopped': () =>
+    'You will get no more news and offers. Points and rewards are not affected; send /resume to undo.',
+  'marketing.resumed': () => 'You will get news and offers again.',
+  'lang.choose': () => '请选择语言 / Choose your language:',
+  'lang.set': () => 'Language set to English.',
+  'help.member': () =>
+    [
+      'You can send:',
+      '/points your points and tier',
+      '/history recent points',
+      '/rewards redeem rewards',
+      '/checkin daily check-in',
+      '/code your member code',
+      '/bind link your account in another app',
+      '/stop no more offers · /resume',
+      '/lang change language',
+    ].join('\n'),
+  'help.admin': () =>
+    [
+      'Merchant commands:',
+      '/stats key figures',
+      '/verify <code> use a coupon',
+      '/member <code|phone> look up',
+      '/adjust adjust points',
+    ].join('\n'),
+  'help.open': () => 'Open my member page',
+  fallback: () => 'Sorry, I did not get that 🤔 Send /help to see what I can do.',
+  cancelled: () => 'Cancelled.',
+  'error.generic': () =>
+    'Sorry, something went wrong. Please try again later; your points are safe.',
+  'error.insufficient_points': (p) =>
+    p.required !== undefined
+      ? `Not enough points: ${p.required} needed, you have ${p.balance}.`
+      : 'Not enough points.',
+  'error.out_of_stock': () => 'Sorry, this reward is out of stock.',
+  'error.limit_reached': () => 'You have redeemed this reward as often as allowed.',
+  'error.tier_required': () => 'This reward needs a higher tier.',
+  'error.reward_inactive': () => 'This reward is no longer offered.',
+  'error.reward_not_found': () => 'That reward was not found. Send /rewards to choose again.',
+  'error.member_not_found': () => 'No member found.',
+  'error.coupon_not_found': () => 'No coupon has that code. Please check it.',
+  'error.coupon_used': () => 'This coupon has already been used.',
+  'error.coupon_expired': () => 'This coupon has expired.',
+  'error.coupon_void': () => 'This coupon is void.',
+  'error.invite_invalid': () => 'That code is unknown, used or expired.',
+  'error.member_exists': () => 'That phone number belongs to another member.',
+  'error.invalid_input': () => 'That input is not valid. Please check it.',
+  'admin.refused': () => 'Sorry, this command is for the merchant’s staff only.',
+  'admin.welcome': (p) =>
+    `✅ You are now merchant staff (${p.role}). Send /help to see the merchant commands.`,
+  'admin.codeMissing': () => 'Please send: /admin <invite code>',
+  'stats.summary': (p) =>
+    `📊 Members: ${p.members}\nNew this week: ${p.newThisWeek}\nActive (30 days): ${p.active}\nPoints issued this week: ${p.issued}\nPoints redeemed this week: ${p.redeemed}\nPoints outstanding: ${p.outstanding}`,
+  'verify.usage': () => 'Please send: /verify <coupon code>',
+  'verify.show': (p) =>
+    `Coupon ${p.code}\nReward: ${p.reward}\nMember: ${p.member}\nStatus: ${p.status}`,
+  'verify.use': () => 'Use it now',
+  'verify.used': (p) => `✅ Used ${p.code} (${p.reward}).`,
+  'coupon.status.issued': () => 'valid',
+  'coupon.status.used': () => 'used',
+  'coupon.status.expired': () => 'expired',
+  'coupon.status.void': () => 'void',
+  'member.usage': () => 'Please send: /member <member code or phone>',
+  'member.show': (p) =>
+    `👤 ${p.name}\nCode: ${p.code}\nPhone: ${p.phone}\nTier: ${p.tier}\nPoints: ${p.balance}\nJoined: ${p.joined}`,
+  'adjust.member': () => 'Whose points? Send a member code or phone number (/cancel to stop):',
+  'adjust.points': (p) =>
+    `${p.name} has ${p.balance} points. Send the change: 50 to add, -50 to deduct:`,
+  'adjust.pointsInvalid': () => 'Please send a whole number other than 0, e.g. 50 or -50.',
+  'adjust.reason': () => 'Send the reason (it is shown in the member’s history):',
+  'adjust.confirm': (p) => `Adjust ${p.name} by ${p.points} points? Reason: ${p.reason}`,
+  'adjust.done': (p) => `✅ Done. ${p.name} now has ${p.balance} points.`,
+  yes: () => 'Confirm',
+  no: () => 'Cancel',
+  none: () => 'none',
+  'reason.order': () => 'Purchase',
+  'reason.first_order_bonus': () => 'First order bonus',
+  'reason.referral_referrer': () => 'Referral reward',
+  'reason.referral_referee': () => 'Welcome reward (invited)',
+  'reason.referral_cancelled': () => 'Referral reward reversed',
+  'reason.checkin': () => 'Daily check-in',
+  'reason.quiz': () => 'Quiz',
+  'reason.survey': () => 'Survey',
+  'reason.manual': () => 'Adjustment',
+  'reason.reward': () => 'Reward redeemed',
+  'reason.order_payment': () => 'Paid with points',
+  'reason.order_refund': () => 'Refund',
+  'reason.expiry': () => 'Expired',
+  'reason.merged_in': () => 'Accounts merged (in)',
+  'reason.merged_out': () => 'Accounts merged (out)',
+}
+
+const catalogues: Record<Locale, Catalogue> = { 'zh-CN': zhCN, en }
+
+type ParamsOf<K extends MessageKey> =
+  Parameters<Catalogue[K]> extends [] ? [] : [Parameters<Catalogue[K]>[0]]
+
+export function t<K extends MessageKey>(locale: Locale, key: K, ...params: ParamsOf<K>): string {
+  const render = catalogues[locale][key] as (p?: unknown) => string
+  return render(params[0])
+}
+
+export function hasMessage(key: string): key is MessageKey {
+  return key in zhCN
+}
+
+export const catalogueKeys = { 'zh-CN': Object.keys(zhCN), en: Object.keys(en) }

@@ -1,0 +1,398 @@
+import { randomBytes } from 'node:crypto'
+import QRCode from 'qrcode'
+import { normalizePhone } from '../../domain/members/members.ts'
+import { type Locale, localize } from '../../domain/programme/programme.ts'
+import { DomainError } from '../../shared/errors.ts'
+import { benefitsText, day, historyLine, pointsText } from './format.ts'
+import { t } from './i18n.ts'
+import type { Reply } from './messages.ts'
+import type { Dialog, Turn } from './turn.ts'
+
+const HISTORY_LINES = 10
+const REWARDS_SHOWN = 10
+
+export function nonce(): string {
+  return randomBytes(6).toString('base64url')
+}
+
+/** The member's identity fields on the channel the message came from. */
+export function identityOf(turn: Turn): {
+  telegramId?: string
+  wechatId?: string
+  externalId?: string
+} {
+  const { channel, userId } = turn.inbound
+  if (channel === 'telegram') return { telegramId: userId }
+  if (channel === 'wechat') return { wechatId: userId }
+  return { externalId: `console:${userId}` }
+}
+
+function text(body: string): Reply[] {
+  return [{ text: body }]
+}
+
+export function requireMember(turn: Turn): NonNullable<Turn['member']> {
+  if (!turn.member) throw new NotMember()
+  return turn.member
+}
+
+/** Thrown by commands that need a member; answered with how to join. */
+export class NotMember extends Error {}
+
+async function welcome(
+  turn: Turn,
+  memberId: string,
+  key: 'register.done' | 'welcome.back',
+): Promise<Reply[]> {
+  const view = await turn.deps.domain.members.view(memberId)
+  const tier = localize(view.tier.name, turn.locale)
+  return key === 'register.done'
+    ? text(
+        t(turn.locale, 'register.done', {
+          name: view.displayName,
+          tier,
+          benefits: benefitsText(turn.locale, view),
+          code: view.code,
+        }),
+      )
+    : text(
+        t(turn.locale, 'welcome.back', {
+          name: view.displayName,
+          tier,
+          balance: view.points.balance,
+        }),
+      )
+}
+
+// -- joining -----------------------------------------------------------------------------------
+
+export async function start(turn: Turn, payload: string): Promise<Reply[]> {
+  if (turn.member) return welcome(turn, turn.member.id, 'welcome.back')
+  const referrerCode =
+    payload
+      .replace(/^ref_?/i, '')
+      .trim()
+      .toUpperCase() || undefined
+  const intro = {
+    text: t(turn.locale, 'welcome.new', { programme: localize(turn.programme.name, turn.locale) }),
+  }
+  if (turn.programme.membership.type === 'restricted') {
+    turn.session.dialog = { kind: 'register', step: 'invite', referrerCode }
+    return [intro, { text: t(turn.locale, 'register.invite') }]
+  }
+  turn.session.dialog = { kind: 'register', step: 'privacy', referrerCode }
+  return [intro, privacyQuestion(turn.locale)]
+}
+
+function privacyQuestion(locale: Locale): Reply {
+  return {
+    text: t(locale, 'register.privacy'),
+    buttons: [
+      [
+        { label: t(locale, 'register.agree'), action: 'reg:agree' },
+        { label: t(locale, 'register.decline'), action: 'reg:decline' },
+      ],
+    ],
+  }
+}
+
+function marketingQuestion(locale: Locale): Reply {
+  return {
+    text: t(locale, 'register.marketing'),
+    buttons: [
+      [
+        { label: t(locale, 'register.marketingYes'), action: 'reg:marketing:yes' },
+        { label: t(locale, 'register.marketingNo'), action: 'reg:marketing:no' },
+      ],
+    ],
+  }
+}
+
+/** The next question of the registration dialog, or the registration itself when none is left. */
+async function nextRegistrationStep(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'register' }>,
+): Promise<Reply[]> {
+  const required = turn.programme.membership.requiredFields
+  if (required.includes('phone') && !dialog.phone) {
+    turn.session.dialog = { ...dialog, step: 'phone' }
+    return text(t(turn.locale, 'register.phone'))
+  }
+  if (required.includes('birthday')) {
+    turn.session.dialog = { ...dialog, step: 'birthday' }
+    return text(t(turn.locale, 'register.birthday'))
+  }
+  return register(turn, dialog, undefined)
+}
+
+async function register(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'register' }>,
+  birthday: string | undefined,
+): Promise<Reply[]> {
+  const registration = {
+    displayName: turn.inbound.displayName,
+    locale: turn.locale,
+    sourceChannel: turn.inbound.channel,
+    marketingConsent: dialog.marketingConsent ?? false,
+    privacyConsent: true,
+    inviteCode: dialog.inviteCode,
+    phone: dialog.phone,
+    birthday,
+    ...identityOf(turn),
+  }
+  turn.session.dialog = undefined
+  let member
+  try {
+    member = await turn.deps.domain.members.register(
+      { ...registration, referrerCode: dialog.referrerCode },
+      { enforceMembership: true },
+    )
+  } catch (error) {
+    // A referral code that leads nowhere (or to oneself) must not keep anyone out.
+    if (
+      !(error instanceof DomainError) ||
+      !['member_not_found', 'self_referral'].includes(error.code) ||
+      !dialog.referrerCode
+    )
+      throw error
+    member = await turn.deps.domain.members.register(registration, { enforceMembership: true })
+  }
+  return welcome(turn, member.id, 'register.done')
+}
+
+export async function registrationAction(turn: Turn, action: string): Promise<Reply[]> {
+  const dialog = turn.session.dialog
+  if (turn.member || dialog?.kind !== 'register') return start(turn, '')
+  if (action === 'reg:decline') {
+    turn.session.dialog = undefined
+    return text(t(turn.locale, 'register.declined'))
+  }
+  if (action === 'reg:agree' && dialog.step === 'privacy') {
+    turn.session.dialog = { ...dialog, step: 'marketing' }
+    return [marketingQuestion(turn.locale)]
+  }
+  if (action.startsWith('reg:marketing:') && dialog.step === 'marketing') {
+    return nextRegistrationStep(turn, { ...dialog, marketingConsent: action.endsWith(':yes') })
+  }
+  // A button from an earlier step: ask the current question again.
+  return registrationPrompt(turn, dialog)
+}
+
+function registrationPrompt(turn: Turn, dialog: Extract<Dialog, { kind: 'register' }>): Reply[] {
+  if (dialog.step === 'privacy') return [privacyQuestion(turn.locale)]
+  if (dialog.step === 'marketing') return [marketingQuestion(turn.locale)]
+  return text(t(turn.locale, `register.${dialog.step}`))
+}
+
+export async function registrationText(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'register' }>,
+  input: string,
+): Promise<Reply[]> {
+  if (dialog.step === 'invite') {
+    if (!turn.programme.membership.inviteCodes.includes(input.trim()))
+      return text(t(turn.locale, 'register.inviteInvalid'))
+    turn.session.dialog = { ...dialog, step: 'privacy', inviteCode: input.trim() }
+    return [privacyQuestion(turn.locale)]
+  }
+  if (dialog.step === 'phone') {
+    try {
+      const phone = normalizePhone(input, turn.programme.phoneRegion)
+      return nextRegistrationStep(turn, { ...dialog, phone })
+    } catch {
+      return text(t(turn.locale, 'register.phoneInvalid'))
+    }
+  }
+  if (dialog.step === 'birthday') {
+    const birthday = input.trim()
+    const valid =
+      /^\d{4}-\d{2}-\d{2}$/.test(birthday) && !Number.isNaN(Date.parse(`${birthday}T00:00:00Z`))
+    if (!valid) return text(t(turn.locale, 'register.birthdayInvalid'))
+    return register(turn, dialog, birthday)
+  }
+  return registrationPrompt(turn, dialog)
+}
+
+// -- points ------------------------------------------------------------------------------------
+
+export async function points(turn: Turn): Promise<Reply[]> {
+  const member = await turn.deps.domain.members.view(requireMember(turn).id)
+  return text(pointsText(turn.locale, member, turn.programme))
+}
+
+export async function history(turn: Turn): Promise<Reply[]> {
+  const { items } = await turn.deps.domain.ledger.history(requireMember(turn).id, {
+    limit: HISTORY_LINES,
+  })
+  if (items.length === 0) return text(t(turn.locale, 'history.empty'))
+  return text(
+    [
+      t(turn.locale, 'history.title'),
+      ...items.map((e) => historyLine(turn.locale, e, turn.programme)),
+    ].join('\n'),
+  )
+}
+
+export async function checkIn(turn: Turn): Promise<Reply[]> {
+  const result = await turn.deps.domain.interactions.checkIn(requireMember(turn).id)
+  if (result.alreadyDone) return text(t(turn.locale, 'checkin.again'))
+  if (result.awarded === 0) return text(t(turn.locale, 'checkin.capped'))
+  return text(t(turn.locale, 'checkin.done', { points: result.awarded, balance: result.balance }))
+}
+
+export async function memberCode(turn: Turn): Promise<Reply[]> {
+  const member = requireMember(turn)
+  const png = await QRCode.toBuffer(member.code, {
+    type: 'png',
+    width: 360,
+    margin: 2,
+    errorCorrectionLevel: 'M',
+  })
+  return [{ text: t(turn.locale, 'code.caption', { code: member.code }), image: { png } }]
+}
+
+// -- rewards -----------------------------------------------------------------------------------
+
+export async function rewards(turn: Turn): Promise<Reply[]> {
+  const member = requireMember(turn)
+  const list = (await turn.deps.domain.rewards.list({ activeOnly: true })).slice(0, REWARDS_SHOWN)
+  if (list.length === 0) return text(t(turn.locale, 'rewards.empty'))
+  const lines = list.map((r) =>
+    t(turn.locale, 'rewards.line', {
+      name: r.name,
+      cost: r.pointsCost,
+      stock: r.stock !== null ? t(turn.locale, 'rewards.stockLeft', { stock: r.stock }) : '',
+    }),
+  )
+  return [
+    {
+      text: [t(turn.locale, 'rewards.title', { balance: member.pointsBalance }), ...lines].join(
+        '\n',
+      ),
+      buttons: list.map((r) => [
+        {
+          label: t(turn.locale, 'rewards.button', { name: r.name, cost: r.pointsCost }),
+          action: `redeem:${r.id}`,
+        },
+      ]),
+    },
+  ]
+}
+
+/** First step of a redemption: say at once if points or stock are short, else ask to confirm. */
+export async function chooseReward(turn: Turn, rewardId: string): Promise<Reply[]> {
+  const member = requireMember(turn)
+  const reward = await turn.deps.domain.rewards.get(rewardId)
+  if (!reward.active) throw new DomainError('reward_inactive', 'inactive')
+  if (reward.stock === 0) throw new DomainError('out_of_stock', 'out of stock')
+  if (member.pointsBalance < reward.pointsCost) {
+    throw new DomainError('insufficient_points', 'short', {
+      balance: member.pointsBalance,
+      required: reward.pointsCost,
+    })
+  }
+  const id = nonce()
+  turn.session.dialog = { kind: 'redeem', rewardId, nonce: id }
+  return [
+    {
+      text: t(turn.locale, 'redeem.confirm', {
+        name: reward.name,
+        cost: reward.pointsCost,
+        balance: member.pointsBalance - reward.pointsCost,
+      }),
+      buttons: [
+        [
+          { label: t(turn.locale, 'redeem.yes'), action: `confirm:${id}` },
+          { label: t(turn.locale, 'redeem.no'), action: 'cancel' },
+        ],
+      ],
+    },
+  ]
+}
+
+/** The confirmed redemption; the dialog's nonce is its idempotency key, so a double tap redeems once. */
+export async function confirmRedemption(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'redeem' }>,
+): Promise<Reply[]> {
+  const member = requireMember(turn)
+  turn.session.dialog = undefined
+  const result = await turn.deps.domain.rewards.redeem(member.id, dialog.rewardId, {
+    idempotencyKey: `chat:${dialog.nonce}`,
+    actor: `${turn.inbound.channel}:${turn.inbound.userId}`,
+  })
+  const reward = await turn.deps.domain.rewards.get(dialog.rewardId)
+  const lines = [
+    t(turn.locale, 'redeem.done', { name: reward.name, balance: result.member.points.balance }),
+  ]
+  if (result.coupon) {
+    const expires = result.coupon.expiresAt
+      ? t(turn.locale, 'redeem.couponExpires', {
+          date: day(result.coupon.expiresAt, turn.programme),
+        })
+      : ''
+    lines.push(t(turn.locale, 'redeem.coupon', { code: result.coupon.code, expires }))
+  }
+  return text(lines.join('\n'))
+}
+
+// -- account -----------------------------------------------------------------------------------
+
+export async function bind(turn: Turn, code: string): Promise<Reply[]> {
+  const { channel, userId } = turn.inbound
+  if (!code)
+    return text(
+      t(
+        turn.locale,
+        'bind.issued',
+        await turn.deps.domain.members.createBindCode(requireMember(turn).id),
+      ),
+    )
+  if (channel === 'console') return text(t(turn.locale, 'bind.invalid'))
+  try {
+    const member = await turn.deps.domain.members.bind(code, channel, userId)
+    return text(t(turn.locale, 'bind.done', { balance: member.points.balance }))
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'invite_invalid')
+      return text(t(turn.locale, 'bind.invalid'))
+    throw error
+  }
+}
+
+export async function marketing(turn: Turn, consent: boolean): Promise<Reply[]> {
+  await turn.deps.domain.members.update(requireMember(turn).id, { marketingConsent: consent })
+  return text(t(turn.locale, consent ? 'marketing.resumed' : 'marketing.stopped'))
+}
+
+export function chooseLanguage(turn: Turn): Reply[] {
+  return [
+    {
+      text: t(turn.locale, 'lang.choose'),
+      buttons: [
+        [
+          { label: '简体中文', action: 'lang:zh-CN' },
+          { label: 'English', action: 'lang:en' },
+        ],
+      ],
+    },
+  ]
+}
+
+export async function setLanguage(turn: Turn, locale: Locale): Promise<Reply[]> {
+  turn.session.locale = locale
+  turn.locale = locale
+  if (turn.member) await turn.deps.domain.members.update(turn.member.id, { locale })
+  return text(t(locale, 'lang.set'))
+}
+
+export async function help(turn: Turn, isStaff: boolean): Promise<Reply[]> {
+  const body = [
+    t(turn.locale, 'help.member'),
+    ...(isStaff ? [t(turn.locale, 'help.admin')] : []),
+  ].join('\n\n')
+  const open = turn.deps.publicUrl
+    ? [[{ label: t(turn.locale, 'help.open'), webAppUrl: `${turn.deps.publicUrl}/miniapp` }]]
+    : undefined
+  return [{ text: body, buttons: open }]
+}

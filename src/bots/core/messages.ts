@@ -1,0 +1,29 @@
+/** What a channel adapter hands the conversation core: one message or one button press. */
+export interface Inbound {
+  channel: 'telegram' | 'wechat' | 'console'
+  /** The sender's stable id on the channel (Telegram user id, WeChat contact id). */
+  userId: string
+  displayName: string
+  /** The language the platform reports (Telegram's language_code), if any. */
+  languageCode?: string
+  /** Unique per delivery (Telegram update_id, WeChat message id): a redelivery is ignored. */
+  updateKey?: string
+  text?: string
+  /** The action of a pressed button. Clients can forge it, so every action is re-checked. */
+  action?: string
+}
+
+export interface Button {
+  label: string
+  action?: string
+  url?: string
+  /** Opens the mini-app (Telegram web_app button); adapters without one send it as a link. */
+  webAppUrl?: string
+}
+
+export interface Reply {
+  text: string
+  /** Rows of buttons; adapters without buttons number them ("回复 1 …"). */
+  buttons?: Button[][]
+  image?: { png: Buffer; caption?: string }
+}

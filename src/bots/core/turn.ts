@@ -1,0 +1,53 @@
+import type { Logger } from 'pino'
+import type { MemberRow } from '../../domain/ledger/ledger.repository.ts'
+import type { Domain } from '../../domain/index.ts'
+import type { Locale, Programme } from '../../domain/programme/programme.ts'
+import type { Inbound, Reply } from './messages.ts'
+
+/** A multi-step dialog in progress, kept in the database between messages. */
+export type Dialog =
+  | {
+      kind: 'register'
+      step: 'invite' | 'privacy' | 'marketing' | 'phone' | 'birthday'
+      referrerCode?: string
+      inviteCode?: string
+      marketingConsent?: boolean
+      phone?: string
+    }
+  | { kind: 'redeem'; rewardId: string; nonce: string }
+  | {
+      kind: 'adjust'
+      step: 'member' | 'points' | 'reason' | 'confirm'
+      nonce: string
+      memberId?: string
+      points?: number
+      reason?: string
+    }
+  | { kind: 'verify'; code: string; nonce: string }
+
+export interface Session {
+  /** Chosen with /lang before joining; a member's own locale wins after. */
+  locale?: Locale
+  dialog?: Dialog
+  /** The actions of the last buttons sent, so that "1", "2"... can stand for them. */
+  choices?: string[]
+}
+
+export interface ConversationDeps {
+  domain: Domain
+  logger: Logger
+  /** Public https address of the server, for links to the mini-app. */
+  publicUrl?: string
+}
+
+/** Everything a handler needs about the message it is answering. */
+export interface Turn {
+  inbound: Inbound
+  session: Session
+  member: MemberRow | undefined
+  locale: Locale
+  programme: Programme
+  deps: ConversationDeps
+}
+
+export type Handler = (turn: Turn, args: string) => Promise<Reply[]>

@@ -1,0 +1,133 @@
+import type { Logger } from 'pino'
+import { Telegraf } from 'telegraf'
+import type { Update } from 'telegraf/types'
+import type { Conversation } from '../core/conversation.ts'
+import { ChatQueue } from './chat-queue.ts'
+import { sendReplies } from './send-reply.ts'
+import { toInbound } from './to-inbound.ts'
+
+export interface TelegramBotDeps {
+  conversation: Conversation
+  logger: Logger
+  /** Another Bot API server: a local one, or a test double. */
+  apiRoot?: string
+  /** Public https address of the server; adds the mini-app menu button. */
+  publicUrl?: string
+}
+
+const UPDATES = ['message', 'callback_query', 'my_chat_member'] as const
+
+const MENU = {
+  en: [
+    ['points', 'My points and tier'],
+    ['checkin', 'Daily check-in'],
+    ['rewards', 'Redeem rewards'],
+    ['history', 'Recent points'],
+    ['code', 'My member code'],
+    ['bind', 'Link my WeChat account'],
+    ['lang', 'Language'],
+    ['help', 'Help'],
+  ],
+  zh: [
+    ['points', '我的积分和等级'],
+    ['checkin', '每日签到'],
+    ['rewards', '兑换礼品'],
+    ['history', '积分明细'],
+    ['code', '会员码'],
+    ['bind', '绑定微信账号'],
+    ['lang', '切换语言'],
+    ['help', '帮助'],
+  ],
+}
+
+export interface TelegramBot {
+  readonly bot: Telegraf
+  /** Hands an update to the bot; returns as soon as it is queued, not when it is answered. */
+  handleUpdate(update: Update): Promise<void>
+  /** Long polling, or registers the webhook when `webhook` is given. */
+  start(webhook?: { url: string; secret: string }): Promise<void>
+  /** Waits for the updates already taken to be answered. */
+  idle(): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * The Telegram adapter: turns updates into the core's inbound messages and its replies into
+ * Bot API calls. Each chat's updates run in order on their own queue, so a slow member never
+ * blocks others; failures are logged and never escape a handler.
+ */
+export function createBot(token: string, deps: TelegramBotDeps): TelegramBot {
+  const { conversation, logger } = deps
+  const bot = new Telegraf(token, {
+    telegram: { apiRoot: deps.apiRoot ?? 'https://api.telegram.org', webhookReply: false },
+  })
+  const queue = new ChatQueue((err) => logger.error({ err }, 'telegram update failed'))
+  let polling = false
+
+  bot.use(async (ctx) => {
+    if (ctx.myChatMember) {
+      if (ctx.myChatMember.new_chat_member.status === 'kicked') {
+        logger.info({ userId: ctx.myChatMember.from.id }, 'a member blocked the bot')
+      }
+      return
+    }
+    const inbound = toInbound(ctx, bot.botInfo?.username)
+    const chat = ctx.chat
+    if (ctx.callbackQuery)
+      await ctx
+        .answerCbQuery()
+        .catch((err: unknown) => logger.warn({ err }, 'answerCallbackQuery failed'))
+    if (!inbound || !chat) return
+    queue.push(String(chat.id), async () => {
+      const replies = await conversation.handle(inbound)
+      await sendReplies(ctx.telegram, chat.id, chat.type === 'private', replies)
+    })
+  })
+  bot.catch((err) => logger.error({ err }, 'telegram handler failed'))
+
+  async function setUpMenu(): Promise<void> {
+    const toCommands = (list: string[][]) =>
+      list.map(([command, description]) => ({ command: command!, description: description! }))
+    await bot.telegram.setMyCommands(toCommands(MENU.en))
+    await bot.telegram.setMyCommands(toCommands(MENU.zh), { language_code: 'zh' })
+    if (deps.publicUrl) {
+      await bot.telegram.setChatMenuButton({
+        menuButton: {
+          type: 'web_app',
+          text: '会员中心',
+          web_app: { url: `${deps.publicUrl}/miniapp` },
+        },
+      })
+    }
+  }
+
+  return {
+    bot,
+    handleUpdate: (update) => bot.handleUpdate(update),
+    async start(webhook) {
+      bot.botInfo = await bot.telegram.getMe()
+      await setUpMenu()
+      if (webhook) {
+        await bot.telegram.setWebhook(webhook.url, {
+          secret_token: webhook.secret,
+          allowed_updates: [...UPDATES],
+        })
+        logger.info({ username: bot.botInfo.username }, 'telegram bot receiving updates by webhook')
+        return
+      }
+      polling = true
+      // launch() resolves only when polling stops; it is not awaited.
+      void bot
+        .launch({ allowedUpdates: [...UPDATES], dropPendingUpdates: false })
+        .catch((err: unknown) => {
+          logger.error({ err }, 'telegram polling stopped')
+        })
+      logger.info({ username: bot.botInfo.username }, 'telegram bot polling for updates')
+    },
+    idle: () => queue.idle(),
+    async stop() {
+      if (polling) bot.stop('shutdown')
+      await queue.idle()
+    },
+  }
+}

@@ -1,0 +1,417 @@
+import pino from 'pino'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createApp } from '../../src/api/app.ts'
+import { createConversation } from '../../src/bots/core/conversation.ts'
+import { type TelegramBot, createBot } from '../../src/bots/telegram/create-bot.ts'
+import { FakeBotApi } from '../helpers/fake-telegram.ts'
+import { describeOnDatabases, programmeWith } from '../helpers/domain.ts'
+import { type TgUser, buttonUpdate, textUpdate } from '../helpers/telegram-updates.ts'
+
+const TOKEN = '123456:TEST-token-for-the-fake-bot-api'
+const SECRET = 'webhook-secret-123'
+
+describeOnDatabases('Telegram bot', (get) => {
+  let api: FakeBotApi
+  let telegram: TelegramBot
+  let nextUserId = 70_000
+  const newUser = (language_code = 'zh-hans', first_name = 'Wang'): TgUser => ({
+    id: ++nextUserId,
+    first_name,
+    language_code,
+  })
+
+  beforeAll(async () => {
+    api = await new FakeBotApi().start()
+    const logger = pino({ level: 'silent' })
+    const conversation = createConversation({
+      domain: get().domain,
+      logger,
+      publicUrl: 'https://shop.example',
+    })
+    telegram = createBot(TOKEN, {
+      conversation,
+      logger,
+      apiRoot: api.url,
+      publicUrl: 'https://shop.example',
+    })
+    await telegram.start({ url: 'https://shop.example/telegram/webhook', secret: SECRET })
+  })
+  afterAll(async () => {
+    await telegram?.stop()
+    await api?.close()
+  })
+
+  /** Delivers an update and returns what the bot sent to that user in answer. */
+  async function deliver(user: TgUser, update: unknown): Promise<string[]> {
+    const before = api.sentTo(user.id).length
+    await telegram.handleUpdate(update as never)
+    await telegram.idle()
+    return api.sentTo(user.id).slice(before)
+  }
+  const say = (user: TgUser, text: string) => deliver(user, textUpdate(user, text))
+  const press = (user: TgUser, data: string) => deliver(user, buttonUpdate(user, data))
+  const buttonsOf = (user: TgUser) => {
+    const markup = api.lastTo(user.id).payload.reply_markup as
+      { inline_keyboard: { text: string; callback_data?: string }[][] } | undefined
+    return markup?.inline_keyboard.flat() ?? []
+  }
+  async function join(user: TgUser, payload = ''): Promise<string[]> {
+    await say(user, `/start${payload ? ` ${payload}` : ''}`)
+    await press(user, 'reg:agree')
+    return press(user, 'reg:marketing:yes')
+  }
+  const memberOf = (user: TgUser) => get().domain.members.get({ telegramId: String(user.id) })
+
+  it('sets the command menu in both languages and the mini-app menu button at start', () => {
+    const menus = api.calls.filter((c) => c.method === 'setMyCommands')
+    expect(menus.map((m) => m.payload.language_code)).toEqual([undefined, 'zh'])
+    expect(api.calls.find((c) => c.method === 'setChatMenuButton')?.payload).toMatchObject({
+      menu_button: { type: 'web_app', web_app: { url: 'https://shop.example/miniapp' } },
+    })
+    expect(api.calls.find((c) => c.method === 'setWebhook')?.payload).toMatchObject({
+      secret_token: SECRET,
+    })
+  })
+
+  it('/start asks for consent, registers once, and welcomes with tier and benefits in Chinese', async () => {
+    await get().domain.programme.replace(programmeWith({}))
+    const user = newUser()
+    const [intro, consent] = await say(user, '/start')
+    expect(intro).toContain('欢迎来到')
+    expect(consent).toContain('是否同意')
+    expect(buttonsOf(user).map((b) => b.callback_data)).toEqual(['reg:agree', 'reg:decline'])
+    await press(user, 'reg:agree')
+    const [welcome] = await press(user, 'reg:marketing:no')
+    expect(welcome).toContain('欢迎加入')
+    expect(welcome).toContain('普通会员')
+    expect(welcome).toContain('消费1元得1积分')
+    const member = await memberOf(user)
+    expect(member).toMatchObject({
+      displayName: 'Wang',
+      locale: 'zh-CN',
+      marketingConsent: false,
+      sourceChannel: 'telegram',
+    })
+    expect(member.privacyConsentAt).not.toBeNull()
+    const [again] = await say(user, '/start')
+    expect(again).toContain('欢迎回来')
+    const all = await get()
+      .store.db.selectFrom('memberIdentities')
+      .selectAll()
+      .where('externalId', '=', String(user.id))
+      .execute()
+    expect(all).toHaveLength(1)
+  })
+
+  it('declining consent registers nobody', async () => {
+    const user = newUser('en')
+    await say(user, '/start')
+    const [answer] = await press(user, 'reg:decline')
+    expect(answer).toContain('you have not joined')
+    await expect(memberOf(user)).rejects.toMatchObject({ code: 'member_not_found' })
+  })
+
+  it('a /start deep link carries the referral: both are rewarded once the new member qualifies', async () => {
+    const referrer = newUser()
+    await join(referrer)
+    const { code } = await memberOf(referrer)
+    const friend = newUser()
+    await join(friend, `ref_${code}`)
+    const joined = await memberOf(friend)
+    expect(joined.referrerId).toBe((await memberOf(referrer)).id)
+    await get().domain.orders.ingest({
+      id: `tg-ref-${friend.id}`,
+      member: { telegramId: String(friend.id) },
+      amount: 10_000,
+    })
+    expect((await memberOf(referrer)).points.balance).toBe(100)
+    expect((await memberOf(friend)).points.balance).toBe(100 + 50)
+  })
+
+  it('a restricted programme asks for its invite code first', async () => {
+    await get().domain.programme.replace(
+      programmeWith({
+        membership: { type: 'restricted', inviteCodes: ['VIP8'], requiredFields: ['phone'] },
+      }),
+    )
+    const user = newUser()
+    const [, ask] = await say(user, '/start')
+    expect(ask).toContain('邀请码')
+    expect((await say(user, 'WRONG'))[0]).toContain('邀请码不正确')
+    expect((await say(user, 'VIP8'))[0]).toContain('是否同意')
+    await press(user, 'reg:agree')
+    expect((await press(user, 'reg:marketing:yes'))[0]).toContain('手机号')
+    expect((await say(user, '12345'))[0]).toContain('手机号格式不正确')
+    expect((await say(user, '13912345678'))[0]).toContain('欢迎加入')
+    expect((await memberOf(user)).phone).toBe('+8613912345678')
+    await get().domain.programme.replace(programmeWith({}))
+  })
+
+  it('answers every member command', async () => {
+    const user = newUser()
+    await join(user)
+    await get().domain.orders.ingest({
+      id: `tg-cmd-${user.id}`,
+      member: { telegramId: String(user.id) },
+      amount: 12_300,
+    })
+    expect((await say(user, '/points'))[0]).toMatch(/当前积分：123[\s\S]*银卡会员[\s\S]*还差/)
+    expect((await say(user, '/history'))[0]).toContain('+123  消费积分')
+    expect((await say(user, '/checkin'))[0]).toContain('签到成功，+5')
+    const code = await say(user, '/code')
+    expect(api.lastTo(user.id)).toMatchObject({
+      method: 'sendPhoto',
+      payload: { photo: { bytes: expect.any(Number) } },
+    })
+    expect(code[0]).toContain((await memberOf(user)).code)
+    expect((await say(user, '/bind'))[0]).toMatch(/绑定码：[2-9A-HJ-NP-Z]{6}/)
+    expect((await say(user, '/stop'))[0]).toContain('已退订')
+    expect((await memberOf(user)).marketingConsent).toBe(false)
+    expect((await say(user, '/resume'))[0]).toContain('已恢复')
+    expect((await memberOf(user)).marketingConsent).toBe(true)
+    const [help] = await say(user, '/help')
+    expect(help).toContain('/checkin')
+    expect(buttonsOf(user)).toEqual([
+      expect.objectContaining({ web_app: { url: 'https://shop.example/miniapp' } }),
+    ])
+    expect((await say(user, '/rewards'))[0]).toBeDefined()
+  })
+
+  it('/bind links a second Telegram account to the same member, keeping both balances', async () => {
+    const phone = newUser()
+    const tablet = newUser()
+    await join(phone)
+    await join(tablet)
+    await get().domain.adjust((await memberOf(phone)).id, { points: 30, reason: 'test' }, 'test')
+    await get().domain.adjust((await memberOf(tablet)).id, { points: 12, reason: 'test' }, 'test')
+    const code = /[2-9A-HJ-NP-Z]{6}/.exec((await say(phone, '/bind'))[0]!)![0]
+    expect((await say(tablet, `/bind ${code}`))[0]).toContain('当前积分 42')
+    expect((await memberOf(tablet)).id).toBe((await memberOf(phone)).id)
+    expect((await say(tablet, `/bind ${code}`))[0]).toContain('绑定码无效')
+  })
+
+  it('redeems a reward through inline buttons with a confirm step, and says when points or stock are short', async () => {
+    const user = newUser()
+    await join(user)
+    await get().domain.adjust((await memberOf(user)).id, { points: 100, reason: 'test' }, 'test')
+    const mug = await get().domain.rewards.create({
+      name: 'Mug',
+      kind: 'coupon',
+      pointsCost: 60,
+      stock: 1,
+      value: 1_000,
+      validDays: 30,
+    })
+    const pricey = await get().domain.rewards.create({
+      name: 'Bike',
+      kind: 'gift',
+      pointsCost: 999_999,
+    })
+    await say(user, '/rewards')
+    expect(buttonsOf(user).map((b) => b.callback_data)).toContain(`redeem:${mug.id}`)
+    expect((await press(user, `redeem:${pricey.id}`))[0]).toContain('积分不足')
+    const [confirm] = await press(user, `redeem:${mug.id}`)
+    expect(confirm).toContain('确认用 60 积分兑换「Mug」')
+    const confirmAction = buttonsOf(user)[0]!.callback_data!
+    const [done] = await press(user, confirmAction)
+    expect(done).toMatch(/已兑换「Mug」，剩余 40 积分[\s\S]*券码：[2-9A-HJ-NP-Z]{10}/)
+    expect(await press(user, confirmAction)).toEqual([expect.stringContaining('已经失效')])
+    expect((await memberOf(user)).points.balance).toBe(40)
+    const other = newUser()
+    await join(other)
+    await get().domain.adjust((await memberOf(other)).id, { points: 100, reason: 'test' }, 'test')
+    expect((await press(other, `redeem:${mug.id}`))[0]).toContain('兑完')
+  })
+
+  it('a cancelled redemption changes nothing', async () => {
+    const user = newUser()
+    await join(user)
+    await get().domain.adjust((await memberOf(user)).id, { points: 10, reason: 'test' }, 'test')
+    const pen = await get().domain.rewards.create({ name: 'Pen', kind: 'gift', pointsCost: 5 })
+    await press(user, `redeem:${pen.id}`)
+    expect((await press(user, 'cancel'))[0]).toContain('积分没有变化')
+    expect((await memberOf(user)).points.balance).toBe(10)
+  })
+
+  it('checks in once a day: the second check-in the same day pays nothing', async () => {
+    const user = newUser()
+    await join(user)
+    expect((await say(user, '/checkin'))[0]).toContain('+5')
+    expect((await say(user, '签到'))[0]).toContain('已经签到过')
+    expect((await memberOf(user)).points.balance).toBe(5)
+  })
+
+  it('an update delivered twice (same update_id) is handled once', async () => {
+    const user = newUser()
+    await join(user)
+    const update = textUpdate(user, '/checkin')
+    expect(await deliver(user, update)).toHaveLength(1)
+    expect(await deliver(user, update)).toHaveLength(0)
+  })
+
+  it('speaks English to an English Telegram user, and /lang switches', async () => {
+    const user = newUser('en-GB', 'Alice')
+    const [intro] = await say(user, '/start')
+    expect(intro).toContain('Welcome to Members programme')
+    await press(user, 'reg:agree')
+    expect((await press(user, 'reg:marketing:yes'))[0]).toContain('Welcome, Alice! You are Member')
+    expect((await say(user, '/points'))[0]).toContain('Points: 0')
+    await say(user, '/lang')
+    expect((await press(user, 'lang:zh-CN'))[0]).toBe('已切换为简体中文。')
+    expect((await say(user, '/points'))[0]).toContain('当前积分')
+  })
+
+  it('refuses admin commands to members, politely', async () => {
+    const user = newUser()
+    await join(user)
+    for (const command of ['/stats', '/verify ABC', '/member 13800138000', '/adjust']) {
+      expect((await say(user, command))[0]).toContain('仅限商家管理员')
+    }
+    expect((await say(user, '/admin NOT-A-CODE'))[0]).toContain('无效')
+  })
+
+  it('gives staff /stats, /member, /verify with a use button, and /adjust with a confirm step', async () => {
+    const owner = newUser('en', 'Owner')
+    const { code } = await get().domain.staff.createInvite('owner')
+    expect((await say(owner, `/admin ${code}`))[0]).toContain('merchant staff (owner)')
+    expect((await say(owner, '/stats'))[0]).toMatch(/Members: \d+/)
+    const customer = newUser()
+    await join(customer)
+    const member = await memberOf(customer)
+    expect((await say(owner, `/member ${member.code}`))[0]).toContain(member.displayName)
+    const cup = await get().domain.rewards.create({ name: 'Cup', kind: 'gift', pointsCost: 0 })
+    const { couponCode } = await get().domain.rewards.redeem(member.id, cup.id)
+    expect((await say(owner, `/verify ${couponCode}`))[0]).toContain('Status: valid')
+    expect((await press(owner, buttonsOf(owner)[0]!.callback_data!))[0]).toContain(
+      `Used ${couponCode}`,
+    )
+    expect((await say(owner, `/verify ${couponCode}`))[0]).toContain('Status: used')
+
+    await say(owner, '/adjust')
+    expect((await say(owner, member.code))[0]).toContain('has 0 points')
+    expect((await say(owner, 'lots'))[0]).toContain('whole number')
+    await say(owner, '25')
+    expect((await say(owner, 'birthday gift'))[0]).toContain('Adjust')
+    expect((await press(owner, buttonsOf(owner)[0]!.callback_data!))[0]).toContain(
+      'now has 25 points',
+    )
+    const entries = await get()
+      .store.db.selectFrom('ledgerEntries')
+      .select(['note', 'actor'])
+      .where('memberId', '=', member.id)
+      .where('kind', '=', 'adjust')
+      .execute()
+    expect(entries).toEqual([{ note: 'birthday gift', actor: `telegram:${owner.id}` }])
+    await say(owner, `/adjust ${member.code} -5 correction`)
+    expect((await press(owner, buttonsOf(owner)[0]!.callback_data!))[0]).toContain(
+      'now has 20 points',
+    )
+  })
+
+  it('a staff member (not a manager) cannot adjust points', async () => {
+    const clerk = newUser()
+    const { code } = await get().domain.staff.createInvite('staff')
+    await say(clerk, `/admin ${code}`)
+    expect((await say(clerk, '/stats'))[0]).toContain('会员总数')
+    expect((await say(clerk, '/adjust'))[0]).toContain('仅限商家管理员')
+  })
+
+  it('answers anything else with a short hint, in groups only when addressed', async () => {
+    const user = newUser()
+    expect((await say(user, 'hello'))[0]).toContain('/start')
+    await join(user)
+    expect((await say(user, 'what is this?'))[0]).toContain('/help')
+    const group = { id: -100_123, type: 'group' }
+    await telegram.handleUpdate(textUpdate(user, 'chatting with friends', { chat: group }) as never)
+    await telegram.handleUpdate(
+      textUpdate(user, '/points@jifen_test_bot', { chat: group }) as never,
+    )
+    await telegram.idle()
+    expect(api.sentTo(group.id)).toHaveLength(1)
+    expect(api.sentTo(group.id)[0]).toContain('当前积分')
+  })
+
+  it('answers 1,000 random texts (unicode, very long, commands with junk) without a crash', async () => {
+    const user = newUser()
+    await join(user)
+    const pieces = [
+      '积分',
+      '签到',
+      '/start',
+      '/verify',
+      '/adjust',
+      '/member',
+      '/bind',
+      '/redeem',
+      '/rewards',
+      '1',
+      '2',
+      '99',
+      '-5',
+      '🎉',
+      '\u0000',
+      '\u202e',
+      'ｆｕｌｌ',
+      '𠀀',
+      ' ',
+      '\n',
+      '%s',
+      '${x}',
+      '<b>',
+      "'; drop table members; --",
+      '/start ref_',
+      'ref_ZZZZZZZZ',
+      'null',
+    ]
+    let seed = 42
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
+    const texts = Array.from({ length: 1_000 }, (_, i) => {
+      if (i % 100 === 0) return 'x'.repeat(10_000 + i)
+      const length = 1 + Math.floor(random() * 5)
+      return Array.from({ length }, () => pieces[Math.floor(random() * pieces.length)]).join(
+        random() < 0.5 ? ' ' : '',
+      )
+    })
+    const before = api.sentTo(user.id).length
+    for (const text of texts) await telegram.handleUpdate(textUpdate(user, text) as never)
+    await telegram.idle()
+    const answers = api.sentTo(user.id).slice(before)
+    expect(answers.length).toBeGreaterThanOrEqual(1_000)
+    expect(answers.filter((a) => a.includes('出了点问题'))).toEqual([])
+    expect((await memberOf(user)).points.balance).toBeGreaterThanOrEqual(0)
+  })
+
+  it('serves the webhook through the API only with the right secret token', async () => {
+    const app = createApp({
+      domain: get().domain,
+      logger: pino({ level: 'silent' }),
+      telegramWebhook: {
+        path: '/telegram/webhook',
+        secret: SECRET,
+        handle: (update) => telegram.handleUpdate(update as never),
+      },
+    })
+    const user = newUser()
+    const post = (headers: Record<string, string>, body: unknown) =>
+      app.request('/telegram/webhook', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      })
+    expect((await post({}, textUpdate(user, '/help'))).status).toBe(401)
+    expect(
+      (await post({ 'X-Telegram-Bot-Api-Secret-Token': 'wrong' }, textUpdate(user, '/help')))
+        .status,
+    ).toBe(401)
+    expect((await post({ 'X-Telegram-Bot-Api-Secret-Token': SECRET }, { hello: 1 })).status).toBe(
+      400,
+    )
+    await telegram.idle()
+    expect(api.sentTo(user.id)).toEqual([])
+    expect(
+      (await post({ 'X-Telegram-Bot-Api-Secret-Token': SECRET }, textUpdate(user, '/help'))).status,
+    ).toBe(200)
+    await telegram.idle()
+    expect(api.sentTo(user.id)).toHaveLength(1)
+  })
+})

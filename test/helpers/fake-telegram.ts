@@ -1,0 +1,124 @@
+import { type IncomingMessage, type Server, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface BotApiCall {
+  method: string
+  /** The JSON payload, or for multipart uploads (photos) the text fields that could be read. */
+  payload: Record<string, unknown>
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+/** The text fields of a multipart body; the file part is kept only as its size. */
+function multipartFields(body: Buffer, contentType: string): Record<string, unknown> {
+  const boundary = /boundary=(.+)$/.exec(contentType)?.[1]
+  if (!boundary) return {}
+  const fields: Record<string, unknown> = {}
+  for (const part of body.toString('latin1').split(`--${boundary}`)) {
+    const name = /name="([^"]+)"/.exec(part)?.[1]
+    if (!name) continue
+    const value = part.slice(part.indexOf('\r\n\r\n') + 4).replace(/\r\n$/, '')
+    fields[name] = /filename=/.test(part)
+      ? { bytes: value.length }
+      : Buffer.from(value, 'latin1').toString('utf8')
+  }
+  return fields
+}
+
+/**
+ * A Bot API double on 127.0.0.1: answers the methods the bot uses, records every call, and
+ * serves queued updates to getUpdates (long polling). Start it, point Telegraf's apiRoot at `url`.
+ */
+export class FakeBotApi {
+  readonly calls: BotApiCall[] = []
+  private readonly server: Server
+  private readonly pending: unknown[] = []
+  private messageId = 0
+  url = ''
+
+  constructor(
+    readonly botUser = {
+      id: 999_000,
+      is_bot: true,
+      first_name: 'Jifen',
+      username: 'jifen_test_bot',
+    },
+  ) {
+    this.server = createServer(async (req, res) => {
+      const body = await readBody(req)
+      const method = /\/bot[^/]+\/(\w+)/.exec(req.url ?? '')?.[1] ?? 'unknown'
+      const type = req.headers['content-type'] ?? ''
+      const payload = type.includes('multipart')
+        ? multipartFields(body, type)
+        : body.length
+          ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>)
+          : {}
+      if (method !== 'getUpdates') this.calls.push({ method, payload })
+      const result = await this.answer(method, payload)
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify({ ok: true, result }))
+    })
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    return this
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  /** Queues an update for the next getUpdates. */
+  push(update: unknown): void {
+    this.pending.push(update)
+  }
+
+  /** Texts and captions the bot sent to a chat, in order. */
+  sentTo(chatId: number): string[] {
+    return this.calls
+      .filter(
+        (c) =>
+          ['sendMessage', 'sendPhoto'].includes(c.method) &&
+          String(c.payload.chat_id) === String(chatId),
+      )
+      .map((c) => String(c.payload.text ?? c.payload.caption ?? ''))
+  }
+
+  lastTo(chatId: number): BotApiCall {
+    const calls = this.calls.filter(
+      (c) =>
+        ['sendMessage', 'sendPhoto'].includes(c.method) &&
+        String(c.payload.chat_id) === String(chatId),
+    )
+    return calls[calls.length - 1]!
+  }
+
+  clear(): void {
+    this.calls.length = 0
+  }
+
+  private async answer(method: string, payload: Record<string, unknown>): Promise<unknown> {
+    if (method === 'getMe') return this.botUser
+    if (method === 'getUpdates') {
+      const updates = this.pending.splice(0)
+      if (updates.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+      return updates
+    }
+    if (method === 'sendMessage' || method === 'sendPhoto') {
+      return {
+        message_id: ++this.messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: Number(payload.chat_id), type: 'private' },
+        text: payload.text,
+      }
+    }
+    return true
+  }
+}
