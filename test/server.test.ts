@@ -4,6 +4,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { FakeBotApi } from './helpers/fake-telegram.ts'
+import { textUpdate } from './helpers/telegram-updates.ts'
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -63,5 +65,67 @@ describe('the server process', () => {
     const server = start({ PORT: 'not-a-port', DATABASE_URL: `file:${join(dir, 'b', 'jifen.db')}` })
     expect(await server.exited).toBe(1)
     expect(server.output()).toContain('PORT')
+  })
+
+  it('runs the Telegram bot by long polling when TELEGRAM_BOT_TOKEN is set', async () => {
+    const api = await new FakeBotApi().start()
+    const server = start({
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${join(dir, 'c', 'jifen.db')}`,
+      TELEGRAM_BOT_TOKEN: '123456:TEST-token-for-the-fake-bot-api',
+      TELEGRAM_API_ROOT: api.url,
+    })
+    try {
+      await waitFor(() => server.output().includes('telegram bot polling'))
+      expect(server.output()).toContain('telegram bot enabled: long polling')
+      api.push(textUpdate({ id: 31, first_name: 'P', language_code: 'en' }, '/help'))
+      await waitFor(() => api.sentTo(31).length > 0)
+      expect(api.sentTo(31)[0]).toContain('You can send')
+    } finally {
+      server.child.kill('SIGTERM')
+      expect(await server.exited).toBe(0)
+      await api.close()
+    }
+  })
+
+  it('serves the Telegram webhook at the path of TELEGRAM_WEBHOOK_URL, checking the secret', async () => {
+    const api = await new FakeBotApi().start()
+    const port = await freePort()
+    const server = start({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${join(dir, 'd', 'jifen.db')}`,
+      TELEGRAM_BOT_TOKEN: '123456:TEST-token-for-the-fake-bot-api',
+      TELEGRAM_API_ROOT: api.url,
+      TELEGRAM_WEBHOOK_URL: 'https://loyalty.example/hooks/tg',
+      TELEGRAM_WEBHOOK_SECRET: 'the-secret',
+    })
+    try {
+      await waitFor(() => server.output().includes('receiving updates by webhook'))
+      expect(api.calls.find((c) => c.method === 'setWebhook')?.payload).toMatchObject({
+        url: 'https://loyalty.example/hooks/tg',
+        secret_token: 'the-secret',
+      })
+      const post = (secret: string) =>
+        fetch(`http://127.0.0.1:${port}/hooks/tg`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'X-Telegram-Bot-Api-Secret-Token': secret,
+          },
+          body: JSON.stringify(
+            textUpdate({ id: 32, first_name: 'W', language_code: 'en' }, '/help'),
+          ),
+        })
+      expect((await post('forged')).status).toBe(401)
+      expect((await post('the-secret')).status).toBe(200)
+      await waitFor(() => api.sentTo(32).length > 0)
+      expect(api.sentTo(32)).toHaveLength(1)
+    } finally {
+      server.child.kill('SIGTERM')
+      expect(await server.exited).toBe(0)
+      await api.close()
+    }
   })
 })

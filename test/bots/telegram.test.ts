@@ -241,6 +241,23 @@ describeOnDatabases('Telegram bot', (get) => {
     expect((await memberOf(user)).points.balance).toBe(5)
   })
 
+  it('a restart mid-dialog loses nothing: a new bot process continues the registration', async () => {
+    const user = newUser()
+    await say(user, '/start')
+    await press(user, 'reg:agree')
+    await telegram.stop()
+    const logger = pino({ level: 'silent' })
+    telegram = createBot(TOKEN, {
+      conversation: createConversation({ domain: get().domain, logger }),
+      logger,
+      apiRoot: api.url,
+    })
+    await telegram.start({ url: 'https://shop.example/telegram/webhook', secret: SECRET })
+    const [welcome] = await say(user, '1')
+    expect(welcome).toContain('欢迎加入')
+    expect((await memberOf(user)).marketingConsent).toBe(true)
+  })
+
   it('an update delivered twice (same update_id) is handled once', async () => {
     const user = newUser()
     await join(user)
