@@ -57,6 +57,11 @@ export default tseslint.config(
     packages: [...httpFramework, ...chatSdks],
     message: 'jobs use the domain and send through an adapter interface wired in main.ts',
   }),
+  restrict(['src/miniapp/**/*.ts'], {
+    folders: ['domain', 'api', 'bots', 'jobs', 'cli', 'shared', 'db', 'config.ts', 'main.ts'],
+    packages: [...httpFramework, ...chatSdks, 'kysely', 'pg', 'better-sqlite3'],
+    message: 'the mini-app is browser code: it talks to the server over /api/miniapp only',
+  }),
   {
     files: ['src/**/*.ts', 'db/**/*.ts'],
     ignores: ['src/config.ts'],

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import type { Update } from 'telegraf/types'
 import { createDb } from '../db/client.ts'
@@ -20,7 +21,16 @@ async function main(): Promise<void> {
     { dialect: store.dialect, applied: migrated.results?.map((r) => r.migrationName) ?? [] },
     'database ready',
   )
-  const domain = createDomain({ store, clock: systemClock })
+  const domain = createDomain(
+    { store, clock: systemClock },
+    {
+      miniapp: {
+        telegramBotToken: config.TELEGRAM_BOT_TOKEN,
+        initDataMaxAgeSeconds: config.MINIAPP_INIT_DATA_MAX_AGE_SECONDS,
+        sessionTtlSeconds: config.MINIAPP_SESSION_TTL_SECONDS,
+      },
+    },
+  )
   if (await domain.programme.ensureSeeded()) {
     logger.info('seeded the default programme: four tiers, ¥1 = 1 point, points valid 12 months')
   }
@@ -31,6 +41,7 @@ async function main(): Promise<void> {
     )
   }
 
+  const miniappDir = fileURLToPath(new URL('../dist/miniapp', import.meta.url))
   const conversation = createConversation({ domain, logger, publicUrl: config.PUBLIC_URL })
   let telegram: TelegramBot | undefined
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -50,6 +61,7 @@ async function main(): Promise<void> {
   const app = createApp({
     domain,
     logger,
+    miniappDir,
     isShuttingDown: () => shuttingDown,
     telegramWebhook:
       telegram && webhook

@@ -5,6 +5,7 @@ import type { LedgerEntriesTable } from './ledger-entries.ts'
 import type { LotAllocationsTable } from './lot-allocations.ts'
 import type { MemberIdentitiesTable } from './member-identities.ts'
 import type { MembersTable } from './members.ts'
+import type { MiniappLinksTable, ServerSecretsTable } from './miniapp.ts'
 import type { OrdersTable } from './orders.ts'
 import type { PointLotsTable } from './point-lots.ts'
 import type { ProgrammeVersionsTable } from './programme-versions.ts'
@@ -33,4 +34,6 @@ export interface Database {
   dialogStates: DialogStatesTable
   processedUpdates: ProcessedUpdatesTable
   bindCodes: BindCodesTable
+  serverSecrets: ServerSecretsTable
+  miniappLinks: MiniappLinksTable
 }

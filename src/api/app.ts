@@ -6,6 +6,8 @@ import { errorJson, notFound, onError } from './errors.ts'
 import { apiKeyAuth } from './middleware/api-key.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { memberRoutes } from './routes/members.ts'
+import { miniappRoutes } from './routes/miniapp.ts'
+import { miniappPage } from './routes/miniapp-page.ts'
 import { orderRoutes } from './routes/orders.ts'
 import { programmeRoutes } from './routes/programme.ts'
 import { rewardRoutes } from './routes/rewards.ts'
@@ -18,6 +20,8 @@ export interface AppDeps {
   isShuttingDown?: () => boolean
   /** Serves Telegram's webhook when the bot runs in webhook mode. */
   telegramWebhook?: TelegramWebhook
+  /** The built mini-app (vite build output), served under /miniapp. */
+  miniappDir?: string
 }
 
 /** The HTTP application: the merchant API under /api/v1, its OpenAPI document, /healthz. */
@@ -26,6 +30,7 @@ export function createApp({
   logger,
   isShuttingDown = () => false,
   telegramWebhook,
+  miniappDir,
 }: AppDeps): OpenAPIHono {
   const app = new OpenAPIHono()
   app.onError(onError(logger))
@@ -52,6 +57,8 @@ export function createApp({
   v1.route('/', rewardRoutes(domain))
   v1.route('/', programmeRoutes(domain))
   app.route('/api/v1', v1)
+  app.route('/api/miniapp', miniappRoutes(domain))
+  if (miniappDir) app.route('/', miniappPage(miniappDir))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

@@ -4,6 +4,7 @@ import { type Adjustment, adjustPoints } from './ledger/adjustments.ts'
 import { LedgerService } from './ledger/ledger.service.ts'
 import { InteractionsService } from './interactions/interactions.service.ts'
 import { MembersService } from './members/members.service.ts'
+import { type MiniappAuthOptions, MiniappAuthService } from './miniapp/miniapp-auth.service.ts'
 import { OrdersService } from './orders/orders.service.ts'
 import { ProgrammeService } from './programme/programme.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
@@ -13,8 +14,14 @@ import { TiersService } from './tiers/tiers.service.ts'
 
 export type { DomainDeps } from './context.ts'
 
+const DEFAULT_MINIAPP: MiniappAuthOptions = {
+  initDataMaxAgeSeconds: 86_400,
+  sessionTtlSeconds: 3_600,
+  linkTtlSeconds: 1_800,
+}
+
 /** Every domain service, built once from the same dependencies. */
-export function createDomain(deps: DomainDeps) {
+export function createDomain(deps: DomainDeps, options: { miniapp?: Partial<MiniappAuthOptions> } = {}) {
   const programme = new ProgrammeService(deps)
   const members = new MembersService(deps, programme)
   return {
@@ -29,6 +36,7 @@ export function createDomain(deps: DomainDeps) {
     tiers: new TiersService(deps, programme),
     stats: new StatsService(deps),
     chat: new ChatSessionsService(deps),
+    miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),
     adjust: (memberId: string, adjustment: Adjustment, actor: string) =>
       adjustPoints(deps, programme, members, memberId, adjustment, actor),
   }

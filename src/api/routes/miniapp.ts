@@ -1,0 +1,267 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
+import QRCode from 'qrcode'
+import type { Domain } from '../../domain/index.ts'
+import { LOCALES } from '../../domain/programme/programme.ts'
+import { validationError } from '../errors.ts'
+import { type MiniappEnv, miniappSession } from '../middleware/miniapp-session.ts'
+import {
+  CouponSchema,
+  IdempotencyKeyHeader,
+  LedgerEntrySchema,
+  MemberSchema,
+  RedemptionSchema,
+  errorResponses,
+  json,
+} from '../schemas.ts'
+
+const localized = z.object({ 'zh-CN': z.string(), en: z.string() })
+
+const SessionRequest = z.union([
+  z.object({ initData: z.string().min(1).max(8_192) }).strict(),
+  z.object({ token: z.string().min(1).max(512) }).strict(),
+])
+const SessionSchema = z
+  .object({ token: z.string(), expiresAt: z.string() })
+  .openapi('MiniappSession')
+const MeSchema = z
+  .object({
+    member: MemberSchema,
+    programme: z.object({
+      name: localized,
+      currency: z.string(),
+      tiers: z.array(
+        z.object({
+          code: z.string(),
+          name: localized,
+          threshold: z.number().int(),
+          benefits: z.array(localized),
+        }),
+      ),
+    }),
+  })
+  .openapi('MiniappMe')
+const MiniappRewardSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    kind: z.string(),
+    pointsCost: z.number().int(),
+    stock: z.number().int().nullable(),
+    value: z.number().int().nullable(),
+    /** Why the member cannot redeem it now, if they cannot. */
+    blockedBy: z.enum(['insufficient_points', 'out_of_stock', 'tier_required']).nullable(),
+  })
+  .openapi('MiniappReward')
+const ProfilePatch = z
+  .object({
+    displayName: z.string().trim().min(1).max(100).optional(),
+    birthday: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+      .nullable()
+      .optional(),
+    marketingConsent: z.boolean().optional(),
+    locale: z.enum(LOCALES).optional(),
+  })
+  .strict()
+
+const bearer = [{ miniappSession: [] }]
+const tags = ['mini-app']
+
+const routes = {
+  session: createRoute({
+    method: 'post',
+    path: '/session',
+    tags,
+    summary: 'Sign in: Telegram initData or a WeChat link token for a short-lived session',
+    security: [],
+    request: {
+      body: { required: true, content: { 'application/json': { schema: SessionRequest } } },
+    },
+    responses: {
+      200: json(SessionSchema, 'A session, sent as Authorization: Bearer <token>'),
+      ...errorResponses(400, 401, 404),
+    },
+  }),
+  me: createRoute({
+    method: 'get',
+    path: '/me',
+    tags,
+    security: bearer,
+    summary: 'The signed-in member with points, tier and progress',
+    responses: { 200: json(MeSchema, 'The member and the programme'), ...errorResponses(401) },
+  }),
+  updateMe: createRoute({
+    method: 'patch',
+    path: '/me',
+    tags,
+    security: bearer,
+    summary: 'Edit name, birthday, marketing consent and language',
+    request: {
+      body: { required: true, content: { 'application/json': { schema: ProfilePatch } } },
+    },
+    responses: { 200: json(MemberSchema, 'The member'), ...errorResponses(400, 401) },
+  }),
+  ledger: createRoute({
+    method: 'get',
+    path: '/ledger',
+    tags,
+    security: bearer,
+    summary: 'The member’s points history, newest first',
+    request: {
+      query: z.object({
+        cursor: z.string().optional(),
+        limit: z.coerce.number().int().min(1).max(50).optional(),
+      }),
+    },
+    responses: {
+      200: json(
+        z.object({ items: z.array(LedgerEntrySchema), nextCursor: z.string().nullable() }),
+        'One page',
+      ),
+      ...errorResponses(400, 401),
+    },
+  }),
+  rewards: createRoute({
+    method: 'get',
+    path: '/rewards',
+    tags,
+    security: bearer,
+    summary: 'Rewards the member can see, and whether they can redeem each now',
+    responses: {
+      200: json(z.object({ items: z.array(MiniappRewardSchema) }), 'Cheapest first'),
+      ...errorResponses(401),
+    },
+  }),
+  redeem: createRoute({
+    method: 'post',
+    path: '/redemptions',
+    tags,
+    security: bearer,
+    summary: 'Redeem a reward for the signed-in member',
+    request: {
+      headers: IdempotencyKeyHeader,
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.object({ rewardId: z.string().min(1) }) } },
+      },
+    },
+    responses: {
+      201: json(RedemptionSchema, 'The redemption with its coupon code'),
+      200: json(RedemptionSchema, 'A retry: the first redemption'),
+      ...errorResponses(400, 401, 404, 409),
+    },
+  }),
+  coupons: createRoute({
+    method: 'get',
+    path: '/coupons',
+    tags,
+    security: bearer,
+    summary: 'The member’s coupons and reward codes',
+    responses: {
+      200: json(z.object({ items: z.array(CouponSchema) }), 'Newest first'),
+      ...errorResponses(401),
+    },
+  }),
+  code: createRoute({
+    method: 'get',
+    path: '/code',
+    tags,
+    security: bearer,
+    summary: 'The member code and its QR code (SVG) for the counter',
+    responses: {
+      200: json(z.object({ code: z.string(), svg: z.string() }), 'Code and QR'),
+      ...errorResponses(401),
+    },
+  }),
+}
+
+/** The member's own API for the points page: everything answers for the session's member only. */
+export function miniappRoutes(domain: Domain) {
+  const app = new OpenAPIHono<MiniappEnv>({
+    defaultHook: (result, c) =>
+      result.success ? undefined : validationError(c, result.error, result.target),
+  })
+  app.openapi(routes.session, async (c) => {
+    const body = c.req.valid('json')
+    const session =
+      'initData' in body
+        ? await domain.miniapp.sessionFromTelegram(body.initData)
+        : await domain.miniapp.sessionFromLink(body.token)
+    return c.json({ token: session.token, expiresAt: session.expiresAt }, 200)
+  })
+  app.use('/me', miniappSession(domain))
+  for (const path of ['/ledger', '/rewards', '/redemptions', '/coupons', '/code'])
+    app.use(path, miniappSession(domain))
+
+  return app
+    .openapi(routes.me, async (c) => {
+      const [member, { config }] = await Promise.all([
+        domain.members.view(c.get('memberId')),
+        domain.programme.current(),
+      ])
+      const tiers = config.tiers.map(({ code, name, threshold, benefits }) => ({
+        code,
+        name,
+        threshold,
+        benefits,
+      }))
+      return c.json(
+        { member, programme: { name: config.name, currency: config.currency, tiers } },
+        200,
+      )
+    })
+    .openapi(routes.updateMe, async (c) =>
+      c.json(await domain.members.update(c.get('memberId'), c.req.valid('json')), 200),
+    )
+    .openapi(routes.ledger, async (c) =>
+      c.json(await domain.ledger.history(c.get('memberId'), c.req.valid('query')), 200),
+    )
+    .openapi(routes.rewards, async (c) => {
+      const [member, rewards, { config }] = await Promise.all([
+        domain.members.view(c.get('memberId')),
+        domain.rewards.list({ activeOnly: true }),
+        domain.programme.current(),
+      ])
+      const rank = (code: string | null) => config.tiers.findIndex((t) => t.code === code)
+      const items = rewards.map((r) => ({
+        id: r.id,
+        name: r.name,
+        description: r.description,
+        kind: r.kind,
+        pointsCost: r.pointsCost,
+        stock: r.stock,
+        value: r.value,
+        blockedBy:
+          r.stock === 0
+            ? ('out_of_stock' as const)
+            : r.minTierCode && rank(member.tier.code) < rank(r.minTierCode)
+              ? ('tier_required' as const)
+              : member.points.balance < r.pointsCost
+                ? ('insufficient_points' as const)
+                : null,
+      }))
+      return c.json({ items }, 200)
+    })
+    .openapi(routes.redeem, async (c) => {
+      const memberId = c.get('memberId')
+      const result = await domain.rewards.redeem(memberId, c.req.valid('json').rewardId, {
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+        actor: 'miniapp',
+      })
+      return result.replayed ? c.json(result, 200) : c.json(result, 201)
+    })
+    .openapi(routes.coupons, async (c) =>
+      c.json({ items: await domain.rewards.couponsOf(c.get('memberId')) }, 200),
+    )
+    .openapi(routes.code, async (c) => {
+      const member = await domain.members.view(c.get('memberId'))
+      const svg = await QRCode.toString(member.code, {
+        type: 'svg',
+        margin: 1,
+        errorCorrectionLevel: 'M',
+      })
+      return c.json({ code: member.code, svg }, 200)
+    })
+}

@@ -1,0 +1,73 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { DomainError } from '../../shared/errors.ts'
+
+export interface TelegramWebAppUser {
+  id: number
+  first_name: string
+  last_name?: string
+  username?: string
+  language_code?: string
+}
+
+export interface ValidInitData {
+  user: TelegramWebAppUser
+  authDate: Date
+  startParam?: string
+}
+
+function unauthorized(message: string): DomainError {
+  return new DomainError('unauthorized', message)
+}
+
+/**
+ * Validates Mini App `initData` exactly as Telegram specifies: every field but `hash`, sorted
+ * by key, joined as key=value lines; secret = HMAC-SHA256("WebAppData", bot token); the hex
+ * HMAC-SHA256(secret, check string) must equal `hash` (constant-time). Unknown fields such as
+ * `signature` stay in the check string. Data older than `maxAgeSeconds` is refused.
+ */
+export function validateInitData(
+  initData: string,
+  botToken: string,
+  maxAgeSeconds: number,
+  now: Date,
+): ValidInitData {
+  const params = new URLSearchParams(initData)
+  const hash = params.get('hash')
+  if (!hash || !/^[0-9a-f]{64}$/.test(hash)) throw unauthorized('initData has no valid hash')
+  params.delete('hash')
+  const checkString = [...params.entries()]
+    .map(([key, value]) => `${key}=${value}`)
+    .sort()
+    .join('\n')
+  const secret = createHmac('sha256', 'WebAppData').update(botToken).digest()
+  const expected = createHmac('sha256', secret).update(checkString).digest()
+  if (!timingSafeEqual(expected, Buffer.from(hash, 'hex')))
+    throw unauthorized('initData signature does not match')
+  const authDate = Number(params.get('auth_date'))
+  if (!Number.isFinite(authDate) || authDate <= 0) throw unauthorized('initData has no auth_date')
+  if (now.getTime() / 1000 - authDate > maxAgeSeconds)
+    throw unauthorized('initData is too old; reopen the mini-app')
+  let user: TelegramWebAppUser
+  try {
+    user = JSON.parse(params.get('user') ?? '') as TelegramWebAppUser
+  } catch {
+    throw unauthorized('initData has no user')
+  }
+  if (!Number.isSafeInteger(user?.id)) throw unauthorized('initData has no user')
+  return {
+    user,
+    authDate: new Date(authDate * 1000),
+    startParam: params.get('start_param') ?? undefined,
+  }
+}
+
+/** Builds signed initData the way Telegram does; for tests and local tools. */
+export function signInitData(fields: Record<string, string>, botToken: string): string {
+  const checkString = Object.entries(fields)
+    .map(([key, value]) => `${key}=${value}`)
+    .sort()
+    .join('\n')
+  const secret = createHmac('sha256', 'WebAppData').update(botToken).digest()
+  const hash = createHmac('sha256', secret).update(checkString).digest('hex')
+  return new URLSearchParams({ ...fields, hash }).toString()
+}

@@ -1,0 +1,510 @@
+import { ApiError, request, signIn, storedSession } from './api.ts'
+import { type Locale, pickLocale, texts } from './i18n.ts'
+
+interface Localized {
+  'zh-CN': string
+  en: string
+}
+interface Member {
+  displayName: string
+  code: string
+  birthday: string | null
+  locale: Locale
+  marketingConsent: boolean
+  tier: {
+    code: string
+    name: Localized
+    benefits: Localized[]
+    progress: {
+      basis: 'spend' | 'points'
+      value: number
+      next: { name: Localized; threshold: number; remaining: number } | null
+    }
+  }
+  points: { balance: number; debt: number; expiringSoon: number; expiringSoonBefore: string }
+}
+interface Me {
+  member: Member
+  programme: { name: Localized; tiers: { code: string; threshold: number }[] }
+}
+interface Entry {
+  id: string
+  points: number
+  reason: string
+  note: string | null
+  createdAt: string
+}
+interface Reward {
+  id: string
+  name: string
+  description: string | null
+  pointsCost: number
+  stock: number | null
+  blockedBy: 'insufficient_points' | 'out_of_stock' | 'tier_required' | null
+}
+interface Coupon {
+  code: string
+  rewardName: string
+  status: 'issued' | 'used' | 'expired' | 'void'
+  expiresAt: string | null
+}
+
+type Tab = 'code' | 'history' | 'rewards' | 'coupons' | 'profile'
+
+const root = document.getElementById('app')!
+const launch = new URLSearchParams(location.hash.slice(1))
+let locale: Locale = pickLocale(
+  telegramUser()?.language_code ?? launch.get('lang') ?? navigator.language,
+)
+let me: Me | undefined
+let tab: Tab = 'code'
+
+/** A small element builder: the page has few parts, and no framework is worth its weight here. */
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Record<string, string | boolean | ((event: Event) => void)> = {},
+  ...children: (Node | string | null | undefined | false)[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag)
+  for (const [key, value] of Object.entries(props)) {
+    if (typeof value === 'function') el.addEventListener(key.replace(/^on/, ''), value)
+    else if (typeof value === 'boolean') (el as unknown as Record<string, boolean>)[key] = value
+    else el.setAttribute(key, value)
+  }
+  for (const child of children) if (child) el.append(child)
+  return el
+}
+
+function telegramUser(): { language_code?: string } | undefined {
+  const data = launch.get('tgWebAppData')
+  if (!data) return undefined
+  try {
+    return JSON.parse(new URLSearchParams(data).get('user') ?? '') as { language_code?: string }
+  } catch {
+    return undefined
+  }
+}
+
+/** Telegram's theme arrives in the launch URL; without it the page keeps its own colours. */
+function applyTheme(): void {
+  const raw = launch.get('tgWebAppThemeParams')
+  if (!raw) return
+  try {
+    const theme = JSON.parse(raw) as Record<string, string>
+    for (const [key, value] of Object.entries(theme)) {
+      if (/^[a-z_]+$/.test(key) && /^#[0-9a-fA-F]{3,8}$/.test(value)) {
+        document.documentElement.style.setProperty(`--tg-theme-${key.replaceAll('_', '-')}`, value)
+      }
+    }
+  } catch {
+    // a malformed theme is ignored: the default theme is fine
+  }
+}
+
+const t = () => texts(locale)
+const name = (text: Localized) => (locale === 'en' ? text.en : text['zh-CN'])
+const date = (iso: string) =>
+  new Date(iso).toLocaleDateString(locale, { year: 'numeric', month: '2-digit', day: '2-digit' })
+const number = (n: number) => n.toLocaleString(locale)
+
+function showError(error: unknown): void {
+  const message =
+    error instanceof ApiError && error.status === 401
+      ? t().errorAuth
+      : error instanceof ApiError && error.code === 'member_not_found'
+        ? t().errorNotMember
+        : t().errorGeneric
+  root.replaceChildren(
+    h(
+      'section',
+      { class: 'card error', role: 'alert' },
+      h('h1', {}, t().errorTitle),
+      h('p', {}, message),
+    ),
+  )
+}
+
+function header(member: Member, programme: Me['programme']): HTMLElement {
+  const { progress } = member.tier
+  const next = progress.next
+  const start = programme.tiers.find((tier) => tier.code === member.tier.code)?.threshold ?? 0
+  const share = next
+    ? Math.min(
+        100,
+        Math.max(0, ((progress.value - start) / Math.max(1, next.threshold - start)) * 100),
+      )
+    : 100
+  const remaining = next
+    ? progress.basis === 'spend'
+      ? t().spend({ amount: (next.remaining / 100).toFixed(2) })
+      : t().growth({ points: next.remaining })
+    : ''
+  return h(
+    'header',
+    { class: 'card hero' },
+    h('div', { class: 'programme' }, name(programme.name)),
+    h(
+      'div',
+      { class: 'who' },
+      h('span', { class: 'name' }, member.displayName),
+      h('span', { class: 'tier', 'data-tier': member.tier.code }, name(member.tier.name)),
+    ),
+    h(
+      'div',
+      { class: 'balance' },
+      h('strong', { 'data-testid': 'balance' }, number(member.points.balance)),
+      h('span', {}, t().points),
+    ),
+    h(
+      'div',
+      {
+        class: 'progress',
+        role: 'progressbar',
+        'aria-valuenow': String(Math.round(share)),
+        'aria-valuemin': '0',
+        'aria-valuemax': '100',
+      },
+      h('div', { class: 'bar', style: `width:${share}%` }),
+    ),
+    h(
+      'p',
+      { class: 'next' },
+      next ? t().nextTier({ next: name(next.name), remaining }) : t().topTier,
+    ),
+    member.points.expiringSoon > 0 &&
+      h(
+        'p',
+        { class: 'notice' },
+        t().expiring({
+          points: member.points.expiringSoon,
+          date: date(member.points.expiringSoonBefore),
+        }),
+      ),
+    member.points.debt > 0 && h('p', { class: 'notice' }, t().debt({ debt: member.points.debt })),
+    member.tier.benefits.length > 0 &&
+      h(
+        'p',
+        { class: 'benefits' },
+        t().benefits({ list: member.tier.benefits.map(name).join(' · ') }),
+      ),
+  )
+}
+
+function tabs(): HTMLElement {
+  const items: [Tab, string][] = [
+    ['code', t().tabCode],
+    ['history', t().tabHistory],
+    ['rewards', t().tabRewards],
+    ['coupons', t().tabCoupons],
+    ['profile', t().tabProfile],
+  ]
+  return h(
+    'nav',
+    { class: 'tabs', role: 'tablist' },
+    ...items.map(([id, label]) =>
+      h(
+        'button',
+        {
+          role: 'tab',
+          'aria-selected': String(tab === id),
+          'data-tab': id,
+          onclick: () => void show(id),
+        },
+        label,
+      ),
+    ),
+  )
+}
+
+async function codePanel(): Promise<HTMLElement> {
+  const { code, svg } = await request<{ code: string; svg: string }>('GET', '/code')
+  const picture = h('div', { class: 'qr', role: 'img', 'aria-label': code })
+  picture.innerHTML = svg
+  return h(
+    'section',
+    { class: 'card center' },
+    picture,
+    h('p', { class: 'code' }, code),
+    h('p', { class: 'hint' }, t().codeHint),
+  )
+}
+
+async function historyPanel(): Promise<HTMLElement> {
+  const list = h('ul', { class: 'list', 'data-testid': 'history' })
+  const panel = h('section', { class: 'card' }, list)
+  const load = async (cursor?: string) => {
+    const page = await request<{ items: Entry[]; nextCursor: string | null }>(
+      'GET',
+      `/ledger?limit=20${cursor ? `&cursor=${cursor}` : ''}`,
+    )
+    for (const entry of page.items) {
+      const label = t().reason[entry.reason] ?? entry.reason
+      list.append(
+        h(
+          'li',
+          {},
+          h(
+            'div',
+            {},
+            h(
+              'span',
+              { class: 'label' },
+              entry.reason === 'manual' && entry.note ? `${label} · ${entry.note}` : label,
+            ),
+            h('small', {}, date(entry.createdAt)),
+          ),
+          h(
+            'b',
+            { class: entry.points >= 0 ? 'plus' : 'minus' },
+            `${entry.points > 0 ? '+' : ''}${number(entry.points)}`,
+          ),
+        ),
+      )
+    }
+    panel.querySelector('.more')?.remove()
+    if (page.nextCursor)
+      panel.append(
+        h(
+          'button',
+          { class: 'more secondary', onclick: () => void load(page.nextCursor!) },
+          t().more,
+        ),
+      )
+    if (list.children.length === 0) list.append(h('li', { class: 'empty' }, t().historyEmpty))
+  }
+  await load()
+  return panel
+}
+
+function dialog(...content: (Node | string | null | undefined | false)[]): HTMLElement {
+  const overlay = h(
+    'div',
+    { class: 'overlay' },
+    h('div', { class: 'dialog card', role: 'dialog', 'aria-modal': 'true' }, ...content),
+  )
+  document.body.append(overlay)
+  return overlay
+}
+
+function confirmRedeem(reward: Reward): void {
+  const overlay = dialog(
+    h('p', {}, t().confirmRedeem({ name: reward.name, cost: reward.pointsCost })),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { class: 'secondary', onclick: () => overlay.remove() }, t().cancel),
+      h(
+        'button',
+        { 'data-testid': 'confirm', onclick: () => void redeem(reward, overlay) },
+        t().confirm,
+      ),
+    ),
+  )
+}
+
+async function redeem(reward: Reward, overlay: HTMLElement): Promise<void> {
+  overlay.querySelectorAll('button').forEach((b) => (b.disabled = true))
+  try {
+    const result = await request<{ couponCode: string | null; coupon: Coupon | null }>(
+      'POST',
+      '/redemptions',
+      { rewardId: reward.id },
+      { 'idempotency-key': crypto.randomUUID() },
+    )
+    overlay.remove()
+    const done = dialog(
+      h('h2', {}, `✅ ${t().redeemed}`),
+      h('p', {}, reward.name),
+      result.couponCode &&
+        h(
+          'p',
+          { class: 'coupon' },
+          h('small', {}, t().couponCode),
+          h('strong', { 'data-testid': 'coupon-code' }, result.couponCode),
+        ),
+      result.coupon?.expiresAt &&
+        h('p', { class: 'hint' }, t().validUntil({ date: date(result.coupon.expiresAt) })),
+      result.couponCode && h('p', { class: 'hint' }, t().showAtCounter),
+      h(
+        'div',
+        { class: 'actions' },
+        h(
+          'button',
+          {
+            onclick: () => {
+              done.remove()
+              void refresh()
+            },
+          },
+          t().close,
+        ),
+      ),
+    )
+  } catch (error) {
+    overlay.remove()
+    const code = error instanceof ApiError ? error.code : ''
+    const known = code as 'insufficient_points' | 'out_of_stock' | 'limit_reached' | 'tier_required'
+    const message = [
+      'insufficient_points',
+      'out_of_stock',
+      'limit_reached',
+      'tier_required',
+    ].includes(code)
+      ? t()[known]
+      : t().errorGeneric
+    const failed = dialog(
+      h('p', { role: 'alert' }, message),
+      h('div', { class: 'actions' }, h('button', { onclick: () => failed.remove() }, t().close)),
+    )
+  }
+}
+
+async function rewardsPanel(): Promise<HTMLElement> {
+  const { items } = await request<{ items: Reward[] }>('GET', '/rewards')
+  if (items.length === 0)
+    return h('section', { class: 'card' }, h('p', { class: 'empty' }, t().rewardsEmpty))
+  return h(
+    'section',
+    { class: 'rewards' },
+    ...items.map((reward) =>
+      h(
+        'article',
+        { class: 'card reward', 'data-reward': reward.id },
+        h(
+          'div',
+          {},
+          h('h3', {}, reward.name),
+          reward.description && h('p', { class: 'hint' }, reward.description),
+          h(
+            'p',
+            { class: 'cost' },
+            `${number(reward.pointsCost)} ${t().points}`,
+            reward.stock !== null
+              ? h('small', {}, ` · ${t().left({ stock: reward.stock })}`)
+              : null,
+          ),
+        ),
+        reward.blockedBy
+          ? h('button', { class: 'secondary', disabled: true }, t()[`blocked_${reward.blockedBy}`])
+          : h('button', { onclick: () => confirmRedeem(reward) }, t().redeem),
+      ),
+    ),
+  )
+}
+
+async function couponsPanel(): Promise<HTMLElement> {
+  const { items } = await request<{ items: Coupon[] }>('GET', '/coupons')
+  const list = h('ul', { class: 'list' })
+  for (const coupon of items) {
+    list.append(
+      h(
+        'li',
+        { class: coupon.status },
+        h('div', {}, h('span', { class: 'label' }, coupon.rewardName), h('small', {}, coupon.code)),
+        h('span', { class: 'status' }, t()[`status_${coupon.status}`]),
+      ),
+    )
+  }
+  if (items.length === 0) list.append(h('li', { class: 'empty' }, t().couponsEmpty))
+  return h('section', { class: 'card' }, list)
+}
+
+function profilePanel(member: Member): HTMLElement {
+  const nameInput = h('input', {
+    name: 'displayName',
+    value: member.displayName,
+    maxlength: '100',
+    required: true,
+  })
+  const birthday = h('input', { name: 'birthday', type: 'date', value: member.birthday ?? '' })
+  const consent = h('input', {
+    name: 'marketingConsent',
+    type: 'checkbox',
+    checked: member.marketingConsent,
+  })
+  const language = h(
+    'select',
+    { name: 'locale' },
+    h('option', { value: 'zh-CN' }, '简体中文'),
+    h('option', { value: 'en' }, 'English'),
+  )
+  language.value = member.locale
+  const status = h('p', { class: 'hint', role: 'status' })
+  const form = h(
+    'form',
+    {
+      class: 'card form',
+      onsubmit: (event: Event) => {
+        event.preventDefault()
+        void (async () => {
+          await request('PATCH', '/me', {
+            displayName: nameInput.value,
+            birthday: birthday.value || null,
+            marketingConsent: consent.checked,
+            locale: language.value,
+          })
+          locale = language.value as Locale
+          await refresh()
+          root.querySelector('.form .hint')?.replaceChildren(t().saved)
+        })().catch(showError)
+      },
+    },
+    h('label', {}, t().name, nameInput),
+    h('label', {}, t().birthday, birthday),
+    h('label', { class: 'check' }, consent, t().marketing),
+    h('label', {}, t().language, language),
+    h('button', { type: 'submit' }, t().save),
+    status,
+  )
+  return form
+}
+
+async function show(next: Tab): Promise<void> {
+  tab = next
+  const body = root.querySelector('#panel')
+  if (!body || !me) return
+  root
+    .querySelectorAll<HTMLButtonElement>('.tabs button')
+    .forEach((b) => b.setAttribute('aria-selected', String(b.dataset.tab === tab)))
+  const panels: Record<Tab, () => Promise<HTMLElement>> = {
+    code: codePanel,
+    history: historyPanel,
+    rewards: rewardsPanel,
+    coupons: couponsPanel,
+    profile: async () => profilePanel(me!.member),
+  }
+  try {
+    body.replaceChildren(await panels[tab]())
+  } catch (error) {
+    showError(error)
+  }
+}
+
+async function refresh(): Promise<void> {
+  me = await request<Me>('GET', '/me')
+  locale = me.member.locale
+  document.documentElement.lang = locale
+  document.title = name(me.programme.name)
+  root.replaceChildren(header(me.member, me.programme), tabs(), h('div', { id: 'panel' }))
+  await show(tab)
+}
+
+async function start(): Promise<void> {
+  applyTheme()
+  document.documentElement.lang = locale
+  root.replaceChildren(h('div', { class: 'loading', role: 'status' }, t().loading))
+  const initData = launch.get('tgWebAppData')
+  const token = launch.get('token')
+  try {
+    if (initData) await signIn({ initData })
+    else if (token) await signIn({ token })
+    else if (!storedSession()) throw new ApiError(401, 'unauthorized', 'no credential')
+    // The one-time token has done its job; keep it out of the history and of screenshots.
+    if (token) history.replaceState(null, '', location.pathname)
+    await refresh()
+  } catch (error) {
+    showError(error)
+  }
+}
+
+void start()

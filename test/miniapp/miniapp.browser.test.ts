@@ -1,0 +1,187 @@
+/// <reference lib="dom" />
+import { existsSync, mkdirSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { serve, type ServerType } from '@hono/node-server'
+import pino from 'pino'
+import { type Browser, type Page, chromium } from 'playwright-core'
+import { build } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/api/app.ts'
+import { type Domain, createDomain } from '../../src/domain/index.ts'
+import { systemClock } from '../../src/shared/clock.ts'
+import { databases } from '../helpers/db.ts'
+import type { TestDbHandle } from '../helpers/db.ts'
+import { MINIAPP_BOT_TOKEN, initDataFor } from '../helpers/miniapp.ts'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const ARTIFACTS = 'test-artifacts'
+const MINIAPP_DIR = 'dist/miniapp'
+// CI installs Chromium; elsewhere the browser tests say why they did not run.
+const runBrowser = existsSync(CHROMIUM) || process.env.CI === 'true'
+
+describe.skipIf(!runBrowser)(
+  `the mini-app in headless Chromium${runBrowser ? '' : ` (skipped: no ${CHROMIUM})`}`,
+  () => {
+    let store: TestDbHandle
+    let domain: Domain
+    let server: ServerType
+    let base: string
+    let browser: Browser
+
+    beforeAll(async () => {
+      if (!existsSync(`${MINIAPP_DIR}/index.html`))
+        await build({ configFile: 'vite.config.ts', logLevel: 'warn' })
+      mkdirSync(ARTIFACTS, { recursive: true })
+      store = await databases[0]!.create()
+      domain = createDomain(
+        { store, clock: systemClock },
+        { miniapp: { telegramBotToken: MINIAPP_BOT_TOKEN } },
+      )
+      await domain.programme.ensureSeeded()
+      const app = createApp({ domain, logger: pino({ level: 'silent' }), miniappDir: MINIAPP_DIR })
+      server = await new Promise<ServerType>((resolve) => {
+        const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+      })
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      })
+    })
+    afterAll(async () => {
+      await browser?.close()
+      await new Promise((resolve) => server?.close(resolve))
+      await store?.cleanup()
+    })
+
+    let nextId = 550_000
+    async function memberWithHistory(language: 'zh-hans' | 'en') {
+      const id = ++nextId
+      const view = await domain.members.register({
+        displayName: language === 'en' ? 'Alice' : '王小明',
+        telegramId: String(id),
+        locale: language,
+      })
+      await domain.orders.ingest({ id: `web-${id}-1`, member: { id: view.id }, amount: 56_800 })
+      await domain.adjust(view.id, { points: 200, reason: 'welcome gift' }, 'test')
+      return { view, user: { id, first_name: view.displayName, language_code: language } }
+    }
+
+    async function open(hash: string): Promise<Page> {
+      const page = await browser.newPage({
+        viewport: { width: 360, height: 740 },
+        deviceScaleFactor: 2,
+      })
+      const outside: string[] = []
+      page.on('request', (request) => {
+        if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
+          outside.push(request.url())
+      })
+      page.on('close', () => expect(outside).toEqual([]))
+      await page.goto(`${base}/miniapp/#${hash}`)
+      return page
+    }
+
+    it('opens from Telegram with signed initData: balance, tier, history, then a redemption shows the coupon', async () => {
+      const { user } = await memberWithHistory('zh-hans')
+      const reward = await domain.rewards.create({
+        name: '拿铁咖啡券',
+        kind: 'coupon',
+        pointsCost: 300,
+        stock: 5,
+        value: 2_800,
+        validDays: 30,
+      })
+      const theme = {
+        bg_color: '#ffffff',
+        secondary_bg_color: '#f0f2f5',
+        text_color: '#111111',
+        button_color: '#2481cc',
+        button_text_color: '#ffffff',
+        hint_color: '#888888',
+      }
+      const page = await open(
+        `tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}&tgWebAppThemeParams=${encodeURIComponent(JSON.stringify(theme))}&tgWebAppVersion=8.0`,
+      )
+      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('768')
+      expect(await page.locator('.tier').textContent()).toBe('普通会员')
+      expect(await page.locator('.next').textContent()).toContain('银卡会员')
+      const accent = await page.evaluate(() =>
+        getComputedStyle(document.documentElement)
+          .getPropertyValue('--tg-theme-button-color')
+          .trim(),
+      )
+      expect(accent).toBe('#2481cc')
+      await page.locator('.qr svg').waitFor()
+      await page.screenshot({ path: `${ARTIFACTS}/miniapp-telegram-360x740.png` })
+
+      await page.getByRole('tab', { name: '明细' }).click()
+      await expect.poll(() => page.getByTestId('history').textContent()).toContain('消费积分')
+      expect(await page.getByTestId('history').textContent()).toContain('人工调整 · welcome gift')
+
+      await page.getByRole('tab', { name: '兑换' }).click()
+      await page.locator(`[data-reward="${reward.id}"] button`).click()
+      expect(await page.getByRole('dialog').textContent()).toContain(
+        '确认用 300 积分兑换「拿铁咖啡券」',
+      )
+      await page.getByTestId('confirm').click()
+      const code = await page.getByTestId('coupon-code').textContent()
+      expect(code).toMatch(/^[2-9A-HJ-NP-Z]{10}$/)
+      await page.screenshot({ path: `${ARTIFACTS}/miniapp-redeemed-360x740.png` })
+      await page.getByRole('button', { name: '好的' }).click()
+      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('468')
+      await page.getByRole('tab', { name: '我的券' }).click()
+      await expect.poll(() => page.locator('.list').textContent()).toContain(code!)
+      const width = await page.evaluate(() => document.documentElement.scrollWidth)
+      expect(width).toBeLessThanOrEqual(360)
+      await page.close()
+    })
+
+    it('shows an error page, not the member, when the initData signature is tampered with', async () => {
+      const { user } = await memberWithHistory('zh-hans')
+      const forged = initDataFor(user, new Date(), '999:not-our-bot')
+      const page = await open(`tgWebAppData=${encodeURIComponent(forged)}`)
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('链接无效或已过期')
+      expect(await page.getByTestId('balance').count()).toBe(0)
+      await page.screenshot({ path: `${ARTIFACTS}/miniapp-error-360x740.png` })
+      await page.close()
+    })
+
+    it('opens from a WeChat signed link once, keeps the session on reload, and the link cannot be reused', async () => {
+      const { view } = await memberWithHistory('zh-hans')
+      const { token } = await domain.miniapp.createLink(view.id)
+      const page = await open(`token=${encodeURIComponent(token)}&lang=zh-CN`)
+      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('768')
+      expect(new URL(page.url()).hash).toBe('')
+      await page.reload()
+      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('768')
+      await page.close()
+      const again = await open(`token=${encodeURIComponent(token)}&lang=zh-CN`)
+      await expect.poll(() => again.getByRole('alert').textContent()).toContain('链接无效或已过期')
+      await again.close()
+    })
+
+    it('speaks English to an English member and lets them edit their profile and consent', async () => {
+      const { user, view } = await memberWithHistory('en')
+      const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+      await expect.poll(() => page.locator('.next').textContent()).toContain('more to reach Silver')
+      await page.screenshot({ path: `${ARTIFACTS}/miniapp-english-360x740.png` })
+      await page.getByRole('tab', { name: 'Me' }).click()
+      await page.getByLabel('Send me news and offers').check()
+      await page.getByLabel('Language').selectOption('zh-CN')
+      await page.getByRole('button', { name: 'Save' }).click()
+      await expect.poll(() => page.getByRole('tab', { name: '我的', exact: true }).count()).toBe(1)
+      const saved = await domain.members.view(view.id)
+      expect(saved).toMatchObject({ marketingConsent: true, locale: 'zh-CN' })
+      await page.close()
+    })
+  },
+)
