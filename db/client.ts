@@ -7,6 +7,7 @@ import {
   Migrator,
   PostgresDialect,
   SqliteDialect,
+  type SqliteDatabase,
   sql,
   type MigrationResultSet,
 } from 'kysely'
@@ -86,6 +87,32 @@ export function createDb(url: string, options: { poolSize?: number } = {}): DbHa
     : createPostgres(target, options.poolSize ?? 10)
 }
 
+const STATEMENT_CACHE_SIZE = 500
+
+/**
+ * Kysely's SQLite driver prepares every query anew, which costs more CPU than running it;
+ * the engine runs the same few hundred statements over and over, so they are kept prepared
+ * (least recently used dropped first). Statements are only ever run to completion
+ * (`all`/`run`, never a lingering `iterate`), so sharing one between queries is safe.
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>()
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql)
+      if (statement) {
+        statements.delete(sql)
+      } else {
+        statement = database.prepare(sql)
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!)
+      }
+      statements.set(sql, statement)
+      return statement
+    },
+  }
+}
+
 function createSqlite(path: string): DbHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const database = new SQLite(path)
@@ -94,7 +121,7 @@ function createSqlite(path: string): DbHandle {
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database }),
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
     plugins: [new CamelCasePlugin()],
   })
   return {
