@@ -1,6 +1,15 @@
 import type { ApiKeysTable } from './api-keys.ts'
 import type { BindCodesTable, DialogStatesTable, ProcessedUpdatesTable } from './chat.ts'
 import type { CouponsTable } from './coupons.ts'
+import type {
+  LotteriesTable,
+  LotteryDrawsTable,
+  LotteryPrizesTable,
+  QuizAttemptsTable,
+  QuizzesTable,
+  SurveyResponsesTable,
+  SurveysTable,
+} from './engagement.ts'
 import type { LedgerEntriesTable } from './ledger-entries.ts'
 import type { LotAllocationsTable } from './lot-allocations.ts'
 import type { MemberIdentitiesTable } from './member-identities.ts'
@@ -36,4 +45,11 @@ export interface Database {
   bindCodes: BindCodesTable
   serverSecrets: ServerSecretsTable
   miniappLinks: MiniappLinksTable
+  quizzes: QuizzesTable
+  quizAttempts: QuizAttemptsTable
+  lotteries: LotteriesTable
+  lotteryPrizes: LotteryPrizesTable
+  lotteryDraws: LotteryDrawsTable
+  surveys: SurveysTable
+  surveyResponses: SurveyResponsesTable
 }

@@ -3,6 +3,9 @@ import type { DomainDeps } from './context.ts'
 import { type Adjustment, adjustPoints } from './ledger/adjustments.ts'
 import { LedgerService } from './ledger/ledger.service.ts'
 import { InteractionsService } from './interactions/interactions.service.ts'
+import { LotteriesService } from './interactions/lotteries.service.ts'
+import { QuizzesService } from './interactions/quizzes.service.ts'
+import { SurveysService } from './interactions/surveys.service.ts'
 import { MembersService } from './members/members.service.ts'
 import { type MiniappAuthOptions, MiniappAuthService } from './miniapp/miniapp-auth.service.ts'
 import { OrdersService } from './orders/orders.service.ts'
@@ -21,7 +24,10 @@ const DEFAULT_MINIAPP: MiniappAuthOptions = {
 }
 
 /** Every domain service, built once from the same dependencies. */
-export function createDomain(deps: DomainDeps, options: { miniapp?: Partial<MiniappAuthOptions> } = {}) {
+export function createDomain(
+  deps: DomainDeps,
+  options: { miniapp?: Partial<MiniappAuthOptions> } = {},
+) {
   const programme = new ProgrammeService(deps)
   const members = new MembersService(deps, programme)
   return {
@@ -32,6 +38,9 @@ export function createDomain(deps: DomainDeps, options: { miniapp?: Partial<Mini
     orders: new OrdersService(deps, programme, members),
     rewards: new RewardsService(deps, programme, members),
     interactions: new InteractionsService(deps, programme),
+    quizzes: new QuizzesService(deps, programme),
+    lotteries: new LotteriesService(deps, programme),
+    surveys: new SurveysService(deps, programme),
     staff: new StaffService(deps),
     tiers: new TiersService(deps, programme),
     stats: new StatsService(deps),

@@ -28,6 +28,7 @@ export type DomainErrorCode =
   | 'already_done'
   | 'forbidden'
   | 'unauthorized'
+  | 'closed'
 
 export class DomainError extends Error {
   constructor(

@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon'
 import { sql } from 'kysely'
+import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
-import { findEntryByKey, lockMember } from '../ledger/ledger.repository.ts'
+import { type MemberRow, findEntryByKey, lockMember } from '../ledger/ledger.repository.ts'
 import { credit } from '../ledger/ledger.service.ts'
-import { expiryFor, localDate } from '../programme/programme.ts'
+import { type Programme, expiryFor, localDate } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 
 export interface InteractionAward {
@@ -46,73 +47,97 @@ export class InteractionsService {
   ): Promise<InteractionAward> {
     const { version, config: programme } = await this.programmes.current()
     const now = this.deps.clock.now()
-    const day = localDate(now, programme.timezone)
     return this.deps.store.transaction(async (trx) => {
-      let member = await lockMember(trx, memberId)
-      const done = await findEntryByKey(trx, idempotencyKey)
-      if (done)
-        return { awarded: 0, alreadyDone: true, capped: false, day, balance: member.pointsBalance }
-      const cap = programme.interactions.dailyCaps[kind]
-      let grant = points
-      if (cap !== undefined) {
-        const dayStart = DateTime.fromISO(day, { zone: programme.timezone })
-        const today = await trx
-          .selectFrom('ledgerEntries')
-          .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
-          .where('memberId', '=', memberId)
-          .where('reason', '=', kind)
-          .where('createdAt', '>=', dayStart.toUTC().toISO()!)
-          .where('createdAt', '<', dayStart.plus({ days: 1 }).toUTC().toISO()!)
-          .executeTakeFirstOrThrow()
-        grant = Math.max(0, Math.min(points, cap - Number(today.total)))
-      }
-      if (grant > 0) {
-        member = (
-          await credit(
-            trx,
-            member,
-            {
-              memberId,
-              points: grant,
-              kind: 'earn',
-              reason: kind,
-              sourceType: 'interaction',
-              sourceId: idempotencyKey,
-              idempotencyKey,
-              programmeVersion: version,
-              expiresAt: expiryFor(programme.expiry, now, programme.timezone),
-            },
-            now,
-          )
-        ).member
-      } else {
-        // Remember the interaction even when it pays nothing, so that a retry is still a retry.
-        await trx
-          .insertInto('ledgerEntries')
-          .values({
-            memberId,
-            points: 0,
-            kind: 'earn',
-            reason: kind,
-            note: 'daily cap reached',
-            sourceType: 'interaction',
-            sourceId: idempotencyKey,
-            idempotencyKey,
-            programmeVersion: version,
-            balanceAfter: member.pointsBalance,
-            expiresAt: null,
-            actor: null,
-            createdAt: now.toISOString(),
-          })
-          .execute()
-      }
-      return {
-        awarded: grant,
-        alreadyDone: false,
-        capped: grant < points,
-        day,
-        balance: member.pointsBalance,
-      }
+      const member = await lockMember(trx, memberId)
+      return awardInteraction(trx, member, {
+        programme,
+        version,
+        kind,
+        points,
+        idempotencyKey,
+        now,
+      })
     })
+  }
+}
+
+/**
+ * Pays an interaction reward inside the caller's transaction (the caller holds the member's
+ * lock): at most once per idempotency key, and never past the kind's daily cap in the
+ * merchant's local day. An interaction that pays nothing is still recorded, so a retry is
+ * recognised as one.
+ */
+export async function awardInteraction(
+  trx: Db,
+  locked: MemberRow,
+  award: {
+    programme: Programme
+    version: number
+    kind: string
+    points: number
+    idempotencyKey: string
+    now: Date
+  },
+): Promise<InteractionAward> {
+  const { programme, version, kind, points, idempotencyKey, now } = award
+  const memberId = locked.id
+  const day = localDate(now, programme.timezone)
+  let member = locked
+  const done = await findEntryByKey(trx, idempotencyKey)
+  if (done)
+    return { awarded: 0, alreadyDone: true, capped: false, day, balance: member.pointsBalance }
+  const cap = programme.interactions.dailyCaps[kind]
+  let grant = points
+  if (cap !== undefined) {
+    const dayStart = DateTime.fromISO(day, { zone: programme.timezone })
+    const today = await trx
+      .selectFrom('ledgerEntries')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
+      .where('memberId', '=', memberId)
+      .where('reason', '=', kind)
+      .where('createdAt', '>=', dayStart.toUTC().toISO()!)
+      .where('createdAt', '<', dayStart.plus({ days: 1 }).toUTC().toISO()!)
+      .executeTakeFirstOrThrow()
+    grant = Math.max(0, Math.min(points, cap - Number(today.total)))
+  }
+  if (grant > 0) {
+    const write = {
+      memberId,
+      points: grant,
+      kind: 'earn' as const,
+      reason: kind,
+      sourceType: 'interaction',
+      sourceId: idempotencyKey,
+      idempotencyKey,
+      programmeVersion: version,
+      expiresAt: expiryFor(programme.expiry, now, programme.timezone),
+    }
+    member = (await credit(trx, member, write, now)).member
+  } else {
+    await trx
+      .insertInto('ledgerEntries')
+      .values({
+        memberId,
+        points: 0,
+        kind: 'earn',
+        reason: kind,
+        note: points > 0 ? 'daily cap reached' : null,
+        sourceType: 'interaction',
+        sourceId: idempotencyKey,
+        idempotencyKey,
+        programmeVersion: version,
+        balanceAfter: member.pointsBalance,
+        expiresAt: null,
+        actor: null,
+        createdAt: now.toISOString(),
+      })
+      .execute()
+  }
+  return {
+    awarded: grant,
+    alreadyDone: false,
+    capped: grant < points,
+    day,
+    balance: member.pointsBalance,
   }
 }

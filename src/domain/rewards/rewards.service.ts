@@ -4,12 +4,13 @@ import type { RewardsTable } from '../../../db/schema/rewards.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId, randomCode } from '../../shared/ids.ts'
+import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
-import { lockMember } from '../ledger/ledger.repository.ts'
+import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { debit } from '../ledger/ledger.service.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
-import { addDays, tierIndex } from '../programme/programme.ts'
+import { type Programme, addDays, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { reevaluateTier } from '../tiers/tiers.ts'
 
@@ -85,6 +86,79 @@ export interface RedemptionResult {
   createdAt: string
   replayed: boolean
   member: MemberView
+}
+
+/**
+ * Gives a member a reward they are entitled to (redeemed, or won in a lottery): records the
+ * redemption, issues a code for rewards shown at a counter, lifts the tier for a tier upgrade,
+ * adds a lottery chance. The caller holds the member's lock and has taken payment and stock.
+ */
+export async function grantReward(
+  trx: Db,
+  member: MemberRow,
+  reward: Selectable<RewardsTable>,
+  programme: Programme,
+  grant: {
+    redemptionId: string
+    idempotencyKey: string
+    points: number
+    ledgerEntryId: number | null
+    now: Date
+  },
+): Promise<{ couponId: string | null }> {
+  const { redemptionId, now } = grant
+  const couponId = KINDS_WITH_CODE.has(reward.kind) ? newId('cpn') : null
+  await trx
+    .insertInto('redemptions')
+    .values({
+      id: redemptionId,
+      memberId: member.id,
+      rewardId: reward.id,
+      points: grant.points,
+      ledgerEntryId: grant.ledgerEntryId,
+      couponId,
+      idempotencyKey: grant.idempotencyKey,
+      status: 'completed',
+      createdAt: now.toISOString(),
+    })
+    .execute()
+  if (couponId) {
+    await trx
+      .insertInto('coupons')
+      .values({
+        id: couponId,
+        code: randomCode(COUPON_CODE_LENGTH),
+        memberId: member.id,
+        rewardId: reward.id,
+        redemptionId,
+        kind: reward.kind,
+        value: reward.value,
+        status: 'issued',
+        issuedAt: now.toISOString(),
+        expiresAt: reward.validDays ? addDays(now, reward.validDays).toISOString() : null,
+        usedAt: null,
+        usedBy: null,
+      })
+      .execute()
+  }
+  if (reward.kind === 'tier_upgrade' && reward.tierCode) {
+    if (tierIndex(programme, reward.tierCode) > tierIndex(programme, member.tierRetainedCode)) {
+      await trx
+        .updateTable('members')
+        .set({ tierRetainedCode: reward.tierCode })
+        .where('id', '=', member.id)
+        .execute()
+      await reevaluateTier(trx, { ...member, tierRetainedCode: reward.tierCode }, programme, now)
+    }
+  }
+  if (reward.kind === 'lottery_chance') {
+    await trx
+      .updateTable('members')
+      .set((eb) => ({ lotteryChances: eb('lotteryChances', '+', 1) }))
+      .where('id', '=', member.id)
+      .execute()
+  }
+  return { couponId }
 }
 
 function toView(row: Selectable<RewardsTable>): RewardView {
@@ -265,61 +339,13 @@ export class RewardsService {
           member = posted.member
           ledgerEntryId = posted.entry.id
         }
-        let couponId: string | null = null
-        await trx
-          .insertInto('redemptions')
-          .values({
-            id,
-            memberId,
-            rewardId,
-            points: reward.pointsCost,
-            ledgerEntryId,
-            couponId,
-            idempotencyKey: key,
-            status: 'completed',
-            createdAt: now.toISOString(),
-          })
-          .execute()
-        if (KINDS_WITH_CODE.has(reward.kind)) {
-          couponId = newId('cpn')
-          await trx
-            .insertInto('coupons')
-            .values({
-              id: couponId,
-              code: randomCode(COUPON_CODE_LENGTH),
-              memberId,
-              rewardId,
-              redemptionId: id,
-              kind: reward.kind,
-              value: reward.value,
-              status: 'issued',
-              issuedAt: now.toISOString(),
-              expiresAt: reward.validDays ? addDays(now, reward.validDays).toISOString() : null,
-              usedAt: null,
-              usedBy: null,
-            })
-            .execute()
-          await trx.updateTable('redemptions').set({ couponId }).where('id', '=', id).execute()
-        }
-        if (reward.kind === 'tier_upgrade' && reward.tierCode) {
-          const held = tierIndex(programme, member.tierRetainedCode)
-          if (tierIndex(programme, reward.tierCode) > held) {
-            member = { ...member, tierRetainedCode: reward.tierCode }
-            await trx
-              .updateTable('members')
-              .set({ tierRetainedCode: reward.tierCode })
-              .where('id', '=', memberId)
-              .execute()
-            member = await reevaluateTier(trx, member, programme, now)
-          }
-        }
-        if (reward.kind === 'lottery_chance') {
-          await trx
-            .updateTable('members')
-            .set((eb) => ({ lotteryChances: eb('lotteryChances', '+', 1) }))
-            .where('id', '=', memberId)
-            .execute()
-        }
+        await grantReward(trx, member, reward, programme, {
+          redemptionId: id,
+          idempotencyKey: key,
+          points: reward.pointsCost,
+          ledgerEntryId,
+          now,
+        })
         return this.result(trx, id, false)
       })
     } catch (error) {

@@ -1,0 +1,521 @@
+import { randomInt } from 'node:crypto'
+import type { Selectable } from 'kysely'
+import { z } from 'zod'
+import type { LotteriesTable, LotteryPrizesTable } from '../../../db/schema/engagement.ts'
+import { isUniqueViolation } from '../../../db/errors.ts'
+import { DomainError } from '../../shared/errors.ts'
+import { newId } from '../../shared/ids.ts'
+import type { DomainDeps } from '../context.ts'
+import { lockMember } from '../ledger/ledger.repository.ts'
+import { credit, debit } from '../ledger/ledger.service.ts'
+import { expiryFor, localDate } from '../programme/programme.ts'
+import type { ProgrammeService } from '../programme/programme.service.ts'
+import { grantReward } from '../rewards/rewards.service.ts'
+import { available, odds, pickPrize, totalWeight } from './lottery.ts'
+
+export const lotteryInputSchema = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    /** Points per draw once the free draws of the day are used. 0: only free draws. */
+    costPoints: z.number().int().min(0).max(1_000_000),
+    freeDrawsPerDay: z.number().int().min(0).max(100).default(0),
+    maxDrawsPerMember: z.number().int().min(1).nullable().optional(),
+    maxDrawsPerDay: z.number().int().min(1).nullable().optional(),
+    opensAt: z.iso.datetime({ offset: true }),
+    closesAt: z.iso.datetime({ offset: true }),
+    prizes: z
+      .array(
+        z
+          .object({
+            name: z.string().trim().min(1).max(200),
+            /** points: credited at once; reward: a reward of the catalogue (coupon, gift...); nothing. */
+            kind: z.enum(['points', 'reward', 'nothing']),
+            points: z.number().int().min(1).max(1_000_000).optional(),
+            rewardId: z.string().optional(),
+            weight: z.number().int().min(1).max(1_000_000),
+            /** null or absent: unlimited. */
+            stock: z.number().int().min(0).nullable().optional(),
+          })
+          .refine((p) => p.kind !== 'points' || p.points !== undefined, {
+            message: 'a points prize says how many',
+            path: ['points'],
+          })
+          .refine((p) => p.kind !== 'reward' || p.rewardId !== undefined, {
+            message: 'a reward prize names the reward',
+            path: ['rewardId'],
+          }),
+      )
+      .min(1)
+      .max(20),
+  })
+  .refine((l) => l.opensAt < l.closesAt, {
+    message: 'closesAt is after opensAt',
+    path: ['closesAt'],
+  })
+  .refine((l) => l.costPoints > 0 || l.freeDrawsPerDay > 0, {
+    message: 'a lottery costs points or gives free draws',
+    path: ['costPoints'],
+  })
+export type LotteryInput = z.infer<typeof lotteryInputSchema>
+
+export interface PrizeView {
+  id: string
+  name: string
+  kind: string
+  points: number | null
+  rewardId: string | null
+  weight: number
+  stock: number | null
+  won: number
+  /** The published chance of winning this prize on the next draw. */
+  probability: number
+}
+
+export interface LotteryView {
+  id: string
+  title: string
+  costPoints: number
+  freeDrawsPerDay: number
+  maxDrawsPerMember: number | null
+  maxDrawsPerDay: number | null
+  opensAt: string
+  closesAt: string
+  active: boolean
+  prizes: PrizeView[]
+}
+
+export interface DrawResult {
+  drawId: string
+  prize: { id: string; name: string; kind: string; points: number | null }
+  couponCode: string | null
+  /** How this draw was paid: a free draw of the day, a lottery chance, or points. */
+  paidWith: 'free' | 'chance' | 'points'
+  pointsPaid: number
+  balance: number
+  replayed: boolean
+}
+
+const MAX_PICKS = 20
+
+function toView(
+  row: Selectable<LotteriesTable>,
+  prizes: Selectable<LotteryPrizesTable>[],
+): LotteryView {
+  return {
+    id: row.id,
+    title: row.title,
+    costPoints: row.costPoints,
+    freeDrawsPerDay: row.freeDrawsPerDay,
+    maxDrawsPerMember: row.maxDrawsPerMember,
+    maxDrawsPerDay: row.maxDrawsPerDay,
+    opensAt: row.opensAt,
+    closesAt: row.closesAt,
+    active: row.active === 1,
+    prizes: odds(prizes).map(({ lotteryId: _l, position: _p, ...prize }) => prize),
+  }
+}
+
+/**
+ * Lotteries (抽奖): fair and auditable. Each draw rolls crypto randomness against the
+ * published weights of the prizes still in stock and is recorded with its roll; stock is an
+ * atomic conditional decrement (a lost race rolls again), and payment and prize are one
+ * transaction, so that concurrent draws never oversell and never charge without a prize.
+ */
+export class LotteriesService {
+  constructor(
+    private readonly deps: DomainDeps,
+    private readonly programmes: ProgrammeService,
+    private readonly random: (max: number) => number = randomInt,
+  ) {}
+
+  async create(input: LotteryInput): Promise<LotteryView> {
+    for (const prize of input.prizes) {
+      if (prize.kind !== 'reward') continue
+      const reward = await this.deps.store.db
+        .selectFrom('rewards')
+        .select('id')
+        .where('id', '=', prize.rewardId!)
+        .executeTakeFirst()
+      if (!reward)
+        throw new DomainError('invalid_input', `no reward ${prize.rewardId}`, {
+          field: 'prizes.rewardId',
+        })
+    }
+    const id = newId('lot')
+    await this.deps.store.transaction(async (trx) => {
+      await trx
+        .insertInto('lotteries')
+        .values({
+          id,
+          title: input.title,
+          costPoints: input.costPoints,
+          freeDrawsPerDay: input.freeDrawsPerDay,
+          maxDrawsPerMember: input.maxDrawsPerMember ?? null,
+          maxDrawsPerDay: input.maxDrawsPerDay ?? null,
+          opensAt: new Date(input.opensAt).toISOString(),
+          closesAt: new Date(input.closesAt).toISOString(),
+          active: 1,
+          createdAt: this.deps.clock.now().toISOString(),
+        })
+        .execute()
+      await trx
+        .insertInto('lotteryPrizes')
+        .values(
+          input.prizes.map((p, position) => ({
+            id: newId('prz'),
+            lotteryId: id,
+            position,
+            name: p.name,
+            kind: p.kind,
+            points: p.kind === 'points' ? p.points! : null,
+            rewardId: p.kind === 'reward' ? p.rewardId! : null,
+            weight: p.weight,
+            stock: p.stock ?? null,
+            won: 0,
+          })),
+        )
+        .execute()
+    })
+    return this.get(id)
+  }
+
+  async get(id: string): Promise<LotteryView> {
+    const row = await this.deps.store.db
+      .selectFrom('lotteries')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (!row) throw new DomainError('not_found', `no lottery ${id}`)
+    return toView(row, await this.prizes(id))
+  }
+
+  async list(options: { openOnly?: boolean } = {}): Promise<LotteryView[]> {
+    const now = this.deps.clock.now().toISOString()
+    let query = this.deps.store.db.selectFrom('lotteries').selectAll().orderBy('closesAt')
+    if (options.openOnly)
+      query = query.where('active', '=', 1).where('opensAt', '<=', now).where('closesAt', '>', now)
+    const rows = await query.execute()
+    return Promise.all(rows.map(async (row) => toView(row, await this.prizes(row.id))))
+  }
+
+  /** Draws left for a member today: free ones, and whether paid ones are possible. */
+  async allowance(memberId: string, lotteryId: string) {
+    const lottery = await this.get(lotteryId)
+    const { config } = await this.programmes.current()
+    const day = localDate(this.deps.clock.now(), config.timezone)
+    const draws = await this.deps.store.db
+      .selectFrom('lotteryDraws')
+      .select(['free', 'localDay'])
+      .where('lotteryId', '=', lotteryId)
+      .where('memberId', '=', memberId)
+      .execute()
+    const today = draws.filter((d) => d.localDay === day)
+    return {
+      freeLeftToday: Math.max(
+        0,
+        lottery.freeDrawsPerDay - today.filter((d) => d.free === 1).length,
+      ),
+      drawsLeftToday:
+        lottery.maxDrawsPerDay === null ? null : Math.max(0, lottery.maxDrawsPerDay - today.length),
+      drawsLeft:
+        lottery.maxDrawsPerMember === null
+          ? null
+          : Math.max(0, lottery.maxDrawsPerMember - draws.length),
+    }
+  }
+
+  /**
+   * One draw for a member. Paid with, in order: a free draw of the day, a lottery chance
+   * (bought as a reward), then `costPoints`. Errors: closed, limit_reached,
+   * insufficient_points, out_of_stock (every prize is gone). A retry with the same
+   * idempotency key returns the first draw.
+   */
+  async draw(
+    memberId: string,
+    lotteryId: string,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<DrawResult> {
+    const key = options.idempotencyKey ? `${memberId}:${options.idempotencyKey}` : newId('drk')
+    const replay = await this.replayOf(key)
+    if (replay) return replay
+    const { version, config: programme } = await this.programmes.current()
+    const now = this.deps.clock.now()
+    const nowIso = now.toISOString()
+    const day = localDate(now, programme.timezone)
+    try {
+      return await this.deps.store.transaction(async (trx) => {
+        let member = await lockMember(trx, memberId)
+        const lottery = await trx
+          .selectFrom('lotteries')
+          .selectAll()
+          .where('id', '=', lotteryId)
+          .executeTakeFirst()
+        if (!lottery) throw new DomainError('not_found', `no lottery ${lotteryId}`)
+        if (lottery.active !== 1 || nowIso < lottery.opensAt || nowIso >= lottery.closesAt) {
+          throw new DomainError('closed', 'this lottery is not open')
+        }
+        const draws = await trx
+          .selectFrom('lotteryDraws')
+          .select(['free', 'localDay'])
+          .where('lotteryId', '=', lotteryId)
+          .where('memberId', '=', memberId)
+          .execute()
+        const today = draws.filter((d) => d.localDay === day)
+        if (lottery.maxDrawsPerMember !== null && draws.length >= lottery.maxDrawsPerMember) {
+          throw new DomainError(
+            'limit_reached',
+            `at most ${lottery.maxDrawsPerMember} draws per member`,
+          )
+        }
+        if (lottery.maxDrawsPerDay !== null && today.length >= lottery.maxDrawsPerDay) {
+          throw new DomainError('limit_reached', `at most ${lottery.maxDrawsPerDay} draws a day`)
+        }
+        const id = newId('drw')
+        let paidWith: DrawResult['paidWith']
+        let pointsPaid = 0
+        if (today.filter((d) => d.free === 1).length < lottery.freeDrawsPerDay) {
+          paidWith = 'free'
+        } else if (member.lotteryChances > 0) {
+          paidWith = 'chance'
+          await trx
+            .updateTable('members')
+            .set((eb) => ({ lotteryChances: eb('lotteryChances', '-', 1) }))
+            .where('id', '=', memberId)
+            .execute()
+          member = { ...member, lotteryChances: member.lotteryChances - 1 }
+        } else if (lottery.costPoints > 0) {
+          paidWith = 'points'
+          pointsPaid = lottery.costPoints
+          member = (
+            await debit(
+              trx,
+              member,
+              {
+                memberId,
+                points: pointsPaid,
+                kind: 'redeem',
+                reason: 'lottery',
+                note: lottery.title,
+                sourceType: 'lottery_draw',
+                sourceId: id,
+                idempotencyKey: `lottery:${id}:pay`,
+                programmeVersion: version,
+                allowDebt: false,
+              },
+              now,
+            )
+          ).member
+        } else {
+          throw new DomainError('limit_reached', 'no free draws left today')
+        }
+
+        let won: Selectable<LotteryPrizesTable> | undefined
+        let roll = 0
+        let total = 0
+        for (let pick = 0; pick < MAX_PICKS && !won; pick++) {
+          const live = available(
+            await trx
+              .selectFrom('lotteryPrizes')
+              .selectAll()
+              .where('lotteryId', '=', lotteryId)
+              .orderBy('position')
+              .execute(),
+          )
+          total = totalWeight(live)
+          if (total === 0)
+            throw new DomainError('out_of_stock', 'every prize of this lottery is gone')
+          roll = this.random(total)
+          const candidate = pickPrize(live, roll)
+          const taken = await trx
+            .updateTable('lotteryPrizes')
+            .set((eb) => ({
+              stock: eb
+                .case()
+                .when('stock', 'is', null)
+                .then(null)
+                .else(eb('stock', '-', 1))
+                .end(),
+              won: eb('won', '+', 1),
+            }))
+            .where('id', '=', candidate.id)
+            .where((eb) => eb.or([eb('stock', 'is', null), eb('stock', '>', 0)]))
+            .executeTakeFirst()
+          // Another draw took the last one between our read and our write: roll again.
+          if (Number(taken.numUpdatedRows) === 1) won = candidate
+        }
+        if (!won)
+          throw new DomainError(
+            'out_of_stock',
+            'the prizes ran out while drawing; please try again',
+          )
+
+        let couponId: string | null = null
+        if (won.kind === 'points' && won.points) {
+          member = (
+            await credit(
+              trx,
+              member,
+              {
+                memberId,
+                points: won.points,
+                kind: 'earn',
+                reason: 'lottery_prize',
+                note: won.name,
+                sourceType: 'lottery_draw',
+                sourceId: id,
+                idempotencyKey: `lottery:${id}:prize`,
+                programmeVersion: version,
+                expiresAt: expiryFor(programme.expiry, now, programme.timezone),
+              },
+              now,
+            )
+          ).member
+        }
+        if (won.kind === 'reward' && won.rewardId) {
+          const reward = await trx
+            .selectFrom('rewards')
+            .selectAll()
+            .where('id', '=', won.rewardId)
+            .executeTakeFirstOrThrow()
+          couponId = (
+            await grantReward(trx, member, reward, programme, {
+              redemptionId: newId('rdm'),
+              idempotencyKey: `lottery:${id}`,
+              points: 0,
+              ledgerEntryId: null,
+              now,
+            })
+          ).couponId
+        }
+        await trx
+          .insertInto('lotteryDraws')
+          .values({
+            id,
+            lotteryId,
+            memberId,
+            prizeId: won.id,
+            free: paidWith === 'free' ? 1 : 0,
+            pointsPaid,
+            roll,
+            totalWeight: total,
+            couponId,
+            fulfilledAt: null,
+            fulfilledBy: null,
+            idempotencyKey: key,
+            localDay: day,
+            createdAt: nowIso,
+          })
+          .execute()
+        return this.result(trx, id, paidWith, false)
+      })
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const again = await this.replayOf(key)
+        if (again) return again
+      }
+      throw error
+    }
+  }
+
+  /** Every draw, or only the winners, newest first, for the merchant to see and fulfil. */
+  async draws(lotteryId: string, options: { winnersOnly?: boolean } = {}) {
+    let query = this.deps.store.db
+      .selectFrom('lotteryDraws')
+      .innerJoin('lotteryPrizes', 'lotteryPrizes.id', 'lotteryDraws.prizeId')
+      .innerJoin('members', 'members.id', 'lotteryDraws.memberId')
+      .leftJoin('coupons', 'coupons.id', 'lotteryDraws.couponId')
+      .select([
+        'lotteryDraws.id',
+        'lotteryDraws.createdAt',
+        'lotteryDraws.roll',
+        'lotteryDraws.totalWeight',
+        'lotteryDraws.pointsPaid',
+        'lotteryDraws.fulfilledAt',
+        'lotteryPrizes.name as prize',
+        'lotteryPrizes.kind',
+        'members.id as memberId',
+        'members.displayName',
+        'members.code as memberCode',
+        'members.phone',
+        'coupons.code as couponCode',
+        'coupons.status as couponStatus',
+      ])
+      .where('lotteryDraws.lotteryId', '=', lotteryId)
+      .orderBy('lotteryDraws.createdAt', 'desc')
+    if (options.winnersOnly) query = query.where('lotteryPrizes.kind', '!=', 'nothing')
+    return query.execute()
+  }
+
+  /** Marks a won gift as handed over or shipped. */
+  async fulfil(drawId: string, by: string) {
+    const updated = await this.deps.store.db
+      .updateTable('lotteryDraws')
+      .set({ fulfilledAt: this.deps.clock.now().toISOString(), fulfilledBy: by })
+      .where('id', '=', drawId)
+      .where('fulfilledAt', 'is', null)
+      .executeTakeFirst()
+    if (Number(updated.numUpdatedRows) === 0) {
+      const exists = await this.deps.store.db
+        .selectFrom('lotteryDraws')
+        .select('id')
+        .where('id', '=', drawId)
+        .executeTakeFirst()
+      throw exists
+        ? new DomainError('already_done', 'this prize was already fulfilled')
+        : new DomainError('not_found', `no draw ${drawId}`)
+    }
+  }
+
+  private prizes(lotteryId: string) {
+    return this.deps.store.db
+      .selectFrom('lotteryPrizes')
+      .selectAll()
+      .where('lotteryId', '=', lotteryId)
+      .orderBy('position')
+      .execute()
+  }
+
+  private async result(
+    db: DomainDeps['store']['db'],
+    drawId: string,
+    paidWith: DrawResult['paidWith'] | null,
+    replayed: boolean,
+  ): Promise<DrawResult> {
+    const row = await db
+      .selectFrom('lotteryDraws')
+      .innerJoin('lotteryPrizes', 'lotteryPrizes.id', 'lotteryDraws.prizeId')
+      .innerJoin('members', 'members.id', 'lotteryDraws.memberId')
+      .leftJoin('coupons', 'coupons.id', 'lotteryDraws.couponId')
+      .select([
+        'lotteryDraws.id',
+        'lotteryDraws.free',
+        'lotteryDraws.pointsPaid',
+        'lotteryPrizes.id as prizeId',
+        'lotteryPrizes.name',
+        'lotteryPrizes.kind',
+        'lotteryPrizes.points',
+        'members.pointsBalance',
+        'coupons.code',
+      ])
+      .where('lotteryDraws.id', '=', drawId)
+      .executeTakeFirstOrThrow()
+    return {
+      drawId: row.id,
+      prize: { id: row.prizeId, name: row.name, kind: row.kind, points: row.points },
+      couponCode: row.code,
+      paidWith: paidWith ?? (row.free === 1 ? 'free' : row.pointsPaid > 0 ? 'points' : 'chance'),
+      pointsPaid: row.pointsPaid,
+      balance: row.pointsBalance,
+      replayed,
+    }
+  }
+
+  private async replayOf(key: string): Promise<DrawResult | undefined> {
+    const row = await this.deps.store.db
+      .selectFrom('lotteryDraws')
+      .select('id')
+      .where('idempotencyKey', '=', key)
+      .executeTakeFirst()
+    return row ? this.result(this.deps.store.db, row.id, null, true) : undefined
+  }
+}

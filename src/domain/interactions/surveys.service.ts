@@ -1,0 +1,187 @@
+import { DateTime } from 'luxon'
+import { z } from 'zod'
+import { isUniqueViolation } from '../../../db/errors.ts'
+import { DomainError } from '../../shared/errors.ts'
+import { newId } from '../../shared/ids.ts'
+import type { DomainDeps } from '../context.ts'
+import { lockMember } from '../ledger/ledger.repository.ts'
+import type { ProgrammeService } from '../programme/programme.service.ts'
+import { awardInteraction } from './interactions.service.ts'
+
+export const SCALE = [1, 2, 3, 4, 5, 6, 7] as const
+
+export const surveyInputSchema = z.object({
+  title: z.string().trim().min(1).max(200),
+  /** Asked on the 7-level scale, 1 (very dissatisfied) to 7 (very satisfied). */
+  question: z.string().trim().min(1).max(500),
+  rewardPoints: z.number().int().min(0).max(100_000).default(0),
+  active: z.boolean().optional(),
+})
+export type SurveyInput = z.infer<typeof surveyInputSchema>
+
+export const surveyAnswerSchema = z.object({
+  score: z.number().int().min(1).max(7),
+  comment: z.string().trim().max(1_000).optional(),
+  /** The order the survey was sent after; absent for a survey answered on demand. */
+  orderId: z.string().min(1).max(200).optional(),
+})
+export type SurveyAnswer = z.infer<typeof surveyAnswerSchema>
+
+export interface SurveyView {
+  id: string
+  title: string
+  question: string
+  rewardPoints: number
+  active: boolean
+  createdAt: string
+}
+
+/**
+ * Satisfaction surveys (满意度调查): answered once per member on demand, or once per order
+ * they were sent after; the score is kept on the member's record and rewarded under the
+ * programme's daily cap for surveys.
+ */
+export class SurveysService {
+  constructor(
+    private readonly deps: DomainDeps,
+    private readonly programmes: ProgrammeService,
+  ) {}
+
+  async create(input: SurveyInput): Promise<SurveyView> {
+    const row = {
+      id: newId('svy'),
+      title: input.title,
+      question: input.question,
+      rewardPoints: input.rewardPoints,
+      active: input.active === false ? 0 : 1,
+      createdAt: this.deps.clock.now().toISOString(),
+    }
+    await this.deps.store.db.insertInto('surveys').values(row).execute()
+    return { ...row, active: row.active === 1 }
+  }
+
+  async list(): Promise<SurveyView[]> {
+    const rows = await this.deps.store.db
+      .selectFrom('surveys')
+      .selectAll()
+      .orderBy('createdAt', 'desc')
+      .execute()
+    return rows.map((r) => ({ ...r, active: r.active === 1 }))
+  }
+
+  async get(id: string): Promise<SurveyView> {
+    const row = await this.deps.store.db
+      .selectFrom('surveys')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (!row) throw new DomainError('not_found', `no survey ${id}`)
+    return { ...row, active: row.active === 1 }
+  }
+
+  /** The survey a member answers on demand: the newest active one they have not answered. */
+  async currentFor(memberId: string): Promise<SurveyView | undefined> {
+    const row = await this.deps.store.db
+      .selectFrom('surveys')
+      .selectAll()
+      .where('active', '=', 1)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('surveyResponses')
+              .select('surveyResponses.id')
+              .whereRef('surveyResponses.surveyId', '=', 'surveys.id')
+              .where('surveyResponses.memberId', '=', memberId)
+              .where('surveyResponses.context', '=', 'once'),
+          ),
+        ),
+      )
+      .orderBy('createdAt', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    return row ? { ...row, active: row.active === 1 } : undefined
+  }
+
+  async respond(memberId: string, surveyId: string, answer: SurveyAnswer) {
+    const survey = await this.get(surveyId)
+    if (!survey.active) throw new DomainError('closed', 'this survey is closed')
+    const context = answer.orderId ? `order:${answer.orderId}` : 'once'
+    const { version, config: programme } = await this.programmes.current()
+    const now = this.deps.clock.now()
+    try {
+      return await this.deps.store.transaction(async (trx) => {
+        const member = await lockMember(trx, memberId)
+        await trx
+          .insertInto('surveyResponses')
+          .values({
+            id: newId('srs'),
+            surveyId,
+            memberId,
+            context,
+            score: answer.score,
+            comment: answer.comment || null,
+            createdAt: now.toISOString(),
+          })
+          .execute()
+        const award = await awardInteraction(trx, member, {
+          programme,
+          version,
+          kind: 'survey',
+          points: survey.rewardPoints,
+          idempotencyKey: `survey:${surveyId}:${memberId}:${context}`,
+          now,
+        })
+        return { pointsAwarded: award.awarded, capped: award.capped, balance: award.balance }
+      })
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new DomainError('already_done', 'you have already answered this survey')
+      throw error
+    }
+  }
+
+  /** Distribution over the 7 levels, the average, and the weekly trend in the merchant's weeks. */
+  async summary(surveyId: string) {
+    const survey = await this.get(surveyId)
+    const { config } = await this.programmes.current()
+    const responses = await this.deps.store.db
+      .selectFrom('surveyResponses')
+      .select(['score', 'comment', 'createdAt'])
+      .where('surveyId', '=', surveyId)
+      .orderBy('createdAt')
+      .execute()
+    const average = (rows: { score: number }[]) =>
+      rows.length ? rows.reduce((s, r) => s + r.score, 0) / rows.length : null
+    const weeks = new Map<string, { score: number }[]>()
+    for (const r of responses) {
+      const week = DateTime.fromISO(r.createdAt, { zone: config.timezone })
+        .startOf('week')
+        .toISODate()!
+      weeks.set(week, [...(weeks.get(week) ?? []), r])
+    }
+    return {
+      survey,
+      responses: responses.length,
+      average: average(responses),
+      /** Share answering 5–7, the satisfied side of the scale. */
+      satisfied: responses.length
+        ? responses.filter((r) => r.score >= 5).length / responses.length
+        : null,
+      distribution: SCALE.map((score) => ({
+        score,
+        responses: responses.filter((r) => r.score === score).length,
+      })),
+      trend: [...weeks.entries()].map(([week, rows]) => ({
+        week,
+        responses: rows.length,
+        average: average(rows),
+      })),
+      comments: responses
+        .filter((r) => r.comment)
+        .slice(-20)
+        .reverse()
+        .map((r) => ({ score: r.score, comment: r.comment!, createdAt: r.createdAt })),
+    }
+  }
+}
