@@ -5,6 +5,7 @@ import type { Domain } from '../domain/index.ts'
 import { errorJson, notFound, onError } from './errors.ts'
 import { apiKeyAuth } from './middleware/api-key.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { engagementRoutes } from './routes/engagement.ts'
 import { memberRoutes } from './routes/members.ts'
 import { miniappRoutes } from './routes/miniapp.ts'
 import { miniappPage } from './routes/miniapp-page.ts'
@@ -56,6 +57,7 @@ export function createApp({
   v1.route('/', orderRoutes(domain))
   v1.route('/', rewardRoutes(domain))
   v1.route('/', programmeRoutes(domain))
+  v1.route('/', engagementRoutes(domain))
   app.route('/api/v1', v1)
   app.route('/api/miniapp', miniappRoutes(domain))
   if (miniappDir) app.route('/', miniappPage(miniappDir))
