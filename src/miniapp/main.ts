@@ -49,7 +49,29 @@ interface Coupon {
   expiresAt: string | null
 }
 
-type Tab = 'code' | 'history' | 'rewards' | 'coupons' | 'profile'
+interface Lottery {
+  id: string
+  title: string
+  costPoints: number
+  prizes: { name: string; kind: string; probability: number }[]
+  freeLeftToday: number
+  drawsLeft: number | null
+}
+interface QuizSummary {
+  id: string
+  title: string
+  questionCount: number
+}
+interface QuizStep {
+  index: number
+  total: number
+  question: { text: string; choices: string[] } | null
+  result: { correct: number; total: number; pointsAwarded: number } | null
+  wasCorrect?: boolean
+  rightChoice?: string
+}
+
+type Tab = 'code' | 'history' | 'rewards' | 'play' | 'coupons' | 'profile'
 
 const root = document.getElementById('app')!
 const launch = new URLSearchParams(location.hash.slice(1))
@@ -195,6 +217,7 @@ function tabs(): HTMLElement {
     ['code', t().tabCode],
     ['history', t().tabHistory],
     ['rewards', t().tabRewards],
+    ['play', t().tabPlay],
     ['coupons', t().tabCoupons],
     ['profile', t().tabProfile],
   ]
@@ -392,6 +415,205 @@ async function rewardsPanel(): Promise<HTMLElement> {
   )
 }
 
+function failure(error: unknown): string {
+  const code = error instanceof ApiError ? error.code : ''
+  const known = [
+    'insufficient_points',
+    'out_of_stock',
+    'limit_reached',
+    'tier_required',
+    'closed',
+    'already_done',
+  ] as const
+  return (known as readonly string[]).includes(code)
+    ? t()[code as (typeof known)[number]]
+    : t().errorGeneric
+}
+
+function notice(message: string): void {
+  const box = dialog(
+    h('p', { role: 'alert' }, message),
+    h('div', { class: 'actions' }, h('button', { onclick: () => box.remove() }, t().close)),
+  )
+}
+
+async function drawOnce(lottery: Lottery): Promise<void> {
+  try {
+    const result = await request<{
+      prize: { name: string; kind: string; points: number | null }
+      couponCode: string | null
+    }>('POST', '/draws', { lotteryId: lottery.id }, { 'idempotency-key': crypto.randomUUID() })
+    const won = result.prize.kind !== 'nothing'
+    const box = dialog(
+      h(
+        'h2',
+        { 'data-testid': 'draw-result' },
+        won ? t().won({ prize: result.prize.name }) : t().noWin,
+      ),
+      result.prize.points !== null && h('p', {}, t().wonPoints({ points: result.prize.points })),
+      result.couponCode &&
+        h(
+          'p',
+          { class: 'coupon' },
+          h('small', {}, t().couponCode),
+          h('strong', {}, result.couponCode),
+        ),
+      h(
+        'div',
+        { class: 'actions' },
+        h(
+          'button',
+          {
+            onclick: () => {
+              box.remove()
+              void refresh()
+            },
+          },
+          t().close,
+        ),
+      ),
+    )
+  } catch (error) {
+    notice(failure(error))
+  }
+}
+
+/** A quiz in a dialog, one question at a time; the server keeps the attempt. */
+async function takeQuiz(quiz: QuizSummary): Promise<void> {
+  let step: QuizStep
+  try {
+    step = await request<QuizStep>('POST', `/quizzes/${quiz.id}/begin`)
+  } catch (error) {
+    notice(failure(error))
+    return
+  }
+  const body = h('div', { 'data-testid': 'quiz' })
+  const box = dialog(h('h2', {}, quiz.title), body)
+  const render = (current: QuizStep, feedback?: QuizStep) => {
+    body.replaceChildren()
+    if (feedback && feedback.wasCorrect !== undefined) {
+      body.append(
+        h(
+          'p',
+          { class: feedback.wasCorrect ? 'plus' : 'minus' },
+          feedback.wasCorrect ? t().right : t().wrong({ answer: feedback.rightChoice ?? '' }),
+        ),
+      )
+    }
+    if (current.result) {
+      body.append(
+        h(
+          'p',
+          { 'data-testid': 'quiz-result' },
+          t().quizDone({
+            correct: current.result.correct,
+            total: current.result.total,
+            points: current.result.pointsAwarded,
+          }),
+        ),
+        h(
+          'div',
+          { class: 'actions' },
+          h(
+            'button',
+            {
+              onclick: () => {
+                box.remove()
+                void refresh()
+              },
+            },
+            t().close,
+          ),
+        ),
+      )
+      return
+    }
+    if (feedback) {
+      body.append(
+        h('div', { class: 'actions' }, h('button', { onclick: () => render(current) }, t().next)),
+      )
+      return
+    }
+    const question = current.question!
+    body.append(
+      h('p', { class: 'hint' }, t().questionOf({ index: current.index + 1, total: current.total })),
+      h('p', { class: 'question' }, question.text),
+      h(
+        'div',
+        { class: 'choices' },
+        ...question.choices.map((choice, i) =>
+          h(
+            'button',
+            {
+              class: 'secondary',
+              onclick: () =>
+                void request<QuizStep>('POST', `/quizzes/${quiz.id}/answers`, {
+                  index: current.index,
+                  choice: i,
+                })
+                  .then((next) => render(next, next))
+                  .catch((error: unknown) => {
+                    box.remove()
+                    notice(failure(error))
+                  }),
+            },
+            choice,
+          ),
+        ),
+      ),
+    )
+  }
+  render(step)
+}
+
+async function playPanel(): Promise<HTMLElement> {
+  const [{ items: lotteries }, { items: quizzes }] = await Promise.all([
+    request<{ items: Lottery[] }>('GET', '/lotteries'),
+    request<{ items: QuizSummary[] }>('GET', '/quizzes'),
+  ])
+  if (lotteries.length === 0 && quizzes.length === 0)
+    return h('section', { class: 'card' }, h('p', { class: 'empty' }, t().playEmpty))
+  const percent = (p: number) => `${(p * 100).toFixed(p < 0.01 ? 2 : 1)}%`
+  return h(
+    'section',
+    {},
+    ...lotteries.map((lottery) =>
+      h(
+        'article',
+        { class: 'card', 'data-lottery': lottery.id },
+        h('h3', {}, `🎁 ${lottery.title}`),
+        h(
+          'p',
+          { class: 'hint' },
+          t().drawCost({ cost: lottery.costPoints, free: lottery.freeLeftToday }),
+          lottery.drawsLeft !== null ? ` · ${t().drawsLeft({ left: lottery.drawsLeft })}` : '',
+        ),
+        h(
+          'ul',
+          { class: 'list odds', 'aria-label': t().odds },
+          ...lottery.prizes.map((p) =>
+            h('li', {}, h('span', {}, p.name), h('small', {}, percent(p.probability))),
+          ),
+        ),
+        h('button', { class: 'wide', onclick: () => void drawOnce(lottery) }, t().draw),
+      ),
+    ),
+    ...quizzes.map((quiz) =>
+      h(
+        'article',
+        { class: 'card reward', 'data-quiz': quiz.id },
+        h(
+          'div',
+          {},
+          h('h3', {}, `❓ ${quiz.title}`),
+          h('p', { class: 'hint' }, t().questions({ count: quiz.questionCount })),
+        ),
+        h('button', { onclick: () => void takeQuiz(quiz) }, t().startQuiz),
+      ),
+    ),
+  )
+}
+
 async function couponsPanel(): Promise<HTMLElement> {
   const { items } = await request<{ items: Coupon[] }>('GET', '/coupons')
   const list = h('ul', { class: 'list' })
@@ -470,6 +692,7 @@ async function show(next: Tab): Promise<void> {
     code: codePanel,
     history: historyPanel,
     rewards: rewardsPanel,
+    play: playPanel,
     coupons: couponsPanel,
     profile: async () => profilePanel(me!.member),
   }

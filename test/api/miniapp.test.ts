@@ -141,6 +141,28 @@ describeOnDatabases('mini-app API', (get) => {
     get().clock.set('2025-01-10T04:00:00Z')
   })
 
+  it('every mini-app endpoint but the sign-in refuses a request without a session', async () => {
+    const doc = (await (await app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>
+    }
+    const endpoints = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/api/miniapp/') && path !== '/api/miniapp/session')
+      .flatMap(([path, methods]) =>
+        Object.keys(methods).map(
+          (method) => [method.toUpperCase(), path.replace('{id}', 'some-id')] as const,
+        ),
+      )
+    expect(endpoints.length).toBeGreaterThanOrEqual(10)
+    for (const [method, path] of endpoints) {
+      const res = await app.request(path, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'GET' ? undefined : '{}',
+      })
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 })
+    }
+  })
+
   it('a member can only ever see their own data', async () => {
     const a = await member()
     const b = await member()

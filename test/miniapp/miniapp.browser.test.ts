@@ -80,7 +80,8 @@ describe.skipIf(!runBrowser)(
         viewport: { width: 360, height: 740 },
         deviceScaleFactor: 2,
       })
-      const outside: string[] = []
+      page.setDefaultTimeout(10_000)
+    const outside: string[] = []
       page.on('request', (request) => {
         if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
           outside.push(request.url())
@@ -181,6 +182,58 @@ describe.skipIf(!runBrowser)(
       await expect.poll(() => page.getByRole('tab', { name: '我的', exact: true }).count()).toBe(1)
       const saved = await domain.members.view(view.id)
       expect(saved).toMatchObject({ marketingConsent: true, locale: 'zh-CN' })
+      await page.close()
+    })
+
+    it('shows open lotteries with their odds and open quizzes; a draw and a whole quiz work from the page', async () => {
+      const { user, view } = await memberWithHistory('zh-hans')
+      const window = {
+        opensAt: new Date(Date.now() - 60_000).toISOString(),
+        closesAt: new Date(Date.now() + 86_400_000).toISOString(),
+      }
+      const lottery = await domain.lotteries.create({
+        title: '新春抽奖',
+        costPoints: 0,
+        freeDrawsPerDay: 1,
+        ...window,
+        prizes: [
+          { name: '100积分', kind: 'points', points: 100, weight: 1 },
+          { name: '谢谢参与', kind: 'nothing', weight: 3 },
+        ],
+      })
+      const quiz = await domain.quizzes.create({
+        title: '茶叶知识问答',
+        questions: [
+          { text: '普洱茶属于哪一类？', choices: ['绿茶', '黑茶'], answer: 1 },
+          { text: '乌龙茶适合多少度的水？', choices: ['95°C', '60°C'], answer: 0 },
+        ],
+        reward: { mode: 'per_correct', points: 10 },
+        ...window,
+      })
+      const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+      await page.getByRole('tab', { name: '活动' }).click()
+      const card = page.locator(`[data-lottery="${lottery.id}"]`)
+      await expect.poll(() => card.textContent()).toContain('25.0%')
+      expect(await card.textContent()).toContain('75.0%')
+      await page.screenshot({ path: `${ARTIFACTS}/miniapp-play-360x740.png` })
+      await card.getByRole('button', { name: '抽一次' }).click()
+      await expect
+        .poll(() => page.getByTestId('draw-result').textContent())
+        .toMatch(/恭喜抽中「100积分」|谢谢参与/)
+      await page.getByRole('button', { name: '好的' }).click()
+
+      await page.getByRole('tab', { name: '活动' }).click()
+      await page.locator(`[data-quiz="${quiz.id}"] button`).click()
+      await page.getByRole('button', { name: '黑茶' }).click()
+      await expect.poll(() => page.getByTestId('quiz').textContent()).toContain('回答正确')
+      await page.getByRole('button', { name: '下一题' }).click()
+      await page.getByRole('button', { name: '60°C' }).click()
+      await expect
+        .poll(() => page.getByTestId('quiz-result').textContent())
+        .toBe('答对 1 / 2 题，获得 10 积分')
+      expect((await domain.quizzes.results(quiz.id)).completed).toBe(1)
+      const ledger = await domain.ledger.history(view.id)
+      expect(ledger.items[0]).toMatchObject({ reason: 'quiz', points: 10 })
       await page.close()
     })
   },

@@ -66,6 +66,51 @@ const ProfilePatch = z
   })
   .strict()
 
+const MiniappLotterySchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    costPoints: z.number().int(),
+    closesAt: z.string(),
+    prizes: z.array(
+      z.object({
+        name: z.string(),
+        kind: z.string(),
+        probability: z.number(),
+        stock: z.number().int().nullable(),
+      }),
+    ),
+    freeLeftToday: z.number().int(),
+    drawsLeftToday: z.number().int().nullable(),
+    drawsLeft: z.number().int().nullable(),
+  })
+  .openapi('MiniappLottery')
+const QuizStepSchema = z
+  .object({
+    quizId: z.string(),
+    title: z.string(),
+    index: z.number().int(),
+    total: z.number().int(),
+    question: z.object({ text: z.string(), choices: z.array(z.string()) }).nullable(),
+    result: z
+      .object({
+        correct: z.number().int(),
+        total: z.number().int(),
+        pointsAwarded: z.number().int(),
+        capped: z.boolean(),
+      })
+      .nullable(),
+    wasCorrect: z.boolean().optional(),
+    rightChoice: z.string().optional(),
+  })
+  .openapi('QuizStep')
+const QuizParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+})
+
 const bearer = [{ miniappSession: [] }]
 const tags = ['mini-app']
 
@@ -164,6 +209,100 @@ const routes = {
       ...errorResponses(401),
     },
   }),
+  lotteries: createRoute({
+    method: 'get',
+    path: '/lotteries',
+    tags,
+    security: bearer,
+    summary: 'Open lotteries with their published odds and the member’s draws left',
+    responses: {
+      200: json(z.object({ items: z.array(MiniappLotterySchema) }), 'Open lotteries'),
+      ...errorResponses(401),
+    },
+  }),
+  draw: createRoute({
+    method: 'post',
+    path: '/draws',
+    tags,
+    security: bearer,
+    summary: 'Draw once',
+    request: {
+      headers: IdempotencyKeyHeader,
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.object({ lotteryId: z.string().min(1) }) } },
+      },
+    },
+    responses: {
+      201: json(
+        z.object({
+          prize: z.object({
+            name: z.string(),
+            kind: z.string(),
+            points: z.number().int().nullable(),
+          }),
+          couponCode: z.string().nullable(),
+          balance: z.number().int(),
+        }),
+        'The prize',
+      ),
+      ...errorResponses(400, 401, 404, 409),
+    },
+  }),
+  quizzes: createRoute({
+    method: 'get',
+    path: '/quizzes',
+    tags,
+    security: bearer,
+    summary: 'Open quizzes the member can take',
+    responses: {
+      200: json(
+        z.object({
+          items: z.array(
+            z.object({
+              id: z.string(),
+              title: z.string(),
+              questionCount: z.number().int(),
+              closesAt: z.string(),
+            }),
+          ),
+        }),
+        'Open quizzes',
+      ),
+      ...errorResponses(401),
+    },
+  }),
+  beginQuiz: createRoute({
+    method: 'post',
+    path: '/quizzes/{id}/begin',
+    tags,
+    security: bearer,
+    summary: 'Start or resume a quiz',
+    request: { params: QuizParams },
+    responses: { 200: json(QuizStepSchema, 'The next question'), ...errorResponses(401, 404, 409) },
+  }),
+  answerQuiz: createRoute({
+    method: 'post',
+    path: '/quizzes/{id}/answers',
+    tags,
+    security: bearer,
+    summary: 'Answer question `index` with choice `choice` (both from 0)',
+    request: {
+      params: QuizParams,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({ index: z.number().int().min(0), choice: z.number().int().min(0) }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: json(QuizStepSchema, 'Whether it was right, and the next question or the result'),
+      ...errorResponses(400, 401, 404, 409),
+    },
+  }),
   code: createRoute({
     method: 'get',
     path: '/code',
@@ -191,9 +330,12 @@ export function miniappRoutes(domain: Domain) {
         : await domain.miniapp.sessionFromLink(body.token)
     return c.json({ token: session.token, expiresAt: session.expiresAt }, 200)
   })
-  app.use('/me', miniappSession(domain))
-  for (const path of ['/ledger', '/rewards', '/redemptions', '/coupons', '/code'])
-    app.use(path, miniappSession(domain))
+  // Secure by default: every route but the sign-in itself needs a session, including
+  // routes added later.
+  const requireSession = miniappSession(domain)
+  app.use('*', async (c, next) =>
+    c.req.path.endsWith('/session') ? next() : requireSession(c, next),
+  )
 
   return app
     .openapi(routes.me, async (c) => {
@@ -255,6 +397,67 @@ export function miniappRoutes(domain: Domain) {
     .openapi(routes.coupons, async (c) =>
       c.json({ items: await domain.rewards.couponsOf(c.get('memberId')) }, 200),
     )
+    .openapi(routes.lotteries, async (c) => {
+      const memberId = c.get('memberId')
+      const open = await domain.lotteries.list({ openOnly: true })
+      const items = await Promise.all(
+        open.map(async (l) => ({
+          id: l.id,
+          title: l.title,
+          costPoints: l.costPoints,
+          closesAt: l.closesAt,
+          prizes: l.prizes.map(({ name, kind, probability, stock }) => ({
+            name,
+            kind,
+            probability,
+            stock,
+          })),
+          ...(await domain.lotteries.allowance(memberId, l.id)),
+        })),
+      )
+      return c.json({ items }, 200)
+    })
+    .openapi(routes.draw, async (c) => {
+      const { prize, couponCode, balance } = await domain.lotteries.draw(
+        c.get('memberId'),
+        c.req.valid('json').lotteryId,
+        {
+          idempotencyKey: c.req.valid('header')['idempotency-key'],
+        },
+      )
+      return c.json(
+        {
+          prize: { name: prize.name, kind: prize.kind, points: prize.points },
+          couponCode,
+          balance,
+        },
+        201,
+      )
+    })
+    .openapi(routes.quizzes, async (c) => {
+      const quizzes = await domain.quizzes.openFor(c.get('memberId'))
+      return c.json(
+        {
+          items: quizzes.map(({ id, title, questionCount, closesAt }) => ({
+            id,
+            title,
+            questionCount,
+            closesAt,
+          })),
+        },
+        200,
+      )
+    })
+    .openapi(routes.beginQuiz, async (c) =>
+      c.json(await domain.quizzes.begin(c.get('memberId'), c.req.valid('param').id), 200),
+    )
+    .openapi(routes.answerQuiz, async (c) => {
+      const { index, choice } = c.req.valid('json')
+      return c.json(
+        await domain.quizzes.answer(c.get('memberId'), c.req.valid('param').id, index, choice),
+        200,
+      )
+    })
     .openapi(routes.code, async (c) => {
       const member = await domain.members.view(c.get('memberId'))
       const svg = await QRCode.toString(member.code, {
