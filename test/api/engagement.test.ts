@@ -3,87 +3,155 @@ import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
 import { available, databases } from '../helpers/db.ts'
 
 for (const db of databases) {
-  describe.skipIf(!available(db))(`interactive marketing API [${db.name}${available(db) ? '' : ': skipped, TEST_DATABASE_URL not set'}]`, () => {
-    let api: ApiFixture
-    beforeAll(async () => {
-      api = await createApiFixture(db)
-    })
-    afterAll(async () => {
-      await api?.store.cleanup()
-    })
-    const window = () => ({
-      opensAt: new Date(api.clock.now().getTime() - 60_000).toISOString(),
-      closesAt: new Date(api.clock.now().getTime() + 86_400_000).toISOString(),
-    })
-    const quiz = () => ({
-      title: 'Tea quiz',
-      questions: [{ text: 'Fermented?', choices: ['Green', 'Pu-erh'], answer: 1 }],
-      reward: { mode: 'per_correct', points: 10 },
-      ...window(),
-    })
-
-    it('creates quizzes (admin only), refuses a bad one naming the field, and reports results', async () => {
-      expect((await api.call('POST', '/api/v1/quizzes', quiz(), { key: api.posKey })).status).toBe(403)
-      const bad = await api.call('POST', '/api/v1/quizzes', { ...quiz(), questions: [{ text: 'x', choices: ['a', 'b'], answer: 5 }] })
-      expect(bad.status).toBe(400)
-      expect(bad.body.error.details.field).toBe('questions.0.answer')
-      const late = await api.call('POST', '/api/v1/quizzes', { ...quiz(), closesAt: '2000-01-01T00:00:00Z' })
-      expect(late.body.error.details.field).toBe('closesAt')
-      const created = await api.call('POST', '/api/v1/quizzes', quiz())
-      expect(created.status).toBe(201)
-      const member = (await api.call('POST', '/api/v1/members', { displayName: 'Q' })).body
-      await api.domain.quizzes.begin(member.id, created.body.id)
-      await api.domain.quizzes.answer(member.id, created.body.id, 0, 1)
-      const results = await api.call('GET', `/api/v1/quizzes/${created.body.id}/results`)
-      expect(results.body).toMatchObject({ completed: 1, pointsAwarded: 10, leaderboard: [{ rank: 1, memberId: member.id, correct: 1 }] })
-      expect((await api.call('GET', '/api/v1/quizzes/nope')).status).toBe(404)
-    })
-
-    it('creates a lottery with published odds, draws for a member once per key, lists and fulfils winners', async () => {
-      const gift = (await api.call('POST', '/api/v1/rewards', { name: 'Tote bag', kind: 'gift', pointsCost: 0 })).body
-      const lottery = await api.call('POST', '/api/v1/lotteries', {
-        title: 'Lucky draw',
-        costPoints: 10,
-        freeDrawsPerDay: 1,
-        ...window(),
-        prizes: [
-          { name: 'Tote bag', kind: 'reward', rewardId: gift.id, weight: 1, stock: 3 },
-          { name: 'Bonus', kind: 'points', points: 5, weight: 3 },
-        ],
+  describe.skipIf(!available(db))(
+    `interactive marketing API [${db.name}${available(db) ? '' : ': skipped, TEST_DATABASE_URL not set'}]`,
+    () => {
+      let api: ApiFixture
+      beforeAll(async () => {
+        api = await createApiFixture(db)
       })
-      expect(lottery.status).toBe(201)
-      expect(lottery.body.prizes.map((p: { probability: number }) => p.probability)).toEqual([0.25, 0.75])
-      const member = (await api.call('POST', '/api/v1/members', { displayName: 'L' })).body
-      const headers = { 'idempotency-key': 'kiosk-1' }
-      const first = await api.call('POST', `/api/v1/members/${member.id}/draws`, { lotteryId: lottery.body.id }, { headers })
-      const retry = await api.call('POST', `/api/v1/members/${member.id}/draws`, { lotteryId: lottery.body.id }, { headers })
-      expect([first.status, retry.status]).toEqual([201, 200])
-      expect(retry.body.drawId).toBe(first.body.drawId)
-      const second = await api.call('POST', `/api/v1/members/${member.id}/draws`, { lotteryId: lottery.body.id })
-      expect(second.status).toBe(409)
-      expect(second.body.error.code).toBe('insufficient_points')
-      const draws = await api.call('GET', `/api/v1/lotteries/${lottery.body.id}/draws`)
-      expect(draws.body.items).toHaveLength(1)
-      expect(draws.body.items[0]).toMatchObject({ memberId: member.id, roll: expect.any(Number), totalWeight: 4 })
-      const fulfil = await api.call('POST', `/api/v1/lottery-draws/${draws.body.items[0].id}/fulfil`)
-      expect(fulfil.status).toBe(200)
-      expect((await api.call('POST', `/api/v1/lottery-draws/${draws.body.items[0].id}/fulfil`)).body.error.code).toBe('already_done')
-      const bad = await api.call('POST', '/api/v1/lotteries', { title: 'x', costPoints: 0, ...window(), prizes: [{ name: 'p', kind: 'points', weight: 1 }] })
-      expect(bad.status).toBe(400)
-    })
+      afterAll(async () => {
+        await api?.store.cleanup()
+      })
+      const window = () => ({
+        opensAt: new Date(api.clock.now().getTime() - 60_000).toISOString(),
+        closesAt: new Date(api.clock.now().getTime() + 86_400_000).toISOString(),
+      })
+      const quiz = () => ({
+        title: 'Tea quiz',
+        questions: [{ text: 'Fermented?', choices: ['Green', 'Pu-erh'], answer: 1 }],
+        reward: { mode: 'per_correct', points: 10 },
+        ...window(),
+      })
 
-    it('creates a survey, records answers once, and summarises them', async () => {
-      const survey = await api.call('POST', '/api/v1/surveys', { title: 'Visit', question: 'How satisfied are you?', rewardPoints: 3 })
-      expect(survey.status).toBe(201)
-      const member = (await api.call('POST', '/api/v1/members', { displayName: 'S' })).body
-      const answer = await api.call('POST', `/api/v1/members/${member.id}/survey-responses`, { surveyId: survey.body.id, score: 6, comment: 'nice' })
-      expect(answer).toMatchObject({ status: 201, body: { pointsAwarded: 3 } })
-      const again = await api.call('POST', `/api/v1/members/${member.id}/survey-responses`, { surveyId: survey.body.id, score: 6 })
-      expect(again.body.error.code).toBe('already_done')
-      const outOfScale = await api.call('POST', `/api/v1/members/${member.id}/survey-responses`, { surveyId: survey.body.id, score: 8 })
-      expect(outOfScale.body.error.details.field).toBe('score')
-      const summary = await api.call('GET', `/api/v1/surveys/${survey.body.id}/summary`)
-      expect(summary.body).toMatchObject({ responses: 1, average: 6, distribution: expect.arrayContaining([{ score: 6, responses: 1 }]) })
-    })
-  })
+      it('creates quizzes (admin only), refuses a bad one naming the field, and reports results', async () => {
+        expect(
+          (await api.call('POST', '/api/v1/quizzes', quiz(), { key: api.posKey })).status,
+        ).toBe(403)
+        const bad = await api.call('POST', '/api/v1/quizzes', {
+          ...quiz(),
+          questions: [{ text: 'x', choices: ['a', 'b'], answer: 5 }],
+        })
+        expect(bad.status).toBe(400)
+        expect(bad.body.error.details.field).toBe('questions.0.answer')
+        const late = await api.call('POST', '/api/v1/quizzes', {
+          ...quiz(),
+          closesAt: '2000-01-01T00:00:00Z',
+        })
+        expect(late.body.error.details.field).toBe('closesAt')
+        const created = await api.call('POST', '/api/v1/quizzes', quiz())
+        expect(created.status).toBe(201)
+        const member = (await api.call('POST', '/api/v1/members', { displayName: 'Q' })).body
+        await api.domain.quizzes.begin(member.id, created.body.id)
+        await api.domain.quizzes.answer(member.id, created.body.id, 0, 1)
+        const results = await api.call('GET', `/api/v1/quizzes/${created.body.id}/results`)
+        expect(results.body).toMatchObject({
+          completed: 1,
+          pointsAwarded: 10,
+          leaderboard: [{ rank: 1, memberId: member.id, correct: 1 }],
+        })
+        expect((await api.call('GET', '/api/v1/quizzes/nope')).status).toBe(404)
+      })
+
+      it('creates a lottery with published odds, draws for a member once per key, lists and fulfils winners', async () => {
+        const gift = (
+          await api.call('POST', '/api/v1/rewards', {
+            name: 'Tote bag',
+            kind: 'gift',
+            pointsCost: 0,
+          })
+        ).body
+        const lottery = await api.call('POST', '/api/v1/lotteries', {
+          title: 'Lucky draw',
+          costPoints: 10,
+          freeDrawsPerDay: 1,
+          ...window(),
+          prizes: [
+            { name: 'Tote bag', kind: 'reward', rewardId: gift.id, weight: 1, stock: 3 },
+            { name: 'Bonus', kind: 'points', points: 5, weight: 3 },
+          ],
+        })
+        expect(lottery.status).toBe(201)
+        expect(lottery.body.prizes.map((p: { probability: number }) => p.probability)).toEqual([
+          0.25, 0.75,
+        ])
+        const member = (await api.call('POST', '/api/v1/members', { displayName: 'L' })).body
+        const headers = { 'idempotency-key': 'kiosk-1' }
+        const first = await api.call(
+          'POST',
+          `/api/v1/members/${member.id}/draws`,
+          { lotteryId: lottery.body.id },
+          { headers },
+        )
+        const retry = await api.call(
+          'POST',
+          `/api/v1/members/${member.id}/draws`,
+          { lotteryId: lottery.body.id },
+          { headers },
+        )
+        expect([first.status, retry.status]).toEqual([201, 200])
+        expect(retry.body.drawId).toBe(first.body.drawId)
+        const second = await api.call('POST', `/api/v1/members/${member.id}/draws`, {
+          lotteryId: lottery.body.id,
+        })
+        expect(second.status).toBe(409)
+        expect(second.body.error.code).toBe('insufficient_points')
+        const draws = await api.call('GET', `/api/v1/lotteries/${lottery.body.id}/draws`)
+        expect(draws.body.items).toHaveLength(1)
+        expect(draws.body.items[0]).toMatchObject({
+          memberId: member.id,
+          roll: expect.any(Number),
+          totalWeight: 4,
+        })
+        const fulfil = await api.call(
+          'POST',
+          `/api/v1/lottery-draws/${draws.body.items[0].id}/fulfil`,
+        )
+        expect(fulfil.status).toBe(200)
+        expect(
+          (await api.call('POST', `/api/v1/lottery-draws/${draws.body.items[0].id}/fulfil`)).body
+            .error.code,
+        ).toBe('already_done')
+        const bad = await api.call('POST', '/api/v1/lotteries', {
+          title: 'x',
+          costPoints: 0,
+          ...window(),
+          prizes: [{ name: 'p', kind: 'points', weight: 1 }],
+        })
+        expect(bad.status).toBe(400)
+      })
+
+      it('creates a survey, records answers once, and summarises them', async () => {
+        const survey = await api.call('POST', '/api/v1/surveys', {
+          title: 'Visit',
+          question: 'How satisfied are you?',
+          rewardPoints: 3,
+        })
+        expect(survey.status).toBe(201)
+        const member = (await api.call('POST', '/api/v1/members', { displayName: 'S' })).body
+        const answer = await api.call('POST', `/api/v1/members/${member.id}/survey-responses`, {
+          surveyId: survey.body.id,
+          score: 6,
+          comment: 'nice',
+        })
+        expect(answer).toMatchObject({ status: 201, body: { pointsAwarded: 3 } })
+        const again = await api.call('POST', `/api/v1/members/${member.id}/survey-responses`, {
+          surveyId: survey.body.id,
+          score: 6,
+        })
+        expect(again.body.error.code).toBe('already_done')
+        const outOfScale = await api.call('POST', `/api/v1/members/${member.id}/survey-responses`, {
+          surveyId: survey.body.id,
+          score: 8,
+        })
+        expect(outOfScale.body.error.details.field).toBe('score')
+        const summary = await api.call('GET', `/api/v1/surveys/${survey.body.id}/summary`)
+        expect(summary.body).toMatchObject({
+          responses: 1,
+          average: 6,
+          distribution: expect.arrayContaining([{ score: 6, responses: 1 }]),
+        })
+      })
+    },
+  )
 }
