@@ -2,6 +2,7 @@ import { normalizeLocale } from '../../domain/members/members.ts'
 import { LOCALES, type Locale } from '../../domain/programme/programme.ts'
 import { isDomainError } from '../../shared/errors.ts'
 import * as admin from './admin-commands.ts'
+import { withCommandWords } from './command-words.ts'
 import { hasMessage, t } from './i18n.ts'
 import * as member from './member-commands.ts'
 import type { Inbound, Reply } from './messages.ts'
@@ -45,31 +46,50 @@ export const COMMAND_ALIASES: Record<string, string> = {
   join: 'start',
   积分: 'points',
   我的积分: 'points',
+  points: 'points',
   明细: 'history',
   积分明细: 'history',
+  history: 'history',
   兑换: 'rewards',
   礼品: 'rewards',
+  rewards: 'rewards',
   签到: 'checkin',
   打卡: 'checkin',
+  checkin: 'checkin',
   会员码: 'code',
+  code: 'code',
   绑定: 'bind',
+  bind: 'bind',
   退订: 'stop',
+  stop: 'stop',
   订阅: 'resume',
+  resume: 'resume',
   帮助: 'help',
   菜单: 'help',
+  help: 'help',
   语言: 'lang',
   language: 'lang',
   取消: 'cancel',
+  cancel: 'cancel',
   管理员: 'admin',
+  admin: 'admin',
   统计: 'stats',
+  stats: 'stats',
   核销: 'verify',
+  verify: 'verify',
   查会员: 'member',
+  member: 'member',
   调整积分: 'adjust',
+  adjust: 'adjust',
 }
 
-/** Commands that work before joining; the rest answer with how to join. */
+/**
+ * Commands that work before joining; the rest answer with how to join. `bind` with a code is
+ * how a member whose chat id changed (a new WeChat puppet) gets back to their record.
+ */
 const OPEN_COMMANDS = new Set([
   'start',
+  'bind',
   'help',
   'lang',
   'cancel',
@@ -80,12 +100,20 @@ const OPEN_COMMANDS = new Set([
   'adjust',
 ])
 
+/**
+ * What a group chat may do in front of everyone: join, check in, see points. The rest shows a
+ * member's codes, history or redemptions, or staff data, and is asked for in private.
+ */
+const GROUP_COMMANDS = new Set(['start', 'points', 'checkin', 'help', 'lang', 'cancel'])
+const GROUP_ACTIONS = new Set(['reg', 'lang', 'cancel'])
+
 export interface Conversation {
   /** Answers one message or button press. Never throws: a failure is a polite reply. */
   handle(inbound: Inbound): Promise<Reply[]>
 }
 
-function parseCommand(text: string): { name: string; args: string } | undefined {
+/** The command a text gives (a slash command or a command word), if any. */
+export function parseCommand(text: string): { name: string; args: string } | undefined {
   const slash = /^\/([A-Za-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text)
   if (slash) return { name: slash[1]!.toLowerCase(), args: slash[2]?.trim() ?? '' }
   const [word = '', ...rest] = text.split(/\s+/)
@@ -102,12 +130,18 @@ export function createConversation(deps: ConversationDeps): Conversation {
     let action = inbound.action
     const choice = /^\d{1,2}$/.test(text) ? session.choices?.[Number(text) - 1] : undefined
     if (!action && choice) action = choice
-    if (action) return act(turn, action)
+    if (action) {
+      if (inbound.group && !GROUP_ACTIONS.has(action.split(':')[0]!))
+        return [{ text: t(turn.locale, 'group.private') }]
+      return act(turn, action)
+    }
     if (!text) return [{ text: t(turn.locale, 'fallback') }]
     const command = parseCommand(text)
     if (command) {
       const handler = COMMANDS[command.name]
       if (!handler) return [{ text: t(turn.locale, 'fallback') }]
+      if (inbound.group && !GROUP_COMMANDS.has(command.name))
+        return [{ text: t(turn.locale, 'group.private') }]
       if (command.name !== 'cancel') session.dialog = undefined
       if (!turn.member && !OPEN_COMMANDS.has(command.name))
         return [{ text: t(turn.locale, 'register.needed') }]
@@ -115,7 +149,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     }
     const dialog = session.dialog
     if (dialog?.kind === 'register') return member.registrationText(turn, dialog, text)
-    if (dialog?.kind === 'adjust' && dialog.step !== 'confirm')
+    if (dialog?.kind === 'adjust' && dialog.step !== 'confirm' && !inbound.group)
       return admin.adjustText(turn, dialog, text)
     return [{ text: t(turn.locale, turn.member ? 'fallback' : 'register.needed') }]
   }
@@ -156,6 +190,15 @@ export function createConversation(deps: ConversationDeps): Conversation {
     return [{ text: t(locale, 'error.generic') }]
   }
 
+  /** Stamps the language on the replies and, where people type words, names words in them. */
+  function finish(inbound: Inbound, locale: Locale, replies: Reply[]): Reply[] {
+    return replies.map((reply) => ({
+      ...reply,
+      text: inbound.commands === 'words' ? withCommandWords(reply.text, locale) : reply.text,
+      locale,
+    }))
+  }
+
   return {
     async handle(inbound) {
       let locale: Locale = normalizeLocale(inbound.languageCode, 'zh-CN')
@@ -190,10 +233,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
           .flatMap((r) => r.buttons?.flat() ?? [])
           .flatMap((b) => (b.action ? [b.action] : []))
         await domain.chat.setState(inbound.channel, inbound.userId, session)
-        return replies
+        return finish(inbound, turn.locale, replies)
       } catch (error) {
         logger.error({ err: error, channel: inbound.channel }, 'conversation failed')
-        return errorReply(locale, error)
+        return finish(inbound, locale, errorReply(locale, error))
       }
     },
   }

@@ -88,7 +88,37 @@ const zhCN = {
       '/member <会员码|手机号> 查会员',
       '/adjust 调整积分',
     ].join('\n'),
+  'help.memberWords': () =>
+    [
+      '直接发送下面的词：',
+      '积分 — 积分和等级',
+      '明细 — 积分明细',
+      '签到 — 每日签到',
+      '兑换 — 兑换礼品',
+      '会员码 — 出示会员码',
+      '绑定 — 绑定另一个 App 的账号',
+      '退订 / 订阅 — 活动消息',
+      '语言 — 切换语言',
+    ].join('\n'),
+  'help.adminWords': () =>
+    [
+      '商家命令：',
+      '统计 — 关键数据',
+      '核销 <券码> — 核销优惠券',
+      '查会员 <会员码或手机号>',
+      '调整积分 — 调整会员积分',
+    ].join('\n'),
   'help.open': () => '打开会员中心',
+  'group.private': () => '这个功能涉及个人信息，请私聊我使用 🙂',
+  'choice.reply': (p: { number: number; label: string }) => `回复 ${p.number} ${p.label}`,
+  'choice.link': (p: { label: string; url: string }) => `${p.label}：${p.url}`,
+  'greeting.friend': () =>
+    [
+      '你好！我是会员助手 👋',
+      '回复「注册」加入会员，积分、签到、兑换礼品都在这里。',
+      '回复「帮助」查看全部功能。',
+      'English: reply "join" to become a member, "help" for more.',
+    ].join('\n'),
   fallback: () => '没太明白 🤔 发送 /help 查看我能做什么。',
   cancelled: () => '已取消。',
   'error.generic': () => '抱歉，出了点问题，请稍后再试。你的积分没有受到影响。',
@@ -256,7 +286,37 @@ const en: Catalogue = {
       '/member <code|phone> look up',
       '/adjust adjust points',
     ].join('\n'),
+  'help.memberWords': () =>
+    [
+      'Just send a word:',
+      'points — your points and tier',
+      'history — recent points',
+      'checkin — daily check-in',
+      'rewards — redeem rewards',
+      'code — your member code',
+      'bind — link your account in another app',
+      'stop / resume — news and offers',
+      'language — change language',
+    ].join('\n'),
+  'help.adminWords': () =>
+    [
+      'Merchant words:',
+      'stats — key figures',
+      'verify <code> — use a coupon',
+      'member <code|phone> — look up',
+      'adjust — adjust points',
+    ].join('\n'),
   'help.open': () => 'Open my member page',
+  'group.private': () => 'That one is private: please message me directly 🙂',
+  'choice.reply': (p) => `Reply ${p.number} ${p.label}`,
+  'choice.link': (p) => `${p.label}: ${p.url}`,
+  'greeting.friend': () =>
+    [
+      'Hello! I am the members’ assistant 👋',
+      'Reply "join" to become a member: points, check-in and rewards are all here.',
+      'Reply "help" to see everything.',
+      '中文：回复「注册」加入会员。',
+    ].join('\n'),
   fallback: () => 'Sorry, I did not get that 🤔 Send /help to see what I can do.',
   cancelled: () => 'Cancelled.',
   'error.generic': () =>

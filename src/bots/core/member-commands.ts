@@ -5,7 +5,7 @@ import { type Locale, localize } from '../../domain/programme/programme.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { benefitsText, day, historyLine, pointsText } from './format.ts'
 import { t } from './i18n.ts'
-import type { Reply } from './messages.ts'
+import type { Button, Reply } from './messages.ts'
 import type { Dialog, Turn } from './turn.ts'
 
 const HISTORY_LINES = 10
@@ -387,12 +387,25 @@ export async function setLanguage(turn: Turn, locale: Locale): Promise<Reply[]> 
 }
 
 export async function help(turn: Turn, isStaff: boolean): Promise<Reply[]> {
+  const words = turn.inbound.commands === 'words'
   const body = [
-    t(turn.locale, 'help.member'),
-    ...(isStaff ? [t(turn.locale, 'help.admin')] : []),
+    t(turn.locale, words ? 'help.memberWords' : 'help.member'),
+    ...(isStaff ? [t(turn.locale, words ? 'help.adminWords' : 'help.admin')] : []),
   ].join('\n\n')
-  const open = turn.deps.publicUrl
-    ? [[{ label: t(turn.locale, 'help.open'), webAppUrl: `${turn.deps.publicUrl}/miniapp` }]]
-    : undefined
-  return [{ text: body, buttons: open }]
+  const open = await miniappButton(turn)
+  return [{ text: body, buttons: open ? [[open]] : undefined }]
+}
+
+/**
+ * The mini-app. Telegram signs the member in by itself; elsewhere the page needs a one-time
+ * signed link, which is sent only in a private chat, as whoever opens it first is signed in.
+ */
+async function miniappButton(turn: Turn): Promise<Button | undefined> {
+  if (!turn.deps.publicUrl) return undefined
+  const page = `${turn.deps.publicUrl}/miniapp`
+  const label = t(turn.locale, 'help.open')
+  if (turn.inbound.channel === 'telegram') return { label, webAppUrl: page }
+  if (!turn.member || turn.inbound.group) return undefined
+  const { token } = await turn.deps.domain.miniapp.createLink(turn.member.id)
+  return { label, url: `${page}/#token=${token}` }
 }

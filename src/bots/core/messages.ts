@@ -1,3 +1,5 @@
+import type { Locale } from '../../domain/programme/programme.ts'
+
 /** What a channel adapter hands the conversation core: one message or one button press. */
 export interface Inbound {
   channel: 'telegram' | 'wechat' | 'console'
@@ -11,6 +13,16 @@ export interface Inbound {
   text?: string
   /** The action of a pressed button. Clients can forge it, so every action is re-checked. */
   action?: string
+  /**
+   * How people give commands on the channel. WeChat users type words (积分, 签到), so the
+   * replies there name words instead of slash commands. Slash commands by default.
+   */
+  commands?: 'slash' | 'words'
+  /**
+   * Sent in a group chat, where everyone reads the answer: commands that show a member's
+   * private data or staff data are answered with a request to write privately.
+   */
+  group?: boolean
 }
 
 export interface Button {
@@ -26,4 +38,6 @@ export interface Reply {
   /** Rows of buttons; adapters without buttons number them ("回复 1 …"). */
   buttons?: Button[][]
   image?: { png: Buffer; caption?: string }
+  /** The language of the text, for adapters that add words of their own (numbered choices). */
+  locale?: Locale
 }

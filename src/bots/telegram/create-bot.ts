@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { Telegraf } from 'telegraf'
 import type { Update } from 'telegraf/types'
 import type { Conversation } from '../core/conversation.ts'
-import { ChatQueue } from './chat-queue.ts'
+import { ChatQueue } from '../core/chat-queue.ts'
 import { sendReplies } from './send-reply.ts'
 import { toInbound } from './to-inbound.ts'
 

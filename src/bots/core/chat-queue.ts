@@ -1,5 +1,5 @@
 /**
- * Runs tasks one after another per key (a chat) and concurrently across keys, so that one
+ * Runs tasks one after another per key (a chat or a member) and concurrently across keys, so that one
  * slow member never holds up the others while each member's messages keep their order.
  */
 export class ChatQueue {
