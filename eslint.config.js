@@ -22,6 +22,17 @@ function restrict(files, { packages = [], folders = [], message }) {
   }
 }
 
+/** An adapter imports the conversation core and its own SDK, nothing of another adapter. */
+function adapter(name, sdk) {
+  const others = ['telegram', 'wechat', 'console'].filter((other) => other !== name)
+  return restrict([`src/bots/${name}/**/*.ts`], {
+    // Bare names, so that a sibling import ('../telegram/x.ts') is caught too.
+    folders: ['api', 'jobs', 'cli', 'domain', 'db', 'miniapp', ...others],
+    packages: [...httpFramework, ...chatSdks.filter((pkg) => !sdk.includes(pkg))],
+    message: 'an adapter imports the conversation core and its own SDK, nothing of another adapter',
+  })
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'dist/**', 'test-artifacts/**'] },
   {
@@ -52,6 +63,8 @@ export default tseslint.config(
     packages: [...httpFramework, ...chatSdks],
     message: 'the conversation core is channel-agnostic: no SDK, no adapter',
   }),
+  adapter('telegram', ['telegraf', 'telegraf/*']),
+  adapter('wechat', ['wechaty', 'wechaty-*', 'wechaty/*']),
   restrict(['src/jobs/**/*.ts'], {
     folders: ['api', 'bots', 'cli'],
     packages: [...httpFramework, ...chatSdks],

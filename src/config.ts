@@ -41,6 +41,24 @@ const schema = z.object({
   TELEGRAM_API_ROOT: optionalString.pipe(z.url().optional()),
   WECHATY_PUPPET: optionalString,
   WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
+  WECHAT_SESSION_FILE: z.string().min(1).default('./data/wechat.memory-card.json'),
+  WECHAT_FRIEND_KEYWORD: optionalString,
+  WECHAT_FRIEND_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  WECHAT_SEND_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(40),
+  WECHAT_CHAT_INTERVAL_MS: z.coerce.number().int().min(0).default(3_000),
+  WECHAT_RECIPIENT_PAUSE_MS: z
+    .string()
+    .default('3000-5000')
+    .transform((value, ctx) => {
+      const match = /^(\d+)(?:-(\d+))?$/.exec(value.trim())
+      const [min, max] = [Number(match?.[1]), Number(match?.[2] ?? match?.[1])]
+      if (!match || max < min) {
+        ctx.addIssue({ code: 'custom', message: 'milliseconds or a range like 3000-5000' })
+        return z.NEVER
+      }
+      return [min, max] as const
+    }),
+  WECHAT_DAILY_CAP: z.coerce.number().int().min(1).default(500),
 })
 
 export type Config = z.infer<typeof schema>
@@ -64,6 +82,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = '.
       'invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set, so that forged updates are refused',
     )
   }
+  if (config.WECHATY_PUPPET === 'wechaty-puppet-service' && !config.WECHATY_PUPPET_SERVICE_TOKEN) {
+    throw new ConfigError(
+      'invalid configuration:\n  WECHATY_PUPPET_SERVICE_TOKEN: required when WECHATY_PUPPET is wechaty-puppet-service',
+    )
+  }
   return config
 }
 
@@ -81,12 +104,12 @@ export function channelStatus(
             : 'long polling (set TELEGRAM_WEBHOOK_URL for a webhook)',
         }
       : { channel: 'telegram', enabled: false, reason: 'TELEGRAM_BOT_TOKEN is not set' },
-    {
-      channel: 'wechat',
-      enabled: false,
-      reason: config.WECHATY_PUPPET
-        ? 'WECHATY_PUPPET is set, but this version has no WeChat adapter yet'
-        : 'WECHATY_PUPPET is not set',
-    },
+    config.WECHATY_PUPPET
+      ? {
+          channel: 'wechat',
+          enabled: true,
+          reason: `${config.WECHATY_PUPPET}, at most ${config.WECHAT_SEND_PER_MINUTE} messages a minute and ${config.WECHAT_DAILY_CAP} a day${config.WECHAT_FRIEND_KEYWORD ? `, friend requests with "${config.WECHAT_FRIEND_KEYWORD}"` : ''}`,
+        }
+      : { channel: 'wechat', enabled: false, reason: 'WECHATY_PUPPET is not set' },
   ]
 }

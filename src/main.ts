@@ -5,6 +5,7 @@ import { createDb } from '../db/client.ts'
 import { createApp } from './api/app.ts'
 import { createConversation } from './bots/core/conversation.ts'
 import { type TelegramBot, createBot } from './bots/telegram/create-bot.ts'
+import type { WechatBot } from './bots/wechat/create-bot.ts'
 import { ConfigError, channelStatus, loadConfig } from './config.ts'
 import { createDomain } from './domain/index.ts'
 import { startScheduler } from './jobs/scheduler.ts'
@@ -85,6 +86,33 @@ async function main(): Promise<void> {
       .start(webhook)
       .catch((err: unknown) => logger.error({ err }, 'telegram bot could not start'))
   }
+  let wechat: WechatBot | undefined
+  if (config.WECHATY_PUPPET) {
+    try {
+      // Imported only when enabled: Wechaty and its puppets take a second to load.
+      const { createWechatBot } = await import('./bots/wechat/create-bot.ts')
+      wechat = createWechatBot({
+        conversation,
+        logger: logger.child({ channel: 'wechat' }),
+        puppet: config.WECHATY_PUPPET,
+        puppetToken: config.WECHATY_PUPPET_SERVICE_TOKEN,
+        sessionFile: config.WECHAT_SESSION_FILE,
+        friendKeyword: config.WECHAT_FRIEND_KEYWORD,
+        friendIntervalMs: config.WECHAT_FRIEND_INTERVAL_MS,
+        pacing: {
+          perMinute: config.WECHAT_SEND_PER_MINUTE,
+          chatIntervalMs: config.WECHAT_CHAT_INTERVAL_MS,
+          recipientPauseMs: config.WECHAT_RECIPIENT_PAUSE_MS,
+          dailyCap: config.WECHAT_DAILY_CAP,
+        },
+      })
+      // Not awaited: the login waits for a QR code scan, and start() retries by itself.
+      void wechat.start()
+    } catch (err) {
+      // A bot that cannot start must not take the API down with it.
+      logger.error({ err }, 'wechat bot could not start')
+    }
+  }
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return
@@ -92,6 +120,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new work, finishing what is in flight')
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     await telegram?.stop()
+    await wechat?.stop()
     await scheduler?.stop()
     await closed
     await store.close()

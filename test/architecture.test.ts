@@ -27,6 +27,10 @@ describe('the dependency direction of shared/architecture.md', () => {
     ["import { createDomain } from '../domain/index.ts'", 'src/shared/x.ts'],
     ["import { Telegraf } from 'telegraf'", 'src/bots/core/x.ts'],
     ['export const port = process.env.PORT', 'src/api/x.ts'],
+    ["import { Telegraf } from 'telegraf'", 'src/bots/wechat/x.ts'],
+    ["import { createDomain } from '../../domain/index.ts'", 'src/bots/wechat/x.ts'],
+    ["import { ChatQueue } from '../telegram/chat-queue.ts'", 'src/bots/wechat/x.ts'],
+    ["import { WechatyBuilder } from 'wechaty'", 'src/bots/telegram/x.ts'],
   ])('refuses %s in %s', async (code, filePath) => {
     expect(await violations(code, filePath)).not.toEqual([])
   })
@@ -34,6 +38,12 @@ describe('the dependency direction of shared/architecture.md', () => {
   it('lets adapters import their SDK and config.ts read the environment', async () => {
     expect(
       await violations("import { Telegraf } from 'telegraf'", 'src/bots/telegram/x.ts'),
+    ).toEqual([])
+    expect(
+      await violations(
+        "import { WechatyBuilder } from 'wechaty'\nimport { t } from '../core/i18n.ts'",
+        'src/bots/wechat/x.ts',
+      ),
     ).toEqual([])
     expect(await violations('export const port = process.env.PORT', 'src/config.ts')).toEqual([])
   })

@@ -19,6 +19,9 @@ describe('configuration', () => {
     [{ TELEGRAM_BOT_TOKEN: 'not-a-token' }, 'TELEGRAM_BOT_TOKEN'],
     [{ PUBLIC_URL: 'example' }, 'PUBLIC_URL'],
     [{ TELEGRAM_WEBHOOK_URL: 'https://shop.example/tg' }, 'TELEGRAM_WEBHOOK_SECRET'],
+    [{ WECHAT_RECIPIENT_PAUSE_MS: '5000-3000' }, 'WECHAT_RECIPIENT_PAUSE_MS'],
+    [{ WECHAT_SEND_PER_MINUTE: '0' }, 'WECHAT_SEND_PER_MINUTE'],
+    [{ WECHATY_PUPPET: 'wechaty-puppet-service' }, 'WECHATY_PUPPET_SERVICE_TOKEN'],
   ])('stops on %o naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(variable)
@@ -27,6 +30,25 @@ describe('configuration', () => {
   it('says why each bot is off', () => {
     const reasons = channelStatus(loadConfig({})).map((c) => c.reason)
     expect(reasons).toEqual(['TELEGRAM_BOT_TOKEN is not set', 'WECHATY_PUPPET is not set'])
+  })
+
+  it('turns WeChat on with WECHATY_PUPPET, paced as platforms.md advises unless told otherwise', () => {
+    const config = loadConfig({ WECHATY_PUPPET: 'wechaty-puppet-wechat4u' })
+    expect(config).toMatchObject({
+      WECHAT_SEND_PER_MINUTE: 40,
+      WECHAT_CHAT_INTERVAL_MS: 3_000,
+      WECHAT_RECIPIENT_PAUSE_MS: [3_000, 5_000],
+      WECHAT_DAILY_CAP: 500,
+      WECHAT_FRIEND_INTERVAL_MS: 60_000,
+    })
+    expect(channelStatus(config)[1]).toEqual({
+      channel: 'wechat',
+      enabled: true,
+      reason: 'wechaty-puppet-wechat4u, at most 40 messages a minute and 500 a day',
+    })
+    expect(loadConfig({ WECHAT_RECIPIENT_PAUSE_MS: '2000' }).WECHAT_RECIPIENT_PAUSE_MS).toEqual([
+      2_000, 2_000,
+    ])
   })
 
   it('.env.example lists every variable the configuration reads', () => {

@@ -128,4 +128,39 @@ describe('the server process', () => {
       await api.close()
     }
   })
+
+  it('runs the WeChat bot when WECHATY_PUPPET is set, and keeps the API up when its puppet is missing', async () => {
+    const port = await freePort()
+    const server = start({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${join(dir, 'e', 'jifen.db')}`,
+      WECHATY_PUPPET: 'wechaty-puppet-mock',
+      WECHAT_SESSION_FILE: join(dir, 'e', 'wechat'),
+    })
+    try {
+      await waitFor(() => server.output().includes('"msg":"wechat bot started"'))
+      expect(server.output()).toContain(
+        'wechat bot enabled: wechaty-puppet-mock, at most 40 messages a minute and 500 a day',
+      )
+    } finally {
+      server.child.kill('SIGTERM')
+      expect(await server.exited).toBe(0)
+    }
+    const missing = start({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${join(dir, 'e', 'jifen.db')}`,
+      WECHATY_PUPPET: 'wechaty-puppet-not-installed',
+      WECHAT_SESSION_FILE: join(dir, 'e', 'wechat'),
+    })
+    try {
+      await waitFor(() => missing.output().includes('the puppet is not installed'))
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+      expect(health.status).toBe(200)
+    } finally {
+      missing.child.kill('SIGTERM')
+      expect(await missing.exited).toBe(0)
+    }
+  })
 })

@@ -1,0 +1,37 @@
+import { FileBox, type FileBoxInterface } from 'file-box'
+import { t } from '../core/i18n.ts'
+import type { Reply } from '../core/messages.ts'
+
+/** Long enough for any reply, short enough for every WeChat client to show in one bubble. */
+const TEXT_LIMIT = 2_000
+
+/** One WeChat message: a text or a picture. */
+export type WechatMessage = { text: string } | { file: FileBoxInterface }
+
+/**
+ * A reply as WeChat messages. WeChat has no buttons: choices become numbered lines ("回复 1
+ * 确认兑换"), which the core maps back when the member sends the number; links become a line
+ * with the address. A picture goes first, its text after it, as WeChat has no captions.
+ */
+export function toMessages(reply: Reply): WechatMessage[] {
+  const locale = reply.locale ?? 'zh-CN'
+  const choices: string[] = []
+  let number = 0
+  for (const button of reply.buttons?.flat() ?? []) {
+    if (button.action)
+      choices.push(t(locale, 'choice.reply', { number: ++number, label: button.label }))
+    const url = button.url ?? button.webAppUrl
+    if (url) choices.push(t(locale, 'choice.link', { label: button.label, url }))
+  }
+  const messages: WechatMessage[] = []
+  if (reply.image) {
+    // Base64 rather than a buffer: hosted puppets serialise the file to send it on.
+    messages.push({
+      file: FileBox.fromBase64(reply.image.png.toString('base64'), 'member-code.png'),
+    })
+  }
+  const text = choices.length > 0 ? `${reply.text}\n\n${choices.join('\n')}` : reply.text
+  for (let i = 0; i < text.length; i += TEXT_LIMIT)
+    messages.push({ text: text.slice(i, i + TEXT_LIMIT) })
+  return messages
+}
