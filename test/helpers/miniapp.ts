@@ -1,4 +1,4 @@
-import { signInitData } from '../../src/domain/miniapp/telegram-init-data.ts'
+import { signInitData } from '../../src/domain/miniapp-auth/telegram-init-data.ts'
 
 export const MINIAPP_BOT_TOKEN = '123456:TEST-token-for-the-mini-app'
 
