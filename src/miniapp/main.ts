@@ -67,6 +67,7 @@ interface QuizStep {
   total: number
   question: { text: string; choices: string[] } | null
   result: { correct: number; total: number; pointsAwarded: number } | null
+  stale?: boolean
   wasCorrect?: boolean
   rightChoice?: string
 }
@@ -551,7 +552,7 @@ async function takeQuiz(quiz: QuizSummary): Promise<void> {
                   index: current.index,
                   choice: i,
                 })
-                  .then((next) => render(next, next))
+                  .then((next) => (next.stale ? render(next) : render(next, next)))
                   .catch((error: unknown) => {
                     box.remove()
                     notice(failure(error))

@@ -66,7 +66,7 @@ describeOnDatabases('Telegram bot', (get) => {
     const menus = api.calls.filter((c) => c.method === 'setMyCommands')
     expect(menus.map((m) => m.payload.language_code)).toEqual([undefined, 'zh'])
     expect(api.calls.find((c) => c.method === 'setChatMenuButton')?.payload).toMatchObject({
-      menu_button: { type: 'web_app', web_app: { url: 'https://shop.example/miniapp' } },
+      menu_button: { type: 'web_app', web_app: { url: 'https://shop.example/miniapp/' } },
     })
     expect(api.calls.find((c) => c.method === 'setWebhook')?.payload).toMatchObject({
       secret_token: SECRET,
@@ -172,7 +172,7 @@ describeOnDatabases('Telegram bot', (get) => {
     const [help] = await say(user, '/help')
     expect(help).toContain('/checkin')
     expect(buttonsOf(user)).toEqual([
-      expect.objectContaining({ web_app: { url: 'https://shop.example/miniapp' } }),
+      expect.objectContaining({ web_app: { url: 'https://shop.example/miniapp/' } }),
     ])
     expect((await say(user, '/rewards'))[0]).toBeDefined()
   })

@@ -100,6 +100,7 @@ const QuizStepSchema = z
         capped: z.boolean(),
       })
       .nullable(),
+    stale: z.boolean().optional(),
     wasCorrect: z.boolean().optional(),
     rightChoice: z.string().optional(),
   })

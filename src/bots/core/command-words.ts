@@ -24,6 +24,10 @@ export const COMMAND_WORDS: Record<Locale, Record<string, string>> = {
     verify: '核销',
     member: '查会员',
     adjust: '调整积分',
+    quiz: '问答',
+    lottery: '抽奖',
+    survey: '评价',
+    app: '会员中心',
   },
   en: {
     start: 'join',
@@ -43,6 +47,10 @@ export const COMMAND_WORDS: Record<Locale, Record<string, string>> = {
     verify: 'verify',
     member: 'member',
     adjust: 'adjust',
+    quiz: 'quiz',
+    lottery: 'lottery',
+    survey: 'survey',
+    app: 'app',
   },
 }
 

@@ -2,6 +2,7 @@ import { normalizeLocale } from '../../domain/members/members.ts'
 import { LOCALES, type Locale } from '../../domain/programme/programme.ts'
 import { isDomainError } from '../../shared/errors.ts'
 import * as admin from './admin-commands.ts'
+import * as engagement from './engagement-commands.ts'
 import { withCommandWords } from './command-words.ts'
 import { hasMessage, t } from './i18n.ts'
 import * as member from './member-commands.ts'
@@ -38,6 +39,10 @@ const COMMANDS: Record<string, Handler> = {
   verify: admin.verifyCoupon,
   member: admin.lookUpMember,
   adjust: admin.adjust,
+  quiz: engagement.quiz,
+  lottery: engagement.lottery,
+  survey: engagement.survey,
+  app: member.app,
 }
 
 export const COMMAND_ALIASES: Record<string, string> = {
@@ -81,6 +86,18 @@ export const COMMAND_ALIASES: Record<string, string> = {
   member: 'member',
   调整积分: 'adjust',
   adjust: 'adjust',
+  问答: 'quiz',
+  答题: 'quiz',
+  quiz: 'quiz',
+  抽奖: 'lottery',
+  lottery: 'lottery',
+  draw: 'lottery',
+  评价: 'survey',
+  满意度: 'survey',
+  survey: 'survey',
+  会员中心: 'app',
+  积分页: 'app',
+  app: 'app',
 }
 
 /**
@@ -98,14 +115,24 @@ const OPEN_COMMANDS = new Set([
   'verify',
   'member',
   'adjust',
+  'quiz',
 ])
 
 /**
  * What a group chat may do in front of everyone: join, check in, see points. The rest shows a
  * member's codes, history or redemptions, or staff data, and is asked for in private.
  */
-const GROUP_COMMANDS = new Set(['start', 'points', 'checkin', 'help', 'lang', 'cancel'])
-const GROUP_ACTIONS = new Set(['reg', 'lang', 'cancel'])
+const GROUP_COMMANDS = new Set([
+  'start',
+  'points',
+  'checkin',
+  'help',
+  'lang',
+  'cancel',
+  'quiz',
+  'lottery',
+])
+const GROUP_ACTIONS = new Set(['reg', 'lang', 'cancel', 'quiz', 'qa', 'draw'])
 
 export interface Conversation {
   /** Answers one message or button press. Never throws: a failure is a polite reply. */
@@ -149,6 +176,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
     }
     const dialog = session.dialog
     if (dialog?.kind === 'register') return member.registrationText(turn, dialog, text)
+    if (dialog?.kind === 'survey-comment' && !inbound.group)
+      return engagement.surveyComment(turn, dialog, text)
     if (dialog?.kind === 'adjust' && dialog.step !== 'confirm' && !inbound.group)
       return admin.adjustText(turn, dialog, text)
     return [{ text: t(turn.locale, turn.member ? 'fallback' : 'register.needed') }]
@@ -161,12 +190,18 @@ export function createConversation(deps: ConversationDeps): Conversation {
     if (kind === 'lang' && (LOCALES as readonly string[]).includes(value))
       return member.setLanguage(turn, value as Locale)
     if (kind === 'cancel') {
-      const wasRedeeming = turn.session.dialog?.kind === 'redeem'
+      const closing = turn.session.dialog?.kind
       turn.session.dialog = undefined
-      return [{ text: t(turn.locale, wasRedeeming ? 'redeem.cancelled' : 'cancelled') }]
+      if (closing === 'survey-comment') return [{ text: t(turn.locale, 'survey.commentSaved') }]
+      return [{ text: t(turn.locale, closing === 'redeem' ? 'redeem.cancelled' : 'cancelled') }]
     }
-    if (!turn.member && kind !== 'confirm') return [{ text: t(turn.locale, 'register.needed') }]
+    if (!turn.member && kind !== 'confirm' && kind !== 'quizstart') return [{ text: t(turn.locale, 'register.needed') }]
     if (kind === 'redeem' && value) return member.chooseReward(turn, value)
+    if (kind === 'quiz' && value) return engagement.beginQuiz(turn, value)
+    if (kind === 'qa' && value) return engagement.answerQuiz(turn, value)
+    if (kind === 'quizstart' && value) return engagement.startQuiz(turn, value)
+    if (kind === 'draw' && value) return engagement.draw(turn, value)
+    if (kind === 'survey' && value) return engagement.scoreSurvey(turn, value)
     if (kind === 'confirm') {
       const dialog = turn.session.dialog
       if (!dialog || !('nonce' in dialog) || dialog.nonce !== value)

@@ -400,12 +400,20 @@ export async function help(turn: Turn, isStaff: boolean): Promise<Reply[]> {
  * The mini-app. Telegram signs the member in by itself; elsewhere the page needs a one-time
  * signed link, which is sent only in a private chat, as whoever opens it first is signed in.
  */
-async function miniappButton(turn: Turn): Promise<Button | undefined> {
+export async function miniappButton(turn: Turn): Promise<Button | undefined> {
   if (!turn.deps.publicUrl) return undefined
-  const page = `${turn.deps.publicUrl}/miniapp`
+  const page = `${turn.deps.publicUrl}/miniapp/`
   const label = t(turn.locale, 'help.open')
   if (turn.inbound.channel === 'telegram') return { label, webAppUrl: page }
   if (!turn.member || turn.inbound.group) return undefined
   const { token } = await turn.deps.domain.miniapp.createLink(turn.member.id)
-  return { label, url: `${page}/#token=${token}` }
+  return { label, url: `${page}#token=${token}&lang=${turn.locale}` }
+}
+
+/** The member's page, on its own: a web-app button in Telegram, a one-time link elsewhere. */
+export async function app(turn: Turn): Promise<Reply[]> {
+  requireMember(turn)
+  const open = await miniappButton(turn)
+  if (!open) return [{ text: t(turn.locale, 'app.unavailable') }]
+  return [{ text: t(turn.locale, open.url ? 'app.link' : 'app.open'), buttons: [[open]] }]
 }

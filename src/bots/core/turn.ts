@@ -24,6 +24,7 @@ export type Dialog =
       reason?: string
     }
   | { kind: 'verify'; code: string; nonce: string }
+  | { kind: 'survey-comment'; surveyId: string }
 
 export interface Session {
   /** Chosen with /lang before joining; a member's own locale wins after. */

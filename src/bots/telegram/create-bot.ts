@@ -24,6 +24,9 @@ const MENU = {
     ['rewards', 'Redeem rewards'],
     ['history', 'Recent points'],
     ['code', 'My member code'],
+    ['quiz', 'Quizzes'],
+    ['lottery', 'Lucky draw'],
+    ['app', 'My member page'],
     ['bind', 'Link my WeChat account'],
     ['lang', 'Language'],
     ['help', 'Help'],
@@ -34,6 +37,9 @@ const MENU = {
     ['rewards', '兑换礼品'],
     ['history', '积分明细'],
     ['code', '会员码'],
+    ['quiz', '有奖问答'],
+    ['lottery', '抽奖'],
+    ['app', '会员中心'],
     ['bind', '绑定微信账号'],
     ['lang', '切换语言'],
     ['help', '帮助'],
@@ -95,7 +101,7 @@ export function createBot(token: string, deps: TelegramBotDeps): TelegramBot {
         menuButton: {
           type: 'web_app',
           text: '会员中心',
-          web_app: { url: `${deps.publicUrl}/miniapp` },
+          web_app: { url: `${deps.publicUrl}/miniapp/` },
         },
       })
     }

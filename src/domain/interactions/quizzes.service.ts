@@ -84,6 +84,8 @@ export interface QuizStep {
 }
 
 export interface AnswerResult extends QuizStep {
+  /** True when the answer was to a question already answered or not yet reached: ignored. */
+  stale: boolean
   wasCorrect: boolean
   rightChoice: string
 }
@@ -265,6 +267,7 @@ export class QuizzesService {
         const current = questions[answers.length]
         return {
           ...this.step(quiz, answers, null),
+          stale: true,
           wasCorrect: false,
           rightChoice: current?.choices[current.answer] ?? '',
         }
@@ -314,6 +317,7 @@ export class QuizzesService {
         .execute()
       return {
         ...this.step(quiz, answers, result),
+        stale: false,
         wasCorrect: choice === question.answer,
         rightChoice: question.choices[question.answer]!,
       }

@@ -142,7 +142,12 @@ export class SurveysService {
   }
 
   /** Adds the optional comment to an answer already recorded (chat asks for it second). */
-  async addComment(memberId: string, surveyId: string, comment: string, orderId?: string): Promise<void> {
+  async addComment(
+    memberId: string,
+    surveyId: string,
+    comment: string,
+    orderId?: string,
+  ): Promise<void> {
     const text = comment.trim().slice(0, 1_000)
     if (!text) throw new DomainError('invalid_input', 'the comment is empty', { field: 'comment' })
     const updated = await this.deps.store.db
@@ -152,7 +157,8 @@ export class SurveysService {
       .where('memberId', '=', memberId)
       .where('context', '=', orderId ? `order:${orderId}` : 'once')
       .executeTakeFirst()
-    if (Number(updated.numUpdatedRows) === 0) throw new DomainError('not_found', 'answer the survey first')
+    if (Number(updated.numUpdatedRows) === 0)
+      throw new DomainError('not_found', 'answer the survey first')
   }
 
   /** Distribution over the 7 levels, the average, and the weekly trend in the merchant's weeks. */

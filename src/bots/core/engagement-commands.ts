@@ -1,0 +1,213 @@
+import type { QuizStep } from '../../domain/interactions/quizzes.service.ts'
+import type { LotteryView } from '../../domain/interactions/lotteries.service.ts'
+import { staffRole } from './admin-commands.ts'
+import { t } from './i18n.ts'
+import { nonce, requireMember } from './member-commands.ts'
+import type { Button, Reply } from './messages.ts'
+import type { Dialog, Turn } from './turn.ts'
+
+const SHOWN = 5
+
+function text(body: string): Reply[] {
+  return [{ text: body }]
+}
+
+// -- quizzes (问答) --------------------------------------------------------------------------
+
+/** `/quiz`: the open quiz to take (or a choice of them); `/quiz start` lets staff open one. */
+export async function quiz(turn: Turn, args: string): Promise<Reply[]> {
+  if (args.trim().toLowerCase() === 'start' || args.trim() === '开始') return startableQuizzes(turn)
+  const member = requireMember(turn)
+  const open = await turn.deps.domain.quizzes.openFor(member.id)
+  if (open.length === 0) return text(t(turn.locale, 'quiz.none'))
+  if (open.length === 1) return beginQuiz(turn, open[0]!.id)
+  return [
+    {
+      text: t(turn.locale, 'quiz.choose'),
+      buttons: open.slice(0, SHOWN).map((q) => [{ label: q.title, action: `quiz:${q.id}` }]),
+    },
+  ]
+}
+
+function questionReply(turn: Turn, step: QuizStep): Reply {
+  const question = step.question!
+  return {
+    text: t(turn.locale, 'quiz.question', {
+      title: step.title,
+      index: step.index + 1,
+      total: step.total,
+      text: question.text,
+    }),
+    buttons: question.choices.map((choice, i) => [
+      { label: choice, action: `qa:${step.quizId}:${step.index}:${i}` },
+    ]),
+  }
+}
+
+export async function beginQuiz(turn: Turn, quizId: string): Promise<Reply[]> {
+  const step = await turn.deps.domain.quizzes.begin(requireMember(turn).id, quizId)
+  return [questionReply(turn, step)]
+}
+
+/** An answer button: `qa:<quiz>:<question index>:<choice index>`; stale taps change nothing. */
+export async function answerQuiz(turn: Turn, value: string): Promise<Reply[]> {
+  const [quizId = '', index = '', choice = ''] = value.split(':')
+  const step = await turn.deps.domain.quizzes.answer(
+    requireMember(turn).id,
+    quizId,
+    Number(index),
+    Number(choice),
+  )
+  if (step.stale) return [questionReply(turn, step)]
+  const feedback = step.wasCorrect
+    ? t(turn.locale, 'quiz.right')
+    : t(turn.locale, 'quiz.wrong', { answer: step.rightChoice })
+  if (step.result) {
+    const done = t(turn.locale, 'quiz.done', {
+      correct: step.result.correct,
+      total: step.result.total,
+      points: step.result.pointsAwarded,
+    })
+    return text(
+      [feedback, done, ...(step.result.capped ? [t(turn.locale, 'quiz.capped')] : [])].join('\n'),
+    )
+  }
+  return [{ text: feedback }, questionReply(turn, step)]
+}
+
+async function startableQuizzes(turn: Turn): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'manager'))) return text(t(turn.locale, 'admin.refused'))
+  const now = turn.deps.domain.deps.clock.now().toISOString()
+  const quizzes = (await turn.deps.domain.quizzes.list()).filter(
+    (q) => q.closesAt > now && (!q.active || q.opensAt > now),
+  )
+  if (quizzes.length === 0) return text(t(turn.locale, 'quiz.noneToStart'))
+  return [
+    {
+      text: t(turn.locale, 'quiz.startable'),
+      buttons: quizzes
+        .slice(0, SHOWN)
+        .map((q) => [{ label: q.title, action: `quizstart:${q.id}` }]),
+    },
+  ]
+}
+
+export async function startQuiz(turn: Turn, quizId: string): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'manager'))) return text(t(turn.locale, 'admin.refused'))
+  const started = await turn.deps.domain.quizzes.start(quizId)
+  turn.deps.logger.info(
+    { channel: turn.inbound.channel, userId: turn.inbound.userId, quizId },
+    'quiz started in chat',
+  )
+  return text(t(turn.locale, 'quiz.started', { title: started.title }))
+}
+
+// -- lotteries (抽奖) -------------------------------------------------------------------------
+
+function percent(probability: number): string {
+  return `${(probability * 100).toFixed(probability < 0.01 ? 2 : 1)}%`
+}
+
+async function lotteryReply(turn: Turn, lottery: LotteryView): Promise<Reply> {
+  const member = requireMember(turn)
+  const allowance = await turn.deps.domain.lotteries.allowance(member.id, lottery.id)
+  const price =
+    allowance.freeLeftToday > 0
+      ? t(turn.locale, 'lottery.free', { count: allowance.freeLeftToday })
+      : member.lotteryChances > 0
+        ? t(turn.locale, 'lottery.chances', { count: member.lotteryChances })
+        : t(turn.locale, 'lottery.cost', { cost: lottery.costPoints })
+  const odds = lottery.prizes
+    .filter((p) => p.probability > 0)
+    .map((p) => `• ${p.name} ${percent(p.probability)}`)
+  return {
+    text: t(turn.locale, 'lottery.show', { title: lottery.title, price, odds: odds.join('\n') }),
+    buttons: [[{ label: t(turn.locale, 'lottery.draw'), action: `draw:${lottery.id}:${nonce()}` }]],
+  }
+}
+
+/** `/lottery`: each open lottery with its published odds, the price of a draw and a button. */
+export async function lottery(turn: Turn): Promise<Reply[]> {
+  requireMember(turn)
+  const open = await turn.deps.domain.lotteries.list({ openOnly: true })
+  if (open.length === 0) return text(t(turn.locale, 'lottery.none'))
+  return Promise.all(open.slice(0, SHOWN).map((l) => lotteryReply(turn, l)))
+}
+
+/** A draw button: `draw:<lottery>:<nonce>`; the nonce makes a double tap draw once. */
+export async function draw(turn: Turn, value: string): Promise<Reply[]> {
+  const [lotteryId = '', key = ''] = value.split(':')
+  const member = requireMember(turn)
+  const result = await turn.deps.domain.lotteries.draw(member.id, lotteryId, {
+    idempotencyKey: `chat:${key}`,
+  })
+  const lines =
+    result.prize.kind === 'nothing'
+      ? [t(turn.locale, 'lottery.nothing')]
+      : [
+          t(turn.locale, 'lottery.won', { prize: result.prize.name }),
+          ...(result.prize.points
+            ? [
+                t(turn.locale, 'lottery.wonPoints', {
+                  points: result.prize.points,
+                  balance: result.balance,
+                }),
+              ]
+            : []),
+          ...(result.couponCode
+            ? [t(turn.locale, 'lottery.coupon', { code: result.couponCode })]
+            : []),
+        ]
+  const again: Button[][] = [
+    [{ label: t(turn.locale, 'lottery.again'), action: `draw:${lotteryId}:${nonce()}` }],
+  ]
+  return [{ text: lines.join('\n'), buttons: again }]
+}
+
+// -- surveys (满意度调查) -------------------------------------------------------------------
+
+/** `/survey`: the current survey on the 7-level scale, answered with one tap. */
+export async function survey(turn: Turn): Promise<Reply[]> {
+  const member = requireMember(turn)
+  const current = await turn.deps.domain.surveys.currentFor(member.id)
+  if (!current) return text(t(turn.locale, 'survey.none'))
+  const score = (n: number): Button => ({ label: String(n), action: `survey:${current.id}:${n}` })
+  return [
+    {
+      text: t(turn.locale, 'survey.ask', { question: current.question }),
+      buttons: [[1, 2, 3, 4].map(score), [5, 6, 7].map(score)],
+    },
+  ]
+}
+
+/** A score button: the answer is kept at once; the comment asked for next is optional. */
+export async function scoreSurvey(turn: Turn, value: string): Promise<Reply[]> {
+  const [surveyId = '', score = ''] = value.split(':')
+  const result = await turn.deps.domain.surveys.respond(requireMember(turn).id, surveyId, {
+    score: Number(score),
+  })
+  turn.session.dialog = { kind: 'survey-comment', surveyId }
+  const thanks = [
+    t(turn.locale, 'survey.thanks'),
+    ...(result.pointsAwarded > 0
+      ? [t(turn.locale, 'survey.points', { points: result.pointsAwarded })]
+      : []),
+  ]
+  return [
+    { text: thanks.join(' ') },
+    {
+      text: t(turn.locale, 'survey.comment'),
+      buttons: [[{ label: t(turn.locale, 'survey.skip'), action: 'cancel' }]],
+    },
+  ]
+}
+
+export async function surveyComment(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'survey-comment' }>,
+  comment: string,
+): Promise<Reply[]> {
+  turn.session.dialog = undefined
+  await turn.deps.domain.surveys.addComment(requireMember(turn).id, dialog.surveyId, comment)
+  return text(t(turn.locale, 'survey.commentSaved'))
+}

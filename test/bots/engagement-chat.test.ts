@@ -1,0 +1,175 @@
+import pino from 'pino'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createConversation } from '../../src/bots/core/conversation.ts'
+import { type TelegramBot, createBot } from '../../src/bots/telegram/create-bot.ts'
+import { describeOnDatabases } from '../helpers/domain.ts'
+import { FakeBotApi } from '../helpers/fake-telegram.ts'
+import { type TgUser, buttonUpdate, textUpdate } from '../helpers/telegram-updates.ts'
+import { type ContactMock, type WechatHarness, startWechatHarness } from '../helpers/wechat.ts'
+
+const TOKEN = '123456:TEST-token-for-the-fake-bot-api'
+const questions = [
+  { text: '普洱茶属于哪一类？', choices: ['绿茶', '黑茶', '白茶'], answer: 1 },
+  { text: '乌龙茶适合多少度的水？', choices: ['95°C', '60°C'], answer: 0 },
+]
+
+describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
+  let api: FakeBotApi
+  let telegram: TelegramBot
+  let wx: WechatHarness
+  const window = () => ({
+    opensAt: new Date(get().clock.now().getTime() - 60_000).toISOString(),
+    closesAt: new Date(get().clock.now().getTime() + 86_400_000).toISOString(),
+  })
+
+  beforeAll(async () => {
+    const logger = pino({ level: 'silent' })
+    const conversation = createConversation({ domain: get().domain, logger, publicUrl: 'https://shop.example' })
+    api = await new FakeBotApi().start()
+    telegram = createBot(TOKEN, { conversation, logger, apiRoot: api.url })
+    await telegram.start({ url: 'https://shop.example/telegram/webhook', secret: 'secret' })
+    wx = await startWechatHarness(conversation)
+  })
+  afterAll(async () => {
+    await telegram?.stop()
+    await api?.close()
+    await wx?.stop()
+  })
+
+  let ids = 91_000
+  async function deliver(user: TgUser, update: unknown): Promise<string[]> {
+    const before = api.sentTo(user.id).length
+    await telegram.handleUpdate(update as never)
+    await telegram.idle()
+    return api.sentTo(user.id).slice(before)
+  }
+  const say = (user: TgUser, text: string) => deliver(user, textUpdate(user, text))
+  const press = (user: TgUser, data: string) => deliver(user, buttonUpdate(user, data))
+  const buttons = (user: TgUser) =>
+    ((api.lastTo(user.id).payload.reply_markup as { inline_keyboard: { text: string; callback_data?: string; url?: string; web_app?: { url: string } }[][] } | undefined)?.inline_keyboard.flat() ?? [])
+  async function tgMember(language = 'zh-hans'): Promise<TgUser> {
+    const user = { id: ++ids, first_name: 'Player', language_code: language }
+    await say(user, '/start')
+    await press(user, 'reg:agree')
+    await press(user, 'reg:marketing:yes')
+    return user
+  }
+  async function wxMember(name: string): Promise<ContactMock> {
+    const contact = wx.contact(name)
+    await wx.say(contact, '注册')
+    await wx.say(contact, '1')
+    await wx.say(contact, '1')
+    return contact
+  }
+
+  it('a quiz is taken to the end on Telegram with buttons, and a second attempt is refused', async () => {
+    const quiz = await get().domain.quizzes.create({ title: '茶叶问答', questions, reward: { mode: 'per_correct', points: 10 }, ...window() })
+    const user = await tgMember()
+    const [first] = await say(user, '/quiz')
+    expect(first).toContain('茶叶问答（第 1/2 题）')
+    expect(buttons(user).map((b) => b.text)).toEqual(['绿茶', '黑茶', '白茶'])
+    const [right, second] = await press(user, buttons(user)[1]!.callback_data!)
+    expect(right).toBe('✅ 回答正确！')
+    expect(second).toContain('第 2/2 题')
+    const stale = `qa:${quiz.id}:0:0`
+    expect((await press(user, stale))[0]).toContain('第 2/2 题')
+    const [done] = await press(user, buttons(user)[1]!.callback_data!)
+    expect(done).toContain('❌ 正确答案是：95°C')
+    expect(done).toContain('答对 1/2 题，获得 10 积分')
+    expect((await say(user, '/quiz'))[0]).toContain('没有进行中的有奖问答')
+    await expect(get().domain.quizzes.begin((await get().domain.members.get({ telegramId: String(user.id) })).id, quiz.id)).rejects.toMatchObject({ code: 'already_done' })
+    await get().domain.quizzes.start(quiz.id)
+  })
+
+  it('a quiz is taken to the end on WeChat with numbered replies', async () => {
+    await get().domain.quizzes.create({ title: '品牌问答', questions, reward: { mode: 'pass', threshold: 2, points: 30 }, ...window() })
+    const shopper = await wxMember('答题者')
+    const [list] = await wx.say(shopper, '问答')
+    const pick = /回复 (\d+) 品牌问答/.exec(list!)
+    expect(pick).not.toBeNull()
+    const [q1] = await wx.say(shopper, pick![1]!)
+    expect(q1).toContain('品牌问答（第 1/2 题）')
+    expect(q1).toContain('回复 2 黑茶')
+    const [right, q2] = await wx.say(shopper, '2')
+    expect(right).toBe('✅ 回答正确！')
+    expect(q2).toContain('回复 1 95°C')
+    const [done] = await wx.say(shopper, '1')
+    expect(done).toContain('答对 2/2 题，获得 30 积分')
+    expect((await get().domain.members.get({ wechatId: shopper.id })).points.balance).toBe(30)
+  })
+
+  it('staff start a quiz from the bot; members cannot', async () => {
+    const later = await get().domain.quizzes.create({
+      title: '明日问答',
+      questions,
+      reward: { mode: 'per_correct', points: 1 },
+      opensAt: new Date(get().clock.now().getTime() + 86_400_000).toISOString(),
+      closesAt: new Date(get().clock.now().getTime() + 2 * 86_400_000).toISOString(),
+    })
+    const member = await tgMember()
+    expect((await say(member, '/quiz start'))[0]).toContain('仅限商家管理员')
+    const owner = { id: ++ids, first_name: 'Owner', language_code: 'zh-hans' }
+    const { code } = await get().domain.staff.createInvite('owner')
+    await say(owner, `/admin ${code}`)
+    await say(owner, '/quiz start')
+    const button = buttons(owner).find((b) => b.text === '明日问答')!
+    expect((await press(owner, button.callback_data!))[0]).toContain('「明日问答」已开始')
+    expect((await get().domain.quizzes.get(later.id)).opensAt).toBe(get().clock.now().toISOString())
+  })
+
+  it('a lottery shows its odds, draws once per tap, and is drawn from a WeChat group', async () => {
+    const lottery = await get().domain.lotteries.create({
+      title: '幸运抽奖',
+      costPoints: 10,
+      freeDrawsPerDay: 1,
+      ...window(),
+      prizes: [
+        { name: '50积分', kind: 'points', points: 50, weight: 1 },
+        { name: '谢谢参与', kind: 'nothing', weight: 1 },
+      ],
+    })
+    const user = await tgMember()
+    const [shown] = await say(user, '/lottery')
+    expect(shown).toMatch(/幸运抽奖[\s\S]*今天还有 1 次免费抽奖[\s\S]*50积分 50\.0%[\s\S]*谢谢参与 50\.0%/)
+    const drawButton = buttons(user)[0]!.callback_data!
+    const [result] = await press(user, drawButton)
+    expect(result).toMatch(/恭喜抽中「50积分」|谢谢参与，下次好运/)
+    expect(await press(user, drawButton)).toEqual([result])
+    const draws = await get().domain.lotteries.draws(lottery.id)
+    expect(draws).toHaveLength(1)
+
+    const alice = await wxMember('Alice')
+    const group = wx.room(alice, wx.contact('Bob'))
+    const [inGroup] = await wx.say(alice, '抽奖', group, true)
+    expect(inGroup).toContain('回复 1 抽一次')
+    const [won] = await wx.say(alice, '1', group)
+    expect(won).toMatch(/^@Alice[\s\S]*(恭喜抽中|谢谢参与)/)
+    expect(await get().domain.lotteries.draws(lottery.id)).toHaveLength(2)
+  })
+
+  it('a survey is answered with one tap on the 7-level scale, then an optional comment', async () => {
+    const survey = await get().domain.surveys.create({ title: '到店体验', question: '你对本次到店体验满意吗？', rewardPoints: 5 })
+    const user = await tgMember()
+    const [ask] = await say(user, '/survey')
+    expect(ask).toContain('1 非常不满意 … 7 非常满意')
+    expect(buttons(user).map((b) => b.text)).toEqual(['1', '2', '3', '4', '5', '6', '7'])
+    const [thanks, comment] = await press(user, `survey:${survey.id}:6`)
+    expect(thanks).toBe('谢谢你的评价！ +5 积分。')
+    expect(comment).toContain('跳过')
+    expect((await say(user, '店员很热情'))[0]).toContain('已收到你的意见')
+    const summary = await get().domain.surveys.summary(survey.id)
+    expect(summary).toMatchObject({ responses: 1, average: 6, comments: [{ score: 6, comment: '店员很热情' }] })
+    expect((await say(user, '/survey'))[0]).toContain('没有需要填写的问卷')
+  })
+
+  it('/app opens the member page: a web-app button on Telegram, a one-time signed link on WeChat', async () => {
+    const user = await tgMember('en')
+    expect((await say(user, '/app'))[0]).toContain('open your member page')
+    expect(buttons(user)[0]!.web_app).toEqual({ url: 'https://shop.example/miniapp/' })
+    const shopper = await wxMember('链接')
+    const [reply] = await wx.say(shopper, '会员中心')
+    const url = /https:\/\/shop\.example\/miniapp\/#token=([\w.-]+)&lang=zh-CN/.exec(reply!)
+    expect(url).not.toBeNull()
+    expect((await get().domain.miniapp.sessionFromLink(url![1]!)).memberId).toBe((await get().domain.members.get({ wechatId: shopper.id })).id)
+  })
+})
