@@ -3,6 +3,7 @@ import * as init from './0001-init.ts'
 import * as chat from './0002-chat.ts'
 import * as miniapp from './0003-miniapp.ts'
 import * as engagement from './0004-engagement.ts'
+import * as segments from './0005-segments.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-chat': chat,
   '0003-miniapp': miniapp,
   '0004-engagement': engagement,
+  '0005-segments': segments,
 }

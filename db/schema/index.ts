@@ -21,6 +21,12 @@ import type { ProgrammeVersionsTable } from './programme-versions.ts'
 import type { RedemptionsTable } from './redemptions.ts'
 import type { RefundsTable } from './refunds.ts'
 import type { RewardsTable } from './rewards.ts'
+import type {
+  MemberSegmentsTable,
+  MemberTagsTable,
+  SegmentStateTable,
+  SegmentsTable,
+} from './segments.ts'
 import type { StaffInvitesTable, StaffTable } from './staff.ts'
 import type { TierChangesTable } from './tier-changes.ts'
 
@@ -52,4 +58,8 @@ export interface Database {
   lotteryDraws: LotteryDrawsTable
   surveys: SurveysTable
   surveyResponses: SurveyResponsesTable
+  memberSegments: MemberSegmentsTable
+  segmentState: SegmentStateTable
+  memberTags: MemberTagsTable
+  segments: SegmentsTable
 }

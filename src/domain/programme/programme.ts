@@ -55,6 +55,30 @@ const expirySchema = z.discriminatedUnion('mode', [
 ])
 export type ExpiryPolicy = z.infer<typeof expirySchema>
 
+/** The thresholds of the lifecycle stages; days are the merchant's local calendar days. */
+const segmentRulesSchema = z
+  .object({
+    /** A member who has not bought yet is `new` for this many days after joining. */
+    newMemberDays: z.number().int().min(1).max(3650).default(30),
+    /** A customer whose last purchase is this many days ago is `at_risk`... */
+    atRiskDays: z.number().int().min(1).max(3650).default(90),
+    /** ...and this many days ago `churned`. */
+    churnedDays: z.number().int().min(1).max(3650).default(180),
+    /** Purchases that make a customer `loyal` (two make them `repeat`). */
+    loyalOrders: z.number().int().min(3).max(1_000_000).default(5),
+  })
+  .refine((rules) => rules.churnedDays > rules.atRiskDays, {
+    message: 'churnedDays is more than atRiskDays',
+    path: ['churnedDays'],
+  })
+export type SegmentRules = z.infer<typeof segmentRulesSchema>
+const DEFAULT_SEGMENT_RULES: SegmentRules = {
+  newMemberDays: 30,
+  atRiskDays: 90,
+  churnedDays: 180,
+  loyalOrders: 5,
+}
+
 export const programmeSchema = z
   .object({
     name: localizedText,
@@ -137,6 +161,7 @@ export const programmeSchema = z
       })
       .default({ referrerPoints: 0, refereePoints: 0, minOrderAmount: 0, lockDays: 0 }),
     expiry: expirySchema,
+    segments: segmentRulesSchema.default(DEFAULT_SEGMENT_RULES),
     /** Points given back by a refund expire no sooner than this many days after it. */
     refundReturnGraceDays: z.number().int().min(0).max(3650).default(30),
     expiringSoonDays: z.number().int().min(1).max(365).default(30),
