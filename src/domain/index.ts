@@ -11,6 +11,8 @@ import { type MiniappAuthOptions, MiniappAuthService } from './miniapp-auth/mini
 import { OrdersService } from './orders/orders.service.ts'
 import { ProgrammeService } from './programme/programme.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
+import { SegmentsService } from './segments/segments.service.ts'
+import { TagsService } from './segments/tags.service.ts'
 import { StaffService } from './staff/staff.service.ts'
 import { StatsService } from './stats/stats.service.ts'
 import { TiersService } from './tiers/tiers.service.ts'
@@ -30,6 +32,7 @@ export function createDomain(
 ) {
   const programme = new ProgrammeService(deps)
   const members = new MembersService(deps, programme)
+  const segments = new SegmentsService(deps, programme)
   return {
     deps,
     programme,
@@ -44,6 +47,8 @@ export function createDomain(
     staff: new StaffService(deps),
     tiers: new TiersService(deps, programme),
     stats: new StatsService(deps),
+    segments,
+    tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),
     miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),
     adjust: (memberId: string, adjustment: Adjustment, actor: string) =>

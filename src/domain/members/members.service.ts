@@ -14,6 +14,7 @@ import {
   tierIndex,
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import { moveTags } from '../segments/tags.ts'
 import { heldTierIndex, reevaluateTier, windowValue } from '../tiers/tiers.ts'
 import {
   type Channel,
@@ -324,7 +325,7 @@ export class MembersService {
   /**
    * Binds a second record of the same person (e.g. their WeChat record) into `targetId`:
    * lots move with their expiry, the balance and any debt move through a pair of `merge`
-   * entries, orders and tier history follow, and the tier is the better of the two.
+   * entries, orders, tags and tier history follow, and the tier is the better of the two.
    */
   async merge(sourceId: string, targetId: string): Promise<MemberView> {
     if (sourceId === targetId)
@@ -353,6 +354,7 @@ export class MembersService {
           .where('memberId', '=', sourceId)
           .execute()
       }
+      await moveTags(trx, sourceId, targetId)
       await trx
         .insertInto('ledgerEntries')
         .values([

@@ -1,0 +1,228 @@
+import { performance } from 'node:perf_hooks'
+import { DomainError } from '../../shared/errors.ts'
+import { newId } from '../../shared/ids.ts'
+import type { DomainDeps } from '../context.ts'
+import type { ProgrammeService } from '../programme/programme.service.ts'
+import { classifyMembers } from './classification.ts'
+import {
+  type AbcClass,
+  type Lifecycle,
+  type MemberClassification,
+  type SegmentFilter,
+  type SegmentFilterInput,
+  type SegmentView,
+  type ValueClass,
+  assertTiersExist,
+  parseSegmentFilter,
+  segmentFilterSchema,
+} from './segments.ts'
+
+export interface RecomputeResult {
+  members: number
+  ms: number
+  computedAt: string
+}
+
+/**
+ * Customer classification (lifecycle, RFM, value class, ABC) and segments, the saved filters
+ * over it that campaigns target. The classification is recomputed as a whole, on a schedule
+ * and on demand; tier, tags, channels, region and consent are read live.
+ */
+export class SegmentsService {
+  readonly filterSchema = segmentFilterSchema
+
+  constructor(
+    private readonly deps: DomainDeps,
+    private readonly programmes: ProgrammeService,
+  ) {}
+
+  /** Validates a filter and fills in its defaults; throws `invalid_input` naming the field. */
+  parse(input: unknown, at = 'filter'): SegmentFilter {
+    return parseSegmentFilter(input, at)
+  }
+
+  /** As `parse`, and refuses tiers the programme does not have: for filters a person types. */
+  async validate(input: unknown, at = 'filter'): Promise<SegmentFilter> {
+    const filter = parseSegmentFilter(input, at)
+    assertTiersExist(filter, (await this.programmes.current()).config, at)
+    return filter
+  }
+
+  /** How many members the filter selects now: the size shown before sending. */
+  async count(filter: SegmentFilterInput): Promise<number> {
+    const row = await this.select(this.parse(filter))
+      .select((eb) => eb.fn.countAll<number>().as('size'))
+      .executeTakeFirstOrThrow()
+    return Number(row.size)
+  }
+
+  /**
+   * The ids of the members the filter selects, sorted by code point: sorted here rather than by
+   * the database, whose collation (PostgreSQL's locale) could order them differently.
+   */
+  async resolve(filter: SegmentFilterInput): Promise<string[]> {
+    const rows = await this.select(this.parse(filter)).select('members.id').execute()
+    return rows.map((row) => row.id).sort()
+  }
+
+  /**
+   * Classifies every active member again from the orders, in one transaction. Concurrent calls
+   * (several processes) queue on the state row and each writes a complete classification.
+   */
+  async recompute(): Promise<RecomputeResult> {
+    const started = performance.now()
+    const { config } = await this.programmes.current()
+    const now = this.deps.clock.now()
+    const computedAt = now.toISOString()
+    return this.deps.store.transaction(async (trx) => {
+      await trx.updateTable('segmentState').set({ computedAt }).where('id', '=', 1).execute()
+      const members = await classifyMembers(trx, config.segments, now, config.timezone)
+      const ms = Math.round(performance.now() - started)
+      await trx.updateTable('segmentState').set({ members, ms }).where('id', '=', 1).execute()
+      return { members, ms, computedAt }
+    })
+  }
+
+  /** When the classification was last recomputed; null before the first time. */
+  async computedAt(): Promise<string | null> {
+    const row = await this.deps.store.db
+      .selectFrom('segmentState')
+      .select('computedAt')
+      .where('id', '=', 1)
+      .executeTakeFirst()
+    return row?.computedAt ?? null
+  }
+
+  /** A member's classification as of the last recompute, or null if not classified yet. */
+  async classificationOf(memberId: string): Promise<MemberClassification | null> {
+    const row = await this.deps.store.db
+      .selectFrom('memberSegments')
+      .selectAll()
+      .where('memberId', '=', memberId)
+      .executeTakeFirst()
+    if (!row) return null
+    return {
+      memberId: row.memberId,
+      lifecycle: row.lifecycle as Lifecycle,
+      rfm: row.r === null ? null : { r: row.r, f: row.f!, m: row.m! },
+      valueClass: row.valueClass as ValueClass | null,
+      abc: row.abc as AbcClass | null,
+      ordersCount: Number(row.ordersCount),
+      revenue: Number(row.revenue),
+      firstPurchaseAt: row.firstPurchaseAt,
+      lastPurchaseAt: row.lastPurchaseAt,
+      computedAt: row.computedAt,
+    }
+  }
+
+  async create(input: { name: string; filter: unknown }): Promise<SegmentView> {
+    const filter = await this.validate(input.filter)
+    const row = {
+      id: newId('seg'),
+      name: input.name,
+      filterJson: JSON.stringify(filter),
+      createdAt: this.deps.clock.now().toISOString(),
+    }
+    await this.deps.store.db.insertInto('segments').values(row).execute()
+    return this.view(row)
+  }
+
+  /** A saved segment with its size now. */
+  async get(id: string): Promise<SegmentView> {
+    const row = await this.deps.store.db
+      .selectFrom('segments')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (!row) throw new DomainError('not_found', `no segment ${id}`)
+    return this.view(row)
+  }
+
+  /** Every saved segment, oldest first, each with its size now. */
+  async sizes(): Promise<SegmentView[]> {
+    const rows = await this.deps.store.db
+      .selectFrom('segments')
+      .selectAll()
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute()
+    const views: SegmentView[] = []
+    for (const row of rows) views.push(await this.view(row))
+    return views
+  }
+
+  async delete(id: string): Promise<void> {
+    const deleted = await this.deps.store.db
+      .deleteFrom('segments')
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (Number(deleted.numDeletedRows) === 0) throw new DomainError('not_found', `no segment ${id}`)
+  }
+
+  private async view(row: {
+    id: string
+    name: string
+    filterJson: string
+    createdAt: string
+  }): Promise<SegmentView> {
+    // Stored filters are re-read through the schema, so that they get the defaults of today.
+    const filter = segmentFilterSchema.parse(JSON.parse(row.filterJson))
+    return {
+      id: row.id,
+      name: row.name,
+      filter,
+      createdAt: row.createdAt,
+      size: await this.count(filter),
+    }
+  }
+
+  private select(filter: SegmentFilter) {
+    let query = this.deps.store.db
+      .selectFrom('members')
+      .leftJoin('memberSegments', 'memberSegments.memberId', 'members.id')
+      .where('members.status', '=', 'active')
+    if (filter.optedIn) query = query.where('members.marketingConsent', '=', 1)
+    if (filter.lifecycle) query = query.where('memberSegments.lifecycle', 'in', filter.lifecycle)
+    if (filter.valueClass) query = query.where('memberSegments.valueClass', 'in', filter.valueClass)
+    if (filter.abc) query = query.where('memberSegments.abc', 'in', filter.abc)
+    for (const score of ['r', 'f', 'm'] as const) {
+      const range = filter.rfm?.[score]
+      if (range?.min !== undefined) query = query.where(`memberSegments.${score}`, '>=', range.min)
+      if (range?.max !== undefined) query = query.where(`memberSegments.${score}`, '<=', range.max)
+    }
+    if (filter.tiers) query = query.where('members.tierCode', 'in', filter.tiers)
+    if (filter.regions) query = query.where('members.region', 'in', filter.regions)
+    if (filter.lastPurchaseAfter) {
+      const after = new Date(filter.lastPurchaseAfter).toISOString()
+      query = query.where('memberSegments.lastPurchaseAt', '>=', after)
+    }
+    if (filter.lastPurchaseBefore) {
+      const before = new Date(filter.lastPurchaseBefore).toISOString()
+      query = query.where('memberSegments.lastPurchaseAt', '<', before)
+    }
+    const { tags, channels } = filter
+    if (tags) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('memberTags')
+            .select('memberTags.tag')
+            .whereRef('memberTags.memberId', '=', 'members.id')
+            .where('memberTags.tag', 'in', tags),
+        ),
+      )
+    }
+    if (channels) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('memberIdentities')
+            .select('memberIdentities.channel')
+            .whereRef('memberIdentities.memberId', '=', 'members.id')
+            .where('memberIdentities.channel', 'in', channels),
+        ),
+      )
+    }
+    return query
+  }
+}
