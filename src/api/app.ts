@@ -12,6 +12,7 @@ import { miniappPage } from './routes/miniapp-page.ts'
 import { orderRoutes } from './routes/orders.ts'
 import { programmeRoutes } from './routes/programme.ts'
 import { rewardRoutes } from './routes/rewards.ts'
+import { segmentRoutes } from './routes/segments.ts'
 import { type TelegramWebhook, telegramWebhookRoute } from './routes/telegram-webhook.ts'
 
 export interface AppDeps {
@@ -58,6 +59,7 @@ export function createApp({
   v1.route('/', rewardRoutes(domain))
   v1.route('/', programmeRoutes(domain))
   v1.route('/', engagementRoutes(domain))
+  v1.route('/', segmentRoutes(domain))
   app.route('/api/v1', v1)
   app.route('/api/miniapp', miniappRoutes(domain))
   if (miniappDir) app.route('/', miniappPage(miniappDir))

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
+import { available, databases } from '../helpers/db.ts'
+
+for (const db of databases) {
+  describe.skipIf(!available(db))(
+    `segments API [${db.name}${available(db) ? '' : ': skipped, TEST_DATABASE_URL not set'}]`,
+    () => {
+      let api: ApiFixture
+      const member: Record<string, string> = {}
+      beforeAll(async () => {
+        api = await createApiFixture(db)
+        for (const [name, consent] of [
+          ['Ana', true],
+          ['Bo', true],
+          ['Cai', false],
+        ] as const) {
+          const created = await api.call('POST', '/api/v1/members', {
+            displayName: name,
+            marketingConsent: consent,
+          })
+          member[name] = created.body.id
+        }
+        await api.call('POST', '/api/v1/orders', {
+          id: 'A-1',
+          member: { id: member.Ana },
+          amount: 9_900,
+        })
+      })
+      afterAll(async () => {
+        await api?.store.cleanup()
+      })
+
+      it('previews the size of a filter before sending, for any key', async () => {
+        expect((await api.call('POST', '/api/v1/segments/recompute')).body).toMatchObject({
+          members: 3,
+        })
+        const all = await api.call(
+          'POST',
+          '/api/v1/segments/preview',
+          { filter: {} },
+          { key: api.posKey },
+        )
+        expect(all.status).toBe(200)
+        expect(all.body).toEqual({ size: 2, computedAt: api.clock.now().toISOString() })
+        const buyers = await api.call('POST', '/api/v1/segments/preview', {
+          filter: { lifecycle: ['first_time'], optedIn: false },
+        })
+        expect(buyers.body.size).toBe(1)
+      })
+
+      it('refuses an invalid filter with 400 naming the field', async () => {
+        const field = async (filter: unknown) => {
+          const response = await api.call('POST', '/api/v1/segments/preview', { filter })
+          return `${response.status} ${response.body.error.code} ${response.body.error.details.field}`
+        }
+        expect(await field({ lifecycle: ['sleeping'] })).toBe(
+          '400 invalid_input filter.lifecycle.0',
+        )
+        expect(await field({ rfm: { r: { min: 4, max: 2 } } })).toBe(
+          '400 invalid_input filter.rfm.r.max',
+        )
+        expect(await field({ tiers: ['platinum'] })).toBe('400 invalid_input filter.tiers.0')
+        expect(await field({ lastPurchaseBefore: 'soon' })).toBe(
+          '400 invalid_input filter.lastPurchaseBefore',
+        )
+        const saved = await api.call('POST', '/api/v1/segments', {
+          name: 'x',
+          filter: { abc: ['D'] },
+        })
+        expect([saved.status, saved.body.error.details.field]).toEqual([400, 'filter.abc.0'])
+      })
+
+      it('saves, lists, shows and deletes segments with their size; writes need an admin key', async () => {
+        const body = { name: 'Buyers', filter: { lifecycle: ['first_time'] } }
+        expect((await api.call('POST', '/api/v1/segments', body, { key: api.posKey })).status).toBe(
+          403,
+        )
+        const created = await api.call('POST', '/api/v1/segments', body)
+        expect(created.status).toBe(201)
+        expect(created.body).toMatchObject({ name: 'Buyers', size: 1, filter: { optedIn: true } })
+        const id = created.body.id
+        const list = await api.call('GET', '/api/v1/segments', undefined, { key: api.posKey })
+        expect(list.body.items.map((s: { id: string; size: number }) => [s.id, s.size])).toEqual([
+          [id, 1],
+        ])
+        expect((await api.call('GET', `/api/v1/segments/${id}`)).body.size).toBe(1)
+        expect(
+          (await api.call('DELETE', `/api/v1/segments/${id}`, undefined, { key: api.posKey }))
+            .status,
+        ).toBe(403)
+        expect(
+          (await api.call('POST', '/api/v1/segments/recompute', undefined, { key: api.posKey }))
+            .status,
+        ).toBe(403)
+        expect((await api.call('DELETE', `/api/v1/segments/${id}`)).status).toBe(200)
+        expect((await api.call('GET', `/api/v1/segments/${id}`)).status).toBe(404)
+      })
+
+      it('tags members (admin), and a tag filter selects them', async () => {
+        const path = `/api/v1/members/${member.Bo}/tags`
+        expect((await api.call('POST', path, { tags: ['vip'] }, { key: api.posKey })).status).toBe(
+          403,
+        )
+        const added = await api.call('POST', path, { tags: ['vip', '茶友', 'vip'] })
+        expect(added.body).toEqual({ memberId: member.Bo, tags: ['vip', '茶友'] })
+        expect((await api.call('POST', path, { tags: ['a/b'] })).body.error.details.field).toBe(
+          'tags.0',
+        )
+        const preview = () =>
+          api.call('POST', '/api/v1/segments/preview', { filter: { tags: ['茶友'] } })
+        expect((await preview()).body.size).toBe(1)
+        const removeUrl = `${path}/${encodeURIComponent('茶友')}`
+        expect((await api.call('DELETE', removeUrl, undefined, { key: api.posKey })).status).toBe(
+          403,
+        )
+        expect((await api.call('DELETE', removeUrl)).body.tags).toEqual(['vip'])
+        expect((await preview()).body.size).toBe(0)
+        expect((await api.call('GET', path, undefined, { key: api.posKey })).body.tags).toEqual([
+          'vip',
+        ])
+        expect(
+          (await api.call('POST', '/api/v1/members/nobody/tags', { tags: ['x'] })).status,
+        ).toBe(404)
+      })
+
+      it('documents the segment routes in the OpenAPI document', async () => {
+        const doc = await api.call('GET', '/api/openapi.json')
+        expect(Object.keys(doc.body.paths)).toEqual(
+          expect.arrayContaining([
+            '/api/v1/segments',
+            '/api/v1/segments/{id}',
+            '/api/v1/segments/preview',
+            '/api/v1/segments/recompute',
+            '/api/v1/members/{id}/tags',
+            '/api/v1/members/{id}/tags/{tag}',
+          ]),
+        )
+      })
+    },
+  )
+}
