@@ -3,9 +3,10 @@ import type { Logger } from 'pino'
 import type { Domain } from '../domain/index.ts'
 
 /**
- * Runs the periodic work of the engine: expiring points and closing tier windows. Every job is
- * safe to run in several processes at once (each member is handled under its row lock and
- * re-read), and catches up after downtime because it works from "due by now", not from ticks.
+ * Runs the periodic work of the engine: expiring points, closing tier windows and classifying
+ * customers again. Every job is safe to run in several processes at once (each member is
+ * handled under its row lock and re-read; recomputes queue on their state row), and catches up
+ * after downtime because it works from "due by now", not from ticks.
  */
 export function startScheduler(domain: Domain, logger: Logger): { stop(): Promise<void> } {
   const running = new Set<Promise<unknown>>()
@@ -16,6 +17,8 @@ export function startScheduler(domain: Domain, logger: Logger): { stop(): Promis
       pattern: '5 * * * *',
       run: () => domain.tiers.closeEndedWindows(),
     },
+    // Lifecycle stages move with the calendar too, not only with orders: recompute hourly.
+    { name: 'recompute-segments', pattern: '15 * * * *', run: () => domain.segments.recompute() },
   ]
   const crons = jobs.map(
     (job) =>
