@@ -4,6 +4,7 @@ import * as chat from './0002-chat.ts'
 import * as miniapp from './0003-miniapp.ts'
 import * as engagement from './0004-engagement.ts'
 import * as segments from './0005-segments.ts'
+import * as campaigns from './0006-campaigns.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-miniapp': miniapp,
   '0004-engagement': engagement,
   '0005-segments': segments,
+  '0006-campaigns': campaigns,
 }

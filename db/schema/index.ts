@@ -1,4 +1,5 @@
 import type { ApiKeysTable } from './api-keys.ts'
+import type { CampaignOpensTable, CampaignsTable, OutboxTable } from './campaigns.ts'
 import type { BindCodesTable, DialogStatesTable, ProcessedUpdatesTable } from './chat.ts'
 import type { CouponsTable } from './coupons.ts'
 import type {
@@ -62,4 +63,7 @@ export interface Database {
   segmentState: SegmentStateTable
   memberTags: MemberTagsTable
   segments: SegmentsTable
+  campaigns: CampaignsTable
+  outbox: OutboxTable
+  campaignOpens: CampaignOpensTable
 }

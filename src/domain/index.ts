@@ -1,4 +1,5 @@
 import { ChatSessionsService } from './chat/chat-sessions.service.ts'
+import { CampaignsService } from './campaigns/campaigns.service.ts'
 import type { DomainDeps } from './context.ts'
 import { type Adjustment, adjustPoints } from './ledger/adjustments.ts'
 import { LedgerService } from './ledger/ledger.service.ts'
@@ -48,6 +49,7 @@ export function createDomain(
     tiers: new TiersService(deps, programme),
     stats: new StatsService(deps),
     segments,
+    campaigns: new CampaignsService(deps, programme, segments),
     tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),
     miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),

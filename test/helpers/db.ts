@@ -15,6 +15,8 @@ export interface TestDatabase {
 }
 
 export interface TestDbHandle extends DbHandle {
+  /** The DATABASE_URL of this database, for a child process to open it too. */
+  url: string
   cleanup(): Promise<void>
 }
 
@@ -22,10 +24,12 @@ const sqlite: TestDatabase = {
   name: 'sqlite',
   async create() {
     const dir = mkdtempSync(join(tmpdir(), 'jifen-test-'))
-    const handle = createDb(`file:${join(dir, 'test.db')}`)
+    const url = `file:${join(dir, 'test.db')}`
+    const handle = createDb(url)
     await handle.migrate()
     return {
       ...handle,
+      url,
       cleanup: async () => {
         await handle.close()
         rmSync(dir, { recursive: true, force: true })
@@ -48,6 +52,7 @@ const postgres: TestDatabase = {
     await handle.migrate()
     return {
       ...handle,
+      url: url.toString(),
       cleanup: async () => {
         await handle.close()
         const client = new pg.Client({ connectionString: postgresUrl })

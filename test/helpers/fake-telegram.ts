@@ -38,7 +38,13 @@ export class FakeBotApi {
   private readonly server: Server
   private readonly pending: unknown[] = []
   private messageId = 0
+  private readonly recentSends: number[] = []
   url = ''
+  /** Enforced like Telegram: more sends than this in any second are answered 429. */
+  perSecondLimit: number | undefined
+  /** Chats whose user blocked the bot: sends to them are answered 403. */
+  readonly blocked = new Set<string>()
+  tooManyRequests = 0
 
   constructor(
     readonly botUser = {
@@ -57,9 +63,15 @@ export class FakeBotApi {
         : body.length
           ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>)
           : {}
+      res.setHeader('content-type', 'application/json')
+      const refusal = this.refusal(method, payload)
+      if (refusal) {
+        res.statusCode = refusal.error_code
+        res.end(JSON.stringify({ ok: false, ...refusal }))
+        return
+      }
       if (method !== 'getUpdates') this.calls.push({ method, payload })
       const result = await this.answer(method, payload)
-      res.setHeader('content-type', 'application/json')
       res.end(JSON.stringify({ ok: true, result }))
     })
   }
@@ -102,6 +114,26 @@ export class FakeBotApi {
 
   clear(): void {
     this.calls.length = 0
+  }
+
+  private refusal(method: string, payload: Record<string, unknown>) {
+    if (method !== 'sendMessage' && method !== 'sendPhoto') return undefined
+    if (this.blocked.has(String(payload.chat_id))) {
+      return { error_code: 403, description: 'Forbidden: bot was blocked by the user' }
+    }
+    if (this.perSecondLimit === undefined) return undefined
+    const now = Date.now()
+    while (this.recentSends.length && this.recentSends[0]! <= now - 1_000) this.recentSends.shift()
+    if (this.recentSends.length >= this.perSecondLimit) {
+      this.tooManyRequests++
+      return {
+        error_code: 429,
+        description: 'Too Many Requests: retry after 1',
+        parameters: { retry_after: 1 },
+      }
+    }
+    this.recentSends.push(now)
+    return undefined
   }
 
   private async answer(method: string, payload: Record<string, unknown>): Promise<unknown> {

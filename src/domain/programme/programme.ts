@@ -165,6 +165,14 @@ export const programmeSchema = z
     /** Points given back by a refund expire no sooner than this many days after it. */
     refundReturnGraceDays: z.number().int().min(0).max(3650).default(30),
     expiringSoonDays: z.number().int().min(1).max(365).default(30),
+    /** No marketing message is sent between these local times; they wait for the morning. */
+    quietHours: z
+      .object({
+        start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:mm'),
+        end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:mm'),
+      })
+      .nullable()
+      .default({ start: '22:00', end: '08:00' }),
   })
   .superRefine((programme, ctx) => {
     if (

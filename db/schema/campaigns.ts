@@ -1,0 +1,40 @@
+import type { Generated } from 'kysely'
+
+export interface CampaignsTable {
+  id: string
+  name: string
+  messageJson: string
+  segmentJson: string
+  status: string
+  sendAt: string
+  cost: number | null
+  attributionDays: number
+  targeted: number
+  createdBy: string | null
+  createdAt: string
+  startedAt: string | null
+  completedAt: string | null
+}
+
+export interface OutboxTable {
+  id: Generated<number>
+  campaignId: string | null
+  memberId: string
+  channel: string
+  recipient: string
+  payloadJson: string
+  status: string
+  attempts: number
+  notBefore: string
+  leaseOwner: string | null
+  leaseUntil: string | null
+  lastError: string | null
+  sentAt: string | null
+  createdAt: string
+}
+
+export interface CampaignOpensTable {
+  campaignId: string
+  memberId: string
+  openedAt: string
+}

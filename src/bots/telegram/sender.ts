@@ -1,0 +1,84 @@
+import { type Telegram, TelegramError } from 'telegraf'
+import type { MessageSender, OutboundMessage, SendResult } from '../../domain/ports.ts'
+
+export interface TelegramLimits {
+  /** Messages a second, all chats together (Telegram's bulk limit is about 30). */
+  perSecond: number
+  /** At least this long between two messages to one chat (about one a second). */
+  perChatMs: number
+}
+
+export const TELEGRAM_LIMITS: TelegramLimits = { perSecond: 30, perChatMs: 1_000 }
+
+const UNREACHABLE =
+  /blocked by the user|user is deactivated|can't initiate conversation|chat not found|bot was kicked/i
+const RETRY_LATER_MS = 5_000
+
+/**
+ * Sends marketing messages through the Bot API as fast as Telegram allows and no faster:
+ * sends are spaced evenly just under the limit (no bursts for it to catch), each chat at
+ * most once a second, nothing in the first second (a previous process may have used it),
+ * and a 429 pauses every send for its `retry_after`. A 403 or "chat not found" means the
+ * member cannot be reached and is reported so.
+ */
+export class TelegramSender implements MessageSender {
+  // Another process may have sent in the second before this one started.
+  private nextSlot = Date.now() + 1_000
+  private pausedUntil = 0
+  private readonly lastByChat = new Map<string, number>()
+
+  constructor(
+    private readonly telegram: Telegram,
+    private readonly limits: TelegramLimits = TELEGRAM_LIMITS,
+  ) {}
+
+  async send(
+    recipient: string,
+    message: OutboundMessage,
+    beforeRequest: () => Promise<boolean> = async () => true,
+  ): Promise<SendResult> {
+    await this.slot(recipient)
+    if (!(await beforeRequest())) return { ok: false, abandoned: true }
+    const reply_markup = message.buttons?.length
+      ? { inline_keyboard: message.buttons.map((b) => [{ text: b.label, url: b.url }]) }
+      : undefined
+    try {
+      if (message.imageUrl) {
+        await this.telegram.sendPhoto(recipient, message.imageUrl, {
+          caption: message.text.slice(0, 1024),
+          reply_markup,
+        })
+      } else {
+        await this.telegram.sendMessage(recipient, message.text, { reply_markup })
+      }
+      return { ok: true }
+    } catch (error) {
+      if (error instanceof TelegramError) {
+        if (error.code === 429) {
+          const retryAfterMs = (error.parameters?.retry_after ?? 1) * 1_000
+          this.pausedUntil = Math.max(this.pausedUntil, Date.now() + retryAfterMs)
+          return { ok: false, retryAfterMs, error: error.description }
+        }
+        if (error.code === 403 || (error.code === 400 && UNREACHABLE.test(error.description))) {
+          return { ok: false, unreachable: true, error: error.description }
+        }
+        return { ok: false, retryAfterMs: RETRY_LATER_MS, error: error.description }
+      }
+      return { ok: false, retryAfterMs: RETRY_LATER_MS, error: String(error) }
+    }
+  }
+
+  /** Waits for this message's turn: the next even slot, after any 429 pause and the chat's gap. */
+  private async slot(chat: string): Promise<void> {
+    const now = Date.now()
+    // 3% under the limit: timers fire late, and a late send must not bunch with the next.
+    const spacing = 1_000 / (this.limits.perSecond * 0.97)
+    const chatReady = (this.lastByChat.get(chat) ?? 0) + this.limits.perChatMs
+    const at = Math.max(now, this.nextSlot, this.pausedUntil, chatReady)
+    this.nextSlot = at + spacing
+    this.lastByChat.set(chat, at)
+    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now))
+    // A 429 seen by another send while this one waited moves its turn too.
+    if (this.pausedUntil > Date.now()) return this.slot(chat)
+  }
+}

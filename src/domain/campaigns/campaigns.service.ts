@@ -1,0 +1,528 @@
+import { DateTime } from 'luxon'
+import type { Selectable } from 'kysely'
+import type { CampaignsTable } from '../../../db/schema/campaigns.ts'
+import { DomainError } from '../../shared/errors.ts'
+import { newId } from '../../shared/ids.ts'
+import type { DomainDeps } from '../context.ts'
+import type { OutboundMessage } from '../ports.ts'
+import type { ProgrammeService } from '../programme/programme.service.ts'
+import {
+  type CampaignInput,
+  type CampaignStats,
+  type CampaignStatus,
+  type CampaignView,
+  campaignInputSchema,
+  inQuietHours,
+} from './campaigns.ts'
+
+/** Turns a saved-filter JSON into the members it selects (the segments service). */
+export interface SegmentResolver {
+  /** Validates a filter; throws `invalid_input` naming the field. */
+  parse(filter: unknown): Record<string, unknown>
+  /** Active, opted-in (unless the filter says otherwise) members the filter selects. */
+  resolve(filter: Record<string, unknown>): Promise<string[]>
+}
+
+/** A row of the outbox claimed by a worker, with what it needs to send it. */
+export interface ClaimedMessage {
+  id: number
+  campaignId: string | null
+  memberId: string
+  channel: string
+  recipient: string
+  message: OutboundMessage
+  attempts: number
+  /** Re-checked at send time: a member may opt out after being targeted. */
+  marketingConsent: boolean
+}
+
+const LEASE_MS = 60_000
+const MAX_ATTEMPTS = 8
+const CHANNEL_PREFERENCE = ['telegram', 'wechat'] as const
+
+function toStatus(value: string): CampaignStatus {
+  return value as CampaignStatus
+}
+
+/**
+ * Campaigns (群发活动) and the durable outbox they send through. Each recipient is one outbox
+ * row, claimed by a worker with a lease: several workers share the work, and a worker that
+ * dies leaves rows that another takes over when the lease runs out. A row leaves the outbox
+ * as sent, failed, blocked (the member blocked the bot), skipped (opted out meanwhile) or
+ * cancelled; nothing is dropped silently.
+ */
+export class CampaignsService {
+  constructor(
+    private readonly deps: DomainDeps,
+    private readonly programmes: ProgrammeService,
+    private readonly segments: SegmentResolver,
+  ) {}
+
+  async create(raw: CampaignInput, createdBy: string): Promise<CampaignView> {
+    const parsed = campaignInputSchema.safeParse(raw)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      throw new DomainError('invalid_input', issue.message, { field: issue.path.join('.') })
+    }
+    const input = parsed.data
+    const segment = this.segments.parse(input.segment)
+    const now = this.deps.clock.now().toISOString()
+    const id = newId('cmp')
+    await this.deps.store.db
+      .insertInto('campaigns')
+      .values({
+        id,
+        name: input.name,
+        messageJson: JSON.stringify(input.message),
+        segmentJson: JSON.stringify(segment),
+        status: 'scheduled',
+        sendAt: input.sendAt ? new Date(input.sendAt).toISOString() : now,
+        cost: input.cost ?? null,
+        attributionDays: input.attributionDays,
+        targeted: 0,
+        createdBy,
+        createdAt: now,
+        startedAt: null,
+        completedAt: null,
+      })
+      .execute()
+    return this.get(id)
+  }
+
+  async get(id: string): Promise<CampaignView> {
+    const row = await this.row(id)
+    return this.view(row)
+  }
+
+  async list(): Promise<CampaignView[]> {
+    const rows = await this.deps.store.db
+      .selectFrom('campaigns')
+      .selectAll()
+      .orderBy('createdAt', 'desc')
+      .limit(100)
+      .execute()
+    return Promise.all(rows.map((row) => this.view(row)))
+  }
+
+  /** Stops sending; messages already handed to the platform still arrive. */
+  async pause(id: string): Promise<CampaignView> {
+    return this.transition(id, ['scheduled', 'sending'], 'paused')
+  }
+
+  async resume(id: string): Promise<CampaignView> {
+    const row = await this.row(id)
+    return this.transition(id, ['paused'], row.startedAt ? 'sending' : 'scheduled')
+  }
+
+  /** Cancels what is not sent yet; the sent stays sent and counted. */
+  async cancel(id: string): Promise<CampaignView> {
+    const view = await this.transition(id, ['scheduled', 'sending', 'paused'], 'cancelled')
+    await this.deps.store.db
+      .updateTable('outbox')
+      .set({ status: 'cancelled', leaseOwner: null, leaseUntil: null })
+      .where('campaignId', '=', id)
+      .where('status', 'in', ['pending', 'claimed'])
+      .execute()
+    return this.get(view.id)
+  }
+
+  /**
+   * Starts every campaign whose time has come: resolves its segment and writes one outbox row
+   * per reachable member, in one transaction per campaign. Safe to run in several processes:
+   * the status change claims the campaign, and the unique key makes a row once per member.
+   */
+  async dispatchDue(): Promise<number> {
+    const now = this.deps.clock.now().toISOString()
+    const due = await this.deps.store.db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('status', '=', 'scheduled')
+      .where('sendAt', '<=', now)
+      .execute()
+    let started = 0
+    for (const { id } of due) {
+      const campaign = await this.row(id)
+      const memberIds = await this.segments.resolve(
+        JSON.parse(campaign.segmentJson) as Record<string, unknown>,
+      )
+      const identities = memberIds.length
+        ? await this.identitiesOf(memberIds)
+        : new Map<string, { channel: string; externalId: string }>()
+      const claimed = await this.deps.store.transaction(async (trx) => {
+        const taken = await trx
+          .updateTable('campaigns')
+          .set({ status: 'sending', startedAt: now })
+          .where('id', '=', id)
+          .where('status', '=', 'scheduled')
+          .executeTakeFirst()
+        if (Number(taken.numUpdatedRows) === 0) return false
+        const rows = [...identities.entries()].map(([memberId, identity]) => ({
+          campaignId: id,
+          memberId,
+          channel: identity.channel,
+          recipient: identity.externalId,
+          payloadJson: campaign.messageJson,
+          status: 'pending',
+          attempts: 0,
+          notBefore: now,
+          leaseOwner: null,
+          leaseUntil: null,
+          lastError: null,
+          sentAt: null,
+          createdAt: now,
+        }))
+        for (let i = 0; i < rows.length; i += 500) {
+          await trx
+            .insertInto('outbox')
+            .values(rows.slice(i, i + 500))
+            .onConflict((oc) => oc.columns(['campaignId', 'memberId']).doNothing())
+            .execute()
+        }
+        await trx
+          .updateTable('campaigns')
+          .set({ targeted: rows.length })
+          .where('id', '=', id)
+          .execute()
+        return true
+      })
+      if (claimed) started++
+    }
+    return started
+  }
+
+  /**
+   * Claims up to `limit` due rows for `owner` on the given channels, leasing them for a
+   * minute. Rows of paused or cancelled campaigns, and marketing during the merchant's quiet
+   * hours, are left alone. A row whose lease ran out (its worker died) is claimed again.
+   */
+  async claim(owner: string, channels: string[], limit: number): Promise<ClaimedMessage[]> {
+    if (channels.length === 0) return []
+    const now = this.deps.clock.now()
+    const nowIso = now.toISOString()
+    const { config } = await this.programmes.current()
+    if (
+      inQuietHours(
+        DateTime.fromJSDate(now, { zone: config.timezone }).toFormat('HH:mm'),
+        config.quietHours,
+      )
+    )
+      return []
+    // A worker died with a request in flight: the platform may have the message already.
+    // Sending it again could spam the member, so it is set aside as uncertain, not resent.
+    await this.deps.store.db
+      .updateTable('outbox')
+      .set({
+        status: 'uncertain',
+        leaseOwner: null,
+        leaseUntil: null,
+        lastError: 'worker stopped during the request',
+      })
+      .where('status', '=', 'sending')
+      .where('leaseUntil', '<', nowIso)
+      .execute()
+    const candidates = await this.deps.store.db
+      .selectFrom('outbox')
+      .innerJoin('campaigns', 'campaigns.id', 'outbox.campaignId')
+      .select('outbox.id')
+      .where('campaigns.status', '=', 'sending')
+      .where('outbox.channel', 'in', channels)
+      .where('outbox.notBefore', '<=', nowIso)
+      .where((eb) =>
+        eb.or([
+          eb('outbox.status', '=', 'pending'),
+          eb.and([eb('outbox.status', '=', 'claimed'), eb('outbox.leaseUntil', '<', nowIso)]),
+        ]),
+      )
+      .orderBy('outbox.id')
+      .limit(limit)
+      .execute()
+    if (candidates.length === 0) return []
+    const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString()
+    // The same condition again in the UPDATE: of two workers that saw a row, one gets it.
+    const rows = await this.deps.store.db
+      .updateTable('outbox')
+      .set((eb) => ({
+        status: 'claimed',
+        leaseOwner: owner,
+        leaseUntil,
+        attempts: eb('attempts', '+', 1),
+      }))
+      .where(
+        'id',
+        'in',
+        candidates.map((c) => c.id),
+      )
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'pending'),
+          eb.and([eb('status', '=', 'claimed'), eb('leaseUntil', '<', nowIso)]),
+        ]),
+      )
+      .returningAll()
+      .execute()
+    if (rows.length === 0) return []
+    const consent = await this.deps.store.db
+      .selectFrom('members')
+      .select(['id', 'marketingConsent'])
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.memberId),
+      )
+      .execute()
+    const consenting = new Set(consent.filter((m) => m.marketingConsent === 1).map((m) => m.id))
+    return rows
+      .sort((a, b) => a.id - b.id)
+      .map((row) => ({
+        id: row.id,
+        campaignId: row.campaignId,
+        memberId: row.memberId,
+        channel: row.channel,
+        recipient: row.recipient,
+        message: JSON.parse(row.payloadJson) as OutboundMessage,
+        attempts: row.attempts,
+        marketingConsent: consenting.has(row.memberId),
+      }))
+  }
+
+  /**
+   * Marks a claimed row as being sent, just before the request leaves: after a crash, a row
+   * still `claimed` was never attempted and is safe to take over; a `sending` one may have
+   * reached the platform. Returns false when the lease was lost (another worker has it).
+   */
+  async begin(owner: string, claimed: ClaimedMessage): Promise<boolean> {
+    const updated = await this.deps.store.db
+      .updateTable('outbox')
+      .set({ status: 'sending' })
+      .where('id', '=', claimed.id)
+      .where('leaseOwner', '=', owner)
+      .where('status', '=', 'claimed')
+      .executeTakeFirst()
+    return Number(updated.numUpdatedRows) === 1
+  }
+
+  /** Records how a claimed row ended; only its current lease holder can. */
+  async settle(
+    owner: string,
+    claimed: ClaimedMessage,
+    outcome:
+      | { status: 'sent' | 'skipped' | 'blocked' }
+      | { status: 'retry'; afterMs: number; error: string },
+  ): Promise<void> {
+    const now = this.deps.clock.now()
+    const { db } = this.deps.store
+    const mine = (query: ReturnType<typeof db.updateTable<'outbox'>>) =>
+      query
+        .where('id', '=', claimed.id)
+        .where('leaseOwner', '=', owner)
+        .where('status', 'in', ['claimed', 'sending'])
+    if (outcome.status === 'retry') {
+      const giveUp = claimed.attempts >= MAX_ATTEMPTS
+      await mine(db.updateTable('outbox'))
+        .set({
+          status: giveUp ? 'failed' : 'pending',
+          notBefore: new Date(now.getTime() + outcome.afterMs).toISOString(),
+          lastError: outcome.error.slice(0, 500),
+          leaseOwner: null,
+          leaseUntil: null,
+        })
+        .execute()
+      return
+    }
+    await mine(db.updateTable('outbox'))
+      .set({
+        status: outcome.status,
+        sentAt: outcome.status === 'sent' ? now.toISOString() : null,
+        leaseOwner: null,
+        leaseUntil: null,
+      })
+      .execute()
+    if (outcome.status === 'blocked') {
+      await db
+        .updateTable('memberIdentities')
+        .set({ unreachableAt: now.toISOString() })
+        .where('channel', '=', claimed.channel)
+        .where('externalId', '=', claimed.recipient)
+        .execute()
+    }
+  }
+
+  /** Gives back rows a stopping worker claimed but did not send, so nobody waits for the lease. */
+  async release(owner: string, ids: number[]): Promise<void> {
+    if (ids.length === 0) return
+    await this.deps.store.db
+      .updateTable('outbox')
+      .set({ status: 'pending', leaseOwner: null, leaseUntil: null })
+      .where('id', 'in', ids)
+      .where('leaseOwner', '=', owner)
+      .where('status', '=', 'claimed')
+      .execute()
+  }
+
+  /** Marks campaigns whose outbox is empty as completed. */
+  async completeFinished(): Promise<number> {
+    const now = this.deps.clock.now().toISOString()
+    const result = await this.deps.store.db
+      .updateTable('campaigns')
+      .set({ status: 'completed', completedAt: now })
+      .where('status', '=', 'sending')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('outbox')
+              .select('outbox.id')
+              .whereRef('outbox.campaignId', '=', 'campaigns.id')
+              .where('outbox.status', 'in', ['pending', 'claimed', 'sending']),
+          ),
+        ),
+      )
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows)
+  }
+
+  /** A member opened the mini-app from the campaign's link (counted once per member). */
+  async recordOpen(campaignId: string, memberId: string): Promise<void> {
+    await this.deps.store.db
+      .insertInto('campaignOpens')
+      .values({ campaignId, memberId, openedAt: this.deps.clock.now().toISOString() })
+      .onConflict((oc) => oc.columns(['campaignId', 'memberId']).doNothing())
+      .execute()
+  }
+
+  async stats(id: string): Promise<CampaignStats> {
+    const campaign = await this.row(id)
+    return this.statsOf(campaign)
+  }
+
+  private async statsOf(campaign: Selectable<CampaignsTable>): Promise<CampaignStats> {
+    const { db } = this.deps.store
+    const byStatus = await db
+      .selectFrom('outbox')
+      .select((eb) => ['status', eb.fn.countAll<number>().as('count')])
+      .where('campaignId', '=', campaign.id)
+      .groupBy('status')
+      .execute()
+    const count = (...statuses: string[]) =>
+      byStatus
+        .filter((s) => statuses.includes(s.status))
+        .reduce((sum, s) => sum + Number(s.count), 0)
+    const opened = await db
+      .selectFrom('campaignOpens')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('campaignId', '=', campaign.id)
+      .executeTakeFirstOrThrow()
+    const windowMs = campaign.attributionDays * 86_400_000
+    const sent = await db
+      .selectFrom('outbox')
+      .select(['memberId', 'sentAt'])
+      .where('campaignId', '=', campaign.id)
+      .where('status', '=', 'sent')
+      .execute()
+    let orders = 0
+    let sales = 0
+    if (sent.length > 0) {
+      const firstSent = sent.reduce(
+        (min, s) => (s.sentAt! < min ? s.sentAt! : min),
+        sent[0]!.sentAt!,
+      )
+      const sentAt = new Map(sent.map((s) => [s.memberId, new Date(s.sentAt!).getTime()]))
+      const candidates = await db
+        .selectFrom('orders')
+        .select(['memberId', 'amount', 'refundedAmount', 'placedAt'])
+        .where('memberId', 'in', [...sentAt.keys()])
+        .where('placedAt', '>=', firstSent)
+        .execute()
+      for (const order of candidates) {
+        const at = new Date(order.placedAt).getTime()
+        const messaged = sentAt.get(order.memberId)!
+        if (at >= messaged && at < messaged + windowMs) {
+          orders++
+          sales += order.amount - order.refundedAmount
+        }
+      }
+    }
+    return {
+      targeted: campaign.targeted,
+      pending: count('pending', 'claimed', 'sending'),
+      uncertain: count('uncertain'),
+      sent: count('sent'),
+      failed: count('failed'),
+      blocked: count('blocked'),
+      skipped: count('skipped'),
+      cancelled: count('cancelled'),
+      opened: Number(opened.count),
+      orders,
+      sales,
+      cost: campaign.cost,
+      roi: campaign.cost ? Math.round((sales / campaign.cost) * 100 * 100) / 100 : null,
+    }
+  }
+
+  private async view(row: Selectable<CampaignsTable>): Promise<CampaignView> {
+    return {
+      id: row.id,
+      name: row.name,
+      message: JSON.parse(row.messageJson) as CampaignView['message'],
+      segment: JSON.parse(row.segmentJson) as Record<string, unknown>,
+      status: toStatus(row.status),
+      sendAt: row.sendAt,
+      attributionDays: row.attributionDays,
+      createdAt: row.createdAt,
+      startedAt: row.startedAt,
+      completedAt: row.completedAt,
+      stats: await this.statsOf(row),
+    }
+  }
+
+  private async transition(
+    id: string,
+    from: CampaignStatus[],
+    to: CampaignStatus,
+  ): Promise<CampaignView> {
+    const updated = await this.deps.store.db
+      .updateTable('campaigns')
+      .set({ status: to })
+      .where('id', '=', id)
+      .where('status', 'in', from)
+      .executeTakeFirst()
+    if (Number(updated.numUpdatedRows) === 0) {
+      const row = await this.row(id)
+      throw new DomainError('already_done', `campaign is ${row.status}; it cannot become ${to}`, {
+        status: row.status,
+      })
+    }
+    return this.get(id)
+  }
+
+  private async row(id: string): Promise<Selectable<CampaignsTable>> {
+    const row = await this.deps.store.db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (!row) throw new DomainError('not_found', `no campaign ${id}`)
+    return row
+  }
+
+  /** Each member's reachable chat identity, Telegram first (WeChat sends slowly by design). */
+  private async identitiesOf(
+    memberIds: string[],
+  ): Promise<Map<string, { channel: string; externalId: string }>> {
+    const found = new Map<string, { channel: string; externalId: string }>()
+    for (let i = 0; i < memberIds.length; i += 500) {
+      const rows = await this.deps.store.db
+        .selectFrom('memberIdentities')
+        .select(['memberId', 'channel', 'externalId'])
+        .where('memberId', 'in', memberIds.slice(i, i + 500))
+        .where('unreachableAt', 'is', null)
+        .where('channel', 'in', [...CHANNEL_PREFERENCE])
+        .execute()
+      for (const channel of CHANNEL_PREFERENCE) {
+        for (const row of rows)
+          if (row.channel === channel && !found.has(row.memberId)) found.set(row.memberId, row)
+      }
+    }
+    return found
+  }
+}

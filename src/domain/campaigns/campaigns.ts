@@ -1,0 +1,79 @@
+import { z } from 'zod'
+
+export const CAMPAIGN_STATUSES = [
+  'scheduled',
+  'sending',
+  'paused',
+  'completed',
+  'cancelled',
+] as const
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number]
+
+export const messageSchema = z.object({
+  text: z.string().trim().min(1).max(4_000),
+  imageUrl: z.url().optional(),
+  buttons: z
+    .array(z.object({ label: z.string().trim().min(1).max(64), url: z.url() }))
+    .max(3)
+    .optional(),
+})
+
+export const campaignInputSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  message: messageSchema,
+  /** A segment filter; `{}` is every opted-in member. */
+  segment: z.record(z.string(), z.unknown()).default({}),
+  /** When to start; absent is now. */
+  sendAt: z.iso.datetime({ offset: true }).optional(),
+  /** What the campaign cost the merchant, in minor units: the denominator of its ROI. */
+  cost: z.number().int().min(0).optional(),
+  /** Orders placed within this many days of the message count as the campaign's. */
+  attributionDays: z.number().int().min(1).max(90).default(7),
+})
+export type CampaignInput = z.input<typeof campaignInputSchema>
+
+export interface CampaignStats {
+  targeted: number
+  pending: number
+  sent: number
+  failed: number
+  blocked: number
+  /** Opted out between the targeting and the sending. */
+  skipped: number
+  cancelled: number
+  /** A worker died while sending these: they may have arrived, so they are not sent again. */
+  uncertain: number
+  /** Members who opened the mini-app from the campaign's link. */
+  opened: number
+  orders: number
+  /** Sales in minor units by targeted members within the attribution window after the message. */
+  sales: number
+  cost: number | null
+  /** sales ÷ cost × 100, or null without a cost. */
+  roi: number | null
+}
+
+export interface CampaignView {
+  id: string
+  name: string
+  message: z.infer<typeof messageSchema>
+  segment: Record<string, unknown>
+  status: CampaignStatus
+  sendAt: string
+  attributionDays: number
+  createdAt: string
+  startedAt: string | null
+  completedAt: string | null
+  stats: CampaignStats
+}
+
+/** Quiet hours in the merchant's time zone: "22:00"–"08:00" spans midnight. */
+export function inQuietHours(
+  localTime: string,
+  quiet: { start: string; end: string } | null,
+): boolean {
+  if (!quiet) return false
+  return quiet.start <= quiet.end
+    ? localTime >= quiet.start && localTime < quiet.end
+    : localTime >= quiet.start || localTime < quiet.end
+}

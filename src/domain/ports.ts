@@ -1,0 +1,31 @@
+/** A message the domain asks a channel to deliver: text, an optional image and link buttons. */
+export interface OutboundMessage {
+  text: string
+  imageUrl?: string
+  buttons?: { label: string; url: string }[]
+}
+
+/**
+ * What a channel adapter answers for one message. `retryAfterMs`: the platform asked us to
+ * slow down (Telegram's 429) or the send failed for now; `unreachable`: the recipient blocked
+ * us or is gone, so we stop writing to them.
+ */
+export type SendResult =
+  | { ok: true }
+  | { ok: false; abandoned: true }
+  | { ok: false; retryAfterMs: number; error: string }
+  | { ok: false; unreachable: true; error: string }
+
+/** Implemented by each chat adapter (Telegram, WeChat); the outbox worker sends through it. */
+export interface MessageSender {
+  /**
+   * Sends when pacing allows. `beforeRequest` runs right before the request leaves, after
+   * any wait, so that the outbox records an attempt only when it really starts; when it
+   * answers false (the lease was lost), nothing is sent.
+   */
+  send(
+    recipient: string,
+    message: OutboundMessage,
+    beforeRequest?: () => Promise<boolean>,
+  ): Promise<SendResult>
+}
