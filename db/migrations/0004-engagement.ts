@@ -56,7 +56,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('stock', 'integer', (col) => col.check(sql`stock >= 0`))
     .addColumn('won', 'integer', (col) => col.notNull().defaultTo(0))
     .execute()
-  await db.schema.createIndex('lottery_prizes_lottery').on('lottery_prizes').column('lottery_id').execute()
+  await db.schema
+    .createIndex('lottery_prizes_lottery')
+    .on('lottery_prizes')
+    .column('lottery_id')
+    .execute()
 
   await db.schema
     .createTable('lottery_draws')
@@ -75,7 +79,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('local_day', 'text', (col) => col.notNull())
     .addColumn('created_at', 'text', (col) => col.notNull())
     .execute()
-  await db.schema.createIndex('lottery_draws_member').on('lottery_draws').columns(['lottery_id', 'member_id', 'local_day']).execute()
+  await db.schema
+    .createIndex('lottery_draws_member')
+    .on('lottery_draws')
+    .columns(['lottery_id', 'member_id', 'local_day'])
+    .execute()
 
   await db.schema
     .createTable('surveys')
@@ -102,7 +110,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['survey_responses', 'surveys', 'lottery_draws', 'lottery_prizes', 'lotteries', 'quiz_attempts', 'quizzes']) {
+  for (const table of [
+    'survey_responses',
+    'surveys',
+    'lottery_draws',
+    'lottery_prizes',
+    'lotteries',
+    'quiz_attempts',
+    'quizzes',
+  ]) {
     await db.schema.dropTable(table).execute()
   }
 }
