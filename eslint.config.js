@@ -22,15 +22,25 @@ function restrict(files, { packages = [], folders = [], message }) {
   }
 }
 
-/** An adapter imports the conversation core and its own SDK, nothing of another adapter. */
+/**
+ * An adapter imports the conversation core, its own SDK and the ports it implements
+ * (domain/ports.ts), nothing of another adapter.
+ */
 function adapter(name, sdk) {
   const others = ['telegram', 'wechat', 'console'].filter((other) => other !== name)
-  return restrict([`src/bots/${name}/**/*.ts`], {
+  const message =
+    'an adapter imports the conversation core, its own SDK and domain/ports.ts, nothing of another adapter'
+  const rule = restrict([`src/bots/${name}/**/*.ts`], {
     // Bare names, so that a sibling import ('../telegram/x.ts') is caught too.
-    folders: ['api', 'jobs', 'cli', 'domain', 'db', 'miniapp', ...others],
+    folders: ['api', 'jobs', 'cli', 'db', 'miniapp', ...others],
     packages: [...httpFramework, ...chatSdks.filter((pkg) => !sdk.includes(pkg))],
-    message: 'an adapter imports the conversation core and its own SDK, nothing of another adapter',
+    message,
   })
+  rule.rules['no-restricted-imports'][1].patterns.push({
+    group: ['**/domain/**', '!**/domain/ports.ts'],
+    message,
+  })
+  return rule
 }
 
 export default tseslint.config(
@@ -51,12 +61,14 @@ export default tseslint.config(
   restrict(['src/domain/**/*.ts'], {
     folders: ['api', 'bots', 'jobs', 'cli', 'miniapp', 'config.ts', 'main.ts'],
     packages: [...httpFramework, ...chatSdks],
-    message: 'the domain never imports HTTP, chat SDKs or adapters; adapters implement domain/ports.ts',
+    message:
+      'the domain never imports HTTP, chat SDKs or adapters; adapters implement domain/ports.ts',
   }),
   restrict(['src/api/**/*.ts'], {
     folders: ['bots', 'jobs', 'cli', 'main.ts'],
     packages: chatSdks,
-    message: 'the API imports the domain only; the Telegram webhook route calls an injected handler',
+    message:
+      'the API imports the domain only; the Telegram webhook route calls an injected handler',
   }),
   restrict(['src/bots/core/**/*.ts'], {
     folders: ['api', 'jobs', 'cli', 'bots/telegram', 'bots/wechat', 'bots/console'],

@@ -8,7 +8,9 @@ import { type TelegramBot, createBot } from './bots/telegram/create-bot.ts'
 import type { WechatBot } from './bots/wechat/create-bot.ts'
 import { ConfigError, channelStatus, loadConfig } from './config.ts'
 import { createDomain } from './domain/index.ts'
+import { startOutboxWorker } from './jobs/outbox-worker.ts'
 import { startScheduler } from './jobs/scheduler.ts'
+import { TelegramSender } from './bots/telegram/sender.ts'
 import { systemClock } from './shared/clock.ts'
 import { createLogger } from './shared/logger.ts'
 
@@ -114,11 +116,38 @@ async function main(): Promise<void> {
     }
   }
 
+  // One outbox worker per channel, so that WeChat's human pace never holds Telegram back.
+  const workers = config.JOBS_ENABLED
+    ? [
+        ...(telegram
+          ? [
+              startOutboxWorker({
+                domain,
+                logger,
+                senders: { telegram: new TelegramSender(telegram.bot.telegram) },
+              }),
+            ]
+          : []),
+        ...(wechat
+          ? [
+              startOutboxWorker({
+                domain,
+                logger,
+                senders: { wechat: wechat.messageSender },
+                batchSize: 5,
+                concurrency: 1,
+              }),
+            ]
+          : []),
+      ]
+    : []
+
   const shutdown = async (signal: string) => {
     if (shuttingDown) return
     shuttingDown = true
     logger.info({ signal }, 'shutting down: no new work, finishing what is in flight')
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    await Promise.all(workers.map((worker) => worker.stop()))
     await telegram?.stop()
     await wechat?.stop()
     await scheduler?.stop()

@@ -35,6 +35,16 @@ describe('the dependency direction of shared/architecture.md', () => {
     expect(await violations(code, filePath)).not.toEqual([])
   })
 
+  it('lets an adapter implement the domain’s ports but not reach into the rest of the domain', async () => {
+    const ports = "import type { MessageSender } from '../../domain/ports.ts'"
+    expect(await violations(ports, 'src/bots/telegram/x.ts')).toEqual([])
+    expect(await violations(ports, 'src/bots/wechat/x.ts')).toEqual([])
+    const domain = "import { createDomain } from '../../domain/index.ts'"
+    expect(await violations(domain, 'src/bots/telegram/x.ts')).not.toEqual([])
+    const service = "import { OrdersService } from '../../domain/orders/orders.service.ts'"
+    expect(await violations(service, 'src/bots/wechat/x.ts')).not.toEqual([])
+  })
+
   it('lets adapters import their SDK and config.ts read the environment', async () => {
     expect(
       await violations("import { Telegraf } from 'telegraf'", 'src/bots/telegram/x.ts'),

@@ -5,6 +5,7 @@ import type { Domain } from '../domain/index.ts'
 import { errorJson, notFound, onError } from './errors.ts'
 import { apiKeyAuth } from './middleware/api-key.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { campaignRoutes } from './routes/campaigns.ts'
 import { engagementRoutes } from './routes/engagement.ts'
 import { memberRoutes } from './routes/members.ts'
 import { miniappRoutes } from './routes/miniapp.ts'
@@ -59,6 +60,7 @@ export function createApp({
   v1.route('/', rewardRoutes(domain))
   v1.route('/', programmeRoutes(domain))
   v1.route('/', engagementRoutes(domain))
+  v1.route('/', campaignRoutes(domain))
   v1.route('/', segmentRoutes(domain))
   app.route('/api/v1', v1)
   app.route('/api/miniapp', miniappRoutes(domain))

@@ -18,6 +18,7 @@ import type { Conversation } from '../core/conversation.ts'
 import { t } from '../core/i18n.ts'
 import type { Reply } from '../core/messages.ts'
 import { type WechatMessage, toMessages } from './send-reply.ts'
+import type { MessageSender, SendResult } from '../../domain/ports.ts'
 import { PacedSender, type PacingClock, type PacingOptions, realPacingClock } from './sender.ts'
 import { toInbound } from './to-inbound.ts'
 
@@ -46,6 +47,8 @@ export interface WechatBotDeps {
 
 export interface WechatBot {
   readonly wechaty: Wechaty
+  /** Campaign messages, through the same pacing as every other message of the account. */
+  readonly messageSender: MessageSender
   /** Starts the puppet. Never rejects: a failure is logged and tried again later. */
   start(): Promise<void>
   /** Waits for the messages already received to be answered and sent. */
@@ -226,8 +229,38 @@ export function createWechatBot(deps: WechatBotDeps): WechatBot {
     await queue.idle()
   }
 
+  const messageSender: MessageSender = {
+    async send(recipient, message, beforeRequest = async () => true) {
+      let result: SendResult = { ok: true }
+      let begun = false
+      try {
+        await sender.send(recipient, async () => {
+          // The paced sender retries a failed delivery; the attempt is recorded once.
+          if (!begun) {
+            begun = true
+            if (!(await beforeRequest())) {
+              result = { ok: false, abandoned: true }
+              return
+            }
+          }
+          const contact = await wechaty.Contact.find({ id: recipient })
+          if (!contact) {
+            result = { ok: false, unreachable: true, error: 'contact not found' }
+            return
+          }
+          const links = (message.buttons ?? []).map((b) => `${b.label}：${b.url}`)
+          await contact.say([message.text, ...links].join('\n'))
+        })
+        return result
+      } catch (error) {
+        return { ok: false, retryAfterMs: 60_000, error: String(error) }
+      }
+    },
+  }
+
   return {
     wechaty,
+    messageSender,
     start: () => launch(deps.restartDelayMs ?? 5_000),
     idle,
     async stop() {

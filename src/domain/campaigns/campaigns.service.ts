@@ -17,8 +17,8 @@ import {
 
 /** Turns a saved-filter JSON into the members it selects (the segments service). */
 export interface SegmentResolver {
-  /** Validates a filter; throws `invalid_input` naming the field. */
-  parse(filter: unknown): Record<string, unknown>
+  /** Validates a filter; throws `invalid_input` naming the field under `at`. */
+  parse(filter: unknown, at?: string): Record<string, unknown>
   /** Active, opted-in (unless the filter says otherwise) members the filter selects. */
   resolve(filter: Record<string, unknown>): Promise<string[]>
 }
@@ -65,7 +65,7 @@ export class CampaignsService {
       throw new DomainError('invalid_input', issue.message, { field: issue.path.join('.') })
     }
     const input = parsed.data
-    const segment = this.segments.parse(input.segment)
+    const segment = this.segments.parse(input.segment, 'segment')
     const now = this.deps.clock.now().toISOString()
     const id = newId('cmp')
     await this.deps.store.db

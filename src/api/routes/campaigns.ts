@@ -1,0 +1,123 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { campaignInputSchema } from '../../domain/campaigns/campaigns.ts'
+import type { Domain } from '../../domain/index.ts'
+import { requireRole } from '../middleware/api-key.ts'
+import { newRouter } from '../router.ts'
+import { errorResponses, json } from '../schemas.ts'
+
+const IdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+})
+const admin = requireRole('admin')
+
+const StatsSchema = z.object({
+  targeted: z.number().int(),
+  pending: z.number().int(),
+  sent: z.number().int(),
+  failed: z.number().int(),
+  blocked: z.number().int(),
+  skipped: z.number().int(),
+  cancelled: z.number().int(),
+  uncertain: z.number().int(),
+  opened: z.number().int(),
+  orders: z.number().int(),
+  sales: z.number().int(),
+  cost: z.number().int().nullable(),
+  roi: z.number().nullable().openapi({ description: 'Attributed sales ÷ cost × 100' }),
+})
+const CampaignSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    message: z.object({
+      text: z.string(),
+      imageUrl: z.string().optional(),
+      buttons: z.array(z.object({ label: z.string(), url: z.string() })).optional(),
+    }),
+    segment: z.record(z.string(), z.unknown()),
+    status: z.enum(['scheduled', 'sending', 'paused', 'completed', 'cancelled']),
+    sendAt: z.string(),
+    attributionDays: z.number().int(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    stats: StatsSchema,
+  })
+  .openapi('Campaign')
+
+const tags = ['campaigns']
+const action = (name: 'pause' | 'resume' | 'cancel', summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/campaigns/{id}/${name}`,
+    tags,
+    summary,
+    middleware: admin,
+    request: { params: IdParams },
+    responses: { 200: json(CampaignSchema, 'The campaign'), ...errorResponses(401, 403, 404, 409) },
+  })
+
+const routes = {
+  create: createRoute({
+    method: 'post',
+    path: '/campaigns',
+    tags,
+    summary: 'Broadcast a message to a segment, now or at sendAt (admin)',
+    middleware: admin,
+    request: {
+      body: { required: true, content: { 'application/json': { schema: campaignInputSchema } } },
+    },
+    responses: {
+      201: json(CampaignSchema, 'The campaign, scheduled'),
+      ...errorResponses(400, 401, 403),
+    },
+  }),
+  list: createRoute({
+    method: 'get',
+    path: '/campaigns',
+    tags,
+    summary: 'The last 100 campaigns with their results',
+    responses: {
+      200: json(z.object({ items: z.array(CampaignSchema) }), 'Newest first'),
+      ...errorResponses(401),
+    },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/campaigns/{id}',
+    tags,
+    summary:
+      'A campaign: status and results (targeted, sent, failed, blocked, opened, orders, sales, ROI)',
+    request: { params: IdParams },
+    responses: { 200: json(CampaignSchema, 'The campaign'), ...errorResponses(401, 404) },
+  }),
+  pause: action('pause', 'Pause sending (admin)'),
+  resume: action('resume', 'Resume a paused campaign (admin)'),
+  cancel: action('cancel', 'Cancel what is not sent yet (admin)'),
+}
+
+export function campaignRoutes(domain: Domain) {
+  return newRouter()
+    .openapi(routes.create, async (c) =>
+      c.json(
+        await domain.campaigns.create(c.req.valid('json'), `api:${c.get('apiKey').name}`),
+        201,
+      ),
+    )
+    .openapi(routes.list, async (c) => c.json({ items: await domain.campaigns.list() }, 200))
+    .openapi(routes.get, async (c) =>
+      c.json(await domain.campaigns.get(c.req.valid('param').id), 200),
+    )
+    .openapi(routes.pause, async (c) =>
+      c.json(await domain.campaigns.pause(c.req.valid('param').id), 200),
+    )
+    .openapi(routes.resume, async (c) =>
+      c.json(await domain.campaigns.resume(c.req.valid('param').id), 200),
+    )
+    .openapi(routes.cancel, async (c) =>
+      c.json(await domain.campaigns.cancel(c.req.valid('param').id), 200),
+    )
+}

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
+import { available, databases } from '../helpers/db.ts'
+
+for (const db of databases) {
+  describe.skipIf(!available(db))(
+    `campaigns API [${db.name}${available(db) ? '' : ': skipped, TEST_DATABASE_URL not set'}]`,
+    () => {
+      let api: ApiFixture
+      beforeAll(async () => {
+        api = await createApiFixture(db)
+      })
+      afterAll(async () => {
+        await api?.store.cleanup()
+      })
+
+      it('creates a campaign for a segment, starts it, and reports its status and results', async () => {
+        for (const [i, region] of ['Shanghai', 'Shanghai', 'Beijing'].entries()) {
+          const res = await api.call('POST', '/api/v1/members', {
+            displayName: `C${i}`,
+            telegramId: String(700_000 + i),
+            marketingConsent: true,
+            region,
+          })
+          expect(res.status).toBe(201)
+        }
+        await api.call('POST', '/api/v1/members', {
+          displayName: 'No consent',
+          telegramId: '700100',
+          region: 'Shanghai',
+        })
+        const created = await api.call('POST', '/api/v1/campaigns', {
+          name: 'Shanghai opening',
+          message: {
+            text: '新店开业！',
+            buttons: [{ label: '查看', url: 'https://shop.example/new' }],
+          },
+          segment: { regions: ['Shanghai'] },
+          cost: 5_000,
+        })
+        expect(created.status).toBe(201)
+        expect(created.body).toMatchObject({
+          id: expect.stringMatching(/^cmp_/),
+          status: 'scheduled',
+        })
+        await api.domain.campaigns.dispatchDue()
+        const view = await api.call('GET', `/api/v1/campaigns/${created.body.id}`)
+        expect(view.body).toMatchObject({
+          status: 'sending',
+          stats: { targeted: 2, sent: 0, pending: 2, cost: 5_000, roi: 0 },
+        })
+        expect(
+          (await api.call('GET', '/api/v1/campaigns')).body.items.map((c: { id: string }) => c.id),
+        ).toContain(created.body.id)
+      })
+
+      it('pauses, resumes and cancels; a finished or cancelled campaign cannot change again', async () => {
+        const created = await api.call('POST', '/api/v1/campaigns', {
+          name: 'Later',
+          message: { text: 'soon' },
+          segment: {},
+          sendAt: new Date(api.clock.now().getTime() + 3_600_000).toISOString(),
+        })
+        const id = created.body.id
+        expect((await api.call('POST', `/api/v1/campaigns/${id}/pause`)).body.status).toBe('paused')
+        expect((await api.call('POST', `/api/v1/campaigns/${id}/resume`)).body.status).toBe(
+          'scheduled',
+        )
+        expect((await api.call('POST', `/api/v1/campaigns/${id}/cancel`)).body.status).toBe(
+          'cancelled',
+        )
+        const again = await api.call('POST', `/api/v1/campaigns/${id}/resume`)
+        expect(again.status).toBe(409)
+        expect((await api.call('POST', '/api/v1/campaigns/cmp_nope/pause')).status).toBe(404)
+      })
+
+      it('refuses a bad campaign naming the field, and a pos key', async () => {
+        const noText = await api.call('POST', '/api/v1/campaigns', {
+          name: 'x',
+          message: { text: '' },
+        })
+        expect(noText.body.error.details.field).toBe('message.text')
+        const badSegment = await api.call('POST', '/api/v1/campaigns', {
+          name: 'x',
+          message: { text: 'hi' },
+          segment: { lifecycle: ['immortal'] },
+        })
+        expect(badSegment.status).toBe(400)
+        expect(badSegment.body.error.details.field).toMatch(/^segment/)
+        const badUrl = await api.call('POST', '/api/v1/campaigns', {
+          name: 'x',
+          message: { text: 'hi', buttons: [{ label: 'a', url: 'not a url' }] },
+        })
+        expect(badUrl.body.error.details.field).toBe('message.buttons.0.url')
+        expect(
+          (
+            await api.call(
+              'POST',
+              '/api/v1/campaigns',
+              { name: 'x', message: { text: 'hi' } },
+              { key: api.posKey },
+            )
+          ).status,
+        ).toBe(403)
+      })
+    },
+  )
+}
