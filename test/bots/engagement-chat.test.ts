@@ -24,7 +24,11 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
 
   beforeAll(async () => {
     const logger = pino({ level: 'silent' })
-    const conversation = createConversation({ domain: get().domain, logger, publicUrl: 'https://shop.example' })
+    const conversation = createConversation({
+      domain: get().domain,
+      logger,
+      publicUrl: 'https://shop.example',
+    })
     api = await new FakeBotApi().start()
     telegram = createBot(TOKEN, { conversation, logger, apiRoot: api.url })
     await telegram.start({ url: 'https://shop.example/telegram/webhook', secret: 'secret' })
@@ -46,7 +50,18 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
   const say = (user: TgUser, text: string) => deliver(user, textUpdate(user, text))
   const press = (user: TgUser, data: string) => deliver(user, buttonUpdate(user, data))
   const buttons = (user: TgUser) =>
-    ((api.lastTo(user.id).payload.reply_markup as { inline_keyboard: { text: string; callback_data?: string; url?: string; web_app?: { url: string } }[][] } | undefined)?.inline_keyboard.flat() ?? [])
+    (
+      api.lastTo(user.id).payload.reply_markup as
+        | {
+            inline_keyboard: {
+              text: string
+              callback_data?: string
+              url?: string
+              web_app?: { url: string }
+            }[][]
+          }
+        | undefined
+    )?.inline_keyboard.flat() ?? []
   async function tgMember(language = 'zh-hans'): Promise<TgUser> {
     const user = { id: ++ids, first_name: 'Player', language_code: language }
     await say(user, '/start')
@@ -63,7 +78,12 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
   }
 
   it('a quiz is taken to the end on Telegram with buttons, and a second attempt is refused', async () => {
-    const quiz = await get().domain.quizzes.create({ title: '茶叶问答', questions, reward: { mode: 'per_correct', points: 10 }, ...window() })
+    const quiz = await get().domain.quizzes.create({
+      title: '茶叶问答',
+      questions,
+      reward: { mode: 'per_correct', points: 10 },
+      ...window(),
+    })
     const user = await tgMember()
     const [first] = await say(user, '/quiz')
     expect(first).toContain('茶叶问答（第 1/2 题）')
@@ -77,12 +97,22 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect(done).toContain('❌ 正确答案是：95°C')
     expect(done).toContain('答对 1/2 题，获得 10 积分')
     expect((await say(user, '/quiz'))[0]).toContain('没有进行中的有奖问答')
-    await expect(get().domain.quizzes.begin((await get().domain.members.get({ telegramId: String(user.id) })).id, quiz.id)).rejects.toMatchObject({ code: 'already_done' })
+    await expect(
+      get().domain.quizzes.begin(
+        (await get().domain.members.get({ telegramId: String(user.id) })).id,
+        quiz.id,
+      ),
+    ).rejects.toMatchObject({ code: 'already_done' })
     await get().domain.quizzes.start(quiz.id)
   })
 
   it('a quiz is taken to the end on WeChat with numbered replies', async () => {
-    await get().domain.quizzes.create({ title: '品牌问答', questions, reward: { mode: 'pass', threshold: 2, points: 30 }, ...window() })
+    await get().domain.quizzes.create({
+      title: '品牌问答',
+      questions,
+      reward: { mode: 'pass', threshold: 2, points: 30 },
+      ...window(),
+    })
     const shopper = await wxMember('答题者')
     const [list] = await wx.say(shopper, '问答')
     const pick = /回复 (\d+) 品牌问答/.exec(list!)
@@ -130,7 +160,9 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     })
     const user = await tgMember()
     const [shown] = await say(user, '/lottery')
-    expect(shown).toMatch(/幸运抽奖[\s\S]*今天还有 1 次免费抽奖[\s\S]*50积分 50\.0%[\s\S]*谢谢参与 50\.0%/)
+    expect(shown).toMatch(
+      /幸运抽奖[\s\S]*今天还有 1 次免费抽奖[\s\S]*50积分 50\.0%[\s\S]*谢谢参与 50\.0%/,
+    )
     const drawButton = buttons(user)[0]!.callback_data!
     const [result] = await press(user, drawButton)
     expect(result).toMatch(/恭喜抽中「50积分」|谢谢参与，下次好运/)
@@ -148,7 +180,11 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
   })
 
   it('a survey is answered with one tap on the 7-level scale, then an optional comment', async () => {
-    const survey = await get().domain.surveys.create({ title: '到店体验', question: '你对本次到店体验满意吗？', rewardPoints: 5 })
+    const survey = await get().domain.surveys.create({
+      title: '到店体验',
+      question: '你对本次到店体验满意吗？',
+      rewardPoints: 5,
+    })
     const user = await tgMember()
     const [ask] = await say(user, '/survey')
     expect(ask).toContain('1 非常不满意 … 7 非常满意')
@@ -158,7 +194,11 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect(comment).toContain('跳过')
     expect((await say(user, '店员很热情'))[0]).toContain('已收到你的意见')
     const summary = await get().domain.surveys.summary(survey.id)
-    expect(summary).toMatchObject({ responses: 1, average: 6, comments: [{ score: 6, comment: '店员很热情' }] })
+    expect(summary).toMatchObject({
+      responses: 1,
+      average: 6,
+      comments: [{ score: 6, comment: '店员很热情' }],
+    })
     expect((await say(user, '/survey'))[0]).toContain('没有需要填写的问卷')
   })
 
@@ -170,6 +210,8 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     const [reply] = await wx.say(shopper, '会员中心')
     const url = /https:\/\/shop\.example\/miniapp\/#token=([\w.-]+)&lang=zh-CN/.exec(reply!)
     expect(url).not.toBeNull()
-    expect((await get().domain.miniapp.sessionFromLink(url![1]!)).memberId).toBe((await get().domain.members.get({ wechatId: shopper.id })).id)
+    expect((await get().domain.miniapp.sessionFromLink(url![1]!)).memberId).toBe(
+      (await get().domain.members.get({ wechatId: shopper.id })).id,
+    )
   })
 })

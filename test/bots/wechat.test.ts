@@ -112,7 +112,9 @@ describeOnDatabases('WeChat bot', (get) => {
     expect(words).toContain('签到 — 每日签到')
     expect(words).not.toMatch(/\/[a-z]/)
     // The mini-app link signs the member in once.
-    const token = new RegExp(`^打开会员中心：${PUBLIC_URL}/miniapp/#token=([\\w.-]+)&lang=zh-CN$`).exec(link!)?.[1]
+    const token = new RegExp(
+      `^打开会员中心：${PUBLIC_URL}/miniapp/#token=([\\w.-]+)&lang=zh-CN$`,
+    ).exec(link!)?.[1]
     const session = await get().domain.miniapp.sessionFromLink(token!)
     expect(session.memberId).toBe((await memberOf(shopper)).id)
     await expect(get().domain.miniapp.sessionFromLink(token!)).rejects.toMatchObject({

@@ -13,7 +13,10 @@ const questions = [
 describe('lottery draws are fair', () => {
   /** Pearson's chi-square statistic of observed counts against expected probabilities. */
   function chiSquare(observed: number[], probabilities: number[], n: number): number {
-    return observed.reduce((sum, o, i) => sum + (o - n * probabilities[i]!) ** 2 / (n * probabilities[i]!), 0)
+    return observed.reduce(
+      (sum, o, i) => sum + (o - n * probabilities[i]!) ** 2 / (n * probabilities[i]!),
+      0,
+    )
   }
 
   it('the frequencies of 100,000 simulated draws match the weights (chi-square, 3 degrees of freedom)', () => {
@@ -56,45 +59,88 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
   const member = () => get().domain.members.register({ displayName: `Player ${++n}` })
 
   it('a quiz is taken question by question to the end, paid once, and a second attempt is refused', async () => {
-    await get().domain.programme.replace(programmeWith({ interactions: { checkin: { points: 5 }, dailyCaps: { quiz: 50 } } }))
-    const quiz = await get().domain.quizzes.create({ title: 'Tea quiz', questions, reward: { mode: 'per_correct', points: 10 }, ...window() })
+    await get().domain.programme.replace(
+      programmeWith({ interactions: { checkin: { points: 5 }, dailyCaps: { quiz: 50 } } }),
+    )
+    const quiz = await get().domain.quizzes.create({
+      title: 'Tea quiz',
+      questions,
+      reward: { mode: 'per_correct', points: 10 },
+      ...window(),
+    })
     const m = await member()
     const first = await get().domain.quizzes.begin(m.id, quiz.id)
-    expect(first).toMatchObject({ index: 0, total: 3, question: { text: 'Which tea is fermented?', choices: ['Green', 'Pu-erh', 'White'] } })
+    expect(first).toMatchObject({
+      index: 0,
+      total: 3,
+      question: { text: 'Which tea is fermented?', choices: ['Green', 'Pu-erh', 'White'] },
+    })
     expect(first.question).not.toHaveProperty('answer')
-    expect(await get().domain.quizzes.answer(m.id, quiz.id, 0, 1)).toMatchObject({ wasCorrect: true, index: 1 })
+    expect(await get().domain.quizzes.answer(m.id, quiz.id, 0, 1)).toMatchObject({
+      wasCorrect: true,
+      index: 1,
+    })
     // a double tap on the same question changes nothing
     expect(await get().domain.quizzes.answer(m.id, quiz.id, 0, 0)).toMatchObject({ index: 1 })
-    expect(await get().domain.quizzes.answer(m.id, quiz.id, 1, 1)).toMatchObject({ wasCorrect: false, rightChoice: '95°C' })
+    expect(await get().domain.quizzes.answer(m.id, quiz.id, 1, 1)).toMatchObject({
+      wasCorrect: false,
+      rightChoice: '95°C',
+    })
     const done = await get().domain.quizzes.answer(m.id, quiz.id, 2, 2)
     expect(done.result).toEqual({ correct: 2, total: 3, pointsAwarded: 20, capped: false })
-    await expect(get().domain.quizzes.begin(m.id, quiz.id)).rejects.toMatchObject({ code: 'already_done' })
+    await expect(get().domain.quizzes.begin(m.id, quiz.id)).rejects.toMatchObject({
+      code: 'already_done',
+    })
     expect((await get().domain.members.view(m.id)).points.balance).toBe(20)
     expect(await get().domain.quizzes.openFor(m.id)).toEqual([])
   })
 
   it('a pass-threshold quiz pays only on passing; the leaderboard ranks by score, then speed', async () => {
-    const quiz = await get().domain.quizzes.create({ title: 'Pass', questions, reward: { mode: 'pass', threshold: 3, points: 30 }, ...window() })
+    const quiz = await get().domain.quizzes.create({
+      title: 'Pass',
+      questions,
+      reward: { mode: 'pass', threshold: 3, points: 30 },
+      ...window(),
+    })
     const [a, b] = [await member(), await member()]
-    for (const [m, picks] of [[a, [1, 0, 2]], [b, [1, 1, 2]]] as const) {
+    for (const [m, picks] of [
+      [a, [1, 0, 2]],
+      [b, [1, 1, 2]],
+    ] as const) {
       await get().domain.quizzes.begin(m.id, quiz.id)
-      for (const [i, pick] of picks.entries()) await get().domain.quizzes.answer(m.id, quiz.id, i, pick)
+      for (const [i, pick] of picks.entries())
+        await get().domain.quizzes.answer(m.id, quiz.id, i, pick)
     }
     expect((await get().domain.members.view(a.id)).points.balance).toBe(30)
     expect((await get().domain.members.view(b.id)).points.balance).toBe(0)
     const results = await get().domain.quizzes.results(quiz.id)
-    expect(results).toMatchObject({ started: 2, completed: 2, averageCorrect: 2.5, pointsAwarded: 30 })
-    expect(results.leaderboard.map((r) => [r.memberId, r.correct])).toEqual([[a.id, 3], [b.id, 2]])
+    expect(results).toMatchObject({
+      started: 2,
+      completed: 2,
+      averageCorrect: 2.5,
+      pointsAwarded: 30,
+    })
+    expect(results.leaderboard.map((r) => [r.memberId, r.correct])).toEqual([
+      [a.id, 3],
+      [b.id, 2],
+    ])
   })
 
   it('answers after the window closes are refused with a clear error, and the attempt survives until then', async () => {
-    const quiz = await get().domain.quizzes.create({ title: 'Short', questions, reward: { mode: 'per_correct', points: 1 }, ...window() })
+    const quiz = await get().domain.quizzes.create({
+      title: 'Short',
+      questions,
+      reward: { mode: 'per_correct', points: 1 },
+      ...window(),
+    })
     const m = await member()
     await get().domain.quizzes.begin(m.id, quiz.id)
     await get().domain.quizzes.answer(m.id, quiz.id, 0, 1)
     expect(await get().domain.quizzes.begin(m.id, quiz.id)).toMatchObject({ index: 1 })
     get().clock.advance(25 * hour)
-    await expect(get().domain.quizzes.answer(m.id, quiz.id, 1, 0)).rejects.toMatchObject({ code: 'closed' })
+    await expect(get().domain.quizzes.answer(m.id, quiz.id, 1, 0)).rejects.toMatchObject({
+      code: 'closed',
+    })
     get().clock.set('2025-01-10T04:00:00Z')
   })
 
@@ -110,7 +156,11 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
       ],
     })
     const players = await Promise.all(Array.from({ length: 50 }, () => member()))
-    const results = await Promise.allSettled(Array.from({ length: 1_000 }, (_, i) => get().domain.lotteries.draw(players[i % 50]!.id, lottery.id)))
+    const results = await Promise.allSettled(
+      Array.from({ length: 1_000 }, (_, i) =>
+        get().domain.lotteries.draw(players[i % 50]!.id, lottery.id),
+      ),
+    )
     expect(results.filter((r) => r.status === 'rejected')).toEqual([])
     const wins = results.filter((r) => r.status === 'fulfilled' && r.value.prize.name === 'Tea set')
     expect(wins).toHaveLength(10)
@@ -122,7 +172,11 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
   })
 
   it('draws are free first, then use a lottery chance, then cost points; limits and the window hold', async () => {
-    const voucher = await get().domain.rewards.create({ name: 'Cake voucher', kind: 'gift', pointsCost: 0 })
+    const voucher = await get().domain.rewards.create({
+      name: 'Cake voucher',
+      kind: 'gift',
+      pointsCost: 0,
+    })
     const lottery = await get().domain.lotteries.create({
       title: 'Daily draw',
       costPoints: 20,
@@ -134,43 +188,84 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
     expect(lottery.prizes[0]!.probability).toBe(1)
     const m = await member()
     await get().domain.adjust(m.id, { points: 30, reason: 'test' }, 'test')
-    const chance = await get().domain.rewards.create({ name: 'Extra draw', kind: 'lottery_chance', pointsCost: 0 })
+    const chance = await get().domain.rewards.create({
+      name: 'Extra draw',
+      kind: 'lottery_chance',
+      pointsCost: 0,
+    })
     await get().domain.rewards.redeem(m.id, chance.id)
     const free = await get().domain.lotteries.draw(m.id, lottery.id, { idempotencyKey: 'tap-1' })
-    expect(free).toMatchObject({ paidWith: 'free', pointsPaid: 0, couponCode: expect.stringMatching(/^[2-9A-HJ-NP-Z]{10}$/) })
-    expect(await get().domain.lotteries.draw(m.id, lottery.id, { idempotencyKey: 'tap-1' })).toMatchObject({ drawId: free.drawId, replayed: true })
-    expect(await get().domain.lotteries.draw(m.id, lottery.id)).toMatchObject({ paidWith: 'chance', pointsPaid: 0 })
-    expect(await get().domain.lotteries.draw(m.id, lottery.id)).toMatchObject({ paidWith: 'points', pointsPaid: 20, balance: 10 })
-    await expect(get().domain.lotteries.draw(m.id, lottery.id)).rejects.toMatchObject({ code: 'insufficient_points' })
+    expect(free).toMatchObject({
+      paidWith: 'free',
+      pointsPaid: 0,
+      couponCode: expect.stringMatching(/^[2-9A-HJ-NP-Z]{10}$/),
+    })
+    expect(
+      await get().domain.lotteries.draw(m.id, lottery.id, { idempotencyKey: 'tap-1' }),
+    ).toMatchObject({ drawId: free.drawId, replayed: true })
+    expect(await get().domain.lotteries.draw(m.id, lottery.id)).toMatchObject({
+      paidWith: 'chance',
+      pointsPaid: 0,
+    })
+    expect(await get().domain.lotteries.draw(m.id, lottery.id)).toMatchObject({
+      paidWith: 'points',
+      pointsPaid: 20,
+      balance: 10,
+    })
+    await expect(get().domain.lotteries.draw(m.id, lottery.id)).rejects.toMatchObject({
+      code: 'insufficient_points',
+    })
     await get().domain.adjust(m.id, { points: 100, reason: 'test' }, 'test')
     await get().domain.lotteries.draw(m.id, lottery.id)
-    await expect(get().domain.lotteries.draw(m.id, lottery.id)).rejects.toMatchObject({ code: 'limit_reached' })
+    await expect(get().domain.lotteries.draw(m.id, lottery.id)).rejects.toMatchObject({
+      code: 'limit_reached',
+    })
     const winners = await get().domain.lotteries.draws(lottery.id, { winnersOnly: true })
     await get().domain.lotteries.fulfil(winners[0]!.id, 'staff:1')
-    await expect(get().domain.lotteries.fulfil(winners[0]!.id, 'staff:1')).rejects.toMatchObject({ code: 'already_done' })
+    await expect(get().domain.lotteries.fulfil(winners[0]!.id, 'staff:1')).rejects.toMatchObject({
+      code: 'already_done',
+    })
     get().clock.advance(25 * 3_600_000)
-    await expect(get().domain.lotteries.draw(m.id, lottery.id)).rejects.toMatchObject({ code: 'closed' })
+    await expect(get().domain.lotteries.draw(m.id, lottery.id)).rejects.toMatchObject({
+      code: 'closed',
+    })
     get().clock.set('2025-01-10T04:00:00Z')
   })
 
   it('a survey is answered once, rewarded within the daily cap, and summarised for the merchant', async () => {
-    await get().domain.programme.replace(programmeWith({ interactions: { checkin: { points: 5 }, dailyCaps: { survey: 15 } } }))
-    const survey = await get().domain.surveys.create({ title: 'How was your visit?', question: 'How satisfied are you?', rewardPoints: 10 })
+    await get().domain.programme.replace(
+      programmeWith({ interactions: { checkin: { points: 5 }, dailyCaps: { survey: 15 } } }),
+    )
+    const survey = await get().domain.surveys.create({
+      title: 'How was your visit?',
+      question: 'How satisfied are you?',
+      rewardPoints: 10,
+    })
     const scores = [7, 6, 6, 5, 3, 1]
     const members = await Promise.all(scores.map(() => member()))
     for (const [i, score] of scores.entries()) {
-      const result = await get().domain.surveys.respond(members[i]!.id, survey.id, { score, comment: score < 4 ? 'too slow' : undefined })
+      const result = await get().domain.surveys.respond(members[i]!.id, survey.id, {
+        score,
+        comment: score < 4 ? 'too slow' : undefined,
+      })
       expect(result.pointsAwarded).toBe(10)
     }
-    await expect(get().domain.surveys.respond(members[0]!.id, survey.id, { score: 1 })).rejects.toMatchObject({ code: 'already_done' })
-    const afterOrder = await get().domain.surveys.respond(members[0]!.id, survey.id, { score: 7, orderId: 'o-1' })
+    await expect(
+      get().domain.surveys.respond(members[0]!.id, survey.id, { score: 1 }),
+    ).rejects.toMatchObject({ code: 'already_done' })
+    const afterOrder = await get().domain.surveys.respond(members[0]!.id, survey.id, {
+      score: 7,
+      orderId: 'o-1',
+    })
     expect(afterOrder).toMatchObject({ pointsAwarded: 5, capped: true })
     expect(await get().domain.surveys.currentFor(members[0]!.id)).toBeUndefined()
     const summary = await get().domain.surveys.summary(survey.id)
     expect(summary.responses).toBe(7)
     expect(summary.average).toBeCloseTo(35 / 7)
     expect(summary.satisfied).toBeCloseTo(5 / 7)
-    expect(summary.distribution).toEqual([1, 0, 1, 0, 1, 2, 2].map((responses, i) => ({ score: i + 1, responses })))
+    expect(summary.distribution).toEqual(
+      [1, 0, 1, 0, 1, 2, 2].map((responses, i) => ({ score: i + 1, responses })),
+    )
     expect(summary.trend).toEqual([{ week: '2025-01-06', responses: 7, average: 5 }])
     expect(summary.comments.map((c) => c.comment)).toEqual(['too slow', 'too slow'])
     await get().domain.programme.replace(programmeWith({}))

@@ -81,7 +81,7 @@ describe.skipIf(!runBrowser)(
         deviceScaleFactor: 2,
       })
       page.setDefaultTimeout(10_000)
-    const outside: string[] = []
+      const outside: string[] = []
       page.on('request', (request) => {
         if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
           outside.push(request.url())

@@ -195,7 +195,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
       if (closing === 'survey-comment') return [{ text: t(turn.locale, 'survey.commentSaved') }]
       return [{ text: t(turn.locale, closing === 'redeem' ? 'redeem.cancelled' : 'cancelled') }]
     }
-    if (!turn.member && kind !== 'confirm' && kind !== 'quizstart') return [{ text: t(turn.locale, 'register.needed') }]
+    if (!turn.member && kind !== 'confirm' && kind !== 'quizstart')
+      return [{ text: t(turn.locale, 'register.needed') }]
     if (kind === 'redeem' && value) return member.chooseReward(turn, value)
     if (kind === 'quiz' && value) return engagement.beginQuiz(turn, value)
     if (kind === 'qa' && value) return engagement.answerQuiz(turn, value)
