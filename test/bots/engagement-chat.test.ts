@@ -214,4 +214,43 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
       (await get().domain.members.get({ wechatId: shopper.id })).id,
     )
   })
+
+  it('a manager broadcasts from the bot: audience, message, link button, preview, confirm; /campaign shows the results', async () => {
+    const owner = { id: ++ids, first_name: 'Boss', language_code: 'en' }
+    const { code } = await get().domain.staff.createInvite('manager')
+    await say(owner, `/admin ${code}`)
+    const member = await tgMember()
+    expect((await say(member, '/broadcast'))[0]).toContain('仅限商家管理员')
+
+    const [audience] = await say(owner, '/broadcast')
+    expect(audience).toContain('Who should get it?')
+    const everyone = buttons(owner)[0]!
+    expect(everyone.text).toMatch(/^Every subscribed member \(\d+\)$/)
+    expect((await press(owner, everyone.callback_data!))[0]).toMatch(
+      /To "Every subscribed member", \d+ members/,
+    )
+    expect((await say(owner, 'Double points this weekend!'))[0]).toContain('Add a link button?')
+    expect((await say(owner, 'no link here'))[0]).toContain('Please send "Button text https://…"')
+    const [previewTitle, preview, when] = await say(owner, 'Shop now https://shop.example/sale')
+    expect(previewTitle).toContain('Preview')
+    expect(preview).toBe('Double points this weekend!')
+    expect(when).toContain('When should it go out?')
+    await press(owner, 'bc-later')
+    expect((await say(owner, '1999-01-01 10:00'))[0]).toContain('in the future')
+    const [confirm] = await say(owner, '2099-06-01 10:00')
+    expect(confirm).toMatch(/Send to \d+ members of "Every subscribed member" \(2099-06-01 10:00\)/)
+    const [done] = await press(owner, buttons(owner)[0]!.callback_data!)
+    const id = /\((cmp_[\w-]+)\)/.exec(done!)![1]!
+    const campaign = await get().domain.campaigns.get(id)
+    expect(campaign).toMatchObject({
+      status: 'scheduled',
+      sendAt: '2099-06-01T02:00:00.000Z',
+      message: {
+        text: 'Double points this weekend!',
+        buttons: [{ label: 'Shop now', url: 'https://shop.example/sale' }],
+      },
+    })
+    expect((await say(owner, `/campaign ${id}`))[0]).toContain('(scheduled)')
+    await get().domain.campaigns.cancel(id)
+  })
 })

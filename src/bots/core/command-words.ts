@@ -28,6 +28,8 @@ export const COMMAND_WORDS: Record<Locale, Record<string, string>> = {
     lottery: '抽奖',
     survey: '评价',
     app: '会员中心',
+    broadcast: '群发',
+    campaign: '群发效果',
   },
   en: {
     start: 'join',
@@ -51,6 +53,8 @@ export const COMMAND_WORDS: Record<Locale, Record<string, string>> = {
     lottery: 'lottery',
     survey: 'survey',
     app: 'app',
+    broadcast: 'broadcast',
+    campaign: 'campaign',
   },
 }
 

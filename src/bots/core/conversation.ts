@@ -2,6 +2,7 @@ import { normalizeLocale } from '../../domain/members/members.ts'
 import { LOCALES, type Locale } from '../../domain/programme/programme.ts'
 import { isDomainError } from '../../shared/errors.ts'
 import * as admin from './admin-commands.ts'
+import * as campaigns from './campaign-commands.ts'
 import * as engagement from './engagement-commands.ts'
 import { withCommandWords } from './command-words.ts'
 import { hasMessage, t } from './i18n.ts'
@@ -43,6 +44,8 @@ const COMMANDS: Record<string, Handler> = {
   lottery: engagement.lottery,
   survey: engagement.survey,
   app: member.app,
+  broadcast: campaigns.broadcast,
+  campaign: campaigns.campaignResults,
 }
 
 export const COMMAND_ALIASES: Record<string, string> = {
@@ -98,6 +101,10 @@ export const COMMAND_ALIASES: Record<string, string> = {
   会员中心: 'app',
   积分页: 'app',
   app: 'app',
+  群发: 'broadcast',
+  broadcast: 'broadcast',
+  群发效果: 'campaign',
+  campaign: 'campaign',
 }
 
 /**
@@ -116,6 +123,8 @@ const OPEN_COMMANDS = new Set([
   'member',
   'adjust',
   'quiz',
+  'broadcast',
+  'campaign',
 ])
 
 /**
@@ -176,6 +185,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
     }
     const dialog = session.dialog
     if (dialog?.kind === 'register') return member.registrationText(turn, dialog, text)
+    if (dialog?.kind === 'broadcast' && !inbound.group)
+      return campaigns.broadcastText(turn, dialog, text)
     if (dialog?.kind === 'survey-comment' && !inbound.group)
       return engagement.surveyComment(turn, dialog, text)
     if (dialog?.kind === 'adjust' && dialog.step !== 'confirm' && !inbound.group)
@@ -195,7 +206,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
       if (closing === 'survey-comment') return [{ text: t(turn.locale, 'survey.commentSaved') }]
       return [{ text: t(turn.locale, closing === 'redeem' ? 'redeem.cancelled' : 'cancelled') }]
     }
-    if (!turn.member && kind !== 'confirm' && kind !== 'quizstart')
+    if (!turn.member && kind !== 'confirm' && kind !== 'quizstart' && !kind.startsWith('bc-'))
       return [{ text: t(turn.locale, 'register.needed') }]
     if (kind === 'redeem' && value) return member.chooseReward(turn, value)
     if (kind === 'quiz' && value) return engagement.beginQuiz(turn, value)
@@ -203,12 +214,15 @@ export function createConversation(deps: ConversationDeps): Conversation {
     if (kind === 'quizstart' && value) return engagement.startQuiz(turn, value)
     if (kind === 'draw' && value) return engagement.draw(turn, value)
     if (kind === 'survey' && value) return engagement.scoreSurvey(turn, value)
+    if (kind === 'bc-seg' && value) return campaigns.chooseSegment(turn, value)
+    if (kind.startsWith('bc-')) return campaigns.broadcastAction(turn, kind)
     if (kind === 'confirm') {
       const dialog = turn.session.dialog
       if (!dialog || !('nonce' in dialog) || dialog.nonce !== value)
         return [{ text: t(turn.locale, 'redeem.stale') }]
       if (dialog.kind === 'redeem') return member.confirmRedemption(turn, dialog)
       if (dialog.kind === 'adjust') return admin.confirmAdjust(turn, dialog)
+      if (dialog.kind === 'broadcast') return campaigns.confirmBroadcast(turn, dialog)
       return admin.useCoupon(turn, dialog)
     }
     return [{ text: t(turn.locale, 'fallback') }]

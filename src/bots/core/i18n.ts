@@ -89,6 +89,8 @@ const zhCN = {
       '/verify <券码> 核销',
       '/member <会员码|手机号> 查会员',
       '/adjust 调整积分',
+      '/broadcast 群发 · /campaign <编号> 群发效果',
+      '/broadcast 群发 · /campaign <编号> 群发效果',
     ].join('\n'),
   'help.memberWords': () =>
     [
@@ -111,6 +113,7 @@ const zhCN = {
       '核销 <券码> — 核销优惠券',
       '查会员 <会员码或手机号>',
       '调整积分 — 调整会员积分',
+      '群发 — 群发活动消息 · 群发效果 <编号>',
     ].join('\n'),
   'help.open': () => '打开会员中心',
   'group.private': () => '这个功能涉及个人信息，请私聊我使用 🙂',
@@ -151,6 +154,45 @@ const zhCN = {
   'survey.skip': () => '跳过',
   'survey.commentSaved': () => '已收到你的意见，谢谢！',
   'error.closed': () => '这个活动已结束或尚未开始。',
+  'campaign.none': () => '还没有群发活动。发送 /broadcast 创建一个。',
+  'campaign.status.scheduled': () => '待发送',
+  'campaign.status.sending': () => '发送中',
+  'campaign.status.paused': () => '已暂停',
+  'campaign.status.completed': () => '已完成',
+  'campaign.status.cancelled': () => '已取消',
+  'campaign.results': (p: {
+    name: string
+    status: string
+    targeted: number
+    sent: number
+    pending: number
+    failed: number
+    blocked: number
+    opened: number
+    orders: number
+    sales: string
+    roi: string
+  }) =>
+    `📣 ${p.name}（${p.status}）\n目标 ${p.targeted} · 已发送 ${p.sent} · 待发送 ${p.pending}\n失败 ${p.failed} · 已屏蔽 ${p.blocked} · 打开 ${p.opened}\n带来订单 ${p.orders} 笔，销售额 ¥${p.sales}，ROI ${p.roi}`,
+  'broadcast.segment': () => '群发给谁？（括号里是人数，只含同意接收活动消息的会员）',
+  'broadcast.everyone': (p: { size: number }) => `所有已订阅会员（${p.size}）`,
+  'broadcast.everyoneName': () => '所有已订阅会员',
+  'broadcast.text': (p: { name: string; size: number }) =>
+    `发给「${p.name}」，共 ${p.size} 人。请发送消息内容：`,
+  'broadcast.button': () => '要加一个链接按钮吗？发送「按钮文字 https://…」，或点「不加」。',
+  'broadcast.noButton': () => '不加',
+  'broadcast.buttonInvalid': () => '格式不对，请发送「按钮文字 https://…」，或点「不加」。',
+  'broadcast.preview': () => '预览（会员收到的样子）：',
+  'broadcast.when': () => '什么时候发送？',
+  'broadcast.now': () => '立即发送',
+  'broadcast.later': () => '定时发送',
+  'broadcast.time': () => '请发送发送时间（本店时区），例如 2026-12-01 10:00：',
+  'broadcast.timeInvalid': () =>
+    '时间格式不对或已过去，请按 2026-12-01 10:00 的格式发送一个将来的时间。',
+  'broadcast.confirm': (p: { size: number; name: string; when: string }) =>
+    `确认向「${p.name}」的 ${p.size} 位会员发送（${p.when}）？夜间免打扰时段的消息会在早上发出。`,
+  'broadcast.done': (p: { id: string }) =>
+    `✅ 群发已创建（${p.id}）。发送 /campaign ${p.id} 查看进度和效果。`,
   'error.already_done': () => '你已经参加过了。',
   'error.not_found': () => '找不到这个活动，请重新发送命令。',
   'choice.reply': (p: { number: number; label: string }) => `回复 ${p.number} ${p.label}`,
@@ -330,6 +372,7 @@ const en: Catalogue = {
       '/verify <code> use a coupon',
       '/member <code|phone> look up',
       '/adjust adjust points',
+      '/broadcast send a campaign · /campaign <id> its results',
     ].join('\n'),
   'help.memberWords': () =>
     [
@@ -352,6 +395,7 @@ const en: Catalogue = {
       'verify <code> — use a coupon',
       'member <code|phone> — look up',
       'adjust — adjust points',
+      'broadcast — send a campaign · campaign <id> — its results',
     ].join('\n'),
   'help.open': () => 'Open my member page',
   'group.private': () => 'That one is private: please message me directly 🙂',
@@ -387,6 +431,31 @@ const en: Catalogue = {
   'survey.skip': () => 'Skip',
   'survey.commentSaved': () => 'Thank you, we have your comment!',
   'error.closed': () => 'This has ended or has not started yet.',
+  'campaign.none': () => 'No campaigns yet. Send /broadcast to create one.',
+  'campaign.status.scheduled': () => 'scheduled',
+  'campaign.status.sending': () => 'sending',
+  'campaign.status.paused': () => 'paused',
+  'campaign.status.completed': () => 'completed',
+  'campaign.status.cancelled': () => 'cancelled',
+  'campaign.results': (p) =>
+    `📣 ${p.name} (${p.status})\nTargeted ${p.targeted} · sent ${p.sent} · waiting ${p.pending}\nFailed ${p.failed} · blocked ${p.blocked} · opened ${p.opened}\nOrders ${p.orders}, sales ¥${p.sales}, ROI ${p.roi}`,
+  'broadcast.segment': () =>
+    'Who should get it? (Sizes count only members who accept news and offers.)',
+  'broadcast.everyone': (p) => `Every subscribed member (${p.size})`,
+  'broadcast.everyoneName': () => 'Every subscribed member',
+  'broadcast.text': (p) => `To "${p.name}", ${p.size} members. Send the message:`,
+  'broadcast.button': () => 'Add a link button? Send "Button text https://…", or tap No button.',
+  'broadcast.noButton': () => 'No button',
+  'broadcast.buttonInvalid': () => 'Please send "Button text https://…", or tap No button.',
+  'broadcast.preview': () => 'Preview (what members will get):',
+  'broadcast.when': () => 'When should it go out?',
+  'broadcast.now': () => 'Send now',
+  'broadcast.later': () => 'Schedule',
+  'broadcast.time': () => 'Send the time (the shop’s time zone), e.g. 2026-12-01 10:00:',
+  'broadcast.timeInvalid': () => 'Please send a time in the future as 2026-12-01 10:00.',
+  'broadcast.confirm': (p) =>
+    `Send to ${p.size} members of "${p.name}" (${p.when})? Messages due in quiet hours wait for the morning.`,
+  'broadcast.done': (p) => `✅ Broadcast created (${p.id}). Send /campaign ${p.id} to follow it.`,
   'error.already_done': () => 'You have already taken part.',
   'error.not_found': () => 'That was not found. Please send the command again.',
   'choice.reply': (p) => `Reply ${p.number} ${p.label}`,

@@ -25,6 +25,18 @@ export type Dialog =
     }
   | { kind: 'verify'; code: string; nonce: string }
   | { kind: 'survey-comment'; surveyId: string }
+  | {
+      kind: 'broadcast'
+      step: 'segment' | 'text' | 'button' | 'when' | 'time' | 'confirm'
+      nonce: string
+      segmentName?: string
+      filter?: Record<string, unknown>
+      size?: number
+      message?: string
+      button?: { label: string; url: string }
+      sendAt?: string
+      sendAtLocal?: string
+    }
 
 export interface Session {
   /** Chosen with /lang before joining; a member's own locale wins after. */

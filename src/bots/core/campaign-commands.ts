@@ -1,0 +1,190 @@
+import { DateTime } from 'luxon'
+import { staffRole } from './admin-commands.ts'
+import { yuan } from './format.ts'
+import { t } from './i18n.ts'
+import { nonce } from './member-commands.ts'
+import type { Reply } from './messages.ts'
+import type { Dialog, Turn } from './turn.ts'
+
+type Broadcast = Extract<Dialog, { kind: 'broadcast' }>
+
+function text(body: string): Reply[] {
+  return [{ text: body }]
+}
+
+const refused = (turn: Turn) => text(t(turn.locale, 'admin.refused'))
+
+/** `/campaign <id>`: a campaign's status and results, for staff. */
+export async function campaignResults(turn: Turn, id: string): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'staff'))) return refused(turn)
+  if (!id) {
+    const recent = (await turn.deps.domain.campaigns.list()).slice(0, 5)
+    if (recent.length === 0) return text(t(turn.locale, 'campaign.none'))
+    return text(
+      recent
+        .map((c) => `${c.id} · ${c.name} · ${t(turn.locale, `campaign.status.${c.status}`)}`)
+        .join('\n'),
+    )
+  }
+  const campaign = await turn.deps.domain.campaigns.get(id.trim())
+  const s = campaign.stats
+  return text(
+    t(turn.locale, 'campaign.results', {
+      name: campaign.name,
+      status: t(turn.locale, `campaign.status.${campaign.status}`),
+      targeted: s.targeted,
+      sent: s.sent,
+      pending: s.pending,
+      failed: s.failed + s.uncertain,
+      blocked: s.blocked,
+      opened: s.opened,
+      orders: s.orders,
+      sales: yuan(s.sales),
+      roi: s.roi === null ? '—' : `${s.roi}%`,
+    }),
+  )
+}
+
+/** `/broadcast`: a manager picks the audience, writes the message, sees a preview, sends. */
+export async function broadcast(turn: Turn): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'manager'))) return refused(turn)
+  const everyone = await turn.deps.domain.segments.count({})
+  const saved = await turn.deps.domain.segments.sizes()
+  turn.session.dialog = { kind: 'broadcast', step: 'segment', nonce: nonce() }
+  return [
+    {
+      text: t(turn.locale, 'broadcast.segment'),
+      buttons: [
+        [{ label: t(turn.locale, 'broadcast.everyone', { size: everyone }), action: 'bc-seg:all' }],
+        ...saved
+          .slice(0, 8)
+          .map((s) => [{ label: `${s.name} (${s.size})`, action: `bc-seg:${s.id}` }]),
+      ],
+    },
+  ]
+}
+
+export async function chooseSegment(turn: Turn, value: string): Promise<Reply[]> {
+  const dialog = turn.session.dialog
+  if (dialog?.kind !== 'broadcast' || !(await staffRole(turn, 'manager'))) return refused(turn)
+  const segment =
+    value === 'all'
+      ? { id: null, name: t(turn.locale, 'broadcast.everyoneName'), filter: {} }
+      : await turn.deps.domain.segments.get(value)
+  const size = await turn.deps.domain.segments.count(segment.filter)
+  turn.session.dialog = {
+    ...dialog,
+    step: 'text',
+    segmentName: segment.name,
+    filter: segment.filter as Record<string, unknown>,
+    size,
+  }
+  return text(t(turn.locale, 'broadcast.text', { name: segment.name, size }))
+}
+
+/** Text steps of the walk-through: the message, then an optional link button, then a time. */
+export async function broadcastText(
+  turn: Turn,
+  dialog: Broadcast,
+  input: string,
+): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'manager'))) return refused(turn)
+  if (dialog.step === 'text') {
+    turn.session.dialog = { ...dialog, step: 'button', message: input.slice(0, 4_000) }
+    return [
+      {
+        text: t(turn.locale, 'broadcast.button'),
+        buttons: [[{ label: t(turn.locale, 'broadcast.noButton'), action: 'bc-nobutton' }]],
+      },
+    ]
+  }
+  if (dialog.step === 'button') {
+    const match = /^(.{1,64}?)\s+(https?:\/\/\S+)$/.exec(input.trim())
+    if (!match) return text(t(turn.locale, 'broadcast.buttonInvalid'))
+    return preview(turn, { ...dialog, button: { label: match[1]!, url: match[2]! } })
+  }
+  if (dialog.step === 'time') {
+    const { config } = await turn.deps.domain.programme.current()
+    const at = DateTime.fromFormat(input.trim(), 'yyyy-MM-dd HH:mm', { zone: config.timezone })
+    if (!at.isValid || at.toJSDate() <= turn.deps.domain.deps.clock.now())
+      return text(t(turn.locale, 'broadcast.timeInvalid'))
+    return confirm(turn, { ...dialog, sendAt: at.toUTC().toISO()!, sendAtLocal: input.trim() })
+  }
+  return []
+}
+
+/** The message exactly as members will see it, sent to the merchant first. */
+async function preview(turn: Turn, dialog: Broadcast): Promise<Reply[]> {
+  turn.session.dialog = { ...dialog, step: 'when' }
+  return [
+    { text: t(turn.locale, 'broadcast.preview') },
+    {
+      text: dialog.message!,
+      buttons: dialog.button
+        ? [[{ label: dialog.button.label, url: dialog.button.url }]]
+        : undefined,
+    },
+    {
+      text: t(turn.locale, 'broadcast.when'),
+      buttons: [
+        [
+          { label: t(turn.locale, 'broadcast.now'), action: 'bc-now' },
+          { label: t(turn.locale, 'broadcast.later'), action: 'bc-later' },
+        ],
+        [{ label: t(turn.locale, 'no'), action: 'cancel' }],
+      ],
+    },
+  ]
+}
+
+function confirm(turn: Turn, dialog: Broadcast): Reply[] {
+  turn.session.dialog = { ...dialog, step: 'confirm' }
+  const when = dialog.sendAtLocal ?? t(turn.locale, 'broadcast.now')
+  return [
+    {
+      text: t(turn.locale, 'broadcast.confirm', {
+        size: dialog.size ?? 0,
+        name: dialog.segmentName ?? '',
+        when,
+      }),
+      buttons: [
+        [
+          { label: t(turn.locale, 'yes'), action: `confirm:${dialog.nonce}` },
+          { label: t(turn.locale, 'no'), action: 'cancel' },
+        ],
+      ],
+    },
+  ]
+}
+
+export async function broadcastAction(turn: Turn, action: string): Promise<Reply[]> {
+  const dialog = turn.session.dialog
+  if (dialog?.kind !== 'broadcast' || !(await staffRole(turn, 'manager'))) return refused(turn)
+  if (action === 'bc-nobutton' && dialog.step === 'button') return preview(turn, dialog)
+  if (action === 'bc-now' && dialog.step === 'when') return confirm(turn, dialog)
+  if (action === 'bc-later' && dialog.step === 'when') {
+    turn.session.dialog = { ...dialog, step: 'time' }
+    return text(t(turn.locale, 'broadcast.time'))
+  }
+  return text(t(turn.locale, 'redeem.stale'))
+}
+
+/** The confirmed broadcast becomes a campaign; the outbox sends it at the platform's pace. */
+export async function confirmBroadcast(turn: Turn, dialog: Broadcast): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'manager'))) return refused(turn)
+  turn.session.dialog = undefined
+  const campaign = await turn.deps.domain.campaigns.create(
+    {
+      name: `${dialog.segmentName} · ${dialog.message!.slice(0, 30)}`,
+      message: { text: dialog.message!, ...(dialog.button ? { buttons: [dialog.button] } : {}) },
+      segment: dialog.filter ?? {},
+      sendAt: dialog.sendAt,
+    },
+    `${turn.inbound.channel}:${turn.inbound.userId}`,
+  )
+  turn.deps.logger.info(
+    { channel: turn.inbound.channel, userId: turn.inbound.userId, campaignId: campaign.id },
+    'broadcast created in chat',
+  )
+  return text(t(turn.locale, 'broadcast.done', { id: campaign.id }))
+}
