@@ -124,7 +124,9 @@ async function main(): Promise<void> {
               startOutboxWorker({
                 domain,
                 logger,
-                senders: { telegram: new TelegramSender(telegram.bot.telegram) },
+                senders: {
+                  telegram: new TelegramSender(telegram.bot.telegram, undefined, config.PUBLIC_URL),
+                },
               }),
             ]
           : []),

@@ -3,6 +3,10 @@ export interface OutboundMessage {
   text: string
   imageUrl?: string
   buttons?: { label: string; url: string }[]
+  /** A button opening the member's page (the mini-app); its visits count as the campaign's opens. */
+  miniappButton?: string
+  /** The campaign the message belongs to, for the mini-app button's link. */
+  campaignId?: string
 }
 
 /**

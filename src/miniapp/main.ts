@@ -719,6 +719,7 @@ async function start(): Promise<void> {
   root.replaceChildren(h('div', { class: 'loading', role: 'status' }, t().loading))
   const initData = launch.get('tgWebAppData')
   const token = launch.get('token')
+  const campaign = new URLSearchParams(location.search).get('c')
   try {
     if (initData) await signIn({ initData })
     else if (token) await signIn({ token })
@@ -726,6 +727,8 @@ async function start(): Promise<void> {
     // The one-time token has done its job; keep it out of the history and of screenshots.
     if (token) history.replaceState(null, '', location.pathname)
     await refresh()
+    // Opened from a campaign's button: tell the merchant the campaign was opened.
+    if (campaign) void request('POST', '/opens', { campaignId: campaign }).catch(() => undefined)
   } catch (error) {
     showError(error)
   }

@@ -289,4 +289,46 @@ describeOnDatabases('campaign broadcasts through the durable outbox', (get) => {
     })
     get().clock.set('2025-01-10T04:00:00Z')
   })
+
+  it('a campaign’s member-page button opens the mini-app for that campaign; opens count only targeted members', async () => {
+    const telegram = new Telegraf(TOKEN, { telegram: { apiRoot: api.url } }).telegram
+    const sender = new TelegramSender(
+      telegram,
+      { perSecond: 1_000, perChatMs: 0 },
+      'https://shop.example',
+    )
+    const result = await sender.send('4242', {
+      text: 'sale',
+      miniappButton: 'My page',
+      campaignId: 'cmp_x',
+      buttons: [{ label: 'Shop', url: 'https://shop.example/s' }],
+    })
+    expect(result).toEqual({ ok: true })
+    const markup = api.calls.filter((c) => c.payload.chat_id === '4242').at(-1)!.payload
+      .reply_markup as { inline_keyboard: unknown[][] }
+    expect(markup.inline_keyboard).toEqual([
+      [{ text: 'Shop', url: 'https://shop.example/s' }],
+      [{ text: 'My page', web_app: { url: 'https://shop.example/miniapp/?c=cmp_x' } }],
+    ])
+    const tag = `open-${nextId}`
+    const [targeted, other] = await members(2)
+    const targetedId = (await get().domain.members.get({ telegramId: targeted! })).id
+    await get().domain.tags.add(targetedId, [tag])
+    const campaign = await get().domain.campaigns.create(
+      { name: 'Opens', message: { text: 'x' }, segment: { tags: [tag] } },
+      'test',
+    )
+    await get().domain.campaigns.dispatchDue()
+    for (const row of await get().domain.campaigns.claim('w2', ['telegram'], 100)) {
+      if (row.campaignId === campaign.id)
+        await get().domain.campaigns.settle('w2', row, { status: 'sent' })
+      else await get().domain.campaigns.release('w2', [row.id])
+    }
+    await get().domain.campaigns.recordOpen(campaign.id, targetedId)
+    await get().domain.campaigns.recordOpen(
+      campaign.id,
+      (await get().domain.members.get({ telegramId: other! })).id,
+    )
+    expect((await get().domain.campaigns.stats(campaign.id)).opened).toBe(1)
+  })
 })

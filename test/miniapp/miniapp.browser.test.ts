@@ -75,7 +75,7 @@ describe.skipIf(!runBrowser)(
       return { view, user: { id, first_name: view.displayName, language_code: language } }
     }
 
-    async function open(hash: string): Promise<Page> {
+    async function open(hash: string, search = ''): Promise<Page> {
       const page = await browser.newPage({
         viewport: { width: 360, height: 740 },
         deviceScaleFactor: 2,
@@ -87,7 +87,7 @@ describe.skipIf(!runBrowser)(
           outside.push(request.url())
       })
       page.on('close', () => expect(outside).toEqual([]))
-      await page.goto(`${base}/miniapp/#${hash}`)
+      await page.goto(`${base}/miniapp/${search}#${hash}`)
       return page
     }
 
@@ -234,6 +234,39 @@ describe.skipIf(!runBrowser)(
       expect((await domain.quizzes.results(quiz.id)).completed).toBe(1)
       const ledger = await domain.ledger.history(view.id)
       expect(ledger.items[0]).toMatchObject({ reason: 'quiz', points: 10 })
+      await page.close()
+    })
+
+    it('counts a visit from a campaign’s button as the campaign opened, once per targeted member', async () => {
+      const { user, view } = await memberWithHistory('zh-hans')
+      await domain.members.update(view.id, { marketingConsent: true })
+      await domain.programme.replace({
+        ...(await domain.programme.current()).config,
+        quietHours: null,
+      })
+      await domain.tags.add(view.id, ['vip-open'])
+      const campaign = await domain.campaigns.create(
+        {
+          name: 'Open me',
+          message: { text: 'hi', miniappButton: '会员中心' },
+          segment: { tags: ['vip-open'] },
+        },
+        'test',
+      )
+      await domain.campaigns.dispatchDue()
+      for (const row of await domain.campaigns.claim('w', ['telegram'], 50)) {
+        if (row.campaignId === campaign.id)
+          await domain.campaigns.settle('w', row, { status: 'sent' })
+      }
+      const page = await open(
+        `tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`,
+        `?c=${campaign.id}`,
+      )
+      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('768')
+      await expect.poll(async () => (await domain.campaigns.stats(campaign.id)).opened).toBe(1)
+      await page.reload()
+      await expect.poll(() => page.getByTestId('balance').textContent()).toBe('768')
+      expect((await domain.campaigns.stats(campaign.id)).opened).toBe(1)
       await page.close()
     })
   },

@@ -304,6 +304,25 @@ const routes = {
       ...errorResponses(400, 401, 404, 409),
     },
   }),
+  open: createRoute({
+    method: 'post',
+    path: '/opens',
+    tags,
+    security: bearer,
+    summary: 'The page was opened from a campaign’s link (counted once per member)',
+    request: {
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: z.object({ campaignId: z.string().min(1).max(100) }) },
+        },
+      },
+    },
+    responses: {
+      200: json(z.object({ ok: z.literal(true) }), 'Recorded'),
+      ...errorResponses(400, 401),
+    },
+  }),
   code: createRoute({
     method: 'get',
     path: '/code',
@@ -458,6 +477,10 @@ export function miniappRoutes(domain: Domain) {
         await domain.quizzes.answer(c.get('memberId'), c.req.valid('param').id, index, choice),
         200,
       )
+    })
+    .openapi(routes.open, async (c) => {
+      await domain.campaigns.recordOpen(c.req.valid('json').campaignId, c.get('memberId'))
+      return c.json({ ok: true as const }, 200)
     })
     .openapi(routes.code, async (c) => {
       const member = await domain.members.view(c.get('memberId'))

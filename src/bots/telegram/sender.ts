@@ -1,4 +1,5 @@
 import { type Telegram, TelegramError } from 'telegraf'
+import type { InlineKeyboardButton } from 'telegraf/types'
 import type { MessageSender, OutboundMessage, SendResult } from '../../domain/ports.ts'
 
 export interface TelegramLimits {
@@ -30,6 +31,8 @@ export class TelegramSender implements MessageSender {
   constructor(
     private readonly telegram: Telegram,
     private readonly limits: TelegramLimits = TELEGRAM_LIMITS,
+    /** The server's public address, for the button that opens the member's page. */
+    private readonly publicUrl?: string,
   ) {}
 
   async send(
@@ -39,9 +42,14 @@ export class TelegramSender implements MessageSender {
   ): Promise<SendResult> {
     await this.slot(recipient)
     if (!(await beforeRequest())) return { ok: false, abandoned: true }
-    const reply_markup = message.buttons?.length
-      ? { inline_keyboard: message.buttons.map((b) => [{ text: b.label, url: b.url }]) }
-      : undefined
+    const rows = (message.buttons ?? []).map(
+      (b) => [{ text: b.label, url: b.url }] as InlineKeyboardButton[],
+    )
+    if (message.miniappButton && this.publicUrl && message.campaignId) {
+      const url = `${this.publicUrl}/miniapp/?c=${encodeURIComponent(message.campaignId)}`
+      rows.push([{ text: message.miniappButton, web_app: { url } }])
+    }
+    const reply_markup = rows.length ? { inline_keyboard: rows } : undefined
     try {
       if (message.imageUrl) {
         await this.telegram.sendPhoto(recipient, message.imageUrl, {

@@ -161,7 +161,7 @@ export class CampaignsService {
           memberId,
           channel: identity.channel,
           recipient: identity.externalId,
-          payloadJson: campaign.messageJson,
+          payloadJson: JSON.stringify({ ...JSON.parse(campaign.messageJson), campaignId: id }),
           status: 'pending',
           attempts: 0,
           notBefore: now,
@@ -381,8 +381,19 @@ export class CampaignsService {
     return Number(result.numUpdatedRows)
   }
 
-  /** A member opened the mini-app from the campaign's link (counted once per member). */
+  /**
+   * A member opened the mini-app from the campaign's link: counted once per member, and only
+   * for members the campaign was sent to (a link passed around counts for nobody).
+   */
   async recordOpen(campaignId: string, memberId: string): Promise<void> {
+    const sent = await this.deps.store.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('campaignId', '=', campaignId)
+      .where('memberId', '=', memberId)
+      .where('status', 'in', ['sent', 'uncertain'])
+      .executeTakeFirst()
+    if (!sent) return
     await this.deps.store.db
       .insertInto('campaignOpens')
       .values({ campaignId, memberId, openedAt: this.deps.clock.now().toISOString() })

@@ -16,6 +16,8 @@ export const messageSchema = z.object({
     .array(z.object({ label: z.string().trim().min(1).max(64), url: z.url() }))
     .max(3)
     .optional(),
+  /** Label of a button that opens the member's page; its visits are the campaign's "opened". */
+  miniappButton: z.string().trim().min(1).max(64).optional(),
 })
 
 export const campaignInputSchema = z.object({
