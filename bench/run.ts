@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, release, tmpdir, type } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchBroadcast } from './broadcast.ts'
 import { performance } from 'node:perf_hooks'
 import { type ServerType, serve } from '@hono/node-server'
 import autocannon, { type Request, type Result } from 'autocannon'
@@ -21,6 +22,7 @@ const MEMBERS = 2000
 const SEGMENT_MEMBERS = Number(process.env.BENCH_SEGMENT_MEMBERS ?? 100_000)
 const SEGMENT_ORDERS = Number(process.env.BENCH_SEGMENT_ORDERS ?? 1_000_000)
 const SEGMENT_RUNS = 3
+const BROADCAST_RECIPIENTS = Number(process.env.BENCH_BROADCAST ?? 900)
 const ORDER_REQUEST = fileURLToPath(new URL('./order-request.cjs', import.meta.url))
 
 /** A fresh database for one run, dropped again afterwards. */
@@ -385,6 +387,23 @@ for (const create of fresh) {
   }
 }
 
+// The send rate is the platform's limit, not the database's: one run on SQLite says it.
+const broadcastDb = await freshSqlite()
+let broadcastRows: string[][]
+try {
+  broadcastRows = await benchBroadcast(broadcastDb.url, BROADCAST_RECIPIENTS)
+} finally {
+  await broadcastDb.drop()
+}
+const broadcastTable = [
+  ['scenario', 'achieved rate', 'ratio', 'answered 429'],
+  ['---', '--:', '---', '--:'],
+  ...broadcastRows,
+]
+  .map((cells) => `| ${cells.join(' | ')} |`)
+  .join('\n')
+console.log(broadcastTable)
+
 const table = [
   ['database', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio to baseline', 'non-2xx'],
   ['---', '---', '--:', '--:', '--:', '---', '--:'],
@@ -417,6 +436,12 @@ Command: \`npm run bench\` (PostgreSQL too when \`BENCH_DATABASE_URL=postgres://
 ${table}
 
 The ratios are what to compare between runs and machines: each baseline is a bare Hono route added to the very app under test, served by the same server with the same middleware in the same run, so machine speed cancels out and the ratio is the share of server capacity left once our work is added. Orders are compared with a bare POST that parses and echoes the same JSON body, look-ups with a bare GET; a ratio of 0.10 means the endpoint costs about ten times a request that does nothing, the rest being API-key authentication, validation, the domain logic and its database round trips. The req/s and latencies themselves hold only for this machine and database.
+
+## Broadcast send rate
+
+${broadcastTable}
+
+A campaign to ${BROADCAST_RECIPIENTS.toLocaleString('en-US')} members goes the whole way: the campaign resolves its segment into outbox rows, the worker claims them with a lease and sends through the Telegram sender, to a Bot API double on 127.0.0.1 that answers 429 (retry after 1 s) to any send beyond 30 in a second. The rate is measured from the first message to the last; the goal is at least 0.95 of the limit with fewer than 1% of the requests answered 429. The sender spaces messages 3% under the limit so that late timers never bunch two sends into one second.
 
 ## Segments
 

@@ -34,7 +34,6 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const concurrency = options.concurrency ?? 8
   const idleMs = options.idleMs ?? 500
   let running = true
-  let wake: () => void = () => {}
 
   async function deliver(row: ClaimedMessage): Promise<void> {
     const { campaigns } = domain
@@ -51,54 +50,69 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     })
   }
 
-  async function work(batch: ClaimedMessage[]): Promise<void> {
-    const queue = [...batch]
-    const unsent: number[] = []
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-        for (let row = queue.shift(); row; row = queue.shift()) {
-          if (!running) {
-            unsent.push(row.id)
-            continue
-          }
-          await deliver(row).catch((err: unknown) =>
-            logger.error({ err, outboxId: row.id }, 'outbox send failed'),
-          )
-        }
-      }),
-    )
-    await domain.campaigns.release(owner, unsent)
-  }
+  // Claimed rows waiting to be sent; topped up before it runs dry, so that the senders never
+  // wait on a claim between batches. At most 1.5 batches wait, so a pause acts within a second.
+  const queue: ClaimedMessage[] = []
+  let refilling: Promise<void> | undefined
 
-  const loop = (async () => {
-    while (running) {
+  function refill(): Promise<void> {
+    refilling ??= (async () => {
       try {
         await domain.campaigns.dispatchDue()
-        const batch = await domain.campaigns.claim(owner, channels, batchSize)
-        if (batch.length > 0) {
-          await work(batch)
-          continue
-        }
-        await domain.campaigns.completeFinished()
+        const rows = await domain.campaigns.claim(owner, channels, batchSize)
+        queue.push(...rows)
+        if (rows.length === 0) await domain.campaigns.completeFinished()
       } catch (err) {
-        logger.error({ err }, 'outbox worker cycle failed')
+        logger.error({ err }, 'outbox claim failed')
+      } finally {
+        refilling = undefined
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, idleMs)
-        wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
+    })()
+    return refilling
+  }
+
+  const wakers = new Set<() => void>()
+  /** Waits `idleMs`, or less when the worker stops. */
+  function pause(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        wakers.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, idleMs)
+      wakers.add(wake)
+    })
+  }
+
+  async function sendLoop(): Promise<void> {
+    while (running) {
+      if (queue.length <= batchSize / 2) void refill()
+      const row = queue.shift()
+      if (!row) {
+        await refill()
+        if (queue.length === 0 && running) await pause()
+        continue
+      }
+      await deliver(row).catch((err: unknown) =>
+        logger.error({ err, outboxId: row.id }, 'outbox send failed'),
+      )
     }
-  })()
+  }
+
+  const loops = Array.from({ length: concurrency }, () => sendLoop())
 
   logger.info({ owner, channels }, 'outbox worker started')
   return {
     async stop() {
       running = false
-      wake()
-      await loop
+      for (const wake of wakers) wake()
+      await Promise.all(loops)
+      await refilling
+      await domain.campaigns.release(
+        owner,
+        queue.splice(0).map((row) => row.id),
+      )
     },
   }
 }

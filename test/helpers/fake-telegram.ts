@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net'
 
 export interface BotApiCall {
   method: string
+  /** When the server took the call (ms since the epoch). */
+  at: number
   /** The JSON payload, or for multipart uploads (photos) the text fields that could be read. */
   payload: Record<string, unknown>
 }
@@ -70,7 +72,7 @@ export class FakeBotApi {
         res.end(JSON.stringify({ ok: false, ...refusal }))
         return
       }
-      if (method !== 'getUpdates') this.calls.push({ method, payload })
+      if (method !== 'getUpdates') this.calls.push({ method, at: Date.now(), payload })
       const result = await this.answer(method, payload)
       res.end(JSON.stringify({ ok: true, result }))
     })
