@@ -51,6 +51,7 @@ describe('Telegram bot running', () => {
     let release: () => void = () => {}
     const slowGate = new Promise<void>((resolve) => (release = resolve))
     const conversation: Conversation = {
+      reachable: real.reachable,
       async handle(inbound) {
         if (inbound.userId === '1' && inbound.text === '/points') await slowGate
         return real.handle(inbound)

@@ -431,4 +431,35 @@ describeOnDatabases('Telegram bot', (get) => {
     await telegram.idle()
     expect(api.sentTo(user.id)).toHaveLength(1)
   })
+
+  it('marks a member who blocks the bot unreachable for campaigns, and reachable again when they unblock', async () => {
+    const user = newUser()
+    await join(user)
+    const statusUpdate = (status: 'kicked' | 'member') => ({
+      update_id: Math.floor(Math.random() * 1e9),
+      my_chat_member: {
+        chat: { id: user.id, type: 'private', first_name: user.first_name },
+        from: { ...user, is_bot: false },
+        date: 0,
+        old_chat_member: { status: status === 'kicked' ? 'member' : 'kicked', user: api.botUser },
+        new_chat_member: {
+          status,
+          user: api.botUser,
+          ...(status === 'kicked' ? { until_date: 0 } : {}),
+        },
+      },
+    })
+    const unreachable = async () =>
+      (
+        await get()
+          .store.db.selectFrom('memberIdentities')
+          .select('unreachableAt')
+          .where('externalId', '=', String(user.id))
+          .executeTakeFirstOrThrow()
+      ).unreachableAt
+    await telegram.handleUpdate(statusUpdate('kicked') as never)
+    expect(await unreachable()).not.toBeNull()
+    await telegram.handleUpdate(statusUpdate('member') as never)
+    expect(await unreachable()).toBeNull()
+  })
 })

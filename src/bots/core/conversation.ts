@@ -146,6 +146,8 @@ const GROUP_ACTIONS = new Set(['reg', 'lang', 'cancel', 'quiz', 'qa', 'draw'])
 export interface Conversation {
   /** Answers one message or button press. Never throws: a failure is a polite reply. */
   handle(inbound: Inbound): Promise<Reply[]>
+  /** The platform says the user blocked (false) or unblocked (true) the bot. Never throws. */
+  reachable(channel: 'telegram' | 'wechat', userId: string, reachable: boolean): Promise<void>
 }
 
 /** The command a text gives (a slash command or a command word), if any. */
@@ -250,6 +252,17 @@ export function createConversation(deps: ConversationDeps): Conversation {
   }
 
   return {
+    async reachable(channel, userId, reachable) {
+      try {
+        await domain.members.setReachable(channel, userId, reachable)
+        logger.info(
+          { channel, reachable },
+          reachable ? 'a member unblocked the bot' : 'a member blocked the bot',
+        )
+      } catch (err) {
+        logger.error({ err, channel }, 'could not record that a member blocked the bot')
+      }
+    },
     async handle(inbound) {
       let locale: Locale = normalizeLocale(inbound.languageCode, 'zh-CN')
       try {

@@ -72,8 +72,10 @@ export function createBot(token: string, deps: TelegramBotDeps): TelegramBot {
 
   bot.use(async (ctx) => {
     if (ctx.myChatMember) {
-      if (ctx.myChatMember.new_chat_member.status === 'kicked') {
-        logger.info({ userId: ctx.myChatMember.from.id }, 'a member blocked the bot')
+      // In a private chat, "kicked" is the user blocking the bot, "member" unblocking it.
+      const { chat, new_chat_member: status, from } = ctx.myChatMember
+      if (chat.type === 'private' && (status.status === 'kicked' || status.status === 'member')) {
+        await conversation.reachable('telegram', String(from.id), status.status === 'member')
       }
       return
     }

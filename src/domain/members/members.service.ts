@@ -433,6 +433,19 @@ export class MembersService {
     return this.view(targetId)
   }
 
+  /**
+   * Records that a chat identity blocked the bot (or unblocked it): campaigns skip an
+   * unreachable identity. Unknown identities are ignored.
+   */
+  async setReachable(channel: Channel, externalId: string, reachable: boolean): Promise<void> {
+    await this.deps.store.db
+      .updateTable('memberIdentities')
+      .set({ unreachableAt: reachable ? null : this.deps.clock.now().toISOString() })
+      .where('channel', '=', channel)
+      .where('externalId', '=', externalId)
+      .execute()
+  }
+
   /** A one-time code, valid ten minutes, that the member sends from their other chat app. */
   async createBindCode(memberId: string): Promise<{ code: string; expiresAt: string }> {
     const now = this.deps.clock.now()
