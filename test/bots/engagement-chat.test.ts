@@ -229,11 +229,13 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect((await press(owner, everyone.callback_data!))[0]).toMatch(
       /To "Every subscribed member", \d+ members/,
     )
-    expect((await say(owner, 'Double points this weekend!'))[0]).toContain('Add a link button?')
+    expect((await say(owner, 'Double points this weekend!'))[0]).toContain('Add an image?')
+    expect((await say(owner, 'not-a-link'))[0]).toContain('starting with https://')
+    expect((await say(owner, 'https://shop.example/sale.jpg'))[0]).toContain('Add a link button?')
     expect((await say(owner, 'no link here'))[0]).toContain('Please send "Button text https://…"')
     const [previewTitle, preview, when] = await say(owner, 'Shop now https://shop.example/sale')
     expect(previewTitle).toContain('Preview')
-    expect(preview).toBe('Double points this weekend!')
+    expect(preview).toBe('Double points this weekend!\n🖼 https://shop.example/sale.jpg')
     expect(when).toContain('When should it go out?')
     await press(owner, 'bc-later')
     expect((await say(owner, '1999-01-01 10:00'))[0]).toContain('in the future')
@@ -247,6 +249,7 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
       sendAt: '2099-06-01T02:00:00.000Z',
       message: {
         text: 'Double points this weekend!',
+        imageUrl: 'https://shop.example/sale.jpg',
         buttons: [{ label: 'Shop now', url: 'https://shop.example/sale' }],
       },
     })

@@ -90,13 +90,18 @@ export async function broadcastText(
 ): Promise<Reply[]> {
   if (!(await staffRole(turn, 'manager'))) return refused(turn)
   if (dialog.step === 'text') {
-    turn.session.dialog = { ...dialog, step: 'button', message: input.slice(0, 4_000) }
+    turn.session.dialog = { ...dialog, step: 'image', message: input.slice(0, 4_000) }
     return [
       {
-        text: t(turn.locale, 'broadcast.button'),
-        buttons: [[{ label: t(turn.locale, 'broadcast.noButton'), action: 'bc-nobutton' }]],
+        text: t(turn.locale, 'broadcast.image'),
+        buttons: [[{ label: t(turn.locale, 'broadcast.noImage'), action: 'bc-noimage' }]],
       },
     ]
+  }
+  if (dialog.step === 'image') {
+    const url = input.trim()
+    if (!/^https:\/\/\S+$/.test(url)) return text(t(turn.locale, 'broadcast.imageInvalid'))
+    return askButton(turn, { ...dialog, imageUrl: url })
   }
   if (dialog.step === 'button') {
     const match = /^(.{1,64}?)\s+(https?:\/\/\S+)$/.exec(input.trim())
@@ -113,13 +118,23 @@ export async function broadcastText(
   return []
 }
 
+function askButton(turn: Turn, dialog: Broadcast): Reply[] {
+  turn.session.dialog = { ...dialog, step: 'button' }
+  return [
+    {
+      text: t(turn.locale, 'broadcast.button'),
+      buttons: [[{ label: t(turn.locale, 'broadcast.noButton'), action: 'bc-nobutton' }]],
+    },
+  ]
+}
+
 /** The message exactly as members will see it, sent to the merchant first. */
 async function preview(turn: Turn, dialog: Broadcast): Promise<Reply[]> {
   turn.session.dialog = { ...dialog, step: 'when' }
   return [
     { text: t(turn.locale, 'broadcast.preview') },
     {
-      text: dialog.message!,
+      text: dialog.imageUrl ? `${dialog.message!}\n🖼 ${dialog.imageUrl}` : dialog.message!,
       buttons: dialog.button
         ? [[{ label: dialog.button.label, url: dialog.button.url }]]
         : undefined,
@@ -160,6 +175,7 @@ function confirm(turn: Turn, dialog: Broadcast): Reply[] {
 export async function broadcastAction(turn: Turn, action: string): Promise<Reply[]> {
   const dialog = turn.session.dialog
   if (dialog?.kind !== 'broadcast' || !(await staffRole(turn, 'manager'))) return refused(turn)
+  if (action === 'bc-noimage' && dialog.step === 'image') return askButton(turn, dialog)
   if (action === 'bc-nobutton' && dialog.step === 'button') return preview(turn, dialog)
   if (action === 'bc-now' && dialog.step === 'when') return confirm(turn, dialog)
   if (action === 'bc-later' && dialog.step === 'when') {
@@ -176,7 +192,11 @@ export async function confirmBroadcast(turn: Turn, dialog: Broadcast): Promise<R
   const campaign = await turn.deps.domain.campaigns.create(
     {
       name: `${dialog.segmentName} · ${dialog.message!.slice(0, 30)}`,
-      message: { text: dialog.message!, ...(dialog.button ? { buttons: [dialog.button] } : {}) },
+      message: {
+        text: dialog.message!,
+        ...(dialog.imageUrl ? { imageUrl: dialog.imageUrl } : {}),
+        ...(dialog.button ? { buttons: [dialog.button] } : {}),
+      },
       segment: dialog.filter ?? {},
       sendAt: dialog.sendAt,
     },

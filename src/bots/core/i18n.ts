@@ -179,6 +179,9 @@ const zhCN = {
   'broadcast.everyoneName': () => '所有已订阅会员',
   'broadcast.text': (p: { name: string; size: number }) =>
     `发给「${p.name}」，共 ${p.size} 人。请发送消息内容：`,
+  'broadcast.image': () => '要配一张图片吗？发送图片的 https 链接，或点「不配图」。',
+  'broadcast.noImage': () => '不配图',
+  'broadcast.imageInvalid': () => '请发送以 https:// 开头的图片链接，或点「不配图」。',
   'broadcast.button': () => '要加一个链接按钮吗？发送「按钮文字 https://…」，或点「不加」。',
   'broadcast.noButton': () => '不加',
   'broadcast.buttonInvalid': () => '格式不对，请发送「按钮文字 https://…」，或点「不加」。',
@@ -444,6 +447,10 @@ const en: Catalogue = {
   'broadcast.everyone': (p) => `Every subscribed member (${p.size})`,
   'broadcast.everyoneName': () => 'Every subscribed member',
   'broadcast.text': (p) => `To "${p.name}", ${p.size} members. Send the message:`,
+  'broadcast.image': () => 'Add an image? Send its https link, or tap No image.',
+  'broadcast.noImage': () => 'No image',
+  'broadcast.imageInvalid': () =>
+    'Please send an image link starting with https://, or tap No image.',
   'broadcast.button': () => 'Add a link button? Send "Button text https://…", or tap No button.',
   'broadcast.noButton': () => 'No button',
   'broadcast.buttonInvalid': () => 'Please send "Button text https://…", or tap No button.',

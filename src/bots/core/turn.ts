@@ -27,12 +27,13 @@ export type Dialog =
   | { kind: 'survey-comment'; surveyId: string }
   | {
       kind: 'broadcast'
-      step: 'segment' | 'text' | 'button' | 'when' | 'time' | 'confirm'
+      step: 'segment' | 'text' | 'image' | 'button' | 'when' | 'time' | 'confirm'
       nonce: string
       segmentName?: string
       filter?: Record<string, unknown>
       size?: number
       message?: string
+      imageUrl?: string
       button?: { label: string; url: string }
       sendAt?: string
       sendAtLocal?: string

@@ -17,16 +17,20 @@ const RETRY_LATER_MS = 5_000
 
 /**
  * Sends marketing messages through the Bot API as fast as Telegram allows and no faster:
- * sends are spaced evenly just under the limit (no bursts for it to catch), each chat at
+ * requests start one at a time, spaced just under the limit from when the previous one really
+ * started (no bursts for it to catch, however late a timer fires), each chat at
  * most once a second, nothing in the first second (a previous process may have used it),
  * and a 429 pauses every send for its `retry_after`. A 403 or "chat not found" means the
  * member cannot be reached and is reported so.
  */
 export class TelegramSender implements MessageSender {
   // Another process may have sent in the second before this one started.
-  private nextSlot = Date.now() + 1_000
+  private readonly startAt = Date.now() + 1_000
   private pausedUntil = 0
+  private lastStart = 0
   private readonly lastByChat = new Map<string, number>()
+  /** Requests start one after another through this gate; only their replies overlap. */
+  private gate: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly telegram: Telegram,
@@ -76,17 +80,26 @@ export class TelegramSender implements MessageSender {
     }
   }
 
-  /** Waits for this message's turn: the next even slot, after any 429 pause and the chat's gap. */
-  private async slot(chat: string): Promise<void> {
-    const now = Date.now()
-    // 3% under the limit: timers fire late, and a late send must not bunch with the next.
-    const spacing = 1_000 / (this.limits.perSecond * 0.97)
-    const chatReady = (this.lastByChat.get(chat) ?? 0) + this.limits.perChatMs
-    const at = Math.max(now, this.nextSlot, this.pausedUntil, chatReady)
-    this.nextSlot = at + spacing
-    this.lastByChat.set(chat, at)
-    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now))
-    // A 429 seen by another send while this one waited moves its turn too.
-    if (this.pausedUntil > Date.now()) return this.slot(chat)
+  /**
+   * Waits for this message's turn. Turns are taken one at a time and spaced from the moment
+   * the previous request really started, so a late timer can never bunch two requests into
+   * one second; a 429 seen meanwhile moves every later turn.
+   */
+  private slot(chat: string): Promise<void> {
+    // 1% under the limit: with starts at least this far apart, no second holds more than the limit.
+    const spacing = 1_000 / (this.limits.perSecond * 0.99)
+    const turn = this.gate.then(async () => {
+      for (;;) {
+        const now = Date.now()
+        const chatReady = (this.lastByChat.get(chat) ?? 0) + this.limits.perChatMs
+        const at = Math.max(this.startAt, this.lastStart + spacing, this.pausedUntil, chatReady)
+        if (at <= now) break
+        await new Promise((resolve) => setTimeout(resolve, at - now))
+      }
+      this.lastStart = Date.now()
+      this.lastByChat.set(chat, this.lastStart)
+    })
+    this.gate = turn
+    return turn
   }
 }
