@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import pino from 'pino'
 import { Telegraf } from 'telegraf'
 import { createDb } from '../db/client.ts'
@@ -6,7 +8,6 @@ import { TelegramSender, TELEGRAM_LIMITS } from '../src/bots/telegram/sender.ts'
 import { createDomain } from '../src/domain/index.ts'
 import { startOutboxWorker } from '../src/jobs/outbox-worker.ts'
 import { systemClock } from '../src/shared/clock.ts'
-import { FakeBotApi } from '../test/helpers/fake-telegram.ts'
 
 const TOKEN = '123456:BENCH-token-for-the-fake-bot-api'
 
@@ -16,8 +17,16 @@ const TOKEN = '123456:BENCH-token-for-the-fake-bot-api'
  * rate is reported as a ratio of that limit, beside the share of requests answered 429.
  */
 export async function benchBroadcast(url: string, recipients: number): Promise<string[][]> {
-  const api = await new FakeBotApi().start()
-  api.perSecondLimit = TELEGRAM_LIMITS.perSecond
+  const child = spawn(
+    'node',
+    ['--import', 'tsx', 'bench/bot-api-process.ts', String(TELEGRAM_LIMITS.perSecond)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  )
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+  const next = async <T>(): Promise<T> => JSON.parse((await lines.next()).value as string) as T
+  const api = await next<{ url: string }>()
   const store = createDb(url)
   try {
     await store.migrate()
@@ -48,20 +57,21 @@ export async function benchBroadcast(url: string, recipients: number): Promise<s
     while ((await domain.campaigns.get(campaign.id)).status !== 'completed')
       await new Promise((r) => setTimeout(r, 200))
     await worker.stop()
-    const sends = api.calls.filter((c) => c.method === 'sendMessage').map((c) => c.at)
+    child.stdin!.write('stats\n')
+    const { sends, tooMany } = await next<{ sends: number[]; tooMany: number }>()
     const seconds = (sends[sends.length - 1]! - sends[0]!) / 1_000
     const rate = (sends.length - 1) / seconds
-    const refused = api.tooManyRequests / (sends.length + api.tooManyRequests)
+    const refused = tooMany / (sends.length + tooMany)
     return [
       [
         `${recipients.toLocaleString('en-US')} messages through the outbox to a Bot API enforcing ${TELEGRAM_LIMITS.perSecond}/s`,
         `${rate.toFixed(1)}/s`,
         `${(rate / TELEGRAM_LIMITS.perSecond).toFixed(3)} of the limit`,
-        `${(refused * 100).toFixed(2)}% (${api.tooManyRequests})`,
+        `${(refused * 100).toFixed(2)}% (${tooMany})`,
       ],
     ]
   } finally {
     await store.close()
-    await api.close()
+    child.stdin!.end()
   }
 }
