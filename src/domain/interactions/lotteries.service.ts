@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto'
 import type { Selectable } from 'kysely'
 import { z } from 'zod'
+import { hasStock, stockLessOne } from '../rewards/stock.ts'
 import type { LotteriesTable, LotteryPrizesTable } from '../../../db/schema/engagement.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError } from '../../shared/errors.ts'
@@ -329,16 +330,11 @@ export class LotteriesService {
           const taken = await trx
             .updateTable('lotteryPrizes')
             .set((eb) => ({
-              stock: eb
-                .case()
-                .when('stock', 'is', null)
-                .then(null)
-                .else(eb('stock', '-', 1))
-                .end(),
+              stock: stockLessOne,
               won: eb('won', '+', 1),
             }))
             .where('id', '=', candidate.id)
-            .where((eb) => eb.or([eb('stock', 'is', null), eb('stock', '>', 0)]))
+            .where(hasStock)
             .executeTakeFirst()
           // Another draw took the last one between our read and our write: roll again.
           if (Number(taken.numUpdatedRows) === 1) won = candidate

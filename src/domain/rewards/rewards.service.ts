@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { hasStock, stockLessOne } from './stock.ts'
 import type { Selectable } from 'kysely'
 import type { RewardsTable } from '../../../db/schema/rewards.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
@@ -302,16 +303,11 @@ export class RewardsService {
         const taken = await trx
           .updateTable('rewards')
           .set((eb) => ({
-            stock: eb
-              .case()
-              .when('stock', 'is', null)
-              .then(null)
-              .else(eb('stock', '-', 1))
-              .end(),
+            stock: stockLessOne,
             issued: eb('issued', '+', 1),
           }))
           .where('id', '=', rewardId)
-          .where((eb) => eb.or([eb('stock', 'is', null), eb('stock', '>', 0)]))
+          .where(hasStock)
           .executeTakeFirst()
         if (Number(taken.numUpdatedRows) === 0)
           throw new DomainError('out_of_stock', 'this reward is out of stock')
