@@ -19,6 +19,9 @@ export interface CampaignsTable {
 export interface OutboxTable {
   id: Generated<number>
   campaignId: string | null
+  reminderId: number | null
+  /** `marketing` (consent, frequency cap) or `service` (about the member's own order). */
+  purpose: Generated<string>
   memberId: string
   channel: string
   recipient: string

@@ -23,6 +23,12 @@ import type { RedemptionsTable } from './redemptions.ts'
 import type { RefundsTable } from './refunds.ts'
 import type { RewardsTable } from './rewards.ts'
 import type {
+  JobLeasesTable,
+  OrderEventsTable,
+  ProductsTable,
+  RemindersTable,
+} from './reminders.ts'
+import type {
   MemberSegmentsTable,
   MemberTagsTable,
   SegmentStateTable,
@@ -66,4 +72,8 @@ export interface Database {
   campaigns: CampaignsTable
   outbox: OutboxTable
   campaignOpens: CampaignOpensTable
+  products: ProductsTable
+  reminders: RemindersTable
+  orderEvents: OrderEventsTable
+  jobLeases: JobLeasesTable
 }

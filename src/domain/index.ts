@@ -10,6 +10,7 @@ import { SurveysService } from './interactions/surveys.service.ts'
 import { MembersService } from './members/members.service.ts'
 import { type MiniappAuthOptions, MiniappAuthService } from './miniapp-auth/miniapp-auth.service.ts'
 import { OrdersService } from './orders/orders.service.ts'
+import { OutboxService } from './outbox/outbox.service.ts'
 import { ProgrammeService } from './programme/programme.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
@@ -34,6 +35,7 @@ export function createDomain(
   const programme = new ProgrammeService(deps)
   const members = new MembersService(deps, programme)
   const segments = new SegmentsService(deps, programme)
+  const outbox = new OutboxService(deps, programme)
   return {
     deps,
     programme,
@@ -49,7 +51,8 @@ export function createDomain(
     tiers: new TiersService(deps, programme),
     stats: new StatsService(deps),
     segments,
-    campaigns: new CampaignsService(deps, programme, segments),
+    outbox,
+    campaigns: new CampaignsService(deps, programme, segments, outbox),
     tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),
     miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { ClaimedMessage } from '../domain/campaigns/campaigns.service.ts'
+import type { ClaimedMessage } from '../domain/outbox/outbox.service.ts'
 import type { Domain } from '../domain/index.ts'
 import type { MessageSender } from '../domain/ports.ts'
 
@@ -36,14 +36,16 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let running = true
 
   async function deliver(row: ClaimedMessage): Promise<void> {
-    const { campaigns } = domain
-    if (!row.marketingConsent) return campaigns.settle(owner, row, { status: 'skipped' })
+    const { outbox } = domain
+    if (row.purpose === 'marketing' && !row.marketingConsent)
+      return outbox.settle(owner, row, { status: 'skipped' })
     const sender = senders[row.channel as 'telegram' | 'wechat']!
-    const result = await sender.send(row.recipient, row.message, () => campaigns.begin(owner, row))
-    if (result.ok) return campaigns.settle(owner, row, { status: 'sent' })
-    if ('abandoned' in result) return
-    if ('unreachable' in result) return campaigns.settle(owner, row, { status: 'blocked' })
-    return campaigns.settle(owner, row, {
+    const result = await sender.send(row.recipient, row.message, () => outbox.begin(owner, row))
+    if (result.ok) return outbox.settle(owner, row, { status: 'sent' })
+    // Not begun: the campaign was paused meanwhile, or another worker holds the row.
+    if ('abandoned' in result) return outbox.release(owner, [row.id])
+    if ('unreachable' in result) return outbox.settle(owner, row, { status: 'blocked' })
+    return outbox.settle(owner, row, {
       status: 'retry',
       afterMs: result.retryAfterMs,
       error: result.error,
@@ -59,7 +61,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     refilling ??= (async () => {
       try {
         await domain.campaigns.dispatchDue()
-        const rows = await domain.campaigns.claim(owner, channels, batchSize)
+        const rows = await domain.outbox.claim(owner, channels, batchSize)
         queue.push(...rows)
         if (rows.length === 0) await domain.campaigns.completeFinished()
       } catch (err) {
@@ -109,7 +111,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       for (const wake of wakers) wake()
       await Promise.all(loops)
       await refilling
-      await domain.campaigns.release(
+      await domain.outbox.release(
         owner,
         queue.splice(0).map((row) => row.id),
       )

@@ -224,13 +224,13 @@ describeOnDatabases('campaign broadcasts through the durable outbox', (get) => {
       'test',
     )
     await get().domain.campaigns.dispatchDue()
-    expect(await get().domain.campaigns.claim('w', ['telegram'], 10)).toEqual([])
+    expect(await get().domain.outbox.claim('w', ['telegram'], 10)).toEqual([])
     get().clock.set('2025-03-04T00:30:00Z') // 08:30 in Shanghai
-    const claimed = (await get().domain.campaigns.claim('w', ['telegram'], 100)).filter(
+    const claimed = (await get().domain.outbox.claim('w', ['telegram'], 100)).filter(
       (c) => c.campaignId === campaign.id,
     )
     expect(claimed).toHaveLength(1)
-    await get().domain.campaigns.settle('w', claimed[0]!, { status: 'sent' })
+    await get().domain.outbox.settle('w', claimed[0]!, { status: 'sent' })
     await get().domain.programme.replace(programmeWith({ quietHours: null }))
     get().clock.set('2025-01-10T04:00:00Z')
   })
@@ -254,9 +254,9 @@ describeOnDatabases('campaign broadcasts through the durable outbox', (get) => {
       'test',
     )
     await get().domain.campaigns.dispatchDue()
-    for (const row of await get().domain.campaigns.claim('w', ['telegram'], 10)) {
+    for (const row of await get().domain.outbox.claim('w', ['telegram'], 10)) {
       if (row.campaignId === campaign.id)
-        await get().domain.campaigns.settle('w', row, { status: 'sent' })
+        await get().domain.outbox.settle('w', row, { status: 'sent' })
     }
     get().clock.set('2025-01-12T04:00:00Z')
     await get().domain.orders.ingest({
@@ -319,10 +319,10 @@ describeOnDatabases('campaign broadcasts through the durable outbox', (get) => {
       'test',
     )
     await get().domain.campaigns.dispatchDue()
-    for (const row of await get().domain.campaigns.claim('w2', ['telegram'], 100)) {
+    for (const row of await get().domain.outbox.claim('w2', ['telegram'], 100)) {
       if (row.campaignId === campaign.id)
-        await get().domain.campaigns.settle('w2', row, { status: 'sent' })
-      else await get().domain.campaigns.release('w2', [row.id])
+        await get().domain.outbox.settle('w2', row, { status: 'sent' })
+      else await get().domain.outbox.release('w2', [row.id])
     }
     await get().domain.campaigns.recordOpen(campaign.id, targetedId)
     await get().domain.campaigns.recordOpen(

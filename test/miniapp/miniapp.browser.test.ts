@@ -254,9 +254,8 @@ describe.skipIf(!runBrowser)(
         'test',
       )
       await domain.campaigns.dispatchDue()
-      for (const row of await domain.campaigns.claim('w', ['telegram'], 50)) {
-        if (row.campaignId === campaign.id)
-          await domain.campaigns.settle('w', row, { status: 'sent' })
+      for (const row of await domain.outbox.claim('w', ['telegram'], 50)) {
+        if (row.campaignId === campaign.id) await domain.outbox.settle('w', row, { status: 'sent' })
       }
       const page = await open(
         `tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`,

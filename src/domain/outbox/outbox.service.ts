@@ -1,0 +1,247 @@
+import { DateTime } from 'luxon'
+import type { DomainDeps } from '../context.ts'
+import { inQuietHours } from '../campaigns/campaigns.ts'
+import type { OutboundMessage } from '../ports.ts'
+import type { ProgrammeService } from '../programme/programme.service.ts'
+
+/** A row of the outbox claimed by a worker, with what it needs to send it. */
+export interface ClaimedMessage {
+  id: number
+  campaignId: string | null
+  reminderId: number | null
+  /** Marketing needs the member's consent at send time; service messages do not. */
+  purpose: 'marketing' | 'service'
+  memberId: string
+  channel: string
+  recipient: string
+  message: OutboundMessage
+  attempts: number
+  /** Re-checked at send time: a member may opt out after being targeted. */
+  marketingConsent: boolean
+}
+
+const LEASE_MS = 60_000
+const MAX_ATTEMPTS = 8
+const CHANNEL_PREFERENCE = ['telegram', 'wechat'] as const
+
+/**
+ * The durable outbox every message to a member goes through, campaigns and reminders alike.
+ * Each row is claimed by a worker with a lease: several workers share the work, and a worker
+ * that dies leaves rows that another takes over when the lease runs out. A row leaves the
+ * outbox as sent, failed, blocked (the member blocked the bot), skipped (opted out
+ * meanwhile), cancelled or uncertain; nothing is dropped silently.
+ */
+export class OutboxService {
+  constructor(
+    private readonly deps: DomainDeps,
+    private readonly programmes: ProgrammeService,
+  ) {}
+
+  /**
+   * Claims up to `limit` due rows for `owner` on the given channels, leasing them for a
+   * minute. Rows of paused or cancelled campaigns are left alone, and nothing is claimed
+   * during the merchant's quiet hours: reminders and campaigns alike wait for the morning. A row whose lease ran out (its worker died) is claimed again.
+   */
+  async claim(owner: string, channels: string[], limit: number): Promise<ClaimedMessage[]> {
+    if (channels.length === 0) return []
+    const now = this.deps.clock.now()
+    const nowIso = now.toISOString()
+    const { config } = await this.programmes.current()
+    if (
+      inQuietHours(
+        DateTime.fromJSDate(now, { zone: config.timezone }).toFormat('HH:mm'),
+        config.quietHours,
+      )
+    )
+      return []
+    // A worker died with a request in flight: the platform may have the message already.
+    // Sending it again could spam the member, so it is set aside as uncertain, not resent.
+    await this.deps.store.db
+      .updateTable('outbox')
+      .set({
+        status: 'uncertain',
+        leaseOwner: null,
+        leaseUntil: null,
+        lastError: 'worker stopped during the request',
+      })
+      .where('status', '=', 'sending')
+      .where('leaseUntil', '<', nowIso)
+      .execute()
+    const candidates = await this.deps.store.db
+      .selectFrom('outbox')
+      .leftJoin('campaigns', 'campaigns.id', 'outbox.campaignId')
+      .select('outbox.id')
+      .where((eb) =>
+        eb.or([eb('outbox.campaignId', 'is', null), eb('campaigns.status', '=', 'sending')]),
+      )
+      .where('outbox.channel', 'in', channels)
+      .where('outbox.notBefore', '<=', nowIso)
+      .where((eb) =>
+        eb.or([
+          eb('outbox.status', '=', 'pending'),
+          eb.and([eb('outbox.status', '=', 'claimed'), eb('outbox.leaseUntil', '<', nowIso)]),
+        ]),
+      )
+      .orderBy('outbox.id')
+      .limit(limit)
+      .execute()
+    if (candidates.length === 0) return []
+    const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString()
+    // The same condition again in the UPDATE: of two workers that saw a row, one gets it.
+    const rows = await this.deps.store.db
+      .updateTable('outbox')
+      .set((eb) => ({
+        status: 'claimed',
+        leaseOwner: owner,
+        leaseUntil,
+        attempts: eb('attempts', '+', 1),
+      }))
+      .where(
+        'id',
+        'in',
+        candidates.map((c) => c.id),
+      )
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'pending'),
+          eb.and([eb('status', '=', 'claimed'), eb('leaseUntil', '<', nowIso)]),
+        ]),
+      )
+      .returningAll()
+      .execute()
+    if (rows.length === 0) return []
+    const consent = await this.deps.store.db
+      .selectFrom('members')
+      .select(['id', 'marketingConsent'])
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.memberId),
+      )
+      .execute()
+    const consenting = new Set(consent.filter((m) => m.marketingConsent === 1).map((m) => m.id))
+    return rows
+      .sort((a, b) => a.id - b.id)
+      .map((row) => ({
+        id: row.id,
+        campaignId: row.campaignId,
+        reminderId: row.reminderId,
+        purpose: row.purpose === 'service' ? 'service' : 'marketing',
+        memberId: row.memberId,
+        channel: row.channel,
+        recipient: row.recipient,
+        message: JSON.parse(row.payloadJson) as OutboundMessage,
+        attempts: row.attempts,
+        marketingConsent: consenting.has(row.memberId),
+      }))
+  }
+
+  /**
+   * Marks a claimed row as being sent, just before the request leaves: after a crash, a row
+   * still `claimed` was never attempted and is safe to take over; a `sending` one may have
+   * reached the platform. Returns false when the lease was lost (another worker has it) or
+   * the row's campaign was paused or cancelled since the claim, so that a pause acts on the
+   * very next message rather than after the rows a worker already holds.
+   */
+  async begin(owner: string, claimed: ClaimedMessage): Promise<boolean> {
+    const updated = await this.deps.store.db
+      .updateTable('outbox')
+      .set({ status: 'sending' })
+      .where('id', '=', claimed.id)
+      .where('leaseOwner', '=', owner)
+      .where('status', '=', 'claimed')
+      .where((eb) =>
+        eb.or([
+          eb('campaignId', 'is', null),
+          eb.exists(
+            eb
+              .selectFrom('campaigns')
+              .select('campaigns.id')
+              .whereRef('campaigns.id', '=', 'outbox.campaignId')
+              .where('campaigns.status', '=', 'sending'),
+          ),
+        ]),
+      )
+      .executeTakeFirst()
+    return Number(updated.numUpdatedRows) === 1
+  }
+
+  /** Records how a claimed row ended; only its current lease holder can. */
+  async settle(
+    owner: string,
+    claimed: ClaimedMessage,
+    outcome:
+      | { status: 'sent' | 'skipped' | 'blocked' }
+      | { status: 'retry'; afterMs: number; error: string },
+  ): Promise<void> {
+    const now = this.deps.clock.now()
+    const { db } = this.deps.store
+    const mine = (query: ReturnType<typeof db.updateTable<'outbox'>>) =>
+      query
+        .where('id', '=', claimed.id)
+        .where('leaseOwner', '=', owner)
+        .where('status', 'in', ['claimed', 'sending'])
+    if (outcome.status === 'retry') {
+      const giveUp = claimed.attempts >= MAX_ATTEMPTS
+      await mine(db.updateTable('outbox'))
+        .set({
+          status: giveUp ? 'failed' : 'pending',
+          notBefore: new Date(now.getTime() + outcome.afterMs).toISOString(),
+          lastError: outcome.error.slice(0, 500),
+          leaseOwner: null,
+          leaseUntil: null,
+        })
+        .execute()
+      return
+    }
+    await mine(db.updateTable('outbox'))
+      .set({
+        status: outcome.status,
+        sentAt: outcome.status === 'sent' ? now.toISOString() : null,
+        leaseOwner: null,
+        leaseUntil: null,
+      })
+      .execute()
+    if (outcome.status === 'blocked') {
+      await db
+        .updateTable('memberIdentities')
+        .set({ unreachableAt: now.toISOString() })
+        .where('channel', '=', claimed.channel)
+        .where('externalId', '=', claimed.recipient)
+        .execute()
+    }
+  }
+
+  /** Gives back rows a stopping worker claimed but did not send, so nobody waits for the lease. */
+  async release(owner: string, ids: number[]): Promise<void> {
+    if (ids.length === 0) return
+    await this.deps.store.db
+      .updateTable('outbox')
+      .set({ status: 'pending', leaseOwner: null, leaseUntil: null })
+      .where('id', 'in', ids)
+      .where('leaseOwner', '=', owner)
+      .where('status', '=', 'claimed')
+      .execute()
+  }
+
+  /** Each member's reachable chat identity, Telegram first (WeChat sends slowly by design). */
+  async identitiesOf(
+    memberIds: string[],
+  ): Promise<Map<string, { channel: string; externalId: string }>> {
+    const found = new Map<string, { channel: string; externalId: string }>()
+    for (let i = 0; i < memberIds.length; i += 500) {
+      const rows = await this.deps.store.db
+        .selectFrom('memberIdentities')
+        .select(['memberId', 'channel', 'externalId'])
+        .where('memberId', 'in', memberIds.slice(i, i + 500))
+        .where('unreachableAt', 'is', null)
+        .where('channel', 'in', [...CHANNEL_PREFERENCE])
+        .execute()
+      for (const channel of CHANNEL_PREFERENCE) {
+        for (const row of rows)
+          if (row.channel === channel && !found.has(row.memberId)) found.set(row.memberId, row)
+      }
+    }
+    return found
+  }
+}
