@@ -81,7 +81,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('name', 'text', (col) => col.primaryKey())
     .addColumn('owner', 'text')
     .addColumn('lease_until', 'text')
-    .addColumn('last_started_at', 'text')
+    .addColumn('last_tick_at', 'text')
     .addColumn('last_finished_at', 'text')
     .execute()
 }

@@ -39,6 +39,6 @@ export interface JobLeasesTable {
   name: string
   owner: string | null
   leaseUntil: string | null
-  lastStartedAt: string | null
+  lastTickAt: string | null
   lastFinishedAt: string | null
 }

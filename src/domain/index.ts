@@ -3,6 +3,7 @@ import { CampaignsService } from './campaigns/campaigns.service.ts'
 import type { DomainDeps } from './context.ts'
 import { type Adjustment, adjustPoints } from './ledger/adjustments.ts'
 import { LedgerService } from './ledger/ledger.service.ts'
+import { JobLeasesService } from './job-leases/job-leases.service.ts'
 import { InteractionsService } from './interactions/interactions.service.ts'
 import { LotteriesService } from './interactions/lotteries.service.ts'
 import { QuizzesService } from './interactions/quizzes.service.ts'
@@ -12,6 +13,7 @@ import { type MiniappAuthOptions, MiniappAuthService } from './miniapp-auth/mini
 import { OrdersService } from './orders/orders.service.ts'
 import { OutboxService } from './outbox/outbox.service.ts'
 import { ProgrammeService } from './programme/programme.service.ts'
+import { RemindersService } from './reminders/reminders.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
@@ -36,12 +38,13 @@ export function createDomain(
   const members = new MembersService(deps, programme)
   const segments = new SegmentsService(deps, programme)
   const outbox = new OutboxService(deps, programme)
+  const reminders = new RemindersService(deps, programme, outbox)
   return {
     deps,
     programme,
     members,
     ledger: new LedgerService(deps),
-    orders: new OrdersService(deps, programme, members),
+    orders: new OrdersService(deps, programme, members, reminders),
     rewards: new RewardsService(deps, programme, members),
     interactions: new InteractionsService(deps, programme),
     quizzes: new QuizzesService(deps, programme),
@@ -52,6 +55,8 @@ export function createDomain(
     stats: new StatsService(deps),
     segments,
     outbox,
+    reminders,
+    jobLeases: new JobLeasesService(deps),
     campaigns: new CampaignsService(deps, programme, segments, outbox),
     tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),

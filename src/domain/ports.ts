@@ -5,7 +5,7 @@ export interface OutboundMessage {
   buttons?: { label: string; url: string }[]
   /** A button opening the member's page (the mini-app); its visits count as the campaign's opens. */
   miniappButton?: string
-  /** The campaign the message belongs to, for the mini-app button's link. */
+  /** The campaign the message belongs to, if any, for the mini-app button's link. */
   campaignId?: string
 }
 

@@ -1,16 +1,17 @@
+import { randomBytes } from 'node:crypto'
 import { Cron } from 'croner'
 import type { Logger } from 'pino'
 import type { Domain } from '../domain/index.ts'
 
-/**
- * Runs the periodic work of the engine: expiring points, closing tier windows and classifying
- * customers again. Every job is safe to run in several processes at once (each member is
- * handled under its row lock and re-read; recomputes queue on their state row), and catches up
- * after downtime because it works from "due by now", not from ticks.
- */
-export function startScheduler(domain: Domain, logger: Logger): { stop(): Promise<void> } {
-  const running = new Set<Promise<unknown>>()
-  const jobs = [
+export interface ScheduledJob {
+  name: string
+  pattern: string
+  run: () => Promise<unknown>
+}
+
+/** The engine's periodic work, each job with its cron pattern (server time). */
+export function engineJobs(domain: Domain): ScheduledJob[] {
+  return [
     { name: 'expire-points', pattern: '*/10 * * * *', run: () => domain.ledger.expireDue() },
     {
       name: 'close-tier-windows',
@@ -19,14 +20,50 @@ export function startScheduler(domain: Domain, logger: Logger): { stop(): Promis
     },
     // Lifecycle stages move with the calendar too, not only with orders: recompute hourly.
     { name: 'recompute-segments', pattern: '15 * * * *', run: () => domain.segments.recompute() },
+    // Win-back, expiring points and tier news follow the calendar; a grouped scan of the orders
+    // four times an hour is plenty for reminders counted in days.
+    {
+      name: 'plan-reminders',
+      pattern: '*/15 * * * *',
+      run: () => domain.reminders.planCalendar(),
+    },
+    { name: 'send-reminders', pattern: '* * * * *', run: () => domain.reminders.decideDue() },
   ]
+}
+
+/** A run longer than this is presumed dead and another process may take the job. */
+const LEASE_MS = 15 * 60_000
+
+/**
+ * Runs the periodic jobs. Every process that runs jobs runs this scheduler; each tick of a job
+ * runs in the one process that takes the job's lease in the database, and catches up after
+ * downtime because every job works from "due by now", not from ticks. The jobs are also safe
+ * if two runs overlap (row locks, unique keys), so a lease lost to a stall does no harm.
+ */
+export function startScheduler(
+  domain: Domain,
+  logger: Logger,
+  jobs: ScheduledJob[] = engineJobs(domain),
+): { stop(): Promise<void> } {
+  const owner = `scheduler-${randomBytes(6).toString('hex')}`
+  const running = new Set<Promise<unknown>>()
+  async function runOnce(job: ScheduledJob): Promise<void> {
+    // Patterns are in whole minutes, so the minute names the tick every process agrees on.
+    const tick = new Date(Math.floor(domain.deps.clock.now().getTime() / 60_000) * 60_000)
+    if (!(await domain.jobLeases.acquire(job.name, owner, LEASE_MS, tick))) return
+    try {
+      const result = await job.run()
+      logger.info({ job: job.name, result }, 'job done')
+    } finally {
+      await domain.jobLeases.release(job.name, owner)
+    }
+  }
   const crons = jobs.map(
     (job) =>
-      new Cron(job.pattern, { protect: true, name: job.name }, async () => {
-        const work = job
-          .run()
-          .then((result) => logger.info({ job: job.name, result }, 'job done'))
-          .catch((err: unknown) => logger.error({ err, job: job.name }, 'job failed'))
+      new Cron(job.pattern, { protect: true }, async () => {
+        const work = runOnce(job).catch((err: unknown) =>
+          logger.error({ err, job: job.name }, 'job failed'),
+        )
         running.add(work)
         await work
         running.delete(work)

@@ -49,8 +49,10 @@ export class TelegramSender implements MessageSender {
     const rows = (message.buttons ?? []).map(
       (b) => [{ text: b.label, url: b.url }] as InlineKeyboardButton[],
     )
-    if (message.miniappButton && this.publicUrl && message.campaignId) {
-      const url = `${this.publicUrl}/miniapp/?c=${encodeURIComponent(message.campaignId)}`
+    if (message.miniappButton && this.publicUrl) {
+      // A campaign's link carries its id, so that the visit counts as the campaign's open.
+      const campaign = message.campaignId ? `?c=${encodeURIComponent(message.campaignId)}` : ''
+      const url = `${this.publicUrl}/miniapp/${campaign}`
       rows.push([{ text: message.miniappButton, web_app: { url } }])
     }
     const reply_markup = rows.length ? { inline_keyboard: rows } : undefined

@@ -103,6 +103,58 @@ export class SurveysService {
     return row ? { ...row, active: row.active === 1 } : undefined
   }
 
+  /**
+   * The order a member was asked about after delivery and has not rated yet (within the two
+   * weeks the invitation stays open), with the survey to rate it on.
+   */
+  async pendingOrderSurvey(
+    memberId: string,
+  ): Promise<{ survey: SurveyView; orderId: string; reminderId: number } | undefined> {
+    const since = new Date(this.deps.clock.now().getTime() - 14 * 86_400_000).toISOString()
+    const invitations = await this.deps.store.db
+      .selectFrom('reminders')
+      .innerJoin('outbox', 'outbox.reminderId', 'reminders.id')
+      .select(['reminders.id', 'reminders.subjectJson'])
+      .where('reminders.memberId', '=', memberId)
+      .where('reminders.kind', '=', 'order_survey')
+      .where('outbox.status', 'in', ['sent', 'uncertain'])
+      .where('outbox.sentAt', '>', since)
+      .orderBy('reminders.id', 'desc')
+      .limit(5)
+      .execute()
+    const { config: programme } = await this.programmes.current()
+    const configured = programme.reminders.orderSurvey.surveyId
+    let query = this.deps.store.db.selectFrom('surveys').selectAll().where('active', '=', 1)
+    if (configured) query = query.where('id', '=', configured)
+    const survey = await query.orderBy('createdAt', 'desc').limit(1).executeTakeFirst()
+    if (!survey) return undefined
+    for (const invitation of invitations) {
+      const { orderId } = JSON.parse(invitation.subjectJson) as { orderId: string }
+      const answered = await this.deps.store.db
+        .selectFrom('surveyResponses')
+        .select('id')
+        .where('memberId', '=', memberId)
+        .where('surveyId', '=', survey.id)
+        .where('context', '=', `order:${orderId}`)
+        .executeTakeFirst()
+      if (!answered)
+        return { survey: { ...survey, active: true }, orderId, reminderId: invitation.id }
+    }
+    return undefined
+  }
+
+  /** The order a member's own invitation asked about; undefined for anyone else's. */
+  async invitationOrder(memberId: string, reminderId: number): Promise<string | undefined> {
+    const row = await this.deps.store.db
+      .selectFrom('reminders')
+      .select('subjectJson')
+      .where('id', '=', reminderId)
+      .where('memberId', '=', memberId)
+      .where('kind', '=', 'order_survey')
+      .executeTakeFirst()
+    return row ? (JSON.parse(row.subjectJson) as { orderId: string }).orderId : undefined
+  }
+
   async respond(memberId: string, surveyId: string, answer: SurveyAnswer) {
     const survey = await this.get(surveyId)
     if (!survey.active) throw new DomainError('closed', 'this survey is closed')

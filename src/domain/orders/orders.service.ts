@@ -19,6 +19,7 @@ import {
   tierIndex,
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import type { RemindersService } from '../reminders/reminders.service.ts'
 import { reevaluateTier } from '../tiers/tiers.ts'
 
 /** Shop systems' clocks drift; an order a few minutes ahead of ours is still today's order. */
@@ -101,6 +102,7 @@ export class OrdersService {
     private readonly deps: DomainDeps,
     private readonly programmes: ProgrammeService,
     private readonly members: MembersService,
+    private readonly reminders: RemindersService,
   ) {}
 
   /**
@@ -264,6 +266,12 @@ export class OrdersService {
           input,
           now,
         )
+        await this.reminders.afterOrder(trx, programme, {
+          id: input.id,
+          memberId: buyer.id,
+          placedAt,
+          items,
+        })
         const result: OrderResult = {
           orderId: input.id,
           pointsEarned,
@@ -408,6 +416,8 @@ export class OrdersService {
           })
           .where('id', '=', orderId)
           .execute()
+        if (refundedAmount === fresh.amount)
+          await this.reminders.afterFullRefund(trx, fresh.memberId, orderId)
         await trx
           .insertInto('refunds')
           .values({

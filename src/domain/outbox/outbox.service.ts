@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
 import { inQuietHours } from '../campaigns/campaigns.ts'
 import type { OutboundMessage } from '../ports.ts'
@@ -224,13 +225,17 @@ export class OutboxService {
       .execute()
   }
 
-  /** Each member's reachable chat identity, Telegram first (WeChat sends slowly by design). */
+  /**
+   * Each member's reachable chat identity, Telegram first (WeChat sends slowly by design).
+   * Inside a transaction pass it as `db`: SQLite has one connection, held by the transaction.
+   */
   async identitiesOf(
     memberIds: string[],
+    db: Db = this.deps.store.db,
   ): Promise<Map<string, { channel: string; externalId: string }>> {
     const found = new Map<string, { channel: string; externalId: string }>()
     for (let i = 0; i < memberIds.length; i += 500) {
-      const rows = await this.deps.store.db
+      const rows = await db
         .selectFrom('memberIdentities')
         .select(['memberId', 'channel', 'externalId'])
         .where('memberId', 'in', memberIds.slice(i, i + 500))

@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon'
 import { z } from 'zod'
+import { remindersConfigSchema } from '../reminders/reminder-rules.ts'
 
 export const LOCALES = ['zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -173,6 +174,8 @@ export const programmeSchema = z
       })
       .nullable()
       .default({ start: '22:00', end: '08:00' }),
+    /** Re-purchase reminders and lifecycle touchpoints: which run, when, how often, and texts. */
+    reminders: remindersConfigSchema.default(remindersConfigSchema.parse({})),
   })
   .superRefine((programme, ctx) => {
     if (

@@ -1,0 +1,288 @@
+import { DateTime } from 'luxon'
+import { z } from 'zod'
+
+/**
+ * The reminders and touchpoints the programme sends by itself. Order touchpoints (shipped,
+ * delivered) are service messages about the member's own order; every other kind is marketing:
+ * it needs the member's consent (退订 stops it) and counts toward the frequency cap.
+ */
+export const REMINDER_KINDS = [
+  'usage_cycle',
+  'win_back',
+  'points_expiring',
+  'tier_upgrade',
+  'tier_downgrade',
+  'order_shipped',
+  'order_delivered',
+  'order_survey',
+] as const
+export type ReminderKind = (typeof REMINDER_KINDS)[number]
+
+export const SERVICE_KINDS: ReadonlySet<ReminderKind> = new Set([
+  'order_shipped',
+  'order_delivered',
+])
+
+export function purposeOf(kind: ReminderKind): 'marketing' | 'service' {
+  return SERVICE_KINDS.has(kind) ? 'service' : 'marketing'
+}
+
+const COMMON_PLACEHOLDERS = ['name', 'programme', 'balance', 'tier'] as const
+
+/** What each kind's template may name, beyond the common {name} {programme} {balance} {tier}. */
+export const PLACEHOLDERS: Record<ReminderKind, readonly string[]> = {
+  usage_cycle: ['product', 'days', 'date'],
+  win_back: ['days', 'offer'],
+  points_expiring: ['expiring', 'date'],
+  tier_upgrade: ['benefits'],
+  tier_downgrade: ['needed', 'date', 'nextTier'],
+  order_shipped: ['order', 'earned', 'tracking'],
+  order_delivered: ['order', 'earned', 'benefits'],
+  order_survey: ['order'],
+}
+
+type Template = { 'zh-CN': string; en: string }
+
+/**
+ * The texts a programme starts with; merchants replace any of them (programme `reminders.
+ * templates`). Command words in them (兑换, 评价, rewards, survey) work on every channel.
+ */
+export const DEFAULT_TEMPLATES: Record<ReminderKind, Template> = {
+  usage_cycle: {
+    'zh-CN':
+      '{name}，您购买的{product}预计{days}天后用完（{date}），需要补货吗？回复「兑换」看看积分能换什么。',
+    en: '{name}, your {product} should run out in {days} days ({date}). Time to restock? Reply "rewards" to see what your points buy.',
+  },
+  win_back: {
+    'zh-CN':
+      '{name}，好久不见！您已经{days}天没来了，我们为您准备了会员专享优惠。{offer}您现在有{balance}积分。',
+    en: 'We miss you, {name}! It has been {days} days since your last visit. {offer}You have {balance} points.',
+  },
+  points_expiring: {
+    'zh-CN': '{name}，您有{expiring}积分将于{date}过期，回复「兑换」用掉它们吧。',
+    en: '{name}, {expiring} of your points expire on {date}. Reply "rewards" to use them.',
+  },
+  tier_upgrade: {
+    'zh-CN': '恭喜{name}升级为{tier}！您的新权益：{benefits}',
+    en: 'Congratulations {name}, you are now {tier}! Your new benefits: {benefits}',
+  },
+  tier_downgrade: {
+    'zh-CN':
+      '{name}，您的{tier}资格将于{date}到期评估，再消费{needed}即可保级，否则将调整为{nextTier}。',
+    en: '{name}, your {tier} status is reviewed on {date}: {needed} more keeps it, otherwise it becomes {nextTier}.',
+  },
+  order_shipped: {
+    'zh-CN': '{name}，您的订单{order}已发货{tracking}。本单获得{earned}积分，当前{balance}积分。',
+    en: '{name}, your order {order} has shipped{tracking}. It earned you {earned} points; you have {balance}.',
+  },
+  order_delivered: {
+    'zh-CN':
+      '{name}，您的订单{order}已签收，获得{earned}积分，当前共{balance}积分。您是{tier}，享有：{benefits}',
+    en: '{name}, your order {order} was delivered and earned {earned} points; you have {balance}. As {tier} you enjoy: {benefits}',
+  },
+  order_survey: {
+    'zh-CN': '{name}，您对订单{order}满意吗？回复「评价」打个分吧。',
+    en: '{name}, how was your order {order}? Reply "survey" to rate it.',
+  },
+}
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:mm')
+const days = (max: number) => z.number().int().min(0).max(max)
+const enabled = z.boolean().default(true)
+const template = z.object({
+  'zh-CN': z.string().trim().min(1).max(1_000),
+  en: z.string().trim().min(1).max(1_000),
+})
+
+/** The placeholders in `text` that `kind` does not know. */
+export function unknownPlaceholders(kind: ReminderKind, text: string): string[] {
+  const known = new Set<string>([...COMMON_PLACEHOLDERS, ...PLACEHOLDERS[kind]])
+  return [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((name) => !known.has(name))
+}
+
+export const remindersConfigSchema = z
+  .object({
+    /** At most this many marketing messages (campaigns included) per member in `days`. */
+    frequencyCap: z
+      .object({ messages: z.number().int().min(0).max(100), days: z.number().int().min(1).max(90) })
+      .default({ messages: 2, days: 7 }),
+    /** Local time at which a reminder falling on a day becomes due. */
+    sendAt: hhmm.default('10:00'),
+    /** A member who orders within this many days of a reminder counts as converted by it. */
+    conversionDays: z.number().int().min(1).max(90).default(7),
+    usageCycle: z
+      .object({ enabled, daysBefore: days(365).default(5) })
+      .default({ enabled: true, daysBefore: 5 }),
+    winBack: z
+      .object({
+        enabled,
+        /** Only repeat customers are woken: members with at least this many orders. */
+        minOrders: z.number().int().min(1).max(1_000).default(2),
+        /** Days since the last order; each step once, optionally with a reward as a gift. */
+        steps: z
+          .array(
+            z.object({ days: z.number().int().min(1).max(3_650), rewardId: z.string().optional() }),
+          )
+          .max(6)
+          .refine(
+            (steps) => steps.every((step, i) => i === 0 || step.days > steps[i - 1]!.days),
+            'win-back steps are in increasing days',
+          )
+          .default([{ days: 30 }, { days: 60 }, { days: 90 }]),
+        /** After the last step plus this many days a member is let go, not written to. */
+        lastStepWindowDays: z.number().int().min(1).max(365).default(30),
+      })
+      .default({
+        enabled: true,
+        minOrders: 2,
+        steps: [{ days: 30 }, { days: 60 }, { days: 90 }],
+        lastStepWindowDays: 30,
+      }),
+    pointsExpiring: z
+      .object({
+        enabled,
+        daysBefore: z.number().int().min(1).max(365).default(14),
+        minPoints: z.number().int().min(1).default(1),
+      })
+      .default({ enabled: true, daysBefore: 14, minPoints: 1 }),
+    tierUpgrade: z.object({ enabled }).default({ enabled: true }),
+    tierDowngrade: z
+      .object({ enabled, daysBefore: z.number().int().min(1).max(365).default(14) })
+      .default({ enabled: true, daysBefore: 14 }),
+    orderShipped: z.object({ enabled }).default({ enabled: true }),
+    orderDelivered: z.object({ enabled }).default({ enabled: true }),
+    orderSurvey: z
+      .object({
+        enabled,
+        /** The survey to ask; absent is the newest active survey. */
+        surveyId: z.string().optional(),
+        /**
+         * Ask after the shop reports the delivery, or after the order itself (counter sales,
+         * shops that report no deliveries).
+         */
+        after: z.enum(['delivered', 'order']).default('delivered'),
+        delayHours: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 30)
+          .default(24),
+      })
+      .default({ enabled: true, after: 'delivered', delayHours: 24 }),
+    templates: z.partialRecord(z.enum(REMINDER_KINDS), template).default({}),
+  })
+  .superRefine((config, ctx) => {
+    for (const [kind, text] of Object.entries(config.templates)) {
+      for (const locale of ['zh-CN', 'en'] as const) {
+        const unknown = unknownPlaceholders(kind as ReminderKind, text[locale])
+        if (unknown.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['templates', kind, locale],
+            message: `unknown placeholder {${unknown[0]}}; ${kind} knows ${[...COMMON_PLACEHOLDERS, ...PLACEHOLDERS[kind as ReminderKind]].map((p) => `{${p}}`).join(' ')}`,
+          })
+      }
+    }
+  })
+export type RemindersConfig = z.infer<typeof remindersConfigSchema>
+
+/** Fills a template; a placeholder without a value becomes empty rather than showing braces. */
+export function renderTemplate(text: string, values: Record<string, string | number>): string {
+  return text
+    .replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''))
+    .replace(/[ \t]{2,}/g, ' ')
+    .trim()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing. Days are the merchant's local calendar days; a reminder that falls on a day is due
+// at the programme's `sendAt` local time of that day.
+
+export function dueOn(localDate: string, sendAt: string, timezone: string): Date {
+  const [hour, minute] = sendAt.split(':').map(Number)
+  return DateTime.fromISO(localDate, { zone: timezone })
+    .set({ hour: hour!, minute: minute! })
+    .toJSDate()
+}
+
+export function plusLocalDays(at: Date, days: number, timezone: string): string {
+  return DateTime.fromJSDate(at, { zone: timezone }).plus({ days }).toISODate()!
+}
+
+/** Whole local days from `from`'s date to `to`'s date. */
+export function localDaysBetween(from: Date, to: Date, timezone: string): number {
+  const start = DateTime.fromJSDate(from, { zone: timezone }).startOf('day')
+  const end = DateTime.fromJSDate(to, { zone: timezone }).startOf('day')
+  return Math.round(end.diff(start, 'days').days)
+}
+
+/**
+ * When to remind a member who bought `quantity` units of a product lasting `cycleDays` each:
+ * `daysBefore` the supply runs out. The reminder is worth sending until a week after it ran out.
+ */
+export function usageReminderTiming(
+  placedAt: Date,
+  cycleDays: number,
+  quantity: number,
+  daysBefore: number,
+  sendAt: string,
+  timezone: string,
+): { runOutDate: string; dueAt: Date; expiresAt: Date } {
+  const supplyDays = cycleDays * quantity
+  const runOutDate = plusLocalDays(placedAt, supplyDays, timezone)
+  const dueDate = plusLocalDays(placedAt, Math.max(supplyDays - daysBefore, 0), timezone)
+  return {
+    runOutDate,
+    dueAt: dueOn(dueDate, sendAt, timezone),
+    expiresAt: dueOn(plusLocalDays(placedAt, supplyDays + 7, timezone), sendAt, timezone),
+  }
+}
+
+/**
+ * The win-back step a customer whose last order was at `lastOrderAt` has reached by `now`:
+ * only the highest (a customer found 95 days away hears once, not three times), due on the
+ * day it was reached and worth sending until the next step, or for `lastStepWindowDays` after
+ * the last one; past that the customer is let go.
+ */
+export function winBackStep(
+  lastOrderAt: Date,
+  now: Date,
+  steps: { days: number; rewardId?: string }[],
+  lastStepWindowDays: number,
+  sendAt: string,
+  timezone: string,
+): { index: number; days: number; rewardId?: string; dueAt: Date; expiresAt: Date } | null {
+  const away = localDaysBetween(lastOrderAt, now, timezone)
+  let index = -1
+  steps.forEach((step, i) => {
+    if (away >= step.days) index = i
+  })
+  if (index < 0) return null
+  const step = steps[index]!
+  const until = steps[index + 1]?.days ?? step.days + lastStepWindowDays
+  const expiresAt = dueOn(plusLocalDays(lastOrderAt, until, timezone), sendAt, timezone)
+  if (expiresAt <= now) return null
+  return {
+    index,
+    days: step.days,
+    ...(step.rewardId ? { rewardId: step.rewardId } : {}),
+    dueAt: dueOn(plusLocalDays(lastOrderAt, step.days, timezone), sendAt, timezone),
+    expiresAt,
+  }
+}
+
+/** Minor units as the member reads them: ¥12.50 / ¥12.5 → "¥12.50". */
+export function formatMoney(minor: number, currency: string, locale: 'zh-CN' | 'en'): string {
+  const format = new Intl.NumberFormat(locale === 'en' ? 'en-US' : 'zh-CN', {
+    style: 'currency',
+    currency,
+  })
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2
+  return format.format(minor / 10 ** digits)
+}
+
+/** A date as the member reads it: "11月23日" / "23 Nov". */
+export function formatLocalDate(at: Date, timezone: string, locale: 'zh-CN' | 'en'): string {
+  const local = DateTime.fromJSDate(at, { zone: timezone })
+  return locale === 'en' ? local.setLocale('en').toFormat('d LLL') : local.toFormat('M月d日')
+}
