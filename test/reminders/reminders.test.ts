@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
+import { createConversation } from '../../src/bots/core/conversation.ts'
 import { type Domain, createDomain } from '../../src/domain/index.ts'
 import type { MessageSender, OutboundMessage } from '../../src/domain/ports.ts'
 import { startOutboxWorker } from '../../src/jobs/outbox-worker.ts'
@@ -575,8 +576,28 @@ describe('order touchpoints and the rules every reminder follows', () => {
       h.at(1, '09:00')
       await h.tick()
       expect(h.to(sal.chat)[1]).toBe('Sal，您对订单V-1满意吗？回复「评价」打个分吧。')
-      const pending = await h.domain.surveys.pendingOrderSurvey(sal.id)
-      expect(pending?.orderId).toBe('V-1')
+      // The member answers in chat: the survey is about that order, and is rewarded once.
+      const conversation = createConversation({ domain: h.domain, logger })
+      const inbound = { channel: 'telegram' as const, userId: sal.chat, displayName: 'Sal' }
+      const [asked] = await conversation.handle({ ...inbound, text: '评价' })
+      expect(asked?.text).toMatch(/^关于订单 V-1：\n您对本次购物满意吗？/)
+      const seven = asked!.buttons!.flat().find((b) => b.label === '7')!
+      expect(seven.action).toMatch(/^survey:.+:7:r\d+$/)
+      // A forged button naming someone else's invitation counts for no order.
+      const forged = seven.action!.replace(/:r\d+$/, ':r999999')
+      await conversation.handle({ ...inbound, action: forged })
+      await conversation.handle({ ...inbound, action: seven.action! })
+      const answers = await h.store.db
+        .selectFrom('surveyResponses')
+        .select(['context', 'score'])
+        .where('memberId', '=', sal.id)
+        .orderBy('context')
+        .execute()
+      expect(answers).toEqual([
+        { context: 'once', score: 7 },
+        { context: 'order:V-1', score: 7 },
+      ])
+      expect(await h.domain.surveys.pendingOrderSurvey(sal.id)).toBeUndefined()
     }),
   )
 

@@ -166,15 +166,28 @@ export async function draw(turn: Turn, value: string): Promise<Reply[]> {
 
 // -- surveys (满意度调查) -------------------------------------------------------------------
 
-/** `/survey`: the current survey on the 7-level scale, answered with one tap. */
+/**
+ * `/survey`: the order the member was asked about after delivery, if one is waiting, else the
+ * current survey; answered on the 7-level scale with one tap.
+ */
 export async function survey(turn: Turn): Promise<Reply[]> {
   const member = requireMember(turn)
-  const current = await turn.deps.domain.surveys.currentFor(member.id)
+  const { surveys } = turn.deps.domain
+  const invited = await surveys.pendingOrderSurvey(member.id)
+  const current = invited?.survey ?? (await surveys.currentFor(member.id))
   if (!current) return text(t(turn.locale, 'survey.none'))
-  const score = (n: number): Button => ({ label: String(n), action: `survey:${current.id}:${n}` })
+  // The invitation's id, not the order id: it fits Telegram's 64-byte button data.
+  const context = invited ? `:r${invited.reminderId}` : ''
+  const score = (n: number): Button => ({
+    label: String(n),
+    action: `survey:${current.id}:${n}${context}`,
+  })
+  const question = t(turn.locale, 'survey.ask', { question: current.question })
   return [
     {
-      text: t(turn.locale, 'survey.ask', { question: current.question }),
+      text: invited
+        ? `${t(turn.locale, 'survey.aboutOrder', { order: invited.orderId })}\n${question}`
+        : question,
       buttons: [[1, 2, 3, 4].map(score), [5, 6, 7].map(score)],
     },
   ]
@@ -182,11 +195,17 @@ export async function survey(turn: Turn): Promise<Reply[]> {
 
 /** A score button: the answer is kept at once; the comment asked for next is optional. */
 export async function scoreSurvey(turn: Turn, value: string): Promise<Reply[]> {
-  const [surveyId = '', score = ''] = value.split(':')
-  const result = await turn.deps.domain.surveys.respond(requireMember(turn).id, surveyId, {
+  const [surveyId = '', score = '', context = ''] = value.split(':')
+  const member = requireMember(turn)
+  // Buttons can be forged: an invitation counts only if it was this member's own.
+  const orderId = context.startsWith('r')
+    ? await turn.deps.domain.surveys.invitationOrder(member.id, Number(context.slice(1)))
+    : undefined
+  const result = await turn.deps.domain.surveys.respond(member.id, surveyId, {
     score: Number(score),
+    ...(orderId ? { orderId } : {}),
   })
-  turn.session.dialog = { kind: 'survey-comment', surveyId }
+  turn.session.dialog = { kind: 'survey-comment', surveyId, ...(orderId ? { orderId } : {}) }
   const thanks = [
     t(turn.locale, 'survey.thanks'),
     ...(result.pointsAwarded > 0
@@ -208,6 +227,11 @@ export async function surveyComment(
   comment: string,
 ): Promise<Reply[]> {
   turn.session.dialog = undefined
-  await turn.deps.domain.surveys.addComment(requireMember(turn).id, dialog.surveyId, comment)
+  await turn.deps.domain.surveys.addComment(
+    requireMember(turn).id,
+    dialog.surveyId,
+    comment,
+    dialog.orderId,
+  )
   return text(t(turn.locale, 'survey.commentSaved'))
 }

@@ -24,7 +24,7 @@ export type Dialog =
       reason?: string
     }
   | { kind: 'verify'; code: string; nonce: string }
-  | { kind: 'survey-comment'; surveyId: string }
+  | { kind: 'survey-comment'; surveyId: string; orderId?: string }
   | {
       kind: 'broadcast'
       step: 'segment' | 'text' | 'image' | 'button' | 'when' | 'time' | 'confirm'

@@ -27,7 +27,7 @@ export function purposeOf(kind: ReminderKind): 'marketing' | 'service' {
   return SERVICE_KINDS.has(kind) ? 'service' : 'marketing'
 }
 
-const COMMON_PLACEHOLDERS = ['name', 'programme', 'balance', 'tier'] as const
+export const COMMON_PLACEHOLDERS = ['name', 'programme', 'balance', 'tier'] as const
 
 /** What each kind's template may name, beyond the common {name} {programme} {balance} {tier}. */
 export const PLACEHOLDERS: Record<ReminderKind, readonly string[]> = {

@@ -23,7 +23,9 @@ import { grantReward } from '../rewards/rewards.service.ts'
 import { hasStock, stockLessOne } from '../rewards/stock.ts'
 import { windowValue } from '../tiers/tiers.ts'
 import {
+  COMMON_PLACEHOLDERS,
   DEFAULT_TEMPLATES,
+  PLACEHOLDERS,
   REMINDER_KINDS,
   type ReminderKind,
   dueOn,
@@ -94,6 +96,14 @@ export interface ReminderView {
   /** The outbox row's status once queued: pending, sent, blocked, uncertain ... */
   delivery: string | null
   sentAt: string | null
+}
+
+export interface ReminderTemplateView {
+  kind: ReminderKind
+  purpose: 'marketing' | 'service'
+  text: { 'zh-CN': string; en: string }
+  edited: boolean
+  placeholders: string[]
 }
 
 export interface ReminderKindStats {
@@ -1044,6 +1054,38 @@ export class RemindersService {
   }
 
   // -- reading -------------------------------------------------------------------------------
+
+  /** Every kind's template as members get it now, whether the merchant edited it, and what it may name. */
+  async templates(): Promise<ReminderTemplateView[]> {
+    const { config: programme } = await this.programmes.current()
+    return REMINDER_KINDS.map((kind) => ({
+      kind,
+      purpose: purposeOf(kind),
+      text: programme.reminders.templates[kind] ?? DEFAULT_TEMPLATES[kind],
+      edited: Boolean(programme.reminders.templates[kind]),
+      placeholders: [...COMMON_PLACEHOLDERS, ...PLACEHOLDERS[kind]],
+    }))
+  }
+
+  /**
+   * Replaces one kind's template (both languages) as a new programme version; `null` goes back
+   * to the default. Unknown placeholders are refused by name.
+   */
+  async setTemplate(
+    kind: ReminderKind,
+    text: { 'zh-CN': string; en: string } | null,
+    actor: string,
+  ): Promise<ReminderTemplateView> {
+    const { config } = await this.programmes.current()
+    const templates = { ...config.reminders.templates }
+    if (text) templates[kind] = text
+    else delete templates[kind]
+    await this.programmes.replace(
+      { ...config, reminders: { ...config.reminders, templates } },
+      { actor, note: `reminder template ${kind}` },
+    )
+    return (await this.templates()).find((t) => t.kind === kind)!
+  }
 
   async list(
     filter: { memberId?: string; kind?: ReminderKind; status?: string; limit?: number } = {},
