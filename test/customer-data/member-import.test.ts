@@ -227,6 +227,10 @@ describeOnDatabases('member import from CSV', (get, database) => {
       tierWindowEnd: '2026-01-01T00:00:00.000Z',
       joinedAt: '2025-01-01T00:00:00.000Z',
       updatedAt: '2025-01-01T00:00:00.000Z',
+      ...{ phone: null, birthday: null, region: null, gender: null, sourceChannel: null },
+      ...{ referrerId: null, marketingConsent: 0, privacyConsentAt: null, mergedInto: null },
+      ...{ tierFloorCode: null, tierRetainedCode: null, externalId: null },
+      ...{ pointsBalance: 0, pointsDebt: 0, lotteryChances: 0 },
     }))
     await store.db.insertInto('members').values(rows).execute()
     let chunks = 0
