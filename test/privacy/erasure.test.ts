@@ -57,6 +57,7 @@ describeOnDatabases('erasure of a member (注销)', (get) => {
   let memberId: string
   let oldCode: string
   let otherId: string
+  let session: string
 
   beforeAll(async () => {
     const { domain, store } = get()
@@ -113,6 +114,8 @@ describeOnDatabases('erasure of a member (注销)', (get) => {
     await domain.chat.setState('telegram', secrets.telegramId, {
       dialog: { kind: 'register', step: 'phone', phone: secrets.e164 },
     })
+    const link = await domain.miniapp.createLink(memberId)
+    session = (await domain.miniapp.sessionFromLink(link.token)).token
     await domain.miniapp.createLink(memberId)
     await domain.campaigns.create({ name: 'Spring', message: { text: 'Spring sale' } }, 'test')
     await domain.campaigns.dispatchDue()
@@ -207,6 +210,8 @@ describeOnDatabases('erasure of a member (注销)', (get) => {
         .where('memberId', '=', memberId)
         .execute(),
     ).toEqual([{ status: 'skipped' }])
+    // A mini-app session opened before the erasure no longer opens anything.
+    await expect(domain.miniapp.memberOf(session)).rejects.toMatchObject({ code: 'unauthorized' })
   })
 
   it('erasing again changes nothing, and the erased member has no data left to export', async () => {
