@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -63,6 +63,23 @@ describe('the jifen CLI', () => {
     } finally {
       await copy.close()
     }
+  })
+
+  it('imports members from a CSV file, naming the bad line, and exports them again', async () => {
+    const file = join(dir, 'members.csv')
+    writeFileSync(file, '\ufeff姓名,手机号,积分\r\n王小明,13800138000,100\r\n李四,12345,\r\n')
+    const dry = await jifen('import', file, '--dry-run').catch((e: { stdout: string }) => e)
+    expect(dry.stdout).toContain('dry run, nothing written: 2 rows: 1 created')
+    expect(dry.stdout).toContain('line 3: phone: "12345" is not a valid phone number')
+    const real = await jifen('import', file).catch((e: { stdout: string; code: number }) => e)
+    expect(real).toMatchObject({ code: 2 })
+    expect(real.stdout).toContain('2 rows: 1 created, 0 updated, 0 unchanged, 1 not imported')
+    const again = await jifen('import', file).catch((e: { stdout: string }) => e)
+    expect(again.stdout).toContain('0 created, 0 updated, 1 unchanged')
+    const out = join(dir, 'members-out.csv')
+    expect((await jifen('export', 'members', '--out', out)).stdout).toContain('1 members rows')
+    expect(readFileSync(out, 'utf8')).toContain(",王小明,'+8613800138000,")
+    expect((await jifen('export', 'ledger')).stdout).toContain('opening_balance,100')
   })
 
   it('refuses a bad role with a clear message', async () => {

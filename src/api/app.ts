@@ -6,11 +6,13 @@ import { errorJson, notFound, onError } from './errors.ts'
 import { apiKeyAuth } from './middleware/api-key.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { campaignRoutes } from './routes/campaigns.ts'
+import { customerDataRoutes } from './routes/customer-data.ts'
 import { engagementRoutes } from './routes/engagement.ts'
 import { memberRoutes } from './routes/members.ts'
 import { miniappRoutes } from './routes/miniapp.ts'
 import { miniappPage } from './routes/miniapp-page.ts'
 import { orderRoutes } from './routes/orders.ts'
+import { privacyRoutes } from './routes/privacy.ts'
 import { programmeRoutes } from './routes/programme.ts'
 import { reminderRoutes } from './routes/reminders.ts'
 import { rewardRoutes } from './routes/rewards.ts'
@@ -64,6 +66,8 @@ export function createApp({
   v1.route('/', campaignRoutes(domain))
   v1.route('/', segmentRoutes(domain))
   v1.route('/', reminderRoutes(domain))
+  v1.route('/', customerDataRoutes(domain))
+  v1.route('/', privacyRoutes(domain))
   app.route('/api/v1', v1)
   app.route('/api/miniapp', miniappRoutes(domain))
   if (miniappDir) app.route('/', miniappPage(miniappDir))

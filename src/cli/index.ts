@@ -1,6 +1,14 @@
+import { createWriteStream, readFileSync } from 'node:fs'
+import { once } from 'node:events'
 import { Command, InvalidArgumentError } from 'commander'
 import { createDb } from '../../db/client.ts'
 import { ConfigError, loadConfig } from '../config.ts'
+import {
+  EXPORT_KINDS,
+  type ExportKind,
+  exportFilterSchema,
+} from '../domain/customer-data/export.service.ts'
+import type { ImportReport } from '../domain/customer-data/member-import.service.ts'
 import { createDomain } from '../domain/index.ts'
 import {
   API_KEY_ROLES,
@@ -37,7 +45,9 @@ async function withDomain<T>(
 
 const program = new Command()
   .name('jifen')
-  .description('Jifen administration: database, API keys, admin invites, backups')
+  .description(
+    'Jifen administration: database, API keys, admin invites, backups, CSV import/export',
+  )
   .showHelpAfterError()
 
 program
@@ -114,6 +124,58 @@ program
     } finally {
       await store.close()
     }
+  })
+
+function printReport(report: ImportReport): void {
+  const mode = report.dryRun ? 'dry run, nothing written: ' : ''
+  console.log(
+    `${mode}${report.rows} rows: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.failed} not imported`,
+  )
+  for (const issue of report.errors) console.log(`  line ${issue.line}: ${issue.message}`)
+  for (const note of report.warnings) console.log(`  line ${note.line} (note): ${note.message}`)
+}
+
+program
+  .command('import <file>')
+  .description('import members from a CSV file (columns in the README); bad rows are reported')
+  .option('--dry-run', 'report what would happen without writing anything')
+  .option('--skip-existing', 'leave members that already exist as they are')
+  .action(async (file: string, options: { dryRun?: boolean; skipExisting?: boolean }) => {
+    const bytes = readFileSync(file)
+    await withDomain(async (domain) => {
+      const report = await domain.memberImport.importMembers(bytes, {
+        dryRun: options.dryRun,
+        onExisting: options.skipExisting ? 'skip' : 'update',
+        actor: 'cli',
+      })
+      printReport(report)
+      if (report.failed > 0) process.exitCode = 2
+    })
+  })
+
+program
+  .command('export <kind>')
+  .description(`export ${EXPORT_KINDS.join(', ')} as CSV (UTF-8 with BOM, opens in Excel)`)
+  .option('--out <file>', 'write to this file instead of standard output')
+  .option('--from <instant>', 'ledger entries or orders at or after (ISO 8601)')
+  .option('--to <instant>', 'ledger entries or orders before (ISO 8601)')
+  .action(async (kind: string, options: { out?: string; from?: string; to?: string }) => {
+    const valid = oneOf(EXPORT_KINDS)(kind) as ExportKind
+    const filter = exportFilterSchema.safeParse({ from: options.from, to: options.to })
+    if (!filter.success) throw new InvalidArgumentError('--from and --to are ISO 8601 instants')
+    await withDomain(async (domain) => {
+      const out = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout
+      let rows = -1
+      for await (const chunk of domain.exports.export(valid, filter.data)) {
+        rows += chunk.split('\r\n').length - 1
+        if (!out.write(chunk)) await once(out, 'drain')
+      }
+      if (options.out) {
+        out.end()
+        await once(out, 'finish')
+        console.log(`${rows} ${kind} rows written to ${options.out}`)
+      }
+    })
   })
 
 program.parseAsync().catch((error: unknown) => {

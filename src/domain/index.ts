@@ -19,6 +19,9 @@ import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
 import { StaffService } from './staff/staff.service.ts'
 import { StatsService } from './stats/stats.service.ts'
+import { ExportService } from './customer-data/export.service.ts'
+import { MemberImportService } from './customer-data/member-import.service.ts'
+import { PrivacyService } from './privacy/privacy.service.ts'
 import { TiersService } from './tiers/tiers.service.ts'
 
 export type { DomainDeps } from './context.ts'
@@ -61,6 +64,9 @@ export function createDomain(
     tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),
     miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),
+    memberImport: new MemberImportService(deps, programme, members),
+    exports: new ExportService(deps),
+    privacy: new PrivacyService(deps, programme, members),
     adjust: (memberId: string, adjustment: Adjustment, actor: string) =>
       adjustPoints(deps, programme, members, memberId, adjustment, actor),
   }

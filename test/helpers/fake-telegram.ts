@@ -5,9 +5,15 @@ export interface BotApiCall {
   method: string
   /** When the server took the call (ms since the epoch). */
   at: number
-  /** The JSON payload, or for multipart uploads (photos) the text fields that could be read. */
+  /**
+   * The JSON payload, or for multipart uploads (photos, documents) the text fields and, for the
+   * file part, `{ bytes, filename, content }`.
+   */
   payload: Record<string, unknown>
 }
+
+/** The methods that send a message to a chat. */
+const SENDS = ['sendMessage', 'sendPhoto', 'sendDocument']
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = []
@@ -15,7 +21,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
-/** The text fields of a multipart body; the file part is kept only as its size. */
+/** The fields of a multipart body; the file part as its size, file name and bytes. */
 function multipartFields(body: Buffer, contentType: string): Record<string, unknown> {
   const boundary = /boundary=(.+)$/.exec(contentType)?.[1]
   if (!boundary) return {}
@@ -24,9 +30,11 @@ function multipartFields(body: Buffer, contentType: string): Record<string, unkn
     const name = /name="([^"]+)"/.exec(part)?.[1]
     if (!name) continue
     const value = part.slice(part.indexOf('\r\n\r\n') + 4).replace(/\r\n$/, '')
-    fields[name] = /filename=/.test(part)
-      ? { bytes: value.length }
-      : Buffer.from(value, 'latin1').toString('utf8')
+    const filename = /filename="([^"]*)"/.exec(part)?.[1]
+    fields[name] =
+      filename !== undefined
+        ? { bytes: value.length, filename, content: Buffer.from(value, 'latin1') }
+        : Buffer.from(value, 'latin1').toString('utf8')
   }
   return fields
 }
@@ -97,19 +105,13 @@ export class FakeBotApi {
   /** Texts and captions the bot sent to a chat, in order. */
   sentTo(chatId: number): string[] {
     return this.calls
-      .filter(
-        (c) =>
-          ['sendMessage', 'sendPhoto'].includes(c.method) &&
-          String(c.payload.chat_id) === String(chatId),
-      )
+      .filter((c) => SENDS.includes(c.method) && String(c.payload.chat_id) === String(chatId))
       .map((c) => String(c.payload.text ?? c.payload.caption ?? ''))
   }
 
   lastTo(chatId: number): BotApiCall {
     const calls = this.calls.filter(
-      (c) =>
-        ['sendMessage', 'sendPhoto'].includes(c.method) &&
-        String(c.payload.chat_id) === String(chatId),
+      (c) => SENDS.includes(c.method) && String(c.payload.chat_id) === String(chatId),
     )
     return calls[calls.length - 1]!
   }
@@ -119,7 +121,7 @@ export class FakeBotApi {
   }
 
   private refusal(method: string, payload: Record<string, unknown>) {
-    if (method !== 'sendMessage' && method !== 'sendPhoto') return undefined
+    if (!SENDS.includes(method)) return undefined
     if (this.blocked.has(String(payload.chat_id))) {
       return { error_code: 403, description: 'Forbidden: bot was blocked by the user' }
     }
@@ -145,7 +147,7 @@ export class FakeBotApi {
       if (updates.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
       return updates
     }
-    if (method === 'sendMessage' || method === 'sendPhoto') {
+    if (SENDS.includes(method)) {
       return {
         message_id: ++this.messageId,
         date: Math.floor(Date.now() / 1000),

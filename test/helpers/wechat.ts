@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events'
-import type { FileBoxInterface } from 'file-box'
+import { FileBox, type FileBoxInterface } from 'file-box'
 import pino, { type Logger } from 'pino'
 import { type Message, type payloads, types } from 'wechaty'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
@@ -55,11 +55,13 @@ export class InstantClock implements PacingClock {
   }
 }
 
-/** A message the bot sent: to a contact or a room, a text or a picture. */
+/** A message the bot sent: to a contact or a room, a text, a picture or a file. */
 export interface Sent {
   to: string
   text: string
   image: boolean
+  /** A file the bot sent (not a picture): its name and bytes. */
+  file?: { name: string; content: Promise<Buffer> }
 }
 
 type Content = string | FileBoxInterface
@@ -132,7 +134,15 @@ export async function startWechatHarness(
     if (message.talker().id !== self.id) return
     const to = message.room()?.id ?? message.listener()!.id
     const image = message.type() === types.Message.Image
-    sent.push({ to, text: image ? '[image]' : (message.text() ?? ''), image })
+    const json =
+      message.type() === types.Message.Text ? undefined : mocker.cacheFileBoxPayload.get(message.id)
+    const box = json && !image ? FileBox.fromJSON(json) : undefined
+    sent.push({
+      to,
+      text: image ? '[image]' : box ? `[file ${box.name}]` : (message.text() ?? ''),
+      image,
+      ...(box ? { file: { name: box.name, content: box.toBuffer() } } : {}),
+    })
   })
 
   async function post(from: ContactMock, content: Content, room?: RoomMock, mentionBot = false) {

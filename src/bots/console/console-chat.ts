@@ -23,6 +23,11 @@ function render(reply: Reply): string {
     writeFileSync(file, reply.image.png)
     lines.push(`[image: ${file}]`)
   }
+  if (reply.document) {
+    const file = join(tmpdir(), `jifen-${Date.now()}-${reply.document.filename}`)
+    writeFileSync(file, reply.document.data, { mode: 0o600 })
+    lines.push(`[file: ${file}]`)
+  }
   const buttons = reply.buttons?.flat() ?? []
   let number = 0
   for (const button of buttons) {

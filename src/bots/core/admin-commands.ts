@@ -1,4 +1,6 @@
+import type { ExportKind } from '../../domain/customer-data/export.service.ts'
 import { localize } from '../../domain/programme/programme.ts'
+import { tagsInputSchema } from '../../domain/segments/tags.service.ts'
 import { type StaffRole, roleAtLeast } from '../../domain/staff/staff.service.ts'
 import type { MemberRef } from '../../domain/members/members.ts'
 import { DomainError } from '../../shared/errors.ts'
@@ -228,4 +230,87 @@ export async function confirmAdjust(
   return text(
     t(turn.locale, 'adjust.done', { name: member.displayName, balance: member.points.balance }),
   )
+}
+
+/** Several tags at once are separated by commas, semicolons or 、; one tag may hold spaces. */
+const TAG_SEPARATORS = /[,，;；、]/
+
+async function showTags(turn: Turn, memberId: string): Promise<Reply[]> {
+  const member = await turn.deps.domain.members.view(memberId)
+  const { tags } = await turn.deps.domain.tags.of(memberId)
+  return text(
+    t(turn.locale, 'tag.show', {
+      name: `${member.displayName} (${member.code})`,
+      tags: tags.length ? tags.join(t(turn.locale, 'tag.joiner')) : t(turn.locale, 'none'),
+    }),
+  )
+}
+
+/**
+ * `/tag <member code|phone> <tag>[, <tag>...]` (标签): staff label a member for segments;
+ * `/tag <member>` shows the member's tags.
+ */
+export async function tag(turn: Turn, args: string): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'staff'))) return refused(turn)
+  const [who = '', ...rest] = args.trim().split(/\s+/)
+  if (!who) return text(t(turn.locale, 'tag.usage'))
+  const member = await turn.deps.domain.members.require(memberRef(who))
+  const tags = rest
+    .join(' ')
+    .split(TAG_SEPARATORS)
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (tags.length > 0) {
+    const parsed = tagsInputSchema.safeParse({ tags })
+    if (!parsed.success) return text(t(turn.locale, 'tag.invalid'))
+    await turn.deps.domain.tags.add(member.id, parsed.data.tags)
+  }
+  return showTags(turn, member.id)
+}
+
+/** `/untag <member code|phone> <tag>` (去标签). */
+export async function untag(turn: Turn, args: string): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'staff'))) return refused(turn)
+  const match = /^(\S+)\s+(.+)$/s.exec(args.trim())
+  if (!match) return text(t(turn.locale, 'untag.usage'))
+  const member = await turn.deps.domain.members.require(memberRef(match[1]!))
+  await turn.deps.domain.tags.remove(member.id, match[2]!.trim())
+  return showTags(turn, member.id)
+}
+
+/**
+ * `/export members|ledger|orders` (导出): the CSV export as a file, for the owner only; the
+ * same files are at `GET /api/v1/exports/{kind}` for admin API keys.
+ */
+export async function exportCsv(turn: Turn, args: string): Promise<Reply[]> {
+  if (!(await staffRole(turn, 'owner'))) return refused(turn)
+  const kind = EXPORT_WORDS[args.trim().toLowerCase()]
+  if (!kind) return text(t(turn.locale, 'export.usage'))
+  const chunks: string[] = []
+  for await (const chunk of turn.deps.domain.exports.export(kind)) chunks.push(chunk)
+  const day = turn.deps.domain.deps.clock.now().toISOString().slice(0, 10)
+  turn.deps.logger.info(
+    { channel: turn.inbound.channel, userId: turn.inbound.userId, kind },
+    'owner exported data in chat',
+  )
+  return [
+    {
+      text: t(turn.locale, 'export.caption', { kind: args.trim() }),
+      document: {
+        data: Buffer.from(chunks.join(''), 'utf8'),
+        filename: `${kind}-${day}.csv`,
+        mimeType: 'text/csv',
+      },
+    },
+  ]
+}
+
+const EXPORT_WORDS: Record<string, ExportKind> = {
+  members: 'members',
+  会员: 'members',
+  ledger: 'ledger',
+  积分流水: 'ledger',
+  流水: 'ledger',
+  orders: 'orders',
+  订单: 'orders',
 }

@@ -30,6 +30,11 @@ export const COMMAND_WORDS: Record<Locale, Record<string, string>> = {
     app: '会员中心',
     broadcast: '群发',
     campaign: '群发效果',
+    mydata: '我的数据',
+    deleteme: '注销',
+    tag: '标签',
+    untag: '去标签',
+    export: '导出',
   },
   en: {
     start: 'join',
@@ -55,6 +60,11 @@ export const COMMAND_WORDS: Record<Locale, Record<string, string>> = {
     app: 'app',
     broadcast: 'broadcast',
     campaign: 'campaign',
+    mydata: 'mydata',
+    deleteme: 'deleteme',
+    tag: 'tag',
+    untag: 'untag',
+    export: 'export',
   },
 }
 

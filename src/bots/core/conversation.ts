@@ -7,6 +7,7 @@ import * as engagement from './engagement-commands.ts'
 import { withCommandWords } from './command-words.ts'
 import { hasMessage, t } from './i18n.ts'
 import * as member from './member-commands.ts'
+import * as privacy from './privacy-commands.ts'
 import type { Inbound, Reply } from './messages.ts'
 import type { ConversationDeps, Handler, Session, Turn } from './turn.ts'
 
@@ -46,6 +47,11 @@ const COMMANDS: Record<string, Handler> = {
   app: member.app,
   broadcast: campaigns.broadcast,
   campaign: campaigns.campaignResults,
+  mydata: privacy.myData,
+  deleteme: privacy.deleteMe,
+  tag: admin.tag,
+  untag: admin.untag,
+  export: admin.exportCsv,
 }
 
 export const COMMAND_ALIASES: Record<string, string> = {
@@ -105,6 +111,20 @@ export const COMMAND_ALIASES: Record<string, string> = {
   broadcast: 'broadcast',
   群发效果: 'campaign',
   campaign: 'campaign',
+  我的数据: 'mydata',
+  导出我的数据: 'mydata',
+  mydata: 'mydata',
+  注销: 'deleteme',
+  注销会员: 'deleteme',
+  deleteme: 'deleteme',
+  标签: 'tag',
+  打标签: 'tag',
+  tag: 'tag',
+  去标签: 'untag',
+  删除标签: 'untag',
+  untag: 'untag',
+  导出: 'export',
+  export: 'export',
 }
 
 /**
@@ -125,6 +145,9 @@ const OPEN_COMMANDS = new Set([
   'quiz',
   'broadcast',
   'campaign',
+  'tag',
+  'untag',
+  'export',
 ])
 
 /**
@@ -225,6 +248,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
       if (dialog.kind === 'redeem') return member.confirmRedemption(turn, dialog)
       if (dialog.kind === 'adjust') return admin.confirmAdjust(turn, dialog)
       if (dialog.kind === 'broadcast') return campaigns.confirmBroadcast(turn, dialog)
+      if (dialog.kind === 'erase') return privacy.confirmErase(turn, dialog)
       return admin.useCoupon(turn, dialog)
     }
     return [{ text: t(turn.locale, 'fallback') }]
@@ -295,7 +319,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
         session.choices = replies
           .flatMap((r) => r.buttons?.flat() ?? [])
           .flatMap((b) => (b.action ? [b.action] : []))
-        await domain.chat.setState(inbound.channel, inbound.userId, session)
+        if (!turn.forget) await domain.chat.setState(inbound.channel, inbound.userId, session)
         return finish(inbound, turn.locale, replies)
       } catch (error) {
         logger.error({ err: error, channel: inbound.channel }, 'conversation failed')

@@ -81,6 +81,7 @@ const zhCN = {
       '/quiz 有奖问答 · /lottery 抽奖 · /survey 评价',
       '/app 会员中心',
       '/lang 切换语言',
+      '/mydata 导出我的数据 · /deleteme 注销会员',
     ].join('\n'),
   'help.admin': () =>
     [
@@ -91,6 +92,8 @@ const zhCN = {
       '/adjust 调整积分',
       '/broadcast 群发 · /campaign <编号> 群发效果',
       '/broadcast 群发 · /campaign <编号> 群发效果',
+      '/tag <会员码|手机号> <标签> 打标签 · /untag 去标签',
+      '/export members|ledger|orders 导出 CSV（店主）',
     ].join('\n'),
   'help.memberWords': () =>
     [
@@ -105,6 +108,7 @@ const zhCN = {
       '问答 / 抽奖 / 评价 — 有奖活动',
       '会员中心 — 打开会员中心',
       '语言 — 切换语言',
+      '我的数据 — 导出我的数据 · 注销 — 注销会员',
     ].join('\n'),
   'help.adminWords': () =>
     [
@@ -114,6 +118,8 @@ const zhCN = {
       '查会员 <会员码或手机号>',
       '调整积分 — 调整会员积分',
       '群发 — 群发活动消息 · 群发效果 <编号>',
+      '标签 <会员码或手机号> <标签> — 打标签 · 去标签 <会员码或手机号> <标签>',
+      '导出 会员|流水|订单 — 导出 CSV（店主）',
     ].join('\n'),
   'help.open': () => '打开会员中心',
   'group.private': () => '这个功能涉及个人信息，请私聊我使用 🙂',
@@ -285,6 +291,24 @@ const zhCN = {
   'reason.expiry': () => '积分过期',
   'reason.merged_in': () => '账号合并转入',
   'reason.merged_out': () => '账号合并转出',
+  'reason.opening_balance': () => '导入期初积分',
+  'reason.erasure': () => '注销作废',
+  'mydata.caption': () =>
+    '这是我们保存的关于你的全部数据（JSON 文件，可用任何文本编辑器打开）。想删除这些数据时发送 /deleteme。',
+  'erase.confirm': (p: { balance: number }) =>
+    `确定要注销会员吗？你的姓名、手机号、生日、聊天账号、标签和评价留言都会被删除，无法恢复。你现有的 ${p.balance} 积分和未使用的券会作废。为了商家账目完整，订单和积分流水会以匿名方式保留。`,
+  'erase.yes': () => '确认注销',
+  'erase.done': () =>
+    '✅ 已注销，你的个人资料已删除。感谢一路相伴！想重新加入时，随时发送 /start。',
+  'tag.usage': () => '请发送：/tag <会员码或手机号> <标签>，多个标签用逗号分隔',
+  'tag.invalid': () => '标签最多 50 个字，不能含有 /，一次最多 50 个。',
+  'tag.show': (p: { name: string; tags: string }) => `🏷 ${p.name} 的标签：${p.tags}`,
+  'tag.joiner': () => '、',
+  'untag.usage': () => '请发送：/untag <会员码或手机号> <标签>',
+  'export.usage': () =>
+    '请发送：/export members（会员）、/export ledger（积分流水）或 /export orders（订单）',
+  'export.caption': (p: { kind: string }) =>
+    `📄 导出：${p.kind}（CSV，可用 Excel 打开）。文件含会员个人信息，请妥善保管。`,
 }
 
 export type MessageKey = keyof typeof zhCN
@@ -368,6 +392,7 @@ const en: Catalogue = {
       '/quiz quizzes · /lottery lucky draw · /survey rate us',
       '/app your member page',
       '/lang change language',
+      '/mydata a copy of my data · /deleteme close my membership',
     ].join('\n'),
   'help.admin': () =>
     [
@@ -377,6 +402,8 @@ const en: Catalogue = {
       '/member <code|phone> look up',
       '/adjust adjust points',
       '/broadcast send a campaign · /campaign <id> its results',
+      '/tag <code|phone> <tag> label a member · /untag remove a label',
+      '/export members|ledger|orders CSV files (owner)',
     ].join('\n'),
   'help.memberWords': () =>
     [
@@ -391,6 +418,7 @@ const en: Catalogue = {
       'quiz / lottery / survey — games and rewards',
       'app — your member page',
       'language — change language',
+      'mydata — a copy of my data · deleteme — close my membership',
     ].join('\n'),
   'help.adminWords': () =>
     [
@@ -400,6 +428,8 @@ const en: Catalogue = {
       'member <code|phone> — look up',
       'adjust — adjust points',
       'broadcast — send a campaign · campaign <id> — its results',
+      'tag <code|phone> <tag> — label a member · untag <code|phone> <tag>',
+      'export members|ledger|orders — CSV files (owner)',
     ].join('\n'),
   'help.open': () => 'Open my member page',
   'group.private': () => 'That one is private: please message me directly 🙂',
@@ -540,6 +570,24 @@ const en: Catalogue = {
   'reason.expiry': () => 'Expired',
   'reason.merged_in': () => 'Accounts merged (in)',
   'reason.merged_out': () => 'Accounts merged (out)',
+  'reason.opening_balance': () => 'Opening balance (imported)',
+  'reason.erasure': () => 'Forfeited at account deletion',
+  'mydata.caption': () =>
+    'Here is everything we keep about you (a JSON file; any text editor opens it). Send /deleteme if you want it deleted.',
+  'erase.confirm': (p) =>
+    `Close your membership and delete your data? Your name, phone, birthday, chat accounts, tags and comments are deleted for good. Your ${p.balance} points and unused coupons are forfeited. Orders and the points history stay, anonymised, for the shop's books.`,
+  'erase.yes': () => 'Delete my data',
+  'erase.done': () =>
+    '✅ Done: your membership is closed and your personal data deleted. Thank you for being with us! Send /start any time to join again.',
+  'tag.usage': () =>
+    'Please send: /tag <member code or phone> <tag>, several tags separated by commas',
+  'tag.invalid': () => 'A tag is at most 50 characters, without /; at most 50 at once.',
+  'tag.show': (p) => `🏷 Tags of ${p.name}: ${p.tags}`,
+  'tag.joiner': () => ', ',
+  'untag.usage': () => 'Please send: /untag <member code or phone> <tag>',
+  'export.usage': () => 'Please send: /export members, /export ledger or /export orders',
+  'export.caption': (p) =>
+    `📄 Export: ${p.kind} (CSV, opens in Excel). It holds members' personal data: keep it safe.`,
 }
 
 const catalogues: Record<Locale, Catalogue> = { 'zh-CN': zhCN, en }

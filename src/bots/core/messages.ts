@@ -38,6 +38,8 @@ export interface Reply {
   /** Rows of buttons; adapters without buttons number them ("回复 1 …"). */
   buttons?: Button[][]
   image?: { png: Buffer; caption?: string }
+  /** A file sent with the text (a member's own data); adapters without files save it locally. */
+  document?: { data: Buffer; filename: string; mimeType: string }
   /** The language of the text, for adapters that add words of their own (numbered choices). */
   locale?: Locale
 }

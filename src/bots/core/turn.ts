@@ -24,6 +24,7 @@ export type Dialog =
       reason?: string
     }
   | { kind: 'verify'; code: string; nonce: string }
+  | { kind: 'erase'; nonce: string }
   | { kind: 'survey-comment'; surveyId: string; orderId?: string }
   | {
       kind: 'broadcast'
@@ -62,6 +63,8 @@ export interface Turn {
   locale: Locale
   programme: Programme
   deps: ConversationDeps
+  /** Set once the member erased their data: the chat's state is not written back. */
+  forget?: boolean
 }
 
 export type Handler = (turn: Turn, args: string) => Promise<Reply[]>

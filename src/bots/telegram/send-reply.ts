@@ -37,6 +37,16 @@ export async function sendReplies(
 ): Promise<void> {
   for (const reply of replies) {
     const reply_markup = keyboard(reply, isPrivate)
+    if (reply.document) {
+      const { data, filename } = reply.document
+      const captioned = reply.text.length <= CAPTION_LIMIT
+      await telegram.sendDocument(
+        chatId,
+        { source: data, filename },
+        captioned ? { caption: reply.text, reply_markup } : {},
+      )
+      if (captioned) continue
+    }
     if (reply.image && reply.text.length <= CAPTION_LIMIT) {
       await telegram.sendPhoto(
         chatId,

@@ -22,8 +22,12 @@ export function toInbound(
     languageCode: from.language_code,
     updateKey: String(ctx.update.update_id),
   }
+  // In a group everyone reads the answer: the core keeps private data for private chats.
+  const group = ctx.chat !== undefined && ctx.chat.type !== 'private'
   if (ctx.callbackQuery) {
-    return 'data' in ctx.callbackQuery ? { ...base, action: ctx.callbackQuery.data } : undefined
+    return 'data' in ctx.callbackQuery
+      ? { ...base, action: ctx.callbackQuery.data, ...(group ? { group } : {}) }
+      : undefined
   }
   const message = ctx.message
   if (!message) return undefined
@@ -32,7 +36,11 @@ export function toInbound(
     // In groups the bot speaks only when addressed: a command, or a mention of its name.
     const addressed = text?.startsWith('/') || (botUsername && text?.includes(`@${botUsername}`))
     if (!addressed) return undefined
-    return { ...base, text: botUsername ? text!.replace(`@${botUsername}`, '').trim() : text }
+    return {
+      ...base,
+      text: botUsername ? text!.replace(`@${botUsername}`, '').trim() : text,
+      group: true,
+    }
   }
   return { ...base, text: text ?? '' }
 }

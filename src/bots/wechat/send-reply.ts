@@ -5,7 +5,7 @@ import type { Reply } from '../core/messages.ts'
 /** Long enough for any reply, short enough for every WeChat client to show in one bubble. */
 const TEXT_LIMIT = 2_000
 
-/** One WeChat message: a text or a picture. */
+/** One WeChat message: a text, a picture or a file. */
 export type WechatMessage = { text: string } | { file: FileBoxInterface }
 
 /**
@@ -28,6 +28,11 @@ export function toMessages(reply: Reply): WechatMessage[] {
     // Base64 rather than a buffer: hosted puppets serialise the file to send it on.
     messages.push({
       file: FileBox.fromBase64(reply.image.png.toString('base64'), 'member-code.png'),
+    })
+  }
+  if (reply.document) {
+    messages.push({
+      file: FileBox.fromBase64(reply.document.data.toString('base64'), reply.document.filename),
     })
   }
   const text = choices.length > 0 ? `${reply.text}\n\n${choices.join('\n')}` : reply.text

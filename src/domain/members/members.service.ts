@@ -116,12 +116,18 @@ export class MembersService {
     return this.view(id)
   }
 
-  private async insertMember(
+  /**
+   * Inserts a member inside the caller's transaction (an import writes its other changes in
+   * the same one). `code` keeps a member code from another system when it is free; `joinedAt`
+   * keeps the date the member first joined there.
+   */
+  async insertMember(
     trx: Db,
     programme: Programme,
     input: Registration,
     phone: string | null,
     now: Date,
+    carried: { code?: string; joinedAt?: string } = {},
   ): Promise<string> {
     const referrer = input.referrerCode
       ? await this.findByRef(trx, { code: input.referrerCode.trim().toUpperCase() })
@@ -140,7 +146,7 @@ export class MembersService {
       .insertInto('members')
       .values({
         id,
-        code: await this.unusedCode(trx),
+        code: carried.code ?? (await this.unusedCode(trx)),
         displayName: input.displayName,
         phone,
         birthday: input.birthday ?? null,
@@ -166,7 +172,7 @@ export class MembersService {
         pointsDebt: 0,
         lotteryChances: 0,
         externalId: input.externalId ?? null,
-        joinedAt: now.toISOString(),
+        joinedAt: carried.joinedAt ?? now.toISOString(),
         updatedAt: now.toISOString(),
       })
       .execute()
@@ -193,40 +199,50 @@ export class MembersService {
       })
     }
     const now = this.deps.clock.now()
-    await this.deps.store.transaction(async (trx) => {
-      const [member] = (await lockMembers(trx, [memberId])).values()
-      await this.assertIdentitiesFree(trx, phone ?? null, patch, member!.id)
-      await trx
-        .updateTable('members')
-        .set({
-          displayName: patch.displayName,
-          phone,
-          birthday: patch.birthday,
-          region: patch.region,
-          gender: patch.gender,
-          locale:
-            patch.locale === undefined
-              ? undefined
-              : normalizeLocale(patch.locale, programme.defaultLocale),
-          externalId: patch.externalId,
-          marketingConsent:
-            patch.marketingConsent === undefined ? undefined : patch.marketingConsent ? 1 : 0,
-          tierFloorCode: patch.tierFloorCode,
-          updatedAt: now.toISOString(),
-        })
-        .where('id', '=', memberId)
-        .execute()
-      await this.addIdentities(trx, memberId, patch, now)
-      if (patch.tierFloorCode !== undefined) {
-        await reevaluateTier(
-          trx,
-          { ...member!, tierFloorCode: patch.tierFloorCode },
-          programme,
-          now,
-        )
-      }
-    })
+    await this.deps.store.transaction((trx) =>
+      this.updateWithin(trx, memberId, { ...patch, phone }, programme, now),
+    )
     return this.view(memberId)
+  }
+
+  /**
+   * Applies a patch whose phone is already normalised, inside the caller's transaction, under
+   * the member's lock; a phone or identity of another member is `member_exists`.
+   */
+  async updateWithin(
+    trx: Db,
+    memberId: string,
+    patch: MemberPatch,
+    programme: Programme,
+    now: Date,
+  ): Promise<void> {
+    const phone = patch.phone
+    const [member] = (await lockMembers(trx, [memberId])).values()
+    await this.assertIdentitiesFree(trx, phone ?? null, patch, member!.id)
+    await trx
+      .updateTable('members')
+      .set({
+        displayName: patch.displayName,
+        phone,
+        birthday: patch.birthday,
+        region: patch.region,
+        gender: patch.gender,
+        locale:
+          patch.locale === undefined
+            ? undefined
+            : normalizeLocale(patch.locale, programme.defaultLocale),
+        externalId: patch.externalId,
+        marketingConsent:
+          patch.marketingConsent === undefined ? undefined : patch.marketingConsent ? 1 : 0,
+        tierFloorCode: patch.tierFloorCode,
+        updatedAt: now.toISOString(),
+      })
+      .where('id', '=', memberId)
+      .execute()
+    await this.addIdentities(trx, memberId, patch, now)
+    if (patch.tierFloorCode !== undefined) {
+      await reevaluateTier(trx, { ...member!, tierFloorCode: patch.tierFloorCode }, programme, now)
+    }
   }
 
   /** Finds a member; a merged record leads to the member it was merged into. */
@@ -569,7 +585,8 @@ export class MembersService {
     }
   }
 
-  private async unusedCode(db: Db): Promise<string> {
+  /** A member code no member has: a new member's, or an erased member's replacement. */
+  async unusedCode(db: Db): Promise<string> {
     for (;;) {
       const code = randomCode(MEMBER_CODE_LENGTH)
       const taken = await db

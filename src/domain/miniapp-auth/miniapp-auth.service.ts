@@ -100,6 +100,13 @@ export class MiniappAuthService {
     const [memberId, expires] = Buffer.from(payload, 'base64url').toString('utf8').split('|')
     if (!memberId || !(Number(expires) > this.deps.clock.now().getTime()))
       throw unauthorized('session expired; reopen the mini-app')
+    // A member who erased their data has no page left, even with a session still running.
+    const member = await this.deps.store.db
+      .selectFrom('members')
+      .select('status')
+      .where('id', '=', memberId)
+      .executeTakeFirst()
+    if (member?.status === 'erased') throw unauthorized('this membership was closed')
     return memberId
   }
 

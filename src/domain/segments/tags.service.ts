@@ -3,6 +3,7 @@ import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
 import type { MembersService } from '../members/members.service.ts'
 import { tagSchema } from './segments.ts'
+import { addTagsWithin } from './tags.ts'
 
 export const tagsInputSchema = z.object({ tags: z.array(tagSchema).min(1).max(50) }).strict()
 
@@ -23,11 +24,7 @@ export class TagsService {
     const id = await this.activeMember(memberId)
     const createdAt = this.deps.clock.now().toISOString()
     const unique = [...new Set(tags.map((tag) => tagSchema.parse(tag)))]
-    await this.deps.store.db
-      .insertInto('memberTags')
-      .values(unique.map((tag) => ({ memberId: id, tag, createdAt })))
-      .onConflict((oc) => oc.columns(['memberId', 'tag']).doNothing())
-      .execute()
+    await addTagsWithin(this.deps.store.db, id, unique, createdAt)
     return this.of(id)
   }
 

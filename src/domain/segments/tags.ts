@@ -15,3 +15,18 @@ export async function moveTags(trx: Db, sourceId: string, targetId: string): Pro
     .execute()
   await trx.deleteFrom('memberTags').where('memberId', '=', sourceId).execute()
 }
+
+/** Adds tags inside the caller's transaction; a tag the member already has is left as it is. */
+export async function addTagsWithin(
+  trx: Db,
+  memberId: string,
+  tags: string[],
+  createdAt: string,
+): Promise<void> {
+  if (tags.length === 0) return
+  await trx
+    .insertInto('memberTags')
+    .values(tags.map((tag) => ({ memberId, tag, createdAt })))
+    .onConflict((oc) => oc.columns(['memberId', 'tag']).doNothing())
+    .execute()
+}
