@@ -885,7 +885,14 @@ export class RemindersService {
     const config = programme.reminders.winBack
     const tz = programme.timezone
     const firstStep = config.steps[0]!.days
+    const lastStep = config.steps[config.steps.length - 1]!.days
     const latest = dueOn(plusLocalDays(now, -firstStep, tz), '23:59', tz).toISOString()
+    // Customers past the last step's window were let go: they need not be read at all.
+    const earliest = dueOn(
+      plusLocalDays(now, -(lastStep + config.lastStepWindowDays + 1), tz),
+      '00:00',
+      tz,
+    ).toISOString()
     const customers = await this.deps.store.db
       .selectFrom('orders')
       .innerJoin('members', 'members.id', 'orders.memberId')
@@ -899,7 +906,23 @@ export class RemindersService {
       .groupBy('orders.memberId')
       .having((eb) => eb.fn.countAll(), '>=', config.minOrders)
       .having((eb) => eb.fn.max('orders.placedAt'), '<=', latest)
+      .having((eb) => eb.fn.max('orders.placedAt'), '>=', earliest)
       .execute()
+    // What is planned already, read in batches: most customers are, on every run but one.
+    const known = new Set<string>()
+    for (let i = 0; i < customers.length; i += 500) {
+      const rows = await this.deps.store.db
+        .selectFrom('reminders')
+        .select('dedupeKey')
+        .where('kind', '=', 'win_back')
+        .where(
+          'memberId',
+          'in',
+          customers.slice(i, i + 500).map((c) => c.memberId),
+        )
+        .execute()
+      for (const row of rows) known.add(row.dedupeKey)
+    }
     let planned = 0
     for (const customer of customers) {
       const step = winBackStep(
@@ -910,11 +933,12 @@ export class RemindersService {
         programme.reminders.sendAt,
         tz,
       )
-      if (!step) continue
+      const key = `win_back:${customer.memberId}:${customer.lastOrderAt}:${step?.days}`
+      if (!step || known.has(key)) continue
       const added = await this.plan(this.deps.store.db, {
         memberId: customer.memberId,
         kind: 'win_back',
-        key: `win_back:${customer.memberId}:${customer.lastOrderAt}:${step.days}`,
+        key,
         subject: {
           lastOrderAt: customer.lastOrderAt,
           step: step.days,
@@ -1015,6 +1039,18 @@ export class RemindersService {
       .where('tierWindowEnd', '>', now.toISOString())
       .where('tierWindowEnd', '<=', horizon)
       .where('tierCode', '!=', programme.tiers[0]!.code)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('reminders')
+              .select('reminders.id')
+              .whereRef('reminders.memberId', '=', 'members.id')
+              .where('reminders.kind', '=', 'tier_downgrade')
+              .whereRef('reminders.createdAt', '>=', 'members.tierWindowStart'),
+          ),
+        ),
+      )
       .execute()
     let planned = 0
     for (const member of members) {
