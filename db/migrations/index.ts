@@ -5,6 +5,7 @@ import * as miniapp from './0003-miniapp.ts'
 import * as engagement from './0004-engagement.ts'
 import * as segments from './0005-segments.ts'
 import * as campaigns from './0006-campaigns.ts'
+import * as reports from './0009-reports.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-engagement': engagement,
   '0005-segments': segments,
   '0006-campaigns': campaigns,
+  '0009-reports': reports,
 }

@@ -21,6 +21,7 @@ import type { PointLotsTable } from './point-lots.ts'
 import type { ProgrammeVersionsTable } from './programme-versions.ts'
 import type { RedemptionsTable } from './redemptions.ts'
 import type { RefundsTable } from './refunds.ts'
+import type { GuestRefundsTable, GuestSalesTable, SegmentSnapshotsTable } from './reports.ts'
 import type { RewardsTable } from './rewards.ts'
 import type {
   MemberSegmentsTable,
@@ -66,4 +67,7 @@ export interface Database {
   campaigns: CampaignsTable
   outbox: OutboxTable
   campaignOpens: CampaignOpensTable
+  guestSales: GuestSalesTable
+  guestRefunds: GuestRefundsTable
+  segmentSnapshots: SegmentSnapshotsTable
 }

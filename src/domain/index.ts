@@ -9,13 +9,14 @@ import { QuizzesService } from './interactions/quizzes.service.ts'
 import { SurveysService } from './interactions/surveys.service.ts'
 import { MembersService } from './members/members.service.ts'
 import { type MiniappAuthOptions, MiniappAuthService } from './miniapp-auth/miniapp-auth.service.ts'
+import { GuestSalesService } from './orders/guest-sales.service.ts'
 import { OrdersService } from './orders/orders.service.ts'
 import { ProgrammeService } from './programme/programme.service.ts'
+import { ReportsService } from './reports/reports.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
 import { StaffService } from './staff/staff.service.ts'
-import { StatsService } from './stats/stats.service.ts'
 import { TiersService } from './tiers/tiers.service.ts'
 
 export type { DomainDeps } from './context.ts'
@@ -34,6 +35,7 @@ export function createDomain(
   const programme = new ProgrammeService(deps)
   const members = new MembersService(deps, programme)
   const segments = new SegmentsService(deps, programme)
+  const campaigns = new CampaignsService(deps, programme, segments)
   return {
     deps,
     programme,
@@ -47,9 +49,11 @@ export function createDomain(
     surveys: new SurveysService(deps, programme),
     staff: new StaffService(deps),
     tiers: new TiersService(deps, programme),
-    stats: new StatsService(deps),
     segments,
-    campaigns: new CampaignsService(deps, programme, segments),
+    campaigns,
+    guestSales: new GuestSalesService(deps, programme),
+    // Marketing results side by side: campaigns first, then any other source (reminders).
+    reports: new ReportsService(deps, programme, segments, [campaigns]),
     tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),
     miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),

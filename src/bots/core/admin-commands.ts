@@ -1,4 +1,4 @@
-import { localize } from '../../domain/programme/programme.ts'
+import { addDays, localDate, localize } from '../../domain/programme/programme.ts'
 import { type StaffRole, roleAtLeast } from '../../domain/staff/staff.service.ts'
 import type { MemberRef } from '../../domain/members/members.ts'
 import { DomainError } from '../../shared/errors.ts'
@@ -44,15 +44,18 @@ export async function acceptInvite(turn: Turn, code: string): Promise<Reply[]> {
 
 export async function stats(turn: Turn): Promise<Reply[]> {
   if (!(await staffRole(turn, 'staff'))) return refused(turn)
-  const s = await turn.deps.domain.stats.summary()
+  const week = await turn.deps.domain.reports.programme({
+    from: localDate(addDays(turn.deps.domain.deps.clock.now(), -6), turn.programme.timezone),
+  })
+  const month = await turn.deps.domain.reports.programme()
   return text(
     t(turn.locale, 'stats.summary', {
-      members: s.members,
-      newThisWeek: s.newThisWeek,
-      active: s.active30Days,
-      issued: s.pointsIssuedThisWeek,
-      redeemed: s.pointsRedeemedThisWeek,
-      outstanding: s.pointsOutstanding,
+      members: month.members.atEnd,
+      newThisWeek: week.members.new,
+      active: month.activity.active,
+      issued: week.points.issued,
+      redeemed: week.points.redeemed,
+      outstanding: month.points.outstanding,
     }),
   )
 }
