@@ -15,7 +15,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
-/** The text fields of a multipart body; the file part is kept only as its size. */
+/** The fields of a multipart body; a file part as its size and its bytes. */
 function multipartFields(body: Buffer, contentType: string): Record<string, unknown> {
   const boundary = /boundary=(.+)$/.exec(contentType)?.[1]
   if (!boundary) return {}
@@ -25,7 +25,7 @@ function multipartFields(body: Buffer, contentType: string): Record<string, unkn
     if (!name) continue
     const value = part.slice(part.indexOf('\r\n\r\n') + 4).replace(/\r\n$/, '')
     fields[name] = /filename=/.test(part)
-      ? { bytes: value.length }
+      ? { bytes: value.length, data: Buffer.from(value, 'latin1') }
       : Buffer.from(value, 'latin1').toString('utf8')
   }
   return fields

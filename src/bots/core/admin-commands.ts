@@ -1,4 +1,4 @@
-import { addDays, localDate, localize } from '../../domain/programme/programme.ts'
+import { localize } from '../../domain/programme/programme.ts'
 import { type StaffRole, roleAtLeast } from '../../domain/staff/staff.service.ts'
 import type { MemberRef } from '../../domain/members/members.ts'
 import { DomainError } from '../../shared/errors.ts'
@@ -6,6 +6,7 @@ import { day, signed } from './format.ts'
 import { t } from './i18n.ts'
 import type { Reply } from './messages.ts'
 import { nonce } from './member-commands.ts'
+import { statsReply } from './stats-reply.ts'
 import type { Dialog, Turn } from './turn.ts'
 
 function text(body: string): Reply[] {
@@ -44,20 +45,7 @@ export async function acceptInvite(turn: Turn, code: string): Promise<Reply[]> {
 
 export async function stats(turn: Turn): Promise<Reply[]> {
   if (!(await staffRole(turn, 'staff'))) return refused(turn)
-  const week = await turn.deps.domain.reports.programme({
-    from: localDate(addDays(turn.deps.domain.deps.clock.now(), -6), turn.programme.timezone),
-  })
-  const month = await turn.deps.domain.reports.programme()
-  return text(
-    t(turn.locale, 'stats.summary', {
-      members: month.members.atEnd,
-      newThisWeek: week.members.new,
-      active: month.activity.active,
-      issued: week.points.issued,
-      redeemed: week.points.redeemed,
-      outstanding: month.points.outstanding,
-    }),
-  )
+  return statsReply(turn)
 }
 
 /** A member code (8 letters and digits) or a phone number, as staff type them at the counter. */

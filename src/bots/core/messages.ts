@@ -37,7 +37,8 @@ export interface Reply {
   text: string
   /** Rows of buttons; adapters without buttons number them ("回复 1 …"). */
   buttons?: Button[][]
-  image?: { png: Buffer; caption?: string }
+  /** A picture; `name` is the file name the chat shows. */
+  image?: { png: Buffer; caption?: string; name?: string }
   /** The language of the text, for adapters that add words of their own (numbered choices). */
   locale?: Locale
 }

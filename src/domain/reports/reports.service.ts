@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import { type RawBuilder, sql } from 'kysely'
 import type { Db } from '../../../db/client.ts'
 import { SCALE } from '../interactions/surveys.service.ts'
@@ -228,6 +229,14 @@ export class ReportsService {
         guestSales: guests(i, 'sales'),
       }
     })
+  }
+
+  /** The last `count` weeks of the merchant's calendar, this one included (cut at today's end). */
+  async recentWeeks(count: number): Promise<WeeklyRow[]> {
+    const { config } = await this.programmes.current()
+    const today = DateTime.fromJSDate(this.deps.clock.now(), { zone: config.timezone })
+    const from = today.startOf('week').minus({ weeks: count - 1 })
+    return this.weekly({ from: from.toISODate()! })
   }
 
   /** Campaigns (and reminders, when a source for them is given) of the period, side by side. */
