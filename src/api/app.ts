@@ -12,6 +12,7 @@ import { miniappRoutes } from './routes/miniapp.ts'
 import { miniappPage } from './routes/miniapp-page.ts'
 import { orderRoutes } from './routes/orders.ts'
 import { programmeRoutes } from './routes/programme.ts'
+import { reportRoutes } from './routes/reports.ts'
 import { rewardRoutes } from './routes/rewards.ts'
 import { segmentRoutes } from './routes/segments.ts'
 import { type TelegramWebhook, telegramWebhookRoute } from './routes/telegram-webhook.ts'
@@ -62,6 +63,7 @@ export function createApp({
   v1.route('/', engagementRoutes(domain))
   v1.route('/', campaignRoutes(domain))
   v1.route('/', segmentRoutes(domain))
+  v1.route('/', reportRoutes(domain))
   app.route('/api/v1', v1)
   app.route('/api/miniapp', miniappRoutes(domain))
   if (miniappDir) app.route('/', miniappPage(miniappDir))

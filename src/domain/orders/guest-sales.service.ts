@@ -7,9 +7,7 @@ import type { ProgrammeService } from '../programme/programme.service.ts'
 import { CLOCK_SKEW_MS, type RefundInput, orderInputSchema } from './orders.service.ts'
 
 /** An order without a member: what a till posts for a customer who is not in the programme. */
-export const guestSaleInputSchema = orderInputSchema
-  .omit({ member: true, pointsRedeemed: true })
-  .strict()
+export const guestSaleInputSchema = orderInputSchema.omit({ member: true })
 export type GuestSaleInput = z.infer<typeof guestSaleInputSchema>
 
 export interface GuestSaleResult {
@@ -42,6 +40,11 @@ export class GuestSalesService {
   ) {}
 
   async record(input: GuestSaleInput): Promise<GuestSaleResult & { replayed: boolean }> {
+    if (input.pointsRedeemed) {
+      throw new DomainError('invalid_input', 'only a member can pay with points', {
+        field: 'pointsRedeemed',
+      })
+    }
     const requestHash = hashJson({ guest: true, ...input })
     const previous = await this.replay(input.id, requestHash)
     if (previous) return previous
