@@ -87,6 +87,11 @@ export default tseslint.config(
     packages: [...httpFramework, ...chatSdks, 'kysely', 'pg', 'better-sqlite3'],
     message: 'the mini-app is browser code: it talks to the server over /api/miniapp only',
   }),
+  restrict(['src/charts/**/*.ts'], {
+    folders: ['domain', 'api', 'bots', 'jobs', 'cli', 'miniapp', 'db', 'config.ts', 'main.ts'],
+    packages: [...httpFramework, ...chatSdks],
+    message: 'src/charts draws the numbers it is given: it imports its chart library only',
+  }),
   {
     files: ['src/**/*.ts', 'db/**/*.ts'],
     ignores: ['src/config.ts'],

@@ -23,7 +23,7 @@ describe('the jifen CLI', () => {
 
   it('prints an API key once and stores only its hash', async () => {
     const { stdout } = await jifen('apikey', 'create', 'web shop', '--role', 'pos')
-    const key = /\b(jf_[\w-]{32})\b/.exec(stdout)![1]!
+    const key = /\b(jf_[\w-]{32})(?![\w-])/.exec(stdout)![1]!
     const store = createDb(env.DATABASE_URL)
     try {
       const rows = await store.db.selectFrom('apiKeys').selectAll().execute()

@@ -6,6 +6,7 @@ import * as engagement from './0004-engagement.ts'
 import * as segments from './0005-segments.ts'
 import * as campaigns from './0006-campaigns.ts'
 import * as reminders from './0007-reminders.ts'
+import * as reports from './0009-reports.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-segments': segments,
   '0006-campaigns': campaigns,
   '0007-reminders': reminders,
+  '0009-reports': reports,
 }

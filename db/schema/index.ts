@@ -21,6 +21,7 @@ import type { PointLotsTable } from './point-lots.ts'
 import type { ProgrammeVersionsTable } from './programme-versions.ts'
 import type { RedemptionsTable } from './redemptions.ts'
 import type { RefundsTable } from './refunds.ts'
+import type { GuestRefundsTable, GuestSalesTable, SegmentSnapshotsTable } from './reports.ts'
 import type { RewardsTable } from './rewards.ts'
 import type {
   JobLeasesTable,
@@ -76,4 +77,7 @@ export interface Database {
   reminders: RemindersTable
   orderEvents: OrderEventsTable
   jobLeases: JobLeasesTable
+  guestSales: GuestSalesTable
+  guestRefunds: GuestRefundsTable
+  segmentSnapshots: SegmentSnapshotsTable
 }

@@ -15,6 +15,7 @@ import { orderRoutes } from './routes/orders.ts'
 import { privacyRoutes } from './routes/privacy.ts'
 import { programmeRoutes } from './routes/programme.ts'
 import { reminderRoutes } from './routes/reminders.ts'
+import { reportRoutes } from './routes/reports.ts'
 import { rewardRoutes } from './routes/rewards.ts'
 import { segmentRoutes } from './routes/segments.ts'
 import { type TelegramWebhook, telegramWebhookRoute } from './routes/telegram-webhook.ts'
@@ -68,6 +69,7 @@ export function createApp({
   v1.route('/', reminderRoutes(domain))
   v1.route('/', customerDataRoutes(domain))
   v1.route('/', privacyRoutes(domain))
+  v1.route('/', reportRoutes(domain))
   app.route('/api/v1', v1)
   app.route('/api/miniapp', miniappRoutes(domain))
   if (miniappDir) app.route('/', miniappPage(miniappDir))

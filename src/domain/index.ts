@@ -10,15 +10,16 @@ import { QuizzesService } from './interactions/quizzes.service.ts'
 import { SurveysService } from './interactions/surveys.service.ts'
 import { MembersService } from './members/members.service.ts'
 import { type MiniappAuthOptions, MiniappAuthService } from './miniapp-auth/miniapp-auth.service.ts'
+import { GuestSalesService } from './orders/guest-sales.service.ts'
 import { OrdersService } from './orders/orders.service.ts'
 import { OutboxService } from './outbox/outbox.service.ts'
 import { ProgrammeService } from './programme/programme.service.ts'
 import { RemindersService } from './reminders/reminders.service.ts'
+import { ReportsService } from './reports/reports.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
 import { StaffService } from './staff/staff.service.ts'
-import { StatsService } from './stats/stats.service.ts'
 import { ExportService } from './customer-data/export.service.ts'
 import { MemberImportService } from './customer-data/member-import.service.ts'
 import { PrivacyService } from './privacy/privacy.service.ts'
@@ -42,6 +43,7 @@ export function createDomain(
   const segments = new SegmentsService(deps, programme)
   const outbox = new OutboxService(deps, programme)
   const reminders = new RemindersService(deps, programme, outbox)
+  const campaigns = new CampaignsService(deps, programme, segments, outbox)
   return {
     deps,
     programme,
@@ -55,12 +57,14 @@ export function createDomain(
     surveys: new SurveysService(deps, programme),
     staff: new StaffService(deps),
     tiers: new TiersService(deps, programme),
-    stats: new StatsService(deps),
     segments,
     outbox,
     reminders,
     jobLeases: new JobLeasesService(deps),
-    campaigns: new CampaignsService(deps, programme, segments, outbox),
+    campaigns,
+    guestSales: new GuestSalesService(deps, programme),
+    // Marketing results side by side: campaigns first, then any other source (reminders).
+    reports: new ReportsService(deps, programme, segments, [campaigns, reminders]),
     tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),
     miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),

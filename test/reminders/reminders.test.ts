@@ -625,6 +625,19 @@ describe('order touchpoints and the rules every reminder follows', () => {
         orders: 1,
         sales: 19_800,
       })
+      // The merchant's reports show reminder kinds beside the campaigns.
+      const marketing = await h.domain.reports.marketing({ from: '2026-03-01', to: '2026-05-01' })
+      expect(marketing).toContainEqual({
+        source: 'reminder',
+        id: 'usage_cycle',
+        name: '复购提醒 Usage cycle',
+        sent: 2,
+        converted: 1,
+        orders: 1,
+        sales: 19_800,
+        cost: null,
+        roi: null,
+      })
     }),
   )
 })

@@ -23,6 +23,10 @@ const StatsSchema = z.object({
   cancelled: z.number().int(),
   uncertain: z.number().int(),
   opened: z.number().int(),
+  converted: z
+    .number()
+    .int()
+    .openapi({ description: 'Messaged members who ordered within the attribution window' }),
   orders: z.number().int(),
   sales: z.number().int(),
   cost: z.number().int().nullable(),

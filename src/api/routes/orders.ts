@@ -1,6 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Domain } from '../../domain/index.ts'
-import { orderInputSchema, refundInputSchema } from '../../domain/orders/orders.service.ts'
+import {
+  memberRefSchema,
+  orderInputSchema,
+  refundInputSchema,
+} from '../../domain/orders/orders.service.ts'
 import { newRouter } from '../router.ts'
 import {
   IdempotencyKeyHeader,
@@ -18,19 +22,51 @@ const OrderParams = z.object({
     .openapi({ param: { name: 'id', in: 'path' } }),
 })
 
+const SaleInputSchema = orderInputSchema.extend({
+  member: memberRefSchema.optional().openapi({
+    description:
+      'The member who bought; without one the order is a guest sale: no points, counted in the member share of sales',
+  }),
+})
+const GuestSaleSchema = z
+  .object({
+    orderId: z.string(),
+    guest: z.literal(true),
+    amount: z.number().int(),
+    refundedAmount: z.number().int(),
+    pointsEarned: z.literal(0),
+    placedAt: z.string(),
+  })
+  .openapi('GuestSale')
+const GuestRefundSchema = z
+  .object({
+    refundId: z.string(),
+    orderId: z.string(),
+    guest: z.literal(true),
+    amount: z.number().int(),
+    refundedAmount: z.number().int(),
+  })
+  .openapi('GuestRefund')
+
 const createOrder = createRoute({
   method: 'post',
   path: '/orders',
   tags: ['orders'],
   summary: 'Record an order and earn its points',
   description:
-    'The order id is the idempotency key: a replay returns the first result (200, Idempotent-Replayed: true); the same id with another body is 409 idempotency_mismatch.',
+    'The order id is the idempotency key: a replay returns the first result (200, Idempotent-Replayed: true); the same id with another body is 409 idempotency_mismatch. Without `member` the order is a guest sale (a customer who is not a member): no points, kept for the member share of sales.',
   request: {
-    body: { required: true, content: { 'application/json': { schema: orderInputSchema } } },
+    body: { required: true, content: { 'application/json': { schema: SaleInputSchema } } },
   },
   responses: {
-    201: json(OrderResultSchema, 'Points earned and the member after the order'),
-    200: json(OrderResultSchema, 'A replay of an order already recorded'),
+    201: json(
+      z.union([OrderResultSchema, GuestSaleSchema]),
+      'Points earned and the member after the order, or the guest sale',
+    ),
+    200: json(
+      z.union([OrderResultSchema, GuestSaleSchema]),
+      'A replay of an order already recorded',
+    ),
     ...errorResponses(400, 401, 404, 409),
   },
 })
@@ -56,13 +92,19 @@ const refundOrder = createRoute({
     headers: IdempotencyKeyHeader,
     body: { required: true, content: { 'application/json': { schema: refundInputSchema } } },
   },
-  responses: { 201: json(RefundResultSchema, 'The refund'), ...errorResponses(400, 401, 404, 409) },
+  responses: {
+    201: json(z.union([RefundResultSchema, GuestRefundSchema]), 'The refund'),
+    ...errorResponses(400, 401, 404, 409),
+  },
 })
 
 export function orderRoutes(domain: Domain) {
   return newRouter()
     .openapi(createOrder, async (c) => {
-      const { replayed, ...result } = await domain.orders.ingest(c.req.valid('json'))
+      const { member, ...sale } = c.req.valid('json')
+      const { replayed, ...result } = member
+        ? await domain.orders.ingest({ ...sale, member })
+        : await domain.guestSales.record(sale)
       if (replayed) {
         c.header('Idempotent-Replayed', 'true')
         return c.json(result, 200)
@@ -73,6 +115,9 @@ export function orderRoutes(domain: Domain) {
     .openapi(refundOrder, async (c) => {
       const body = c.req.valid('json')
       const id = body.id ?? c.req.valid('header')['idempotency-key']
-      return c.json(await domain.orders.refund(c.req.valid('param').id, { ...body, id }), 201)
+      const orderId = c.req.valid('param').id
+      if (await domain.guestSales.exists(orderId))
+        return c.json(await domain.guestSales.refund(orderId, { ...body, id }), 201)
+      return c.json(await domain.orders.refund(orderId, { ...body, id }), 201)
     })
 }

@@ -8,6 +8,7 @@ import { day, signed } from './format.ts'
 import { t } from './i18n.ts'
 import type { Reply } from './messages.ts'
 import { nonce } from './member-commands.ts'
+import { statsReply } from './stats-reply.ts'
 import type { Dialog, Turn } from './turn.ts'
 
 function text(body: string): Reply[] {
@@ -46,17 +47,7 @@ export async function acceptInvite(turn: Turn, code: string): Promise<Reply[]> {
 
 export async function stats(turn: Turn): Promise<Reply[]> {
   if (!(await staffRole(turn, 'staff'))) return refused(turn)
-  const s = await turn.deps.domain.stats.summary()
-  return text(
-    t(turn.locale, 'stats.summary', {
-      members: s.members,
-      newThisWeek: s.newThisWeek,
-      active: s.active30Days,
-      issued: s.pointsIssuedThisWeek,
-      redeemed: s.pointsRedeemedThisWeek,
-      outstanding: s.pointsOutstanding,
-    }),
-  )
+  return statsReply(turn)
 }
 
 /** A member code (8 letters and digits) or a phone number, as staff type them at the counter. */

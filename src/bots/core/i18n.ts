@@ -236,15 +236,40 @@ const zhCN = {
   'admin.welcome': (p: { role: string }) =>
     `✅ 你已成为商家管理员（${p.role}）。发送 /help 查看商家命令。`,
   'admin.codeMissing': () => '请发送：/admin <邀请码>',
-  'stats.summary': (p: {
+  'stats.report': (p: {
+    from: string
+    to: string
     members: number
-    newThisWeek: number
+    new: number
+    newRate: string
+    share: string
+    memberSales: string
+    totalSales: string
     active: number
+    activityRate: string
+    churnRate: string
+    repeatRate: string
     issued: number
     redeemed: number
+    expired: number
     outstanding: number
+    satisfaction: string
+    responses: number
   }) =>
-    `📊 会员总数：${p.members}\n本周新增：${p.newThisWeek}\n30 天活跃：${p.active}\n本周发放积分：${p.issued}\n本周兑换积分：${p.redeemed}\n未使用积分：${p.outstanding}`,
+    `📊 ${p.from} 至 ${p.to}\n会员总数：${p.members}（新增 ${p.new}，新增率 ${p.newRate}）\n会员消费占比：${p.share}（会员 ¥${p.memberSales} / 全部 ¥${p.totalSales}）\n活跃会员：${p.active}（活跃度 ${p.activityRate}）\n流失率：${p.churnRate}，复购率：${p.repeatRate}\n积分：发放 ${p.issued}，兑换 ${p.redeemed}，过期 ${p.expired}，未使用 ${p.outstanding}\n满意度：${p.satisfaction}（${p.responses} 份）`,
+  'stats.noChart': () => '（图表暂时无法生成）',
+  'chart.weekly': () => '会员与销售（按周）',
+  'chart.members': () => '会员数',
+  'chart.memberSales': () => '会员销售额 ¥',
+  'chart.guestSales': () => '非会员销售额 ¥',
+  'chart.segments': () => '客户分类（人数）',
+  'lifecycle.new': () => '新会员',
+  'lifecycle.potential': () => '潜在客户',
+  'lifecycle.first_time': () => '初次购买',
+  'lifecycle.repeat': () => '重复购买',
+  'lifecycle.loyal': () => '忠诚客户',
+  'lifecycle.at_risk': () => '衰退期',
+  'lifecycle.churned': () => '流失',
   'verify.usage': () => '请发送：/verify <券码>',
   'verify.show': (p: { code: string; reward: string; status: string; member: string }) =>
     `券码 ${p.code}\n礼品：${p.reward}\n会员：${p.member}\n状态：${p.status}`,
@@ -531,8 +556,21 @@ const en: Catalogue = {
   'admin.welcome': (p) =>
     `✅ You are now merchant staff (${p.role}). Send /help to see the merchant commands.`,
   'admin.codeMissing': () => 'Please send: /admin <invite code>',
-  'stats.summary': (p) =>
-    `📊 Members: ${p.members}\nNew this week: ${p.newThisWeek}\nActive (30 days): ${p.active}\nPoints issued this week: ${p.issued}\nPoints redeemed this week: ${p.redeemed}\nPoints outstanding: ${p.outstanding}`,
+  'stats.report': (p) =>
+    `📊 ${p.from} to ${p.to}\nMembers: ${p.members} (new ${p.new}, new-member rate ${p.newRate})\nMember share of sales: ${p.share} (members ¥${p.memberSales} of ¥${p.totalSales})\nActive members: ${p.active} (activity rate ${p.activityRate})\nChurn rate: ${p.churnRate}, repeat-purchase rate: ${p.repeatRate}\nPoints: issued ${p.issued}, redeemed ${p.redeemed}, expired ${p.expired}, outstanding ${p.outstanding}\nSatisfaction: ${p.satisfaction} (${p.responses} answers)`,
+  'stats.noChart': () => '(the chart could not be drawn this time)',
+  'chart.weekly': () => 'Members and sales by week',
+  'chart.members': () => 'Members',
+  'chart.memberSales': () => 'Member sales ¥',
+  'chart.guestSales': () => 'Guest sales ¥',
+  'chart.segments': () => 'Customer segments (members)',
+  'lifecycle.new': () => 'New',
+  'lifecycle.potential': () => 'Potential',
+  'lifecycle.first_time': () => 'First-time',
+  'lifecycle.repeat': () => 'Repeat',
+  'lifecycle.loyal': () => 'Loyal',
+  'lifecycle.at_risk': () => 'At risk',
+  'lifecycle.churned': () => 'Churned',
   'verify.usage': () => 'Please send: /verify <coupon code>',
   'verify.show': (p) =>
     `Coupon ${p.code}\nReward: ${p.reward}\nMember: ${p.member}\nStatus: ${p.status}`,

@@ -37,7 +37,8 @@ export interface Reply {
   text: string
   /** Rows of buttons; adapters without buttons number them ("回复 1 …"). */
   buttons?: Button[][]
-  image?: { png: Buffer; caption?: string }
+  /** A picture; `name` is the file name the chat shows. */
+  image?: { png: Buffer; caption?: string; name?: string }
   /** A file sent with the text (a member's own data); adapters without files save it locally. */
   document?: { data: Buffer; filename: string; mimeType: string }
   /** The language of the text, for adapters that add words of their own (numbered choices). */

@@ -50,13 +50,16 @@ export async function sendReplies(
     if (reply.image && reply.text.length <= CAPTION_LIMIT) {
       await telegram.sendPhoto(
         chatId,
-        { source: reply.image.png, filename: 'code.png' },
+        { source: reply.image.png, filename: reply.image.name ?? 'code.png' },
         { caption: reply.text, reply_markup },
       )
       continue
     }
     if (reply.image)
-      await telegram.sendPhoto(chatId, { source: reply.image.png, filename: 'code.png' })
+      await telegram.sendPhoto(chatId, {
+        source: reply.image.png,
+        filename: reply.image.name ?? 'code.png',
+      })
     const parts = chunks(reply.text)
     for (const [i, part] of parts.entries()) {
       await telegram.sendMessage(chatId, part, i === parts.length - 1 ? { reply_markup } : {})

@@ -27,7 +27,10 @@ export function toMessages(reply: Reply): WechatMessage[] {
   if (reply.image) {
     // Base64 rather than a buffer: hosted puppets serialise the file to send it on.
     messages.push({
-      file: FileBox.fromBase64(reply.image.png.toString('base64'), 'member-code.png'),
+      file: FileBox.fromBase64(
+        reply.image.png.toString('base64'),
+        reply.image.name ?? 'member-code.png',
+      ),
     })
   }
   if (reply.document) {

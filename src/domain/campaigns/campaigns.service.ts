@@ -5,6 +5,7 @@ import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import type { OutboxService } from '../outbox/outbox.service.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import type { MarketingResult, ReportPeriod } from '../reports/reports.ts'
 import {
   type CampaignInput,
   type CampaignStats,
@@ -219,6 +220,37 @@ export class CampaignsService {
     return this.statsOf(campaign)
   }
 
+  /**
+   * The results of the campaigns started in the period, oldest first, as rows of the marketing
+   * report; each campaign's orders are counted over its whole attribution window.
+   */
+  async results(period: ReportPeriod): Promise<MarketingResult[]> {
+    const rows = await this.deps.store.db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('startedAt', '>=', period.from)
+      .where('startedAt', '<', period.to)
+      .orderBy('startedAt')
+      .orderBy('id')
+      .execute()
+    const results: MarketingResult[] = []
+    for (const row of rows) {
+      const stats = await this.statsOf(row)
+      results.push({
+        source: 'campaign',
+        id: row.id,
+        name: row.name,
+        sent: stats.sent,
+        converted: stats.converted,
+        orders: stats.orders,
+        sales: stats.sales,
+        cost: stats.cost,
+        roi: stats.roi,
+      })
+    }
+    return results
+  }
+
   private async statsOf(campaign: Selectable<CampaignsTable>): Promise<CampaignStats> {
     const { db } = this.deps.store
     const byStatus = await db
@@ -245,6 +277,7 @@ export class CampaignsService {
       .execute()
     let orders = 0
     let sales = 0
+    const converted = new Set<string>()
     if (sent.length > 0) {
       const firstSent = sent.reduce(
         (min, s) => (s.sentAt! < min ? s.sentAt! : min),
@@ -263,6 +296,7 @@ export class CampaignsService {
         if (at >= messaged && at < messaged + windowMs) {
           orders++
           sales += order.amount - order.refundedAmount
+          converted.add(order.memberId)
         }
       }
     }
@@ -276,6 +310,7 @@ export class CampaignsService {
       skipped: count('skipped'),
       cancelled: count('cancelled'),
       opened: Number(opened.count),
+      converted: converted.size,
       orders,
       sales,
       cost: campaign.cost,

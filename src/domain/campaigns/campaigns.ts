@@ -47,6 +47,8 @@ export interface CampaignStats {
   uncertain: number
   /** Members who opened the mini-app from the campaign's link. */
   opened: number
+  /** Messaged members who ordered within the attribution window. */
+  converted: number
   orders: number
   /** Sales in minor units by targeted members within the attribution window after the message. */
   sales: number

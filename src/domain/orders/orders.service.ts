@@ -23,7 +23,7 @@ import type { RemindersService } from '../reminders/reminders.service.ts'
 import { reevaluateTier } from '../tiers/tiers.ts'
 
 /** Shop systems' clocks drift; an order a few minutes ahead of ours is still today's order. */
-const CLOCK_SKEW_MS = 5 * 60_000
+export const CLOCK_SKEW_MS = 5 * 60_000
 
 const minorUnits = z.number().int().min(0).max(1_000_000_000_000)
 
@@ -114,6 +114,18 @@ export class OrdersService {
     const requestHash = hashJson(input)
     const existing = await this.replayOf(this.deps.store.db, input.id, requestHash)
     if (existing) return existing
+    const guestSale = await this.deps.store.db
+      .selectFrom('guestSales')
+      .select('id')
+      .where('id', '=', input.id)
+      .executeTakeFirst()
+    if (guestSale) {
+      throw new DomainError(
+        'idempotency_mismatch',
+        `order ${input.id} was already recorded as a guest sale`,
+        { orderId: input.id },
+      )
+    }
     const { version, config: programme } = await this.programmes.current()
     const currency = input.currency ?? programme.currency
     if (currency !== programme.currency) {

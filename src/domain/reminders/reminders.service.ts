@@ -19,6 +19,7 @@ import {
   tierIndex,
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import type { MarketingResult } from '../reports/reports.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
 import { hasStock, stockLessOne } from '../rewards/stock.ts'
 import { windowValue } from '../tiers/tiers.ts'
@@ -37,6 +38,17 @@ import {
   usageReminderTiming,
   winBackStep,
 } from './reminder-rules.ts'
+
+const KIND_NAMES: Record<ReminderKind, string> = {
+  usage_cycle: '复购提醒 Usage cycle',
+  win_back: '唤醒 Win-back',
+  points_expiring: '积分到期 Points expiring',
+  tier_upgrade: '升级祝贺 Tier upgrade',
+  tier_downgrade: '保级提醒 Tier at risk',
+  order_shipped: '发货通知 Order shipped',
+  order_delivered: '签收通知 Order delivered',
+  order_survey: '满意度调查 Order survey',
+}
 
 /** Shop systems' clocks drift; an event a few minutes ahead of ours is still now. */
 const CLOCK_SKEW_MS = 5 * 60_000
@@ -1152,6 +1164,24 @@ export class RemindersService {
       delivery: row.delivery ?? null,
       sentAt: row.sentAt ?? null,
     }))
+  }
+
+  /** Sent reminders per kind for the reports, beside the campaigns (reminders cost nothing). */
+  async results(period: { from: string; to: string }): Promise<MarketingResult[]> {
+    const stats = await this.stats(period)
+    return stats
+      .filter((kind) => kind.sent > 0)
+      .map((kind) => ({
+        source: 'reminder' as const,
+        id: kind.kind,
+        name: KIND_NAMES[kind.kind],
+        sent: kind.sent,
+        converted: kind.converted,
+        orders: kind.orders,
+        sales: kind.sales,
+        cost: null,
+        roi: null,
+      }))
   }
 
   /**

@@ -91,3 +91,23 @@ export async function classifyMembers(
   `.execute(db)
   return Number(result.numAffectedRows ?? 0)
 }
+
+/**
+ * Replaces the snapshot of `day` with the sizes of the classification just written: members
+ * per lifecycle stage, value class and ABC class. The classification keeps no history; these
+ * few rows a day are what reports compare a period's start and end with.
+ */
+export async function snapshotSizes(db: Db, day: string, computedAt: string): Promise<void> {
+  await db.deleteFrom('segmentSnapshots').where('day', '=', day).execute()
+  await sql`
+    insert into segment_snapshots (day, dimension, class, members, computed_at)
+    select cast(${day} as text), 'lifecycle', lifecycle, count(*), cast(${computedAt} as text)
+    from member_segments group by lifecycle
+    union all
+    select cast(${day} as text), 'value', value_class, count(*), cast(${computedAt} as text)
+    from member_segments where value_class is not null group by value_class
+    union all
+    select cast(${day} as text), 'abc', abc, count(*), cast(${computedAt} as text)
+    from member_segments where abc is not null group by abc
+  `.execute(db)
+}

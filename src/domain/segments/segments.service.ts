@@ -3,7 +3,8 @@ import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
-import { classifyMembers } from './classification.ts'
+import { localDate } from '../programme/programme.ts'
+import { classifyMembers, snapshotSizes } from './classification.ts'
 import {
   type AbcClass,
   type Lifecycle,
@@ -66,7 +67,9 @@ export class SegmentsService {
   }
 
   /**
-   * Classifies every active member again from the orders, in one transaction. Concurrent calls
+   * Classifies every active member again from the orders, in one transaction, and keeps the
+   * size of each class as the snapshot of the local day (the day's last recompute wins), for
+   * reports of segment movement. Concurrent calls
    * (several processes) queue on the state row and each writes a complete classification.
    */
   async recompute(): Promise<RecomputeResult> {
@@ -77,6 +80,7 @@ export class SegmentsService {
     return this.deps.store.transaction(async (trx) => {
       await trx.updateTable('segmentState').set({ computedAt }).where('id', '=', 1).execute()
       const members = await classifyMembers(trx, config.segments, now, config.timezone)
+      await snapshotSizes(trx, localDate(now, config.timezone), computedAt)
       const ms = Math.round(performance.now() - started)
       await trx.updateTable('segmentState').set({ members, ms }).where('id', '=', 1).execute()
       return { members, ms, computedAt }

@@ -1,0 +1,273 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { stringify } from 'csv-stringify/sync'
+import type { Context } from 'hono'
+import type { Domain } from '../../domain/index.ts'
+import type { ReportPeriod } from '../../domain/reports/reports.ts'
+import { requireRole } from '../middleware/api-key.ts'
+import { newRouter } from '../router.ts'
+import { errorResponses } from '../schemas.ts'
+
+const admin = requireRole('admin')
+const int = () => z.number().int()
+const rate = (description: string) => z.number().nullable().openapi({ description })
+
+const Query = z.object({
+  from: z.string().optional().openapi({
+    description:
+      'First day (YYYY-MM-DD, the merchant’s local midnight) or instant (ISO 8601 with offset); default: 30 days before `to`',
+    example: '2025-03-01',
+  }),
+  to: z.string().optional().openapi({
+    description: 'End, exclusive, in the same forms; default: the end of today',
+    example: '2025-04-01',
+  }),
+  format: z.enum(['json', 'csv']).optional().openapi({
+    description: 'csv answers text/csv (also with Accept: text/csv)',
+  }),
+})
+
+const PeriodSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    asOf: z.string().openapi({ description: 'When point-in-time figures are read: to, or now' }),
+    timezone: z.string(),
+    fromDay: z.string(),
+    toDay: z.string(),
+  })
+  .openapi('ReportPeriod')
+const Sizes = z.object({
+  class: z.string(),
+  atStart: int().nullable(),
+  atEnd: int().nullable(),
+  change: int().nullable(),
+})
+const ProgrammeReportSchema = z
+  .object({
+    period: PeriodSchema,
+    currency: z.string(),
+    members: z.object({
+      atStart: int(),
+      atEnd: int(),
+      new: int(),
+      newMemberRate: rate('会员新增率: new ÷ atStart, %'),
+    }),
+    sales: z.object({
+      memberSales: int(),
+      guestSales: int(),
+      memberOrders: int(),
+      guestOrders: int(),
+      memberShare: rate('会员消费占比: member sales ÷ all sales, %'),
+    }),
+    activity: z.object({
+      active: int(),
+      ordered: int(),
+      interacted: int(),
+      activityRate: rate('会员活跃度: active ÷ members at the end, %'),
+    }),
+    churn: z.object({
+      customersAtStart: int(),
+      lost: int(),
+      churnRate: rate('会员流失率: lost ÷ customersAtStart, %'),
+    }),
+    repeat: z.object({
+      customers: int(),
+      repeatCustomers: int(),
+      repeatRate: rate('复购率: repeatCustomers ÷ customers, %'),
+    }),
+    points: z.object({
+      issued: int(),
+      redeemed: int(),
+      expired: int(),
+      reversed: int(),
+      outstandingAtStart: int(),
+      outstanding: int().openapi({ description: 'The liability: every balance added up' }),
+    }),
+    satisfaction: z.object({
+      responses: int(),
+      average: z.number().nullable(),
+      satisfiedShare: rate('Answers 5–7 of the 7-level scale, %'),
+      distribution: z.array(z.object({ score: int(), responses: int() })),
+    }),
+    segments: z.object({
+      computedAt: z.string().nullable(),
+      startSnapshotDay: z.string().nullable(),
+      endSnapshotDay: z.string().nullable(),
+      lifecycle: z.array(Sizes),
+      value: z.array(Sizes),
+      abc: z.array(Sizes),
+      saved: z.array(z.object({ id: z.string(), name: z.string(), size: int() })),
+    }),
+  })
+  .openapi('ProgrammeReport')
+const WeeklySchema = z
+  .object({
+    period: PeriodSchema,
+    items: z.array(
+      z.object({
+        week: z.string().openapi({ description: 'The Monday that starts the week' }),
+        from: z.string(),
+        to: z.string(),
+        newMembers: int(),
+        members: int(),
+        memberOrders: int(),
+        memberSales: int(),
+        guestSales: int(),
+      }),
+    ),
+  })
+  .openapi('WeeklyReport')
+const MarketingSchema = z
+  .object({
+    period: PeriodSchema,
+    items: z.array(
+      z.object({
+        source: z.enum(['campaign', 'reminder']),
+        id: z.string().openapi({ description: 'The campaign’s id or the reminder’s kind' }),
+        name: z.string(),
+        sent: int(),
+        converted: int(),
+        orders: int(),
+        sales: int(),
+        cost: int().nullable(),
+        roi: rate('Attributed sales ÷ cost × 100'),
+      }),
+    ),
+  })
+  .openapi('MarketingReport')
+
+const tags = ['reports']
+const report = (path: string, summary: string, schema: z.ZodType, description: string) =>
+  createRoute({
+    method: 'get',
+    path,
+    tags,
+    summary,
+    description,
+    middleware: admin,
+    request: { query: Query },
+    responses: {
+      200: {
+        description:
+          'The report; amounts in minor units, rates in percent (null: nothing to divide by)',
+        content: {
+          'application/json': { schema },
+          'text/csv': { schema: z.string() },
+        },
+      },
+      ...errorResponses(400, 401, 403),
+    },
+  })
+
+const routes = {
+  programme: report(
+    '/reports/programme',
+    'Programme health over a period (admin)',
+    ProgrammeReportSchema,
+    'Members and the new-member rate, member share of sales, active members, churn and repeat-purchase rates, points issued / redeemed / expired / outstanding, satisfaction, and segment sizes at the start and end. CSV: one `metric,value` row per figure.',
+  ),
+  weekly: report(
+    '/reports/weekly',
+    'Members and sales week by week (admin)',
+    WeeklySchema,
+    'The merchant’s Monday-to-Sunday weeks the period touches, each cut to the period.',
+  ),
+  campaigns: report(
+    '/reports/campaigns',
+    'Campaign and reminder results side by side (admin)',
+    MarketingSchema,
+    'Campaigns started in the period with sent, converted (members who ordered within the attribution window), attributed orders and sales, cost and ROI.',
+  ),
+}
+
+type Query = z.infer<typeof Query>
+
+function wantsCsv(c: Context, query: Query): boolean {
+  if (query.format) return query.format === 'csv'
+  return /\btext\/csv\b/.test(c.req.header('Accept') ?? '')
+}
+
+/** A CSV download; the BOM makes Excel read the UTF-8 (Chinese names) as UTF-8. */
+function csv(c: Context, name: string, period: ReportPeriod, rows: unknown[][]) {
+  const body = stringify(rows, { bom: true })
+  const file = `${name}-${period.fromDay}-${period.toDay}.csv`
+  return c.body(body, 200, {
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': `attachment; filename="${file}"`,
+  })
+}
+
+/** Every leaf of a report as a `metric,value` pair: `members.atStart`, `segments.lifecycle.new.atEnd`. */
+function flatten(value: unknown, prefix: string, out: unknown[][]): unknown[][] {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const record = item as Record<string, unknown>
+      const key = record.class ?? record.score ?? record.id
+      const { class: _c, score: _s, id: _i, ...rest } = record
+      flatten(rest, `${prefix}.${String(key)}`, out)
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value))
+      flatten(inner, prefix ? `${prefix}.${key}` : key, out)
+  } else {
+    out.push([prefix, value])
+  }
+  return out
+}
+
+export function reportRoutes(domain: Domain) {
+  const { reports } = domain
+  return newRouter()
+    .openapi(routes.programme, async (c) => {
+      const query = c.req.valid('query')
+      const report = await reports.programme(query)
+      if (wantsCsv(c, query))
+        return csv(c, 'programme', report.period, flatten(report, '', [['metric', 'value']]))
+      return c.json(report, 200)
+    })
+    .openapi(routes.weekly, async (c) => {
+      const query = c.req.valid('query')
+      const period = await reports.period(query)
+      const items = await reports.weekly(query)
+      if (wantsCsv(c, query)) {
+        const columns = [
+          'week',
+          'from',
+          'to',
+          'newMembers',
+          'members',
+          'memberOrders',
+          'memberSales',
+          'guestSales',
+        ] as const
+        return csv(c, 'weekly', period, [
+          [...columns],
+          ...items.map((row) => columns.map((column) => row[column])),
+        ])
+      }
+      return c.json({ period, items }, 200)
+    })
+    .openapi(routes.campaigns, async (c) => {
+      const query = c.req.valid('query')
+      const period = await reports.period(query)
+      const items = await reports.marketing(query)
+      if (wantsCsv(c, query)) {
+        const columns = [
+          'source',
+          'id',
+          'name',
+          'sent',
+          'converted',
+          'orders',
+          'sales',
+          'cost',
+          'roi',
+        ] as const
+        return csv(c, 'campaigns', period, [
+          [...columns],
+          ...items.map((row) => columns.map((column) => row[column])),
+        ])
+      }
+      return c.json({ period, items }, 200)
+    })
+}

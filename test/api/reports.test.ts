@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
+import { available, databases } from '../helpers/db.ts'
+
+/** Reads RFC 4180 CSV without line breaks inside fields: quoted fields may hold commas and "". */
+function rows(csv: string): string[][] {
+  return csv
+    .replace(/^\uFEFF/, '')
+    .trimEnd()
+    .split('\r\n')
+    .flatMap((block) => block.split('\n'))
+    .map((line) => {
+      const fields: string[] = []
+      let field = ''
+      let quoted = false
+      for (let i = 0; i < line.length; i++) {
+        const char = line[i]!
+        if (quoted && char === '"' && line[i + 1] === '"') field += line[++i]
+        else if (char === '"') quoted = !quoted
+        else if (char === ',' && !quoted) {
+          fields.push(field)
+          field = ''
+        } else field += char
+      }
+      return [...fields, field]
+    })
+}
+
+for (const db of databases) {
+  describe.skipIf(!available(db))(
+    `reports API [${db.name}${available(db) ? '' : ': skipped, TEST_DATABASE_URL not set'}]`,
+    () => {
+      let api: ApiFixture
+      let campaignId = ''
+      beforeAll(async () => {
+        api = await createApiFixture(db)
+        // 10 Jan 2025, 12:00 in Shanghai: two members, one buys twice, a guest buys once.
+        const ids: string[] = []
+        for (const displayName of ['Ana', 'Bo']) {
+          const created = await api.call('POST', '/api/v1/members', {
+            displayName,
+            marketingConsent: true,
+            telegramId: String(5_000 + ids.length),
+          })
+          ids.push(created.body.id)
+        }
+        await api.call('POST', '/api/v1/members/' + ids[0] + '/tags', { tags: ['vip'] })
+        const campaign = await api.call('POST', '/api/v1/campaigns', {
+          name: 'New year, new tea',
+          message: { text: 'Tea!' },
+          segment: { tags: ['vip'] },
+          cost: 5_000,
+        })
+        campaignId = campaign.body.id
+        await api.domain.campaigns.dispatchDue()
+        for (const row of await api.domain.outbox.claim('w', ['telegram'], 10))
+          await api.domain.outbox.settle('w', row, { status: 'sent' })
+        await api.call('POST', '/api/v1/orders', {
+          id: 'A-1',
+          member: { id: ids[0] },
+          amount: 12_000,
+        })
+        await api.call('POST', '/api/v1/orders', {
+          id: 'A-2',
+          member: { id: ids[0] },
+          amount: 3_000,
+        })
+      })
+      afterAll(async () => {
+        await api?.store.cleanup()
+      })
+
+      it('records an order without a member as a guest sale: no points, idempotent, refundable', async () => {
+        const sale = await api.call('POST', '/api/v1/orders', { id: 'T-1', amount: 5_000 })
+        expect(sale.status).toBe(201)
+        expect(sale.body).toMatchObject({ orderId: 'T-1', guest: true, pointsEarned: 0 })
+        const again = await api.call('POST', '/api/v1/orders', { id: 'T-1', amount: 5_000 })
+        expect(again.status).toBe(200)
+        expect(again.headers.get('Idempotent-Replayed')).toBe('true')
+        const other = await api.call('POST', '/api/v1/orders', { id: 'T-1', amount: 6_000 })
+        expect(other.status).toBe(409)
+        expect(other.body.error.code).toBe('idempotency_mismatch')
+        const paid = await api.call('POST', '/api/v1/orders', {
+          id: 'T-2',
+          amount: 100,
+          pointsRedeemed: 10,
+        })
+        expect(paid.status).toBe(400)
+        expect(paid.body.error).toMatchObject({
+          code: 'invalid_input',
+          details: { field: 'pointsRedeemed' },
+        })
+        const refund = await api.call('POST', '/api/v1/orders/T-1/refunds', {
+          id: 'TR-1',
+          amount: 1_000,
+        })
+        expect(refund.status).toBe(201)
+        expect(refund.body).toMatchObject({ orderId: 'T-1', guest: true, refundedAmount: 1_000 })
+      })
+
+      it('answers the programme report as JSON to an admin key', async () => {
+        const response = await api.call('GET', '/api/v1/reports/programme')
+        expect(response.status).toBe(200)
+        expect(response.body.period).toMatchObject({ fromDay: '2024-12-12', toDay: '2025-01-11' })
+        expect(response.body.members).toEqual({ atStart: 0, atEnd: 2, new: 2, newMemberRate: null })
+        // ¥150 by Ana, ¥50 − ¥10 by a guest: 15,000 ÷ 19,000.
+        expect(response.body.sales).toEqual({
+          memberSales: 15_000,
+          guestSales: 4_000,
+          memberOrders: 2,
+          guestOrders: 1,
+          memberShare: 78.95,
+        })
+        expect(response.body.points).toMatchObject({ issued: 150, outstanding: 150 })
+        expect(response.body).toEqual(await api.domain.reports.programme())
+      })
+
+      it('answers the same figures as CSV, by ?format=csv or Accept: text/csv', async () => {
+        const byQuery = await api.call('GET', '/api/v1/reports/programme?format=csv')
+        expect(byQuery.status).toBe(200)
+        expect(byQuery.headers.get('content-type')).toContain('text/csv')
+        expect(byQuery.headers.get('content-disposition')).toBe(
+          'attachment; filename="programme-2024-12-12-2025-01-11.csv"',
+        )
+        const table = rows(byQuery.body)
+        expect(table[0]).toEqual(['metric', 'value'])
+        const metric = (name: string) => table.find((row) => row[0] === name)?.[1]
+        expect(metric('members.atEnd')).toBe('2')
+        expect(metric('sales.memberShare')).toBe('78.95')
+        expect(metric('members.newMemberRate')).toBe('')
+        expect(metric('satisfaction.distribution.7.responses')).toBe('0')
+        expect(metric('segments.lifecycle.first_time.atEnd')).toBe('')
+        const byAccept = await api.call('GET', '/api/v1/reports/programme', undefined, {
+          headers: { accept: 'text/csv' },
+        })
+        expect(byAccept.body).toBe(byQuery.body)
+      })
+
+      it('gives the weekly series and the campaigns side by side, as JSON and CSV', async () => {
+        const weekly = await api.call('GET', '/api/v1/reports/weekly?from=2025-01-06&to=2025-01-13')
+        expect(weekly.body.items).toEqual([
+          expect.objectContaining({
+            week: '2025-01-06',
+            newMembers: 2,
+            members: 2,
+            memberOrders: 2,
+            memberSales: 15_000,
+            guestSales: 4_000,
+          }),
+        ])
+        const weeklyCsv = rows(
+          (await api.call('GET', '/api/v1/reports/weekly?from=2025-01-06&to=2025-01-13&format=csv'))
+            .body,
+        )
+        expect(weeklyCsv).toEqual([
+          [
+            'week',
+            'from',
+            'to',
+            'newMembers',
+            'members',
+            'memberOrders',
+            'memberSales',
+            'guestSales',
+          ],
+          [
+            '2025-01-06',
+            '2025-01-05T16:00:00.000Z',
+            '2025-01-12T16:00:00.000Z',
+            '2',
+            '2',
+            '2',
+            '15000',
+            '4000',
+          ],
+        ])
+        const campaigns = await api.call('GET', '/api/v1/reports/campaigns')
+        expect(campaigns.body.items).toEqual([
+          {
+            source: 'campaign',
+            id: campaignId,
+            name: 'New year, new tea',
+            sent: 1,
+            converted: 1,
+            orders: 2,
+            sales: 15_000,
+            cost: 5_000,
+            roi: 300,
+          },
+        ])
+        const campaignsCsv = await api.call('GET', '/api/v1/reports/campaigns?format=csv')
+        expect(rows(campaignsCsv.body)).toEqual([
+          ['source', 'id', 'name', 'sent', 'converted', 'orders', 'sales', 'cost', 'roi'],
+          ['campaign', campaignId, 'New year, new tea', '1', '1', '2', '15000', '5000', '300'],
+        ])
+        expect(campaignsCsv.body).toContain('"New year, new tea"')
+      })
+
+      it('needs an admin key', async () => {
+        const pos = await api.call('GET', '/api/v1/reports/programme', undefined, {
+          key: api.posKey,
+        })
+        expect(pos.status).toBe(403)
+        expect(pos.body.error.code).toBe('forbidden')
+        const none = await api.call('GET', '/api/v1/reports/weekly', undefined, { key: null })
+        expect(none.status).toBe(401)
+      })
+
+      it.each([
+        ['/api/v1/reports/programme?from=2025-13-01', 'from'],
+        ['/api/v1/reports/programme?from=last%20week', 'from'],
+        ['/api/v1/reports/weekly?from=2025-01-05&to=2025-01-01', 'to'],
+        ['/api/v1/reports/campaigns?from=2018-01-01', 'from'],
+        ['/api/v1/reports/programme?format=xlsx', 'format'],
+      ])('refuses %s with invalid_input naming %s', async (path, field) => {
+        const response = await api.call('GET', path)
+        expect(response.status).toBe(400)
+        expect(response.body.error).toMatchObject({ code: 'invalid_input', details: { field } })
+        expect(response.body.error.message).toMatch(new RegExp(`^${field}: `))
+      })
+
+      it('documents the reports in the OpenAPI document', async () => {
+        const doc = await api.call('GET', '/api/openapi.json', undefined, { key: null })
+        for (const path of ['programme', 'weekly', 'campaigns'])
+          expect(
+            Object.keys(doc.body.paths[`/api/v1/reports/${path}`].get.responses[200].content),
+          ).toEqual(['application/json', 'text/csv'])
+      })
+    },
+  )
+}

@@ -1,0 +1,28 @@
+import { createCanvas, loadImage } from '@napi-rs/canvas'
+import { expect } from 'vitest'
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+
+/**
+ * Checks that `png` is a PNG that decodes, and returns its size and how many distinct colours
+ * it has, so that a test can tell a drawn chart from a blank picture.
+ */
+export async function inspectPng(png: Buffer) {
+  expect(png.subarray(0, 8).equals(SIGNATURE)).toBe(true)
+  expect(png.subarray(12, 16).toString('latin1')).toBe('IHDR')
+  const width = png.readUInt32BE(16)
+  const height = png.readUInt32BE(20)
+  const image = await loadImage(png)
+  expect([image.width, image.height]).toEqual([width, height])
+  const canvas = createCanvas(width, height)
+  const ctx = canvas.getContext('2d')
+  ctx.drawImage(image, 0, 0)
+  const { data } = ctx.getImageData(0, 0, width, height)
+  const colours = new Set<number>()
+  let inked = 0
+  for (let i = 0; i < data.length; i += 4) {
+    colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!)
+    if (data[i]! < 200 || data[i + 1]! < 200 || data[i + 2]! < 200) inked++
+  }
+  return { width, height, colours: colours.size, inkedShare: inked / (width * height) }
+}
