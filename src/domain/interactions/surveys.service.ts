@@ -1,10 +1,12 @@
 import { DateTime } from 'luxon'
 import { z } from 'zod'
+import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import { lockMember } from '../ledger/ledger.repository.ts'
+import type { Programme } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { awardInteraction } from './interactions.service.ts'
 
@@ -41,6 +43,14 @@ export interface SurveyView {
  * they were sent after; the score is kept on the member's record and rewarded under the
  * programme's daily cap for surveys.
  */
+/** The survey members rate an order on: the programme's choice, else the newest active one. */
+export async function orderSurveyOf(db: Db, programme: Programme) {
+  const configured = programme.reminders.orderSurvey.surveyId
+  let query = db.selectFrom('surveys').selectAll().where('active', '=', 1)
+  if (configured) query = query.where('id', '=', configured)
+  return query.orderBy('createdAt', 'desc').limit(1).executeTakeFirst()
+}
+
 export class SurveysService {
   constructor(
     private readonly deps: DomainDeps,
@@ -123,10 +133,7 @@ export class SurveysService {
       .limit(5)
       .execute()
     const { config: programme } = await this.programmes.current()
-    const configured = programme.reminders.orderSurvey.surveyId
-    let query = this.deps.store.db.selectFrom('surveys').selectAll().where('active', '=', 1)
-    if (configured) query = query.where('id', '=', configured)
-    const survey = await query.orderBy('createdAt', 'desc').limit(1).executeTakeFirst()
+    const survey = await orderSurveyOf(this.deps.store.db, programme)
     if (!survey) return undefined
     for (const invitation of invitations) {
       const { orderId } = JSON.parse(invitation.subjectJson) as { orderId: string }

@@ -20,6 +20,7 @@ import {
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import type { MarketingResult } from '../reports/reports.ts'
+import { orderSurveyOf } from '../interactions/surveys.service.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
 import { hasStock, stockLessOne } from '../rewards/stock.ts'
 import { windowValue } from '../tiers/tiers.ts'
@@ -744,7 +745,7 @@ export class RemindersService {
           .executeTakeFirst()
         if (!order || order.refundedAmount >= order.amount) return { cancel: 'refunded' }
         if (kind === 'order_survey') {
-          const survey = await this.surveyFor(trx, programme)
+          const survey = (await orderSurveyOf(trx, programme))?.id
           if (!survey) return { cancel: 'no_survey' }
           const answered = await trx
             .selectFrom('surveyResponses')
@@ -1091,14 +1092,6 @@ export class RemindersService {
       .whereRef('refundedAmount', '<', 'amount')
       .executeTakeFirst()
     return row?.last ?? null
-  }
-
-  private async surveyFor(db: Db, programme: Programme): Promise<string | null> {
-    const configured = programme.reminders.orderSurvey.surveyId
-    let query = db.selectFrom('surveys').select('id').where('active', '=', 1)
-    if (configured) query = query.where('id', '=', configured)
-    const row = await query.orderBy('createdAt', 'desc').limit(1).executeTakeFirst()
-    return row?.id ?? null
   }
 
   // -- reading -------------------------------------------------------------------------------
