@@ -3,6 +3,7 @@ import type { CampaignsTable } from '../../../db/schema/campaigns.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
+import { attributeOrders } from '../outbox/attribution.ts'
 import type { OutboxService } from '../outbox/outbox.service.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import type { MarketingResult, ReportPeriod } from '../reports/reports.ts'
@@ -275,31 +276,14 @@ export class CampaignsService {
       .where('campaignId', '=', campaign.id)
       .where('status', '=', 'sent')
       .execute()
-    let orders = 0
-    let sales = 0
-    const converted = new Set<string>()
-    if (sent.length > 0) {
-      const firstSent = sent.reduce(
-        (min, s) => (s.sentAt! < min ? s.sentAt! : min),
-        sent[0]!.sentAt!,
-      )
-      const sentAt = new Map(sent.map((s) => [s.memberId, new Date(s.sentAt!).getTime()]))
-      const candidates = await db
-        .selectFrom('orders')
-        .select(['memberId', 'amount', 'refundedAmount', 'placedAt'])
-        .where('memberId', 'in', [...sentAt.keys()])
-        .where('placedAt', '>=', firstSent)
-        .execute()
-      for (const order of candidates) {
-        const at = new Date(order.placedAt).getTime()
-        const messaged = sentAt.get(order.memberId)!
-        if (at >= messaged && at < messaged + windowMs) {
-          orders++
-          sales += order.amount - order.refundedAmount
-          converted.add(order.memberId)
-        }
-      }
-    }
+    const attributed = await attributeOrders(
+      db,
+      sent.map((s) => ({ memberId: s.memberId, sentAt: s.sentAt! })),
+      windowMs,
+    )
+    const orders = attributed.reduce((sum, a) => sum + a.orders, 0)
+    const sales = attributed.reduce((sum, a) => sum + a.sales, 0)
+    const converted = attributed.filter((a) => a.orders > 0).length
     return {
       targeted: campaign.targeted,
       pending: count('pending', 'claimed', 'sending'),
@@ -310,7 +294,7 @@ export class CampaignsService {
       skipped: count('skipped'),
       cancelled: count('cancelled'),
       opened: Number(opened.count),
-      converted: converted.size,
+      converted,
       orders,
       sales,
       cost: campaign.cost,

@@ -4,7 +4,7 @@ import { DomainError } from '../../shared/errors.ts'
 import { hashJson, newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
-import { CLOCK_SKEW_MS, type RefundInput, orderInputSchema } from './orders.service.ts'
+import { type RefundInput, checkSale, orderInputSchema } from './orders.service.ts'
 
 /** An order without a member: what a till posts for a customer who is not in the programme. */
 export const guestSaleInputSchema = orderInputSchema.omit({ member: true })
@@ -50,21 +50,8 @@ export class GuestSalesService {
     if (previous) return previous
     await this.refuseMemberOrderId(input.id)
     const { config } = await this.programmes.current()
-    const currency = input.currency ?? config.currency
-    if (currency !== config.currency) {
-      throw new DomainError(
-        'invalid_input',
-        `currency ${currency} is not the programme's ${config.currency}`,
-        { field: 'currency' },
-      )
-    }
     const now = this.deps.clock.now()
-    const placedAt = input.placedAt ? new Date(input.placedAt) : now
-    if (placedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-      throw new DomainError('invalid_input', 'an order cannot be placed in the future', {
-        field: 'placedAt',
-      })
-    }
+    const { currency, placedAt } = checkSale(input, config, now)
     const inserted = await this.deps.store.db
       .insertInto('guestSales')
       .values({

@@ -67,6 +67,33 @@ export const refundInputSchema = z.object({
 })
 export type RefundInput = z.infer<typeof refundInputSchema>
 
+/**
+ * What every sale, a member's order or a guest sale, must satisfy: the programme's currency
+ * (absent means it), and a time no later than now (a future date would count toward a tier
+ * window or a report period that has not happened yet). Returns both, defaults filled in.
+ */
+export function checkSale(
+  input: { currency?: string; placedAt?: string },
+  programme: Programme,
+  now: Date,
+): { currency: string; placedAt: Date } {
+  const currency = input.currency ?? programme.currency
+  if (currency !== programme.currency) {
+    throw new DomainError(
+      'invalid_input',
+      `currency ${currency} is not the programme's ${programme.currency}`,
+      { field: 'currency' },
+    )
+  }
+  const placedAt = input.placedAt ? new Date(input.placedAt) : now
+  if (placedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+    throw new DomainError('invalid_input', 'an order cannot be placed in the future', {
+      field: 'placedAt',
+    })
+  }
+  return { currency, placedAt }
+}
+
 export interface OrderResult {
   orderId: string
   pointsEarned: number
@@ -127,16 +154,8 @@ export class OrdersService {
       )
     }
     const { version, config: programme } = await this.programmes.current()
-    const currency = input.currency ?? programme.currency
-    if (currency !== programme.currency) {
-      throw new DomainError(
-        'invalid_input',
-        `currency ${currency} is not the programme's ${programme.currency}`,
-        {
-          field: 'currency',
-        },
-      )
-    }
+    const now = this.deps.clock.now()
+    const { currency, placedAt } = checkSale(input, programme, now)
     const items = input.items ?? []
     if (programme.earning.roundingScope === 'line' && items.length > 0) {
       const linesTotal = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0)
@@ -149,14 +168,6 @@ export class OrdersService {
           },
         )
       }
-    }
-    const now = this.deps.clock.now()
-    const placedAt = input.placedAt ? new Date(input.placedAt) : now
-    if (placedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-      // A future date would count toward a tier window that has not happened yet.
-      throw new DomainError('invalid_input', 'an order cannot be placed in the future', {
-        field: 'placedAt',
-      })
     }
     const member = await this.members.require(input.member)
     try {

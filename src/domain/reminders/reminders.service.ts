@@ -8,6 +8,7 @@ import { newId } from '../../shared/ids.ts'
 import { inQuietHours } from '../campaigns/campaigns.ts'
 import type { DomainDeps } from '../context.ts'
 import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
+import { attributeOrders } from '../outbox/attribution.ts'
 import type { OutboxService } from '../outbox/outbox.service.ts'
 import type { OutboundMessage } from '../ports.ts'
 import {
@@ -18,6 +19,7 @@ import {
   tierAt,
   tierIndex,
 } from '../programme/programme.ts'
+import { CLOCK_SKEW_MS } from '../orders/orders.service.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import type { MarketingResult } from '../reports/reports.ts'
 import { orderSurveyOf } from '../interactions/surveys.service.ts'
@@ -51,8 +53,6 @@ const KIND_NAMES: Record<ReminderKind, string> = {
   order_survey: '满意度调查 Order survey',
 }
 
-/** Shop systems' clocks drift; an event a few minutes ahead of ours is still now. */
-const CLOCK_SKEW_MS = 5 * 60_000
 const DAY_MS = 86_400_000
 /** Tier upgrades older than this are not congratulated (e.g. when reminders are turned on). */
 const UPGRADE_NEWS_DAYS = 7
@@ -141,7 +141,11 @@ export interface ReminderKindStats {
 type Outcome =
   | { status: 'cancelled' | 'skipped'; reason: string }
   | { status: 'deferred'; until: Date; reason: string }
-  | { status: 'queued'; message: OutboundMessage }
+  | {
+      status: 'queued'
+      message: OutboundMessage
+      identity: { channel: string; externalId: string }
+    }
 
 interface Subject {
   [key: string]: unknown
@@ -495,7 +499,7 @@ export class RemindersService {
           .execute()
         return outcome.status
       }
-      const identity = (await this.outbox.identitiesOf([memberId], trx)).get(memberId)!
+      const { identity } = outcome
       await trx
         .insertInto('outbox')
         .values({
@@ -546,8 +550,8 @@ export class RemindersService {
     const marketing = purposeOf(kind) === 'marketing'
     if (marketing && member.marketingConsent !== 1)
       return { status: 'skipped', reason: 'opted_out' }
-    const identities = await this.outbox.identitiesOf([member.id], trx)
-    if (!identities.has(member.id)) return { status: 'skipped', reason: 'unreachable' }
+    const identity = (await this.outbox.identitiesOf([member.id], trx)).get(member.id)
+    if (!identity) return { status: 'skipped', reason: 'unreachable' }
     if (marketing) {
       const until = await this.capReleases(trx, member.id, programme, now)
       if (until) {
@@ -570,6 +574,7 @@ export class RemindersService {
     const template = (config.templates[kind] ?? DEFAULT_TEMPLATES[kind])[locale]
     return {
       status: 'queued',
+      identity,
       message: {
         text: renderTemplate(template, values),
         miniappButton: locale === 'en' ? 'Open my points' : '打开会员中心',
@@ -1216,7 +1221,7 @@ export class RemindersService {
         },
       ]),
     )
-    const sent: { kind: ReminderKind; memberId: string; at: number }[] = []
+    const sent: { kind: ReminderKind; memberId: string; sentAt: string }[] = []
     for (const row of rows) {
       const entry = stats.get(row.kind as ReminderKind)
       if (!entry) continue
@@ -1226,40 +1231,19 @@ export class RemindersService {
         entry.skipped[row.reason ?? 'other'] = (entry.skipped[row.reason ?? 'other'] ?? 0) + 1
       else if (row.delivery === 'sent') {
         entry.sent++
-        sent.push({
-          kind: row.kind as ReminderKind,
-          memberId: row.memberId,
-          at: new Date(row.sentAt!).getTime(),
-        })
+        sent.push({ kind: row.kind as ReminderKind, memberId: row.memberId, sentAt: row.sentAt! })
       } else if (row.delivery && ['pending', 'claimed', 'sending'].includes(row.delivery))
         entry.queued++
       else if (row.delivery) entry.skipped[row.delivery] = (entry.skipped[row.delivery] ?? 0) + 1
     }
-    const members = [...new Set(sent.map((s) => s.memberId))]
-    const orders: { memberId: string; at: number; net: number }[] = []
-    for (let i = 0; i < members.length; i += 500) {
-      const rows = await this.deps.store.db
-        .selectFrom('orders')
-        .select(['memberId', 'placedAt', 'amount', 'refundedAmount'])
-        .where('memberId', 'in', members.slice(i, i + 500))
-        .execute()
-      for (const o of rows)
-        orders.push({
-          memberId: o.memberId,
-          at: new Date(o.placedAt).getTime(),
-          net: o.amount - o.refundedAmount,
-        })
-    }
-    for (const message of sent) {
+    const attributed = await attributeOrders(this.deps.store.db, sent, windowMs)
+    sent.forEach((message, i) => {
       const entry = stats.get(message.kind)!
-      const within = orders.filter(
-        (o) =>
-          o.memberId === message.memberId && o.at >= message.at && o.at < message.at + windowMs,
-      )
-      if (within.length > 0) entry.converted++
-      entry.orders += within.length
-      entry.sales += within.reduce((sum, o) => sum + o.net, 0)
-    }
+      const { orders, sales } = attributed[i]!
+      if (orders > 0) entry.converted++
+      entry.orders += orders
+      entry.sales += sales
+    })
     for (const entry of stats.values())
       entry.conversionRate = entry.sent
         ? Math.round((entry.converted / entry.sent) * 10_000) / 10_000
