@@ -15,6 +15,7 @@ export type DomainErrorCode =
   | 'out_of_stock'
   | 'limit_reached'
   | 'tier_required'
+  | 'tier_already_held'
   | 'reward_inactive'
   | 'idempotency_mismatch'
   | 'refund_exceeds_order'

@@ -222,6 +222,7 @@ const zhCN = {
   'error.out_of_stock': () => '抱歉，这个礼品已经兑完了。',
   'error.limit_reached': () => '这个礼品每人可兑换的次数已用完。',
   'error.tier_required': () => '这个礼品需要更高的会员等级。',
+  'error.tier_already_held': () => '你已经是这个等级或更高等级了，不需要再兑换这个升级。',
   'error.reward_inactive': () => '这个礼品已下架。',
   'error.reward_not_found': () => '找不到这个礼品，请发送 /rewards 重新选择。',
   'error.member_not_found': () => '找不到这个会员。',
@@ -542,6 +543,8 @@ const en: Catalogue = {
   'error.out_of_stock': () => 'Sorry, this reward is out of stock.',
   'error.limit_reached': () => 'You have redeemed this reward as often as allowed.',
   'error.tier_required': () => 'This reward needs a higher tier.',
+  'error.tier_already_held': () =>
+    'You already hold this tier or a higher one, so this upgrade would change nothing.',
   'error.reward_inactive': () => 'This reward is no longer offered.',
   'error.reward_not_found': () => 'That reward was not found. Send /rewards to choose again.',
   'error.member_not_found': () => 'No member found.',
