@@ -47,6 +47,9 @@ const zhCN = {
   blocked_insufficient_points: '积分不足',
   blocked_out_of_stock: '已兑完',
   blocked_tier_required: '等级不足',
+  blocked_tier_already_held: '你已是这个等级',
+  blocked_limit_reached: '已达兑换上限',
+  blocked_reward_inactive: '已下架',
   confirmRedeem: (p: { name: string; cost: number }) =>
     `确认用 ${p.cost} 积分兑换「${p.name}」吗？`,
   confirm: '确认',
@@ -75,6 +78,8 @@ const zhCN = {
   out_of_stock: '抱歉，已经兑完了',
   limit_reached: '已达到兑换次数上限',
   tier_required: '需要更高的会员等级',
+  tier_already_held: '你已经是这个等级或更高等级了',
+  reward_inactive: '这个礼品已下架',
   reason: {
     order: '消费积分',
     first_order_bonus: '首单奖励',
@@ -141,6 +146,9 @@ const en: Texts = {
   blocked_insufficient_points: 'Not enough points',
   blocked_out_of_stock: 'Out of stock',
   blocked_tier_required: 'Higher tier needed',
+  blocked_tier_already_held: 'You hold this tier',
+  blocked_limit_reached: 'Limit reached',
+  blocked_reward_inactive: 'No longer offered',
   confirmRedeem: (p) => `Redeem "${p.name}" for ${p.cost} points?`,
   confirm: 'Confirm',
   cancel: 'Cancel',
@@ -169,6 +177,8 @@ const en: Texts = {
   out_of_stock: 'Sorry, this reward is out of stock',
   limit_reached: 'You have redeemed this as often as allowed',
   tier_required: 'This needs a higher tier',
+  tier_already_held: 'You already hold this tier or a higher one',
+  reward_inactive: 'This reward is no longer offered',
   reason: {
     order: 'Purchase',
     first_order_bonus: 'First order bonus',

@@ -40,7 +40,14 @@ interface Reward {
   description: string | null
   pointsCost: number
   stock: number | null
-  blockedBy: 'insufficient_points' | 'out_of_stock' | 'tier_required' | null
+  blockedBy:
+    | 'reward_inactive'
+    | 'tier_required'
+    | 'tier_already_held'
+    | 'limit_reached'
+    | 'out_of_stock'
+    | 'insufficient_points'
+    | null
 }
 interface Coupon {
   code: string
@@ -366,16 +373,7 @@ async function redeem(reward: Reward, overlay: HTMLElement): Promise<void> {
     )
   } catch (error) {
     overlay.remove()
-    const code = error instanceof ApiError ? error.code : ''
-    const known = code as 'insufficient_points' | 'out_of_stock' | 'limit_reached' | 'tier_required'
-    const message = [
-      'insufficient_points',
-      'out_of_stock',
-      'limit_reached',
-      'tier_required',
-    ].includes(code)
-      ? t()[known]
-      : t().errorGeneric
+    const message = failure(error)
     const failed = dialog(
       h('p', { role: 'alert' }, message),
       h('div', { class: 'actions' }, h('button', { onclick: () => failed.remove() }, t().close)),
@@ -423,6 +421,8 @@ function failure(error: unknown): string {
     'out_of_stock',
     'limit_reached',
     'tier_required',
+    'tier_already_held',
+    'reward_inactive',
     'closed',
     'already_done',
   ] as const

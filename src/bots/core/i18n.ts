@@ -39,10 +39,18 @@ const zhCN = {
   'history.line': (p: { date: string; points: string; reason: string }) =>
     `${p.date}  ${p.points}  ${p.reason}`,
   'rewards.empty': () => '目前没有可兑换的礼品，敬请期待。',
-  'rewards.title': (p: { balance: number }) => `可兑换的礼品（你有 ${p.balance} 积分）：`,
+  'rewards.title': (p: { balance: number }) => `积分兑换（你有 ${p.balance} 积分）：`,
   'rewards.line': (p: { name: string; cost: number; stock: string }) =>
     `• ${p.name} — ${p.cost} 积分${p.stock}`,
   'rewards.stockLeft': (p: { stock: number }) => `（剩 ${p.stock} 件）`,
+  'rewards.lineRefused': (p: { name: string; cost: number; reason: string }) =>
+    `• ${p.name} — ${p.cost} 积分 · ${p.reason}`,
+  'rewards.refused.reward_inactive': () => '已下架',
+  'rewards.refused.tier_required': (p: { tier: string }) => `需${p.tier}`,
+  'rewards.refused.tier_already_held': () => '你已是这个等级',
+  'rewards.refused.limit_reached': () => '已达兑换次数上限',
+  'rewards.refused.out_of_stock': () => '已兑完',
+  'rewards.refused.insufficient_points': (p: { missing: number }) => `还差 ${p.missing} 积分`,
   'rewards.button': (p: { name: string; cost: number }) => `兑换 ${p.name}（${p.cost}）`,
   'redeem.confirm': (p: { name: string; cost: number; balance: number }) =>
     `确认用 ${p.cost} 积分兑换「${p.name}」吗？兑换后剩余 ${p.balance} 积分。`,
@@ -381,6 +389,13 @@ const en: Catalogue = {
   'rewards.title': (p) => `Rewards (you have ${p.balance} points):`,
   'rewards.line': (p) => `• ${p.name} — ${p.cost} points${p.stock}`,
   'rewards.stockLeft': (p) => ` (${p.stock} left)`,
+  'rewards.lineRefused': (p) => `• ${p.name} — ${p.cost} points · ${p.reason}`,
+  'rewards.refused.reward_inactive': () => 'no longer offered',
+  'rewards.refused.tier_required': (p) => `${p.tier} only`,
+  'rewards.refused.tier_already_held': () => 'you already hold this tier',
+  'rewards.refused.limit_reached': () => 'redeemed as often as allowed',
+  'rewards.refused.out_of_stock': () => 'out of stock',
+  'rewards.refused.insufficient_points': (p) => `${p.missing} more points needed`,
   'rewards.button': (p) => `Redeem ${p.name} (${p.cost})`,
   'redeem.confirm': (p) =>
     `Redeem "${p.name}" for ${p.cost} points? You will have ${p.balance} left.`,

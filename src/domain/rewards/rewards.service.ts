@@ -66,6 +66,9 @@ export interface RewardView {
   updatedAt: string
 }
 
+/** A reward with why this member cannot redeem it now, or null when they can. */
+export type RewardOffer = RewardView & { refusal: RewardRefusal | null }
+
 export interface CouponView {
   code: string
   kind: string
@@ -242,15 +245,24 @@ export class RewardsService {
    * The active rewards as one member sees them, cheapest first: each with why they cannot
    * redeem it now, or null when they can. Chat and the mini-app offer only those with none.
    */
-  async offersFor(memberId: string): Promise<(RewardView & { refusal: RewardRefusal | null })[]> {
-    const { config } = await this.programmes.current()
-    const [member, rewards, received] = await Promise.all([
+  async offersFor(memberId: string): Promise<RewardOffer[]> {
+    return this.offers(memberId, await this.list({ activeOnly: true }))
+  }
+
+  /** One reward as the member sees it, retired or not: what a redemption would answer now. */
+  async offerFor(memberId: string, rewardId: string): Promise<RewardOffer> {
+    const [offer] = await this.offers(memberId, [await this.get(rewardId)])
+    return offer!
+  }
+
+  private async offers(memberId: string, rewards: RewardView[]): Promise<RewardOffer[]> {
+    const [{ config }, member, received] = await Promise.all([
+      this.programmes.current(),
       this.deps.store.db
         .selectFrom('members')
         .select(['tierCode', 'pointsBalance'])
         .where('id', '=', memberId)
         .executeTakeFirst(),
-      this.list({ activeOnly: true }),
       receivedBy(this.deps.store.db, memberId),
     ])
     if (!member) throw new DomainError('member_not_found', `no member ${memberId}`)
