@@ -34,6 +34,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   member_inactive: 409,
   already_done: 409,
   closed: 409,
+  lottery_exhausted: 409,
 }
 
 export interface ErrorBody {

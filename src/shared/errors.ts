@@ -30,6 +30,7 @@ export type DomainErrorCode =
   | 'forbidden'
   | 'unauthorized'
   | 'closed'
+  | 'lottery_exhausted'
 
 export class DomainError extends Error {
   constructor(

@@ -160,6 +160,8 @@ const zhCN = {
     `+${p.points} 积分已到账，当前积分 ${p.balance}。`,
   'lottery.coupon': (p: { code: string }) => `券码：${p.code}，到店出示即可领取。`,
   'lottery.nothing': () => '谢谢参与，下次好运！',
+  'lottery.exhausted': (p: { title: string }) =>
+    `🎁 ${p.title}\n奖品已经抽完了，敬请期待下一次活动。`,
   'survey.none': () => '目前没有需要填写的问卷，谢谢你的支持！',
   'survey.ask': (p: { question: string }) => `${p.question}\n请打分：1 非常不满意 … 7 非常满意`,
   'survey.aboutOrder': (p: { order: string }) => `关于订单 ${p.order}：`,
@@ -169,6 +171,8 @@ const zhCN = {
   'survey.skip': () => '跳过',
   'survey.commentSaved': () => '已收到你的意见，谢谢！',
   'error.closed': () => '这个活动已结束或尚未开始。',
+  'error.lottery_exhausted': (p: { title: string }) =>
+    `「${p.title}」已经没有你能抽中的奖品了，这次不能抽奖，积分没有变化。`,
   'campaign.none': () => '还没有群发活动。发送 /broadcast 创建一个。',
   'campaign.status.scheduled': () => '待发送',
   'campaign.status.sending': () => '发送中',
@@ -498,6 +502,8 @@ const en: Catalogue = {
   'lottery.wonPoints': (p) => `+${p.points} points added; you have ${p.balance}.`,
   'lottery.coupon': (p) => `Code: ${p.code}. Show it at the counter to collect your prize.`,
   'lottery.nothing': () => 'No prize this time. Good luck next time!',
+  'lottery.exhausted': (p) =>
+    `🎁 ${p.title}\nAll prizes have been won. Watch out for the next draw!`,
   'survey.none': () => 'No survey to answer right now. Thank you!',
   'survey.ask': (p) => `${p.question}\nYour score: 1 very dissatisfied … 7 very satisfied`,
   'survey.aboutOrder': (p) => `About your order ${p.order}:`,
@@ -507,6 +513,8 @@ const en: Catalogue = {
   'survey.skip': () => 'Skip',
   'survey.commentSaved': () => 'Thank you, we have your comment!',
   'error.closed': () => 'This has ended or has not started yet.',
+  'error.lottery_exhausted': (p) =>
+    `"${p.title}" has no prize left that you can win, so there is no draw; your points are unchanged.`,
   'campaign.none': () => 'No campaigns yet. Send /broadcast to create one.',
   'campaign.status.scheduled': () => 'scheduled',
   'campaign.status.sending': () => 'sending',

@@ -37,6 +37,12 @@ export interface RewardRefusal {
   details?: Record<string, unknown>
 }
 
+/** Also what the atomic decrement answers when another member took the last unit first. */
+export const OUT_OF_STOCK: RewardRefusal = {
+  code: 'out_of_stock',
+  message: 'this reward is out of stock',
+}
+
 /**
  * `redemption`: the member pays with points and must meet the tier. `prize`: the unit is won,
  * so neither points nor the tier requirement apply, but stock, the limit and a pointless tier
@@ -47,16 +53,19 @@ export type RewardUse = 'redemption' | 'prize'
 /**
  * The one answer to "may this member receive this reward now, and if not, why": the service
  * asks it under the member's lock before any write, the lists ask it to show each reward as
- * offered or refused with its reason. Null when the member may.
+ * offered or refused with its reason. Null when the member may. With no member (a merchant's
+ * view) only the reward's own terms count: whether anyone could receive it.
  */
 export function rewardRefusal(
   programme: Programme,
   reward: RewardTerms,
-  member: MemberStanding,
+  member: MemberStanding | null,
   use: RewardUse = 'redemption',
 ): RewardRefusal | null {
   if (!reward.active)
     return { code: 'reward_inactive', message: 'this reward is no longer offered' }
+  const soldOut = reward.stock !== null && reward.stock <= 0
+  if (member === null) return soldOut ? OUT_OF_STOCK : null
   const held = tierIndex(programme, member.tierCode)
   if (
     use === 'redemption' &&
@@ -84,8 +93,7 @@ export function rewardRefusal(
       details: { perMemberLimit: reward.perMemberLimit },
     }
   }
-  if (reward.stock !== null && reward.stock <= 0)
-    return { code: 'out_of_stock', message: 'this reward is out of stock' }
+  if (soldOut) return OUT_OF_STOCK
   if (use === 'redemption' && member.pointsBalance < reward.pointsCost) {
     return {
       code: 'insufficient_points',

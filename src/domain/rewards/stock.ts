@@ -3,7 +3,7 @@ import type { Db } from '../../../db/client.ts'
 import type { RewardsTable } from '../../../db/schema/rewards.ts'
 import type { MemberRow } from '../ledger/ledger.repository.ts'
 import type { Programme } from '../programme/programme.ts'
-import { type RewardRefusal, type RewardUse, rewardRefusal } from './eligibility.ts'
+import { OUT_OF_STOCK, type RewardRefusal, type RewardUse, rewardRefusal } from './eligibility.ts'
 
 // Shared by the rewards catalogue and lottery prizes, whose `stock` column means the same:
 // units left, null for unlimited. Used together in one conditional UPDATE, they take a unit
@@ -61,7 +61,17 @@ export async function takeUnit(
     .where('id', '=', reward.id)
     .where(hasStock)
     .executeTakeFirst()
-  if (Number(taken.numUpdatedRows) === 0)
-    return { code: 'out_of_stock', message: 'this reward is out of stock' }
-  return null
+  return Number(taken.numUpdatedRows) === 0 ? OUT_OF_STOCK : null
+}
+
+/** Gives back a unit `takeUnit` took in the same transaction, when what it was for fell through. */
+export async function returnUnit(trx: Db, rewardId: string): Promise<void> {
+  await trx
+    .updateTable('rewards')
+    .set((eb) => ({
+      stock: sql<number | null>`case when stock is null then null else stock + 1 end`,
+      issued: eb('issued', '-', 1),
+    }))
+    .where('id', '=', rewardId)
+    .execute()
 }
