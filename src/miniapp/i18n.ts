@@ -21,6 +21,7 @@ const zhCN = {
   playEmpty: '目前没有进行中的活动',
   odds: '中奖概率',
   draw: '抽一次',
+  lotteryExhausted: '奖品已抽完',
   drawCost: (p: { cost: number; free: number }) =>
     p.free > 0 ? `今日免费 ${p.free} 次` : `每次 ${p.cost} 积分`,
   drawsLeft: (p: { left: number }) => `还可抽 ${p.left} 次`,
@@ -36,6 +37,7 @@ const zhCN = {
   quizDone: (p: { correct: number; total: number; points: number }) =>
     `答对 ${p.correct} / ${p.total} 题，获得 ${p.points} 积分`,
   closed: '活动已结束',
+  lottery_exhausted: '已经没有你能抽中的奖品了，积分没有变化',
   already_done: '你已经参加过了',
   tabProfile: '我的',
   codeHint: '结账时出示此码即可积分',
@@ -122,6 +124,7 @@ const en: Texts = {
   playEmpty: 'Nothing on right now',
   odds: 'Odds',
   draw: 'Draw',
+  lotteryExhausted: 'All prizes won',
   drawCost: (p) => (p.free > 0 ? `${p.free} free today` : `${p.cost} points a draw`),
   drawsLeft: (p) => `${p.left} draws left`,
   won: (p) => `🎉 You won ${p.prize}!`,
@@ -135,6 +138,7 @@ const en: Texts = {
   next: 'Next',
   quizDone: (p) => `${p.correct} of ${p.total} right: ${p.points} points`,
   closed: 'This has ended',
+  lottery_exhausted: 'There is no prize left that you can win; your points are unchanged',
   already_done: 'You have already taken part',
   tabProfile: 'Me',
   codeHint: 'Show this code at the till to earn points',

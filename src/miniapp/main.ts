@@ -63,6 +63,7 @@ interface Lottery {
   prizes: { name: string; kind: string; probability: number }[]
   freeLeftToday: number
   drawsLeft: number | null
+  exhausted: boolean
 }
 interface QuizSummary {
   id: string
@@ -424,6 +425,7 @@ function failure(error: unknown): string {
     'tier_already_held',
     'reward_inactive',
     'closed',
+    'lottery_exhausted',
     'already_done',
   ] as const
   return (known as readonly string[]).includes(code)
@@ -596,7 +598,9 @@ async function playPanel(): Promise<HTMLElement> {
             h('li', {}, h('span', {}, p.name), h('small', {}, percent(p.probability))),
           ),
         ),
-        h('button', { class: 'wide', onclick: () => void drawOnce(lottery) }, t().draw),
+        lottery.exhausted
+          ? h('button', { class: 'wide secondary', disabled: true }, t().lotteryExhausted)
+          : h('button', { class: 'wide', onclick: () => void drawOnce(lottery) }, t().draw),
       ),
     ),
     ...quizzes.map((quiz) =>

@@ -73,6 +73,8 @@ const MiniappLotterySchema = z
     title: z.string(),
     costPoints: z.number().int(),
     closesAt: z.string(),
+    /** Nothing is left this member can win: shown, but not offered. */
+    exhausted: z.boolean(),
     prizes: z.array(
       z.object({
         name: z.string(),
@@ -408,13 +410,14 @@ export function miniappRoutes(domain: Domain) {
     )
     .openapi(routes.lotteries, async (c) => {
       const memberId = c.get('memberId')
-      const open = await domain.lotteries.list({ openOnly: true })
+      const open = await domain.lotteries.list({ openOnly: true, memberId })
       const items = await Promise.all(
         open.map(async (l) => ({
           id: l.id,
           title: l.title,
           costPoints: l.costPoints,
           closesAt: l.closesAt,
+          exhausted: l.exhausted,
           prizes: l.prizes.map(({ name, kind, probability, stock }) => ({
             name,
             kind,
