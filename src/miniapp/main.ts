@@ -374,11 +374,7 @@ async function redeem(reward: Reward, overlay: HTMLElement): Promise<void> {
     )
   } catch (error) {
     overlay.remove()
-    const message = failure(error)
-    const failed = dialog(
-      h('p', { role: 'alert' }, message),
-      h('div', { class: 'actions' }, h('button', { onclick: () => failed.remove() }, t().close)),
-    )
+    notice(failure(error))
   }
 }
 
