@@ -1,4 +1,5 @@
-// The dependency direction of shared/architecture.md, enforced. test/architecture.test.ts runs it.
+// The dependency direction of docs/architecture.md, enforced (test/architecture.test.ts runs these
+// rules alone), and typescript-eslint's type-aware recommended rules over every TypeScript file.
 import tseslint from 'typescript-eslint'
 
 const chatSdks = ['telegraf', 'telegraf/*', 'wechaty', 'wechaty-*', 'wechaty/*']
@@ -43,8 +44,11 @@ function adapter(name, sdk) {
   return rule
 }
 
-export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'test-artifacts/**'] },
+const ignores = { ignores: ['node_modules/**', 'data/**', 'dist/**', 'test-artifacts/**'] }
+
+/** Which folder may import which: the shape of docs/architecture.md. */
+export const architecture = tseslint.config(
+  ignores,
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser },
@@ -103,3 +107,16 @@ export default tseslint.config(
     },
   },
 )
+
+export default tseslint.config(...architecture, {
+  files: ['**/*.ts'],
+  extends: [tseslint.configs.recommendedTypeChecked],
+  languageOptions: {
+    parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+  },
+  rules: {
+    // A promise nobody awaits loses its error: every floating promise is awaited, returned,
+    // or marked `void` where fire-and-forget is the point (and then handles its own errors).
+    '@typescript-eslint/no-floating-promises': 'error',
+  },
+})

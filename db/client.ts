@@ -105,7 +105,8 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
         statements.delete(sql)
       } else {
         statement = database.prepare(sql)
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!)
+        if (statements.size >= STATEMENT_CACHE_SIZE)
+          statements.delete(statements.keys().next().value!)
       }
       statements.set(sql, statement)
       return statement
