@@ -29,6 +29,12 @@ interface Declaration {
   menu?: boolean
   /** Its help line names what to send after the command (`usage.<id>` in i18n.ts). */
   usage?: boolean
+  /**
+   * Who help shows it to, when not everyone who may use it: `strangers`, those who have not
+   * joined (a member joining again is only welcomed back); `nobody` for /admin, whose code
+   * comes with how to send it.
+   */
+  listed?: 'strangers' | 'nobody'
   handler: Handler
 }
 
@@ -42,6 +48,7 @@ const TABLE = {
     words: { 'zh-CN': ['注册', '加入'], en: ['join'] },
     group: true,
     open: true,
+    listed: 'strangers',
     handler: member.start,
   },
   points: {
@@ -165,6 +172,7 @@ const TABLE = {
     name: 'admin',
     words: { 'zh-CN': ['管理员'], en: ['admin'] },
     open: true,
+    listed: 'nobody',
     usage: true,
     handler: admin.acceptInvite,
   },
@@ -317,10 +325,14 @@ export interface Reader {
   words?: boolean
 }
 
-/** Help for one person: exactly the commands they may use here, members' first, then staff's. */
+/** Help for one person: the commands they may use here, members' first, then staff's. */
 export function helpText(locale: Locale, reader: Reader): string {
   const usable = COMMANDS.filter(
-    (c) => mayUse(c, reader.role) && (!reader.group || c.group) && (reader.member || c.open),
+    (c) =>
+      mayUse(c, reader.role) &&
+      (!reader.group || c.group) &&
+      (reader.member ? c.listed !== 'strangers' : c.open) &&
+      c.listed !== 'nobody',
   )
   const section = (title: string, commands: Command[]) =>
     commands.length
