@@ -215,6 +215,16 @@ describeOnDatabases('WeChat bot', (get) => {
     expect((await say(shopper, '管理员 NOT-A-CODE'))[0]).toContain('无效')
   })
 
+  it('refuses 群发 to a clerk in words, naming the role it needs and the one held', async () => {
+    const clerk = newContact('店员小李')
+    const { code } = await get().domain.staff.createInvite('staff')
+    expect((await say(clerk, `管理员 ${code}`))[0]).toContain('你现在是本店的店员')
+    expect(await say(clerk, '群发')).toEqual(['「群发」仅限店长及以上使用，你现在是店员。'])
+    expect(await say(clerk, '问答 开始')).toEqual([
+      '「问答 开始」仅限店长及以上使用，你现在是店员。',
+    ])
+  })
+
   it('gives staff 管理员, 统计, 查会员 and 核销 with a numbered confirm', async () => {
     const owner = newContact('店长')
     const { code } = await get().domain.staff.createInvite('owner')
