@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { COMMANDS, helpText, parseCommand, slashOf } from '../../src/bots/core/commands.ts'
-import { t } from '../../src/bots/core/i18n.ts'
+import { hasMessage, t } from '../../src/bots/core/i18n.ts'
 import { LOCALES, type Locale } from '../../src/domain/programme/programme.ts'
 import { STAFF_ROLES, roleAtLeast } from '../../src/domain/staff/staff.service.ts'
 
@@ -24,6 +24,7 @@ describe('the table of chat commands', () => {
       for (const locale of LOCALES) {
         expect(command.words[locale].length).toBeGreaterThan(0)
         expect(t(locale, `command.${command.id}`)).not.toBe('')
+        if (command.usage) expect(hasMessage(`usage.${command.id}`)).toBe(true)
       }
     }
   })
