@@ -80,7 +80,7 @@ export function onError(logger: Logger) {
     }
     if (error instanceof HTTPException && error.status < 500) {
       const code = error.status === 400 ? 'invalid_input' : 'bad_request'
-      const status = error.status as ContentfulStatusCode
+      const status = error.status
       return errorJson(c, status, code, error.message || 'bad request')
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error')

@@ -137,7 +137,7 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
       closesAt: new Date(get().clock.now().getTime() + 2 * 86_400_000).toISOString(),
     })
     const member = await tgMember()
-    expect((await say(member, '/quiz start'))[0]).toContain('仅限商家管理员')
+    expect((await say(member, '/quiz start'))[0]).toBe('/quiz start 仅限店长及以上使用。')
     const owner = { id: ++ids, first_name: 'Owner', language_code: 'zh-hans' }
     const { code } = await get().domain.staff.createInvite('owner')
     await say(owner, `/admin ${code}`)
@@ -249,7 +249,7 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     const { code } = await get().domain.staff.createInvite('manager')
     await say(owner, `/admin ${code}`)
     const member = await tgMember()
-    expect((await say(member, '/broadcast'))[0]).toContain('仅限商家管理员')
+    expect((await say(member, '/broadcast'))[0]).toContain('仅限店长及以上使用')
 
     const [audience] = await say(owner, '/broadcast')
     expect(audience).toContain('Who should get it?')

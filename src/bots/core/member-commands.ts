@@ -4,7 +4,7 @@ import { normalizePhone } from '../../domain/members/members.ts'
 import { type Locale, localize } from '../../domain/programme/programme.ts'
 import type { RewardOffer } from '../../domain/rewards/rewards.service.ts'
 import { DomainError } from '../../shared/errors.ts'
-import { benefitsText, day, historyLine, pointsText } from './format.ts'
+import { benefitsText, day, historyLine, pointsText, yuan } from './format.ts'
 import { t } from './i18n.ts'
 import type { Button, Reply } from './messages.ts'
 import type { Dialog, Turn } from './turn.ts'
@@ -242,15 +242,42 @@ export async function checkIn(turn: Turn): Promise<Reply[]> {
   return text(t(turn.locale, 'checkin.done', { points: result.awarded, balance: result.balance }))
 }
 
+function qrCode(content: string): Promise<Buffer> {
+  return QRCode.toBuffer(content, { type: 'png', width: 360, margin: 2, errorCorrectionLevel: 'M' })
+}
+
 export async function memberCode(turn: Turn): Promise<Reply[]> {
   const member = requireMember(turn)
-  const png = await QRCode.toBuffer(member.code, {
-    type: 'png',
-    width: 360,
-    margin: 2,
-    errorCorrectionLevel: 'M',
-  })
+  const png = await qrCode(member.code)
   return [{ text: t(turn.locale, 'code.caption', { code: member.code }), image: { png } }]
+}
+
+/**
+ * `/invite` (邀请): what a friend opens or sends to join with this member as referrer. Telegram
+ * takes a `start` deep link; where there is none, the friend sends `join` (the channel's word
+ * for /start, given by the command table) with the same `ref_` payload.
+ */
+export async function invite(turn: Turn, join: string): Promise<Reply[]> {
+  const member = requireMember(turn)
+  const payload = `ref_${member.code}`
+  const { botUsername } = turn.inbound
+  const link = botUsername ? `https://t.me/${botUsername}?start=${payload}` : undefined
+  const { referrerPoints, refereePoints, minOrderAmount } = turn.programme.referral
+  const lines = [
+    link
+      ? t(turn.locale, 'invite.link', { link })
+      : t(turn.locale, 'invite.words', { words: `${join} ${payload}` }),
+    ...(referrerPoints + refereePoints > 0
+      ? [
+          t(turn.locale, 'invite.reward', {
+            referrer: referrerPoints,
+            referee: refereePoints,
+            minimum: minOrderAmount > 0 ? yuan(minOrderAmount) : null,
+          }),
+        ]
+      : []),
+  ]
+  return [{ text: lines.join('\n'), image: { png: await qrCode(link ?? `${join} ${payload}`) } }]
 }
 
 // -- rewards -----------------------------------------------------------------------------------
@@ -408,16 +435,6 @@ export async function setLanguage(turn: Turn, locale: Locale): Promise<Reply[]> 
   turn.locale = locale
   if (turn.member) await turn.deps.domain.members.update(turn.member.id, { locale })
   return text(t(locale, 'lang.set'))
-}
-
-export async function help(turn: Turn, isStaff: boolean): Promise<Reply[]> {
-  const words = turn.inbound.commands === 'words'
-  const body = [
-    t(turn.locale, words ? 'help.memberWords' : 'help.member'),
-    ...(isStaff ? [t(turn.locale, words ? 'help.adminWords' : 'help.admin')] : []),
-  ].join('\n\n')
-  const open = await miniappButton(turn)
-  return [{ text: body, buttons: open ? [[open]] : undefined }]
 }
 
 /**
