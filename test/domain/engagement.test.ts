@@ -221,6 +221,25 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
     await expectLedgerConsistent(get().store.db)
   })
 
+  it('redemptions and draws racing for a reward’s last unit give it exactly once', async () => {
+    const { voucher, lottery, units } = await rewardPrizeLottery('Race draw', {
+      stock: 1,
+      limit: 1,
+    })
+    const players = await Promise.all(Array.from({ length: 12 }, () => member()))
+    const results = await Promise.allSettled(
+      players.map((p, i) =>
+        i % 2 === 0
+          ? get().domain.rewards.redeem(p.id, voucher.id)
+          : get().domain.lotteries.draw(p.id, lottery.id),
+      ),
+    )
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []))
+    expect(refused.every((e) => e.code === 'out_of_stock')).toBe(true)
+    expect(await units()).toHaveLength(1)
+    expect(await get().domain.rewards.get(voucher.id)).toMatchObject({ stock: 0, issued: 1 })
+  })
+
   it('a lottery with nothing left to give is shown as such and a draw on it is refused in its own words', async () => {
     const voucher = await get().domain.rewards.create({
       name: 'Cake voucher',
