@@ -24,6 +24,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   out_of_stock: 409,
   limit_reached: 409,
   tier_required: 409,
+  tier_already_held: 409,
   reward_inactive: 409,
   idempotency_mismatch: 409,
   refund_exceeds_order: 409,
@@ -33,6 +34,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   member_inactive: 409,
   already_done: 409,
   closed: 409,
+  lottery_exhausted: 409,
 }
 
 export interface ErrorBody {

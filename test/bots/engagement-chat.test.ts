@@ -179,6 +179,35 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect(await get().domain.lotteries.draws(lottery.id)).toHaveLength(2)
   })
 
+  it('a lottery with nothing left to give is shown without a draw button, and a draw on it is refused naming it', async () => {
+    const tea = await get().domain.rewards.create({
+      name: '奶茶券',
+      kind: 'gift',
+      pointsCost: 0,
+      stock: 1,
+    })
+    const lottery = await get().domain.lotteries.create({
+      title: '奶茶抽奖',
+      costPoints: 10,
+      freeDrawsPerDay: 1,
+      ...window(),
+      prizes: [{ name: '奶茶', kind: 'reward', rewardId: tea.id, weight: 1 }],
+    })
+    const first = await get().domain.members.register({ displayName: 'First' })
+    await get().domain.rewards.redeem(first.id, tea.id)
+    const user = await tgMember()
+    const shown = await say(user, '/lottery')
+    const mine = shown.find((reply) => reply.includes('奶茶抽奖'))
+    expect(mine).toContain('奖品已经抽完了')
+    expect(mine).not.toContain('奶茶 100')
+    expect(buttons(user).map((b) => b.callback_data)).not.toContainEqual(
+      expect.stringContaining(lottery.id),
+    )
+    const [refused] = await press(user, `draw:${lottery.id}:old`)
+    expect(refused).toBe('「奶茶抽奖」已经没有你能抽中的奖品了，这次不能抽奖，积分没有变化。')
+    expect(await get().domain.lotteries.draws(lottery.id)).toHaveLength(0)
+  })
+
   it('a survey is answered with one tap on the 7-level scale, then an optional comment', async () => {
     const survey = await get().domain.surveys.create({
       title: '到店体验',

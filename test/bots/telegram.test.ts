@@ -251,6 +251,30 @@ describeOnDatabases('Telegram bot', (get) => {
     expect((await memberOf(user)).points.balance).toBe(10)
   })
 
+  it('/rewards lists rewards a member cannot redeem with the reason and no button', async () => {
+    const user = newUser()
+    await join(user)
+    const member = await memberOf(user)
+    await get().domain.adjust(member.id, { points: 30, reason: 'test' }, 'test')
+    const create = (input: Record<string, unknown>) =>
+      get().domain.rewards.create({ kind: 'gift', pointsCost: 10, ...input } as never)
+    const soldOut = await create({ name: 'Sold out', stock: 0 })
+    const held = await create({ name: 'Member card', kind: 'tier_upgrade', tierCode: 'member' })
+    const scarf = await create({ name: 'Scarf', pointsCost: 40 })
+    const tea = await create({ name: 'Tea', pointsCost: 20 })
+    const [list] = await say(user, '/rewards')
+    expect(list).toContain('• Sold out — 10 积分 · 已兑完')
+    expect(list).toContain('• Member card — 10 积分 · 你已是这个等级')
+    expect(list).toContain('• Scarf — 40 积分 · 还差 10 积分')
+    expect(list).toContain('• Tea — 20 积分')
+    const actions = buttonsOf(user).map((b) => b.callback_data)
+    expect(actions).toContain(`redeem:${tea.id}`)
+    for (const blocked of [soldOut, held, scarf])
+      expect(actions).not.toContain(`redeem:${blocked.id}`)
+    expect((await press(user, `redeem:${held.id}`))[0]).toContain('你已经是这个等级或更高等级')
+    expect((await memberOf(user)).points.balance).toBe(30)
+  })
+
   it('checks in once a day: the second check-in the same day pays nothing', async () => {
     const user = newUser()
     await join(user)

@@ -110,6 +110,8 @@ function percent(probability: number): string {
 
 async function lotteryReply(turn: Turn, lottery: LotteryView): Promise<Reply> {
   const member = requireMember(turn)
+  if (lottery.exhausted)
+    return { text: t(turn.locale, 'lottery.exhausted', { title: lottery.title }) }
   const allowance = await turn.deps.domain.lotteries.allowance(member.id, lottery.id)
   const price =
     allowance.freeLeftToday > 0
@@ -126,10 +128,13 @@ async function lotteryReply(turn: Turn, lottery: LotteryView): Promise<Reply> {
   }
 }
 
-/** `/lottery`: each open lottery with its published odds, the price of a draw and a button. */
+/**
+ * `/lottery`: each open lottery with its published odds for this member, the price of a draw
+ * and a button; one with nothing left they can win says so and has no button.
+ */
 export async function lottery(turn: Turn): Promise<Reply[]> {
-  requireMember(turn)
-  const open = await turn.deps.domain.lotteries.list({ openOnly: true })
+  const member = requireMember(turn)
+  const open = await turn.deps.domain.lotteries.list({ openOnly: true, memberId: member.id })
   if (open.length === 0) return text(t(turn.locale, 'lottery.none'))
   return Promise.all(open.slice(0, SHOWN).map((l) => lotteryReply(turn, l)))
 }

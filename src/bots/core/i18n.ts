@@ -39,10 +39,18 @@ const zhCN = {
   'history.line': (p: { date: string; points: string; reason: string }) =>
     `${p.date}  ${p.points}  ${p.reason}`,
   'rewards.empty': () => '目前没有可兑换的礼品，敬请期待。',
-  'rewards.title': (p: { balance: number }) => `可兑换的礼品（你有 ${p.balance} 积分）：`,
+  'rewards.title': (p: { balance: number }) => `积分兑换（你有 ${p.balance} 积分）：`,
   'rewards.line': (p: { name: string; cost: number; stock: string }) =>
     `• ${p.name} — ${p.cost} 积分${p.stock}`,
   'rewards.stockLeft': (p: { stock: number }) => `（剩 ${p.stock} 件）`,
+  'rewards.lineRefused': (p: { name: string; cost: number; reason: string }) =>
+    `• ${p.name} — ${p.cost} 积分 · ${p.reason}`,
+  'rewards.refused.reward_inactive': () => '已下架',
+  'rewards.refused.tier_required': (p: { tier: string }) => `需${p.tier}`,
+  'rewards.refused.tier_already_held': () => '你已是这个等级',
+  'rewards.refused.limit_reached': () => '已达兑换次数上限',
+  'rewards.refused.out_of_stock': () => '已兑完',
+  'rewards.refused.insufficient_points': (p: { missing: number }) => `还差 ${p.missing} 积分`,
   'rewards.button': (p: { name: string; cost: number }) => `兑换 ${p.name}（${p.cost}）`,
   'redeem.confirm': (p: { name: string; cost: number; balance: number }) =>
     `确认用 ${p.cost} 积分兑换「${p.name}」吗？兑换后剩余 ${p.balance} 积分。`,
@@ -146,6 +154,8 @@ const zhCN = {
     `+${p.points} 积分已到账，当前积分 ${p.balance}。`,
   'lottery.coupon': (p: { code: string }) => `券码：${p.code}，到店出示即可领取。`,
   'lottery.nothing': () => '谢谢参与，下次好运！',
+  'lottery.exhausted': (p: { title: string }) =>
+    `🎁 ${p.title}\n奖品已经抽完了，敬请期待下一次活动。`,
   'survey.none': () => '目前没有需要填写的问卷，谢谢你的支持！',
   'survey.ask': (p: { question: string }) => `${p.question}\n请打分：1 非常不满意 … 7 非常满意`,
   'survey.aboutOrder': (p: { order: string }) => `关于订单 ${p.order}：`,
@@ -155,6 +165,8 @@ const zhCN = {
   'survey.skip': () => '跳过',
   'survey.commentSaved': () => '已收到你的意见，谢谢！',
   'error.closed': () => '这个活动已结束或尚未开始。',
+  'error.lottery_exhausted': (p: { title: string }) =>
+    `「${p.title}」已经没有你能抽中的奖品了，这次不能抽奖，积分没有变化。`,
   'campaign.none': () => '还没有群发活动。发送 /broadcast 创建一个。',
   'campaign.status.scheduled': () => '待发送',
   'campaign.status.sending': () => '发送中',
@@ -216,6 +228,7 @@ const zhCN = {
   'error.out_of_stock': () => '抱歉，这个礼品已经兑完了。',
   'error.limit_reached': () => '这个礼品每人可兑换的次数已用完。',
   'error.tier_required': () => '这个礼品需要更高的会员等级。',
+  'error.tier_already_held': () => '你已经是这个等级或更高等级了，不需要再兑换这个升级。',
   'error.reward_inactive': () => '这个礼品已下架。',
   'error.reward_not_found': () => '找不到这个礼品，请发送 /rewards 重新选择。',
   'error.member_not_found': () => '找不到这个会员。',
@@ -378,6 +391,13 @@ const en: Catalogue = {
   'rewards.title': (p) => `Rewards (you have ${p.balance} points):`,
   'rewards.line': (p) => `• ${p.name} — ${p.cost} points${p.stock}`,
   'rewards.stockLeft': (p) => ` (${p.stock} left)`,
+  'rewards.lineRefused': (p) => `• ${p.name} — ${p.cost} points · ${p.reason}`,
+  'rewards.refused.reward_inactive': () => 'no longer offered',
+  'rewards.refused.tier_required': (p) => `${p.tier} only`,
+  'rewards.refused.tier_already_held': () => 'you already hold this tier',
+  'rewards.refused.limit_reached': () => 'redeemed as often as allowed',
+  'rewards.refused.out_of_stock': () => 'out of stock',
+  'rewards.refused.insufficient_points': (p) => `${p.missing} more points needed`,
   'rewards.button': (p) => `Redeem ${p.name} (${p.cost})`,
   'redeem.confirm': (p) =>
     `Redeem "${p.name}" for ${p.cost} points? You will have ${p.balance} left.`,
@@ -475,6 +495,8 @@ const en: Catalogue = {
   'lottery.wonPoints': (p) => `+${p.points} points added; you have ${p.balance}.`,
   'lottery.coupon': (p) => `Code: ${p.code}. Show it at the counter to collect your prize.`,
   'lottery.nothing': () => 'No prize this time. Good luck next time!',
+  'lottery.exhausted': (p) =>
+    `🎁 ${p.title}\nAll prizes have been won. Watch out for the next draw!`,
   'survey.none': () => 'No survey to answer right now. Thank you!',
   'survey.ask': (p) => `${p.question}\nYour score: 1 very dissatisfied … 7 very satisfied`,
   'survey.aboutOrder': (p) => `About your order ${p.order}:`,
@@ -484,6 +506,8 @@ const en: Catalogue = {
   'survey.skip': () => 'Skip',
   'survey.commentSaved': () => 'Thank you, we have your comment!',
   'error.closed': () => 'This has ended or has not started yet.',
+  'error.lottery_exhausted': (p) =>
+    `"${p.title}" has no prize left that you can win, so there is no draw; your points are unchanged.`,
   'campaign.none': () => 'No campaigns yet. Send /broadcast to create one.',
   'campaign.status.scheduled': () => 'scheduled',
   'campaign.status.sending': () => 'sending',
@@ -535,6 +559,8 @@ const en: Catalogue = {
   'error.out_of_stock': () => 'Sorry, this reward is out of stock.',
   'error.limit_reached': () => 'You have redeemed this reward as often as allowed.',
   'error.tier_required': () => 'This reward needs a higher tier.',
+  'error.tier_already_held': () =>
+    'You already hold this tier or a higher one, so this upgrade would change nothing.',
   'error.reward_inactive': () => 'This reward is no longer offered.',
   'error.reward_not_found': () => 'That reward was not found. Send /rewards to choose again.',
   'error.member_not_found': () => 'No member found.',

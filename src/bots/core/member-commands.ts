@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import QRCode from 'qrcode'
 import { normalizePhone } from '../../domain/members/members.ts'
 import { type Locale, localize } from '../../domain/programme/programme.ts'
+import type { RewardOffer } from '../../domain/rewards/rewards.service.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { benefitsText, day, historyLine, pointsText, yuan } from './format.ts'
 import { t } from './i18n.ts'
@@ -281,44 +282,67 @@ export async function invite(turn: Turn, join: string): Promise<Reply[]> {
 
 // -- rewards -----------------------------------------------------------------------------------
 
+/** Why the member cannot redeem a reward, in a few words for its line of the list. */
+function refusalWords(turn: Turn, offer: RewardOffer, balance: number): string {
+  const code = offer.refusal!.code
+  if (code === 'insufficient_points')
+    return t(turn.locale, 'rewards.refused.insufficient_points', {
+      missing: offer.pointsCost - balance,
+    })
+  if (code === 'tier_required') {
+    const tier = turn.programme.tiers.find((candidate) => candidate.code === offer.minTierCode)
+    return t(turn.locale, 'rewards.refused.tier_required', {
+      tier: tier ? localize(tier.name, turn.locale) : String(offer.minTierCode),
+    })
+  }
+  return t(turn.locale, `rewards.refused.${code}`)
+}
+
+/** The catalogue: every reward with its price; only those the member can redeem get a button. */
 export async function rewards(turn: Turn): Promise<Reply[]> {
   const member = requireMember(turn)
-  const list = (await turn.deps.domain.rewards.list({ activeOnly: true })).slice(0, REWARDS_SHOWN)
+  const list = (await turn.deps.domain.rewards.offersFor(member.id)).slice(0, REWARDS_SHOWN)
   if (list.length === 0) return text(t(turn.locale, 'rewards.empty'))
   const lines = list.map((r) =>
-    t(turn.locale, 'rewards.line', {
-      name: r.name,
-      cost: r.pointsCost,
-      stock: r.stock !== null ? t(turn.locale, 'rewards.stockLeft', { stock: r.stock }) : '',
-    }),
+    r.refusal
+      ? t(turn.locale, 'rewards.lineRefused', {
+          name: r.name,
+          cost: r.pointsCost,
+          reason: refusalWords(turn, r, member.pointsBalance),
+        })
+      : t(turn.locale, 'rewards.line', {
+          name: r.name,
+          cost: r.pointsCost,
+          stock: r.stock !== null ? t(turn.locale, 'rewards.stockLeft', { stock: r.stock }) : '',
+        }),
   )
+  const offered = list.filter((r) => !r.refusal)
   return [
     {
       text: [t(turn.locale, 'rewards.title', { balance: member.pointsBalance }), ...lines].join(
         '\n',
       ),
-      buttons: list.map((r) => [
-        {
-          label: t(turn.locale, 'rewards.button', { name: r.name, cost: r.pointsCost }),
-          action: `redeem:${r.id}`,
-        },
-      ]),
+      buttons: offered.length
+        ? offered.map((r) => [
+            {
+              label: t(turn.locale, 'rewards.button', { name: r.name, cost: r.pointsCost }),
+              action: `redeem:${r.id}`,
+            },
+          ])
+        : undefined,
     },
   ]
 }
 
-/** First step of a redemption: say at once if points or stock are short, else ask to confirm. */
+/**
+ * First step of a redemption: refuse at once, for the reason the redemption itself would give
+ * (an old or forged button can name any reward), else ask to confirm.
+ */
 export async function chooseReward(turn: Turn, rewardId: string): Promise<Reply[]> {
   const member = requireMember(turn)
-  const reward = await turn.deps.domain.rewards.get(rewardId)
-  if (!reward.active) throw new DomainError('reward_inactive', 'inactive')
-  if (reward.stock === 0) throw new DomainError('out_of_stock', 'out of stock')
-  if (member.pointsBalance < reward.pointsCost) {
-    throw new DomainError('insufficient_points', 'short', {
-      balance: member.pointsBalance,
-      required: reward.pointsCost,
-    })
-  }
+  const reward = await turn.deps.domain.rewards.offerFor(member.id, rewardId)
+  if (reward.refusal)
+    throw new DomainError(reward.refusal.code, reward.refusal.message, reward.refusal.details)
   const id = nonce()
   turn.session.dialog = { kind: 'redeem', rewardId, nonce: id }
   return [
