@@ -1,11 +1,13 @@
 import { z } from 'zod'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
+import { CLOCK_SKEW_MS } from '../../shared/clock.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { hashJson, newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import { type MemberRow, findEntryByKey, lockMembers } from '../ledger/ledger.repository.ts'
 import { credit, debit } from '../ledger/ledger.service.ts'
+import type { OrderFollowUps } from './follow-ups.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
 import {
@@ -19,11 +21,7 @@ import {
   tierIndex,
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
-import type { RemindersService } from '../reminders/reminders.service.ts'
 import { reevaluateTier } from '../tiers/tiers.ts'
-
-/** Shop systems' clocks drift; an order a few minutes ahead of ours is still today's order. */
-export const CLOCK_SKEW_MS = 5 * 60_000
 
 const minorUnits = z.number().int().min(0).max(1_000_000_000_000)
 
@@ -129,7 +127,7 @@ export class OrdersService {
     private readonly deps: DomainDeps,
     private readonly programmes: ProgrammeService,
     private readonly members: MembersService,
-    private readonly reminders: RemindersService,
+    private readonly followUps: OrderFollowUps,
   ) {}
 
   /**
@@ -289,7 +287,7 @@ export class OrdersService {
           input,
           now,
         )
-        await this.reminders.afterOrder(trx, programme, {
+        await this.followUps.afterOrder(trx, programme, {
           id: input.id,
           memberId: buyer.id,
           placedAt,
@@ -439,8 +437,11 @@ export class OrdersService {
           })
           .where('id', '=', orderId)
           .execute()
-        if (refundedAmount === fresh.amount)
-          await this.reminders.afterFullRefund(trx, fresh.memberId, orderId)
+        await this.followUps.afterRefund(trx, {
+          orderId,
+          memberId: fresh.memberId,
+          fully: refundedAmount === fresh.amount,
+        })
         await trx
           .insertInto('refunds')
           .values({
