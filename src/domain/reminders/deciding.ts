@@ -111,26 +111,19 @@ export class ReminderDecider {
         return outcome.status
       }
       const { identity } = outcome
-      await trx
-        .insertInto('outbox')
-        .values({
-          campaignId: null,
-          reminderId: id,
-          purpose: purposeOf(reminder.kind as ReminderKind),
-          memberId,
-          channel: identity.channel,
-          recipient: identity.externalId,
-          payloadJson: JSON.stringify(outcome.message),
-          status: 'pending',
-          attempts: 0,
-          notBefore: decidedAt,
-          leaseOwner: null,
-          leaseUntil: null,
-          lastError: null,
-          sentAt: null,
-          createdAt: decidedAt,
-        })
-        .execute()
+      await this.outbox.enqueue(
+        trx,
+        [
+          {
+            source: { reminderId: id },
+            purpose: purposeOf(reminder.kind as ReminderKind),
+            memberId,
+            identity,
+            message: outcome.message,
+          },
+        ],
+        decidedAt,
+      )
       await trx
         .updateTable('reminders')
         .set({ status: 'queued', reason: null, decidedAt })
