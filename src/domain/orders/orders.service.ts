@@ -5,6 +5,7 @@ import { CLOCK_SKEW_MS } from '../../shared/clock.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { hashJson, newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
+import { replayOrRefuse } from '../idempotency.ts'
 import { type MemberRow, findEntryByKey, lockMembers } from '../ledger/ledger.repository.ts'
 import { credit, debit } from '../ledger/ledger.service.ts'
 import type { OrderFollowUps } from './follow-ups.ts'
@@ -144,13 +145,16 @@ export class OrdersService {
       .select('id')
       .where('id', '=', input.id)
       .executeTakeFirst()
-    if (guestSale) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        `order ${input.id} was already recorded as a guest sale`,
-        { orderId: input.id },
-      )
-    }
+    // An id the shop already used for a guest sale never asks for the same thing.
+    replayOrRefuse(
+      guestSale,
+      {
+        sameRequest: () => false,
+        refusal: `order ${input.id} was already recorded as a guest sale`,
+        details: { orderId: input.id },
+      },
+      () => undefined,
+    )
     const { version, config: programme } = await this.programmes.current()
     const now = this.deps.clock.now()
     const { currency, placedAt } = checkSale(input, programme, now)
@@ -522,15 +526,15 @@ export class OrdersService {
       .select(['requestHash', 'responseJson'])
       .where('id', '=', orderId)
       .executeTakeFirst()
-    if (!order) return undefined
-    if (order.requestHash !== requestHash) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        `order ${orderId} was already recorded with different details`,
-        { orderId },
-      )
-    }
-    return { ...(JSON.parse(order.responseJson) as OrderResult), replayed: true }
+    return replayOrRefuse(
+      order,
+      {
+        sameRequest: (first) => first.requestHash === requestHash,
+        refusal: `order ${orderId} was already recorded with different details`,
+        details: { orderId },
+      },
+      (first) => ({ ...(JSON.parse(first.responseJson) as OrderResult), replayed: true as const }),
+    )
   }
 
   private async refundReplay(
@@ -542,29 +546,31 @@ export class OrdersService {
       .selectAll()
       .where('id', '=', refundId)
       .executeTakeFirst()
-    if (!refund) return undefined
-    if (refund.requestHash !== requestHash) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        `refund ${refundId} was already recorded with different details`,
-        { refundId },
-      )
-    }
-    const order = await this.deps.store.db
-      .selectFrom('orders')
-      .select(['memberId', 'refundedAmount'])
-      .where('id', '=', refund.orderId)
-      .executeTakeFirstOrThrow()
-    return {
-      refundId,
-      orderId: refund.orderId,
-      amount: refund.amount,
-      refundedAmount: order.refundedAmount,
-      pointsReversed: refund.pointsReversed,
-      pointsReturned: refund.pointsReturned,
-      referralCancelled: false,
-      member: await this.members.view(order.memberId),
-    }
+    return replayOrRefuse(
+      refund,
+      {
+        sameRequest: (first) => first.requestHash === requestHash,
+        refusal: `refund ${refundId} was already recorded with different details`,
+        details: { refundId },
+      },
+      async (first) => {
+        const order = await this.deps.store.db
+          .selectFrom('orders')
+          .select(['memberId', 'refundedAmount'])
+          .where('id', '=', first.orderId)
+          .executeTakeFirstOrThrow()
+        return {
+          refundId,
+          orderId: first.orderId,
+          amount: first.amount,
+          refundedAmount: order.refundedAmount,
+          pointsReversed: first.pointsReversed,
+          pointsReturned: first.pointsReturned,
+          referralCancelled: false,
+          member: await this.members.view(order.memberId),
+        }
+      },
+    )
   }
 
   /** The later of the paid lots' latest expiry and the grace period; never if any lot never expired. */
