@@ -632,6 +632,7 @@ describe('order touchpoints and the rules every reminder follows', () => {
         id: 'usage_cycle',
         name: '复购提醒 Usage cycle',
         sent: 2,
+        uncertain: 0,
         converted: 1,
         orders: 1,
         sales: 19_800,

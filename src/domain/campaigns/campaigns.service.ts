@@ -230,6 +230,7 @@ export class CampaignsService {
         id: row.id,
         name: row.name,
         sent: stats.sent,
+        uncertain: stats.uncertain,
         converted: stats.converted,
         orders: stats.orders,
         sales: stats.sales,

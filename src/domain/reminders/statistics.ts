@@ -46,12 +46,13 @@ export class ReminderStatistics {
   async results(period: { from: string; to: string }): Promise<MarketingResult[]> {
     const stats = await this.stats(period)
     return stats
-      .filter((kind) => kind.sent > 0)
+      .filter((kind) => kind.sent > 0 || kind.skipped.uncertain)
       .map((kind) => ({
         source: 'reminder' as const,
         id: kind.kind,
         name: KIND_NAMES[kind.kind],
         sent: kind.sent,
+        uncertain: kind.skipped.uncertain ?? 0,
         converted: kind.converted,
         orders: kind.orders,
         sales: kind.sales,
