@@ -327,6 +327,70 @@ describe('win-back', () => {
       expect((await h.domain.rewards.get(reward.id)).stock).toBe(0)
     }),
   )
+
+  onDatabases(
+    'a win-back message promises a member offer only when it brings one, in both languages',
+    (db) =>
+      withHarness(db, {}, async (h) => {
+        await h.domain.programme.replace(
+          programmeWith({
+            reminders: { orderSurvey: { enabled: false }, winBack: { steps: [{ days: 30 }] } },
+          }),
+        )
+        const jan = await h.member('Jan')
+        const kit = await h.member('Kit', { locale: 'en' })
+        h.at(0, '09:00')
+        for (const [m, id] of [
+          [jan, 'J-1'],
+          [jan, 'J-2'],
+          [kit, 'K-1'],
+          [kit, 'K-2'],
+        ] as const)
+          await h.order(m.id, id, 3_000)
+        h.at(30)
+        await h.tick()
+        const [zh] = h.to(jan.chat)
+        const [en] = h.to(kit.chat)
+        expect(zh).toContain('好久不见')
+        expect(zh).not.toMatch(/优惠|礼|券/)
+        expect(en).toContain('We miss you')
+        expect(en).not.toMatch(/offer|gift|coupon/i)
+      }),
+  )
+
+  onDatabases('a win-back gift is not member activity in the reports', (db) =>
+    withHarness(db, {}, async (h) => {
+      const reward = await h.domain.rewards.create({
+        name: '满100减10',
+        kind: 'coupon',
+        pointsCost: 0,
+        value: 1_000,
+        stock: 5,
+        validDays: 30,
+      })
+      await h.domain.programme.replace(
+        programmeWith({
+          reminders: {
+            orderSurvey: { enabled: false },
+            winBack: { steps: [{ days: 30, rewardId: reward.id }] },
+          },
+        }),
+      )
+      const lea = await h.member('Lea')
+      h.at(0, '09:00')
+      await h.order(lea.id, 'L-1', 3_000)
+      await h.order(lea.id, 'L-2', 3_000)
+      h.at(30)
+      await h.tick()
+      expect(await h.domain.rewards.couponsOf(lea.id)).toHaveLength(1)
+      const day = DateTime.fromJSDate(localAt(30), { zone: ZONE })
+      const report = await h.domain.reports.programme({
+        from: day.toISODate()!,
+        to: day.plus({ days: 1 }).toISODate()!,
+      })
+      expect(report.activity).toMatchObject({ active: 0, interacted: 0 })
+    }),
+  )
 })
 
 describe('points expiring', () => {

@@ -26,6 +26,12 @@ import {
 
 const BATCH = 200
 
+/**
+ * The redemption key of a gift a reminder gave: the member did nothing for it, so the reports
+ * tell it from a redemption by this prefix.
+ */
+export const REMINDER_GIFT_KEY_PREFIX = 'reminder:'
+
 type Outcome =
   | { status: 'cancelled' | 'skipped'; reason: string }
   | { status: 'deferred'; until: Date; reason: string }
@@ -405,7 +411,7 @@ export class ReminderDecider {
     if (Number(taken.numUpdatedRows) === 0) return ''
     await grantReward(trx, member, reward, programme, {
       redemptionId: newId('rdm'),
-      idempotencyKey: `reminder:${reminderId}:gift`,
+      idempotencyKey: `${REMINDER_GIFT_KEY_PREFIX}${reminderId}:gift`,
       points: 0,
       ledgerEntryId: null,
       now,
