@@ -556,7 +556,7 @@ describe('order touchpoints and the rules every reminder follows', () => {
         h.at(0, '09:00')
         await h.order(pat.id, 'O-1', 120_000, [{ sku: 'TEA-30', quantity: 1 }])
         await h.order(pat.id, 'O-2', 1_000)
-        await h.domain.members.update(pat.id, { marketingConsent: false })
+        await h.domain.members.update(pat.id, { marketingConsent: false }, 'test')
         for (const day of [0, 25, 31]) {
           h.at(day, '12:00')
           await h.tick()

@@ -62,7 +62,10 @@ const zhCN = {
   'code.caption': (p: { code: string }) => `你的会员码：${p.code}\n结账时向店员出示即可积分。`,
   'bind.issued': (p: { code: string }) =>
     `绑定码：${p.code}（10 分钟内有效）\n在另一个 App（微信或 Telegram）里向我们发送「绑定 ${p.code}」或「/bind ${p.code}」，两边的积分就合在一起了。`,
-  'bind.done': (p: { balance: number }) => `✅ 绑定成功！两个账号已合并，当前积分 ${p.balance}。`,
+  'bind.linked': (p: { balance: number }) =>
+    `✅ 绑定成功！这个账号已连接到你的会员账号，当前积分 ${p.balance}。`,
+  'bind.merged': (p: { balance: number }) =>
+    `✅ 绑定成功！两个会员账号已合并为一个，积分、订单和等级都已合在一起，当前积分 ${p.balance}。`,
   'bind.invalid': () => '绑定码无效或已过期，请在另一个 App 里发送 /bind 重新获取。',
   'marketing.stopped': () => '已退订活动消息。积分和兑换不受影响，想恢复时发送 /resume。',
   'marketing.resumed': () => '已恢复接收活动和优惠消息。',
@@ -397,7 +400,10 @@ const en: Catalogue = {
   'code.caption': (p) => `Your member code: ${p.code}\nShow it at the till to earn points.`,
   'bind.issued': (p) =>
     `Binding code: ${p.code} (valid 10 minutes)\nIn your other app (WeChat or Telegram) send "/bind ${p.code}" (or "绑定 ${p.code}") to us and your points come together.`,
-  'bind.done': (p) => `✅ Linked! Your two accounts are one now, with ${p.balance} points.`,
+  'bind.linked': (p) =>
+    `✅ Linked! This account now opens your membership, with ${p.balance} points.`,
+  'bind.merged': (p) =>
+    `✅ Linked, and your two memberships were merged into one (points, orders and tier): ${p.balance} points.`,
   'bind.invalid': () =>
     'That binding code is not valid or has expired. Send /bind in your other app for a new one.',
   'marketing.stopped': () =>
