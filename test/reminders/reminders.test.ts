@@ -40,6 +40,27 @@ interface Harness extends DomainFixture {
   to(chat: string): string[]
 }
 
+/** A programme whose 30-day win-back step gives a coupon from a stock of `stock`. */
+async function winBackWithCoupon(h: Harness, stock: number) {
+  const reward = await h.domain.rewards.create({
+    name: '满100减10',
+    kind: 'coupon',
+    pointsCost: 0,
+    value: 1_000,
+    stock,
+    validDays: 30,
+  })
+  await h.domain.programme.replace(
+    programmeWith({
+      reminders: {
+        orderSurvey: { enabled: false },
+        winBack: { steps: [{ days: 30, rewardId: reward.id }] },
+      },
+    }),
+  )
+  return reward
+}
+
 let nextChat = 7_000_000
 
 async function harness(
@@ -287,22 +308,7 @@ describe('win-back', () => {
 
   onDatabases('a win-back step with a coupon gives the coupon and says so', (db) =>
     withHarness(db, {}, async (h) => {
-      const reward = await h.domain.rewards.create({
-        name: '满100减10',
-        kind: 'coupon',
-        pointsCost: 0,
-        value: 1_000,
-        stock: 1,
-        validDays: 30,
-      })
-      await h.domain.programme.replace(
-        programmeWith({
-          reminders: {
-            orderSurvey: { enabled: false },
-            winBack: { steps: [{ days: 30, rewardId: reward.id }] },
-          },
-        }),
-      )
+      const reward = await winBackWithCoupon(h, 1)
       const hal = await h.member('Hal')
       const ivy = await h.member('Ivy')
       h.at(0, '09:00')
@@ -360,22 +366,7 @@ describe('win-back', () => {
 
   onDatabases('a win-back gift is not member activity in the reports', (db) =>
     withHarness(db, {}, async (h) => {
-      const reward = await h.domain.rewards.create({
-        name: '满100减10',
-        kind: 'coupon',
-        pointsCost: 0,
-        value: 1_000,
-        stock: 5,
-        validDays: 30,
-      })
-      await h.domain.programme.replace(
-        programmeWith({
-          reminders: {
-            orderSurvey: { enabled: false },
-            winBack: { steps: [{ days: 30, rewardId: reward.id }] },
-          },
-        }),
-      )
+      await winBackWithCoupon(h, 5)
       const lea = await h.member('Lea')
       h.at(0, '09:00')
       await h.order(lea.id, 'L-1', 3_000)
