@@ -285,4 +285,28 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect((await say(owner, `/campaign ${id}`))[0]).toContain('(scheduled)')
     await get().domain.campaigns.cancel(id)
   })
+
+  it('/campaign shows a delivered-but-uncertain message as unconfirmed, not as failed', async () => {
+    const { domain, clock } = get()
+    const owner = { id: ++ids, first_name: 'Boss', language_code: 'en' }
+    const { code } = await domain.staff.createInvite('manager')
+    await say(owner, `/admin ${code}`)
+    await tgMember()
+    const campaign = await domain.campaigns.create(
+      { name: 'Flash', message: { text: 'Flash sale' }, segment: {} },
+      'test',
+    )
+    await domain.campaigns.dispatchDue()
+    // The worker dies mid-request: the platform may have the message, so it is not resent.
+    for (const row of await domain.outbox.claim('w', ['telegram'], 1_000))
+      await domain.outbox.begin('w', row)
+    clock.advance(120_000)
+    await domain.outbox.claim('w', ['telegram'], 1_000)
+    const { stats } = await domain.campaigns.get(campaign.id)
+    expect(stats.uncertain).toBeGreaterThan(0)
+    const [results] = await say(owner, `/campaign ${campaign.id}`)
+    expect(results).toContain('Failed 0')
+    expect(results).toContain(`unconfirmed ${stats.uncertain}`)
+    await domain.campaigns.cancel(campaign.id)
+  })
 })

@@ -208,6 +208,39 @@ describeOnDatabases('Telegram bot', (get) => {
     expect((await say(tablet, `/bind ${code}`))[0]).toContain('绑定码无效')
   })
 
+  it('/bind says two memberships were merged only when they were, and records the member as who merged them', async () => {
+    const phone = newUser()
+    const tablet = newUser()
+    await join(phone)
+    await join(tablet)
+    const source = await memberOf(tablet)
+    const code = /[2-9A-HJ-NP-Z]{6}/.exec((await say(phone, '/bind'))[0]!)![0]
+    const [merged] = await say(tablet, `/bind ${code}`)
+    expect(merged).toContain('两个会员账号已合并')
+    const target = await memberOf(phone)
+    const entries = await get()
+      .store.db.selectFrom('ledgerEntries')
+      .select(['memberId', 'actor'])
+      .where('kind', '=', 'merge')
+      .where('memberId', 'in', [source.id, target.id])
+      .execute()
+    expect(entries.map((e) => e.actor)).toEqual([`member:${target.id}`, `member:${target.id}`])
+
+    // A Telegram account with no membership of its own: it is linked, nothing is merged.
+    const laptop = newUser()
+    const second = /[2-9A-HJ-NP-Z]{6}/.exec((await say(phone, '/bind'))[0]!)![0]
+    const [linked] = await say(laptop, `/bind ${second}`)
+    expect(linked).toContain('已连接到你的会员账号')
+    expect(linked).not.toContain('合并')
+    expect((await memberOf(laptop)).id).toBe(target.id)
+    const identity = await get()
+      .store.db.selectFrom('memberIdentities')
+      .select('linkedBy')
+      .where('externalId', '=', String(laptop.id))
+      .executeTakeFirstOrThrow()
+    expect(identity.linkedBy).toBe(`member:${target.id}`)
+  })
+
   it('redeems a reward through inline buttons with a confirm step, and says when points or stock are short', async () => {
     const user = newUser()
     await join(user)

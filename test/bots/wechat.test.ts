@@ -256,7 +256,9 @@ describeOnDatabases('WeChat bot', (get) => {
     await get().domain.adjust(member.id, { points: 30, reason: 't' }, 'test')
     const code = /[2-9A-HJ-NP-Z]{6}/.exec((await say(before, '绑定'))[0]!)![0]
     const after = newContact('老会员')
-    expect((await say(after, `绑定 ${code}`))[0]).toBe('✅ 绑定成功！两个账号已合并，当前积分 30。')
+    expect((await say(after, `绑定 ${code}`))[0]).toBe(
+      '✅ 绑定成功！这个账号已连接到你的会员账号，当前积分 30。',
+    )
     expect((await memberOf(after)).id).toBe(member.id)
 
     // A member who has no other account left: staff find them by member code, and the
@@ -265,7 +267,7 @@ describeOnDatabases('WeChat bot', (get) => {
     await say(owner, `管理员 ${(await get().domain.staff.createInvite('staff')).code}`)
     expect((await say(owner, `查会员 ${member.code}`))[0]).toContain('积分：30')
     const third = newContact('老会员')
-    await get().domain.members.update(member.id, { wechatId: third.id })
+    await get().domain.members.update(member.id, { wechatId: third.id }, 'staff:test')
     expect((await say(third, '积分'))[0]).toContain('当前积分：30')
   })
 

@@ -300,7 +300,7 @@ describe.skipIf(!runBrowser)(
 
     it('counts a visit from a campaign’s button as the campaign opened, once per targeted member', async () => {
       const { user, view } = await memberWithHistory('zh-hans')
-      await domain.members.update(view.id, { marketingConsent: true })
+      await domain.members.update(view.id, { marketingConsent: true }, 'test')
       await domain.programme.replace({
         ...(await domain.programme.current()).config,
         quietHours: null,

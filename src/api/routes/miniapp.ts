@@ -378,7 +378,14 @@ export function miniappRoutes(domain: Domain) {
       )
     })
     .openapi(routes.updateMe, async (c) =>
-      c.json(await domain.members.update(c.get('memberId'), c.req.valid('json')), 200),
+      c.json(
+        await domain.members.update(
+          c.get('memberId'),
+          c.req.valid('json'),
+          `member:${c.get('memberId')}`,
+        ),
+        200,
+      ),
     )
     .openapi(routes.ledger, async (c) =>
       c.json(await domain.ledger.history(c.get('memberId'), c.req.valid('query')), 200),

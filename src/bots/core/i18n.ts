@@ -76,7 +76,10 @@ const zhCN = {
     `好友${p.minimum ? `首单满 ¥${p.minimum} ` : '完成首单'}后，你得 ${p.referrer} 积分，好友得 ${p.referee} 积分。`,
   'bind.issued': (p: { code: string }) =>
     `绑定码：${p.code}（10 分钟内有效）\n在另一个 App（微信或 Telegram）里向我们发送「绑定 ${p.code}」或「/bind ${p.code}」，两边的积分就合在一起了。`,
-  'bind.done': (p: { balance: number }) => `✅ 绑定成功！两个账号已合并，当前积分 ${p.balance}。`,
+  'bind.linked': (p: { balance: number }) =>
+    `✅ 绑定成功！这个账号已连接到你的会员账号，当前积分 ${p.balance}。`,
+  'bind.merged': (p: { balance: number }) =>
+    `✅ 绑定成功！两个会员账号已合并为一个，积分、订单和等级都已合在一起，当前积分 ${p.balance}。`,
   'bind.invalid': () => '绑定码无效或已过期，请在另一个 App 里发送 /bind 重新获取。',
   'marketing.stopped': () => '已退订活动消息。积分和兑换不受影响，想恢复时发送 /resume。',
   'marketing.resumed': () => '已恢复接收活动和优惠消息。',
@@ -180,13 +183,14 @@ const zhCN = {
     sent: number
     pending: number
     failed: number
+    uncertain: number
     blocked: number
     opened: number
     orders: number
     sales: string
     roi: string
   }) =>
-    `📣 ${p.name}（${p.status}）\n目标 ${p.targeted} · 已发送 ${p.sent} · 待发送 ${p.pending}\n失败 ${p.failed} · 已屏蔽 ${p.blocked} · 打开 ${p.opened}\n带来订单 ${p.orders} 笔，销售额 ¥${p.sales}，ROI ${p.roi}`,
+    `📣 ${p.name}（${p.status}）\n目标 ${p.targeted} · 已发送 ${p.sent} · 待发送 ${p.pending}\n失败 ${p.failed} · 送达未确认 ${p.uncertain} · 已屏蔽 ${p.blocked} · 打开 ${p.opened}\n带来订单 ${p.orders} 笔，销售额 ¥${p.sales}，ROI ${p.roi}`,
   'broadcast.segment': () => '群发给谁？（括号里是人数，只含同意接收活动消息的会员）',
   'broadcast.everyone': (p: { size: number }) => `所有已订阅会员（${p.size}）`,
   'broadcast.everyoneName': () => '所有已订阅会员',
@@ -420,7 +424,10 @@ const en: Catalogue = {
     `When your friend's first order ${p.minimum ? `reaches ¥${p.minimum}` : 'is made'}, you earn ${p.referrer} points and your friend ${p.referee}.`,
   'bind.issued': (p) =>
     `Binding code: ${p.code} (valid 10 minutes)\nIn your other app (WeChat or Telegram) send "/bind ${p.code}" (or "绑定 ${p.code}") to us and your points come together.`,
-  'bind.done': (p) => `✅ Linked! Your two accounts are one now, with ${p.balance} points.`,
+  'bind.linked': (p) =>
+    `✅ Linked! This account now opens your membership, with ${p.balance} points.`,
+  'bind.merged': (p) =>
+    `✅ Linked, and your two memberships were merged into one (points, orders and tier): ${p.balance} points.`,
   'bind.invalid': () =>
     'That binding code is not valid or has expired. Send /bind in your other app for a new one.',
   'marketing.stopped': () =>
@@ -515,7 +522,7 @@ const en: Catalogue = {
   'campaign.status.completed': () => 'completed',
   'campaign.status.cancelled': () => 'cancelled',
   'campaign.results': (p) =>
-    `📣 ${p.name} (${p.status})\nTargeted ${p.targeted} · sent ${p.sent} · waiting ${p.pending}\nFailed ${p.failed} · blocked ${p.blocked} · opened ${p.opened}\nOrders ${p.orders}, sales ¥${p.sales}, ROI ${p.roi}`,
+    `📣 ${p.name} (${p.status})\nTargeted ${p.targeted} · sent ${p.sent} · waiting ${p.pending}\nFailed ${p.failed} · unconfirmed ${p.uncertain} · blocked ${p.blocked} · opened ${p.opened}\nOrders ${p.orders}, sales ¥${p.sales}, ROI ${p.roi}`,
   'broadcast.segment': () =>
     'Who should get it? (Sizes count only members who accept news and offers.)',
   'broadcast.everyone': (p) => `Every subscribed member (${p.size})`,

@@ -402,8 +402,10 @@ export async function bind(turn: Turn, code: string): Promise<Reply[]> {
     )
   if (channel === 'console') return text(t(turn.locale, 'bind.invalid'))
   try {
-    const member = await turn.deps.domain.members.bind(code, channel, userId)
-    return text(t(turn.locale, 'bind.done', { balance: member.points.balance }))
+    const { member, merged } = await turn.deps.domain.members.bind(code, channel, userId)
+    return text(
+      t(turn.locale, merged ? 'bind.merged' : 'bind.linked', { balance: member.points.balance }),
+    )
   } catch (error) {
     if (error instanceof DomainError && error.code === 'invite_invalid')
       return text(t(turn.locale, 'bind.invalid'))
@@ -412,7 +414,12 @@ export async function bind(turn: Turn, code: string): Promise<Reply[]> {
 }
 
 export async function marketing(turn: Turn, consent: boolean): Promise<Reply[]> {
-  await turn.deps.domain.members.update(requireMember(turn).id, { marketingConsent: consent })
+  const member = requireMember(turn)
+  await turn.deps.domain.members.update(
+    member.id,
+    { marketingConsent: consent },
+    `member:${member.id}`,
+  )
   return text(t(turn.locale, consent ? 'marketing.resumed' : 'marketing.stopped'))
 }
 
@@ -433,7 +440,8 @@ export function chooseLanguage(turn: Turn): Reply[] {
 export async function setLanguage(turn: Turn, locale: Locale): Promise<Reply[]> {
   turn.session.locale = locale
   turn.locale = locale
-  if (turn.member) await turn.deps.domain.members.update(turn.member.id, { locale })
+  if (turn.member)
+    await turn.deps.domain.members.update(turn.member.id, { locale }, `member:${turn.member.id}`)
   return text(t(locale, 'lang.set'))
 }
 

@@ -6,6 +6,7 @@ import { DomainError } from '../../shared/errors.ts'
 import { newId, randomCode } from '../../shared/ids.ts'
 import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
+import { replayOrRefuse } from '../idempotency.ts'
 import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { debit } from '../ledger/ledger.service.ts'
 import type { MemberView } from '../members/members.ts'
@@ -468,14 +469,14 @@ export class RewardsService {
       .selectAll()
       .where('idempotencyKey', '=', key)
       .executeTakeFirst()
-    if (!existing) return undefined
-    if (existing.memberId !== memberId || existing.rewardId !== rewardId) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        'this idempotency key was used for another redemption',
-      )
-    }
-    return this.result(this.deps.store.db, existing.id, true)
+    return replayOrRefuse(
+      existing,
+      {
+        sameRequest: (first) => first.memberId === memberId && first.rewardId === rewardId,
+        refusal: 'this idempotency key was used for another redemption',
+      },
+      (first) => this.result(this.deps.store.db, first.id, true),
+    )
   }
 
   private async checkTiers(input: {
