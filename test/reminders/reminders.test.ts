@@ -41,7 +41,7 @@ interface Harness extends DomainFixture {
 }
 
 /** A programme whose 30-day win-back step gives a coupon from a stock of `stock`. */
-async function winBackWithCoupon(h: Harness, stock: number) {
+async function winBackWithCoupon(h: Harness, stock: number, perMemberLimit?: number) {
   const reward = await h.domain.rewards.create({
     name: '满100减10',
     kind: 'coupon',
@@ -49,6 +49,7 @@ async function winBackWithCoupon(h: Harness, stock: number) {
     value: 1_000,
     stock,
     validDays: 30,
+    perMemberLimit,
   })
   await h.domain.programme.replace(
     programmeWith({
@@ -332,6 +333,26 @@ describe('win-back', () => {
       expect(coupons).toHaveLength(1)
       expect((await h.domain.rewards.get(reward.id)).stock).toBe(0)
     }),
+  )
+
+  onDatabases(
+    'a win-back gift takes its unit as a redemption does: a member at the limit gets the message alone',
+    (db) =>
+      withHarness(db, {}, async (h) => {
+        const reward = await winBackWithCoupon(h, 5, 1)
+        const hal = await h.member('Hal')
+        h.at(0, '09:00')
+        await h.order(hal.id, 'H-1', 3_000)
+        await h.order(hal.id, 'H-2', 3_000)
+        await h.domain.rewards.redeem(hal.id, reward.id)
+        h.at(30)
+        await h.tick()
+        const texts = h.to(hal.chat)
+        expect(texts).toHaveLength(1)
+        expect(texts[0]).not.toContain('「满100减10」')
+        expect(await h.domain.rewards.couponsOf(hal.id)).toHaveLength(1)
+        expect((await h.domain.rewards.get(reward.id)).stock).toBe(4)
+      }),
   )
 
   onDatabases(

@@ -12,7 +12,7 @@ import { type Locale, type Programme, localize, tierAt, tierIndex } from '../pro
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { orderSurveyOf } from '../interactions/surveys.service.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
-import { hasStock, stockLessOne } from '../rewards/stock.ts'
+import { takeUnit } from '../rewards/stock.ts'
 import { DAY_MS, type Subject, downgradeOutlook, subjectOf } from './planning.ts'
 import {
   DEFAULT_TEMPLATES,
@@ -401,14 +401,8 @@ export class ReminderDecider {
       .selectAll()
       .where('id', '=', rewardId)
       .executeTakeFirst()
-    if (!reward || reward.active !== 1) return ''
-    const taken = await trx
-      .updateTable('rewards')
-      .set((eb) => ({ stock: stockLessOne, issued: eb('issued', '+', 1) }))
-      .where('id', '=', rewardId)
-      .where(hasStock)
-      .executeTakeFirst()
-    if (Number(taken.numUpdatedRows) === 0) return ''
+    // A gift is a unit like a prize: the same stock, limit and pointless-upgrade rules.
+    if (!reward || (await takeUnit(trx, member, reward, programme, 'prize'))) return ''
     await grantReward(trx, member, reward, programme, {
       redemptionId: newId('rdm'),
       idempotencyKey: `${REMINDER_GIFT_KEY_PREFIX}${reminderId}:gift`,
