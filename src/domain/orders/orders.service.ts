@@ -15,6 +15,7 @@ import {
   computeOrderPoints,
   expiryFor,
   proportionalShare,
+  qualifyingOrderAmount,
   tierAt,
   tierIndex,
 } from '../programme/programme.ts'
@@ -202,11 +203,13 @@ export class OrdersService {
           .executeTakeFirst()
         if (!inserted) return (await this.replayOf(trx, input.id, requestHash))!
         const tierBefore = tierAt(programme, Math.max(tierIndex(programme, buyer.tierCode), 0))
+        // Only an order that could have earned the bonus uses it up: a free order before does not.
         const previousOrders = await trx
           .selectFrom('orders')
           .select((eb) => eb.fn.countAll<number>().as('count'))
           .where('memberId', '=', buyer.id)
           .where('id', '!=', input.id)
+          .where('amount', '>=', qualifyingOrderAmount(programme))
           .executeTakeFirstOrThrow()
         const earned = computeOrderPoints(programme, {
           amount: input.amount,
@@ -595,7 +598,11 @@ export class OrdersService {
     now: Date,
   ): Promise<number> {
     const { referral } = programme
-    if (!buyer.referrerId || input.amount < referral.minOrderAmount) return 0
+    if (
+      !buyer.referrerId ||
+      input.amount < qualifyingOrderAmount(programme, referral.minOrderAmount)
+    )
+      return 0
     const paid = await trx
       .selectFrom('ledgerEntries')
       .select('id')
@@ -657,7 +664,9 @@ export class OrdersService {
   ): Promise<boolean> {
     const { lockDays, minOrderAmount } = programme.referral
     const withinLock = now.getTime() - new Date(order.placedAt).getTime() <= lockDays * 86_400_000
-    if (!withinLock || order.amount - refundedAmount >= minOrderAmount) return false
+    const stillQualifies =
+      order.amount - refundedAmount >= qualifyingOrderAmount(programme, minOrderAmount)
+    if (!withinLock || stillQualifies) return false
     const entries = await trx
       .selectFrom('ledgerEntries')
       .selectAll()

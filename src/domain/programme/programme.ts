@@ -130,6 +130,9 @@ export const programmeSchema = z
       /** Round once per order, or per order line (then the lines must add up to the amount). */
       roundingScope: z.enum(['order', 'line']).default('order'),
       firstOrderBonus: points.default(0),
+      /** The least order amount that earns a bonus following a purchase (first-order bonus,
+       *  referral rewards); an order of 0 never does. */
+      qualifyingOrderAmount: z.number().int().min(0).max(1_000_000_000_000).default(0),
       birthday: z
         .object({ multiplierPercent: percent, scope: z.enum(['day', 'month']) })
         .default({ multiplierPercent: 100, scope: 'day' }),
@@ -329,8 +332,20 @@ export function computeOrderPoints(programme: Programme, ctx: EarningContext): O
   return {
     points,
     multipliers,
-    firstOrderBonus: ctx.isFirstOrder ? programme.earning.firstOrderBonus : 0,
+    firstOrderBonus:
+      ctx.isFirstOrder && ctx.amount >= qualifyingOrderAmount(programme)
+        ? programme.earning.firstOrderBonus
+        : 0,
   }
+}
+
+/**
+ * The least amount an order needs for a bonus that follows a purchase: more than 0 (a free
+ * order is no purchase), the programme's `earning.qualifyingOrderAmount`, and the bonus's own
+ * minimum (`referral.minOrderAmount`), whichever is highest.
+ */
+export function qualifyingOrderAmount(programme: Programme, bonusMinimum = 0): number {
+  return Math.max(1, programme.earning.qualifyingOrderAmount, bonusMinimum)
 }
 
 /** floor(total × part ÷ whole), exact: the share of `total` that a part of an amount carries. */
