@@ -58,7 +58,9 @@ export const MemberSchema = z
       debt: z.number().int(),
       expiringSoon: z.number().int(),
       expiringSoonBefore: z.string(),
-      nextExpiry: z.object({ points: z.number().int(), at: z.string() }).nullable(),
+      nextExpiry: z
+        .object({ points: z.number().int(), at: z.string(), lastDay: z.string() })
+        .nullable(),
     }),
   })
   .openapi('Member')

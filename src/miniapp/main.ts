@@ -21,7 +21,12 @@ interface Member {
       next: { name: Localized; threshold: number; remaining: number } | null
     }
   }
-  points: { balance: number; debt: number; expiringSoon: number; expiringSoonBefore: string }
+  points: {
+    balance: number
+    debt: number
+    expiringSoon: number
+    nextExpiry: { points: number; lastDay: string } | null
+  }
 }
 interface Me {
   member: Member
@@ -195,12 +200,13 @@ function header(member: Member, programme: Me['programme']): HTMLElement {
       next ? t().nextTier({ next: name(next.name), remaining }) : t().topTier,
     ),
     member.points.expiringSoon > 0 &&
+      member.points.nextExpiry &&
       h(
         'p',
         { class: 'notice' },
         t().expiring({
-          points: member.points.expiringSoon,
-          date: date(member.points.expiringSoonBefore),
+          points: member.points.nextExpiry.points,
+          date: member.points.nextExpiry.lastDay,
         }),
       ),
     member.points.debt > 0 && h('p', { class: 'notice' }, t().debt({ debt: member.points.debt })),

@@ -177,6 +177,21 @@ describeOnDatabases('Telegram bot', (get) => {
     expect((await say(user, '/rewards'))[0]).toBeDefined()
   })
 
+  it('/points gives the real last day of the soonest expiring points, not today + 30 days', async () => {
+    await get().domain.programme.replace(programmeWith({ expiry: { mode: 'rolling', months: 1 } }))
+    get().clock.set('2025-01-10T04:00:00Z')
+    const user = newUser()
+    await join(user)
+    const member = await memberOf(user)
+    await get().domain.adjust(member.id, { points: 40, reason: 'test' }, 'test')
+    get().clock.set('2025-01-25T04:00:00Z')
+    const [answer] = await say(user, '/points')
+    expect(answer).toContain('40 积分的有效期到 2025-02-10')
+    expect(answer).not.toContain('2025-02-24')
+    get().clock.set('2025-01-10T04:00:00Z')
+    await get().domain.programme.replace(programmeWith({}))
+  })
+
   it('/bind links a second Telegram account to the same member, keeping both balances', async () => {
     const phone = newUser()
     const tablet = newUser()

@@ -153,7 +153,7 @@ describeOnDatabases('loyalty engine', (get) => {
     expect(view.points).toMatchObject({
       balance: 100,
       expiringSoon: 0,
-      nextExpiry: { points: 40, at: '2025-02-10T16:00:00.000Z' },
+      nextExpiry: { points: 40, at: '2025-02-10T16:00:00.000Z', lastDay: '2025-02-10' },
     })
     get().clock.set('2025-01-20T04:00:00Z')
     expect((await get().domain.members.view(m.id)).points.expiringSoon).toBe(40)

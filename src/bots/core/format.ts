@@ -50,12 +50,10 @@ export function pointsText(locale: Locale, member: MemberView, programme: Progra
     lines.push(t(locale, 'points.top'))
   }
   lines.push(t(locale, 'points.benefits', { benefits: benefitsText(locale, member) }))
-  if (member.points.expiringSoon > 0) {
+  const { nextExpiry } = member.points
+  if (member.points.expiringSoon > 0 && nextExpiry) {
     lines.push(
-      t(locale, 'points.expiring', {
-        points: member.points.expiringSoon,
-        date: day(member.points.expiringSoonBefore, programme),
-      }),
+      t(locale, 'points.expiring', { points: nextExpiry.points, date: nextExpiry.lastDay }),
     )
   }
   return lines.join('\n')

@@ -30,7 +30,7 @@ const zhCN = {
   'points.next': (p: { next: string; remaining: string }) => `距离【${p.next}】还差 ${p.remaining}`,
   'points.top': () => '你已是最高等级，感谢支持！',
   'points.expiring': (p: { points: number; date: string }) =>
-    `⏳ ${p.points} 积分将在 ${p.date} 前过期，记得兑换哦。`,
+    `⏳ ${p.points} 积分的有效期到 ${p.date}，记得兑换哦。`,
   'points.benefits': (p: { benefits: string }) => `当前权益：${p.benefits}`,
   'amount.spend': (p: { amount: string }) => `消费 ¥${p.amount}`,
   'amount.points': (p: { points: number }) => `${p.points} 成长积分`,
@@ -369,7 +369,7 @@ const en: Catalogue = {
     `(A refund left ${p.debt} points owed; they come out of the points you earn next.)`,
   'points.next': (p) => `${p.remaining} more to reach ${p.next}`,
   'points.top': () => 'You are at the top tier. Thank you!',
-  'points.expiring': (p) => `⏳ ${p.points} points expire before ${p.date}. Redeem them in time!`,
+  'points.expiring': (p) => `⏳ ${p.points} points are valid until ${p.date}. Redeem them in time!`,
   'points.benefits': (p) => `Your benefits: ${p.benefits}`,
   'amount.spend': (p) => `¥${p.amount} of spend`,
   'amount.points': (p) => `${p.points} growth points`,

@@ -10,6 +10,7 @@ import {
   type Programme,
   addDays,
   addLocalMonths,
+  lastLocalDay,
   tierAt,
   tierIndex,
 } from '../programme/programme.ts'
@@ -557,13 +558,16 @@ export class MembersService {
     member: MemberRow,
     programme: Programme,
   ): Promise<MemberView['points']> {
-    const before = addDays(this.deps.clock.now(), programme.expiringSoonDays).toISOString()
+    const now = this.deps.clock.now()
+    const before = addDays(now, programme.expiringSoonDays).toISOString()
+    // Lots past their expiry can no longer be spent, even before the expiry job closes them.
     const lots = await db
       .selectFrom('pointLots')
       .select(['remaining', 'expiresAt'])
       .where('memberId', '=', member.id)
       .where('remaining', '>', 0)
       .where('expiresAt', 'is not', null)
+      .where('expiresAt', '>', now.toISOString())
       .orderBy('expiresAt')
       .execute()
     const first = lots[0]
@@ -577,6 +581,7 @@ export class MembersService {
       nextExpiry: first
         ? {
             at: first.expiresAt!,
+            lastDay: lastLocalDay(first.expiresAt!, programme.timezone),
             points: lots
               .filter((l) => l.expiresAt === first.expiresAt)
               .reduce((s, l) => s + l.remaining, 0),

@@ -57,7 +57,8 @@ export interface PointsView {
   debt: number
   expiringSoon: number
   expiringSoonBefore: string
-  nextExpiry: { points: number; at: string } | null
+  /** The soonest expiring lots: `at` is the exclusive instant, `lastDay` the last local day to use them. */
+  nextExpiry: { points: number; at: string; lastDay: string } | null
 }
 
 export interface MemberView {

@@ -368,6 +368,11 @@ export function expiryFor(policy: ExpiryPolicy, earnedAt: Date, timezone: string
   return lastValidDay.plus({ days: 1 }).toUTC().toISO()!
 }
 
+/** The last local day before an exclusive instant such as a lot's expiry or a window's end. */
+export function lastLocalDay(exclusiveEnd: string, timezone: string): string {
+  return localDate(new Date(new Date(exclusiveEnd).getTime() - 1), timezone)
+}
+
 export function addLocalMonths(at: Date, months: number, timezone: string): Date {
   return DateTime.fromJSDate(at, { zone: timezone }).plus({ months }).toJSDate()
 }
