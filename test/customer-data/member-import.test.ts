@@ -99,6 +99,21 @@ describeOnDatabases('member import from CSV', (get, database) => {
     ).toEqual(before)
   })
 
+  it('the tier window of an imported member runs from joined_at, window after window', async () => {
+    const { domain } = get()
+    await domain.memberImport.importMembers(
+      csv('name,external_id,joined_at,tier', 'Old,JW-1,2023-06-15,silver'),
+      actor,
+    )
+    const old = await domain.members.get({ externalId: 'JW-1' })
+    expect(old.joinedAt).toBe('2023-06-14T16:00:00.000Z')
+    expect(old.tier).toMatchObject({
+      code: 'silver',
+      windowStart: '2024-06-14T16:00:00.000Z',
+      windowEnd: '2025-06-14T16:00:00.000Z',
+    })
+  })
+
   it('a dry run reports what the import would do and writes nothing', async () => {
     const { domain, store } = get()
     const file = csv(

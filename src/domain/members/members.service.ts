@@ -6,17 +6,10 @@ import { newId, randomCode, sha256Hex } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import { settleDebtFromLots } from '../ledger/ledger.service.ts'
 import { type MemberRow, lockMembers } from '../ledger/ledger.repository.ts'
-import {
-  type Programme,
-  addDays,
-  addLocalMonths,
-  lastLocalDay,
-  tierAt,
-  tierIndex,
-} from '../programme/programme.ts'
+import { type Programme, addDays, lastLocalDay, tierAt, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { moveTags } from '../segments/tags.ts'
-import { heldTierIndex, reevaluateTier, windowValue } from '../tiers/tiers.ts'
+import { heldTierIndex, reevaluateTier, windowAt, windowValue } from '../tiers/tiers.ts'
 import {
   type Channel,
   type MemberRef,
@@ -143,6 +136,8 @@ export class MembersService {
     }
     await this.assertIdentitiesFree(trx, phone, input)
     const id = newId('mem')
+    const joinedAt = carried.joinedAt ?? now.toISOString()
+    const window = windowAt(programme, new Date(joinedAt), now)
     await trx
       .insertInto('members')
       .values({
@@ -163,17 +158,13 @@ export class MembersService {
         tierCode: programme.tiers[0]!.code,
         tierFloorCode: null,
         tierRetainedCode: null,
-        tierWindowStart: now.toISOString(),
-        tierWindowEnd: addLocalMonths(
-          now,
-          programme.tierRules.windowMonths,
-          programme.timezone,
-        ).toISOString(),
+        tierWindowStart: window.start,
+        tierWindowEnd: window.end,
         pointsBalance: 0,
         pointsDebt: 0,
         lotteryChances: 0,
         externalId: input.externalId ?? null,
-        joinedAt: carried.joinedAt ?? now.toISOString(),
+        joinedAt,
         updatedAt: now.toISOString(),
       })
       .execute()
@@ -242,7 +233,13 @@ export class MembersService {
       .execute()
     await this.addIdentities(trx, memberId, patch, now)
     if (patch.tierFloorCode !== undefined) {
-      await reevaluateTier(trx, { ...member!, tierFloorCode: patch.tierFloorCode }, programme, now)
+      await reevaluateTier(
+        trx,
+        { ...member!, tierFloorCode: patch.tierFloorCode },
+        programme,
+        now,
+        'staff',
+      )
     }
   }
 
@@ -427,6 +424,10 @@ export class MembersService {
         tierCode: better(target.tierCode, source.tierCode)!,
         tierFloorCode: better(target.tierFloorCode, source.tierFloorCode),
         tierRetainedCode: better(target.tierRetainedCode, source.tierRetainedCode),
+        tierRetainedCause:
+          better(target.tierRetainedCode, source.tierRetainedCode) === target.tierRetainedCode
+            ? target.tierRetainedCause
+            : source.tierRetainedCause,
         lotteryChances: target.lotteryChances + source.lotteryChances,
       }
       await trx
@@ -437,6 +438,7 @@ export class MembersService {
           tierCode: target.tierCode,
           tierFloorCode: target.tierFloorCode,
           tierRetainedCode: target.tierRetainedCode,
+          tierRetainedCause: target.tierRetainedCause,
           lotteryChances: target.lotteryChances,
           phone: target.phone ?? source.phone,
           birthday: target.birthday ?? source.birthday,

@@ -25,7 +25,7 @@ import type { MarketingResult } from '../reports/reports.ts'
 import { orderSurveyOf } from '../interactions/surveys.service.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
 import { hasStock, stockLessOne } from '../rewards/stock.ts'
-import { windowValue } from '../tiers/tiers.ts'
+import { EARNED_UPGRADE_REASON, windowValue } from '../tiers/tiers.ts'
 import {
   COMMON_PLACEHOLDERS,
   DEFAULT_TEMPLATES,
@@ -1030,8 +1030,9 @@ export class RemindersService {
       .execute()
     let planned = 0
     for (const change of changes) {
-      // Joining puts a member in the first tier (from nothing): that is no upgrade.
-      if (change.fromCode === null) continue
+      // Joining, a bought or imported tier and a floor set by staff are no upgrade the member
+      // earned; only the member's own orders are congratulated.
+      if (change.fromCode === null || change.reason !== EARNED_UPGRADE_REASON) continue
       if (tierIndex(programme, change.toCode) <= tierIndex(programme, change.fromCode)) continue
       const added = await this.plan(this.deps.store.db, {
         memberId: change.memberId,
