@@ -134,6 +134,12 @@ const name = (text: Localized) => (locale === 'en' ? text.en : text['zh-CN'])
 const date = (iso: string) =>
   new Date(iso).toLocaleDateString(locale, { year: 'numeric', month: '2-digit', day: '2-digit' })
 const number = (n: number) => n.toLocaleString(locale)
+/** Today on the phone's calendar as YYYY-MM-DD (the server checks against the shop's). */
+const localToday = () => {
+  const now = new Date()
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`
+}
 
 function showError(error: unknown): void {
   const message =
@@ -645,7 +651,15 @@ function profilePanel(member: Member): HTMLElement {
     maxlength: '100',
     required: true,
   })
-  const birthday = h('input', { name: 'birthday', type: 'date', value: member.birthday ?? '' })
+  // A birthday is set once: the member cannot move it to collect the birthday bonus again.
+  const birthdaySet = member.birthday !== null
+  const birthday = h('input', {
+    name: 'birthday',
+    type: 'date',
+    value: member.birthday ?? '',
+    max: localToday(),
+    disabled: birthdaySet,
+  })
   const consent = h('input', {
     name: 'marketingConsent',
     type: 'checkbox',
@@ -668,18 +682,28 @@ function profilePanel(member: Member): HTMLElement {
         void (async () => {
           await request('PATCH', '/me', {
             displayName: nameInput.value,
-            birthday: birthday.value || null,
+            ...(birthdaySet || !birthday.value ? {} : { birthday: birthday.value }),
             marketingConsent: consent.checked,
             locale: language.value,
           })
           locale = language.value as Locale
           await refresh()
           root.querySelector('.form .hint')?.replaceChildren(t().saved)
-        })().catch(showError)
+        })().catch((error: unknown) => {
+          const refused =
+            error instanceof ApiError && error.code === 'birthday_locked'
+              ? t().birthdayLocked
+              : error instanceof ApiError && error.field === 'birthday'
+                ? t().birthdayInvalid
+                : null
+          if (refused) status.replaceChildren(refused)
+          else showError(error)
+        })
       },
     },
     h('label', {}, t().name, nameInput),
     h('label', {}, t().birthday, birthday),
+    h('p', { class: 'hint' }, birthdaySet ? t().birthdayLocked : t().birthdayOnce),
     h('label', { class: 'check' }, consent, t().marketing),
     h('label', {}, t().language, language),
     h('button', { type: 'submit' }, t().save),

@@ -229,6 +229,28 @@ describeOnDatabases('mini-app API', (get) => {
     expect((await call('PATCH', '/me', { token, body: { phone: '+1' } })).status).toBe(400)
   })
 
+  it('a member sets their birthday once, to a real date no later than today', async () => {
+    const { user } = await member()
+    const token = await sessionFor(user)
+    for (const birthday of ['1990-02-30', '2030-01-01']) {
+      const refused = await call('PATCH', '/me', { token, body: { birthday } })
+      expect(refused.status).toBe(400)
+      expect(refused.body.error.details.field).toBe('birthday')
+    }
+    const set = await call('PATCH', '/me', { token, body: { birthday: '1990-01-10' } })
+    expect(set.body.birthday).toBe('1990-01-10')
+    const again = await call('PATCH', '/me', { token, body: { birthday: '1990-03-01' } })
+    expect(again.status).toBe(409)
+    expect(again.body.error.code).toBe('birthday_locked')
+    const unset = await call('PATCH', '/me', { token, body: { birthday: null } })
+    expect(unset.status).toBe(409)
+    const same = await call('PATCH', '/me', {
+      token,
+      body: { birthday: '1990-01-10', displayName: 'Still me' },
+    })
+    expect(same.body).toMatchObject({ birthday: '1990-01-10', displayName: 'Still me' })
+  })
+
   it('writes no member data and no credentials to the logs', async () => {
     const { view, user } = await member({ phone: '13912340000' })
     const token = await sessionFor(user)

@@ -147,6 +147,23 @@ describeOnDatabases('Telegram bot', (get) => {
     await get().domain.programme.replace(programmeWith({}))
   })
 
+  it('the registration birthday step refuses impossible and future dates', async () => {
+    await get().domain.programme.replace(
+      programmeWith({
+        membership: { type: 'open', inviteCodes: [], requiredFields: ['birthday'] },
+      }),
+    )
+    const user = newUser()
+    await say(user, '/start')
+    await press(user, 'reg:agree')
+    expect((await press(user, 'reg:marketing:yes'))[0]).toContain('生日')
+    expect((await say(user, '1990-02-30'))[0]).toContain('不是有效的生日')
+    expect((await say(user, '2030-01-01'))[0]).toContain('不是有效的生日')
+    expect((await say(user, '1990-05-20'))[0]).toContain('欢迎加入')
+    expect((await memberOf(user)).birthday).toBe('1990-05-20')
+    await get().domain.programme.replace(programmeWith({}))
+  })
+
   it('answers every member command', async () => {
     const user = newUser()
     await join(user)

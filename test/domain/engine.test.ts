@@ -161,6 +161,26 @@ describeOnDatabases('loyalty engine', (get) => {
     await use()
   })
 
+  it('the birthday multiplier pays once a calendar year, even when the birthday is changed to another day', async () => {
+    await use()
+    get().clock.set('2025-01-10T04:00:00Z')
+    const m = await get().domain.members.register({ displayName: name(), birthday: '1990-01-10' })
+    const order = (id: string) =>
+      get().domain.orders.ingest({ id: `bd-${seq}-${id}`, member: { id: m.id }, amount: 10_000 })
+    expect((await order('a')).pointsEarned).toBe(200)
+    expect((await order('b')).pointsEarned).toBe(100)
+    await get().domain.members.update(
+      m.id,
+      { birthday: '1990-02-10' },
+      { actor: 'test', reason: 'moved to pay twice' },
+    )
+    get().clock.set('2025-02-10T04:00:00Z')
+    expect((await order('c')).pointsEarned).toBe(100)
+    get().clock.set('2026-02-10T04:00:00Z')
+    expect((await order('d')).pointsEarned).toBe(200)
+    get().clock.set('2025-01-10T04:00:00Z')
+  })
+
   it('an admin invite sent by two chats at once makes exactly one of them staff', async () => {
     const { code } = await get().domain.staff.createInvite('staff')
     const results = await Promise.allSettled([

@@ -17,7 +17,8 @@ const zhCN = {
   'register.phone': () => '请发送你的手机号（用于门店查找会员）：',
   'register.phoneInvalid': () => '手机号格式不正确，请重新发送，例如 13800138000。',
   'register.birthday': () => '请发送你的生日（格式 1990-05-20），生日当天有额外积分：',
-  'register.birthdayInvalid': () => '生日格式不正确，请按 1990-05-20 的格式发送。',
+  'register.birthdayInvalid': () =>
+    '这不是有效的生日：请发送一个真实、且不晚于今天的日期，格式如 1990-05-20。',
   'register.done': (p: { name: string; tier: string; benefits: string; code: string }) =>
     `🎉 ${p.name}，欢迎加入！你现在是【${p.tier}】。\n${p.benefits}\n会员码：${p.code}\n发送 /points 查看积分，/checkin 每日签到，/rewards 兑换礼品。`,
   'register.needed': () => '你还不是会员。发送 /start 加入，只需一分钟。',
@@ -204,6 +205,7 @@ const zhCN = {
   'broadcast.done': (p: { id: string }) =>
     `✅ 群发已创建（${p.id}）。发送 /campaign ${p.id} 查看进度和效果。`,
   'error.already_done': () => '你已经参加过了。',
+  'error.birthday_locked': () => '生日设置后不能自己修改；如需更正，请联系商家。',
   'error.not_found': () => '找不到这个活动，请重新发送命令。',
   'choice.reply': (p: { number: number; label: string }) => `回复 ${p.number} ${p.label}`,
   'choice.link': (p: { label: string; url: string }) => `${p.label}：${p.url}`,
@@ -358,7 +360,8 @@ const en: Catalogue = {
     'That phone number does not look right. Please send it again, e.g. +8613800138000.',
   'register.birthday': () =>
     'Please send your birthday as 1990-05-20; birthdays earn extra points:',
-  'register.birthdayInvalid': () => 'Please send the date as 1990-05-20.',
+  'register.birthdayInvalid': () =>
+    'That is not a valid birthday: send a real date no later than today, like 1990-05-20.',
   'register.done': (p) =>
     `🎉 Welcome, ${p.name}! You are ${p.tier}.\n${p.benefits}\nMember code: ${p.code}\nSend /points for your points, /checkin every day, /rewards to redeem.`,
   'register.needed': () => 'You are not a member yet. Send /start to join; it takes a minute.',
@@ -521,6 +524,8 @@ const en: Catalogue = {
     `Send to ${p.size} members of "${p.name}" (${p.when})? Messages due in quiet hours wait for the morning.`,
   'broadcast.done': (p) => `✅ Broadcast created (${p.id}). Send /campaign ${p.id} to follow it.`,
   'error.already_done': () => 'You have already taken part.',
+  'error.birthday_locked': () =>
+    'Your birthday cannot be changed once set; ask the shop to correct it.',
   'error.not_found': () => 'That was not found. Please send the command again.',
   'choice.reply': (p) => `Reply ${p.number} ${p.label}`,
   'choice.link': (p) => `${p.label}: ${p.url}`,

@@ -12,8 +12,10 @@ import { moveTags } from '../segments/tags.ts'
 import { heldTierIndex, reevaluateTier, windowAt, windowValue } from '../tiers/tiers.ts'
 import {
   type Channel,
+  type MemberChangeAudit,
   type MemberRef,
   type MemberView,
+  checkBirthday,
   normalizeLocale,
   normalizePhone,
 } from './members.ts'
@@ -97,6 +99,7 @@ export class MembersService {
     }
     const phone = input.phone ? normalizePhone(input.phone, programme.phoneRegion) : null
     const now = this.deps.clock.now()
+    if (input.birthday) checkBirthday(input.birthday, programme.timezone, now)
     const id = await this.deps.store
       .transaction(async (trx) => {
         return this.insertMember(trx, programme, input, phone, now)
@@ -182,7 +185,12 @@ export class MembersService {
     return id
   }
 
-  async update(memberId: string, patch: MemberPatch): Promise<MemberView> {
+  /** Edits a member; `audit` says who (the member themselves unless stated) and why. */
+  async update(
+    memberId: string,
+    patch: MemberPatch,
+    audit: MemberChangeAudit = { actor: 'member' },
+  ): Promise<MemberView> {
     const { config: programme } = await this.programmes.current()
     const phone = patch.phone ? normalizePhone(patch.phone, programme.phoneRegion) : patch.phone
     if (patch.tierFloorCode && tierIndex(programme, patch.tierFloorCode) < 0) {
@@ -192,14 +200,15 @@ export class MembersService {
     }
     const now = this.deps.clock.now()
     await this.deps.store.transaction((trx) =>
-      this.updateWithin(trx, memberId, { ...patch, phone }, programme, now),
+      this.updateWithin(trx, memberId, { ...patch, phone }, programme, now, audit),
     )
     return this.view(memberId)
   }
 
   /**
    * Applies a patch whose phone is already normalised, inside the caller's transaction, under
-   * the member's lock; a phone or identity of another member is `member_exists`.
+   * the member's lock; a phone or identity of another member is `member_exists`. A member sets
+   * their birthday once (`birthday_locked` after); staff correct it with a reason, recorded.
    */
   async updateWithin(
     trx: Db,
@@ -207,10 +216,14 @@ export class MembersService {
     patch: MemberPatch,
     programme: Programme,
     now: Date,
+    audit: MemberChangeAudit,
   ): Promise<void> {
     const phone = patch.phone
     const [member] = (await lockMembers(trx, [memberId])).values()
     await this.assertIdentitiesFree(trx, phone ?? null, patch, member!.id)
+    if (patch.birthday !== undefined && patch.birthday !== member!.birthday) {
+      await this.changeBirthday(trx, member!, patch.birthday, programme, now, audit)
+    }
     await trx
       .updateTable('members')
       .set({
@@ -241,6 +254,37 @@ export class MembersService {
         'staff',
       )
     }
+  }
+
+  private async changeBirthday(
+    trx: Db,
+    member: MemberRow,
+    birthday: string | null,
+    programme: Programme,
+    now: Date,
+    audit: MemberChangeAudit,
+  ): Promise<void> {
+    if (birthday !== null) checkBirthday(birthday, programme.timezone, now)
+    if (member.birthday !== null && audit.actor === 'member') {
+      throw new DomainError('birthday_locked', 'a birthday once set is corrected by the merchant')
+    }
+    if (member.birthday !== null && !audit.reason?.trim()) {
+      throw new DomainError('invalid_input', 'changing a birthday that is set needs a reason', {
+        field: 'reason',
+      })
+    }
+    await trx
+      .insertInto('memberChanges')
+      .values({
+        memberId: member.id,
+        field: 'birthday',
+        fromValue: member.birthday,
+        toValue: birthday,
+        reason: audit.reason?.trim() || null,
+        actor: audit.actor,
+        createdAt: now.toISOString(),
+      })
+      .execute()
   }
 
   /** Finds a member; a merged record leads to the member it was merged into. */
@@ -360,6 +404,7 @@ export class MembersService {
         'coupons',
         'redemptions',
         'tierChanges',
+        'memberChanges',
         'memberIdentities',
       ] as const) {
         await trx

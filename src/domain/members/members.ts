@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
+import { DateTime } from 'luxon'
 import { DomainError } from '../../shared/errors.ts'
-import type { Locale, LocalizedText } from '../programme/programme.ts'
+import { type Locale, type LocalizedText, localDate } from '../programme/programme.ts'
 
 export const CHANNELS = ['telegram', 'wechat'] as const
 export type Channel = (typeof CHANNELS)[number]
@@ -25,6 +26,35 @@ export function normalizePhone(raw: string, region: string): string {
     )
   }
   return parsed.number
+}
+
+/**
+ * A birthday as YYYY-MM-DD, the one check every way in uses (API, chat, mini-app, import): a
+ * real calendar date (no 30 February), not after today in the programme's time zone, not
+ * before 1900. Returns it; throws `invalid_input` naming `birthday`.
+ */
+export function checkBirthday(value: string, timezone: string, now: Date): string {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone: 'utc' }) : null
+  const reason = !date?.isValid
+    ? 'is not a date like 1990-05-20'
+    : value > localDate(now, timezone)
+      ? 'is in the future'
+      : value < '1900-01-01'
+        ? 'is before 1900'
+        : null
+  if (reason)
+    throw new DomainError('invalid_input', `birthday ${JSON.stringify(value)} ${reason}`, {
+      field: 'birthday',
+    })
+  return value
+}
+
+/** Who changes a member's details: the member themselves, or staff (an API key, an import). */
+export interface MemberChangeAudit {
+  /** `member` for the member's own edit (chat, mini-app); otherwise who, e.g. `api_key:<id>`. */
+  actor: string
+  /** Why staff correct a detail the member set; required to change a set birthday. */
+  reason?: string
 }
 
 /** Maps any language tag (Telegram's language_code, a browser's) onto the two we speak. */

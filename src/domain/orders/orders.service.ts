@@ -14,6 +14,7 @@ import {
   addDays,
   computeOrderPoints,
   expiryFor,
+  localDate,
   proportionalShare,
   qualifyingOrderAmount,
   tierAt,
@@ -217,6 +218,7 @@ export class OrdersService {
           tier: tierBefore,
           placedAt,
           birthday: buyer.birthday,
+          birthdayBonusYear: buyer.birthdayBonusYear,
           isFirstOrder: Number(previousOrders.count) === 0,
         })
         const common = {
@@ -279,6 +281,13 @@ export class OrdersService {
               now,
             )
           ).member
+        }
+        if (earned.multipliers.some((m) => m.source === 'birthday')) {
+          await trx
+            .updateTable('members')
+            .set({ birthdayBonusYear: Number(localDate(placedAt, programme.timezone).slice(0, 4)) })
+            .where('id', '=', buyer.id)
+            .execute()
         }
         const pointsEarned = earned.points + earned.firstOrderBonus
         await trx.updateTable('orders').set({ pointsEarned }).where('id', '=', input.id).execute()

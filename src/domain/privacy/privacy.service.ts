@@ -348,6 +348,12 @@ export class PrivacyService {
         .where('memberId', 'in', ids)
         .where('note', 'is not', null)
         .execute()
+      // A birthday correction holds the birthdays and the staff's free-text reason.
+      await trx
+        .updateTable('memberChanges')
+        .set({ fromValue: null, toValue: null, reason: null })
+        .where('memberId', 'in', ids)
+        .execute()
       await trx
         .updateTable('coupons')
         .set({ status: 'void' })

@@ -265,6 +265,8 @@ export interface EarningContext {
   tier: Tier
   placedAt: Date
   birthday: string | null
+  /** The local year the birthday multiplier was last paid in: it pays once a year. */
+  birthdayBonusYear: number | null
   isFirstOrder: boolean
 }
 
@@ -292,7 +294,8 @@ export function activeMultipliers(programme: Programme, ctx: EarningContext): Mu
   }
   const day = localDate(ctx.placedAt, programme.timezone)
   const { birthday } = programme.earning
-  if (ctx.birthday && birthday.multiplierPercent !== 100) {
+  const paidThisYear = ctx.birthdayBonusYear === Number(day.slice(0, 4))
+  if (ctx.birthday && birthday.multiplierPercent !== 100 && !paidThisYear) {
     const sameDay = ctx.birthday.slice(5) === day.slice(5)
     const sameMonth = ctx.birthday.slice(5, 7) === day.slice(5, 7)
     if (birthday.scope === 'day' ? sameDay : sameMonth) {
