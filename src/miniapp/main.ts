@@ -20,6 +20,12 @@ interface Member {
       value: number
       next: { name: Localized; threshold: number; remaining: number } | null
     }
+    outlook: {
+      heldBy: 'purchases' | 'last_window' | 'reward' | 'import' | 'staff'
+      lastDay: string
+      keepNeeds: number | null
+      after: { code: string; name: Localized }
+    }
   }
   points: {
     balance: number
@@ -168,11 +174,13 @@ function header(member: Member, programme: Me['programme']): HTMLElement {
         Math.max(0, ((progress.value - start) / Math.max(1, next.threshold - start)) * 100),
       )
     : 100
-  const remaining = next
-    ? progress.basis === 'spend'
-      ? t().spend({ amount: (next.remaining / 100).toFixed(2) })
-      : t().growth({ points: next.remaining })
-    : ''
+  const growth = (value: number) =>
+    progress.basis === 'spend'
+      ? t().spend({ amount: (value / 100).toFixed(2) })
+      : t().growth({ points: value })
+  const remaining = next ? growth(next.remaining) : ''
+  const { outlook } = member.tier
+  const firstTier = programme.tiers[0]?.code === member.tier.code
   return h(
     'header',
     { class: 'card hero' },
@@ -205,6 +213,20 @@ function header(member: Member, programme: Me['programme']): HTMLElement {
       { class: 'next' },
       next ? t().nextTier({ next: name(next.name), remaining }) : t().topTier,
     ),
+    !firstTier &&
+      h(
+        'p',
+        { class: 'outlook', 'data-testid': 'tier-outlook' },
+        t()[`heldBy_${outlook.heldBy}`]({ tier: name(member.tier.name) }),
+        ' ',
+        outlook.keepNeeds === null
+          ? t().tierKept({ date: outlook.lastDay })
+          : t().tierKeep({
+              date: outlook.lastDay,
+              needed: growth(outlook.keepNeeds),
+              after: name(outlook.after.name),
+            }),
+      ),
     member.points.expiringSoon > 0 &&
       member.points.nextExpiry &&
       h(

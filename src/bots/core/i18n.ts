@@ -33,6 +33,15 @@ const zhCN = {
   'points.expiring': (p: { points: number; date: string }) =>
     `⏳ ${p.points} 积分的有效期到 ${p.date}，记得兑换哦。`,
   'points.benefits': (p: { benefits: string }) => `当前权益：${p.benefits}`,
+  'tier.heldBy.purchases': (p: { tier: string }) => `🏅 【${p.tier}】来自你本期的消费。`,
+  'tier.heldBy.last_window': (p: { tier: string }) => `🏅 【${p.tier}】是你上一期保级保留下来的。`,
+  'tier.heldBy.reward': (p: { tier: string }) => `🏅 【${p.tier}】是你用积分兑换的。`,
+  'tier.heldBy.import': (p: { tier: string }) => `🏅 【${p.tier}】由商家从原会员系统迁入。`,
+  'tier.heldBy.staff': (p: { tier: string }) =>
+    `🏅 【${p.tier}】由商家为你设定，不会低于这一等级。`,
+  'tier.keep': (p: { date: string; needed: string; after: string }) =>
+    `📅 本期到 ${p.date} 为止：再${p.needed}即可保级，否则将调整为【${p.after}】。`,
+  'tier.kept': (p: { date: string }) => `📅 本期到 ${p.date} 为止，你已保住当前等级。`,
   'amount.spend': (p: { amount: string }) => `消费 ¥${p.amount}`,
   'amount.points': (p: { points: number }) => `${p.points} 成长积分`,
   'history.empty': () => '还没有积分记录。消费、签到都能获得积分。',
@@ -374,6 +383,15 @@ const en: Catalogue = {
   'points.top': () => 'You are at the top tier. Thank you!',
   'points.expiring': (p) => `⏳ ${p.points} points are valid until ${p.date}. Redeem them in time!`,
   'points.benefits': (p) => `Your benefits: ${p.benefits}`,
+  'tier.heldBy.purchases': (p) => `🏅 You hold ${p.tier} through your purchases this period.`,
+  'tier.heldBy.last_window': (p) => `🏅 You kept ${p.tier} from your last period.`,
+  'tier.heldBy.reward': (p) => `🏅 You got ${p.tier} for points.`,
+  'tier.heldBy.import': (p) =>
+    `🏅 Your ${p.tier} status came over from the shop’s previous system.`,
+  'tier.heldBy.staff': (p) => `🏅 The shop set ${p.tier} for you; you will not drop below it.`,
+  'tier.keep': (p) =>
+    `📅 This period ends on ${p.date}: ${p.needed} more keeps your tier, otherwise it becomes ${p.after}.`,
+  'tier.kept': (p) => `📅 This period ends on ${p.date}, and you keep your tier.`,
   'amount.spend': (p) => `¥${p.amount} of spend`,
   'amount.points': (p) => `${p.points} growth points`,
   'history.empty': () => 'No points yet. Shopping and checking in both earn points.',

@@ -6,10 +6,10 @@ import { newId, randomCode, sha256Hex } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import { settleDebtFromLots } from '../ledger/ledger.service.ts'
 import { type MemberRow, lockMembers } from '../ledger/ledger.repository.ts'
-import { type Programme, addDays, lastLocalDay, tierAt, tierIndex } from '../programme/programme.ts'
+import { type Programme, addDays, lastLocalDay, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { moveTags } from '../segments/tags.ts'
-import { heldTierIndex, reevaluateTier, windowAt, windowValue } from '../tiers/tiers.ts'
+import { memberTierOutlook, reevaluateTier, windowAt } from '../tiers/tiers.ts'
 import {
   type Channel,
   type MemberChangeAudit,
@@ -564,19 +564,9 @@ export class MembersService {
     member: MemberRow,
     programme: Programme,
   ): Promise<MemberView['tier']> {
-    const value = await windowValue(
-      db,
-      member.id,
-      programme,
-      member.tierWindowStart,
-      member.tierWindowEnd,
-    )
-    const index = Math.max(
-      tierIndex(programme, member.tierCode),
-      heldTierIndex(programme, member, value),
-    )
-    const tier = tierAt(programme, index)
-    const next = programme.tiers[index + 1]
+    const { outlook, value } = await memberTierOutlook(db, member, programme)
+    const { tier } = outlook
+    const next = programme.tiers[tierIndex(programme, tier.code) + 1]
     return {
       code: tier.code,
       name: tier.name,
@@ -596,6 +586,12 @@ export class MembersService {
               remaining: Math.max(0, next.threshold - value),
             }
           : null,
+      },
+      outlook: {
+        heldBy: outlook.heldBy,
+        lastDay: outlook.lastDay,
+        keepNeeds: outlook.keepNeeds,
+        after: { code: outlook.after.code, name: outlook.after.name },
       },
     }
   }

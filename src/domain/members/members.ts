@@ -2,6 +2,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import { DateTime } from 'luxon'
 import { DomainError } from '../../shared/errors.ts'
 import { type Locale, type LocalizedText, localDate } from '../programme/programme.ts'
+import type { TierHeldBy } from '../tiers/tiers.ts'
 
 export const CHANNELS = ['telegram', 'wechat'] as const
 export type Channel = (typeof CHANNELS)[number]
@@ -78,6 +79,13 @@ export interface TierView {
     basis: 'spend' | 'points'
     value: number
     next: { code: string; name: LocalizedText; threshold: number; remaining: number } | null
+  }
+  /** Why the member holds the tier and how to keep it (`TierOutlook` of the tiers domain). */
+  outlook: {
+    heldBy: TierHeldBy
+    lastDay: string
+    keepNeeds: number | null
+    after: { code: string; name: LocalizedText }
   }
 }
 

@@ -11,21 +11,14 @@ import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { attributeOrders } from '../outbox/attribution.ts'
 import type { OutboxService } from '../outbox/outbox.service.ts'
 import type { OutboundMessage } from '../ports.ts'
-import {
-  type Locale,
-  type Programme,
-  localize,
-  qualifiedTierIndex,
-  tierAt,
-  tierIndex,
-} from '../programme/programme.ts'
+import { type Locale, type Programme, localize, tierAt, tierIndex } from '../programme/programme.ts'
 import { CLOCK_SKEW_MS } from '../orders/orders.service.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import type { MarketingResult } from '../reports/reports.ts'
 import { orderSurveyOf } from '../interactions/surveys.service.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
 import { hasStock, stockLessOne } from '../rewards/stock.ts'
-import { EARNED_UPGRADE_REASON, windowValue } from '../tiers/tiers.ts'
+import { EARNED_UPGRADE_REASON, memberTierOutlook } from '../tiers/tiers.ts'
 import {
   COMMON_PLACEHOLDERS,
   DEFAULT_TEMPLATES,
@@ -719,23 +712,24 @@ export class RemindersService {
         return { values: common }
       }
       case 'tier_downgrade': {
-        const outlook = await this.downgradeOutlook(trx, member, programme)
-        if (!outlook || member.tierWindowEnd !== subject.windowEnd) return { cancel: 'tier_kept' }
+        const { outlook } = await memberTierOutlook(trx, member, programme)
+        if (outlook.keepNeeds === null || member.tierWindowEnd !== subject.windowEnd)
+          return { cancel: 'tier_kept' }
         return {
           values: {
             ...common,
             needed:
               programme.tierRules.basis === 'spend'
-                ? formatMoney(outlook.needed, programme.currency, locale)
+                ? formatMoney(outlook.keepNeeds, programme.currency, locale)
                 : locale === 'en'
-                  ? `${outlook.needed} points`
-                  : `${outlook.needed}积分`,
+                  ? `${outlook.keepNeeds} points`
+                  : `${outlook.keepNeeds}积分`,
             date: formatLocalDate(
               new Date(new Date(member.tierWindowEnd).getTime() - 1),
               tz,
               locale,
             ),
-            nextTier: localize(outlook.nextTier.name, locale),
+            nextTier: localize(outlook.after.name, locale),
           },
         }
       }
@@ -809,31 +803,6 @@ export class RemindersService {
     return locale === 'en'
       ? `A gift for you: ${reward.name}, waiting in your coupons. `
       : `送您「${reward.name}」，已放入您的券包。`
-  }
-
-  /** What keeping the tier takes, or null when the window as it stands keeps it. */
-  private async downgradeOutlook(
-    db: Db,
-    member: MemberRow,
-    programme: Programme,
-  ): Promise<{ needed: number; nextTier: Programme['tiers'][number] } | null> {
-    const held = tierIndex(programme, member.tierCode)
-    if (held <= 0 || tierIndex(programme, member.tierFloorCode) >= held) return null
-    const value = await windowValue(
-      db,
-      member.id,
-      programme,
-      member.tierWindowStart,
-      member.tierWindowEnd,
-    )
-    const supported = qualifiedTierIndex(programme, value)
-    const kept =
-      programme.tierRules.downgrade === 'one_step' ? Math.max(supported, held - 1) : supported
-    if (Math.max(kept, tierIndex(programme, member.tierFloorCode)) >= held) return null
-    return {
-      needed: programme.tiers[held]!.threshold - value,
-      nextTier: programme.tiers[Math.max(kept, tierIndex(programme, member.tierFloorCode), 0)]!,
-    }
   }
 
   // -- planning ------------------------------------------------------------------------------
@@ -1073,8 +1042,8 @@ export class RemindersService {
       .execute()
     let planned = 0
     for (const member of members) {
-      const outlook = await this.downgradeOutlook(this.deps.store.db, member, programme)
-      if (!outlook) continue
+      const { outlook } = await memberTierOutlook(this.deps.store.db, member, programme)
+      if (outlook.keepNeeds === null) continue
       const windowEnd = new Date(member.tierWindowEnd)
       const warnDate = plusLocalDays(windowEnd, -config.daysBefore, tz)
       const added = await this.plan(this.deps.store.db, {
