@@ -68,7 +68,11 @@ describeOnDatabases('mini-app API', (get) => {
     expect(me.body.member).toMatchObject({
       id: view.id,
       points: { balance: 234 },
-      tier: { code: 'member', progress: { next: { code: 'silver' } } },
+      tier: {
+        code: 'member',
+        progress: { next: { code: 'silver' } },
+        outlook: { heldBy: 'purchases', keepNeeds: null, after: { code: 'member' } },
+      },
     })
     expect(me.body.programme.tiers).toHaveLength(4)
     const ledger = await call('GET', '/ledger', { token })

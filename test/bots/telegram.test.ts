@@ -209,6 +209,32 @@ describeOnDatabases('Telegram bot', (get) => {
     await get().domain.programme.replace(programmeWith({}))
   })
 
+  it('/points says why the member holds the tier and what keeping it takes, in both languages', async () => {
+    await get().domain.programme.replace(programmeWith({}))
+    get().clock.set('2025-01-10T04:00:00Z')
+    const user = newUser()
+    await join(user)
+    const member = await memberOf(user)
+    await get().domain.adjust(member.id, { points: 800, reason: 'test' }, 'test')
+    const gold = await get().domain.rewards.create({
+      name: 'gold',
+      kind: 'tier_upgrade',
+      pointsCost: 800,
+      tierCode: 'gold',
+    })
+    await get().domain.rewards.redeem(member.id, gold.id)
+    const [zh] = await say(user, '/points')
+    expect(zh).toContain('【金卡会员】是你用积分兑换的')
+    expect(zh).toContain(
+      '本期到 2026-01-10 为止：再消费 ¥5000.00即可保级，否则将调整为【银卡会员】',
+    )
+    await say(user, '/lang')
+    await press(user, 'lang:en')
+    const [en] = await say(user, '/points')
+    expect(en).toContain('You got Gold for points.')
+    expect(en).toContain('This period ends on 2026-01-10: ¥5000.00 of spend more keeps your tier')
+  })
+
   it('/bind links a second Telegram account to the same member, keeping both balances', async () => {
     const phone = newUser()
     const tablet = newUser()

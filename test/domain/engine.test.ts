@@ -181,6 +181,39 @@ describeOnDatabases('loyalty engine', (get) => {
     get().clock.set('2025-01-10T04:00:00Z')
   })
 
+  it('the tier outlook says what holds the tier, when the window ends and what keeping it takes', async () => {
+    await use()
+    const m = await get().domain.members.register({ displayName: name() })
+    await get().domain.orders.ingest({ id: `ol-${seq}-a`, member: { id: m.id }, amount: 120_000 })
+    const earned = await get().domain.members.view(m.id)
+    expect(earned.tier).toMatchObject({
+      code: 'silver',
+      outlook: {
+        heldBy: 'purchases',
+        keepNeeds: null,
+        after: { code: 'silver' },
+        lastDay: '2026-01-10',
+      },
+    })
+    await get().domain.adjust(m.id, { points: 800, reason: 'test' }, 'test')
+    const gold = await get().domain.rewards.create({
+      name: 'gold for points',
+      kind: 'tier_upgrade',
+      pointsCost: 800,
+      tierCode: 'gold',
+    })
+    const bought = (await get().domain.rewards.redeem(m.id, gold.id)).member
+    expect(bought.tier).toMatchObject({
+      code: 'gold',
+      outlook: { heldBy: 'reward', keepNeeds: 500_000 - 120_000, after: { code: 'silver' } },
+    })
+    await get().domain.members.update(m.id, { tierFloorCode: 'diamond' }, { actor: 'test' })
+    expect((await get().domain.members.view(m.id)).tier).toMatchObject({
+      code: 'diamond',
+      outlook: { heldBy: 'staff', keepNeeds: null, after: { code: 'diamond' } },
+    })
+  })
+
   it('an admin invite sent by two chats at once makes exactly one of them staff', async () => {
     const { code } = await get().domain.staff.createInvite('staff')
     const results = await Promise.allSettled([
