@@ -484,6 +484,9 @@ export class MembersService {
           tierFloorCode: target.tierFloorCode,
           tierRetainedCode: target.tierRetainedCode,
           tierRetainedCause: target.tierRetainedCause,
+          // The birthday multiplier paid to either record counts for the merged member.
+          birthdayBonusYear:
+            Math.max(target.birthdayBonusYear ?? 0, source.birthdayBonusYear ?? 0) || null,
           lotteryChances: target.lotteryChances,
           phone: target.phone ?? source.phone,
           birthday: target.birthday ?? source.birthday,
