@@ -110,6 +110,12 @@ export interface TierOutlook {
   after: Tier
 }
 
+const RETAINED_HELD_BY: Record<RetainedCause, TierHeldBy> = {
+  window: 'last_window',
+  reward: 'reward',
+  import: 'import',
+}
+
 export function tierOutlook(programme: Programme, member: MemberRow, value: number): TierOutlook {
   const held = Math.max(
     tierIndex(programme, member.tierCode),
@@ -120,9 +126,7 @@ export function tierOutlook(programme: Programme, member: MemberRow, value: numb
     qualifiedTierIndex(programme, value) >= held
       ? 'purchases'
       : tierIndex(programme, member.tierRetainedCode) >= held
-        ? member.tierRetainedCause === 'reward' || member.tierRetainedCause === 'import'
-          ? member.tierRetainedCause
-          : 'last_window'
+        ? RETAINED_HELD_BY[(member.tierRetainedCause as RetainedCause | null) ?? 'window']
         : 'staff'
   return {
     tier: tierAt(programme, held),
@@ -204,7 +208,7 @@ export async function holdTier(
   trx: Db,
   member: MemberRow,
   tierCode: string,
-  cause: 'reward' | 'import',
+  cause: Exclude<RetainedCause, 'window'>,
   programme: Programme,
   now: Date,
 ): Promise<MemberRow> {
