@@ -96,6 +96,39 @@ describeOnDatabases('loyalty engine', (get) => {
     expect((await get().domain.rewards.redeem(m.id, chance.id)).member.lotteryChances).toBe(1)
   })
 
+  it('a tier upgrade to a tier the member holds or exceeds is refused before any write', async () => {
+    await use()
+    const m = await get().domain.members.register({ displayName: name() })
+    await get().domain.adjust(m.id, { points: 2_000, reason: 'test' }, 'test')
+    const reward = (tierCode: string) =>
+      get().domain.rewards.create({
+        name: `${tierCode} for points`,
+        kind: 'tier_upgrade',
+        pointsCost: 500,
+        stock: 5,
+        tierCode,
+      })
+    const gold = await reward('gold')
+    const silver = await reward('silver')
+    await get().domain.rewards.redeem(m.id, gold.id)
+    for (const held of [gold, silver]) {
+      await expect(get().domain.rewards.redeem(m.id, held.id)).rejects.toMatchObject({
+        code: 'tier_already_held',
+        details: { tierCode: held.tierCode, heldTierCode: 'gold' },
+      })
+    }
+    const after = await get().domain.members.view(m.id)
+    expect(after.points.balance).toBe(1_500)
+    expect((await get().domain.rewards.get(gold.id)).stock).toBe(4)
+    expect((await get().domain.rewards.get(silver.id)).stock).toBe(5)
+    const redemptions = await get()
+      .store.db.selectFrom('redemptions')
+      .select('rewardId')
+      .where('memberId', '=', m.id)
+      .execute()
+    expect(redemptions).toEqual([{ rewardId: gold.id }])
+  })
+
   it('a reward for higher tiers is refused below them; a per-member limit holds', async () => {
     await use()
     const m = await get().domain.members.register({ displayName: name() })
@@ -172,7 +205,8 @@ describeOnDatabases('loyalty engine', (get) => {
     await get().domain.members.update(
       m.id,
       { birthday: '1990-02-10' },
-      { actor: 'test', reason: 'moved to pay twice' },
+      'staff:test',
+      'moved to pay twice',
     )
     get().clock.set('2025-02-10T04:00:00Z')
     expect((await order('c')).pointsEarned).toBe(100)
@@ -207,7 +241,7 @@ describeOnDatabases('loyalty engine', (get) => {
       code: 'gold',
       outlook: { heldBy: 'reward', keepNeeds: 500_000 - 120_000, after: { code: 'silver' } },
     })
-    await get().domain.members.update(m.id, { tierFloorCode: 'diamond' }, { actor: 'test' })
+    await get().domain.members.update(m.id, { tierFloorCode: 'diamond' }, 'staff:test')
     expect((await get().domain.members.view(m.id)).tier).toMatchObject({
       code: 'diamond',
       outlook: { heldBy: 'staff', keepNeeds: null, after: { code: 'diamond' } },

@@ -101,11 +101,7 @@ describeOnDatabases('erasure of a member (注销)', (get) => {
       trackingNumber: secrets.tracking,
     })
     await domain.adjust(memberId, { points: 30, reason: secrets.note }, 'api:test')
-    await domain.members.update(
-      memberId,
-      { birthday: '1987-11-24' },
-      { actor: 'api:test', reason: secrets.note },
-    )
+    await domain.members.update(memberId, { birthday: '1987-11-24' }, 'api:test', secrets.note)
     const reward = await domain.rewards.create({
       name: 'Coffee coupon',
       kind: 'coupon',

@@ -162,10 +162,7 @@ export function memberRoutes(domain: Domain) {
       const member = await domain.members.require({ id: c.req.valid('param').id })
       const { reason, ...patch } = c.req.valid('json')
       return c.json(
-        await domain.members.update(member.id, patch, {
-          actor: `api_key:${c.get('apiKey').id}`,
-          reason,
-        }),
+        await domain.members.update(member.id, patch, `api_key:${c.get('apiKey').id}`, reason),
         200,
       )
     })

@@ -350,10 +350,15 @@ export class MemberImportService {
     if (plan.action === 'unchanged') return plan.member.id
     if (plan.action === 'update') {
       if (Object.keys(plan.patch).length)
-        await this.members.updateWithin(trx, plan.member.id, plan.patch, programme, now, {
-          actor: options.actor,
-          reason: 'import',
-        })
+        await this.members.updateWithin(
+          trx,
+          plan.member.id,
+          plan.patch,
+          programme,
+          now,
+          options.actor,
+          'import',
+        )
       await addTagsWithin(trx, plan.member.id, plan.tags, now.toISOString())
       // A tier brought from another system is held like a bought one, to the end of the window.
       if (plan.tierCode)

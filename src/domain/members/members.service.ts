@@ -12,7 +12,6 @@ import { moveTags } from '../segments/tags.ts'
 import { memberTierOutlook, reevaluateTier, windowAt } from '../tiers/tiers.ts'
 import {
   type Channel,
-  type MemberChangeAudit,
   type MemberRef,
   type MemberView,
   checkBirthday,
@@ -171,7 +170,8 @@ export class MembersService {
         updatedAt: now.toISOString(),
       })
       .execute()
-    await this.addIdentities(trx, id, input, now)
+    // Registered with the identity: nobody linked it to an existing member.
+    await this.addIdentities(trx, id, input, now, null)
     await trx
       .insertInto('tierChanges')
       .values({
@@ -185,11 +185,16 @@ export class MembersService {
     return id
   }
 
-  /** Edits a member; `audit` says who (the member themselves unless stated) and why. */
+  /**
+   * `actor` is who asks (`member:<id>`, `staff:<id>`, `api_key:<id>`): a chat identity the
+   * patch adds is recorded as linked by them. `reason` is why staff correct a detail the member
+   * set; changing a birthday that is set needs one.
+   */
   async update(
     memberId: string,
     patch: MemberPatch,
-    audit: MemberChangeAudit = { actor: 'member' },
+    actor: string,
+    reason?: string,
   ): Promise<MemberView> {
     const { config: programme } = await this.programmes.current()
     const phone = patch.phone ? normalizePhone(patch.phone, programme.phoneRegion) : patch.phone
@@ -200,7 +205,7 @@ export class MembersService {
     }
     const now = this.deps.clock.now()
     await this.deps.store.transaction((trx) =>
-      this.updateWithin(trx, memberId, { ...patch, phone }, programme, now, audit),
+      this.updateWithin(trx, memberId, { ...patch, phone }, programme, now, actor, reason),
     )
     return this.view(memberId)
   }
@@ -216,13 +221,14 @@ export class MembersService {
     patch: MemberPatch,
     programme: Programme,
     now: Date,
-    audit: MemberChangeAudit,
+    actor: string,
+    reason?: string,
   ): Promise<void> {
     const phone = patch.phone
     const [member] = (await lockMembers(trx, [memberId])).values()
     await this.assertIdentitiesFree(trx, phone ?? null, patch, member!.id)
     if (patch.birthday !== undefined && patch.birthday !== member!.birthday) {
-      await this.changeBirthday(trx, member!, patch.birthday, programme, now, audit)
+      await this.changeBirthday(trx, member!, patch.birthday, programme, now, actor, reason)
     }
     await trx
       .updateTable('members')
@@ -244,7 +250,7 @@ export class MembersService {
       })
       .where('id', '=', memberId)
       .execute()
-    await this.addIdentities(trx, memberId, patch, now)
+    await this.addIdentities(trx, memberId, patch, now, actor)
     if (patch.tierFloorCode !== undefined) {
       await reevaluateTier(
         trx,
@@ -262,13 +268,14 @@ export class MembersService {
     birthday: string | null,
     programme: Programme,
     now: Date,
-    audit: MemberChangeAudit,
+    actor: string,
+    reason: string | undefined,
   ): Promise<void> {
     if (birthday !== null) checkBirthday(birthday, programme.timezone, now)
-    if (member.birthday !== null && audit.actor === 'member') {
+    if (member.birthday !== null && actor.startsWith('member:')) {
       throw new DomainError('birthday_locked', 'a birthday once set is corrected by the merchant')
     }
-    if (member.birthday !== null && !audit.reason?.trim()) {
+    if (member.birthday !== null && !reason?.trim()) {
       throw new DomainError('invalid_input', 'changing a birthday that is set needs a reason', {
         field: 'reason',
       })
@@ -280,8 +287,8 @@ export class MembersService {
         field: 'birthday',
         fromValue: member.birthday,
         toValue: birthday,
-        reason: audit.reason?.trim() || null,
-        actor: audit.actor,
+        reason: reason?.trim() || null,
+        actor,
         createdAt: now.toISOString(),
       })
       .execute()
@@ -384,8 +391,9 @@ export class MembersService {
    * Binds a second record of the same person (e.g. their WeChat record) into `targetId`:
    * lots move with their expiry, the balance and any debt move through a pair of `merge`
    * entries, orders, tags and tier history follow, and the tier is the better of the two.
+   * `actor` (who merged them) is recorded on both entries and on the identities that moved.
    */
-  async merge(sourceId: string, targetId: string): Promise<MemberView> {
+  async merge(sourceId: string, targetId: string, actor: string): Promise<MemberView> {
     if (sourceId === targetId)
       throw new DomainError('invalid_input', 'a member cannot be merged into itself')
     const { version, config: programme } = await this.programmes.current()
@@ -405,7 +413,6 @@ export class MembersService {
         'redemptions',
         'tierChanges',
         'memberChanges',
-        'memberIdentities',
       ] as const) {
         await trx
           .updateTable(table)
@@ -413,6 +420,11 @@ export class MembersService {
           .where('memberId', '=', sourceId)
           .execute()
       }
+      await trx
+        .updateTable('memberIdentities')
+        .set({ memberId: targetId, linkedBy: actor })
+        .where('memberId', '=', sourceId)
+        .execute()
       await moveTags(trx, sourceId, targetId)
       await trx
         .insertInto('ledgerEntries')
@@ -429,7 +441,7 @@ export class MembersService {
             programmeVersion: version,
             balanceAfter: 0,
             expiresAt: null,
-            actor: null,
+            actor,
             createdAt: now.toISOString(),
           },
           {
@@ -444,7 +456,7 @@ export class MembersService {
             programmeVersion: version,
             balanceAfter: target.pointsBalance + moved,
             expiresAt: null,
-            actor: null,
+            actor,
             createdAt: now.toISOString(),
           },
         ])
@@ -534,9 +546,14 @@ export class MembersService {
   /**
    * Links a chat identity to the member who issued `code`, once. When the identity already
    * has its own member record, that record is merged into the issuer's (lots, expiry, orders
-   * and tier history kept); the issuer's record, member code and id stay.
+   * and tier history kept); the issuer's record, member code and id stay. `merged` tells the
+   * two apart; either way the issuer, through their code, is recorded as who did it.
    */
-  async bind(code: string, channel: Channel, externalId: string): Promise<MemberView> {
+  async bind(
+    code: string,
+    channel: Channel,
+    externalId: string,
+  ): Promise<{ member: MemberView; merged: boolean }> {
     const now = this.deps.clock.now().toISOString()
     const claimed = await this.deps.store.db
       .updateTable('bindCodes')
@@ -551,15 +568,17 @@ export class MembersService {
     const target = await this.require({ id: claimed.memberId })
     const ref = channel === 'telegram' ? { telegramId: externalId } : { wechatId: externalId }
     const current = await this.findByRef(this.deps.store.db, ref)
-    if (current?.id === target.id) return this.view(target.id)
-    if (current) return this.merge(current.id, target.id)
+    if (current?.id === target.id) return { member: await this.view(target.id), merged: false }
+    const actor = `member:${target.id}`
+    if (current) return { member: await this.merge(current.id, target.id, actor), merged: true }
     await this.addIdentities(
       this.deps.store.db,
       target.id,
       { [`${channel}Id`]: externalId },
       new Date(now),
+      actor,
     )
-    return this.view(target.id)
+    return { member: await this.view(target.id), merged: false }
   }
 
   private async tierView(
@@ -697,6 +716,7 @@ export class MembersService {
     memberId: string,
     input: { telegramId?: string; wechatId?: string },
     now: Date,
+    linkedBy: string | null,
   ): Promise<void> {
     const rows = (
       [
@@ -710,6 +730,7 @@ export class MembersService {
         externalId: externalId!,
         memberId,
         createdAt: now.toISOString(),
+        linkedBy,
       }))
     if (rows.length === 0) return
     try {

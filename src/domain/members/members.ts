@@ -50,14 +50,6 @@ export function checkBirthday(value: string, timezone: string, now: Date): strin
   return value
 }
 
-/** Who changes a member's details: the member themselves, or staff (an API key, an import). */
-export interface MemberChangeAudit {
-  /** `member` for the member's own edit (chat, mini-app); otherwise who, e.g. `api_key:<id>`. */
-  actor: string
-  /** Why staff correct a detail the member set; required to change a set birthday. */
-  reason?: string
-}
-
 /** Maps any language tag (Telegram's language_code, a browser's) onto the two we speak. */
 export function normalizeLocale(tag: string | null | undefined, fallback: Locale): Locale {
   if (!tag) return fallback
