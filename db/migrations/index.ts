@@ -8,6 +8,7 @@ import * as campaigns from './0006-campaigns.ts'
 import * as reminders from './0007-reminders.ts'
 import * as reports from './0009-reports.ts'
 import * as linkActors from './0010-link-actors.ts'
+import * as memberChanges from './0011-member-changes.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-reminders': reminders,
   '0009-reports': reports,
   '0010-link-actors': linkActors,
+  '0011-member-changes': memberChanges,
 }

@@ -14,7 +14,7 @@ import type {
 import type { LedgerEntriesTable } from './ledger-entries.ts'
 import type { LotAllocationsTable } from './lot-allocations.ts'
 import type { MemberIdentitiesTable } from './member-identities.ts'
-import type { MembersTable } from './members.ts'
+import type { MemberChangesTable, MembersTable } from './members.ts'
 import type { MiniappLinksTable, ServerSecretsTable } from './miniapp.ts'
 import type { OrdersTable } from './orders.ts'
 import type { PointLotsTable } from './point-lots.ts'
@@ -40,6 +40,7 @@ import type { TierChangesTable } from './tier-changes.ts'
 
 export interface Database {
   members: MembersTable
+  memberChanges: MemberChangesTable
   memberIdentities: MemberIdentitiesTable
   programmeVersions: ProgrammeVersionsTable
   ledgerEntries: LedgerEntriesTable

@@ -52,13 +52,28 @@ export const MemberSchema = z
           })
           .nullable(),
       }),
+      outlook: z
+        .object({
+          heldBy: z.enum(['purchases', 'last_window', 'reward', 'import', 'staff']).openapi({
+            description:
+              'What holds the tier: this window’s purchases, the last window, points (a bought upgrade), an import, or staff (a floor)',
+          }),
+          lastDay: z.string().openapi({ description: 'The last local day of the tier window' }),
+          keepNeeds: z.number().int().nullable().openapi({
+            description: 'Growth value still needed in the window to keep the tier; null: kept',
+          }),
+          after: z.object({ code: z.string(), name: localized }),
+        })
+        .openapi({ description: 'Why the member holds the tier and how to keep it' }),
     }),
     points: z.object({
       balance: z.number().int(),
       debt: z.number().int(),
       expiringSoon: z.number().int(),
       expiringSoonBefore: z.string(),
-      nextExpiry: z.object({ points: z.number().int(), at: z.string() }).nullable(),
+      nextExpiry: z
+        .object({ points: z.number().int(), at: z.string(), lastDay: z.string() })
+        .nullable(),
     }),
   })
   .openapi('Member')

@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The field an `invalid_input` names, so a form can say which one. */
+    readonly field?: string,
   ) {
     super(message)
   }
@@ -32,13 +34,14 @@ export async function request<T>(
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const data = (await response.json().catch(() => ({}))) as {
-    error?: { code: string; message: string }
+    error?: { code: string; message: string; details?: { field?: string } }
   }
   if (!response.ok)
     throw new ApiError(
       response.status,
       data.error?.code ?? 'internal',
       data.error?.message ?? response.statusText,
+      data.error?.details?.field,
     )
   return data as T
 }

@@ -20,8 +20,19 @@ interface Member {
       value: number
       next: { name: Localized; threshold: number; remaining: number } | null
     }
+    outlook: {
+      heldBy: 'purchases' | 'last_window' | 'reward' | 'import' | 'staff'
+      lastDay: string
+      keepNeeds: number | null
+      after: { code: string; name: Localized }
+    }
   }
-  points: { balance: number; debt: number; expiringSoon: number; expiringSoonBefore: string }
+  points: {
+    balance: number
+    debt: number
+    expiringSoon: number
+    nextExpiry: { points: number; lastDay: string } | null
+  }
 }
 interface Me {
   member: Member
@@ -137,6 +148,12 @@ const name = (text: Localized) => (locale === 'en' ? text.en : text['zh-CN'])
 const date = (iso: string) =>
   new Date(iso).toLocaleDateString(locale, { year: 'numeric', month: '2-digit', day: '2-digit' })
 const number = (n: number) => n.toLocaleString(locale)
+/** Today on the phone's calendar as YYYY-MM-DD (the server checks against the shop's). */
+const localToday = () => {
+  const now = new Date()
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`
+}
 
 function showError(error: unknown): void {
   const message =
@@ -165,11 +182,13 @@ function header(member: Member, programme: Me['programme']): HTMLElement {
         Math.max(0, ((progress.value - start) / Math.max(1, next.threshold - start)) * 100),
       )
     : 100
-  const remaining = next
-    ? progress.basis === 'spend'
-      ? t().spend({ amount: (next.remaining / 100).toFixed(2) })
-      : t().growth({ points: next.remaining })
-    : ''
+  const growth = (value: number) =>
+    progress.basis === 'spend'
+      ? t().spend({ amount: (value / 100).toFixed(2) })
+      : t().growth({ points: value })
+  const remaining = next ? growth(next.remaining) : ''
+  const { outlook } = member.tier
+  const firstTier = programme.tiers[0]?.code === member.tier.code
   return h(
     'header',
     { class: 'card hero' },
@@ -202,13 +221,28 @@ function header(member: Member, programme: Me['programme']): HTMLElement {
       { class: 'next' },
       next ? t().nextTier({ next: name(next.name), remaining }) : t().topTier,
     ),
+    !firstTier &&
+      h(
+        'p',
+        { class: 'outlook', 'data-testid': 'tier-outlook' },
+        t()[`heldBy_${outlook.heldBy}`]({ tier: name(member.tier.name) }),
+        ' ',
+        outlook.keepNeeds === null
+          ? t().tierKept({ date: outlook.lastDay })
+          : t().tierKeep({
+              date: outlook.lastDay,
+              needed: growth(outlook.keepNeeds),
+              after: name(outlook.after.name),
+            }),
+      ),
     member.points.expiringSoon > 0 &&
+      member.points.nextExpiry &&
       h(
         'p',
         { class: 'notice' },
         t().expiring({
-          points: member.points.expiringSoon,
-          date: date(member.points.expiringSoonBefore),
+          points: member.points.nextExpiry.points,
+          date: member.points.nextExpiry.lastDay,
         }),
       ),
     member.points.debt > 0 && h('p', { class: 'notice' }, t().debt({ debt: member.points.debt })),
@@ -639,7 +673,15 @@ function profilePanel(member: Member): HTMLElement {
     maxlength: '100',
     required: true,
   })
-  const birthday = h('input', { name: 'birthday', type: 'date', value: member.birthday ?? '' })
+  // A birthday is set once: the member cannot move it to collect the birthday bonus again.
+  const birthdaySet = member.birthday !== null
+  const birthday = h('input', {
+    name: 'birthday',
+    type: 'date',
+    value: member.birthday ?? '',
+    max: localToday(),
+    disabled: birthdaySet,
+  })
   const consent = h('input', {
     name: 'marketingConsent',
     type: 'checkbox',
@@ -662,18 +704,28 @@ function profilePanel(member: Member): HTMLElement {
         void (async () => {
           await request('PATCH', '/me', {
             displayName: nameInput.value,
-            birthday: birthday.value || null,
+            ...(birthdaySet || !birthday.value ? {} : { birthday: birthday.value }),
             marketingConsent: consent.checked,
             locale: language.value,
           })
           locale = language.value as Locale
           await refresh()
           root.querySelector('.form .hint')?.replaceChildren(t().saved)
-        })().catch(showError)
+        })().catch((error: unknown) => {
+          const refused =
+            error instanceof ApiError && error.code === 'birthday_locked'
+              ? t().birthdayLocked
+              : error instanceof ApiError && error.field === 'birthday'
+                ? t().birthdayInvalid
+                : null
+          if (refused) status.replaceChildren(refused)
+          else showError(error)
+        })
       },
     },
     h('label', {}, t().name, nameInput),
     h('label', {}, t().birthday, birthday),
+    h('p', { class: 'hint' }, birthdaySet ? t().birthdayLocked : t().birthdayOnce),
     h('label', { class: 'check' }, consent, t().marketing),
     h('label', {}, t().language, language),
     h('button', { type: 'submit' }, t().save),

@@ -25,6 +25,7 @@ export type DomainErrorCode =
   | 'invite_required'
   | 'invite_invalid'
   | 'self_referral'
+  | 'birthday_locked'
   | 'member_inactive'
   | 'already_done'
   | 'forbidden'

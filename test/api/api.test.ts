@@ -88,6 +88,49 @@ for (const db of databases) {
           expect(res.body).toMatchObject({ region: 'Shanghai', birthday: '1990-05-01' })
         })
 
+        it('refuses impossible and future birthdays, and corrects a set birthday only with a reason, recorded', async () => {
+          for (const birthday of ['1990-02-30', '2030-01-01']) {
+            const created = await api.call('POST', '/api/v1/members', {
+              displayName: 'Bad date',
+              birthday,
+            })
+            expect(created.status).toBe(400)
+            expect(created.body.error.details.field).toBe('birthday')
+          }
+          const m = await newMember({ birthday: '1990-05-01' })
+          const future = await api.call('PATCH', `/api/v1/members/${m.id}`, {
+            birthday: '2030-01-01',
+            reason: 'typo',
+          })
+          expect(future.status).toBe(400)
+          expect(future.body.error.details.field).toBe('birthday')
+          const noReason = await api.call('PATCH', `/api/v1/members/${m.id}`, {
+            birthday: '1990-06-01',
+          })
+          expect(noReason.status).toBe(400)
+          expect(noReason.body.error.details.field).toBe('reason')
+          const corrected = await api.call('PATCH', `/api/v1/members/${m.id}`, {
+            birthday: '1990-06-01',
+            reason: 'ID card shows 1 June',
+          })
+          expect(corrected.status).toBe(200)
+          expect(corrected.body.birthday).toBe('1990-06-01')
+          const changes = await api.store.db
+            .selectFrom('memberChanges')
+            .select(['field', 'fromValue', 'toValue', 'reason', 'actor'])
+            .where('memberId', '=', m.id)
+            .execute()
+          expect(changes).toEqual([
+            {
+              field: 'birthday',
+              fromValue: '1990-05-01',
+              toValue: '1990-06-01',
+              reason: 'ID card shows 1 June',
+              actor: expect.stringMatching(/^api_key:/),
+            },
+          ])
+        })
+
         it('records the API key that linked a chat identity to a member', async () => {
           const m = await newMember()
           const res = await api.call('PATCH', `/api/v1/members/${m.id}`, { wechatId: `wx-${m.id}` })

@@ -68,7 +68,11 @@ describeOnDatabases('mini-app API', (get) => {
     expect(me.body.member).toMatchObject({
       id: view.id,
       points: { balance: 234 },
-      tier: { code: 'member', progress: { next: { code: 'silver' } } },
+      tier: {
+        code: 'member',
+        progress: { next: { code: 'silver' } },
+        outlook: { heldBy: 'purchases', keepNeeds: null, after: { code: 'member' } },
+      },
     })
     expect(me.body.programme.tiers).toHaveLength(4)
     const ledger = await call('GET', '/ledger', { token })
@@ -227,6 +231,28 @@ describeOnDatabases('mini-app API', (get) => {
       (await call('PATCH', '/me', { token, body: { birthday: '3 Feb' } })).body.error.details.field,
     ).toBe('birthday')
     expect((await call('PATCH', '/me', { token, body: { phone: '+1' } })).status).toBe(400)
+  })
+
+  it('a member sets their birthday once, to a real date no later than today', async () => {
+    const { user } = await member()
+    const token = await sessionFor(user)
+    for (const birthday of ['1990-02-30', '2030-01-01']) {
+      const refused = await call('PATCH', '/me', { token, body: { birthday } })
+      expect(refused.status).toBe(400)
+      expect(refused.body.error.details.field).toBe('birthday')
+    }
+    const set = await call('PATCH', '/me', { token, body: { birthday: '1990-01-10' } })
+    expect(set.body.birthday).toBe('1990-01-10')
+    const again = await call('PATCH', '/me', { token, body: { birthday: '1990-03-01' } })
+    expect(again.status).toBe(409)
+    expect(again.body.error.code).toBe('birthday_locked')
+    const unset = await call('PATCH', '/me', { token, body: { birthday: null } })
+    expect(unset.status).toBe(409)
+    const same = await call('PATCH', '/me', {
+      token,
+      body: { birthday: '1990-01-10', displayName: 'Still me' },
+    })
+    expect(same.body).toMatchObject({ birthday: '1990-01-10', displayName: 'Still me' })
   })
 
   it('the rewards list gives each reward the reason its redemption would be refused', async () => {

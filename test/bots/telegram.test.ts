@@ -165,6 +165,23 @@ describeOnDatabases('Telegram bot', (get) => {
     await get().domain.programme.replace(programmeWith({}))
   })
 
+  it('the registration birthday step refuses impossible and future dates', async () => {
+    await get().domain.programme.replace(
+      programmeWith({
+        membership: { type: 'open', inviteCodes: [], requiredFields: ['birthday'] },
+      }),
+    )
+    const user = newUser()
+    await say(user, '/start')
+    await press(user, 'reg:agree')
+    expect((await press(user, 'reg:marketing:yes'))[0]).toContain('生日')
+    expect((await say(user, '1990-02-30'))[0]).toContain('不是有效的生日')
+    expect((await say(user, '2030-01-01'))[0]).toContain('不是有效的生日')
+    expect((await say(user, '1990-05-20'))[0]).toContain('欢迎加入')
+    expect((await memberOf(user)).birthday).toBe('1990-05-20')
+    await get().domain.programme.replace(programmeWith({}))
+  })
+
   it('answers every member command', async () => {
     const user = newUser()
     await join(user)
@@ -193,6 +210,47 @@ describeOnDatabases('Telegram bot', (get) => {
       expect.objectContaining({ web_app: { url: 'https://shop.example/miniapp/' } }),
     ])
     expect((await say(user, '/rewards'))[0]).toBeDefined()
+  })
+
+  it('/points gives the real last day of the soonest expiring points, not today + 30 days', async () => {
+    await get().domain.programme.replace(programmeWith({ expiry: { mode: 'rolling', months: 1 } }))
+    get().clock.set('2025-01-10T04:00:00Z')
+    const user = newUser()
+    await join(user)
+    const member = await memberOf(user)
+    await get().domain.adjust(member.id, { points: 40, reason: 'test' }, 'test')
+    get().clock.set('2025-01-25T04:00:00Z')
+    const [answer] = await say(user, '/points')
+    expect(answer).toContain('40 积分的有效期到 2025-02-10')
+    expect(answer).not.toContain('2025-02-24')
+    get().clock.set('2025-01-10T04:00:00Z')
+    await get().domain.programme.replace(programmeWith({}))
+  })
+
+  it('/points says why the member holds the tier and what keeping it takes, in both languages', async () => {
+    await get().domain.programme.replace(programmeWith({}))
+    get().clock.set('2025-01-10T04:00:00Z')
+    const user = newUser()
+    await join(user)
+    const member = await memberOf(user)
+    await get().domain.adjust(member.id, { points: 800, reason: 'test' }, 'test')
+    const gold = await get().domain.rewards.create({
+      name: 'gold',
+      kind: 'tier_upgrade',
+      pointsCost: 800,
+      tierCode: 'gold',
+    })
+    await get().domain.rewards.redeem(member.id, gold.id)
+    const [zh] = await say(user, '/points')
+    expect(zh).toContain('【金卡会员】是你用积分兑换的')
+    expect(zh).toContain(
+      '本期到 2026-01-10 为止：再消费 ¥5000.00即可保级，否则将调整为【银卡会员】',
+    )
+    await say(user, '/lang')
+    await press(user, 'lang:en')
+    const [en] = await say(user, '/points')
+    expect(en).toContain('You got Gold for points.')
+    expect(en).toContain('This period ends on 2026-01-10: ¥5000.00 of spend more keeps your tier')
   })
 
   it('/bind links a second Telegram account to the same member, keeping both balances', async () => {

@@ -99,6 +99,46 @@ describeOnDatabases('member import from CSV', (get, database) => {
     ).toEqual(before)
   })
 
+  it('the tier window of an imported member runs from joined_at, window after window', async () => {
+    const { domain } = get()
+    await domain.memberImport.importMembers(
+      csv('name,external_id,joined_at,tier', 'Old,JW-1,2023-06-15,silver'),
+      actor,
+    )
+    const old = await domain.members.get({ externalId: 'JW-1' })
+    expect(old.joinedAt).toBe('2023-06-14T16:00:00.000Z')
+    expect(old.tier).toMatchObject({
+      code: 'silver',
+      windowStart: '2024-06-14T16:00:00.000Z',
+      windowEnd: '2025-06-14T16:00:00.000Z',
+    })
+  })
+
+  it('refuses a future birthday by the merchant’s calendar, and records a correction of a set one', async () => {
+    const { domain, clock, store } = get()
+    clock.set('2025-01-09T20:00:00Z') // 04:00 on 10 January in Shanghai
+    const report = await domain.memberImport.importMembers(
+      csv('name,external_id,birthday', 'Future,BD-1,2030-01-01', 'Today,BD-2,2025-01-10'),
+      actor,
+    )
+    expect(report).toMatchObject({ created: 1, failed: 1 })
+    expect(report.errors[0]).toMatchObject({ line: 2, column: 'birthday', code: 'invalid_value' })
+    const today = await domain.members.get({ externalId: 'BD-2' })
+    expect(today.birthday).toBe('2025-01-10')
+    await domain.memberImport.importMembers(
+      csv('name,external_id,birthday', 'Today,BD-2,2024-12-10'),
+      actor,
+    )
+    expect(
+      await store.db
+        .selectFrom('memberChanges')
+        .select(['fromValue', 'toValue', 'reason', 'actor'])
+        .where('memberId', '=', today.id)
+        .execute(),
+    ).toEqual([{ fromValue: '2025-01-10', toValue: '2024-12-10', reason: 'import', actor: 'test' }])
+    clock.set('2025-01-10T04:00:00Z')
+  })
+
   it('a dry run reports what the import would do and writes nothing', async () => {
     const { domain, store } = get()
     const file = csv(

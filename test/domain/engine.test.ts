@@ -186,12 +186,66 @@ describeOnDatabases('loyalty engine', (get) => {
     expect(view.points).toMatchObject({
       balance: 100,
       expiringSoon: 0,
-      nextExpiry: { points: 40, at: '2025-02-10T16:00:00.000Z' },
+      nextExpiry: { points: 40, at: '2025-02-10T16:00:00.000Z', lastDay: '2025-02-10' },
     })
     get().clock.set('2025-01-20T04:00:00Z')
     expect((await get().domain.members.view(m.id)).points.expiringSoon).toBe(40)
     get().clock.set('2025-01-10T04:00:00Z')
     await use()
+  })
+
+  it('the birthday multiplier pays once a calendar year, even when the birthday is changed to another day', async () => {
+    await use()
+    get().clock.set('2025-01-10T04:00:00Z')
+    const m = await get().domain.members.register({ displayName: name(), birthday: '1990-01-10' })
+    const order = (id: string) =>
+      get().domain.orders.ingest({ id: `bd-${seq}-${id}`, member: { id: m.id }, amount: 10_000 })
+    expect((await order('a')).pointsEarned).toBe(200)
+    expect((await order('b')).pointsEarned).toBe(100)
+    await get().domain.members.update(
+      m.id,
+      { birthday: '1990-02-10' },
+      'staff:test',
+      'moved to pay twice',
+    )
+    get().clock.set('2025-02-10T04:00:00Z')
+    expect((await order('c')).pointsEarned).toBe(100)
+    get().clock.set('2026-02-10T04:00:00Z')
+    expect((await order('d')).pointsEarned).toBe(200)
+    get().clock.set('2025-01-10T04:00:00Z')
+  })
+
+  it('the tier outlook says what holds the tier, when the window ends and what keeping it takes', async () => {
+    await use()
+    const m = await get().domain.members.register({ displayName: name() })
+    await get().domain.orders.ingest({ id: `ol-${seq}-a`, member: { id: m.id }, amount: 120_000 })
+    const earned = await get().domain.members.view(m.id)
+    expect(earned.tier).toMatchObject({
+      code: 'silver',
+      outlook: {
+        heldBy: 'purchases',
+        keepNeeds: null,
+        after: { code: 'silver' },
+        lastDay: '2026-01-10',
+      },
+    })
+    await get().domain.adjust(m.id, { points: 800, reason: 'test' }, 'test')
+    const gold = await get().domain.rewards.create({
+      name: 'gold for points',
+      kind: 'tier_upgrade',
+      pointsCost: 800,
+      tierCode: 'gold',
+    })
+    const bought = (await get().domain.rewards.redeem(m.id, gold.id)).member
+    expect(bought.tier).toMatchObject({
+      code: 'gold',
+      outlook: { heldBy: 'reward', keepNeeds: 500_000 - 120_000, after: { code: 'silver' } },
+    })
+    await get().domain.members.update(m.id, { tierFloorCode: 'diamond' }, 'staff:test')
+    expect((await get().domain.members.view(m.id)).tier).toMatchObject({
+      code: 'diamond',
+      outlook: { heldBy: 'staff', keepNeeds: null, after: { code: 'diamond' } },
+    })
   })
 
   it('an admin invite sent by two chats at once makes exactly one of them staff', async () => {

@@ -376,6 +376,30 @@ describeOnDatabases('ledger cases real loyalty systems got wrong', (get) => {
     await expectLedgerConsistent(get().store.db)
   })
 
+  it('14b. a ¥0 order earns no first-order bonus or referral reward; the first order reaching the qualifying amount does', async () => {
+    await use({
+      earning: { ...programmeWith({}).earning, firstOrderBonus: 30 },
+      referral: { referrerPoints: 100, refereePoints: 50, minOrderAmount: 0, lockDays: 30 },
+    })
+    const referrer = await join()
+    const newcomer = await join({ referrerCode: referrer.code })
+    const free = await order(newcomer.id, 0)
+    expect(free.pointsEarned).toBe(0)
+    expect(free.breakdown).toMatchObject({ firstOrderBonus: 0, referralBonus: 0 })
+    expect(await balance(referrer.id)).toBe(0)
+    const paid = await order(newcomer.id, 1_000)
+    expect(paid.breakdown).toMatchObject({ base: 10, firstOrderBonus: 30, referralBonus: 50 })
+    expect(await balance(referrer.id)).toBe(100)
+
+    await use({
+      earning: { ...programmeWith({}).earning, firstOrderBonus: 30, qualifyingOrderAmount: 2_000 },
+    })
+    const other = await join()
+    expect((await order(other.id, 1_999)).breakdown.firstOrderBonus).toBe(0)
+    expect((await order(other.id, 2_000)).breakdown.firstOrderBonus).toBe(30)
+    await expectLedgerConsistent(get().store.db)
+  })
+
   it('15. binding a member’s two records keeps every lot, its expiry and the tier history', async () => {
     await use()
     const telegram = await join({ telegramId: String(1_000 + seq) })

@@ -30,6 +30,7 @@ const ctx = {
   tier: member,
   placedAt: new Date('2025-03-03T04:00:00Z'),
   birthday: null,
+  birthdayBonusYear: null,
   isFirstOrder: false,
 }
 
@@ -103,6 +104,15 @@ describe('earning rules', () => {
     const result = computeOrderPoints(p, { ...ctx, tier, birthday: '1990-03-03', amount: 10_000 })
     expect(result.multipliers.map((m) => m.source)).toEqual(['tier', 'birthday', 'campaign'])
     expect(result.points).toBe(330) // 100 × 1.1 × 2 × 1.5
+  })
+
+  it('the birthday multiplier is not paid again in a local year it was paid in', () => {
+    const p = programme({ birthday: { multiplierPercent: 200, scope: 'month' } })
+    const on = (birthdayBonusYear: number | null) =>
+      computeOrderPoints(p, { ...ctx, birthday: '1990-03-20', birthdayBonusYear, amount: 1_000 })
+    expect(on(null).points).toBe(20)
+    expect(on(2024).points).toBe(20)
+    expect(on(2025).points).toBe(10)
   })
 
   it('campaign days and birthdays are the merchant’s local day', () => {

@@ -246,6 +246,38 @@ describe.skipIf(!runBrowser)(
       await page.close()
     })
 
+    it('says why the tier is held and how to keep it, and keeps a set birthday locked, in both languages', async () => {
+      for (const language of ['zh-hans', 'en'] as const) {
+        const { user, view } = await memberWithHistory(language)
+        await domain.members.update(view.id, { birthday: '1990-05-20' }, `member:${view.id}`)
+        await domain.adjust(view.id, { points: 800, reason: 'test' }, 'test')
+        const gold = await domain.rewards.create({
+          name: `gold ${language}`,
+          kind: 'tier_upgrade',
+          pointsCost: 800,
+          tierCode: 'gold',
+        })
+        await domain.rewards.redeem(view.id, gold.id)
+        const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+        const outlook = page.getByTestId('tier-outlook')
+        await expect
+          .poll(() => outlook.textContent())
+          .toContain(language === 'en' ? 'You got Gold for points.' : '金卡会员是你用积分兑换的')
+        expect(await outlook.textContent()).toContain(
+          language === 'en' ? 'keeps your tier' : '保级',
+        )
+        await page.screenshot({ path: `${ARTIFACTS}/miniapp-tier-${language}-360x740.png` })
+        await page
+          .getByRole('tab', { name: language === 'en' ? 'Me' : '我的', exact: true })
+          .click()
+        const birthday = page.locator('input[name=birthday]')
+        await birthday.waitFor()
+        expect(await birthday.isDisabled()).toBe(true)
+        await page.screenshot({ path: `${ARTIFACTS}/miniapp-profile-${language}-360x740.png` })
+        await page.close()
+      }
+    })
+
     it('shows open lotteries with their odds and open quizzes; a draw and a whole quiz work from the page', async () => {
       const { user, view } = await memberWithHistory('zh-hans')
       const window = {

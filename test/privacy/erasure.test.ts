@@ -101,6 +101,7 @@ describeOnDatabases('erasure of a member (注销)', (get) => {
       trackingNumber: secrets.tracking,
     })
     await domain.adjust(memberId, { points: 30, reason: secrets.note }, 'api:test')
+    await domain.members.update(memberId, { birthday: '1987-11-24' }, 'api:test', secrets.note)
     const reward = await domain.rewards.create({
       name: 'Coffee coupon',
       kind: 'coupon',
@@ -163,6 +164,9 @@ describeOnDatabases('erasure of a member (注销)', (get) => {
     expect(data.coupons).toMatchObject([{ reward: 'Coffee coupon', status: 'issued' }])
     expect(data.ledger.map((e: { reason: string }) => e.reason)).toContain('manual')
     expect(data.messagesReceived).toHaveLength(1)
+    expect(data.detailChanges).toMatchObject([
+      { field: 'birthday', from: secrets.birthday, to: '1987-11-24', reason: secrets.note },
+    ])
     expect(JSON.stringify(data)).not.toContain('Other Person')
   })
 

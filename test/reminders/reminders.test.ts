@@ -454,6 +454,31 @@ describe('tier touchpoints', () => {
     }),
   )
 
+  onDatabases(
+    'a tier carried in by an import or set by staff is not congratulated as an upgrade',
+    (db) =>
+      withHarness(db, {}, async (h) => {
+        const chat = String(++nextChat)
+        await h.domain.memberImport.importMembers(
+          Buffer.from(
+            `name,external_id,telegram_id,tier,marketing_consent\r\nIm,IM-1,${chat},gold,yes\r\n`,
+          ),
+          { actor: 'test' },
+        )
+        const imported = await h.domain.members.get({ externalId: 'IM-1' })
+        expect(imported.tier.code).toBe('gold')
+        const floored = await h.member('Fl')
+        await h.domain.members.update(floored.id, { tierFloorCode: 'silver' }, 'staff:test')
+        const earner = await h.member('Ea')
+        h.at(0, '11:00')
+        await h.order(earner.id, 'T-9', 120_000)
+        await h.tick()
+        expect(h.to(chat)).toEqual([])
+        expect(h.to(floored.chat)).toEqual([])
+        expect(h.to(earner.chat)).toEqual([expect.stringContaining('银卡会员')])
+      }),
+  )
+
   onDatabases('a member about to lose a tier is warned with what keeping it takes', (db) =>
     withHarness(db, {}, async (h) => {
       const mo = await h.member('Mo')

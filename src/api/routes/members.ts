@@ -76,7 +76,17 @@ const updateMember = createRoute({
   middleware: [requireRole('admin')] as const,
   request: {
     params: MemberParams,
-    body: { required: true, content: { 'application/json': { schema: memberPatchSchema } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: memberPatchSchema.extend({
+            /** Why staff correct a detail the member set: required to change a set birthday. */
+            reason: z.string().trim().min(1).max(500).optional(),
+          }),
+        },
+      },
+    },
   },
   responses: {
     200: json(MemberSchema, 'The updated member'),
@@ -150,12 +160,9 @@ export function memberRoutes(domain: Domain) {
     )
     .openapi(updateMember, async (c) => {
       const member = await domain.members.require({ id: c.req.valid('param').id })
+      const { reason, ...patch } = c.req.valid('json')
       return c.json(
-        await domain.members.update(
-          member.id,
-          c.req.valid('json'),
-          `api_key:${c.get('apiKey').id}`,
-        ),
+        await domain.members.update(member.id, patch, `api_key:${c.get('apiKey').id}`, reason),
         200,
       )
     })

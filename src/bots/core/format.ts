@@ -40,25 +40,51 @@ export function pointsText(locale: Locale, member: MemberView, programme: Progra
   ]
   if (member.points.debt > 0) lines.push(t(locale, 'points.debt', { debt: member.points.debt }))
   const { next, basis } = member.tier.progress
+  const growth = (value: number) =>
+    basis === 'spend'
+      ? t(locale, 'amount.spend', { amount: yuan(value) })
+      : t(locale, 'amount.points', { points: value })
   if (next) {
-    const remaining =
-      basis === 'spend'
-        ? t(locale, 'amount.spend', { amount: yuan(next.remaining) })
-        : t(locale, 'amount.points', { points: next.remaining })
-    lines.push(t(locale, 'points.next', { next: localize(next.name, locale), remaining }))
+    lines.push(
+      t(locale, 'points.next', {
+        next: localize(next.name, locale),
+        remaining: growth(next.remaining),
+      }),
+    )
   } else {
     lines.push(t(locale, 'points.top'))
   }
   lines.push(t(locale, 'points.benefits', { benefits: benefitsText(locale, member) }))
-  if (member.points.expiringSoon > 0) {
+  lines.push(...tierOutlookLines(locale, member, programme, growth))
+  const { nextExpiry } = member.points
+  if (member.points.expiringSoon > 0 && nextExpiry) {
     lines.push(
-      t(locale, 'points.expiring', {
-        points: member.points.expiringSoon,
-        date: day(member.points.expiringSoonBefore, programme),
-      }),
+      t(locale, 'points.expiring', { points: nextExpiry.points, date: nextExpiry.lastDay }),
     )
   }
   return lines.join('\n')
+}
+
+/** Why the member holds their tier and what keeping it takes; nothing for the first tier. */
+function tierOutlookLines(
+  locale: Locale,
+  member: MemberView,
+  programme: Programme,
+  growth: (value: number) => string,
+): string[] {
+  const { outlook } = member.tier
+  if (member.tier.code === programme.tiers[0]!.code) return []
+  const tier = localize(member.tier.name, locale)
+  return [
+    t(locale, `tier.heldBy.${outlook.heldBy}`, { tier }),
+    outlook.keepNeeds === null
+      ? t(locale, 'tier.kept', { date: outlook.lastDay })
+      : t(locale, 'tier.keep', {
+          date: outlook.lastDay,
+          needed: growth(outlook.keepNeeds),
+          after: localize(outlook.after.name, locale),
+        }),
+  ]
 }
 
 export function historyLine(locale: Locale, entry: LedgerEntryView, programme: Programme): string {

@@ -17,7 +17,8 @@ const zhCN = {
   'register.phone': () => '请发送你的手机号（用于门店查找会员）：',
   'register.phoneInvalid': () => '手机号格式不正确，请重新发送，例如 13800138000。',
   'register.birthday': () => '请发送你的生日（格式 1990-05-20），生日当天有额外积分：',
-  'register.birthdayInvalid': () => '生日格式不正确，请按 1990-05-20 的格式发送。',
+  'register.birthdayInvalid': () =>
+    '这不是有效的生日：请发送一个真实、且不晚于今天的日期，格式如 1990-05-20。',
   'register.done': (p: { name: string; tier: string; benefits: string; code: string }) =>
     `🎉 ${p.name}，欢迎加入！你现在是【${p.tier}】。\n${p.benefits}\n会员码：${p.code}\n发送 /points 查看积分，/checkin 每日签到，/rewards 兑换礼品。`,
   'register.needed': () => '你还不是会员。发送 /start 加入，只需一分钟。',
@@ -30,8 +31,17 @@ const zhCN = {
   'points.next': (p: { next: string; remaining: string }) => `距离【${p.next}】还差 ${p.remaining}`,
   'points.top': () => '你已是最高等级，感谢支持！',
   'points.expiring': (p: { points: number; date: string }) =>
-    `⏳ ${p.points} 积分将在 ${p.date} 前过期，记得兑换哦。`,
+    `⏳ ${p.points} 积分的有效期到 ${p.date}，记得兑换哦。`,
   'points.benefits': (p: { benefits: string }) => `当前权益：${p.benefits}`,
+  'tier.heldBy.purchases': (p: { tier: string }) => `🏅 【${p.tier}】来自你本期的消费。`,
+  'tier.heldBy.last_window': (p: { tier: string }) => `🏅 【${p.tier}】是你上一期保级保留下来的。`,
+  'tier.heldBy.reward': (p: { tier: string }) => `🏅 【${p.tier}】是你用积分兑换的。`,
+  'tier.heldBy.import': (p: { tier: string }) => `🏅 【${p.tier}】由商家从原会员系统迁入。`,
+  'tier.heldBy.staff': (p: { tier: string }) =>
+    `🏅 【${p.tier}】由商家为你设定，不会低于这一等级。`,
+  'tier.keep': (p: { date: string; needed: string; after: string }) =>
+    `📅 本期到 ${p.date} 为止：再${p.needed}即可保级，否则将调整为【${p.after}】。`,
+  'tier.kept': (p: { date: string }) => `📅 本期到 ${p.date} 为止，你已保住当前等级。`,
   'amount.spend': (p: { amount: string }) => `消费 ¥${p.amount}`,
   'amount.points': (p: { points: number }) => `${p.points} 成长积分`,
   'history.empty': () => '还没有积分记录。消费、签到都能获得积分。',
@@ -214,6 +224,7 @@ const zhCN = {
   'broadcast.done': (p: { id: string }) =>
     `✅ 群发已创建（${p.id}）。发送 /campaign ${p.id} 查看进度和效果。`,
   'error.already_done': () => '你已经参加过了。',
+  'error.birthday_locked': () => '生日设置后不能自己修改；如需更正，请联系商家。',
   'error.not_found': () => '找不到这个活动，请重新发送命令。',
   'choice.reply': (p: { number: number; label: string }) => `回复 ${p.number} ${p.label}`,
   'choice.link': (p: { label: string; url: string }) => `${p.label}：${p.url}`,
@@ -373,7 +384,8 @@ const en: Catalogue = {
     'That phone number does not look right. Please send it again, e.g. +8613800138000.',
   'register.birthday': () =>
     'Please send your birthday as 1990-05-20; birthdays earn extra points:',
-  'register.birthdayInvalid': () => 'Please send the date as 1990-05-20.',
+  'register.birthdayInvalid': () =>
+    'That is not a valid birthday: send a real date no later than today, like 1990-05-20.',
   'register.done': (p) =>
     `🎉 Welcome, ${p.name}! You are ${p.tier}.\n${p.benefits}\nMember code: ${p.code}\nSend /points for your points, /checkin every day, /rewards to redeem.`,
   'register.needed': () => 'You are not a member yet. Send /start to join; it takes a minute.',
@@ -384,8 +396,17 @@ const en: Catalogue = {
     `(A refund left ${p.debt} points owed; they come out of the points you earn next.)`,
   'points.next': (p) => `${p.remaining} more to reach ${p.next}`,
   'points.top': () => 'You are at the top tier. Thank you!',
-  'points.expiring': (p) => `⏳ ${p.points} points expire before ${p.date}. Redeem them in time!`,
+  'points.expiring': (p) => `⏳ ${p.points} points are valid until ${p.date}. Redeem them in time!`,
   'points.benefits': (p) => `Your benefits: ${p.benefits}`,
+  'tier.heldBy.purchases': (p) => `🏅 You hold ${p.tier} through your purchases this period.`,
+  'tier.heldBy.last_window': (p) => `🏅 You kept ${p.tier} from your last period.`,
+  'tier.heldBy.reward': (p) => `🏅 You got ${p.tier} for points.`,
+  'tier.heldBy.import': (p) =>
+    `🏅 Your ${p.tier} status came over from the shop’s previous system.`,
+  'tier.heldBy.staff': (p) => `🏅 The shop set ${p.tier} for you; you will not drop below it.`,
+  'tier.keep': (p) =>
+    `📅 This period ends on ${p.date}: ${p.needed} more keeps your tier, otherwise it becomes ${p.after}.`,
+  'tier.kept': (p) => `📅 This period ends on ${p.date}, and you keep your tier.`,
   'amount.spend': (p) => `¥${p.amount} of spend`,
   'amount.points': (p) => `${p.points} growth points`,
   'history.empty': () => 'No points yet. Shopping and checking in both earn points.',
@@ -545,6 +566,8 @@ const en: Catalogue = {
     `Send to ${p.size} members of "${p.name}" (${p.when})? Messages due in quiet hours wait for the morning.`,
   'broadcast.done': (p) => `✅ Broadcast created (${p.id}). Send /campaign ${p.id} to follow it.`,
   'error.already_done': () => 'You have already taken part.',
+  'error.birthday_locked': () =>
+    'Your birthday cannot be changed once set; ask the shop to correct it.',
   'error.not_found': () => 'That was not found. Please send the command again.',
   'choice.reply': (p) => `Reply ${p.number} ${p.label}`,
   'choice.link': (p) => `${p.label}: ${p.url}`,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import QRCode from 'qrcode'
-import { normalizePhone } from '../../domain/members/members.ts'
+import { checkBirthday, normalizePhone } from '../../domain/members/members.ts'
 import { type Locale, localize } from '../../domain/programme/programme.ts'
 import type { RewardOffer } from '../../domain/rewards/rewards.service.ts'
 import { DomainError } from '../../shared/errors.ts'
@@ -206,11 +206,18 @@ export async function registrationText(
     }
   }
   if (dialog.step === 'birthday') {
-    const birthday = input.trim()
-    const valid =
-      /^\d{4}-\d{2}-\d{2}$/.test(birthday) && !Number.isNaN(Date.parse(`${birthday}T00:00:00Z`))
-    if (!valid) return text(t(turn.locale, 'register.birthdayInvalid'))
-    return register(turn, dialog, birthday)
+    try {
+      const birthday = checkBirthday(
+        input.trim(),
+        turn.programme.timezone,
+        turn.deps.domain.deps.clock.now(),
+      )
+      return register(turn, dialog, birthday)
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'invalid_input')
+        return text(t(turn.locale, 'register.birthdayInvalid'))
+      throw error
+    }
   }
   return registrationPrompt(turn, dialog)
 }

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import { tagSchema } from '../segments/segments.ts'
-import { normalizePhone } from '../members/members.ts'
+import { checkBirthday, normalizePhone } from '../members/members.ts'
+import { DomainError } from '../../shared/errors.ts'
 import { type Locale, type Programme } from '../programme/programme.ts'
 
 /**
@@ -240,9 +241,12 @@ function readCell(
       }
       return
     case 'birthday': {
-      const date = calendarDate(value)
-      if (date.toJSDate() > now) throw new CellError(`${value} is in the future`)
-      record.birthday = date.toISODate()!
+      try {
+        record.birthday = checkBirthday(calendarDate(value).toISODate()!, programme.timezone, now)
+      } catch (error) {
+        if (error instanceof DomainError) throw new CellError(`${value}: ${error.message}`)
+        throw error
+      }
       return
     }
     case 'gender': {

@@ -10,7 +10,7 @@ import type { MemberRef } from '../members/members.ts'
 import { type Programme, expiryFor, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { addTagsWithin } from '../segments/tags.ts'
-import { reevaluateTier } from '../tiers/tiers.ts'
+import { holdTier } from '../tiers/tiers.ts'
 import { parseCsv } from './csv.ts'
 import {
   type MemberColumn,
@@ -357,9 +357,19 @@ export class MemberImportService {
           programme,
           now,
           options.actor,
+          'import',
         )
       await addTagsWithin(trx, plan.member.id, plan.tags, now.toISOString())
-      if (plan.tierCode) await this.holdTier(trx, plan.member.id, plan.tierCode, programme, now)
+      // A tier brought from another system is held like a bought one, to the end of the window.
+      if (plan.tierCode)
+        await holdTier(
+          trx,
+          await lockMember(trx, plan.member.id),
+          plan.tierCode,
+          'import',
+          programme,
+          now,
+        )
       return plan.member.id
     }
     const id = await this.members.insertMember(
@@ -382,7 +392,8 @@ export class MemberImportService {
       { code: record.code, joinedAt: record.joinedAt },
     )
     await addTagsWithin(trx, id, record.tags, now.toISOString())
-    if (record.tierCode) await this.holdTier(trx, id, record.tierCode, programme, now)
+    if (record.tierCode)
+      await holdTier(trx, await lockMember(trx, id), record.tierCode, 'import', programme, now)
     if (record.points) {
       const key = `opening:${id}`
       if (!(await findEntryByKey(trx, key))) {
@@ -405,22 +416,5 @@ export class MemberImportService {
       }
     }
     return id
-  }
-
-  /** A tier brought from another system is held like a bought one: to the end of the window. */
-  private async holdTier(
-    trx: Db,
-    memberId: string,
-    tierCode: string,
-    programme: Programme,
-    now: Date,
-  ): Promise<void> {
-    const member = await lockMember(trx, memberId)
-    await trx
-      .updateTable('members')
-      .set({ tierRetainedCode: tierCode })
-      .where('id', '=', memberId)
-      .execute()
-    await reevaluateTier(trx, { ...member, tierRetainedCode: tierCode }, programme, now)
   }
 }

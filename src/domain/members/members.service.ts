@@ -6,20 +6,15 @@ import { newId, randomCode, sha256Hex } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import { settleDebtFromLots } from '../ledger/ledger.service.ts'
 import { type MemberRow, lockMembers } from '../ledger/ledger.repository.ts'
-import {
-  type Programme,
-  addDays,
-  addLocalMonths,
-  tierAt,
-  tierIndex,
-} from '../programme/programme.ts'
+import { type Programme, addDays, lastLocalDay, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { moveTags } from '../segments/tags.ts'
-import { heldTierIndex, reevaluateTier, windowValue } from '../tiers/tiers.ts'
+import { memberTierOutlook, reevaluateTier, windowAt } from '../tiers/tiers.ts'
 import {
   type Channel,
   type MemberRef,
   type MemberView,
+  checkBirthday,
   normalizeLocale,
   normalizePhone,
 } from './members.ts'
@@ -103,6 +98,7 @@ export class MembersService {
     }
     const phone = input.phone ? normalizePhone(input.phone, programme.phoneRegion) : null
     const now = this.deps.clock.now()
+    if (input.birthday) checkBirthday(input.birthday, programme.timezone, now)
     const id = await this.deps.store
       .transaction(async (trx) => {
         return this.insertMember(trx, programme, input, phone, now)
@@ -142,6 +138,8 @@ export class MembersService {
     }
     await this.assertIdentitiesFree(trx, phone, input)
     const id = newId('mem')
+    const joinedAt = carried.joinedAt ?? now.toISOString()
+    const window = windowAt(programme, new Date(joinedAt), now)
     await trx
       .insertInto('members')
       .values({
@@ -162,17 +160,13 @@ export class MembersService {
         tierCode: programme.tiers[0]!.code,
         tierFloorCode: null,
         tierRetainedCode: null,
-        tierWindowStart: now.toISOString(),
-        tierWindowEnd: addLocalMonths(
-          now,
-          programme.tierRules.windowMonths,
-          programme.timezone,
-        ).toISOString(),
+        tierWindowStart: window.start,
+        tierWindowEnd: window.end,
         pointsBalance: 0,
         pointsDebt: 0,
         lotteryChances: 0,
         externalId: input.externalId ?? null,
-        joinedAt: carried.joinedAt ?? now.toISOString(),
+        joinedAt,
         updatedAt: now.toISOString(),
       })
       .execute()
@@ -193,9 +187,15 @@ export class MembersService {
 
   /**
    * `actor` is who asks (`member:<id>`, `staff:<id>`, `api_key:<id>`): a chat identity the
-   * patch adds is recorded as linked by them.
+   * patch adds is recorded as linked by them. `reason` is why staff correct a detail the member
+   * set; changing a birthday that is set needs one.
    */
-  async update(memberId: string, patch: MemberPatch, actor: string): Promise<MemberView> {
+  async update(
+    memberId: string,
+    patch: MemberPatch,
+    actor: string,
+    reason?: string,
+  ): Promise<MemberView> {
     const { config: programme } = await this.programmes.current()
     const phone = patch.phone ? normalizePhone(patch.phone, programme.phoneRegion) : patch.phone
     if (patch.tierFloorCode && tierIndex(programme, patch.tierFloorCode) < 0) {
@@ -205,14 +205,15 @@ export class MembersService {
     }
     const now = this.deps.clock.now()
     await this.deps.store.transaction((trx) =>
-      this.updateWithin(trx, memberId, { ...patch, phone }, programme, now, actor),
+      this.updateWithin(trx, memberId, { ...patch, phone }, programme, now, actor, reason),
     )
     return this.view(memberId)
   }
 
   /**
    * Applies a patch whose phone is already normalised, inside the caller's transaction, under
-   * the member's lock; a phone or identity of another member is `member_exists`.
+   * the member's lock; a phone or identity of another member is `member_exists`. A member sets
+   * their birthday once (`birthday_locked` after); staff correct it with a reason, recorded.
    */
   async updateWithin(
     trx: Db,
@@ -221,10 +222,14 @@ export class MembersService {
     programme: Programme,
     now: Date,
     actor: string,
+    reason?: string,
   ): Promise<void> {
     const phone = patch.phone
     const [member] = (await lockMembers(trx, [memberId])).values()
     await this.assertIdentitiesFree(trx, phone ?? null, patch, member!.id)
+    if (patch.birthday !== undefined && patch.birthday !== member!.birthday) {
+      await this.changeBirthday(trx, member!, patch.birthday, programme, now, actor, reason)
+    }
     await trx
       .updateTable('members')
       .set({
@@ -247,8 +252,46 @@ export class MembersService {
       .execute()
     await this.addIdentities(trx, memberId, patch, now, actor)
     if (patch.tierFloorCode !== undefined) {
-      await reevaluateTier(trx, { ...member!, tierFloorCode: patch.tierFloorCode }, programme, now)
+      await reevaluateTier(
+        trx,
+        { ...member!, tierFloorCode: patch.tierFloorCode },
+        programme,
+        now,
+        'staff',
+      )
     }
+  }
+
+  private async changeBirthday(
+    trx: Db,
+    member: MemberRow,
+    birthday: string | null,
+    programme: Programme,
+    now: Date,
+    actor: string,
+    reason: string | undefined,
+  ): Promise<void> {
+    if (birthday !== null) checkBirthday(birthday, programme.timezone, now)
+    if (member.birthday !== null && actor.startsWith('member:')) {
+      throw new DomainError('birthday_locked', 'a birthday once set is corrected by the merchant')
+    }
+    if (member.birthday !== null && !reason?.trim()) {
+      throw new DomainError('invalid_input', 'changing a birthday that is set needs a reason', {
+        field: 'reason',
+      })
+    }
+    await trx
+      .insertInto('memberChanges')
+      .values({
+        memberId: member.id,
+        field: 'birthday',
+        fromValue: member.birthday,
+        toValue: birthday,
+        reason: reason?.trim() || null,
+        actor,
+        createdAt: now.toISOString(),
+      })
+      .execute()
   }
 
   /** Finds a member; a merged record leads to the member it was merged into. */
@@ -369,6 +412,7 @@ export class MembersService {
         'coupons',
         'redemptions',
         'tierChanges',
+        'memberChanges',
       ] as const) {
         await trx
           .updateTable(table)
@@ -437,6 +481,10 @@ export class MembersService {
         tierCode: better(target.tierCode, source.tierCode)!,
         tierFloorCode: better(target.tierFloorCode, source.tierFloorCode),
         tierRetainedCode: better(target.tierRetainedCode, source.tierRetainedCode),
+        tierRetainedCause:
+          better(target.tierRetainedCode, source.tierRetainedCode) === target.tierRetainedCode
+            ? target.tierRetainedCause
+            : source.tierRetainedCause,
         lotteryChances: target.lotteryChances + source.lotteryChances,
       }
       await trx
@@ -447,6 +495,10 @@ export class MembersService {
           tierCode: target.tierCode,
           tierFloorCode: target.tierFloorCode,
           tierRetainedCode: target.tierRetainedCode,
+          tierRetainedCause: target.tierRetainedCause,
+          // The birthday multiplier paid to either record counts for the merged member.
+          birthdayBonusYear:
+            Math.max(target.birthdayBonusYear ?? 0, source.birthdayBonusYear ?? 0) || null,
           lotteryChances: target.lotteryChances,
           phone: target.phone ?? source.phone,
           birthday: target.birthday ?? source.birthday,
@@ -534,19 +586,9 @@ export class MembersService {
     member: MemberRow,
     programme: Programme,
   ): Promise<MemberView['tier']> {
-    const value = await windowValue(
-      db,
-      member.id,
-      programme,
-      member.tierWindowStart,
-      member.tierWindowEnd,
-    )
-    const index = Math.max(
-      tierIndex(programme, member.tierCode),
-      heldTierIndex(programme, member, value),
-    )
-    const tier = tierAt(programme, index)
-    const next = programme.tiers[index + 1]
+    const { outlook, value } = await memberTierOutlook(db, member, programme)
+    const { tier } = outlook
+    const next = programme.tiers[tierIndex(programme, tier.code) + 1]
     return {
       code: tier.code,
       name: tier.name,
@@ -567,6 +609,12 @@ export class MembersService {
             }
           : null,
       },
+      outlook: {
+        heldBy: outlook.heldBy,
+        lastDay: outlook.lastDay,
+        keepNeeds: outlook.keepNeeds,
+        after: { code: outlook.after.code, name: outlook.after.name },
+      },
     }
   }
 
@@ -575,13 +623,16 @@ export class MembersService {
     member: MemberRow,
     programme: Programme,
   ): Promise<MemberView['points']> {
-    const before = addDays(this.deps.clock.now(), programme.expiringSoonDays).toISOString()
+    const now = this.deps.clock.now()
+    const before = addDays(now, programme.expiringSoonDays).toISOString()
+    // Lots past their expiry can no longer be spent, even before the expiry job closes them.
     const lots = await db
       .selectFrom('pointLots')
       .select(['remaining', 'expiresAt'])
       .where('memberId', '=', member.id)
       .where('remaining', '>', 0)
       .where('expiresAt', 'is not', null)
+      .where('expiresAt', '>', now.toISOString())
       .orderBy('expiresAt')
       .execute()
     const first = lots[0]
@@ -595,6 +646,7 @@ export class MembersService {
       nextExpiry: first
         ? {
             at: first.expiresAt!,
+            lastDay: lastLocalDay(first.expiresAt!, programme.timezone),
             points: lots
               .filter((l) => l.expiresAt === first.expiresAt)
               .reduce((s, l) => s + l.remaining, 0),

@@ -1,6 +1,8 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
+import { DateTime } from 'luxon'
 import { DomainError } from '../../shared/errors.ts'
-import type { Locale, LocalizedText } from '../programme/programme.ts'
+import { type Locale, type LocalizedText, localDate } from '../programme/programme.ts'
+import type { TierHeldBy } from '../tiers/tiers.ts'
 
 export const CHANNELS = ['telegram', 'wechat'] as const
 export type Channel = (typeof CHANNELS)[number]
@@ -27,6 +29,27 @@ export function normalizePhone(raw: string, region: string): string {
   return parsed.number
 }
 
+/**
+ * A birthday as YYYY-MM-DD, the one check every way in uses (API, chat, mini-app, import): a
+ * real calendar date (no 30 February), not after today in the programme's time zone, not
+ * before 1900. Returns it; throws `invalid_input` naming `birthday`.
+ */
+export function checkBirthday(value: string, timezone: string, now: Date): string {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone: 'utc' }) : null
+  const reason = !date?.isValid
+    ? 'is not a date like 1990-05-20'
+    : value > localDate(now, timezone)
+      ? 'is in the future'
+      : value < '1900-01-01'
+        ? 'is before 1900'
+        : null
+  if (reason)
+    throw new DomainError('invalid_input', `birthday ${JSON.stringify(value)} ${reason}`, {
+      field: 'birthday',
+    })
+  return value
+}
+
 /** Maps any language tag (Telegram's language_code, a browser's) onto the two we speak. */
 export function normalizeLocale(tag: string | null | undefined, fallback: Locale): Locale {
   if (!tag) return fallback
@@ -49,6 +72,13 @@ export interface TierView {
     value: number
     next: { code: string; name: LocalizedText; threshold: number; remaining: number } | null
   }
+  /** Why the member holds the tier and how to keep it (`TierOutlook` of the tiers domain). */
+  outlook: {
+    heldBy: TierHeldBy
+    lastDay: string
+    keepNeeds: number | null
+    after: { code: string; name: LocalizedText }
+  }
 }
 
 export interface PointsView {
@@ -57,7 +87,8 @@ export interface PointsView {
   debt: number
   expiringSoon: number
   expiringSoonBefore: string
-  nextExpiry: { points: number; at: string } | null
+  /** The soonest expiring lots: `at` is the exclusive instant, `lastDay` the last local day to use them. */
+  nextExpiry: { points: number; at: string; lastDay: string } | null
 }
 
 export interface MemberView {

@@ -17,7 +17,9 @@ import {
   addDays,
   computeOrderPoints,
   expiryFor,
+  localDate,
   proportionalShare,
+  qualifyingOrderAmount,
   tierAt,
   tierIndex,
 } from '../programme/programme.ts'
@@ -204,11 +206,13 @@ export class OrdersService {
           .executeTakeFirst()
         if (!inserted) return (await this.replayOf(trx, input.id, requestHash))!
         const tierBefore = tierAt(programme, Math.max(tierIndex(programme, buyer.tierCode), 0))
+        // Only an order that could have earned the bonus uses it up: a free order before does not.
         const previousOrders = await trx
           .selectFrom('orders')
           .select((eb) => eb.fn.countAll<number>().as('count'))
           .where('memberId', '=', buyer.id)
           .where('id', '!=', input.id)
+          .where('amount', '>=', qualifyingOrderAmount(programme))
           .executeTakeFirstOrThrow()
         const earned = computeOrderPoints(programme, {
           amount: input.amount,
@@ -216,6 +220,7 @@ export class OrdersService {
           tier: tierBefore,
           placedAt,
           birthday: buyer.birthday,
+          birthdayBonusYear: buyer.birthdayBonusYear,
           isFirstOrder: Number(previousOrders.count) === 0,
         })
         const common = {
@@ -278,6 +283,13 @@ export class OrdersService {
               now,
             )
           ).member
+        }
+        if (earned.multipliers.some((m) => m.source === 'birthday')) {
+          await trx
+            .updateTable('members')
+            .set({ birthdayBonusYear: Number(localDate(placedAt, programme.timezone).slice(0, 4)) })
+            .where('id', '=', buyer.id)
+            .execute()
         }
         const pointsEarned = earned.points + earned.firstOrderBonus
         await trx.updateTable('orders').set({ pointsEarned }).where('id', '=', input.id).execute()
@@ -602,7 +614,11 @@ export class OrdersService {
     now: Date,
   ): Promise<number> {
     const { referral } = programme
-    if (!buyer.referrerId || input.amount < referral.minOrderAmount) return 0
+    if (
+      !buyer.referrerId ||
+      input.amount < qualifyingOrderAmount(programme, referral.minOrderAmount)
+    )
+      return 0
     const paid = await trx
       .selectFrom('ledgerEntries')
       .select('id')
@@ -664,7 +680,9 @@ export class OrdersService {
   ): Promise<boolean> {
     const { lockDays, minOrderAmount } = programme.referral
     const withinLock = now.getTime() - new Date(order.placedAt).getTime() <= lockDays * 86_400_000
-    if (!withinLock || order.amount - refundedAmount >= minOrderAmount) return false
+    const stillQualifies =
+      order.amount - refundedAmount >= qualifyingOrderAmount(programme, minOrderAmount)
+    if (!withinLock || stillQualifies) return false
     const entries = await trx
       .selectFrom('ledgerEntries')
       .selectAll()

@@ -54,6 +54,15 @@ export interface MemberDataExport {
     usedAt: string | null
   }[]
   tierChanges: { at: string; from: string | null; to: string; reason: string }[]
+  /** Corrections of the member's details (the birthday), with who made them and why. */
+  detailChanges: {
+    at: string
+    field: string
+    from: string | null
+    to: string | null
+    reason: string | null
+    by: string
+  }[]
   quizzes: { quiz: string; correct: number; pointsAwarded: number; at: string }[]
   lotteryDraws: { lottery: string; prize: string; free: boolean; pointsPaid: number; at: string }[]
   surveyResponses: { survey: string; score: number; comment: string | null; at: string }[]
@@ -102,6 +111,7 @@ export class PrivacyService {
       redemptions,
       coupons,
       tiers,
+      detailChanges,
       quizzes,
       draws,
       surveys,
@@ -153,6 +163,12 @@ export class PrivacyService {
         .orderBy('coupons.issuedAt')
         .execute(),
       db.selectFrom('tierChanges').selectAll().where('memberId', 'in', ids).orderBy('id').execute(),
+      db
+        .selectFrom('memberChanges')
+        .selectAll()
+        .where('memberId', 'in', ids)
+        .orderBy('id')
+        .execute(),
       db
         .selectFrom('quizAttempts')
         .innerJoin('quizzes', 'quizzes.id', 'quizAttempts.quizId')
@@ -259,6 +275,14 @@ export class PrivacyService {
         to: t.toCode,
         reason: t.reason,
       })),
+      detailChanges: detailChanges.map((d) => ({
+        at: d.createdAt,
+        field: d.field,
+        from: d.fromValue,
+        to: d.toValue,
+        reason: d.reason,
+        by: d.actor,
+      })),
       quizzes: quizzes.map((q) => ({
         quiz: q.title,
         correct: q.correct,
@@ -347,6 +371,12 @@ export class PrivacyService {
         .set({ note: null })
         .where('memberId', 'in', ids)
         .where('note', 'is not', null)
+        .execute()
+      // A birthday correction holds the birthdays and the staff's free-text reason.
+      await trx
+        .updateTable('memberChanges')
+        .set({ fromValue: null, toValue: null, reason: null })
+        .where('memberId', 'in', ids)
         .execute()
       await trx
         .updateTable('coupons')

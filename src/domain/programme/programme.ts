@@ -130,6 +130,9 @@ export const programmeSchema = z
       /** Round once per order, or per order line (then the lines must add up to the amount). */
       roundingScope: z.enum(['order', 'line']).default('order'),
       firstOrderBonus: points.default(0),
+      /** The least order amount that earns a bonus following a purchase (first-order bonus,
+       *  referral rewards); an order of 0 never does. */
+      qualifyingOrderAmount: z.number().int().min(0).max(1_000_000_000_000).default(0),
       birthday: z
         .object({ multiplierPercent: percent, scope: z.enum(['day', 'month']) })
         .default({ multiplierPercent: 100, scope: 'day' }),
@@ -262,6 +265,8 @@ export interface EarningContext {
   tier: Tier
   placedAt: Date
   birthday: string | null
+  /** The local year the birthday multiplier was last paid in: it pays once a year. */
+  birthdayBonusYear: number | null
   isFirstOrder: boolean
 }
 
@@ -289,7 +294,8 @@ export function activeMultipliers(programme: Programme, ctx: EarningContext): Mu
   }
   const day = localDate(ctx.placedAt, programme.timezone)
   const { birthday } = programme.earning
-  if (ctx.birthday && birthday.multiplierPercent !== 100) {
+  const paidThisYear = ctx.birthdayBonusYear === Number(day.slice(0, 4))
+  if (ctx.birthday && birthday.multiplierPercent !== 100 && !paidThisYear) {
     const sameDay = ctx.birthday.slice(5) === day.slice(5)
     const sameMonth = ctx.birthday.slice(5, 7) === day.slice(5, 7)
     if (birthday.scope === 'day' ? sameDay : sameMonth) {
@@ -329,8 +335,20 @@ export function computeOrderPoints(programme: Programme, ctx: EarningContext): O
   return {
     points,
     multipliers,
-    firstOrderBonus: ctx.isFirstOrder ? programme.earning.firstOrderBonus : 0,
+    firstOrderBonus:
+      ctx.isFirstOrder && ctx.amount >= qualifyingOrderAmount(programme)
+        ? programme.earning.firstOrderBonus
+        : 0,
   }
+}
+
+/**
+ * The least amount an order needs for a bonus that follows a purchase: more than 0 (a free
+ * order is no purchase), the programme's `earning.qualifyingOrderAmount`, and the bonus's own
+ * minimum (`referral.minOrderAmount`), whichever is highest.
+ */
+export function qualifyingOrderAmount(programme: Programme, bonusMinimum = 0): number {
+  return Math.max(1, programme.earning.qualifyingOrderAmount, bonusMinimum)
 }
 
 /** floor(total × part ÷ whole), exact: the share of `total` that a part of an amount carries. */
@@ -351,6 +369,11 @@ export function expiryFor(policy: ExpiryPolicy, earnedAt: Date, timezone: string
       ? local.plus({ months: policy.months })
       : local.plus({ months: policy.months }).endOf('month').startOf('day')
   return lastValidDay.plus({ days: 1 }).toUTC().toISO()!
+}
+
+/** The last local day before an exclusive instant such as a lot's expiry or a window's end. */
+export function lastLocalDay(exclusiveEnd: string, timezone: string): string {
+  return localDate(new Date(new Date(exclusiveEnd).getTime() - 1), timezone)
 }
 
 export function addLocalMonths(at: Date, months: number, timezone: string): Date {

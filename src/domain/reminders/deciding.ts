@@ -13,7 +13,8 @@ import type { ProgrammeService } from '../programme/programme.service.ts'
 import { orderSurveyOf } from '../interactions/surveys.service.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
 import { takeUnit } from '../rewards/stock.ts'
-import { DAY_MS, type Subject, downgradeOutlook, subjectOf } from './planning.ts'
+import { memberTierOutlook } from '../tiers/tiers.ts'
+import { DAY_MS, type Subject, subjectOf } from './planning.ts'
 import {
   DEFAULT_TEMPLATES,
   type ReminderKind,
@@ -329,23 +330,24 @@ export class ReminderDecider {
         return { values: common }
       }
       case 'tier_downgrade': {
-        const outlook = await downgradeOutlook(trx, member, programme)
-        if (!outlook || member.tierWindowEnd !== subject.windowEnd) return { cancel: 'tier_kept' }
+        const { outlook } = await memberTierOutlook(trx, member, programme)
+        if (outlook.keepNeeds === null || member.tierWindowEnd !== subject.windowEnd)
+          return { cancel: 'tier_kept' }
         return {
           values: {
             ...common,
             needed:
               programme.tierRules.basis === 'spend'
-                ? formatMoney(outlook.needed, programme.currency, locale)
+                ? formatMoney(outlook.keepNeeds, programme.currency, locale)
                 : locale === 'en'
-                  ? `${outlook.needed} points`
-                  : `${outlook.needed}积分`,
+                  ? `${outlook.keepNeeds} points`
+                  : `${outlook.keepNeeds}积分`,
             date: formatLocalDate(
               new Date(new Date(member.tierWindowEnd).getTime() - 1),
               tz,
               locale,
             ),
-            nextTier: localize(outlook.nextTier.name, locale),
+            nextTier: localize(outlook.after.name, locale),
           },
         }
       }

@@ -2,10 +2,9 @@ import type { Selectable } from 'kysely'
 import type { Db } from '../../../db/client.ts'
 import type { RemindersTable } from '../../../db/schema/reminders.ts'
 import type { DomainDeps } from '../context.ts'
-import type { MemberRow } from '../ledger/ledger.repository.ts'
-import { type Programme, qualifiedTierIndex, tierIndex } from '../programme/programme.ts'
+import { type Programme, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
-import { windowValue } from '../tiers/tiers.ts'
+import { EARNED_UPGRADE_REASON, memberTierOutlook } from '../tiers/tiers.ts'
 import { type ReminderKind, dueOn, plusLocalDays, winBackStep } from './reminder-rules.ts'
 
 export const DAY_MS = 86_400_000
@@ -18,31 +17,6 @@ export interface Subject {
 
 export function subjectOf(row: Pick<Selectable<RemindersTable>, 'subjectJson'>): Subject {
   return JSON.parse(row.subjectJson) as Subject
-}
-
-/** What keeping the tier takes, or null when the window as it stands keeps it. */
-export async function downgradeOutlook(
-  db: Db,
-  member: MemberRow,
-  programme: Programme,
-): Promise<{ needed: number; nextTier: Programme['tiers'][number] } | null> {
-  const held = tierIndex(programme, member.tierCode)
-  if (held <= 0 || tierIndex(programme, member.tierFloorCode) >= held) return null
-  const value = await windowValue(
-    db,
-    member.id,
-    programme,
-    member.tierWindowStart,
-    member.tierWindowEnd,
-  )
-  const supported = qualifiedTierIndex(programme, value)
-  const kept =
-    programme.tierRules.downgrade === 'one_step' ? Math.max(supported, held - 1) : supported
-  if (Math.max(kept, tierIndex(programme, member.tierFloorCode)) >= held) return null
-  return {
-    needed: programme.tiers[held]!.threshold - value,
-    nextTier: programme.tiers[Math.max(kept, tierIndex(programme, member.tierFloorCode), 0)]!,
-  }
 }
 
 /**
@@ -262,8 +236,9 @@ export class ReminderPlanner {
       .execute()
     let planned = 0
     for (const change of changes) {
-      // Joining puts a member in the first tier (from nothing): that is no upgrade.
-      if (change.fromCode === null) continue
+      // Joining, a bought or imported tier and a floor set by staff are no upgrade the member
+      // earned; only the member's own orders are congratulated.
+      if (change.fromCode === null || change.reason !== EARNED_UPGRADE_REASON) continue
       if (tierIndex(programme, change.toCode) <= tierIndex(programme, change.fromCode)) continue
       const added = await this.plan(this.deps.store.db, {
         memberId: change.memberId,
@@ -304,8 +279,8 @@ export class ReminderPlanner {
       .execute()
     let planned = 0
     for (const member of members) {
-      const outlook = await downgradeOutlook(this.deps.store.db, member, programme)
-      if (!outlook) continue
+      const { outlook } = await memberTierOutlook(this.deps.store.db, member, programme)
+      if (outlook.keepNeeds === null) continue
       const windowEnd = new Date(member.tierWindowEnd)
       const warnDate = plusLocalDays(windowEnd, -config.daysBefore, tz)
       const added = await this.plan(this.deps.store.db, {

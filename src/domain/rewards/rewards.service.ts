@@ -13,7 +13,7 @@ import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
 import { type Programme, addDays, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
-import { reevaluateTier } from '../tiers/tiers.ts'
+import { holdTier } from '../tiers/tiers.ts'
 import { type RewardRefusal, rewardRefusal } from './eligibility.ts'
 import { receivedBy, takeUnit } from './stock.ts'
 
@@ -148,14 +148,7 @@ export async function grantReward(
       .execute()
   }
   if (reward.kind === 'tier_upgrade' && reward.tierCode) {
-    if (tierIndex(programme, reward.tierCode) > tierIndex(programme, member.tierRetainedCode)) {
-      await trx
-        .updateTable('members')
-        .set({ tierRetainedCode: reward.tierCode })
-        .where('id', '=', member.id)
-        .execute()
-      await reevaluateTier(trx, { ...member, tierRetainedCode: reward.tierCode }, programme, now)
-    }
+    await holdTier(trx, member, reward.tierCode, 'reward', programme, now)
   }
   if (reward.kind === 'lottery_chance') {
     await trx
