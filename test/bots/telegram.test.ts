@@ -253,7 +253,7 @@ describeOnDatabases('Telegram bot', (get) => {
       apiRoot: api.url,
     })
     await telegram.start({ url: 'https://shop.example/telegram/webhook', secret: SECRET })
-    const [welcome] = await say(user, '1')
+    const [welcome] = await say(user, '3')
     expect(welcome).toContain('欢迎加入')
     expect((await memberOf(user)).marketingConsent).toBe(true)
   })

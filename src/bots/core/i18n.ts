@@ -206,6 +206,9 @@ const zhCN = {
   'error.already_done': () => '你已经参加过了。',
   'error.not_found': () => '找不到这个活动，请重新发送命令。',
   'choice.reply': (p: { number: number; label: string }) => `回复 ${p.number} ${p.label}`,
+  'choice.expired': () => '这个选项已经过期了。请重新发送命令，发送 /help 查看全部功能。',
+  'choice.expiredPick': () => '这个选项已经过期了。现在可以选择：',
+  'choice.again': () => '没有这个选项，请从下面选择：',
   'choice.link': (p: { label: string; url: string }) => `${p.label}：${p.url}`,
   'greeting.friend': () =>
     [
@@ -523,6 +526,10 @@ const en: Catalogue = {
   'error.already_done': () => 'You have already taken part.',
   'error.not_found': () => 'That was not found. Please send the command again.',
   'choice.reply': (p) => `Reply ${p.number} ${p.label}`,
+  'choice.expired': () =>
+    'That choice has expired. Please send the command again; /help shows everything.',
+  'choice.expiredPick': () => 'That choice has expired. You can choose now:',
+  'choice.again': () => 'That is not one of the choices. Please pick one of these:',
   'choice.link': (p) => `${p.label}: ${p.url}`,
   'greeting.friend': () =>
     [
