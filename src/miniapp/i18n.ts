@@ -84,6 +84,8 @@ const zhCN = {
     checkin: '每日签到',
     quiz: '问答奖励',
     survey: '问卷奖励',
+    lottery: '抽奖',
+    lottery_prize: '抽奖奖品',
     manual: '人工调整',
     reward: '兑换礼品',
     order_payment: '积分抵现',
@@ -91,10 +93,23 @@ const zhCN = {
     expiry: '积分过期',
     merged_in: '账号合并转入',
     merged_out: '账号合并转出',
-  } as Record<string, string>,
+    opening_balance: '导入期初积分',
+    erasure: '注销作废',
+  },
 }
 
 type Texts = typeof zhCN
+
+/**
+ * The ledger reasons the API sends with each history entry, as codes: the page labels them in
+ * the member's language itself. It is browser code and cannot import the domain's list, so
+ * its labels are the list; test/bots/catalogue.test.ts checks them against LEDGER_REASONS.
+ */
+export type LedgerReason = keyof Texts['reason']
+
+export function isLedgerReason(reason: string): reason is LedgerReason {
+  return Object.hasOwn(zhCN.reason, reason)
+}
 
 const en: Texts = {
   loading: 'Loading…',
@@ -178,6 +193,8 @@ const en: Texts = {
     checkin: 'Daily check-in',
     quiz: 'Quiz',
     survey: 'Survey',
+    lottery: 'Lucky draw',
+    lottery_prize: 'Lucky draw prize',
     manual: 'Adjustment',
     reward: 'Reward redeemed',
     order_payment: 'Paid with points',
@@ -185,6 +202,8 @@ const en: Texts = {
     expiry: 'Expired',
     merged_in: 'Accounts merged (in)',
     merged_out: 'Accounts merged (out)',
+    opening_balance: 'Opening balance (imported)',
+    erasure: 'Forfeited at account deletion',
   },
 }
 

@@ -6,7 +6,7 @@ import * as campaigns from './campaign-commands.ts'
 import * as engagement from './engagement-commands.ts'
 import { CHOICE_NUMBER, currentChoices, lookUpChoice, numberChoices } from './choices.ts'
 import { withCommandWords } from './command-words.ts'
-import { hasMessage, t } from './i18n.ts'
+import { type MessageKey, t } from './i18n.ts'
 import * as member from './member-commands.ts'
 import * as privacy from './privacy-commands.ts'
 import type { Inbound, Reply } from './messages.ts'
@@ -289,14 +289,11 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
   function errorReply(locale: Locale, error: unknown): Reply[] {
     if (error instanceof member.NotMember) return [{ text: t(locale, 'register.needed') }]
-    if (isDomainError(error)) {
-      const key = `error.${error.code}`
-      if (hasMessage(key)) {
-        const render = t as (l: Locale, k: string, p?: unknown) => string
-        return [{ text: render(locale, key, error.details ?? {}) }]
-      }
-    }
-    return [{ text: t(locale, 'error.generic') }]
+    if (!isDomainError(error)) return [{ text: t(locale, 'error.generic') }]
+    // Every code has its words: a code without them in the catalogue does not compile.
+    const key: MessageKey = `error.${error.code}`
+    const render = t as (l: Locale, k: MessageKey, p?: unknown) => string
+    return [{ text: render(locale, key, error.details ?? {}) }]
   }
 
   /** Stamps the language on the replies and, where people type words, names words in them. */

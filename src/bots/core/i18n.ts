@@ -235,6 +235,15 @@ const zhCN = {
   'error.invite_invalid': () => '这个代码无效、已使用或已过期。',
   'error.member_exists': () => '这个手机号已被其他会员使用。',
   'error.invalid_input': () => '输入的内容不正确，请检查后重试。',
+  'error.order_not_found': () => '找不到这笔订单。',
+  'error.identity_taken': () => '这个聊天账号已属于另一位会员。',
+  'error.idempotency_mismatch': () => '这个操作和之前的一次对不上，请重新发送命令。',
+  'error.refund_exceeds_order': () => '退款金额超过了订单金额。',
+  'error.invite_required': () => '本会员计划需要邀请码才能加入。发送 /start 重新开始。',
+  'error.self_referral': () => '不能推荐自己加入。',
+  'error.member_inactive': () => '这个会员账号已注销或停用。',
+  'error.forbidden': () => '抱歉，你没有权限这样做。',
+  'error.unauthorized': () => '无法确认你的身份，请重新发送命令。',
   'admin.refused': () => '抱歉，这个命令仅限商家管理员使用。',
   'admin.welcome': (p: { role: string }) =>
     `✅ 你已成为商家管理员（${p.role}）。发送 /help 查看商家命令。`,
@@ -312,6 +321,8 @@ const zhCN = {
   'reason.checkin': () => '每日签到',
   'reason.quiz': () => '问答奖励',
   'reason.survey': () => '问卷奖励',
+  'reason.lottery': () => '抽奖',
+  'reason.lottery_prize': () => '抽奖奖品',
   'reason.manual': () => '人工调整',
   'reason.reward': () => '兑换礼品',
   'reason.order_payment': () => '积分抵现',
@@ -559,6 +570,16 @@ const en: Catalogue = {
   'error.invite_invalid': () => 'That code is unknown, used or expired.',
   'error.member_exists': () => 'That phone number belongs to another member.',
   'error.invalid_input': () => 'That input is not valid. Please check it.',
+  'error.order_not_found': () => 'That order was not found.',
+  'error.identity_taken': () => 'This chat account belongs to another member.',
+  'error.idempotency_mismatch': () =>
+    'That does not match the same request made earlier. Please send the command again.',
+  'error.refund_exceeds_order': () => 'The refund is more than the order amount.',
+  'error.invite_required': () => 'This programme is by invitation. Send /start to begin again.',
+  'error.self_referral': () => 'You cannot refer yourself.',
+  'error.member_inactive': () => 'This membership is closed.',
+  'error.forbidden': () => 'Sorry, you are not allowed to do that.',
+  'error.unauthorized': () => 'We could not confirm who you are. Please send the command again.',
   'admin.refused': () => 'Sorry, this command is for the merchant’s staff only.',
   'admin.welcome': (p) =>
     `✅ You are now merchant staff (${p.role}). Send /help to see the merchant commands.`,
@@ -608,6 +629,8 @@ const en: Catalogue = {
   'reason.checkin': () => 'Daily check-in',
   'reason.quiz': () => 'Quiz',
   'reason.survey': () => 'Survey',
+  'reason.lottery': () => 'Lucky draw',
+  'reason.lottery_prize': () => 'Lucky draw prize',
   'reason.manual': () => 'Adjustment',
   'reason.reward': () => 'Reward redeemed',
   'reason.order_payment': () => 'Paid with points',
@@ -643,10 +666,6 @@ type ParamsOf<K extends MessageKey> =
 export function t<K extends MessageKey>(locale: Locale, key: K, ...params: ParamsOf<K>): string {
   const render = catalogues[locale][key] as (p?: unknown) => string
   return render(params[0])
-}
-
-export function hasMessage(key: string): key is MessageKey {
-  return key in zhCN
 }
 
 export const catalogueKeys = { 'zh-CN': Object.keys(zhCN), en: Object.keys(en) }
