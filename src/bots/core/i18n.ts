@@ -305,9 +305,11 @@ const zhCN = {
   'adjust.points': (p: { name: string; balance: number }) =>
     `${p.name} 当前 ${p.balance} 积分。请发送调整数量，增加如 50，扣减如 -50：`,
   'adjust.pointsInvalid': () => '请发送一个非零整数，例如 50 或 -50。',
+  'adjust.tooMuch': (p: { balance: number }) =>
+    `该会员只有 ${p.balance} 积分，最多可扣减 ${p.balance}。请重新发送调整数量（/cancel 取消）：`,
   'adjust.reason': () => '请发送调整原因（会记录在积分明细中）：',
-  'adjust.confirm': (p: { name: string; points: string; reason: string }) =>
-    `确认给 ${p.name} 调整 ${p.points} 积分？原因：${p.reason}`,
+  'adjust.confirm': (p: { name: string; balance: number; points: string; reason: string }) =>
+    `确认给 ${p.name}（当前 ${p.balance} 积分）调整 ${p.points} 积分？原因：${p.reason}`,
   'adjust.done': (p: { name: string; balance: number }) =>
     `✅ 已调整，${p.name} 现有 ${p.balance} 积分。`,
   yes: () => '确认',
@@ -615,8 +617,11 @@ const en: Catalogue = {
   'adjust.points': (p) =>
     `${p.name} has ${p.balance} points. Send the change: 50 to add, -50 to deduct:`,
   'adjust.pointsInvalid': () => 'Please send a whole number other than 0, e.g. 50 or -50.',
+  'adjust.tooMuch': (p) =>
+    `This member has only ${p.balance} points, so at most ${p.balance} can be deducted. Send another number (/cancel to stop):`,
   'adjust.reason': () => 'Send the reason (it is shown in the member’s history):',
-  'adjust.confirm': (p) => `Adjust ${p.name} by ${p.points} points? Reason: ${p.reason}`,
+  'adjust.confirm': (p) =>
+    `Adjust ${p.name} (now ${p.balance} points) by ${p.points} points? Reason: ${p.reason}`,
   'adjust.done': (p) => `✅ Done. ${p.name} now has ${p.balance} points.`,
   yes: () => 'Confirm',
   no: () => 'Cancel',
