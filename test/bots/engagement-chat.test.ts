@@ -96,7 +96,7 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     const [done] = await press(user, buttons(user)[1]!.callback_data!)
     expect(done).toContain('❌ 正确答案是：95°C')
     expect(done).toContain('答对 1/2 题，获得 10 积分')
-    expect((await say(user, '/quiz'))[0]).toContain('没有进行中的有奖问答')
+    expect((await say(user, '/quiz'))[0]).toContain('你已完成「茶叶问答」')
     await expect(
       get().domain.quizzes.begin(
         (await get().domain.members.get({ telegramId: String(user.id) })).id,
@@ -104,6 +104,39 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
       ),
     ).rejects.toMatchObject({ code: 'already_done' })
     await get().domain.quizzes.start(quiz.id)
+  })
+
+  it('a member who finished the open quiz sees their score, rank and the leaderboard, names masked', async () => {
+    await get().domain.quizzes.create({
+      title: '排名问答',
+      questions,
+      reward: { mode: 'per_correct', points: 10 },
+      opensAt: window().opensAt,
+      // Closes first, so it is the finished quiz shown before any other.
+      closesAt: new Date(get().clock.now().getTime() + 3_600_000).toISOString(),
+    })
+    const rival = await get().domain.members.register({
+      displayName: '王小明',
+      telegramId: String(++ids),
+    })
+    const user = await tgMember()
+    const me = await get().domain.members.get({ telegramId: String(user.id) })
+    const finish = async (memberId: string, answers: number[]) => {
+      for (const open of await get().domain.quizzes.openFor(memberId)) {
+        await get().domain.quizzes.begin(memberId, open.id)
+        for (const [index, choice] of answers.entries())
+          await get().domain.quizzes.answer(memberId, open.id, index, choice)
+      }
+    }
+    await finish(rival.id, [1, 0])
+    await finish(me.id, [1, 1])
+    const [shown] = await say(user, '/quiz')
+    expect(shown).toContain(
+      '你已完成「排名问答」：答对 1/2 题，获得 10 积分，在 2 位完成的会员中排名第 2。',
+    )
+    expect(shown).toContain('1. 王*明 — 答对 2 题')
+    expect(shown).toContain('2. Player（你） — 答对 1 题')
+    expect(shown).not.toContain('王小明')
   })
 
   it('a quiz is taken to the end on WeChat with numbered replies', async () => {

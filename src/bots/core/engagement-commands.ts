@@ -1,12 +1,14 @@
 import type { QuizStep } from '../../domain/interactions/quizzes.service.ts'
 import type { LotteryView } from '../../domain/interactions/lotteries.service.ts'
 import { staffRole } from './admin-commands.ts'
+import { maskName } from './format.ts'
 import { t } from './i18n.ts'
 import { nonce, requireMember } from './member-commands.ts'
 import type { Button, Reply } from './messages.ts'
 import type { Dialog, Turn } from './turn.ts'
 
 const SHOWN = 5
+const LEADERBOARD_SHOWN = 10
 
 function text(body: string): Reply[] {
   return [{ text: body }]
@@ -19,7 +21,10 @@ export async function quiz(turn: Turn, args: string): Promise<Reply[]> {
   if (args.trim().toLowerCase() === 'start' || args.trim() === '开始') return startableQuizzes(turn)
   const member = requireMember(turn)
   const open = await turn.deps.domain.quizzes.openFor(member.id)
-  if (open.length === 0) return text(t(turn.locale, 'quiz.none'))
+  if (open.length === 0) {
+    const [finished] = await turn.deps.domain.quizzes.finishedOpen(member.id)
+    return text(finished ? await quizResults(turn, finished.id) : t(turn.locale, 'quiz.none'))
+  }
   if (open.length === 1) return beginQuiz(turn, open[0]!.id)
   return [
     {
@@ -27,6 +32,32 @@ export async function quiz(turn: Turn, args: string): Promise<Reply[]> {
       buttons: open.slice(0, SHOWN).map((q) => [{ label: q.title, action: `quiz:${q.id}` }]),
     },
   ]
+}
+
+/** A finished quiz still open: the member's score and rank, and the leaderboard, names masked. */
+async function quizResults(turn: Turn, quizId: string): Promise<string> {
+  const member = requireMember(turn)
+  const results = await turn.deps.domain.quizzes.results(quizId, { memberId: member.id })
+  const board = results.leaderboard.slice(0, LEADERBOARD_SHOWN).map((entry) =>
+    t(turn.locale, 'quiz.rank', {
+      rank: entry.rank,
+      name: entry.memberId === member.id ? member.displayName : maskName(entry.displayName),
+      correct: entry.correct,
+      you: entry.memberId === member.id,
+    }),
+  )
+  return [
+    t(turn.locale, 'quiz.results', {
+      title: results.quiz.title,
+      correct: results.member?.correct ?? 0,
+      total: results.quiz.questionCount,
+      points: results.member?.pointsAwarded ?? 0,
+      rank: results.member?.rank ?? results.completed,
+      completed: results.completed,
+    }),
+    t(turn.locale, 'quiz.leaderboard'),
+    ...board,
+  ].join('\n')
 }
 
 function questionReply(turn: Turn, step: QuizStep): Reply {

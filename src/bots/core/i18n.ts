@@ -135,6 +135,18 @@ const zhCN = {
   'quiz.done': (p: { correct: number; total: number; points: number }) =>
     `🎉 答题完成：答对 ${p.correct}/${p.total} 题，获得 ${p.points} 积分。`,
   'quiz.capped': () => '（今天的问答积分已达上限）',
+  'quiz.results': (p: {
+    title: string
+    correct: number
+    total: number
+    points: number
+    rank: number
+    completed: number
+  }) =>
+    `📊 你已完成「${p.title}」：答对 ${p.correct}/${p.total} 题，获得 ${p.points} 积分，在 ${p.completed} 位完成的会员中排名第 ${p.rank}。`,
+  'quiz.leaderboard': () => '排行榜：',
+  'quiz.rank': (p: { rank: number; name: string; correct: number; you: boolean }) =>
+    `${p.rank}. ${p.name}${p.you ? '（你）' : ''} — 答对 ${p.correct} 题`,
   'quiz.startable': () => '选择要现在开始的问答：',
   'quiz.noneToStart': () => '没有可以开始的问答。请先通过 API 创建问答。',
   'quiz.started': (p: { title: string }) =>
@@ -355,6 +367,11 @@ const zhCN = {
 export type MessageKey = keyof typeof zhCN
 type Catalogue = { [K in MessageKey]: (typeof zhCN)[K] }
 
+/** An English count with its noun: 1 point, 2 points. */
+function plural(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`
+}
+
 const en: Catalogue = {
   'welcome.new': (p) =>
     `Welcome to ${p.programme}! Join to earn points, check in daily and redeem rewards.`,
@@ -484,6 +501,10 @@ const en: Catalogue = {
   'quiz.wrong': (p) => `❌ The answer is: ${p.answer}`,
   'quiz.done': (p) => `🎉 Done: ${p.correct} of ${p.total} right, ${p.points} points earned.`,
   'quiz.capped': () => '(You reached today’s limit of quiz points.)',
+  'quiz.results': (p) =>
+    `📊 You finished "${p.title}": ${p.correct} of ${p.total} right, ${plural(p.points, 'point')} earned, rank ${p.rank} of the ${plural(p.completed, 'member')} who finished.`,
+  'quiz.leaderboard': () => 'Leaderboard:',
+  'quiz.rank': (p) => `${p.rank}. ${p.name}${p.you ? ' (you)' : ''} — ${p.correct} right`,
   'quiz.startable': () => 'Choose the quiz to start now:',
   'quiz.noneToStart': () => 'No quiz to start. Create one through the API first.',
   'quiz.started': (p) => `✅ The quiz "${p.title}" is open; members send /quiz to take part.`,
