@@ -111,16 +111,22 @@ export function isLedgerReason(reason: string): reason is LedgerReason {
   return Object.hasOwn(zhCN.reason, reason)
 }
 
+/** An English count with its noun: 1 point, 2 points. */
+function plural(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`
+}
+
 const en: Texts = {
   loading: 'Loading…',
   points: 'points',
   member: 'Member',
   nextTier: (p) => `${p.remaining} more to reach ${p.next}`,
   spend: (p) => `¥${p.amount} of spend`,
-  growth: (p) => `${p.points} growth points`,
+  growth: (p) => `${plural(p.points, 'growth point')}`,
   topTier: 'You are at the top tier',
-  expiring: (p) => `${p.points} points expire before ${p.date}`,
-  debt: (p) => `${p.debt} points owed; they come out of the points you earn next`,
+  expiring: (p) =>
+    `${plural(p.points, 'point')} ${p.points === 1 ? 'expires' : 'expire'} before ${p.date}`,
+  debt: (p) => `${plural(p.debt, 'point')} owed; they come out of the points you earn next`,
   benefits: (p) => `Your benefits: ${p.list}`,
   tabCode: 'My code',
   tabHistory: 'History',
@@ -132,18 +138,18 @@ const en: Texts = {
   playEmpty: 'Nothing on right now',
   odds: 'Odds',
   draw: 'Draw',
-  drawCost: (p) => (p.free > 0 ? `${p.free} free today` : `${p.cost} points a draw`),
-  drawsLeft: (p) => `${p.left} draws left`,
+  drawCost: (p) => (p.free > 0 ? `${p.free} free today` : `${plural(p.cost, 'point')} a draw`),
+  drawsLeft: (p) => `${plural(p.left, 'draw')} left`,
   won: (p) => `🎉 You won ${p.prize}!`,
-  wonPoints: (p) => `${p.points} points added`,
+  wonPoints: (p) => `${plural(p.points, 'point')} added`,
   noWin: 'No prize this time. Good luck next time!',
   startQuiz: 'Start',
-  questions: (p) => `${p.count} questions`,
+  questions: (p) => `${plural(p.count, 'question')}`,
   questionOf: (p) => `Question ${p.index} of ${p.total}`,
   right: '✅ Right!',
   wrong: (p) => `❌ The answer: ${p.answer}`,
   next: 'Next',
-  quizDone: (p) => `${p.correct} of ${p.total} right: ${p.points} points`,
+  quizDone: (p) => `${p.correct} of ${p.total} right: ${plural(p.points, 'point')}`,
   closed: 'This has ended',
   already_done: 'You have already taken part',
   tabProfile: 'Me',
@@ -156,7 +162,7 @@ const en: Texts = {
   blocked_insufficient_points: 'Not enough points',
   blocked_out_of_stock: 'Out of stock',
   blocked_tier_required: 'Higher tier needed',
-  confirmRedeem: (p) => `Redeem "${p.name}" for ${p.cost} points?`,
+  confirmRedeem: (p) => `Redeem "${p.name}" for ${plural(p.cost, 'point')}?`,
   confirm: 'Confirm',
   cancel: 'Cancel',
   redeemed: 'Redeemed',

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { reasonLabel } from '../../src/bots/core/format.ts'
-import { type MessageKey, t } from '../../src/bots/core/i18n.ts'
+import { type MessageKey, catalogueKeys, t } from '../../src/bots/core/i18n.ts'
 import { LEDGER_REASONS } from '../../src/domain/ledger/ledger.ts'
 import { LOCALES } from '../../src/domain/programme/programme.ts'
+import { DEFAULT_TEMPLATES } from '../../src/domain/reminders/reminder-rules.ts'
 import { texts } from '../../src/miniapp/i18n.ts'
 import type { DomainErrorCode } from '../../src/shared/errors.ts'
 
@@ -64,5 +65,43 @@ describe('the chat and mini-app catalogues', () => {
       expect(Object.keys(labels).sort()).toEqual([...LEDGER_REASONS].sort())
       for (const label of Object.values(labels)) expect(label).toBeTruthy()
     }
+  })
+
+  it('address members with 你, never 您: chat, default reminders and the mini-app', () => {
+    const anything = new Proxy({}, { get: () => '1' })
+    const render = t as (l: 'zh-CN', k: string, p?: unknown) => string
+    const chat = catalogueKeys['zh-CN'].map((key) => render('zh-CN', key, anything))
+    const reminders = Object.values(DEFAULT_TEMPLATES).map((template) => template['zh-CN'])
+    const page = Object.values(texts('zh-CN')).flatMap((text) =>
+      typeof text === 'function'
+        ? [(text as (p: unknown) => string)(anything)]
+        : typeof text === 'string'
+          ? [text]
+          : Object.values(text),
+    )
+    for (const text of [...chat, ...reminders, ...page]) expect(text).not.toContain('您')
+  })
+
+  it('counts in English agree with their number: 1 free draw, 1 point a draw, 2 points', () => {
+    expect(t('en', 'lottery.free', { count: 1 })).toBe('1 free draw left today')
+    expect(t('en', 'lottery.free', { count: 2 })).toBe('2 free draws left today')
+    expect(t('en', 'lottery.cost', { cost: 1 })).toBe('1 point a draw')
+    expect(t('en', 'lottery.chances', { count: 1 })).toBe('You have 1 draw chance')
+    expect(t('en', 'checkin.done', { points: 1, balance: 6 })).toBe(
+      '✅ Checked in: +1 point! You have 6.',
+    )
+    expect(t('en', 'rewards.line', { name: 'Tea', cost: 2, stock: '' })).toBe('• Tea — 2 points')
+    expect(texts('en').drawCost({ cost: 1, free: 0 })).toBe('1 point a draw')
+    expect(texts('en').drawsLeft({ left: 1 })).toBe('1 draw left')
+  })
+
+  it('tells nobody to tap where there may be no buttons (WeChat), in either language', () => {
+    const anything = new Proxy({}, { get: () => '1' })
+    for (const locale of LOCALES)
+      for (const key of catalogueKeys[locale]) {
+        if (key === 'app.open') continue // sent only with Telegram's web-app button
+        const render = t as (l: typeof locale, k: string, p?: unknown) => string
+        expect(render(locale, key, anything), key).not.toMatch(/点「|\btap\b/i)
+      }
   })
 })

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createConversation } from '../../src/bots/core/conversation.ts'
@@ -246,6 +247,24 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect((await get().domain.miniapp.sessionFromLink(url![1]!)).memberId).toBe(
       (await get().domain.members.get({ wechatId: shopper.id })).id,
     )
+  })
+
+  it('the send-time step asks once, with an example time that is still to come (tomorrow 10:00, the shop’s zone)', async () => {
+    const manager = { id: ++ids, first_name: '店长', language_code: 'zh-hans' }
+    const { code } = await get().domain.staff.createInvite('manager')
+    await say(manager, `/admin ${code}`)
+    await say(manager, '/broadcast')
+    await press(manager, 'bc-seg:all')
+    await say(manager, '周末双倍积分！')
+    await press(manager, 'bc-noimage')
+    await press(manager, 'bc-nobutton')
+    const tomorrow = DateTime.fromJSDate(get().clock.now(), { zone: 'Asia/Shanghai' })
+      .plus({ days: 1 })
+      .toISODate()
+    const [ask] = await press(manager, 'bc-later')
+    expect(ask).toBe(`请发送计划的时间（本店时区），例如 ${tomorrow} 10:00：`)
+    expect((await say(manager, '1999-01-01 10:00'))[0]).toContain(`按 ${tomorrow} 10:00 的格式`)
+    await say(manager, '/cancel')
   })
 
   it('a manager broadcasts from the bot: audience, message, link button, preview, confirm; /campaign shows the results', async () => {
