@@ -76,6 +76,18 @@ describeOnDatabases('WeChat bot', (get) => {
     expect((await say(shopper, '加入'))[0]).toContain('欢迎回来')
   })
 
+  it('帮助 at the consent step gives help and the consent question again, and joining goes on', async () => {
+    const shopper = newContact()
+    await say(shopper, '注册')
+    const [help, prompt] = await say(shopper, '帮助')
+    expect(help).toContain('签到 — 每日签到')
+    expect(prompt).toContain('还没有完成加入')
+    expect(prompt).toContain('是否同意')
+    const [, agree] = /回复 (\d+) 同意并加入/.exec(prompt!)!
+    const [marketing] = await say(shopper, agree!)
+    expect(marketing).toContain('是否愿意接收活动和优惠消息')
+  })
+
   it('asks strangers to join, in words rather than slash commands', async () => {
     const [answer] = await say(newContact(), '积分')
     expect(answer).toBe('你还不是会员。发送「注册」加入，只需一分钟。')

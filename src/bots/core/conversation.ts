@@ -224,6 +224,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
       if (!handler) return [{ text: t(turn.locale, 'fallback') }]
       if (inbound.group && !GROUP_COMMANDS.has(command.name))
         return [{ text: t(turn.locale, 'group.private') }]
+      if (command.name === 'help' && session.dialog?.kind === 'register')
+        return member.helpWhileJoining(turn, session.dialog)
       if (command.name !== 'cancel') session.dialog = undefined
       if (!turn.member && !OPEN_COMMANDS.has(command.name))
         return [{ text: t(turn.locale, 'register.needed') }]

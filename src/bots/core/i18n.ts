@@ -21,6 +21,7 @@ const zhCN = {
   'register.done': (p: { name: string; tier: string; benefits: string; code: string }) =>
     `🎉 ${p.name}，欢迎加入！你现在是【${p.tier}】。\n${p.benefits}\n会员码：${p.code}\n发送 /points 查看积分，/checkin 每日签到，/rewards 兑换礼品。`,
   'register.needed': () => '你还不是会员。发送 /start 加入，只需一分钟。',
+  'register.continue': () => '你还没有完成加入，继续吧：',
   'welcome.back': (p: { name: string; tier: string; balance: number }) =>
     `${p.name}，欢迎回来！你是【${p.tier}】，当前积分 ${p.balance}。发送 /help 查看全部功能。`,
   'points.summary': (p: { balance: number; tier: string }) =>
@@ -395,6 +396,7 @@ const en: Catalogue = {
   'register.done': (p) =>
     `🎉 Welcome, ${p.name}! You are ${p.tier}.\n${p.benefits}\nMember code: ${p.code}\nSend /points for your points, /checkin every day, /rewards to redeem.`,
   'register.needed': () => 'You are not a member yet. Send /start to join; it takes a minute.',
+  'register.continue': () => 'You have not finished joining yet; here is where you were:',
   'welcome.back': (p) =>
     `Welcome back, ${p.name}! You are ${p.tier} with ${plural(p.balance, 'point')}. Send /help to see everything.`,
   'points.summary': (p) => `💰 Points: ${p.balance}\n🏅 Tier: ${p.tier}`,

@@ -185,6 +185,19 @@ function registrationPrompt(turn: Turn, dialog: Extract<Dialog, { kind: 'registe
   return text(t(turn.locale, `register.${dialog.step}`))
 }
 
+/** 帮助 in the middle of joining: the help, then the step the person was at, to go on joining. */
+export async function helpWhileJoining(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'register' }>,
+): Promise<Reply[]> {
+  const [prompt, ...rest] = registrationPrompt(turn, dialog)
+  return [
+    ...(await help(turn, false)),
+    { ...prompt!, text: `${t(turn.locale, 'register.continue')}\n${prompt!.text}` },
+    ...rest,
+  ]
+}
+
 export async function registrationText(
   turn: Turn,
   dialog: Extract<Dialog, { kind: 'register' }>,
