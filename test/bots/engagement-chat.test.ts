@@ -236,6 +236,24 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect((await say(user, '/survey'))[0]).toContain('没有需要填写的问卷')
   })
 
+  it('on WeChat a survey score is answered with the score itself, whatever was offered before', async () => {
+    const shopper = await wxMember('评分者')
+    const [ask] = await wx.say(shopper, '评价')
+    expect(ask).toContain('回复 1 1\n回复 2 2')
+    expect(ask).toContain('回复 7 7')
+    const [thanks, comment] = await wx.say(shopper, '6')
+    expect(thanks).toContain('谢谢你的评价')
+    expect(comment).toMatch(/回复 \d+ 跳过/)
+    expect(comment).not.toContain('点「')
+    const member = await get().domain.members.get({ wechatId: shopper.id })
+    const answered = await get()
+      .store.db.selectFrom('surveyResponses')
+      .select('score')
+      .where('memberId', '=', member.id)
+      .execute()
+    expect(answered).toEqual([{ score: 6 }])
+  })
+
   it('/app opens the member page: a web-app button on Telegram, a one-time signed link on WeChat', async () => {
     const user = await tgMember('en')
     expect((await say(user, '/app'))[0]).toContain('open your member page')

@@ -199,6 +199,10 @@ describeOnDatabases('WeChat bot', (get) => {
     expect(won).toContain('恭喜抽中「7积分」')
     expect((await memberOf(shopper)).points.balance).toBe(97)
     expect(won).not.toContain(`回复 ${numbers[second]} `)
+    // The history names the draw and the prize in words, not as codes.
+    const [history] = await say(shopper, '明细')
+    expect(history).toContain('-10  抽奖')
+    expect(history).toContain('+7  抽奖奖品')
   })
 
   it('answers a number of an older offer that it has expired, and draws nothing', async () => {

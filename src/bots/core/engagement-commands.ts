@@ -209,9 +209,11 @@ export async function survey(turn: Turn): Promise<Reply[]> {
   if (!current) return text(t(turn.locale, 'survey.none'))
   // The invitation's id, not the order id: it fits Telegram's 64-byte button data.
   const context = invited ? `:r${invited.reminderId}` : ''
+  // The number to reply is the score itself: "回复 6" means 6, whatever was offered before.
   const score = (n: number): Button => ({
     label: String(n),
     action: `survey:${current.id}:${n}${context}`,
+    number: n,
   })
   const question = t(turn.locale, 'survey.ask', { question: current.question })
   return [
