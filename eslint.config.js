@@ -1,4 +1,5 @@
-// The dependency direction of shared/architecture.md, enforced. test/architecture.test.ts runs it.
+// The dependency direction of docs/architecture.md, enforced (test/architecture.test.ts runs these
+// rules alone), and typescript-eslint's type-aware recommended rules over every TypeScript file.
 import tseslint from 'typescript-eslint'
 
 const chatSdks = ['telegraf', 'telegraf/*', 'wechaty', 'wechaty-*', 'wechaty/*']
@@ -43,8 +44,11 @@ function adapter(name, sdk) {
   return rule
 }
 
-export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'test-artifacts/**'] },
+const ignores = { ignores: ['node_modules/**', 'data/**', 'dist/**', 'test-artifacts/**'] }
+
+/** Which folder may import which: the shape of docs/architecture.md. */
+export const architecture = tseslint.config(
+  ignores,
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser },
@@ -100,6 +104,34 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'only src/config.ts reads the environment' },
       ],
+    },
+  },
+)
+
+export default tseslint.config(
+  ...architecture,
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // A promise nobody awaits loses its error: every floating promise is awaited, returned,
+      // or marked `void` where fire-and-forget is the point (and then handles its own errors).
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
+    // Tests read API answers and fixtures as untyped JSON on purpose: the assertions are the
+    // type check there.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
 )

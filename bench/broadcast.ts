@@ -24,7 +24,7 @@ export async function benchBroadcast(url: string, recipients: number): Promise<s
       stdio: ['pipe', 'pipe', 'inherit'],
     },
   )
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const next = async <T>(): Promise<T> => JSON.parse((await lines.next()).value as string) as T
   const api = await next<{ url: string }>()
   const store = createDb(url)
@@ -57,7 +57,7 @@ export async function benchBroadcast(url: string, recipients: number): Promise<s
     while ((await domain.campaigns.get(campaign.id)).status !== 'completed')
       await new Promise((r) => setTimeout(r, 200))
     await worker.stop()
-    child.stdin!.write('stats\n')
+    child.stdin.write('stats\n')
     const { sends, tooMany } = await next<{ sends: number[]; tooMany: number }>()
     const seconds = (sends[sends.length - 1]! - sends[0]!) / 1_000
     const rate = (sends.length - 1) / seconds
@@ -72,6 +72,6 @@ export async function benchBroadcast(url: string, recipients: number): Promise<s
     ]
   } finally {
     await store.close()
-    child.stdin!.end()
+    child.stdin.end()
   }
 }

@@ -31,12 +31,12 @@ interface Database {
   drop(): Promise<void>
 }
 
-async function freshSqlite(): Promise<Database> {
+function freshSqlite(): Promise<Database> {
   const dir = mkdtempSync(join(tmpdir(), 'jifen-bench-'))
-  return {
+  return Promise.resolve({
     url: `file:${join(dir, 'bench.db')}`,
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  }
+    drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+  })
 }
 
 async function freshPostgres(serverUrl: string): Promise<Database> {

@@ -43,7 +43,7 @@ function pgTypes(): pg.CustomTypesConfig {
   return {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
       if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value)
-      return pg.types.getTypeParser(oid, format)
+      return pg.types.getTypeParser(oid, format) as (value: string) => unknown
     }) as pg.CustomTypesConfig['getTypeParser'],
   }
 }
@@ -105,7 +105,8 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
         statements.delete(sql)
       } else {
         statement = database.prepare(sql)
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!)
+        if (statements.size >= STATEMENT_CACHE_SIZE)
+          statements.delete(statements.keys().next().value!)
       }
       statements.set(sql, statement)
       return statement
@@ -164,9 +165,8 @@ function createPostgres(connectionString: string, max: number): DbHandle {
     dialect: 'postgres',
     transaction: (fn) => withRetry(() => db.transaction().execute(fn)),
     migrate: () => runMigrations(db),
-    backup: async () => {
-      throw new Error('backup copies SQLite databases; back up PostgreSQL with pg_dump')
-    },
+    backup: () =>
+      Promise.reject(new Error('backup copies SQLite databases; back up PostgreSQL with pg_dump')),
     close: () => db.destroy(),
   }
 }
@@ -174,9 +174,10 @@ function createPostgres(connectionString: string, max: number): DbHandle {
 async function runMigrations(db: Db): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: () => Promise.resolve(migrations) },
   })
   const result = await migrator.migrateToLatest()
-  if (result.error) throw result.error
+  if (result.error)
+    throw result.error instanceof Error ? result.error : new Error(String(result.error))
   return result
 }

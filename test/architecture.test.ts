@@ -1,14 +1,21 @@
 import { ESLint } from 'eslint'
 import { describe, expect, it } from 'vitest'
+import { architecture } from '../eslint.config.js'
 
-const eslint = new ESLint({ cwd: process.cwd() })
+// The import rules alone: they need no type information, so files that do not exist can be
+// linted as text. `npm run lint` runs them with the type-aware rules over the whole tree.
+const eslint = new ESLint({
+  cwd: process.cwd(),
+  overrideConfigFile: true,
+  overrideConfig: architecture,
+})
 
 async function violations(code: string, filePath: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath })
   return result!.messages.map((m) => `${m.ruleId}: ${m.message}`)
 }
 
-describe('the dependency direction of shared/architecture.md', () => {
+describe('the dependency direction of docs/architecture.md', () => {
   it('holds for every file of src/ and db/', async () => {
     const results = await eslint.lintFiles(['src/**/*.ts', 'db/**/*.ts'])
     const problems = results.flatMap((r) =>

@@ -7,6 +7,7 @@ import * as segments from './0005-segments.ts'
 import * as campaigns from './0006-campaigns.ts'
 import * as reminders from './0007-reminders.ts'
 import * as reports from './0009-reports.ts'
+import * as linkActors from './0010-link-actors.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-campaigns': campaigns,
   '0007-reminders': reminders,
   '0009-reports': reports,
+  '0010-link-actors': linkActors,
 }

@@ -6,6 +6,12 @@ export interface MemberIdentitiesTable {
   externalId: string
   memberId: string
   createdAt: string
+  /**
+   * Who attached it to an existing member: `member:<id>` (through a bind code), `staff:<id>`,
+   * `api_key:<id>`, or whoever an import names; null when it came with the member's own
+   * registration.
+   */
+  linkedBy: Generated<string | null>
   /** When the platform said we can no longer write to it (the member blocked the bot). */
   unreachableAt: Generated<string | null>
 }

@@ -24,6 +24,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   out_of_stock: 409,
   limit_reached: 409,
   tier_required: 409,
+  tier_already_held: 409,
   reward_inactive: 409,
   idempotency_mismatch: 409,
   refund_exceeds_order: 409,
@@ -33,6 +34,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   member_inactive: 409,
   already_done: 409,
   closed: 409,
+  lottery_exhausted: 409,
 }
 
 export interface ErrorBody {
@@ -78,7 +80,7 @@ export function onError(logger: Logger) {
     }
     if (error instanceof HTTPException && error.status < 500) {
       const code = error.status === 400 ? 'invalid_input' : 'bad_request'
-      const status = error.status as ContentfulStatusCode
+      const status = error.status
       return errorJson(c, status, code, error.message || 'bad request')
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error')

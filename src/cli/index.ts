@@ -3,11 +3,7 @@ import { once } from 'node:events'
 import { Command, InvalidArgumentError } from 'commander'
 import { createDb } from '../../db/client.ts'
 import { ConfigError, loadConfig } from '../config.ts'
-import {
-  EXPORT_KINDS,
-  type ExportKind,
-  exportFilterSchema,
-} from '../domain/customer-data/export.service.ts'
+import { EXPORT_KINDS, exportFilterSchema } from '../domain/customer-data/export.service.ts'
 import type { ImportReport } from '../domain/customer-data/member-import.service.ts'
 import { createDomain } from '../domain/index.ts'
 import {
@@ -160,7 +156,7 @@ program
   .option('--from <instant>', 'ledger entries or orders at or after (ISO 8601)')
   .option('--to <instant>', 'ledger entries or orders before (ISO 8601)')
   .action(async (kind: string, options: { out?: string; from?: string; to?: string }) => {
-    const valid = oneOf(EXPORT_KINDS)(kind) as ExportKind
+    const valid = oneOf(EXPORT_KINDS)(kind)
     const filter = exportFilterSchema.safeParse({ from: options.from, to: options.to })
     if (!filter.success) throw new InvalidArgumentError('--from and --to are ISO 8601 instants')
     await withDomain(async (domain) => {

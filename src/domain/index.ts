@@ -49,6 +49,7 @@ export function createDomain(
     programme,
     members,
     ledger: new LedgerService(deps),
+    // What follows an order or a refund reaches orders only through their OrderFollowUps port.
     orders: new OrdersService(deps, programme, members, reminders),
     rewards: new RewardsService(deps, programme, members),
     interactions: new InteractionsService(deps, programme),

@@ -40,7 +40,14 @@ interface Reward {
   description: string | null
   pointsCost: number
   stock: number | null
-  blockedBy: 'insufficient_points' | 'out_of_stock' | 'tier_required' | null
+  blockedBy:
+    | 'reward_inactive'
+    | 'tier_required'
+    | 'tier_already_held'
+    | 'limit_reached'
+    | 'out_of_stock'
+    | 'insufficient_points'
+    | null
 }
 interface Coupon {
   code: string
@@ -56,6 +63,7 @@ interface Lottery {
   prizes: { name: string; kind: string; probability: number }[]
   freeLeftToday: number
   drawsLeft: number | null
+  exhausted: boolean
 }
 interface QuizSummary {
   id: string
@@ -367,20 +375,7 @@ async function redeem(reward: Reward, overlay: HTMLElement): Promise<void> {
     )
   } catch (error) {
     overlay.remove()
-    const code = error instanceof ApiError ? error.code : ''
-    const known = code as 'insufficient_points' | 'out_of_stock' | 'limit_reached' | 'tier_required'
-    const message = [
-      'insufficient_points',
-      'out_of_stock',
-      'limit_reached',
-      'tier_required',
-    ].includes(code)
-      ? t()[known]
-      : t().errorGeneric
-    const failed = dialog(
-      h('p', { role: 'alert' }, message),
-      h('div', { class: 'actions' }, h('button', { onclick: () => failed.remove() }, t().close)),
-    )
+    notice(failure(error))
   }
 }
 
@@ -424,7 +419,10 @@ function failure(error: unknown): string {
     'out_of_stock',
     'limit_reached',
     'tier_required',
+    'tier_already_held',
+    'reward_inactive',
     'closed',
+    'lottery_exhausted',
     'already_done',
   ] as const
   return (known as readonly string[]).includes(code)
@@ -597,7 +595,9 @@ async function playPanel(): Promise<HTMLElement> {
             h('li', {}, h('span', {}, p.name), h('small', {}, percent(p.probability))),
           ),
         ),
-        h('button', { class: 'wide', onclick: () => void drawOnce(lottery) }, t().draw),
+        lottery.exhausted
+          ? h('button', { class: 'wide secondary', disabled: true }, t().lotteryExhausted)
+          : h('button', { class: 'wide', onclick: () => void drawOnce(lottery) }, t().draw),
       ),
     ),
     ...quizzes.map((quiz) =>

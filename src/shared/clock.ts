@@ -3,6 +3,9 @@ export interface Clock {
   now(): Date
 }
 
+/** Shop systems' clocks drift; an order a few minutes ahead of ours is still today's order. */
+export const CLOCK_SKEW_MS = 5 * 60_000
+
 export const systemClock: Clock = { now: () => new Date() }
 
 /** A clock that stands still until told to move. */

@@ -15,6 +15,7 @@ export type DomainErrorCode =
   | 'out_of_stock'
   | 'limit_reached'
   | 'tier_required'
+  | 'tier_already_held'
   | 'reward_inactive'
   | 'idempotency_mismatch'
   | 'refund_exceeds_order'
@@ -29,6 +30,7 @@ export type DomainErrorCode =
   | 'forbidden'
   | 'unauthorized'
   | 'closed'
+  | 'lottery_exhausted'
 
 export class DomainError extends Error {
   constructor(

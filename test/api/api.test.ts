@@ -87,6 +87,19 @@ for (const db of databases) {
           expect(res.status).toBe(200)
           expect(res.body).toMatchObject({ region: 'Shanghai', birthday: '1990-05-01' })
         })
+
+        it('records the API key that linked a chat identity to a member', async () => {
+          const m = await newMember()
+          const res = await api.call('PATCH', `/api/v1/members/${m.id}`, { wechatId: `wx-${m.id}` })
+          expect(res.status).toBe(200)
+          const admin = (await api.domain.staff.authenticateApiKey(api.adminKey))!
+          const identity = await api.store.db
+            .selectFrom('memberIdentities')
+            .select(['memberId', 'linkedBy'])
+            .where('externalId', '=', `wx-${m.id}`)
+            .executeTakeFirstOrThrow()
+          expect(identity).toEqual({ memberId: m.id, linkedBy: `api_key:${admin.id}` })
+        })
       })
 
       describe('orders and refunds', () => {

@@ -121,6 +121,38 @@ for (const db of databases) {
         expect(bad.status).toBe(400)
       })
 
+      it('lists a lottery whose prizes are all gone as exhausted, and refuses a draw on it', async () => {
+        const gift = (
+          await api.call('POST', '/api/v1/rewards', {
+            name: 'Last mug',
+            kind: 'gift',
+            pointsCost: 0,
+            stock: 1,
+          })
+        ).body
+        const lottery = (
+          await api.call('POST', '/api/v1/lotteries', {
+            title: 'Mug draw',
+            costPoints: 0,
+            freeDrawsPerDay: 1,
+            ...window(),
+            prizes: [{ name: 'Mug', kind: 'reward', rewardId: gift.id, weight: 1 }],
+          })
+        ).body
+        expect(lottery.exhausted).toBe(false)
+        const member = (await api.call('POST', '/api/v1/members', { displayName: 'M' })).body
+        await api.call('POST', `/api/v1/members/${member.id}/redemptions`, { rewardId: gift.id })
+        const listed = (await api.call('GET', '/api/v1/lotteries')).body.items.find(
+          (l: { id: string }) => l.id === lottery.id,
+        )
+        expect(listed).toMatchObject({ exhausted: true, prizes: [{ probability: 0 }] })
+        const refused = await api.call('POST', `/api/v1/members/${member.id}/draws`, {
+          lotteryId: lottery.id,
+        })
+        expect(refused.status).toBe(409)
+        expect(refused.body.error.code).toBe('lottery_exhausted')
+      })
+
       it('creates a survey, records answers once, and summarises them', async () => {
         const survey = await api.call('POST', '/api/v1/surveys', {
           title: 'Visit',

@@ -229,6 +229,70 @@ describeOnDatabases('mini-app API', (get) => {
     expect((await call('PATCH', '/me', { token, body: { phone: '+1' } })).status).toBe(400)
   })
 
+  it('the rewards list gives each reward the reason its redemption would be refused', async () => {
+    const { view, user } = await member()
+    await domain.adjust(view.id, { points: 50, reason: 'test' }, 'test')
+    const create = (input: Record<string, unknown>) =>
+      domain.rewards.create({ name: 'Reward', kind: 'gift', pointsCost: 10, ...input } as never)
+    const once = await create({ name: 'Once', perMemberLimit: 1 })
+    await domain.rewards.redeem(view.id, once.id)
+    const cases = [
+      [once, 'limit_reached'],
+      [
+        await create({ name: 'Held', kind: 'tier_upgrade', tierCode: 'member' }),
+        'tier_already_held',
+      ],
+      [await create({ name: 'Gone', stock: 0 }), 'out_of_stock'],
+      [await create({ name: 'VIP', minTierCode: 'diamond' }), 'tier_required'],
+      [await create({ name: 'Dear', pointsCost: 1_000 }), 'insufficient_points'],
+      [await create({ name: 'Open', stock: 3 }), null],
+    ] as const
+    const token = await sessionFor(user)
+    const { items } = (await call('GET', '/rewards', { token })).body
+    for (const [reward, blockedBy] of cases) {
+      expect(items.find((r: { id: string }) => r.id === reward.id)).toMatchObject({ blockedBy })
+      if (!blockedBy) continue
+      const refused = await call('POST', '/redemptions', { token, body: { rewardId: reward.id } })
+      expect(refused.body.error.code).toBe(blockedBy)
+    }
+  })
+
+  it('a lottery with nothing left the member can win is listed as exhausted and its draw refused', async () => {
+    const { view, user } = await member()
+    await domain.adjust(view.id, { points: 50, reason: 'test' }, 'test')
+    const once = await domain.rewards.create({
+      name: 'Once',
+      kind: 'gift',
+      pointsCost: 0,
+      perMemberLimit: 1,
+    })
+    const lottery = await domain.lotteries.create({
+      title: 'Once draw',
+      costPoints: 10,
+      freeDrawsPerDay: 0,
+      opensAt: new Date(get().clock.now().getTime() - 60_000).toISOString(),
+      closesAt: new Date(get().clock.now().getTime() + 86_400_000).toISOString(),
+      prizes: [{ name: 'Once', kind: 'reward', rewardId: once.id, weight: 1 }],
+    })
+    const token = await sessionFor(user)
+    const listed = async () =>
+      (await call('GET', '/lotteries', { token })).body.items.find(
+        (l: { id: string }) => l.id === lottery.id,
+      )
+    expect(await listed()).toMatchObject({ exhausted: false })
+    expect((await call('POST', '/draws', { token, body: { lotteryId: lottery.id } })).status).toBe(
+      201,
+    )
+    expect(await listed()).toMatchObject({ exhausted: true, prizes: [{ probability: 0 }] })
+    const refused = await call('POST', '/draws', { token, body: { lotteryId: lottery.id } })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error).toMatchObject({
+      code: 'lottery_exhausted',
+      details: { title: 'Once draw' },
+    })
+    expect((await domain.members.view(view.id)).points.balance).toBe(40)
+  })
+
   it('writes no member data and no credentials to the logs', async () => {
     const { view, user } = await member({ phone: '13912340000' })
     const token = await sessionFor(user)

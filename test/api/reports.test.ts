@@ -181,6 +181,7 @@ for (const db of databases) {
             id: campaignId,
             name: 'New year, new tea',
             sent: 1,
+            uncertain: 0,
             converted: 1,
             orders: 2,
             sales: 15_000,
@@ -190,10 +191,43 @@ for (const db of databases) {
         ])
         const campaignsCsv = await api.call('GET', '/api/v1/reports/campaigns?format=csv')
         expect(rows(campaignsCsv.body)).toEqual([
-          ['source', 'id', 'name', 'sent', 'converted', 'orders', 'sales', 'cost', 'roi'],
-          ['campaign', campaignId, 'New year, new tea', '1', '1', '2', '15000', '5000', '300'],
+          [
+            'source',
+            'id',
+            'name',
+            'sent',
+            'uncertain',
+            'converted',
+            'orders',
+            'sales',
+            'cost',
+            'roi',
+          ],
+          ['campaign', campaignId, 'New year, new tea', '1', '0', '1', '2', '15000', '5000', '300'],
         ])
         expect(campaignsCsv.body).toContain('"New year, new tea"')
+      })
+
+      it('counts a delivered-but-uncertain campaign message as its own figure, in JSON and CSV', async () => {
+        const campaign = await api.call('POST', '/api/v1/campaigns', {
+          name: 'Unsure',
+          message: { text: 'Tea?' },
+          segment: { tags: ['vip'] },
+        })
+        await api.domain.campaigns.dispatchDue()
+        // The worker dies mid-request: the platform may have the message, so it is not resent.
+        for (const row of await api.domain.outbox.claim('w', ['telegram'], 10))
+          await api.domain.outbox.begin('w', row)
+        api.clock.advance(120_000)
+        await api.domain.outbox.claim('w', ['telegram'], 10)
+        const report = await api.call('GET', '/api/v1/reports/campaigns')
+        expect(
+          report.body.items.find((i: { id: string }) => i.id === campaign.body.id),
+        ).toMatchObject({ sent: 0, uncertain: 1 })
+        const csv = rows((await api.call('GET', '/api/v1/reports/campaigns?format=csv')).body)
+        const uncertain = csv[0]!.indexOf('uncertain')
+        expect(uncertain).toBeGreaterThan(0)
+        expect(csv.find((row) => row[1] === campaign.body.id)![uncertain]).toBe('1')
       })
 
       it('needs an admin key', async () => {

@@ -35,6 +35,8 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   forbidden: true,
   unauthorized: true,
   closed: true,
+  tier_already_held: true,
+  lottery_exhausted: true,
 }
 
 describe('the chat and mini-app catalogues', () => {

@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { COMMAND_WORDS, withCommandWords } from '../../src/bots/core/command-words.ts'
-import { parseCommand } from '../../src/bots/core/conversation.ts'
+import { COMMANDS, parseCommand } from '../../src/bots/core/commands.ts'
+import { withCommandWords } from '../../src/bots/core/command-words.ts'
 import { LOCALES } from '../../src/domain/programme/programme.ts'
 
 describe('command words for channels without slash commands', () => {
   it.each(LOCALES)(
-    'every word a %s text names is a word the conversation understands',
+    'every %s word of the command table is a word the conversation understands',
     (locale) => {
-      for (const [command, word] of Object.entries(COMMAND_WORDS[locale]))
-        expect(parseCommand(`${word} x`)).toEqual({ name: command, args: 'x' })
+      for (const command of COMMANDS)
+        for (const word of command.words[locale]) {
+          const sub = command.sub?.[locale][0]
+          expect(parseCommand(`${word}${sub ? ` ${sub}` : ''} x`)).toMatchObject({
+            command: { id: command.id },
+            args: 'x',
+          })
+        }
     },
   )
 
@@ -21,5 +27,14 @@ describe('command words for channels without slash commands', () => {
     )
     const untouched = '发送「/bind AB12CD」或打开 https://shop.example/start/points'
     expect(withCommandWords(untouched, 'zh-CN')).toBe(untouched)
+  })
+
+  it('names a subcommand by its own words', () => {
+    expect(withCommandWords('/quiz start 仅限店长及以上使用。', 'zh-CN')).toBe(
+      '「问答 开始」仅限店长及以上使用。',
+    )
+    expect(withCommandWords('Send /quiz start now, or /points start.', 'en')).toBe(
+      'Send "quiz start" now, or "points" start.',
+    )
   })
 })

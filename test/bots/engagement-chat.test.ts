@@ -171,7 +171,7 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
       closesAt: new Date(get().clock.now().getTime() + 2 * 86_400_000).toISOString(),
     })
     const member = await tgMember()
-    expect((await say(member, '/quiz start'))[0]).toContain('仅限商家管理员')
+    expect((await say(member, '/quiz start'))[0]).toBe('/quiz start 仅限店长及以上使用。')
     const owner = { id: ++ids, first_name: 'Owner', language_code: 'zh-hans' }
     const { code } = await get().domain.staff.createInvite('owner')
     await say(owner, `/admin ${code}`)
@@ -211,6 +211,35 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     const [won] = await wx.say(alice, '1', group)
     expect(won).toMatch(/^@Alice[\s\S]*(恭喜抽中|谢谢参与)/)
     expect(await get().domain.lotteries.draws(lottery.id)).toHaveLength(2)
+  })
+
+  it('a lottery with nothing left to give is shown without a draw button, and a draw on it is refused naming it', async () => {
+    const tea = await get().domain.rewards.create({
+      name: '奶茶券',
+      kind: 'gift',
+      pointsCost: 0,
+      stock: 1,
+    })
+    const lottery = await get().domain.lotteries.create({
+      title: '奶茶抽奖',
+      costPoints: 10,
+      freeDrawsPerDay: 1,
+      ...window(),
+      prizes: [{ name: '奶茶', kind: 'reward', rewardId: tea.id, weight: 1 }],
+    })
+    const first = await get().domain.members.register({ displayName: 'First' })
+    await get().domain.rewards.redeem(first.id, tea.id)
+    const user = await tgMember()
+    const shown = await say(user, '/lottery')
+    const mine = shown.find((reply) => reply.includes('奶茶抽奖'))
+    expect(mine).toContain('奖品已经抽完了')
+    expect(mine).not.toContain('奶茶 100')
+    expect(buttons(user).map((b) => b.callback_data)).not.toContainEqual(
+      expect.stringContaining(lottery.id),
+    )
+    const [refused] = await press(user, `draw:${lottery.id}:old`)
+    expect(refused).toBe('「奶茶抽奖」已经没有你能抽中的奖品了，这次不能抽奖，积分没有变化。')
+    expect(await get().domain.lotteries.draws(lottery.id)).toHaveLength(0)
   })
 
   it('a survey is answered with one tap on the 7-level scale, then an optional comment', async () => {
@@ -290,7 +319,7 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     const { code } = await get().domain.staff.createInvite('manager')
     await say(owner, `/admin ${code}`)
     const member = await tgMember()
-    expect((await say(member, '/broadcast'))[0]).toContain('仅限商家管理员')
+    expect((await say(member, '/broadcast'))[0]).toContain('仅限店长及以上使用')
 
     const [audience] = await say(owner, '/broadcast')
     expect(audience).toContain('Who should get it?')
@@ -325,5 +354,29 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     })
     expect((await say(owner, `/campaign ${id}`))[0]).toContain('(scheduled)')
     await get().domain.campaigns.cancel(id)
+  })
+
+  it('/campaign shows a delivered-but-uncertain message as unconfirmed, not as failed', async () => {
+    const { domain, clock } = get()
+    const owner = { id: ++ids, first_name: 'Boss', language_code: 'en' }
+    const { code } = await domain.staff.createInvite('manager')
+    await say(owner, `/admin ${code}`)
+    await tgMember()
+    const campaign = await domain.campaigns.create(
+      { name: 'Flash', message: { text: 'Flash sale' }, segment: {} },
+      'test',
+    )
+    await domain.campaigns.dispatchDue()
+    // The worker dies mid-request: the platform may have the message, so it is not resent.
+    for (const row of await domain.outbox.claim('w', ['telegram'], 1_000))
+      await domain.outbox.begin('w', row)
+    clock.advance(120_000)
+    await domain.outbox.claim('w', ['telegram'], 1_000)
+    const { stats } = await domain.campaigns.get(campaign.id)
+    expect(stats.uncertain).toBeGreaterThan(0)
+    const [results] = await say(owner, `/campaign ${campaign.id}`)
+    expect(results).toContain('Failed 0')
+    expect(results).toContain(`unconfirmed ${stats.uncertain}`)
+    await domain.campaigns.cancel(campaign.id)
   })
 })

@@ -90,6 +90,6 @@ describeOnDatabases('/stats in the bot', (get) => {
     const stranger: TgUser = { id: 81_003, first_name: 'Wang', language_code: 'zh-hans' }
     const [answer] = await say(stranger, '/stats')
     expect(answer!.method).toBe('sendMessage')
-    expect(String(answer!.payload.text)).toContain('仅限商家管理员')
+    expect(String(answer!.payload.text)).toBe('/stats 仅限店员及以上使用。')
   })
 })

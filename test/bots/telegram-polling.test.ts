@@ -51,7 +51,7 @@ describe('Telegram bot running', () => {
     let release: () => void = () => {}
     const slowGate = new Promise<void>((resolve) => (release = resolve))
     const conversation: Conversation = {
-      reachable: real.reachable,
+      reachable: (channel, userId, reachable) => real.reachable(channel, userId, reachable),
       async handle(inbound) {
         if (inbound.userId === '1' && inbound.text === '/points') await slowGate
         return real.handle(inbound)

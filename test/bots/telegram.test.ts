@@ -1,4 +1,5 @@
 import pino from 'pino'
+import QRCode from 'qrcode'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.ts'
 import { createConversation } from '../../src/bots/core/conversation.ts'
@@ -9,6 +10,7 @@ import { type TgUser, buttonUpdate, textUpdate } from '../helpers/telegram-updat
 
 const TOKEN = '123456:TEST-token-for-the-fake-bot-api'
 const SECRET = 'webhook-secret-123'
+const QR_OPTIONS = { type: 'png', width: 360, margin: 2, errorCorrectionLevel: 'M' } as const
 
 describeOnDatabases('Telegram bot', (get) => {
   let api: FakeBotApi
@@ -64,7 +66,23 @@ describeOnDatabases('Telegram bot', (get) => {
 
   it('sets the command menu in both languages and the mini-app menu button at start', () => {
     const menus = api.calls.filter((c) => c.method === 'setMyCommands')
-    expect(menus.map((m) => m.payload.language_code)).toEqual([undefined, 'zh'])
+    expect(menus.map((m) => [m.payload.language_code, m.payload.scope])).toEqual([
+      [undefined, undefined],
+      [undefined, { type: 'all_group_chats' }],
+      ['zh', undefined],
+      ['zh', { type: 'all_group_chats' }],
+    ])
+    const [en, enGroup, zh] = menus.map((m) => m.payload.commands as { command: string }[])
+    expect(zh).toContainEqual({ command: 'invite', description: '邀请好友，一起得积分' })
+    expect(en!.map((c) => c.command)).toEqual(zh!.map((c) => c.command))
+    expect(enGroup!.map((c) => c.command)).toEqual([
+      'points',
+      'checkin',
+      'quiz',
+      'lottery',
+      'lang',
+      'help',
+    ])
     expect(api.calls.find((c) => c.method === 'setChatMenuButton')?.payload).toMatchObject({
       menu_button: { type: 'web_app', web_app: { url: 'https://shop.example/miniapp/' } },
     })
@@ -190,6 +208,39 @@ describeOnDatabases('Telegram bot', (get) => {
     expect((await say(tablet, `/bind ${code}`))[0]).toContain('绑定码无效')
   })
 
+  it('/bind says two memberships were merged only when they were, and records the member as who merged them', async () => {
+    const phone = newUser()
+    const tablet = newUser()
+    await join(phone)
+    await join(tablet)
+    const source = await memberOf(tablet)
+    const code = /[2-9A-HJ-NP-Z]{6}/.exec((await say(phone, '/bind'))[0]!)![0]
+    const [merged] = await say(tablet, `/bind ${code}`)
+    expect(merged).toContain('两个会员账号已合并')
+    const target = await memberOf(phone)
+    const entries = await get()
+      .store.db.selectFrom('ledgerEntries')
+      .select(['memberId', 'actor'])
+      .where('kind', '=', 'merge')
+      .where('memberId', 'in', [source.id, target.id])
+      .execute()
+    expect(entries.map((e) => e.actor)).toEqual([`member:${target.id}`, `member:${target.id}`])
+
+    // A Telegram account with no membership of its own: it is linked, nothing is merged.
+    const laptop = newUser()
+    const second = /[2-9A-HJ-NP-Z]{6}/.exec((await say(phone, '/bind'))[0]!)![0]
+    const [linked] = await say(laptop, `/bind ${second}`)
+    expect(linked).toContain('已连接到你的会员账号')
+    expect(linked).not.toContain('合并')
+    expect((await memberOf(laptop)).id).toBe(target.id)
+    const identity = await get()
+      .store.db.selectFrom('memberIdentities')
+      .select('linkedBy')
+      .where('externalId', '=', String(laptop.id))
+      .executeTakeFirstOrThrow()
+    expect(identity.linkedBy).toBe(`member:${target.id}`)
+  })
+
   it('redeems a reward through inline buttons with a confirm step, and says when points or stock are short', async () => {
     const user = newUser()
     await join(user)
@@ -231,6 +282,30 @@ describeOnDatabases('Telegram bot', (get) => {
     await press(user, `redeem:${pen.id}`)
     expect((await press(user, 'cancel'))[0]).toContain('积分没有变化')
     expect((await memberOf(user)).points.balance).toBe(10)
+  })
+
+  it('/rewards lists rewards a member cannot redeem with the reason and no button', async () => {
+    const user = newUser()
+    await join(user)
+    const member = await memberOf(user)
+    await get().domain.adjust(member.id, { points: 30, reason: 'test' }, 'test')
+    const create = (input: Record<string, unknown>) =>
+      get().domain.rewards.create({ kind: 'gift', pointsCost: 10, ...input } as never)
+    const soldOut = await create({ name: 'Sold out', stock: 0 })
+    const held = await create({ name: 'Member card', kind: 'tier_upgrade', tierCode: 'member' })
+    const scarf = await create({ name: 'Scarf', pointsCost: 40 })
+    const tea = await create({ name: 'Tea', pointsCost: 20 })
+    const [list] = await say(user, '/rewards')
+    expect(list).toContain('• Sold out — 10 积分 · 已兑完')
+    expect(list).toContain('• Member card — 10 积分 · 你已是这个等级')
+    expect(list).toContain('• Scarf — 40 积分 · 还差 10 积分')
+    expect(list).toContain('• Tea — 20 积分')
+    const actions = buttonsOf(user).map((b) => b.callback_data)
+    expect(actions).toContain(`redeem:${tea.id}`)
+    for (const blocked of [soldOut, held, scarf])
+      expect(actions).not.toContain(`redeem:${blocked.id}`)
+    expect((await press(user, `redeem:${held.id}`))[0]).toContain('你已经是这个等级或更高等级')
+    expect((await memberOf(user)).points.balance).toBe(30)
   })
 
   it('checks in once a day: the second check-in the same day pays nothing', async () => {
@@ -281,16 +356,16 @@ describeOnDatabases('Telegram bot', (get) => {
   it('refuses admin commands to members, politely', async () => {
     const user = newUser()
     await join(user)
-    for (const command of ['/stats', '/verify ABC', '/member 13800138000', '/adjust']) {
-      expect((await say(user, command))[0]).toContain('仅限商家管理员')
-    }
+    for (const command of ['/stats', '/verify ABC', '/member 13800138000'])
+      expect((await say(user, command))[0]).toContain('仅限店员及以上使用。')
+    expect((await say(user, '/adjust'))[0]).toBe('/adjust 仅限店长及以上使用。')
     expect((await say(user, '/admin NOT-A-CODE'))[0]).toContain('无效')
   })
 
   it('gives staff /stats, /member, /verify with a use button, and /adjust with a confirm step', async () => {
     const owner = newUser('en', 'Owner')
     const { code } = await get().domain.staff.createInvite('owner')
-    expect((await say(owner, `/admin ${code}`))[0]).toContain('merchant staff (owner)')
+    expect((await say(owner, `/admin ${code}`))[0]).toContain("this shop's owner")
     expect((await say(owner, '/stats'))[0]).toMatch(/Members: \d+/)
     const customer = newUser()
     await join(customer)
@@ -354,7 +429,45 @@ describeOnDatabases('Telegram bot', (get) => {
     const { code } = await get().domain.staff.createInvite('staff')
     await say(clerk, `/admin ${code}`)
     expect((await say(clerk, '/stats'))[0]).toContain('会员总数')
-    expect((await say(clerk, '/adjust'))[0]).toContain('仅限商家管理员')
+    expect((await say(clerk, '/adjust'))[0]).toBe('/adjust 仅限店长及以上使用，你现在是店员。')
+  })
+
+  it('after /admin for the staff role, /broadcast is refused naming the role it needs and the one held', async () => {
+    const clerk = newUser()
+    const { code } = await get().domain.staff.createInvite('staff')
+    expect((await say(clerk, `/admin ${code}`))[0]).toContain('店员')
+    expect((await say(clerk, '/broadcast'))[0]).toBe(
+      '/broadcast 仅限店长及以上使用，你现在是店员。',
+    )
+  })
+
+  it('staff help lists each command a manager may use once, /quiz start included', async () => {
+    const manager = newUser('en', 'Manager')
+    await join(manager)
+    const { code } = await get().domain.staff.createInvite('manager')
+    await say(manager, `/admin ${code}`)
+    const [help] = await say(manager, '/help')
+    for (const command of ['/broadcast', '/adjust', '/stats', '/points', '/invite'])
+      expect(help!.split(command).length - 1).toBe(1)
+    expect(help).toContain('/quiz start')
+    expect(help).not.toContain('/export')
+  })
+
+  it('/invite sends the member their referral link and its QR code, with what both sides earn', async () => {
+    const user = newUser()
+    await join(user)
+    const { code } = await memberOf(user)
+    const link = `https://t.me/jifen_test_bot?start=ref_${code}`
+    const [caption] = await say(user, '/invite')
+    expect(caption).toContain(link)
+    expect(caption).toContain('你得 100 积分')
+    expect(caption).toContain('好友得 50 积分')
+    expect(caption).toContain('¥50.00')
+    const qr = await QRCode.toBuffer(link, QR_OPTIONS)
+    expect(api.lastTo(user.id)).toMatchObject({
+      method: 'sendPhoto',
+      payload: { photo: { bytes: qr.length } },
+    })
   })
 
   it('answers anything else with a short hint, in groups only when addressed', async () => {

@@ -89,9 +89,8 @@ describe('the WeChat sending pace', () => {
   it('retries a failed message with backoff, in its chat’s order, while other chats go on', async () => {
     const { delivered, send, logs } = setUp({ retryBaseMs: 30_000, recipientPauseMs: [0, 0] })
     let failures = 0
-    const flaky = async () => {
-      if (failures++ < 2) throw new Error('network glitch')
-    }
+    const flaky = () =>
+      failures++ < 2 ? Promise.reject(new Error('network glitch')) : Promise.resolve()
     await Promise.all([send('a', 1, flaky), send('a', 2), send('b', 3), send('b', 4)])
     expect(delivered.map((d) => d.n)).toEqual([3, 4, 1, 2])
     const [, , first] = delivered
@@ -101,9 +100,7 @@ describe('the WeChat sending pace', () => {
 
   it('gives a message up loudly after every retry, and goes on with the next', async () => {
     const { delivered, send, logs } = setUp({ retries: 2, retryBaseMs: 10 })
-    const broken = send('a', 1, async () => {
-      throw new Error('contact deleted us')
-    })
+    const broken = send('a', 1, () => Promise.reject(new Error('contact deleted us')))
     await expect(broken).rejects.toThrow('contact deleted us')
     await send('a', 2)
     expect(delivered.map((d) => d.n)).toEqual([2])
@@ -120,11 +117,10 @@ describe('the WeChat sending pace', () => {
     const start = clock.now()
     let refused = false
     await Promise.all([
-      send('a', 1, async () => {
-        if (!refused) {
-          refused = true
-          throw new Error('发送消息过于频繁')
-        }
+      send('a', 1, () => {
+        if (refused) return Promise.resolve()
+        refused = true
+        return Promise.reject(new Error('发送消息过于频繁'))
       }),
       send('b', 2),
     ])

@@ -80,7 +80,7 @@ describeOnDatabases('WeChat bot', (get) => {
     const shopper = newContact()
     await say(shopper, '注册')
     const [help, prompt] = await say(shopper, '帮助')
-    expect(help).toContain('签到 — 每日签到')
+    expect(help).toContain('注册 — 加入会员')
     expect(prompt).toContain('还没有完成加入')
     expect(prompt).toContain('是否同意')
     const [, agree] = /回复 (\d+) 同意并加入/.exec(prompt!)!
@@ -145,7 +145,7 @@ describeOnDatabases('WeChat bot', (get) => {
     expect((await say(shopper, '1'))[0]).toContain('Send "points" for your points')
     expect((await say(shopper, 'points'))[0]).toContain('Points: 0')
     expect((await say(shopper, 'checkin'))[0]).toContain('Checked in: +5')
-    expect((await say(shopper, 'help'))[0]).toContain('checkin — daily check-in')
+    expect((await say(shopper, 'help'))[0]).toContain('checkin — Daily check-in')
   })
 
   it('redeems a reward by numbered replies and ends with the coupon code', async () => {
@@ -256,19 +256,45 @@ describeOnDatabases('WeChat bot', (get) => {
     expect(await say(bob, '积分')).toEqual(['你还不是会员。发送「注册」加入，只需一分钟。'])
   })
 
+  it('邀请 sends the words a friend registers with, as text and as a QR code, with what both sides earn', async () => {
+    const shopper = newContact()
+    await join(shopper)
+    const { code } = await memberOf(shopper)
+    const [image, caption] = await say(shopper, '邀请')
+    expect(image).toBe('[image]')
+    expect(caption).toContain(`注册 ref_${code}`)
+    expect(caption).toContain('你得 100 积分')
+    const friend = newContact()
+    await say(friend, `注册 ref_${code}`)
+    await say(friend, '1')
+    await say(friend, '3')
+    expect((await memberOf(friend)).referrerId).toBe((await memberOf(shopper)).id)
+  })
+
   it('refuses the admin words to members, politely', async () => {
     const shopper = newContact()
     await join(shopper)
-    for (const word of ['统计', '核销 ABCDEFGHJK', '查会员 13800138000', '调整积分'])
-      expect((await say(shopper, word))[0]).toBe('抱歉，这个命令仅限商家管理员使用。')
+    for (const word of ['统计', '核销 ABCDEFGHJK', '查会员 13800138000'])
+      expect((await say(shopper, word))[0]).toMatch(/^「(统计|核销|查会员)」仅限店员及以上使用。$/)
+    expect((await say(shopper, '调整积分'))[0]).toBe('「调整积分」仅限店长及以上使用。')
     expect((await say(shopper, '管理员 NOT-A-CODE'))[0]).toContain('无效')
+  })
+
+  it('refuses 群发 to a clerk in words, naming the role it needs and the one held', async () => {
+    const clerk = newContact('店员小李')
+    const { code } = await get().domain.staff.createInvite('staff')
+    expect((await say(clerk, `管理员 ${code}`))[0]).toContain('你现在是本店的店员')
+    expect(await say(clerk, '群发')).toEqual(['「群发」仅限店长及以上使用，你现在是店员。'])
+    expect(await say(clerk, '问答 开始')).toEqual([
+      '「问答 开始」仅限店长及以上使用，你现在是店员。',
+    ])
   })
 
   it('gives staff 管理员, 统计, 查会员 and 核销 with a numbered confirm', async () => {
     const owner = newContact('店长')
     const { code } = await get().domain.staff.createInvite('owner')
     expect((await say(owner, `管理员 ${code}`))[0]).toBe(
-      '✅ 你已成为商家管理员（owner）。发送「帮助」查看商家命令。',
+      '✅ 你现在是本店的店主。发送「帮助」查看你能用的商家命令。',
     )
     // WeChat has no captions: the chart first, the figures after it.
     const [chart, figures] = await say(owner, '统计')
@@ -295,7 +321,9 @@ describeOnDatabases('WeChat bot', (get) => {
     await get().domain.adjust(member.id, { points: 30, reason: 't' }, 'test')
     const code = /[2-9A-HJ-NP-Z]{6}/.exec((await say(before, '绑定'))[0]!)![0]
     const after = newContact('老会员')
-    expect((await say(after, `绑定 ${code}`))[0]).toBe('✅ 绑定成功！两个账号已合并，当前积分 30。')
+    expect((await say(after, `绑定 ${code}`))[0]).toBe(
+      '✅ 绑定成功！这个账号已连接到你的会员账号，当前积分 30。',
+    )
     expect((await memberOf(after)).id).toBe(member.id)
 
     // A member who has no other account left: staff find them by member code, and the
@@ -304,7 +332,7 @@ describeOnDatabases('WeChat bot', (get) => {
     await say(owner, `管理员 ${(await get().domain.staff.createInvite('staff')).code}`)
     expect((await say(owner, `查会员 ${member.code}`))[0]).toContain('积分：30')
     const third = newContact('老会员')
-    await get().domain.members.update(member.id, { wechatId: third.id })
+    await get().domain.members.update(member.id, { wechatId: third.id }, 'staff:test')
     expect((await say(third, '积分'))[0]).toContain('当前积分：30')
   })
 

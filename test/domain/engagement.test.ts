@@ -171,6 +171,115 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
     await expectLedgerConsistent(get().store.db)
   })
 
+  const rewardPrizeLottery = async (title: string, reward: { stock: number; limit: number }) => {
+    const voucher = await get().domain.rewards.create({
+      name: `${title} voucher`,
+      kind: 'gift',
+      pointsCost: 0,
+      stock: reward.stock,
+      perMemberLimit: reward.limit,
+    })
+    const lottery = await get().domain.lotteries.create({
+      title,
+      costPoints: 0,
+      freeDrawsPerDay: 20,
+      ...window(),
+      prizes: [
+        { name: 'Voucher', kind: 'reward', rewardId: voucher.id, weight: 1_000 },
+        { name: 'Thanks!', kind: 'nothing', weight: 1 },
+      ],
+    })
+    const units = async () =>
+      get()
+        .store.db.selectFrom('redemptions')
+        .select('memberId')
+        .where('rewardId', '=', voucher.id)
+        .execute()
+    return { voucher, lottery, units }
+  }
+
+  it('12 parallel draws give a prize’s reward only as far as its stock and per-member limit allow', async () => {
+    const limited = await rewardPrizeLottery('Limit draw', { stock: 5, limit: 1 })
+    const one = await member()
+    const alone = await Promise.all(
+      Array.from({ length: 12 }, () => get().domain.lotteries.draw(one.id, limited.lottery.id)),
+    )
+    expect(alone.filter((d) => d.prize.name === 'Voucher')).toHaveLength(1)
+    expect(await limited.units()).toEqual([{ memberId: one.id }])
+    expect((await get().domain.rewards.get(limited.voucher.id)).stock).toBe(4)
+
+    const scarce = await rewardPrizeLottery('Stock draw', { stock: 1, limit: 1 })
+    const players = await Promise.all(Array.from({ length: 3 }, () => member()))
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        get().domain.lotteries.draw(players[i % 3]!.id, scarce.lottery.id),
+      ),
+    )
+    expect(results.filter((d) => d.prize.name === 'Voucher')).toHaveLength(1)
+    expect(await scarce.units()).toHaveLength(1)
+    expect(await get().domain.rewards.get(scarce.voucher.id)).toMatchObject({ stock: 0, issued: 1 })
+    await expectLedgerConsistent(get().store.db)
+  })
+
+  it('redemptions and draws racing for a reward’s last unit give it exactly once', async () => {
+    const { voucher, lottery, units } = await rewardPrizeLottery('Race draw', {
+      stock: 1,
+      limit: 1,
+    })
+    const players = await Promise.all(Array.from({ length: 12 }, () => member()))
+    const results = await Promise.allSettled(
+      players.map((p, i) =>
+        i % 2 === 0
+          ? get().domain.rewards.redeem(p.id, voucher.id)
+          : get().domain.lotteries.draw(p.id, lottery.id),
+      ),
+    )
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []))
+    expect(refused.every((e) => e.code === 'out_of_stock')).toBe(true)
+    expect(await units()).toHaveLength(1)
+    expect(await get().domain.rewards.get(voucher.id)).toMatchObject({ stock: 0, issued: 1 })
+  })
+
+  it('a lottery with nothing left to give is shown as such and a draw on it is refused in its own words', async () => {
+    const voucher = await get().domain.rewards.create({
+      name: 'Cake voucher',
+      kind: 'gift',
+      pointsCost: 0,
+      stock: 2,
+      perMemberLimit: 1,
+    })
+    const lottery = await get().domain.lotteries.create({
+      title: 'Cake draw',
+      costPoints: 10,
+      freeDrawsPerDay: 0,
+      ...window(),
+      prizes: [{ name: 'Cake', kind: 'reward', rewardId: voucher.id, weight: 1 }],
+    })
+    const [first, second, third] = await Promise.all([member(), member(), member()])
+    for (const m of [first, second, third])
+      await get().domain.adjust(m.id, { points: 50, reason: 'test' }, 'test')
+    const shown = async (memberId?: string) =>
+      (await get().domain.lotteries.list({ openOnly: true, memberId })).find(
+        (l) => l.id === lottery.id,
+      )!
+    await get().domain.lotteries.draw(first.id, lottery.id)
+    expect(await shown(first.id)).toMatchObject({ exhausted: true, prizes: [{ probability: 0 }] })
+    expect(await shown(second.id)).toMatchObject({ exhausted: false, prizes: [{ probability: 1 }] })
+    await expect(get().domain.lotteries.draw(first.id, lottery.id)).rejects.toMatchObject({
+      code: 'lottery_exhausted',
+      details: { title: 'Cake draw' },
+    })
+    await get().domain.lotteries.draw(second.id, lottery.id)
+    expect(await shown()).toMatchObject({ exhausted: true })
+    expect(await get().domain.lotteries.get(lottery.id)).toMatchObject({ exhausted: true })
+    await expect(get().domain.lotteries.draw(third.id, lottery.id)).rejects.toMatchObject({
+      code: 'lottery_exhausted',
+    })
+    expect((await get().domain.members.view(third.id)).points.balance).toBe(50)
+    expect((await get().domain.members.view(first.id)).points.balance).toBe(40)
+    expect(await get().domain.lotteries.draws(lottery.id)).toHaveLength(2)
+  })
+
   it('draws are free first, then use a lottery chance, then cost points; limits and the window hold', async () => {
     const voucher = await get().domain.rewards.create({
       name: 'Cake voucher',

@@ -96,6 +96,39 @@ describeOnDatabases('loyalty engine', (get) => {
     expect((await get().domain.rewards.redeem(m.id, chance.id)).member.lotteryChances).toBe(1)
   })
 
+  it('a tier upgrade to a tier the member holds or exceeds is refused before any write', async () => {
+    await use()
+    const m = await get().domain.members.register({ displayName: name() })
+    await get().domain.adjust(m.id, { points: 2_000, reason: 'test' }, 'test')
+    const reward = (tierCode: string) =>
+      get().domain.rewards.create({
+        name: `${tierCode} for points`,
+        kind: 'tier_upgrade',
+        pointsCost: 500,
+        stock: 5,
+        tierCode,
+      })
+    const gold = await reward('gold')
+    const silver = await reward('silver')
+    await get().domain.rewards.redeem(m.id, gold.id)
+    for (const held of [gold, silver]) {
+      await expect(get().domain.rewards.redeem(m.id, held.id)).rejects.toMatchObject({
+        code: 'tier_already_held',
+        details: { tierCode: held.tierCode, heldTierCode: 'gold' },
+      })
+    }
+    const after = await get().domain.members.view(m.id)
+    expect(after.points.balance).toBe(1_500)
+    expect((await get().domain.rewards.get(gold.id)).stock).toBe(4)
+    expect((await get().domain.rewards.get(silver.id)).stock).toBe(5)
+    const redemptions = await get()
+      .store.db.selectFrom('redemptions')
+      .select('rewardId')
+      .where('memberId', '=', m.id)
+      .execute()
+    expect(redemptions).toEqual([{ rewardId: gold.id }])
+  })
+
   it('a reward for higher tiers is refused below them; a per-member limit holds', async () => {
     await use()
     const m = await get().domain.members.register({ displayName: name() })

@@ -312,7 +312,7 @@ describeOnDatabases('ledger cases real loyalty systems got wrong', (get) => {
   it('13b. a tier set by hand is a floor', async () => {
     await use()
     const m = await join()
-    await get().domain.members.update(m.id, { tierFloorCode: 'gold' })
+    await get().domain.members.update(m.id, { tierFloorCode: 'gold' }, 'test')
     const o = await order(m.id, 1_000)
     expect(o.tierAfter).toBe('gold')
     await get().domain.orders.refund(o.orderId, { amount: 1_000 })
@@ -388,7 +388,7 @@ describeOnDatabases('ledger cases real loyalty systems got wrong', (get) => {
       .where('memberId', 'in', [telegram.id, wechat.id])
       .orderBy('id')
       .execute()
-    const merged = await get().domain.members.merge(wechat.id, telegram.id)
+    const merged = await get().domain.members.merge(wechat.id, telegram.id, 'test')
     expect(merged.points.balance).toBe(100 + 6_000)
     expect(merged.tier.code).toBe('gold')
     expect(merged.wechatId).toBe(wechat.wechatId)

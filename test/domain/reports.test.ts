@@ -329,6 +329,7 @@ describeOnDatabases('programme reports on a fixed history', (get) => {
         id: campaignId,
         name: 'Spring',
         sent: 2,
+        uncertain: 0,
         // A's ¥80 on 5 Mar is within 7 days of the message; C's ¥60 on 12 Mar is not.
         converted: 1,
         orders: 1,

@@ -101,8 +101,8 @@ describeOnDatabases('customer classification and segments', (get) => {
 
     await domain.tags.add(ids.Mo!, ['imported', 'wechat'])
     await domain.tags.add(ids.Ivy!, ['imported'])
-    await domain.members.merge(ids.Mo!, ids.Ivy!)
-    await domain.members.update(ids.Bo!, { tierFloorCode: 'diamond' })
+    await domain.members.merge(ids.Mo!, ids.Ivy!, 'test')
+    await domain.members.update(ids.Bo!, { tierFloorCode: 'diamond' }, 'test')
     await domain.tags.add(ids.Ana!, ['vip', 'tea'])
     await domain.tags.add(ids.Hui!, ['vip'])
     await domain.tags.add(ids.Bo!, ['tea'])

@@ -15,6 +15,7 @@ export interface ApiFixture extends DomainFixture {
     options?: { key?: string | null; headers?: Record<string, string> },
   ): Promise<{
     status: number
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads the JSON it expects
     body: any
     headers: Headers
   }>

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, createServer } from 'node:http'
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface BotApiCall {
@@ -64,26 +64,33 @@ export class FakeBotApi {
       username: 'jifen_test_bot',
     },
   ) {
-    this.server = createServer(async (req, res) => {
-      const body = await readBody(req)
-      const method = /\/bot[^/]+\/(\w+)/.exec(req.url ?? '')?.[1] ?? 'unknown'
-      const type = req.headers['content-type'] ?? ''
-      const payload = type.includes('multipart')
-        ? multipartFields(body, type)
-        : body.length
-          ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>)
-          : {}
-      res.setHeader('content-type', 'application/json')
-      const refusal = this.refusal(method, payload)
-      if (refusal) {
-        res.statusCode = refusal.error_code
-        res.end(JSON.stringify({ ok: false, ...refusal }))
-        return
-      }
-      if (method !== 'getUpdates') this.calls.push({ method, at: Date.now(), payload })
-      const result = await this.answer(method, payload)
-      res.end(JSON.stringify({ ok: true, result }))
+    this.server = createServer((req, res) => {
+      this.serve(req, res).catch((err: unknown) => {
+        res.statusCode = 500
+        res.end(JSON.stringify({ ok: false, description: String(err) }))
+      })
     })
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req)
+    const method = /\/bot[^/]+\/(\w+)/.exec(req.url ?? '')?.[1] ?? 'unknown'
+    const type = req.headers['content-type'] ?? ''
+    const payload = type.includes('multipart')
+      ? multipartFields(body, type)
+      : body.length
+        ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>)
+        : {}
+    res.setHeader('content-type', 'application/json')
+    const refusal = this.refusal(method, payload)
+    if (refusal) {
+      res.statusCode = refusal.error_code
+      res.end(JSON.stringify({ ok: false, ...refusal }))
+      return
+    }
+    if (method !== 'getUpdates') this.calls.push({ method, at: Date.now(), payload })
+    const result = await this.answer(method, payload)
+    res.end(JSON.stringify({ ok: true, result }))
   }
 
   async start(): Promise<this> {
@@ -106,7 +113,7 @@ export class FakeBotApi {
   sentTo(chatId: number): string[] {
     return this.calls
       .filter((c) => SENDS.includes(c.method) && String(c.payload.chat_id) === String(chatId))
-      .map((c) => String(c.payload.text ?? c.payload.caption ?? ''))
+      .map((c) => `${(c.payload.text ?? c.payload.caption ?? '') as string}`)
   }
 
   lastTo(chatId: number): BotApiCall {

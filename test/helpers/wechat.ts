@@ -28,12 +28,13 @@ export class TestPuppet extends PuppetMock {
     return super.onStart()
   }
 
-  override async friendshipRawPayload(id: string): Promise<payloads.Friendship> {
-    return this.friendships.get(id)!
+  override friendshipRawPayload(id: string): Promise<payloads.Friendship> {
+    return Promise.resolve(this.friendships.get(id)!)
   }
 
-  override async friendshipAccept(id: string): Promise<void> {
+  override friendshipAccept(id: string): Promise<void> {
     this.accepted.push(id)
+    return Promise.resolve()
   }
 }
 
@@ -50,8 +51,9 @@ export class InstantClock implements PacingClock {
     return this.time
   }
 
-  async sleep(ms: number): Promise<void> {
+  sleep(ms: number): Promise<void> {
     this.time += ms
+    return Promise.resolve()
   }
 }
 
@@ -153,7 +155,10 @@ export async function startWechatHarness(
     else if (mentionBot) from.say(`@${self.payload.name} ${content}`, [self]).to(room ?? self)
     else from.say(content).to(room ?? self)
     events(from).off('message', capture)
-    await until(() => received.has(id!), `the bot to receive ${String(content).slice(0, 20)}`)
+    await until(
+      () => received.has(id!),
+      `the bot to receive ${typeof content === 'string' ? content.slice(0, 20) : 'a file'}`,
+    )
   }
 
   async function answers(chat: string, before: number): Promise<string[]> {

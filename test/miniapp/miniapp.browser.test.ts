@@ -146,6 +146,67 @@ describe.skipIf(!runBrowser)(
       await page.close()
     })
 
+    it('disables a reward the member cannot redeem and a lottery with nothing left, with the reason, in both languages', async () => {
+      const held = await domain.rewards.create({
+        name: '普通会员体验 Member pass',
+        kind: 'tier_upgrade',
+        pointsCost: 50,
+        tierCode: 'member',
+      })
+      const gone = await domain.rewards.create({
+        name: '限量茶具 Tea set',
+        kind: 'gift',
+        pointsCost: 100,
+        stock: 0,
+      })
+      const lottery = await domain.lotteries.create({
+        title: '茶具抽奖 Tea set draw',
+        costPoints: 10,
+        freeDrawsPerDay: 0,
+        opensAt: new Date(Date.now() - 60_000).toISOString(),
+        closesAt: new Date(Date.now() + 86_400_000).toISOString(),
+        prizes: [{ name: '茶具 Tea set', kind: 'reward', rewardId: gone.id, weight: 1 }],
+      })
+      const words = {
+        'zh-hans': {
+          tab: '兑换',
+          play: '活动',
+          held: '你已是这个等级',
+          gone: '已兑完',
+          lottery: '奖品已抽完',
+        },
+        en: {
+          tab: 'Rewards',
+          play: 'Play',
+          held: 'You hold this tier',
+          gone: 'Out of stock',
+          lottery: 'All prizes won',
+        },
+      } as const
+      for (const language of ['zh-hans', 'en'] as const) {
+        const { user } = await memberWithHistory(language)
+        const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+        const said = words[language]
+        await page.getByRole('tab', { name: said.tab }).click()
+        for (const [reward, reason] of [
+          [held, said.held],
+          [gone, said.gone],
+        ] as const) {
+          const button = page.locator(`[data-reward="${reward.id}"] button`)
+          await expect.poll(() => button.textContent()).toBe(reason)
+          expect(await button.isDisabled()).toBe(true)
+        }
+        await page.screenshot({
+          path: `${ARTIFACTS}/miniapp-rewards-refused-${language}-360x740.png`,
+        })
+        await page.getByRole('tab', { name: said.play }).click()
+        const draw = page.locator(`[data-lottery="${lottery.id}"] button`)
+        await expect.poll(() => draw.textContent()).toBe(said.lottery)
+        expect(await draw.isDisabled()).toBe(true)
+        await page.close()
+      }
+    })
+
     it('shows an error page, not the member, when the initData signature is tampered with', async () => {
       const { user } = await memberWithHistory('zh-hans')
       const forged = initDataFor(user, new Date(), '999:not-our-bot')
@@ -239,7 +300,7 @@ describe.skipIf(!runBrowser)(
 
     it('counts a visit from a campaign’s button as the campaign opened, once per targeted member', async () => {
       const { user, view } = await memberWithHistory('zh-hans')
-      await domain.members.update(view.id, { marketingConsent: true })
+      await domain.members.update(view.id, { marketingConsent: true }, 'test')
       await domain.programme.replace({
         ...(await domain.programme.current()).config,
         quietHours: null,

@@ -40,6 +40,28 @@ interface Harness extends DomainFixture {
   to(chat: string): string[]
 }
 
+/** A programme whose 30-day win-back step gives a coupon from a stock of `stock`. */
+async function winBackWithCoupon(h: Harness, stock: number, perMemberLimit?: number) {
+  const reward = await h.domain.rewards.create({
+    name: '满100减10',
+    kind: 'coupon',
+    pointsCost: 0,
+    value: 1_000,
+    stock,
+    validDays: 30,
+    perMemberLimit,
+  })
+  await h.domain.programme.replace(
+    programmeWith({
+      reminders: {
+        orderSurvey: { enabled: false },
+        winBack: { steps: [{ days: 30, rewardId: reward.id }] },
+      },
+    }),
+  )
+  return reward
+}
+
 let nextChat = 7_000_000
 
 async function harness(
@@ -287,22 +309,7 @@ describe('win-back', () => {
 
   onDatabases('a win-back step with a coupon gives the coupon and says so', (db) =>
     withHarness(db, {}, async (h) => {
-      const reward = await h.domain.rewards.create({
-        name: '满100减10',
-        kind: 'coupon',
-        pointsCost: 0,
-        value: 1_000,
-        stock: 1,
-        validDays: 30,
-      })
-      await h.domain.programme.replace(
-        programmeWith({
-          reminders: {
-            orderSurvey: { enabled: false },
-            winBack: { steps: [{ days: 30, rewardId: reward.id }] },
-          },
-        }),
-      )
+      const reward = await winBackWithCoupon(h, 1)
       const hal = await h.member('Hal')
       const ivy = await h.member('Ivy')
       h.at(0, '09:00')
@@ -325,6 +332,75 @@ describe('win-back', () => {
       ]
       expect(coupons).toHaveLength(1)
       expect((await h.domain.rewards.get(reward.id)).stock).toBe(0)
+    }),
+  )
+
+  onDatabases(
+    'a win-back gift takes its unit as a redemption does: a member at the limit gets the message alone',
+    (db) =>
+      withHarness(db, {}, async (h) => {
+        const reward = await winBackWithCoupon(h, 5, 1)
+        const hal = await h.member('Hal')
+        h.at(0, '09:00')
+        await h.order(hal.id, 'H-1', 3_000)
+        await h.order(hal.id, 'H-2', 3_000)
+        await h.domain.rewards.redeem(hal.id, reward.id)
+        h.at(30)
+        await h.tick()
+        const texts = h.to(hal.chat)
+        expect(texts).toHaveLength(1)
+        expect(texts[0]).not.toContain('「满100减10」')
+        expect(await h.domain.rewards.couponsOf(hal.id)).toHaveLength(1)
+        expect((await h.domain.rewards.get(reward.id)).stock).toBe(4)
+      }),
+  )
+
+  onDatabases(
+    'a win-back message promises a member offer only when it brings one, in both languages',
+    (db) =>
+      withHarness(db, {}, async (h) => {
+        await h.domain.programme.replace(
+          programmeWith({
+            reminders: { orderSurvey: { enabled: false }, winBack: { steps: [{ days: 30 }] } },
+          }),
+        )
+        const jan = await h.member('Jan')
+        const kit = await h.member('Kit', { locale: 'en' })
+        h.at(0, '09:00')
+        for (const [m, id] of [
+          [jan, 'J-1'],
+          [jan, 'J-2'],
+          [kit, 'K-1'],
+          [kit, 'K-2'],
+        ] as const)
+          await h.order(m.id, id, 3_000)
+        h.at(30)
+        await h.tick()
+        const [zh] = h.to(jan.chat)
+        const [en] = h.to(kit.chat)
+        expect(zh).toContain('好久不见')
+        expect(zh).not.toMatch(/优惠|礼|券/)
+        expect(en).toContain('We miss you')
+        expect(en).not.toMatch(/offer|gift|coupon/i)
+      }),
+  )
+
+  onDatabases('a win-back gift is not member activity in the reports', (db) =>
+    withHarness(db, {}, async (h) => {
+      await winBackWithCoupon(h, 5)
+      const lea = await h.member('Lea')
+      h.at(0, '09:00')
+      await h.order(lea.id, 'L-1', 3_000)
+      await h.order(lea.id, 'L-2', 3_000)
+      h.at(30)
+      await h.tick()
+      expect(await h.domain.rewards.couponsOf(lea.id)).toHaveLength(1)
+      const day = DateTime.fromJSDate(localAt(30), { zone: ZONE })
+      const report = await h.domain.reports.programme({
+        from: day.toISODate()!,
+        to: day.plus({ days: 1 }).toISODate()!,
+      })
+      expect(report.activity).toMatchObject({ active: 0, interacted: 0 })
     }),
   )
 })
@@ -492,7 +568,7 @@ describe('order touchpoints and the rules every reminder follows', () => {
         h.at(0, '09:00')
         await h.order(pat.id, 'O-1', 120_000, [{ sku: 'TEA-30', quantity: 1 }])
         await h.order(pat.id, 'O-2', 1_000)
-        await h.domain.members.update(pat.id, { marketingConsent: false })
+        await h.domain.members.update(pat.id, { marketingConsent: false }, 'test')
         for (const day of [0, 25, 31]) {
           h.at(day, '12:00')
           await h.tick()
@@ -632,6 +708,7 @@ describe('order touchpoints and the rules every reminder follows', () => {
         id: 'usage_cycle',
         name: '复购提醒 Usage cycle',
         sent: 2,
+        uncertain: 0,
         converted: 1,
         orders: 1,
         sales: 19_800,

@@ -62,6 +62,9 @@ const LotterySchema = z
     opensAt: z.string(),
     closesAt: z.string(),
     active: z.boolean(),
+    exhausted: z.boolean().openapi({
+      description: 'No prize is left to give: the lottery is not offered and draws are refused',
+    }),
     prizes: z.array(
       z.object({
         id: z.string(),

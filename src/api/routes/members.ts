@@ -150,7 +150,14 @@ export function memberRoutes(domain: Domain) {
     )
     .openapi(updateMember, async (c) => {
       const member = await domain.members.require({ id: c.req.valid('param').id })
-      return c.json(await domain.members.update(member.id, c.req.valid('json')), 200)
+      return c.json(
+        await domain.members.update(
+          member.id,
+          c.req.valid('json'),
+          `api_key:${c.get('apiKey').id}`,
+        ),
+        200,
+      )
     })
     .openapi(memberLedger, async (c) => {
       const member = await domain.members.require({ id: c.req.valid('param').id })

@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import QRCode from 'qrcode'
 import type { Domain } from '../../domain/index.ts'
+import { REWARD_REFUSAL_CODES } from '../../domain/rewards/eligibility.ts'
 import { LOCALES } from '../../domain/programme/programme.ts'
 import { validationError } from '../errors.ts'
 import { type MiniappEnv, miniappSession } from '../middleware/miniapp-session.ts'
@@ -49,8 +50,8 @@ const MiniappRewardSchema = z
     pointsCost: z.number().int(),
     stock: z.number().int().nullable(),
     value: z.number().int().nullable(),
-    /** Why the member cannot redeem it now, if they cannot. */
-    blockedBy: z.enum(['insufficient_points', 'out_of_stock', 'tier_required']).nullable(),
+    /** Why the member cannot redeem it now, if they cannot: the error a redemption would get. */
+    blockedBy: z.enum(REWARD_REFUSAL_CODES).nullable(),
   })
   .openapi('MiniappReward')
 const ProfilePatch = z
@@ -72,6 +73,8 @@ const MiniappLotterySchema = z
     title: z.string(),
     costPoints: z.number().int(),
     closesAt: z.string(),
+    /** Nothing is left this member can win: shown, but not offered. */
+    exhausted: z.boolean(),
     prizes: z.array(
       z.object({
         name: z.string(),
@@ -375,19 +378,21 @@ export function miniappRoutes(domain: Domain) {
       )
     })
     .openapi(routes.updateMe, async (c) =>
-      c.json(await domain.members.update(c.get('memberId'), c.req.valid('json')), 200),
+      c.json(
+        await domain.members.update(
+          c.get('memberId'),
+          c.req.valid('json'),
+          `member:${c.get('memberId')}`,
+        ),
+        200,
+      ),
     )
     .openapi(routes.ledger, async (c) =>
       c.json(await domain.ledger.history(c.get('memberId'), c.req.valid('query')), 200),
     )
     .openapi(routes.rewards, async (c) => {
-      const [member, rewards, { config }] = await Promise.all([
-        domain.members.view(c.get('memberId')),
-        domain.rewards.list({ activeOnly: true }),
-        domain.programme.current(),
-      ])
-      const rank = (code: string | null) => config.tiers.findIndex((t) => t.code === code)
-      const items = rewards.map((r) => ({
+      const offers = await domain.rewards.offersFor(c.get('memberId'))
+      const items = offers.map((r) => ({
         id: r.id,
         name: r.name,
         description: r.description,
@@ -395,14 +400,7 @@ export function miniappRoutes(domain: Domain) {
         pointsCost: r.pointsCost,
         stock: r.stock,
         value: r.value,
-        blockedBy:
-          r.stock === 0
-            ? ('out_of_stock' as const)
-            : r.minTierCode && rank(member.tier.code) < rank(r.minTierCode)
-              ? ('tier_required' as const)
-              : member.points.balance < r.pointsCost
-                ? ('insufficient_points' as const)
-                : null,
+        blockedBy: r.refusal?.code ?? null,
       }))
       return c.json({ items }, 200)
     })
@@ -419,13 +417,14 @@ export function miniappRoutes(domain: Domain) {
     )
     .openapi(routes.lotteries, async (c) => {
       const memberId = c.get('memberId')
-      const open = await domain.lotteries.list({ openOnly: true })
+      const open = await domain.lotteries.list({ openOnly: true, memberId })
       const items = await Promise.all(
         open.map(async (l) => ({
           id: l.id,
           title: l.title,
           costPoints: l.costPoints,
           closesAt: l.closesAt,
+          exhausted: l.exhausted,
           prizes: l.prizes.map(({ name, kind, probability, stock }) => ({
             name,
             kind,

@@ -1,10 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Domain } from '../../domain/index.ts'
 import { REMINDER_KINDS } from '../../domain/reminders/reminder-rules.ts'
-import {
-  orderEventInputSchema,
-  productInputSchema,
-} from '../../domain/reminders/reminders.service.ts'
+import { orderEventInputSchema } from '../../domain/reminders/order-touchpoints.ts'
+import { productInputSchema } from '../../domain/reminders/products.ts'
 import { requireRole } from '../middleware/api-key.ts'
 import { newRouter } from '../router.ts'
 import { errorResponses, json } from '../schemas.ts'

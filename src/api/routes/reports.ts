@@ -126,6 +126,9 @@ const MarketingSchema = z
         id: z.string().openapi({ description: 'The campaign’s id or the reminder’s kind' }),
         name: z.string(),
         sent: int(),
+        uncertain: int().openapi({
+          description: 'Maybe delivered: the sender stopped before the platform answered',
+        }),
         converted: int(),
         orders: int(),
         sales: int(),
@@ -257,6 +260,7 @@ export function reportRoutes(domain: Domain) {
           'id',
           'name',
           'sent',
+          'uncertain',
           'converted',
           'orders',
           'sales',

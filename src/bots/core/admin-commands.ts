@@ -1,7 +1,7 @@
 import type { ExportKind } from '../../domain/customer-data/export.service.ts'
 import { localize } from '../../domain/programme/programme.ts'
 import { tagsInputSchema } from '../../domain/segments/tags.service.ts'
-import { type StaffRole, roleAtLeast } from '../../domain/staff/staff.service.ts'
+import { STAFF_ROLES, type StaffRole, roleAtLeast } from '../../domain/staff/staff.service.ts'
 import type { MemberRef } from '../../domain/members/members.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { day, signed } from './format.ts'
@@ -15,19 +15,30 @@ function text(body: string): Reply[] {
   return [{ text: body }]
 }
 
-/** Refuses, politely and on the record, anyone below `needed`. Checked on every admin turn. */
-export async function staffRole(turn: Turn, needed: StaffRole): Promise<StaffRole | null> {
+/**
+ * The refusal, on the record, for anyone below `needed`; undefined when they may go on. The
+ * router asks it for every command the table gives a role; dialogs ask it again at each step,
+ * as a role can be taken away mid-dialog. `command` names what was refused (`/broadcast`).
+ */
+export async function refusedBelow(
+  turn: Turn,
+  needed: StaffRole,
+  command: string,
+): Promise<Reply[] | undefined> {
   const role = await turn.deps.domain.staff.roleOf(turn.inbound.channel, turn.inbound.userId)
-  if (role && roleAtLeast(role, needed)) return role
+  if (role && roleAtLeast(role, needed)) return undefined
   turn.deps.logger.warn(
     { channel: turn.inbound.channel, userId: turn.inbound.userId, needed, role },
     'admin command refused',
   )
-  return null
-}
-
-function refused(turn: Turn): Reply[] {
-  return text(t(turn.locale, 'admin.refused'))
+  return text(
+    t(turn.locale, 'admin.refused', {
+      command,
+      needed: t(turn.locale, `role.${needed}`),
+      above: needed !== STAFF_ROLES[STAFF_ROLES.length - 1],
+      role: role ? t(turn.locale, `role.${role}`) : null,
+    }),
+  )
 }
 
 export async function acceptInvite(turn: Turn, code: string): Promise<Reply[]> {
@@ -42,11 +53,14 @@ export async function acceptInvite(turn: Turn, code: string): Promise<Reply[]> {
     { channel: turn.inbound.channel, userId: turn.inbound.userId, role: staff.role },
     'staff joined',
   )
-  return text(t(turn.locale, 'admin.welcome', { role: staff.role }))
+  return text(
+    t(turn.locale, 'admin.welcome', {
+      role: t(turn.locale, `role.${staff.role as StaffRole}`),
+    }),
+  )
 }
 
 export async function stats(turn: Turn): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'staff'))) return refused(turn)
   return statsReply(turn)
 }
 
@@ -57,7 +71,6 @@ function memberRef(input: string): MemberRef {
 }
 
 export async function lookUpMember(turn: Turn, query: string): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'staff'))) return refused(turn)
   if (!query) return text(t(turn.locale, 'member.usage'))
   const member = await turn.deps.domain.members.get(memberRef(query))
   return text(
@@ -73,7 +86,6 @@ export async function lookUpMember(turn: Turn, query: string): Promise<Reply[]> 
 }
 
 export async function verifyCoupon(turn: Turn, code: string): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'staff'))) return refused(turn)
   if (!code) return text(t(turn.locale, 'verify.usage'))
   const coupon = await turn.deps.domain.rewards.verifyCoupon(code)
   const member = await turn.deps.domain.members.view(coupon.memberId)
@@ -104,7 +116,8 @@ export async function useCoupon(
   turn: Turn,
   dialog: Extract<Dialog, { kind: 'verify' }>,
 ): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'staff'))) return refused(turn)
+  const refusal = await refusedBelow(turn, 'staff', '/verify')
+  if (refusal) return refusal
   turn.session.dialog = undefined
   const coupon = await turn.deps.domain.rewards.useCoupon(
     dialog.code,
@@ -118,7 +131,6 @@ export async function useCoupon(
  * `/adjust <member> <points> <reason>` goes straight to the confirm step.
  */
 export async function adjust(turn: Turn, args: string): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'manager'))) return refused(turn)
   const match = /^(\S+)\s+(-?\d+)\s+(.+)$/s.exec(args.trim())
   const dialog: Extract<Dialog, { kind: 'adjust' }> = {
     kind: 'adjust',
@@ -190,7 +202,8 @@ export async function adjustText(
   dialog: Extract<Dialog, { kind: 'adjust' }>,
   input: string,
 ): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'manager'))) return refused(turn)
+  const refusal = await refusedBelow(turn, 'manager', '/adjust')
+  if (refusal) return refusal
   if (dialog.step === 'member') {
     const member = await turn.deps.domain.members.view(
       (await turn.deps.domain.members.require(memberRef(input))).id,
@@ -222,10 +235,11 @@ export async function confirmAdjust(
   turn: Turn,
   dialog: Extract<Dialog, { kind: 'adjust' }>,
 ): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'manager'))) return refused(turn)
-  // The balance may have moved since the points were asked for.
-  const refusal = await overdraft(turn, dialog, dialog.points!)
+  const refusal = await refusedBelow(turn, 'manager', '/adjust')
   if (refusal) return refusal
+  // The balance may have moved since the points were asked for.
+  const overdrawn = await overdraft(turn, dialog, dialog.points!)
+  if (overdrawn) return overdrawn
   turn.session.dialog = undefined
   const { member } = await turn.deps.domain.adjust(
     dialog.memberId!,
@@ -265,7 +279,6 @@ async function showTags(turn: Turn, memberId: string): Promise<Reply[]> {
  * `/tag <member>` shows the member's tags.
  */
 export async function tag(turn: Turn, args: string): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'staff'))) return refused(turn)
   const [who = '', ...rest] = args.trim().split(/\s+/)
   if (!who) return text(t(turn.locale, 'tag.usage'))
   const member = await turn.deps.domain.members.require(memberRef(who))
@@ -284,7 +297,6 @@ export async function tag(turn: Turn, args: string): Promise<Reply[]> {
 
 /** `/untag <member code|phone> <tag>` (去标签). */
 export async function untag(turn: Turn, args: string): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'staff'))) return refused(turn)
   const match = /^(\S+)\s+(.+)$/s.exec(args.trim())
   if (!match) return text(t(turn.locale, 'untag.usage'))
   const member = await turn.deps.domain.members.require(memberRef(match[1]!))
@@ -297,7 +309,6 @@ export async function untag(turn: Turn, args: string): Promise<Reply[]> {
  * same files are at `GET /api/v1/exports/{kind}` for admin API keys.
  */
 export async function exportCsv(turn: Turn, args: string): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'owner'))) return refused(turn)
   const kind = EXPORT_WORDS[args.trim().toLowerCase()]
   if (!kind) return text(t(turn.locale, 'export.usage'))
   const chunks: string[] = []

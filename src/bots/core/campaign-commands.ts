@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import { staffRole } from './admin-commands.ts'
+import { refusedBelow } from './admin-commands.ts'
 import { yuan } from './format.ts'
 import { t } from './i18n.ts'
 import { nonce } from './member-commands.ts'
@@ -12,8 +12,6 @@ function text(body: string): Reply[] {
   return [{ text: body }]
 }
 
-const refused = (turn: Turn) => text(t(turn.locale, 'admin.refused'))
-
 /** An example send time that is still to come: tomorrow 10:00 in the shop's time zone. */
 function exampleTime(turn: Turn): string {
   return DateTime.fromJSDate(turn.deps.domain.deps.clock.now(), { zone: turn.programme.timezone })
@@ -24,7 +22,6 @@ function exampleTime(turn: Turn): string {
 
 /** `/campaign <id>`: a campaign's status and results, for staff. */
 export async function campaignResults(turn: Turn, id: string): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'staff'))) return refused(turn)
   if (!id) {
     const recent = (await turn.deps.domain.campaigns.list()).slice(0, 5)
     if (recent.length === 0) return text(t(turn.locale, 'campaign.none'))
@@ -43,7 +40,8 @@ export async function campaignResults(turn: Turn, id: string): Promise<Reply[]> 
       targeted: s.targeted,
       sent: s.sent,
       pending: s.pending,
-      failed: s.failed + s.uncertain,
+      failed: s.failed,
+      uncertain: s.uncertain,
       blocked: s.blocked,
       opened: s.opened,
       orders: s.orders,
@@ -55,7 +53,6 @@ export async function campaignResults(turn: Turn, id: string): Promise<Reply[]> 
 
 /** `/broadcast`: a manager picks the audience, writes the message, sees a preview, sends. */
 export async function broadcast(turn: Turn): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'manager'))) return refused(turn)
   const everyone = await turn.deps.domain.segments.count({})
   const saved = await turn.deps.domain.segments.sizes()
   turn.session.dialog = { kind: 'broadcast', step: 'segment', nonce: nonce() }
@@ -74,7 +71,9 @@ export async function broadcast(turn: Turn): Promise<Reply[]> {
 
 export async function chooseSegment(turn: Turn, value: string): Promise<Reply[]> {
   const dialog = turn.session.dialog
-  if (dialog?.kind !== 'broadcast' || !(await staffRole(turn, 'manager'))) return refused(turn)
+  const refusal = await refusedBelow(turn, 'manager', '/broadcast')
+  if (refusal) return refusal
+  if (dialog?.kind !== 'broadcast') return text(t(turn.locale, 'fallback'))
   const segment =
     value === 'all'
       ? { id: null, name: t(turn.locale, 'broadcast.everyoneName'), filter: {} }
@@ -96,7 +95,8 @@ export async function broadcastText(
   dialog: Broadcast,
   input: string,
 ): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'manager'))) return refused(turn)
+  const refusal = await refusedBelow(turn, 'manager', '/broadcast')
+  if (refusal) return refusal
   if (dialog.step === 'text') {
     turn.session.dialog = { ...dialog, step: 'image', message: input.slice(0, 4_000) }
     return [
@@ -182,7 +182,9 @@ function confirm(turn: Turn, dialog: Broadcast): Reply[] {
 
 export async function broadcastAction(turn: Turn, action: string): Promise<Reply[]> {
   const dialog = turn.session.dialog
-  if (dialog?.kind !== 'broadcast' || !(await staffRole(turn, 'manager'))) return refused(turn)
+  const refusal = await refusedBelow(turn, 'manager', '/broadcast')
+  if (refusal) return refusal
+  if (dialog?.kind !== 'broadcast') return text(t(turn.locale, 'fallback'))
   if (action === 'bc-noimage' && dialog.step === 'image') return askButton(turn, dialog)
   if (action === 'bc-nobutton' && dialog.step === 'button') return preview(turn, dialog)
   if (action === 'bc-now' && dialog.step === 'when') return confirm(turn, dialog)
@@ -195,7 +197,8 @@ export async function broadcastAction(turn: Turn, action: string): Promise<Reply
 
 /** The confirmed broadcast becomes a campaign; the outbox sends it at the platform's pace. */
 export async function confirmBroadcast(turn: Turn, dialog: Broadcast): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'manager'))) return refused(turn)
+  const refusal = await refusedBelow(turn, 'manager', '/broadcast')
+  if (refusal) return refusal
   turn.session.dialog = undefined
   const campaign = await turn.deps.domain.campaigns.create(
     {

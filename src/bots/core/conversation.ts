@@ -3,6 +3,7 @@ import { LOCALES, type Locale } from '../../domain/programme/programme.ts'
 import { isDomainError } from '../../shared/errors.ts'
 import * as admin from './admin-commands.ts'
 import * as campaigns from './campaign-commands.ts'
+import { parseCommand, slashOf } from './commands.ts'
 import * as engagement from './engagement-commands.ts'
 import { CHOICE_NUMBER, currentChoices, lookUpChoice, numberChoices } from './choices.ts'
 import { withCommandWords } from './command-words.ts'
@@ -10,161 +11,13 @@ import { type MessageKey, t } from './i18n.ts'
 import * as member from './member-commands.ts'
 import * as privacy from './privacy-commands.ts'
 import type { Inbound, Reply } from './messages.ts'
-import type { ConversationDeps, Dialog, Handler, Session, Turn } from './turn.ts'
+import type { ConversationDeps, Dialog, Session, Turn } from './turn.ts'
 
 export type { ConversationDeps } from './turn.ts'
 
 const MAX_TEXT = 4_000
 
-/** Commands by name; words members type in WeChat (积分, 签到...) map onto the same names. */
-const COMMANDS: Record<string, Handler> = {
-  start: member.start,
-  points: member.points,
-  history: member.history,
-  rewards: member.rewards,
-  checkin: member.checkIn,
-  code: member.memberCode,
-  bind: member.bind,
-  stop: (turn) => member.marketing(turn, false),
-  resume: (turn) => member.marketing(turn, true),
-  lang: async (turn) => member.chooseLanguage(turn),
-  help: async (turn) =>
-    member.help(
-      turn,
-      Boolean(await turn.deps.domain.staff.roleOf(turn.inbound.channel, turn.inbound.userId)),
-    ),
-  cancel: async (turn) => {
-    turn.session.dialog = undefined
-    return [{ text: t(turn.locale, 'cancelled') }]
-  },
-  admin: admin.acceptInvite,
-  stats: admin.stats,
-  verify: admin.verifyCoupon,
-  member: admin.lookUpMember,
-  adjust: admin.adjust,
-  quiz: engagement.quiz,
-  lottery: engagement.lottery,
-  survey: engagement.survey,
-  app: member.app,
-  broadcast: campaigns.broadcast,
-  campaign: campaigns.campaignResults,
-  mydata: privacy.myData,
-  deleteme: privacy.deleteMe,
-  tag: admin.tag,
-  untag: admin.untag,
-  export: admin.exportCsv,
-}
-
-export const COMMAND_ALIASES: Record<string, string> = {
-  注册: 'start',
-  加入: 'start',
-  join: 'start',
-  积分: 'points',
-  我的积分: 'points',
-  points: 'points',
-  明细: 'history',
-  积分明细: 'history',
-  history: 'history',
-  兑换: 'rewards',
-  礼品: 'rewards',
-  rewards: 'rewards',
-  签到: 'checkin',
-  打卡: 'checkin',
-  checkin: 'checkin',
-  会员码: 'code',
-  code: 'code',
-  绑定: 'bind',
-  bind: 'bind',
-  退订: 'stop',
-  stop: 'stop',
-  订阅: 'resume',
-  resume: 'resume',
-  帮助: 'help',
-  菜单: 'help',
-  help: 'help',
-  语言: 'lang',
-  language: 'lang',
-  取消: 'cancel',
-  cancel: 'cancel',
-  管理员: 'admin',
-  admin: 'admin',
-  统计: 'stats',
-  stats: 'stats',
-  核销: 'verify',
-  verify: 'verify',
-  查会员: 'member',
-  member: 'member',
-  调整积分: 'adjust',
-  adjust: 'adjust',
-  问答: 'quiz',
-  答题: 'quiz',
-  quiz: 'quiz',
-  抽奖: 'lottery',
-  lottery: 'lottery',
-  draw: 'lottery',
-  评价: 'survey',
-  满意度: 'survey',
-  survey: 'survey',
-  会员中心: 'app',
-  积分页: 'app',
-  app: 'app',
-  群发: 'broadcast',
-  broadcast: 'broadcast',
-  群发效果: 'campaign',
-  campaign: 'campaign',
-  我的数据: 'mydata',
-  导出我的数据: 'mydata',
-  mydata: 'mydata',
-  注销: 'deleteme',
-  注销会员: 'deleteme',
-  deleteme: 'deleteme',
-  标签: 'tag',
-  打标签: 'tag',
-  tag: 'tag',
-  去标签: 'untag',
-  删除标签: 'untag',
-  untag: 'untag',
-  导出: 'export',
-  export: 'export',
-}
-
-/**
- * Commands that work before joining; the rest answer with how to join. `bind` with a code is
- * how a member whose chat id changed (a new WeChat puppet) gets back to their record.
- */
-const OPEN_COMMANDS = new Set([
-  'start',
-  'bind',
-  'help',
-  'lang',
-  'cancel',
-  'admin',
-  'stats',
-  'verify',
-  'member',
-  'adjust',
-  'quiz',
-  'broadcast',
-  'campaign',
-  'tag',
-  'untag',
-  'export',
-])
-
-/**
- * What a group chat may do in front of everyone: join, check in, see points. The rest shows a
- * member's codes, history or redemptions, or staff data, and is asked for in private.
- */
-const GROUP_COMMANDS = new Set([
-  'start',
-  'points',
-  'checkin',
-  'help',
-  'lang',
-  'cancel',
-  'quiz',
-  'lottery',
-])
+/** Buttons a group chat may press: joining, language, and the games played in front of everyone. */
 const GROUP_ACTIONS = new Set(['reg', 'lang', 'cancel', 'quiz', 'qa', 'draw'])
 
 /** Dialog steps that read what is typed, numbers included (points, a phone, a comment). */
@@ -190,15 +43,6 @@ export interface Conversation {
   reachable(channel: 'telegram' | 'wechat', userId: string, reachable: boolean): Promise<void>
 }
 
-/** The command a text gives (a slash command or a command word), if any. */
-export function parseCommand(text: string): { name: string; args: string } | undefined {
-  const slash = /^\/([A-Za-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text)
-  if (slash) return { name: slash[1]!.toLowerCase(), args: slash[2]?.trim() ?? '' }
-  const [word = '', ...rest] = text.split(/\s+/)
-  const alias = COMMAND_ALIASES[word.toLowerCase()]
-  return alias ? { name: alias, args: rest.join(' ') } : undefined
-}
-
 export function createConversation(deps: ConversationDeps): Conversation {
   const { domain, logger } = deps
 
@@ -218,19 +62,23 @@ export function createConversation(deps: ConversationDeps): Conversation {
       return act(turn, action)
     }
     if (!text) return [{ text: t(turn.locale, 'fallback') }]
-    const command = parseCommand(text)
-    if (command) {
-      const handler = COMMANDS[command.name]
-      if (!handler) return [{ text: t(turn.locale, 'fallback') }]
-      if (inbound.group && !GROUP_COMMANDS.has(command.name))
-        return [{ text: t(turn.locale, 'group.private') }]
-      if (command.name === 'help' && session.dialog?.kind === 'register')
-        return member.helpWhileJoining(turn, session.dialog)
-      if (command.name !== 'cancel') session.dialog = undefined
-      if (!turn.member && !OPEN_COMMANDS.has(command.name))
-        return [{ text: t(turn.locale, 'register.needed') }]
-      return handler(turn, command.args)
+    const parsed = parseCommand(text)
+    if (parsed) {
+      const { command, args } = parsed
+      if (inbound.group && !command.group) return [{ text: t(turn.locale, 'group.private') }]
+      if (command.id === 'help' && session.dialog?.kind === 'register') {
+        const help = await command.handler(turn, args)
+        return [...help, ...member.continueJoining(turn, session.dialog)]
+      }
+      if (command.id !== 'cancel') session.dialog = undefined
+      if (command.role) {
+        const refusal = await admin.refusedBelow(turn, command.role, slashOf(command))
+        if (refusal) return refusal
+      }
+      if (!turn.member && !command.open) return [{ text: t(turn.locale, 'register.needed') }]
+      return command.handler(turn, args)
     }
+    if (/^\/[A-Za-z_]/.test(text)) return [{ text: t(turn.locale, 'fallback') }]
     const dialog = session.dialog
     if (dialog?.kind === 'register') return member.registrationText(turn, dialog, text)
     if (dialog?.kind === 'broadcast' && !inbound.group)

@@ -1,6 +1,6 @@
 import type { QuizStep } from '../../domain/interactions/quizzes.service.ts'
 import type { LotteryView } from '../../domain/interactions/lotteries.service.ts'
-import { staffRole } from './admin-commands.ts'
+import { refusedBelow } from './admin-commands.ts'
 import { maskName } from './format.ts'
 import { t } from './i18n.ts'
 import { nonce, requireMember } from './member-commands.ts'
@@ -16,9 +16,8 @@ function text(body: string): Reply[] {
 
 // -- quizzes (问答) --------------------------------------------------------------------------
 
-/** `/quiz`: the open quiz to take (or a choice of them); `/quiz start` lets staff open one. */
-export async function quiz(turn: Turn, args: string): Promise<Reply[]> {
-  if (args.trim().toLowerCase() === 'start' || args.trim() === '开始') return startableQuizzes(turn)
+/** `/quiz`: the open quiz to take (or a choice of them). */
+export async function quiz(turn: Turn): Promise<Reply[]> {
   const member = requireMember(turn)
   const open = await turn.deps.domain.quizzes.openFor(member.id)
   if (open.length === 0) {
@@ -106,8 +105,8 @@ export async function answerQuiz(turn: Turn, value: string): Promise<Reply[]> {
   return [{ text: feedback }, questionReply(turn, step)]
 }
 
-async function startableQuizzes(turn: Turn): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'manager'))) return text(t(turn.locale, 'admin.refused'))
+/** `/quiz start`: the quizzes a manager may open now. */
+export async function startableQuizzes(turn: Turn): Promise<Reply[]> {
   const now = turn.deps.domain.deps.clock.now().toISOString()
   const quizzes = (await turn.deps.domain.quizzes.list()).filter(
     (q) => q.closesAt > now && (!q.active || q.opensAt > now),
@@ -124,7 +123,8 @@ async function startableQuizzes(turn: Turn): Promise<Reply[]> {
 }
 
 export async function startQuiz(turn: Turn, quizId: string): Promise<Reply[]> {
-  if (!(await staffRole(turn, 'manager'))) return text(t(turn.locale, 'admin.refused'))
+  const refusal = await refusedBelow(turn, 'manager', '/quiz start')
+  if (refusal) return refusal
   const started = await turn.deps.domain.quizzes.start(quizId)
   turn.deps.logger.info(
     { channel: turn.inbound.channel, userId: turn.inbound.userId, quizId },
@@ -141,6 +141,8 @@ function percent(probability: number): string {
 
 async function lotteryReply(turn: Turn, lottery: LotteryView): Promise<Reply> {
   const member = requireMember(turn)
+  if (lottery.exhausted)
+    return { text: t(turn.locale, 'lottery.exhausted', { title: lottery.title }) }
   const allowance = await turn.deps.domain.lotteries.allowance(member.id, lottery.id)
   const price =
     allowance.freeLeftToday > 0
@@ -157,10 +159,13 @@ async function lotteryReply(turn: Turn, lottery: LotteryView): Promise<Reply> {
   }
 }
 
-/** `/lottery`: each open lottery with its published odds, the price of a draw and a button. */
+/**
+ * `/lottery`: each open lottery with its published odds for this member, the price of a draw
+ * and a button; one with nothing left they can win says so and has no button.
+ */
 export async function lottery(turn: Turn): Promise<Reply[]> {
-  requireMember(turn)
-  const open = await turn.deps.domain.lotteries.list({ openOnly: true })
+  const member = requireMember(turn)
+  const open = await turn.deps.domain.lotteries.list({ openOnly: true, memberId: member.id })
   if (open.length === 0) return text(t(turn.locale, 'lottery.none'))
   return Promise.all(open.slice(0, SHOWN).map((l) => lotteryReply(turn, l)))
 }

@@ -40,10 +40,18 @@ const zhCN = {
   'history.line': (p: { date: string; points: string; reason: string }) =>
     `${p.date}  ${p.points}  ${p.reason}`,
   'rewards.empty': () => '目前没有可兑换的礼品，敬请期待。',
-  'rewards.title': (p: { balance: number }) => `可兑换的礼品（你有 ${p.balance} 积分）：`,
+  'rewards.title': (p: { balance: number }) => `积分兑换（你有 ${p.balance} 积分）：`,
   'rewards.line': (p: { name: string; cost: number; stock: string }) =>
     `• ${p.name} — ${p.cost} 积分${p.stock}`,
   'rewards.stockLeft': (p: { stock: number }) => `（剩 ${p.stock} 件）`,
+  'rewards.lineRefused': (p: { name: string; cost: number; reason: string }) =>
+    `• ${p.name} — ${p.cost} 积分 · ${p.reason}`,
+  'rewards.refused.reward_inactive': () => '已下架',
+  'rewards.refused.tier_required': (p: { tier: string }) => `需${p.tier}`,
+  'rewards.refused.tier_already_held': () => '你已是这个等级',
+  'rewards.refused.limit_reached': () => '已达兑换次数上限',
+  'rewards.refused.out_of_stock': () => '已兑完',
+  'rewards.refused.insufficient_points': (p: { missing: number }) => `还差 ${p.missing} 积分`,
   'rewards.button': (p: { name: string; cost: number }) => `兑换 ${p.name}（${p.cost}）`,
   'redeem.confirm': (p: { name: string; cost: number; balance: number }) =>
     `确认用 ${p.cost} 积分兑换「${p.name}」吗？兑换后剩余 ${p.balance} 积分。`,
@@ -61,67 +69,64 @@ const zhCN = {
   'checkin.capped': () => '✅ 签到成功！今天的互动积分已达上限。',
   'checkin.again': () => '今天已经签到过了，明天再来吧！',
   'code.caption': (p: { code: string }) => `你的会员码：${p.code}\n结账时向店员出示即可积分。`,
+  'invite.link': (p: { link: string }) =>
+    `🎁 邀请好友加入会员：把这个链接发给好友，或让好友扫描二维码。\n${p.link}`,
+  'invite.words': (p: { words: string }) =>
+    `🎁 邀请好友加入会员：请好友加本店为好友后发送「${p.words}」，或把二维码发给好友。`,
+  'invite.reward': (p: { referrer: number; referee: number; minimum: string | null }) =>
+    `好友${p.minimum ? `首单满 ¥${p.minimum} ` : '完成首单'}后，你得 ${p.referrer} 积分，好友得 ${p.referee} 积分。`,
   'bind.issued': (p: { code: string }) =>
     `绑定码：${p.code}（10 分钟内有效）\n在另一个 App（微信或 Telegram）里向我们发送「绑定 ${p.code}」或「/bind ${p.code}」，两边的积分就合在一起了。`,
-  'bind.done': (p: { balance: number }) => `✅ 绑定成功！两个账号已合并，当前积分 ${p.balance}。`,
+  'bind.linked': (p: { balance: number }) =>
+    `✅ 绑定成功！这个账号已连接到你的会员账号，当前积分 ${p.balance}。`,
+  'bind.merged': (p: { balance: number }) =>
+    `✅ 绑定成功！两个会员账号已合并为一个，积分、订单和等级都已合在一起，当前积分 ${p.balance}。`,
   'bind.invalid': () => '绑定码无效或已过期，请在另一个 App 里发送 /bind 重新获取。',
   'marketing.stopped': () => '已退订活动消息。积分和兑换不受影响，想恢复时发送 /resume。',
   'marketing.resumed': () => '已恢复接收活动和优惠消息。',
   'lang.choose': () => '请选择语言 / Choose your language:',
   'lang.set': () => '已切换为简体中文。',
-  'help.member': () =>
-    [
-      '你可以发送：',
-      '/points 积分和等级',
-      '/history 积分明细',
-      '/rewards 兑换礼品',
-      '/checkin 每日签到',
-      '/code 会员码',
-      '/bind 绑定另一个 App 的账号',
-      '/stop 退订活动消息 · /resume 恢复',
-      '/quiz 有奖问答 · /lottery 抽奖 · /survey 评价',
-      '/app 会员中心',
-      '/lang 切换语言',
-      '/mydata 导出我的数据 · /deleteme 注销会员',
-    ].join('\n'),
-  'help.admin': () =>
-    [
-      '商家命令：',
-      '/stats 关键数据',
-      '/verify <券码> 核销',
-      '/member <会员码|手机号> 查会员',
-      '/adjust 调整积分',
-      '/broadcast 群发 · /campaign <编号> 群发效果',
-      '/broadcast 群发 · /campaign <编号> 群发效果',
-      '/tag <会员码|手机号> <标签> 打标签 · /untag 去标签',
-      '/export members|ledger|orders 导出 CSV（店主）',
-    ].join('\n'),
-  'help.memberWords': () =>
-    [
-      '直接发送下面的词：',
-      '积分 — 积分和等级',
-      '明细 — 积分明细',
-      '签到 — 每日签到',
-      '兑换 — 兑换礼品',
-      '会员码 — 出示会员码',
-      '绑定 — 绑定另一个 App 的账号',
-      '退订 / 订阅 — 活动消息',
-      '问答 / 抽奖 / 评价 — 有奖活动',
-      '会员中心 — 打开会员中心',
-      '语言 — 切换语言',
-      '我的数据 — 导出我的数据 · 注销 — 注销会员',
-    ].join('\n'),
-  'help.adminWords': () =>
-    [
-      '商家命令：',
-      '统计 — 关键数据',
-      '核销 <券码> — 核销优惠券',
-      '查会员 <会员码或手机号>',
-      '调整积分 — 调整会员积分',
-      '群发 — 群发活动消息 · 群发效果 <编号>',
-      '标签 <会员码或手机号> <标签> — 打标签 · 去标签 <会员码或手机号> <标签>',
-      '导出 会员|流水|订单 — 导出 CSV（店主）',
-    ].join('\n'),
+  'help.member': () => '你可以发送：',
+  'help.admin': () => '商家命令：',
+  'help.memberWords': () => '直接发送下面的词：',
+  'help.adminWords': () => '商家命令：',
+  'command.start': () => '加入会员',
+  'command.points': () => '积分和等级',
+  'command.checkin': () => '每日签到',
+  'command.rewards': () => '兑换礼品',
+  'command.history': () => '积分明细',
+  'command.code': () => '出示会员码，结账积分',
+  'command.invite': () => '邀请好友，一起得积分',
+  'command.quiz': () => '有奖问答',
+  'command.lottery': () => '抽奖赢好礼',
+  'command.survey': () => '评价我们',
+  'command.app': () => '打开会员页面',
+  'command.bind': () => '绑定另一个 App 的账号',
+  'command.stop': () => '退订活动消息',
+  'command.resume': () => '恢复接收活动消息',
+  'command.lang': () => '切换语言',
+  'command.mydata': () => '导出我的数据',
+  'command.deleteme': () => '注销会员',
+  'command.help': () => '查看这份说明',
+  'command.cancel': () => '取消当前操作',
+  'command.admin': () => '成为本店员工',
+  'command.stats': () => '关键数据',
+  'command.verify': () => '核销优惠券',
+  'command.member': () => '查看会员资料',
+  'command.tag': () => '给会员打标签',
+  'command.untag': () => '去掉会员标签',
+  'command.campaign': () => '查看群发效果',
+  'command.adjust': () => '调整会员积分',
+  'command.broadcast': () => '群发活动消息',
+  'command.quizStart': () => '开启一场问答',
+  'command.export': () => '导出 CSV',
+  'usage.admin': () => '<邀请码>',
+  'usage.verify': () => '<券码>',
+  'usage.member': () => '<会员码|手机号>',
+  'usage.tag': () => '<会员码|手机号> <标签>',
+  'usage.untag': () => '<会员码|手机号> <标签>',
+  'usage.campaign': () => '<编号>',
+  'usage.export': () => 'members|ledger|orders',
   'help.open': () => '打开会员中心',
   'group.private': () => '这个功能涉及个人信息，请私聊我使用 🙂',
   'app.open': () => '点击下方按钮打开你的会员中心：',
@@ -165,6 +170,8 @@ const zhCN = {
     `+${p.points} 积分已到账，当前积分 ${p.balance}。`,
   'lottery.coupon': (p: { code: string }) => `券码：${p.code}，到店出示即可领取。`,
   'lottery.nothing': () => '谢谢参与，下次好运！',
+  'lottery.exhausted': (p: { title: string }) =>
+    `🎁 ${p.title}\n奖品已经抽完了，敬请期待下一次活动。`,
   'survey.none': () => '目前没有需要填写的问卷，谢谢你的支持！',
   'survey.ask': (p: { question: string }) => `${p.question}\n请打分：1 非常不满意 … 7 非常满意`,
   'survey.aboutOrder': (p: { order: string }) => `关于订单 ${p.order}：`,
@@ -174,6 +181,8 @@ const zhCN = {
   'survey.skip': () => '跳过',
   'survey.commentSaved': () => '已收到你的意见，谢谢！',
   'error.closed': () => '这个活动已结束或尚未开始。',
+  'error.lottery_exhausted': (p: { title: string }) =>
+    `「${p.title}」已经没有你能抽中的奖品了，这次不能抽奖，积分没有变化。`,
   'campaign.none': () => '还没有群发活动。发送 /broadcast 创建一个。',
   'campaign.status.scheduled': () => '待发送',
   'campaign.status.sending': () => '发送中',
@@ -187,13 +196,14 @@ const zhCN = {
     sent: number
     pending: number
     failed: number
+    uncertain: number
     blocked: number
     opened: number
     orders: number
     sales: string
     roi: string
   }) =>
-    `📣 ${p.name}（${p.status}）\n目标 ${p.targeted} · 已发送 ${p.sent} · 待发送 ${p.pending}\n失败 ${p.failed} · 已屏蔽 ${p.blocked} · 打开 ${p.opened}\n带来订单 ${p.orders} 笔，销售额 ¥${p.sales}，ROI ${p.roi}`,
+    `📣 ${p.name}（${p.status}）\n目标 ${p.targeted} · 已发送 ${p.sent} · 待发送 ${p.pending}\n失败 ${p.failed} · 送达未确认 ${p.uncertain} · 已屏蔽 ${p.blocked} · 打开 ${p.opened}\n带来订单 ${p.orders} 笔，销售额 ¥${p.sales}，ROI ${p.roi}`,
   'broadcast.segment': () => '群发给谁？（括号里是人数，只含同意接收活动消息的会员）',
   'broadcast.everyone': (p: { size: number }) => `所有已订阅会员（${p.size}）`,
   'broadcast.everyoneName': () => '所有已订阅会员',
@@ -238,6 +248,7 @@ const zhCN = {
   'error.out_of_stock': () => '抱歉，这个礼品已经兑完了。',
   'error.limit_reached': () => '这个礼品每人可兑换的次数已用完。',
   'error.tier_required': () => '这个礼品需要更高的会员等级。',
+  'error.tier_already_held': () => '你已经是这个等级或更高等级了，不需要再兑换这个升级。',
   'error.reward_inactive': () => '这个礼品已下架。',
   'error.reward_not_found': () => '找不到这个礼品，请发送 /rewards 重新选择。',
   'error.member_not_found': () => '找不到这个会员。',
@@ -257,9 +268,13 @@ const zhCN = {
   'error.member_inactive': () => '这个会员账号已注销或停用。',
   'error.forbidden': () => '抱歉，你没有权限这样做。',
   'error.unauthorized': () => '无法确认你的身份，请重新发送命令。',
-  'admin.refused': () => '抱歉，这个命令仅限商家管理员使用。',
+  'admin.refused': (p: { command: string; needed: string; above: boolean; role: string | null }) =>
+    `${p.command} 仅限${p.needed}${p.above ? '及以上' : ''}使用${p.role ? `，你现在是${p.role}` : ''}。`,
   'admin.welcome': (p: { role: string }) =>
-    `✅ 你已成为商家管理员（${p.role}）。发送 /help 查看商家命令。`,
+    `✅ 你现在是本店的${p.role}。发送 /help 查看你能用的商家命令。`,
+  'role.staff': () => '店员',
+  'role.manager': () => '店长',
+  'role.owner': () => '店主',
   'admin.codeMissing': () => '请发送：/admin <邀请码>',
   'stats.report': (p: {
     from: string
@@ -416,6 +431,13 @@ const en: Catalogue = {
   'rewards.title': (p) => `Rewards (you have ${plural(p.balance, 'point')}):`,
   'rewards.line': (p) => `• ${p.name} — ${plural(p.cost, 'point')}${p.stock}`,
   'rewards.stockLeft': (p) => ` (${p.stock} left)`,
+  'rewards.lineRefused': (p) => `• ${p.name} — ${p.cost} points · ${p.reason}`,
+  'rewards.refused.reward_inactive': () => 'no longer offered',
+  'rewards.refused.tier_required': (p) => `${p.tier} only`,
+  'rewards.refused.tier_already_held': () => 'you already hold this tier',
+  'rewards.refused.limit_reached': () => 'redeemed as often as allowed',
+  'rewards.refused.out_of_stock': () => 'out of stock',
+  'rewards.refused.insufficient_points': (p) => `${p.missing} more points needed`,
   'rewards.button': (p) => `Redeem ${p.name} (${p.cost})`,
   'redeem.confirm': (p) =>
     `Redeem "${p.name}" for ${plural(p.cost, 'point')}? You will have ${p.balance} left.`,
@@ -430,10 +452,18 @@ const en: Catalogue = {
   'checkin.capped': () => '✅ Checked in! You reached today’s limit of interaction points.',
   'checkin.again': () => 'You already checked in today. See you tomorrow!',
   'code.caption': (p) => `Your member code: ${p.code}\nShow it at the till to earn points.`,
+  'invite.link': (p) =>
+    `🎁 Invite a friend: send them this link, or let them scan the QR code.\n${p.link}`,
+  'invite.words': (p) =>
+    `🎁 Invite a friend: once they have added this shop, they send "${p.words}"; or send them the QR code.`,
+  'invite.reward': (p) =>
+    `When your friend's first order ${p.minimum ? `reaches ¥${p.minimum}` : 'is made'}, you earn ${p.referrer} points and your friend ${p.referee}.`,
   'bind.issued': (p) =>
     `Binding code: ${p.code} (valid 10 minutes)\nIn your other app (WeChat or Telegram) send "/bind ${p.code}" (or "绑定 ${p.code}") to us and your points come together.`,
-  'bind.done': (p) =>
-    `✅ Linked! Your two accounts are one now, with ${plural(p.balance, 'point')}.`,
+  'bind.linked': (p) =>
+    `✅ Linked! This account now opens your membership, with ${plural(p.balance, 'point')}.`,
+  'bind.merged': (p) =>
+    `✅ Linked, and your two memberships were merged into one (points, orders and tier): ${plural(p.balance, 'point')}.`,
   'bind.invalid': () =>
     'That binding code is not valid or has expired. Send /bind in your other app for a new one.',
   'marketing.stopped': () =>
@@ -441,58 +471,47 @@ const en: Catalogue = {
   'marketing.resumed': () => 'You will get news and offers again.',
   'lang.choose': () => '请选择语言 / Choose your language:',
   'lang.set': () => 'Language set to English.',
-  'help.member': () =>
-    [
-      'You can send:',
-      '/points your points and tier',
-      '/history recent points',
-      '/rewards redeem rewards',
-      '/checkin daily check-in',
-      '/code your member code',
-      '/bind link your account in another app',
-      '/stop no more offers · /resume',
-      '/quiz quizzes · /lottery lucky draw · /survey rate us',
-      '/app your member page',
-      '/lang change language',
-      '/mydata a copy of my data · /deleteme close my membership',
-    ].join('\n'),
-  'help.admin': () =>
-    [
-      'Merchant commands:',
-      '/stats key figures',
-      '/verify <code> use a coupon',
-      '/member <code|phone> look up',
-      '/adjust adjust points',
-      '/broadcast send a campaign · /campaign <id> its results',
-      '/tag <code|phone> <tag> label a member · /untag remove a label',
-      '/export members|ledger|orders CSV files (owner)',
-    ].join('\n'),
-  'help.memberWords': () =>
-    [
-      'Just send a word:',
-      'points — your points and tier',
-      'history — recent points',
-      'checkin — daily check-in',
-      'rewards — redeem rewards',
-      'code — your member code',
-      'bind — link your account in another app',
-      'stop / resume — news and offers',
-      'quiz / lottery / survey — games and rewards',
-      'app — your member page',
-      'language — change language',
-      'mydata — a copy of my data · deleteme — close my membership',
-    ].join('\n'),
-  'help.adminWords': () =>
-    [
-      'Merchant words:',
-      'stats — key figures',
-      'verify <code> — use a coupon',
-      'member <code|phone> — look up',
-      'adjust — adjust points',
-      'broadcast — send a campaign · campaign <id> — its results',
-      'tag <code|phone> <tag> — label a member · untag <code|phone> <tag>',
-      'export members|ledger|orders — CSV files (owner)',
-    ].join('\n'),
+  'help.member': () => 'You can send:',
+  'help.admin': () => 'Merchant commands:',
+  'help.memberWords': () => 'Just send a word:',
+  'help.adminWords': () => 'Merchant words:',
+  'command.start': () => 'Join',
+  'command.points': () => 'My points and tier',
+  'command.checkin': () => 'Daily check-in',
+  'command.rewards': () => 'Redeem rewards',
+  'command.history': () => 'Recent points',
+  'command.code': () => 'My member code',
+  'command.invite': () => 'Invite a friend, both earn points',
+  'command.quiz': () => 'Quizzes',
+  'command.lottery': () => 'Lucky draw',
+  'command.survey': () => 'Rate us',
+  'command.app': () => 'My member page',
+  'command.bind': () => 'Link my account in another app',
+  'command.stop': () => 'No more news and offers',
+  'command.resume': () => 'News and offers again',
+  'command.lang': () => 'Language',
+  'command.mydata': () => 'A copy of my data',
+  'command.deleteme': () => 'Close my membership',
+  'command.help': () => 'What I can do',
+  'command.cancel': () => 'Cancel what is going on',
+  'command.admin': () => 'Join the shop staff',
+  'command.stats': () => 'Key figures',
+  'command.verify': () => 'Use a coupon',
+  'command.member': () => 'Look up a member',
+  'command.tag': () => 'Label a member',
+  'command.untag': () => 'Remove a label',
+  'command.campaign': () => 'Campaign results',
+  'command.adjust': () => 'Adjust points',
+  'command.broadcast': () => 'Send a campaign',
+  'command.quizStart': () => 'Open a quiz now',
+  'command.export': () => 'Export CSV files',
+  'usage.admin': () => '<invite code>',
+  'usage.verify': () => '<code>',
+  'usage.member': () => '<code|phone>',
+  'usage.tag': () => '<code|phone> <tag>',
+  'usage.untag': () => '<code|phone> <tag>',
+  'usage.campaign': () => '<id>',
+  'usage.export': () => 'members|ledger|orders',
   'help.open': () => 'Open my member page',
   'group.private': () => 'That one is private: please message me directly 🙂',
   'app.open': () => 'Tap below to open your member page:',
@@ -524,6 +543,8 @@ const en: Catalogue = {
   'lottery.wonPoints': (p) => `+${plural(p.points, 'point')} added; you have ${p.balance}.`,
   'lottery.coupon': (p) => `Code: ${p.code}. Show it at the counter to collect your prize.`,
   'lottery.nothing': () => 'No prize this time. Good luck next time!',
+  'lottery.exhausted': (p) =>
+    `🎁 ${p.title}\nAll prizes have been won. Watch out for the next draw!`,
   'survey.none': () => 'No survey to answer right now. Thank you!',
   'survey.ask': (p) => `${p.question}\nYour score: 1 very dissatisfied … 7 very satisfied`,
   'survey.aboutOrder': (p) => `About your order ${p.order}:`,
@@ -533,6 +554,8 @@ const en: Catalogue = {
   'survey.skip': () => 'Skip',
   'survey.commentSaved': () => 'Thank you, we have your comment!',
   'error.closed': () => 'This has ended or has not started yet.',
+  'error.lottery_exhausted': (p) =>
+    `"${p.title}" has no prize left that you can win, so there is no draw; your points are unchanged.`,
   'campaign.none': () => 'No campaigns yet. Send /broadcast to create one.',
   'campaign.status.scheduled': () => 'scheduled',
   'campaign.status.sending': () => 'sending',
@@ -540,7 +563,7 @@ const en: Catalogue = {
   'campaign.status.completed': () => 'completed',
   'campaign.status.cancelled': () => 'cancelled',
   'campaign.results': (p) =>
-    `📣 ${p.name} (${p.status})\nTargeted ${p.targeted} · sent ${p.sent} · waiting ${p.pending}\nFailed ${p.failed} · blocked ${p.blocked} · opened ${p.opened}\nOrders ${p.orders}, sales ¥${p.sales}, ROI ${p.roi}`,
+    `📣 ${p.name} (${p.status})\nTargeted ${p.targeted} · sent ${p.sent} · waiting ${p.pending}\nFailed ${p.failed} · unconfirmed ${p.uncertain} · blocked ${p.blocked} · opened ${p.opened}\nOrders ${p.orders}, sales ¥${p.sales}, ROI ${p.roi}`,
   'broadcast.segment': () =>
     'Who should get it? (Sizes count only members who accept news and offers.)',
   'broadcast.everyone': (p) => `Every subscribed member (${p.size})`,
@@ -588,6 +611,8 @@ const en: Catalogue = {
   'error.out_of_stock': () => 'Sorry, this reward is out of stock.',
   'error.limit_reached': () => 'You have redeemed this reward as often as allowed.',
   'error.tier_required': () => 'This reward needs a higher tier.',
+  'error.tier_already_held': () =>
+    'You already hold this tier or a higher one, so this upgrade would change nothing.',
   'error.reward_inactive': () => 'This reward is no longer offered.',
   'error.reward_not_found': () => 'That reward was not found. Send /rewards to choose again.',
   'error.member_not_found': () => 'No member found.',
@@ -608,9 +633,13 @@ const en: Catalogue = {
   'error.member_inactive': () => 'This membership is closed.',
   'error.forbidden': () => 'Sorry, you are not allowed to do that.',
   'error.unauthorized': () => 'We could not confirm who you are. Please send the command again.',
-  'admin.refused': () => 'Sorry, this command is for the merchant’s staff only.',
+  'admin.refused': (p) =>
+    `${p.command} needs the ${p.needed} role${p.above ? ' or higher' : ''}${p.role ? `; you are ${p.role}` : ''}.`,
   'admin.welcome': (p) =>
-    `✅ You are now merchant staff (${p.role}). Send /help to see the merchant commands.`,
+    `✅ You are now this shop's ${p.role}. Send /help to see the merchant commands you may use.`,
+  'role.staff': () => 'staff',
+  'role.manager': () => 'manager',
+  'role.owner': () => 'owner',
   'admin.codeMissing': () => 'Please send: /admin <invite code>',
   'stats.report': (p) =>
     `📊 ${p.from} to ${p.to}\nMembers: ${p.members} (new ${p.new}, new-member rate ${p.newRate})\nMember share of sales: ${p.share} (members ¥${p.memberSales} of ¥${p.totalSales})\nActive members: ${p.active} (activity rate ${p.activityRate})\nChurn rate: ${p.churnRate}, repeat-purchase rate: ${p.repeatRate}\nPoints: issued ${p.issued}, redeemed ${p.redeemed}, expired ${p.expired}, outstanding ${p.outstanding}\nSatisfaction: ${p.satisfaction} (${plural(p.responses, 'answer')})`,
@@ -697,6 +726,10 @@ type ParamsOf<K extends MessageKey> =
 export function t<K extends MessageKey>(locale: Locale, key: K, ...params: ParamsOf<K>): string {
   const render = catalogues[locale][key] as (p?: unknown) => string
   return render(params[0])
+}
+
+export function hasMessage(key: string): key is MessageKey {
+  return key in zhCN
 }
 
 export const catalogueKeys = { 'zh-CN': Object.keys(zhCN), en: Object.keys(en) }

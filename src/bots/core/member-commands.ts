@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import QRCode from 'qrcode'
 import { normalizePhone } from '../../domain/members/members.ts'
 import { type Locale, localize } from '../../domain/programme/programme.ts'
+import type { RewardOffer } from '../../domain/rewards/rewards.service.ts'
 import { DomainError } from '../../shared/errors.ts'
-import { benefitsText, day, historyLine, pointsText } from './format.ts'
+import { benefitsText, day, historyLine, pointsText, yuan } from './format.ts'
 import { t } from './i18n.ts'
 import type { Button, Reply } from './messages.ts'
 import type { Dialog, Turn } from './turn.ts'
@@ -185,17 +186,13 @@ function registrationPrompt(turn: Turn, dialog: Extract<Dialog, { kind: 'registe
   return text(t(turn.locale, `register.${dialog.step}`))
 }
 
-/** 帮助 in the middle of joining: the help, then the step the person was at, to go on joining. */
-export async function helpWhileJoining(
+/** After help in the middle of joining: the step the person was at, to go on joining. */
+export function continueJoining(
   turn: Turn,
   dialog: Extract<Dialog, { kind: 'register' }>,
-): Promise<Reply[]> {
+): Reply[] {
   const [prompt, ...rest] = registrationPrompt(turn, dialog)
-  return [
-    ...(await help(turn, false)),
-    { ...prompt!, text: `${t(turn.locale, 'register.continue')}\n${prompt!.text}` },
-    ...rest,
-  ]
+  return [{ ...prompt!, text: `${t(turn.locale, 'register.continue')}\n${prompt!.text}` }, ...rest]
 }
 
 export async function registrationText(
@@ -254,57 +251,107 @@ export async function checkIn(turn: Turn): Promise<Reply[]> {
   return text(t(turn.locale, 'checkin.done', { points: result.awarded, balance: result.balance }))
 }
 
+function qrCode(content: string): Promise<Buffer> {
+  return QRCode.toBuffer(content, { type: 'png', width: 360, margin: 2, errorCorrectionLevel: 'M' })
+}
+
 export async function memberCode(turn: Turn): Promise<Reply[]> {
   const member = requireMember(turn)
-  const png = await QRCode.toBuffer(member.code, {
-    type: 'png',
-    width: 360,
-    margin: 2,
-    errorCorrectionLevel: 'M',
-  })
+  const png = await qrCode(member.code)
   return [{ text: t(turn.locale, 'code.caption', { code: member.code }), image: { png } }]
+}
+
+/**
+ * `/invite` (邀请): what a friend opens or sends to join with this member as referrer. Telegram
+ * takes a `start` deep link; where there is none, the friend sends `join` (the channel's word
+ * for /start, given by the command table) with the same `ref_` payload.
+ */
+export async function invite(turn: Turn, join: string): Promise<Reply[]> {
+  const member = requireMember(turn)
+  const payload = `ref_${member.code}`
+  const { botUsername } = turn.inbound
+  const link = botUsername ? `https://t.me/${botUsername}?start=${payload}` : undefined
+  const { referrerPoints, refereePoints, minOrderAmount } = turn.programme.referral
+  const lines = [
+    link
+      ? t(turn.locale, 'invite.link', { link })
+      : t(turn.locale, 'invite.words', { words: `${join} ${payload}` }),
+    ...(referrerPoints + refereePoints > 0
+      ? [
+          t(turn.locale, 'invite.reward', {
+            referrer: referrerPoints,
+            referee: refereePoints,
+            minimum: minOrderAmount > 0 ? yuan(minOrderAmount) : null,
+          }),
+        ]
+      : []),
+  ]
+  return [{ text: lines.join('\n'), image: { png: await qrCode(link ?? `${join} ${payload}`) } }]
 }
 
 // -- rewards -----------------------------------------------------------------------------------
 
+/** Why the member cannot redeem a reward, in a few words for its line of the list. */
+function refusalWords(turn: Turn, offer: RewardOffer, balance: number): string {
+  const code = offer.refusal!.code
+  if (code === 'insufficient_points')
+    return t(turn.locale, 'rewards.refused.insufficient_points', {
+      missing: offer.pointsCost - balance,
+    })
+  if (code === 'tier_required') {
+    const tier = turn.programme.tiers.find((candidate) => candidate.code === offer.minTierCode)
+    return t(turn.locale, 'rewards.refused.tier_required', {
+      tier: tier ? localize(tier.name, turn.locale) : String(offer.minTierCode),
+    })
+  }
+  return t(turn.locale, `rewards.refused.${code}`)
+}
+
+/** The catalogue: every reward with its price; only those the member can redeem get a button. */
 export async function rewards(turn: Turn): Promise<Reply[]> {
   const member = requireMember(turn)
-  const list = (await turn.deps.domain.rewards.list({ activeOnly: true })).slice(0, REWARDS_SHOWN)
+  const list = (await turn.deps.domain.rewards.offersFor(member.id)).slice(0, REWARDS_SHOWN)
   if (list.length === 0) return text(t(turn.locale, 'rewards.empty'))
   const lines = list.map((r) =>
-    t(turn.locale, 'rewards.line', {
-      name: r.name,
-      cost: r.pointsCost,
-      stock: r.stock !== null ? t(turn.locale, 'rewards.stockLeft', { stock: r.stock }) : '',
-    }),
+    r.refusal
+      ? t(turn.locale, 'rewards.lineRefused', {
+          name: r.name,
+          cost: r.pointsCost,
+          reason: refusalWords(turn, r, member.pointsBalance),
+        })
+      : t(turn.locale, 'rewards.line', {
+          name: r.name,
+          cost: r.pointsCost,
+          stock: r.stock !== null ? t(turn.locale, 'rewards.stockLeft', { stock: r.stock }) : '',
+        }),
   )
+  const offered = list.filter((r) => !r.refusal)
   return [
     {
       text: [t(turn.locale, 'rewards.title', { balance: member.pointsBalance }), ...lines].join(
         '\n',
       ),
-      buttons: list.map((r) => [
-        {
-          label: t(turn.locale, 'rewards.button', { name: r.name, cost: r.pointsCost }),
-          action: `redeem:${r.id}`,
-        },
-      ]),
+      buttons: offered.length
+        ? offered.map((r) => [
+            {
+              label: t(turn.locale, 'rewards.button', { name: r.name, cost: r.pointsCost }),
+              action: `redeem:${r.id}`,
+            },
+          ])
+        : undefined,
     },
   ]
 }
 
-/** First step of a redemption: say at once if points or stock are short, else ask to confirm. */
+/**
+ * First step of a redemption: refuse at once, for the reason the redemption itself would give
+ * (an old or forged button can name any reward), else ask to confirm.
+ */
 export async function chooseReward(turn: Turn, rewardId: string): Promise<Reply[]> {
   const member = requireMember(turn)
-  const reward = await turn.deps.domain.rewards.get(rewardId)
-  if (!reward.active) throw new DomainError('reward_inactive', 'inactive')
-  if (reward.stock === 0) throw new DomainError('out_of_stock', 'out of stock')
-  if (member.pointsBalance < reward.pointsCost) {
-    throw new DomainError('insufficient_points', 'short', {
-      balance: member.pointsBalance,
-      required: reward.pointsCost,
-    })
-  }
+  const reward = await turn.deps.domain.rewards.offerFor(member.id, rewardId)
+  if (reward.refusal)
+    throw new DomainError(reward.refusal.code, reward.refusal.message, reward.refusal.details)
   const id = nonce()
   turn.session.dialog = { kind: 'redeem', rewardId, nonce: id }
   return [
@@ -364,8 +411,10 @@ export async function bind(turn: Turn, code: string): Promise<Reply[]> {
     )
   if (channel === 'console') return text(t(turn.locale, 'bind.invalid'))
   try {
-    const member = await turn.deps.domain.members.bind(code, channel, userId)
-    return text(t(turn.locale, 'bind.done', { balance: member.points.balance }))
+    const { member, merged } = await turn.deps.domain.members.bind(code, channel, userId)
+    return text(
+      t(turn.locale, merged ? 'bind.merged' : 'bind.linked', { balance: member.points.balance }),
+    )
   } catch (error) {
     if (error instanceof DomainError && error.code === 'invite_invalid')
       return text(t(turn.locale, 'bind.invalid'))
@@ -374,7 +423,12 @@ export async function bind(turn: Turn, code: string): Promise<Reply[]> {
 }
 
 export async function marketing(turn: Turn, consent: boolean): Promise<Reply[]> {
-  await turn.deps.domain.members.update(requireMember(turn).id, { marketingConsent: consent })
+  const member = requireMember(turn)
+  await turn.deps.domain.members.update(
+    member.id,
+    { marketingConsent: consent },
+    `member:${member.id}`,
+  )
   return text(t(turn.locale, consent ? 'marketing.resumed' : 'marketing.stopped'))
 }
 
@@ -395,18 +449,9 @@ export function chooseLanguage(turn: Turn): Reply[] {
 export async function setLanguage(turn: Turn, locale: Locale): Promise<Reply[]> {
   turn.session.locale = locale
   turn.locale = locale
-  if (turn.member) await turn.deps.domain.members.update(turn.member.id, { locale })
+  if (turn.member)
+    await turn.deps.domain.members.update(turn.member.id, { locale }, `member:${turn.member.id}`)
   return text(t(locale, 'lang.set'))
-}
-
-export async function help(turn: Turn, isStaff: boolean): Promise<Reply[]> {
-  const words = turn.inbound.commands === 'words'
-  const body = [
-    t(turn.locale, words ? 'help.memberWords' : 'help.member'),
-    ...(isStaff ? [t(turn.locale, words ? 'help.adminWords' : 'help.admin')] : []),
-  ].join('\n\n')
-  const open = await miniappButton(turn)
-  return [{ text: body, buttons: open ? [[open]] : undefined }]
 }
 
 /**

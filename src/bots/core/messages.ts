@@ -5,6 +5,8 @@ export interface Inbound {
   channel: 'telegram' | 'wechat' | 'console'
   /** The sender's stable id on the channel (Telegram user id, WeChat contact id). */
   userId: string
+  /** The bot's own username on the channel, where links to it can be made (Telegram). */
+  botUsername?: string
   displayName: string
   /** The language the platform reports (Telegram's language_code), if any. */
   languageCode?: string

@@ -3,6 +3,7 @@ import { Telegraf } from 'telegraf'
 import type { Update } from 'telegraf/types'
 import type { Conversation } from '../core/conversation.ts'
 import { ChatQueue } from '../core/chat-queue.ts'
+import { menuOf } from '../core/commands.ts'
 import { sendReplies } from './send-reply.ts'
 import { toInbound } from './to-inbound.ts'
 
@@ -16,37 +17,6 @@ export interface TelegramBotDeps {
 }
 
 const UPDATES = ['message', 'callback_query', 'my_chat_member'] as const
-
-const MENU = {
-  en: [
-    ['points', 'My points and tier'],
-    ['checkin', 'Daily check-in'],
-    ['rewards', 'Redeem rewards'],
-    ['history', 'Recent points'],
-    ['code', 'My member code'],
-    ['quiz', 'Quizzes'],
-    ['lottery', 'Lucky draw'],
-    ['app', 'My member page'],
-    ['mydata', 'A copy of my data'],
-    ['bind', 'Link my WeChat account'],
-    ['lang', 'Language'],
-    ['help', 'Help'],
-  ],
-  zh: [
-    ['points', '我的积分和等级'],
-    ['checkin', '每日签到'],
-    ['rewards', '兑换礼品'],
-    ['history', '积分明细'],
-    ['code', '会员码'],
-    ['quiz', '有奖问答'],
-    ['lottery', '抽奖'],
-    ['app', '会员中心'],
-    ['mydata', '导出我的数据'],
-    ['bind', '绑定微信账号'],
-    ['lang', '切换语言'],
-    ['help', '帮助'],
-  ],
-}
 
 export interface TelegramBot {
   readonly bot: Telegraf
@@ -96,10 +66,17 @@ export function createBot(token: string, deps: TelegramBotDeps): TelegramBot {
   bot.catch((err) => logger.error({ err }, 'telegram handler failed'))
 
   async function setUpMenu(): Promise<void> {
-    const toCommands = (list: string[][]) =>
-      list.map(([command, description]) => ({ command: command!, description: description! }))
-    await bot.telegram.setMyCommands(toCommands(MENU.en))
-    await bot.telegram.setMyCommands(toCommands(MENU.zh), { language_code: 'zh' })
+    // English is the menu of every language without its own, Chinese that of zh clients.
+    for (const [locale, language_code] of [
+      ['en', undefined],
+      ['zh-CN', 'zh'],
+    ] as const) {
+      await bot.telegram.setMyCommands(menuOf(locale, 'private'), { language_code })
+      await bot.telegram.setMyCommands(menuOf(locale, 'group'), {
+        language_code,
+        scope: { type: 'all_group_chats' },
+      })
+    }
     if (deps.publicUrl) {
       await bot.telegram.setChatMenuButton({
         menuButton: {

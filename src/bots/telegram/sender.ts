@@ -42,7 +42,7 @@ export class TelegramSender implements MessageSender {
   async send(
     recipient: string,
     message: OutboundMessage,
-    beforeRequest: () => Promise<boolean> = async () => true,
+    beforeRequest: () => Promise<boolean> = () => Promise.resolve(true),
   ): Promise<SendResult> {
     await this.slot(recipient)
     if (!(await beforeRequest())) return { ok: false, abandoned: true }

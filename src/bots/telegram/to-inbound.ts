@@ -18,6 +18,7 @@ export function toInbound(
   const base = {
     channel: 'telegram' as const,
     userId: String(from.id),
+    ...(botUsername ? { botUsername } : {}),
     displayName: displayName(from),
     languageCode: from.language_code,
     updateKey: String(ctx.update.update_id),

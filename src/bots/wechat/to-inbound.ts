@@ -1,6 +1,6 @@
 import { type Contact, type Message, type Room, types } from 'wechaty'
 import { CHOICE_NUMBER } from '../core/choices.ts'
-import { parseCommand } from '../core/conversation.ts'
+import { parseCommand } from '../core/commands.ts'
 import type { Inbound } from '../core/messages.ts'
 
 /** Kinds a member may send that the bot cannot read: answered with a hint, not ignored. */

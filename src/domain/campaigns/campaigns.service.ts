@@ -5,6 +5,7 @@ import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import { attributeOrders } from '../outbox/attribution.ts'
 import type { OutboxService } from '../outbox/outbox.service.ts'
+import type { OutboundMessage } from '../ports.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import type { MarketingResult, ReportPeriod } from '../reports/reports.ts'
 import {
@@ -140,28 +141,15 @@ export class CampaignsService {
           .where('status', '=', 'scheduled')
           .executeTakeFirst()
         if (Number(taken.numUpdatedRows) === 0) return false
+        const message = { ...JSON.parse(campaign.messageJson), campaignId: id } as OutboundMessage
         const rows = [...identities.entries()].map(([memberId, identity]) => ({
-          campaignId: id,
+          source: { campaignId: id },
+          purpose: 'marketing' as const,
           memberId,
-          channel: identity.channel,
-          recipient: identity.externalId,
-          payloadJson: JSON.stringify({ ...JSON.parse(campaign.messageJson), campaignId: id }),
-          status: 'pending',
-          attempts: 0,
-          notBefore: now,
-          leaseOwner: null,
-          leaseUntil: null,
-          lastError: null,
-          sentAt: null,
-          createdAt: now,
+          identity,
+          message,
         }))
-        for (let i = 0; i < rows.length; i += 500) {
-          await trx
-            .insertInto('outbox')
-            .values(rows.slice(i, i + 500))
-            .onConflict((oc) => oc.columns(['campaignId', 'memberId']).doNothing())
-            .execute()
-        }
+        await this.outbox.enqueue(trx, rows, now)
         await trx
           .updateTable('campaigns')
           .set({ targeted: rows.length })
@@ -242,6 +230,7 @@ export class CampaignsService {
         id: row.id,
         name: row.name,
         sent: stats.sent,
+        uncertain: stats.uncertain,
         converted: stats.converted,
         orders: stats.orders,
         sales: stats.sales,

@@ -350,7 +350,14 @@ export class MemberImportService {
     if (plan.action === 'unchanged') return plan.member.id
     if (plan.action === 'update') {
       if (Object.keys(plan.patch).length)
-        await this.members.updateWithin(trx, plan.member.id, plan.patch, programme, now)
+        await this.members.updateWithin(
+          trx,
+          plan.member.id,
+          plan.patch,
+          programme,
+          now,
+          options.actor,
+        )
       await addTagsWithin(trx, plan.member.id, plan.tags, now.toISOString())
       if (plan.tierCode) await this.holdTier(trx, plan.member.id, plan.tierCode, programme, now)
       return plan.member.id

@@ -1,16 +1,19 @@
 import { randomInt } from 'node:crypto'
 import type { Selectable } from 'kysely'
 import { z } from 'zod'
-import { hasStock, stockLessOne } from '../rewards/stock.ts'
+import { hasStock, receivedBy, returnUnit, stockLessOne, takeUnit } from '../rewards/stock.ts'
 import type { LotteriesTable, LotteryPrizesTable } from '../../../db/schema/engagement.ts'
+import type { RewardsTable } from '../../../db/schema/rewards.ts'
+import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
-import { lockMember } from '../ledger/ledger.repository.ts'
+import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { credit, debit } from '../ledger/ledger.service.ts'
-import { expiryFor, localDate } from '../programme/programme.ts'
+import { type Programme, expiryFor, localDate } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import { rewardRefusal } from '../rewards/eligibility.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
 import { available, odds, pickPrize, totalWeight } from './lottery.ts'
 
@@ -82,6 +85,8 @@ export interface LotteryView {
   opensAt: string
   closesAt: string
   active: boolean
+  /** No prize is left to give (to the member it was shown to): not offered, draws refused. */
+  exhausted: boolean
   prizes: PrizeView[]
 }
 
@@ -98,9 +103,41 @@ export interface DrawResult {
 
 const MAX_PICKS = 20
 
+type PrizeRow = Selectable<LotteryPrizesTable>
+
+/**
+ * The prizes whose catalogue reward cannot be given now, as a redemption's rules say (no
+ * stock, the member at its limit, a tier already held...): such a prize counts as out of
+ * stock. With no member, only what nobody could receive. Also the reward rows, by id.
+ */
+async function ungivablePrizes(
+  db: Db,
+  prizes: PrizeRow[],
+  member: MemberRow | null,
+  programme: Programme,
+): Promise<{ ungivable: Set<string>; rewards: Map<string, Selectable<RewardsTable>> }> {
+  const ids = [...new Set(prizes.flatMap((p) => (p.rewardId ? [p.rewardId] : [])))]
+  if (ids.length === 0) return { ungivable: new Set(), rewards: new Map() }
+  const [rows, received] = await Promise.all([
+    db.selectFrom('rewards').selectAll().where('id', 'in', ids).execute(),
+    member ? receivedBy(db, member.id) : new Map<string, number>(),
+  ])
+  const rewards = new Map(rows.map((row) => [row.id, row]))
+  const ungivable = new Set<string>()
+  for (const prize of prizes) {
+    const reward = prize.rewardId ? rewards.get(prize.rewardId) : undefined
+    if (!reward) continue
+    const standing = member && { ...member, received: received.get(reward.id) ?? 0 }
+    const terms = { ...reward, active: reward.active === 1 }
+    if (rewardRefusal(programme, terms, standing, 'prize')) ungivable.add(prize.id)
+  }
+  return { ungivable, rewards }
+}
+
 function toView(
   row: Selectable<LotteriesTable>,
-  prizes: Selectable<LotteryPrizesTable>[],
+  prizes: PrizeRow[],
+  ungivable: ReadonlySet<string>,
 ): LotteryView {
   return {
     id: row.id,
@@ -112,7 +149,8 @@ function toView(
     opensAt: row.opensAt,
     closesAt: row.closesAt,
     active: row.active === 1,
-    prizes: odds(prizes).map(({ lotteryId: _l, position: _p, ...prize }) => prize),
+    exhausted: available(prizes, ungivable).length === 0,
+    prizes: odds(prizes, ungivable).map(({ lotteryId: _l, position: _p, ...prize }) => prize),
   }
 }
 
@@ -187,16 +225,43 @@ export class LotteriesService {
       .where('id', '=', id)
       .executeTakeFirst()
     if (!row) throw new DomainError('not_found', `no lottery ${id}`)
-    return toView(row, await this.prizes(id))
+    const [view] = await this.views([row], null)
+    return view!
   }
 
-  async list(options: { openOnly?: boolean } = {}): Promise<LotteryView[]> {
+  /**
+   * Lotteries with their odds. For `memberId`, as that member sees them: prizes they cannot
+   * receive have no chance, and a lottery with none left for them is `exhausted`.
+   */
+  async list(options: { openOnly?: boolean; memberId?: string } = {}): Promise<LotteryView[]> {
     const now = this.deps.clock.now().toISOString()
     let query = this.deps.store.db.selectFrom('lotteries').selectAll().orderBy('closesAt')
     if (options.openOnly)
       query = query.where('active', '=', 1).where('opensAt', '<=', now).where('closesAt', '>', now)
-    const rows = await query.execute()
-    return Promise.all(rows.map(async (row) => toView(row, await this.prizes(row.id))))
+    const member = options.memberId
+      ? await this.deps.store.db
+          .selectFrom('members')
+          .selectAll()
+          .where('id', '=', options.memberId)
+          .executeTakeFirst()
+      : null
+    if (member === undefined)
+      throw new DomainError('member_not_found', `no member ${options.memberId}`)
+    return this.views(await query.execute(), member)
+  }
+
+  private async views(
+    rows: Selectable<LotteriesTable>[],
+    member: MemberRow | null,
+  ): Promise<LotteryView[]> {
+    const { config } = await this.programmes.current()
+    return Promise.all(
+      rows.map(async (row) => {
+        const prizes = await this.prizes(row.id)
+        const { ungivable } = await ungivablePrizes(this.deps.store.db, prizes, member, config)
+        return toView(row, prizes, ungivable)
+      }),
+    )
   }
 
   /** Draws left for a member today: free ones, and whether paid ones are possible. */
@@ -227,9 +292,11 @@ export class LotteriesService {
 
   /**
    * One draw for a member. Paid with, in order: a free draw of the day, a lottery chance
-   * (bought as a reward), then `costPoints`. Errors: closed, limit_reached,
-   * insufficient_points, out_of_stock (every prize is gone). A retry with the same
-   * idempotency key returns the first draw.
+   * (bought as a reward), then `costPoints`. A prize of a catalogue reward takes its unit as a
+   * redemption does (stock, per-member limit); one that cannot be given is out of stock for
+   * this draw. Errors: closed, lottery_exhausted (nothing left this member can win; refused
+   * before any write), limit_reached, insufficient_points, out_of_stock (the prizes ran out
+   * while drawing). A retry with the same idempotency key returns the first draw.
    */
   async draw(
     memberId: string,
@@ -255,6 +322,20 @@ export class LotteriesService {
         if (lottery.active !== 1 || nowIso < lottery.opensAt || nowIso >= lottery.closesAt) {
           throw new DomainError('closed', 'this lottery is not open')
         }
+        const exhausted = () =>
+          new DomainError('lottery_exhausted', `${lottery.title} has no prize left to give`, {
+            title: lottery.title,
+          })
+        const prizeRows = () =>
+          trx
+            .selectFrom('lotteryPrizes')
+            .selectAll()
+            .where('lotteryId', '=', lotteryId)
+            .orderBy('position')
+            .execute()
+        const prizes = await prizeRows()
+        const { ungivable, rewards } = await ungivablePrizes(trx, prizes, member, programme)
+        if (available(prizes, ungivable).length === 0) throw exhausted()
         const draws = await trx
           .selectFrom('lotteryDraws')
           .select(['free', 'localDay'])
@@ -310,23 +391,22 @@ export class LotteriesService {
           throw new DomainError('limit_reached', 'no free draws left today')
         }
 
-        let won: Selectable<LotteryPrizesTable> | undefined
+        let won: PrizeRow | undefined
         let roll = 0
         let total = 0
         for (let pick = 0; pick < MAX_PICKS && !won; pick++) {
-          const live = available(
-            await trx
-              .selectFrom('lotteryPrizes')
-              .selectAll()
-              .where('lotteryId', '=', lotteryId)
-              .orderBy('position')
-              .execute(),
-          )
+          const live = available(await prizeRows(), ungivable)
           total = totalWeight(live)
-          if (total === 0)
-            throw new DomainError('out_of_stock', 'every prize of this lottery is gone')
+          if (total === 0) throw exhausted()
           roll = this.random(total)
           const candidate = pickPrize(live, roll)
+          const reward = candidate.rewardId ? rewards.get(candidate.rewardId) : undefined
+          // The reward's unit first: a refusal takes no lock, so a draw holding a prize's row
+          // never waits for a reward's. A reward that cannot be given is out of stock here.
+          if (reward && (await takeUnit(trx, member, reward, programme, 'prize'))) {
+            ungivable.add(candidate.id)
+            continue
+          }
           const taken = await trx
             .updateTable('lotteryPrizes')
             .set((eb) => ({
@@ -336,8 +416,9 @@ export class LotteriesService {
             .where('id', '=', candidate.id)
             .where(hasStock)
             .executeTakeFirst()
-          // Another draw took the last one between our read and our write: roll again.
           if (Number(taken.numUpdatedRows) === 1) won = candidate
+          // Another draw took the prize's last one between our read and our write: roll again.
+          else if (reward) await returnUnit(trx, reward.id)
         }
         if (!won)
           throw new DomainError(
@@ -367,12 +448,8 @@ export class LotteriesService {
             )
           ).member
         }
-        if (won.kind === 'reward' && won.rewardId) {
-          const reward = await trx
-            .selectFrom('rewards')
-            .selectAll()
-            .where('id', '=', won.rewardId)
-            .executeTakeFirstOrThrow()
+        const reward = won.rewardId ? rewards.get(won.rewardId) : undefined
+        if (reward) {
           couponId = (
             await grantReward(trx, member, reward, programme, {
               redemptionId: newId('rdm'),

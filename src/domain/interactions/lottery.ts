@@ -5,9 +5,15 @@ export interface WeightedPrize {
   stock: number | null
 }
 
-/** Prizes that can still be won: unlimited, or with stock left. */
-export function available<T extends WeightedPrize>(prizes: T[]): T[] {
-  return prizes.filter((p) => p.stock === null || p.stock > 0)
+/**
+ * Prizes that can still be won: unlimited, or with stock left, and not among `ungivable`
+ * (a prize whose catalogue reward cannot be given, which counts as out of stock).
+ */
+export function available<T extends WeightedPrize>(
+  prizes: T[],
+  ungivable: ReadonlySet<string> = new Set(),
+): T[] {
+  return prizes.filter((p) => (p.stock === null || p.stock > 0) && !ungivable.has(p.id))
 }
 
 /**
@@ -28,8 +34,11 @@ export function totalWeight(prizes: WeightedPrize[]): number {
 }
 
 /** The published odds: each available prize's share of the total weight. */
-export function odds<T extends WeightedPrize>(prizes: T[]): (T & { probability: number })[] {
-  const live = available(prizes)
+export function odds<T extends WeightedPrize>(
+  prizes: T[],
+  ungivable: ReadonlySet<string> = new Set(),
+): (T & { probability: number })[] {
+  const live = available(prizes, ungivable)
   const total = totalWeight(live)
   return prizes.map((p) => ({
     ...p,

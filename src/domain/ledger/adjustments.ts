@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { isUniqueViolation } from '../../../db/errors.ts'
-import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
+import { replayOrRefuse } from '../idempotency.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
 import { expiryFor } from '../programme/programme.ts'
@@ -38,14 +38,18 @@ export async function adjustPoints(
   const key = adjustment.idempotencyKey ? `adjust:${memberId}:${adjustment.idempotencyKey}` : null
   const replay = async () => {
     const entry = key ? await findEntryByKey(deps.store.db, key) : undefined
-    if (!entry) return undefined
-    if (entry.points !== adjustment.points || entry.memberId !== memberId) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        'this idempotency key was used for another adjustment',
-      )
-    }
-    return { entry: toEntryView(entry), member: await members.view(memberId), replayed: true }
+    return replayOrRefuse(
+      entry,
+      {
+        sameRequest: (first) => first.points === adjustment.points && first.memberId === memberId,
+        refusal: 'this idempotency key was used for another adjustment',
+      },
+      async (first) => ({
+        entry: toEntryView(first),
+        member: await members.view(memberId),
+        replayed: true,
+      }),
+    )
   }
   const previous = await replay()
   if (previous) return previous

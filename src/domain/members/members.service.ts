@@ -177,7 +177,8 @@ export class MembersService {
         updatedAt: now.toISOString(),
       })
       .execute()
-    await this.addIdentities(trx, id, input, now)
+    // Registered with the identity: nobody linked it to an existing member.
+    await this.addIdentities(trx, id, input, now, null)
     await trx
       .insertInto('tierChanges')
       .values({
@@ -191,7 +192,11 @@ export class MembersService {
     return id
   }
 
-  async update(memberId: string, patch: MemberPatch): Promise<MemberView> {
+  /**
+   * `actor` is who asks (`member:<id>`, `staff:<id>`, `api_key:<id>`): a chat identity the
+   * patch adds is recorded as linked by them.
+   */
+  async update(memberId: string, patch: MemberPatch, actor: string): Promise<MemberView> {
     const { config: programme } = await this.programmes.current()
     const phone = patch.phone ? normalizePhone(patch.phone, programme.phoneRegion) : patch.phone
     if (patch.tierFloorCode && tierIndex(programme, patch.tierFloorCode) < 0) {
@@ -201,7 +206,7 @@ export class MembersService {
     }
     const now = this.deps.clock.now()
     await this.deps.store.transaction((trx) =>
-      this.updateWithin(trx, memberId, { ...patch, phone }, programme, now),
+      this.updateWithin(trx, memberId, { ...patch, phone }, programme, now, actor),
     )
     return this.view(memberId)
   }
@@ -216,6 +221,7 @@ export class MembersService {
     patch: MemberPatch,
     programme: Programme,
     now: Date,
+    actor: string,
   ): Promise<void> {
     const phone = patch.phone
     const [member] = (await lockMembers(trx, [memberId])).values()
@@ -240,7 +246,7 @@ export class MembersService {
       })
       .where('id', '=', memberId)
       .execute()
-    await this.addIdentities(trx, memberId, patch, now)
+    await this.addIdentities(trx, memberId, patch, now, actor)
     if (patch.tierFloorCode !== undefined) {
       await reevaluateTier(trx, { ...member!, tierFloorCode: patch.tierFloorCode }, programme, now)
     }
@@ -343,8 +349,9 @@ export class MembersService {
    * Binds a second record of the same person (e.g. their WeChat record) into `targetId`:
    * lots move with their expiry, the balance and any debt move through a pair of `merge`
    * entries, orders, tags and tier history follow, and the tier is the better of the two.
+   * `actor` (who merged them) is recorded on both entries and on the identities that moved.
    */
-  async merge(sourceId: string, targetId: string): Promise<MemberView> {
+  async merge(sourceId: string, targetId: string, actor: string): Promise<MemberView> {
     if (sourceId === targetId)
       throw new DomainError('invalid_input', 'a member cannot be merged into itself')
     const { version, config: programme } = await this.programmes.current()
@@ -363,7 +370,6 @@ export class MembersService {
         'coupons',
         'redemptions',
         'tierChanges',
-        'memberIdentities',
       ] as const) {
         await trx
           .updateTable(table)
@@ -371,6 +377,11 @@ export class MembersService {
           .where('memberId', '=', sourceId)
           .execute()
       }
+      await trx
+        .updateTable('memberIdentities')
+        .set({ memberId: targetId, linkedBy: actor })
+        .where('memberId', '=', sourceId)
+        .execute()
       await moveTags(trx, sourceId, targetId)
       await trx
         .insertInto('ledgerEntries')
@@ -387,7 +398,7 @@ export class MembersService {
             programmeVersion: version,
             balanceAfter: 0,
             expiresAt: null,
-            actor: null,
+            actor,
             createdAt: now.toISOString(),
           },
           {
@@ -402,7 +413,7 @@ export class MembersService {
             programmeVersion: version,
             balanceAfter: target.pointsBalance + moved,
             expiresAt: null,
-            actor: null,
+            actor,
             createdAt: now.toISOString(),
           },
         ])
@@ -484,9 +495,14 @@ export class MembersService {
   /**
    * Links a chat identity to the member who issued `code`, once. When the identity already
    * has its own member record, that record is merged into the issuer's (lots, expiry, orders
-   * and tier history kept); the issuer's record, member code and id stay.
+   * and tier history kept); the issuer's record, member code and id stay. `merged` tells the
+   * two apart; either way the issuer, through their code, is recorded as who did it.
    */
-  async bind(code: string, channel: Channel, externalId: string): Promise<MemberView> {
+  async bind(
+    code: string,
+    channel: Channel,
+    externalId: string,
+  ): Promise<{ member: MemberView; merged: boolean }> {
     const now = this.deps.clock.now().toISOString()
     const claimed = await this.deps.store.db
       .updateTable('bindCodes')
@@ -501,15 +517,17 @@ export class MembersService {
     const target = await this.require({ id: claimed.memberId })
     const ref = channel === 'telegram' ? { telegramId: externalId } : { wechatId: externalId }
     const current = await this.findByRef(this.deps.store.db, ref)
-    if (current?.id === target.id) return this.view(target.id)
-    if (current) return this.merge(current.id, target.id)
+    if (current?.id === target.id) return { member: await this.view(target.id), merged: false }
+    const actor = `member:${target.id}`
+    if (current) return { member: await this.merge(current.id, target.id, actor), merged: true }
     await this.addIdentities(
       this.deps.store.db,
       target.id,
       { [`${channel}Id`]: externalId },
       new Date(now),
+      actor,
     )
-    return this.view(target.id)
+    return { member: await this.view(target.id), merged: false }
   }
 
   private async tierView(
@@ -647,6 +665,7 @@ export class MembersService {
     memberId: string,
     input: { telegramId?: string; wechatId?: string },
     now: Date,
+    linkedBy: string | null,
   ): Promise<void> {
     const rows = (
       [
@@ -660,6 +679,7 @@ export class MembersService {
         externalId: externalId!,
         memberId,
         createdAt: now.toISOString(),
+        linkedBy,
       }))
     if (rows.length === 0) return
     try {

@@ -3,6 +3,7 @@ import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { hashJson, newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
+import { replayOrRefuse } from '../idempotency.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { type RefundInput, checkSale, orderInputSchema } from './orders.service.ts'
 
@@ -151,15 +152,15 @@ export class GuestSalesService {
       .select('requestHash')
       .where('id', '=', id)
       .executeTakeFirst()
-    if (!row) return undefined
-    if (row.requestHash !== requestHash) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        `order ${id} was already recorded with different details`,
-        { orderId: id },
-      )
-    }
-    return { ...(await this.view(id)), replayed: true }
+    return replayOrRefuse(
+      row,
+      {
+        sameRequest: (first) => first.requestHash === requestHash,
+        refusal: `order ${id} was already recorded with different details`,
+        details: { orderId: id },
+      },
+      async () => ({ ...(await this.view(id)), replayed: true }),
+    )
   }
 
   private async refuseMemberOrderId(id: string): Promise<void> {
@@ -168,13 +169,16 @@ export class GuestSalesService {
       .select('id')
       .where('id', '=', id)
       .executeTakeFirst()
-    if (order) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        `order ${id} was already recorded as a member's order`,
-        { orderId: id },
-      )
-    }
+    // An id the shop already used for a member's order never asks for the same thing.
+    replayOrRefuse(
+      order,
+      {
+        sameRequest: () => false,
+        refusal: `order ${id} was already recorded as a member's order`,
+        details: { orderId: id },
+      },
+      () => undefined,
+    )
   }
 
   private async refundReplay(
@@ -192,20 +196,20 @@ export class GuestSalesService {
       ])
       .where('guestRefunds.id', '=', refundId)
       .executeTakeFirst()
-    if (!refund) return undefined
-    if (refund.requestHash !== requestHash) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        `refund ${refundId} was already recorded with different details`,
-        { refundId },
-      )
-    }
-    return {
-      refundId,
-      orderId: refund.saleId,
-      guest: true,
-      amount: Number(refund.amount),
-      refundedAmount: Number(refund.refundedAmount),
-    }
+    return replayOrRefuse(
+      refund,
+      {
+        sameRequest: (first) => first.requestHash === requestHash,
+        refusal: `refund ${refundId} was already recorded with different details`,
+        details: { refundId },
+      },
+      (first) => ({
+        refundId,
+        orderId: first.saleId,
+        guest: true as const,
+        amount: Number(first.amount),
+        refundedAmount: Number(first.refundedAmount),
+      }),
+    )
   }
 }

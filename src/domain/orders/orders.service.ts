@@ -1,11 +1,14 @@
 import { z } from 'zod'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
+import { CLOCK_SKEW_MS } from '../../shared/clock.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { hashJson, newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
+import { replayOrRefuse } from '../idempotency.ts'
 import { type MemberRow, findEntryByKey, lockMembers } from '../ledger/ledger.repository.ts'
 import { credit, debit } from '../ledger/ledger.service.ts'
+import type { OrderFollowUps } from './follow-ups.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
 import {
@@ -19,11 +22,7 @@ import {
   tierIndex,
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
-import type { RemindersService } from '../reminders/reminders.service.ts'
 import { reevaluateTier } from '../tiers/tiers.ts'
-
-/** Shop systems' clocks drift; an order a few minutes ahead of ours is still today's order. */
-export const CLOCK_SKEW_MS = 5 * 60_000
 
 const minorUnits = z.number().int().min(0).max(1_000_000_000_000)
 
@@ -129,7 +128,7 @@ export class OrdersService {
     private readonly deps: DomainDeps,
     private readonly programmes: ProgrammeService,
     private readonly members: MembersService,
-    private readonly reminders: RemindersService,
+    private readonly followUps: OrderFollowUps,
   ) {}
 
   /**
@@ -146,13 +145,16 @@ export class OrdersService {
       .select('id')
       .where('id', '=', input.id)
       .executeTakeFirst()
-    if (guestSale) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        `order ${input.id} was already recorded as a guest sale`,
-        { orderId: input.id },
-      )
-    }
+    // An id the shop already used for a guest sale never asks for the same thing.
+    replayOrRefuse(
+      guestSale,
+      {
+        sameRequest: () => false,
+        refusal: `order ${input.id} was already recorded as a guest sale`,
+        details: { orderId: input.id },
+      },
+      () => undefined,
+    )
     const { version, config: programme } = await this.programmes.current()
     const now = this.deps.clock.now()
     const { currency, placedAt } = checkSale(input, programme, now)
@@ -289,7 +291,7 @@ export class OrdersService {
           input,
           now,
         )
-        await this.reminders.afterOrder(trx, programme, {
+        await this.followUps.afterOrder(trx, programme, {
           id: input.id,
           memberId: buyer.id,
           placedAt,
@@ -439,8 +441,11 @@ export class OrdersService {
           })
           .where('id', '=', orderId)
           .execute()
-        if (refundedAmount === fresh.amount)
-          await this.reminders.afterFullRefund(trx, fresh.memberId, orderId)
+        await this.followUps.afterRefund(trx, {
+          orderId,
+          memberId: fresh.memberId,
+          fully: refundedAmount === fresh.amount,
+        })
         await trx
           .insertInto('refunds')
           .values({
@@ -521,15 +526,15 @@ export class OrdersService {
       .select(['requestHash', 'responseJson'])
       .where('id', '=', orderId)
       .executeTakeFirst()
-    if (!order) return undefined
-    if (order.requestHash !== requestHash) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        `order ${orderId} was already recorded with different details`,
-        { orderId },
-      )
-    }
-    return { ...(JSON.parse(order.responseJson) as OrderResult), replayed: true }
+    return replayOrRefuse(
+      order,
+      {
+        sameRequest: (first) => first.requestHash === requestHash,
+        refusal: `order ${orderId} was already recorded with different details`,
+        details: { orderId },
+      },
+      (first) => ({ ...(JSON.parse(first.responseJson) as OrderResult), replayed: true as const }),
+    )
   }
 
   private async refundReplay(
@@ -541,29 +546,31 @@ export class OrdersService {
       .selectAll()
       .where('id', '=', refundId)
       .executeTakeFirst()
-    if (!refund) return undefined
-    if (refund.requestHash !== requestHash) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        `refund ${refundId} was already recorded with different details`,
-        { refundId },
-      )
-    }
-    const order = await this.deps.store.db
-      .selectFrom('orders')
-      .select(['memberId', 'refundedAmount'])
-      .where('id', '=', refund.orderId)
-      .executeTakeFirstOrThrow()
-    return {
-      refundId,
-      orderId: refund.orderId,
-      amount: refund.amount,
-      refundedAmount: order.refundedAmount,
-      pointsReversed: refund.pointsReversed,
-      pointsReturned: refund.pointsReturned,
-      referralCancelled: false,
-      member: await this.members.view(order.memberId),
-    }
+    return replayOrRefuse(
+      refund,
+      {
+        sameRequest: (first) => first.requestHash === requestHash,
+        refusal: `refund ${refundId} was already recorded with different details`,
+        details: { refundId },
+      },
+      async (first) => {
+        const order = await this.deps.store.db
+          .selectFrom('orders')
+          .select(['memberId', 'refundedAmount'])
+          .where('id', '=', first.orderId)
+          .executeTakeFirstOrThrow()
+        return {
+          refundId,
+          orderId: first.orderId,
+          amount: first.amount,
+          refundedAmount: order.refundedAmount,
+          pointsReversed: first.pointsReversed,
+          pointsReturned: first.pointsReturned,
+          referralCancelled: false,
+          member: await this.members.view(order.memberId),
+        }
+      },
+    )
   }
 
   /** The later of the paid lots' latest expiry and the grace period; never if any lot never expired. */

@@ -21,6 +21,16 @@ export interface ClaimedMessage {
   marketingConsent: boolean
 }
 
+/** One message for one member, from a campaign or a reminder. */
+export interface OutboxEntry {
+  source: { campaignId: string } | { reminderId: number }
+  /** Marketing needs the member's consent at send time; service messages do not. */
+  purpose: 'marketing' | 'service'
+  memberId: string
+  identity: { channel: string; externalId: string }
+  message: OutboundMessage
+}
+
 const LEASE_MS = 60_000
 const MAX_ATTEMPTS = 8
 const CHANNEL_PREFERENCE = ['telegram', 'wechat'] as const
@@ -37,6 +47,38 @@ export class OutboxService {
     private readonly deps: DomainDeps,
     private readonly programmes: ProgrammeService,
   ) {}
+
+  /**
+   * Queues messages as pending and due at `queuedAt`, inside the caller's transaction so that
+   * a message exists exactly when what it tells does. A member already queued for a campaign
+   * is not queued for it twice (the unique key), so a retried dispatch adds nothing.
+   */
+  async enqueue(trx: Db, entries: OutboxEntry[], queuedAt: string): Promise<void> {
+    const rows = entries.map((entry) => ({
+      campaignId: 'campaignId' in entry.source ? entry.source.campaignId : null,
+      reminderId: 'reminderId' in entry.source ? entry.source.reminderId : null,
+      purpose: entry.purpose,
+      memberId: entry.memberId,
+      channel: entry.identity.channel,
+      recipient: entry.identity.externalId,
+      payloadJson: JSON.stringify(entry.message),
+      status: 'pending',
+      attempts: 0,
+      notBefore: queuedAt,
+      leaseOwner: null,
+      leaseUntil: null,
+      lastError: null,
+      sentAt: null,
+      createdAt: queuedAt,
+    }))
+    for (let i = 0; i < rows.length; i += 500) {
+      await trx
+        .insertInto('outbox')
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) => oc.columns(['campaignId', 'memberId']).doNothing())
+        .execute()
+    }
+  }
 
   /**
    * Claims up to `limit` due rows for `owner` on the given channels, leasing them for a

@@ -54,8 +54,7 @@ export const DEFAULT_TEMPLATES: Record<ReminderKind, Template> = {
     en: '{name}, your {product} should run out in {days} days ({date}). Time to restock? Reply "rewards" to see what your points buy.',
   },
   win_back: {
-    'zh-CN':
-      '{name}，好久不见！你已经{days}天没来了，我们为你准备了会员专享优惠。{offer}你现在有{balance}积分。',
+    'zh-CN': '{name}，好久不见！你已经{days}天没来了。{offer}你现在有{balance}积分。',
     en: 'We miss you, {name}! It has been {days} days since your last visit. {offer}You have {balance} points.',
   },
   points_expiring: {

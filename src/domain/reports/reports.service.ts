@@ -4,6 +4,7 @@ import type { Db } from '../../../db/client.ts'
 import { SCALE } from '../interactions/surveys.service.ts'
 import type { DomainDeps } from '../context.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import { REMINDER_GIFT_KEY_PREFIX } from '../reminders/deciding.ts'
 import type { SegmentsService } from '../segments/segments.service.ts'
 import {
   ABC_CLASSES,
@@ -268,6 +269,7 @@ export class ReportsService {
           where created_at >= ${from} and created_at < ${to}
           union select member_id from redemptions
           where created_at >= ${from} and created_at < ${to}
+            and idempotency_key not like ${`${REMINDER_GIFT_KEY_PREFIX}%`}
           union select member_id from campaign_opens
           where opened_at >= ${from} and opened_at < ${to}
         )

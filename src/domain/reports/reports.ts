@@ -205,6 +205,8 @@ export interface MarketingResult {
   id: string
   name: string
   sent: number
+  /** Handed to the platform by a worker that died before the answer: maybe delivered, never resent. */
+  uncertain: number
   /** Members who ordered within the attribution window after their message. */
   converted: number
   orders: number

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { hasStock, stockLessOne } from './stock.ts'
 import type { Selectable } from 'kysely'
 import type { RewardsTable } from '../../../db/schema/rewards.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
@@ -7,6 +6,7 @@ import { DomainError } from '../../shared/errors.ts'
 import { newId, randomCode } from '../../shared/ids.ts'
 import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
+import { replayOrRefuse } from '../idempotency.ts'
 import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { debit } from '../ledger/ledger.service.ts'
 import type { MemberView } from '../members/members.ts'
@@ -14,6 +14,8 @@ import type { MembersService } from '../members/members.service.ts'
 import { type Programme, addDays, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { reevaluateTier } from '../tiers/tiers.ts'
+import { type RewardRefusal, rewardRefusal } from './eligibility.ts'
+import { receivedBy, takeUnit } from './stock.ts'
 
 export const REWARD_KINDS = [
   'gift',
@@ -64,6 +66,9 @@ export interface RewardView {
   createdAt: string
   updatedAt: string
 }
+
+/** A reward with why this member cannot redeem it now, or null when they can. */
+export type RewardOffer = RewardView & { refusal: RewardRefusal | null }
 
 export interface CouponView {
   code: string
@@ -238,11 +243,45 @@ export class RewardsService {
   }
 
   /**
-   * Redeems a reward for a member in one transaction: tier, per-member limit, balance and stock
-   * are checked under the member's lock and an atomic stock decrement, so that concurrent
+   * The active rewards as one member sees them, cheapest first: each with why they cannot
+   * redeem it now, or null when they can. Chat and the mini-app offer only those with none.
+   */
+  async offersFor(memberId: string): Promise<RewardOffer[]> {
+    return this.offers(memberId, await this.list({ activeOnly: true }))
+  }
+
+  /** One reward as the member sees it, retired or not: what a redemption would answer now. */
+  async offerFor(memberId: string, rewardId: string): Promise<RewardOffer> {
+    const [offer] = await this.offers(memberId, [await this.get(rewardId)])
+    return offer!
+  }
+
+  private async offers(memberId: string, rewards: RewardView[]): Promise<RewardOffer[]> {
+    const [{ config }, member, received] = await Promise.all([
+      this.programmes.current(),
+      this.deps.store.db
+        .selectFrom('members')
+        .select(['tierCode', 'pointsBalance'])
+        .where('id', '=', memberId)
+        .executeTakeFirst(),
+      receivedBy(this.deps.store.db, memberId),
+    ])
+    if (!member) throw new DomainError('member_not_found', `no member ${memberId}`)
+    return rewards.map((reward) => ({
+      ...reward,
+      refusal: rewardRefusal(config, reward, {
+        ...member,
+        received: received.get(reward.id) ?? 0,
+      }),
+    }))
+  }
+
+  /**
+   * Redeems a reward for a member in one transaction: the rules of `rewardRefusal` are checked
+   * under the member's lock and the stock taken by an atomic decrement, so that concurrent
    * redeemers never oversell or overspend. A retry with the same `idempotencyKey` returns the
-   * first redemption. Errors: reward_not_found, reward_inactive, tier_required, limit_reached,
-   * insufficient_points, out_of_stock, idempotency_mismatch.
+   * first redemption. Errors: reward_not_found, member_inactive, the codes of `rewardRefusal`,
+   * idempotency_mismatch.
    */
   async redeem(
     memberId: string,
@@ -265,52 +304,8 @@ export class RewardsService {
           .where('id', '=', rewardId)
           .executeTakeFirst()
         if (!reward) throw new DomainError('reward_not_found', `no reward ${rewardId}`)
-        if (reward.active !== 1)
-          throw new DomainError('reward_inactive', 'this reward is no longer offered')
-        if (
-          reward.minTierCode &&
-          tierIndex(programme, member.tierCode) < tierIndex(programme, reward.minTierCode)
-        ) {
-          throw new DomainError('tier_required', `this reward needs tier ${reward.minTierCode}`, {
-            minTierCode: reward.minTierCode,
-          })
-        }
-        if (reward.perMemberLimit !== null) {
-          const taken = await trx
-            .selectFrom('redemptions')
-            .select((eb) => eb.fn.countAll<number>().as('count'))
-            .where('memberId', '=', memberId)
-            .where('rewardId', '=', rewardId)
-            .where('status', '=', 'completed')
-            .executeTakeFirstOrThrow()
-          if (Number(taken.count) >= reward.perMemberLimit) {
-            throw new DomainError(
-              'limit_reached',
-              `this reward can be redeemed ${reward.perMemberLimit} time(s) per member`,
-            )
-          }
-        }
-        if (member.pointsBalance < reward.pointsCost) {
-          throw new DomainError(
-            'insufficient_points',
-            `${reward.pointsCost} points needed, ${member.pointsBalance} available`,
-            {
-              balance: member.pointsBalance,
-              required: reward.pointsCost,
-            },
-          )
-        }
-        const taken = await trx
-          .updateTable('rewards')
-          .set((eb) => ({
-            stock: stockLessOne,
-            issued: eb('issued', '+', 1),
-          }))
-          .where('id', '=', rewardId)
-          .where(hasStock)
-          .executeTakeFirst()
-        if (Number(taken.numUpdatedRows) === 0)
-          throw new DomainError('out_of_stock', 'this reward is out of stock')
+        const refusal = await takeUnit(trx, member, reward, programme, 'redemption')
+        if (refusal) throw new DomainError(refusal.code, refusal.message, refusal.details)
         const id = newId('rdm')
         let ledgerEntryId: number | null = null
         if (reward.pointsCost > 0) {
@@ -474,14 +469,14 @@ export class RewardsService {
       .selectAll()
       .where('idempotencyKey', '=', key)
       .executeTakeFirst()
-    if (!existing) return undefined
-    if (existing.memberId !== memberId || existing.rewardId !== rewardId) {
-      throw new DomainError(
-        'idempotency_mismatch',
-        'this idempotency key was used for another redemption',
-      )
-    }
-    return this.result(this.deps.store.db, existing.id, true)
+    return replayOrRefuse(
+      existing,
+      {
+        sameRequest: (first) => first.memberId === memberId && first.rewardId === rewardId,
+        refusal: 'this idempotency key was used for another redemption',
+      },
+      (first) => this.result(this.deps.store.db, first.id, true),
+    )
   }
 
   private async checkTiers(input: {
