@@ -325,7 +325,7 @@ describe('win-back', () => {
       const texts = [...h.to(hal.chat), ...h.to(ivy.chat)]
       expect(texts).toHaveLength(2)
       // One coupon in stock: one member gets it and is told; the other gets the message alone.
-      expect(texts.filter((t) => t.includes('送您「满100减10」'))).toHaveLength(1)
+      expect(texts.filter((t) => t.includes('送你「满100减10」'))).toHaveLength(1)
       const coupons = [
         ...(await h.domain.rewards.couponsOf(hal.id)),
         ...(await h.domain.rewards.couponsOf(ivy.id)),
