@@ -217,6 +217,26 @@ describeOnDatabases('WeChat bot', (get) => {
     expect((await memberOf(shopper)).points.balance).toBe(100)
   })
 
+  it('in a group, a number that is no choice never shows the member’s private choices', async () => {
+    const alice = newContact('Alice')
+    await join(alice)
+    await get().domain.rewards.create({ name: 'Pen', kind: 'gift', pointsCost: 0 })
+    await get().domain.lotteries.create({
+      title: '群抽奖',
+      costPoints: 0,
+      freeDrawsPerDay: 1,
+      opensAt: new Date(get().clock.now().getTime() - 60_000).toISOString(),
+      closesAt: new Date(get().clock.now().getTime() + 86_400_000).toISOString(),
+      prizes: [{ name: '谢谢参与', kind: 'nothing', weight: 1 }],
+    })
+    const group = wx.room(alice, newContact())
+    expect((await wx.say(alice, '抽奖', group, true))[0]).toContain('抽一次')
+    expect((await say(alice, '兑换'))[0]).toContain('兑换 Pen')
+    const [answer] = await wx.say(alice, '9', group)
+    expect(answer).toContain('这个选项已经过期了')
+    expect(answer).not.toContain('Pen')
+  })
+
   it('asks again, with the choices, when a number is not one of them', async () => {
     const shopper = newContact()
     await say(shopper, '注册')

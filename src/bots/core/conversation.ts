@@ -96,7 +96,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
    * are shown again with their numbers.
    */
   function choiceAgain(turn: Turn, kind: 'expired' | 'unknown'): Reply[] {
-    const buttons = currentChoices(turn.session)
+    // In a group everyone reads the choices: only those that may be made there are shown.
+    const buttons = currentChoices(turn.session).filter(
+      ([button]) => !turn.inbound.group || GROUP_ACTIONS.has(button!.action!.split(':')[0]!),
+    )
     if (buttons.length === 0) return [{ text: t(turn.locale, 'choice.expired') }]
     const key = kind === 'expired' ? 'choice.expiredPick' : 'choice.again'
     return [{ text: t(turn.locale, key), buttons }]
