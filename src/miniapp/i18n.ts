@@ -102,6 +102,8 @@ const zhCN = {
     checkin: '每日签到',
     quiz: '问答奖励',
     survey: '问卷奖励',
+    lottery: '抽奖',
+    lottery_prize: '抽奖奖品',
     manual: '人工调整',
     reward: '兑换礼品',
     order_payment: '积分抵现',
@@ -109,10 +111,28 @@ const zhCN = {
     expiry: '积分过期',
     merged_in: '账号合并转入',
     merged_out: '账号合并转出',
-  } as Record<string, string>,
+    opening_balance: '导入期初积分',
+    erasure: '注销作废',
+  },
 }
 
 type Texts = typeof zhCN
+
+/**
+ * The ledger reasons the API sends with each history entry, as codes: the page labels them in
+ * the member's language itself. It is browser code and cannot import the domain's list, so
+ * its labels are the list; test/bots/catalogue.test.ts checks them against LEDGER_REASONS.
+ */
+export type LedgerReason = keyof Texts['reason']
+
+export function isLedgerReason(reason: string): reason is LedgerReason {
+  return Object.hasOwn(zhCN.reason, reason)
+}
+
+/** An English count with its noun: 1 point, 2 points. */
+function plural(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`
+}
 
 const en: Texts = {
   loading: 'Loading…',
@@ -120,7 +140,7 @@ const en: Texts = {
   member: 'Member',
   nextTier: (p) => `${p.remaining} more to reach ${p.next}`,
   spend: (p) => `¥${p.amount} of spend`,
-  growth: (p) => `${p.points} growth points`,
+  growth: (p) => `${plural(p.points, 'growth point')}`,
   topTier: 'You are at the top tier',
   heldBy_purchases: (p) => `You hold ${p.tier} through your purchases this period.`,
   heldBy_last_window: (p) => `You kept ${p.tier} from your last period.`,
@@ -130,8 +150,9 @@ const en: Texts = {
   tierKeep: (p) =>
     `This period ends on ${p.date}: ${p.needed} more keeps your tier, otherwise it becomes ${p.after}.`,
   tierKept: (p) => `This period ends on ${p.date}, and you keep your tier.`,
-  expiring: (p) => `${p.points} points are valid until ${p.date}`,
-  debt: (p) => `${p.debt} points owed; they come out of the points you earn next`,
+  expiring: (p) =>
+    `${plural(p.points, 'point')} ${p.points === 1 ? 'is' : 'are'} valid until ${p.date}`,
+  debt: (p) => `${plural(p.debt, 'point')} owed; they come out of the points you earn next`,
   benefits: (p) => `Your benefits: ${p.list}`,
   tabCode: 'My code',
   tabHistory: 'History',
@@ -144,18 +165,18 @@ const en: Texts = {
   odds: 'Odds',
   draw: 'Draw',
   lotteryExhausted: 'All prizes won',
-  drawCost: (p) => (p.free > 0 ? `${p.free} free today` : `${p.cost} points a draw`),
-  drawsLeft: (p) => `${p.left} draws left`,
+  drawCost: (p) => (p.free > 0 ? `${p.free} free today` : `${plural(p.cost, 'point')} a draw`),
+  drawsLeft: (p) => `${plural(p.left, 'draw')} left`,
   won: (p) => `🎉 You won ${p.prize}!`,
-  wonPoints: (p) => `${p.points} points added`,
+  wonPoints: (p) => `${plural(p.points, 'point')} added`,
   noWin: 'No prize this time. Good luck next time!',
   startQuiz: 'Start',
-  questions: (p) => `${p.count} questions`,
+  questions: (p) => `${plural(p.count, 'question')}`,
   questionOf: (p) => `Question ${p.index} of ${p.total}`,
   right: '✅ Right!',
   wrong: (p) => `❌ The answer: ${p.answer}`,
   next: 'Next',
-  quizDone: (p) => `${p.correct} of ${p.total} right: ${p.points} points`,
+  quizDone: (p) => `${p.correct} of ${p.total} right: ${plural(p.points, 'point')}`,
   closed: 'This has ended',
   lottery_exhausted: 'There is no prize left that you can win; your points are unchanged',
   already_done: 'You have already taken part',
@@ -172,7 +193,7 @@ const en: Texts = {
   blocked_tier_already_held: 'You hold this tier',
   blocked_limit_reached: 'Limit reached',
   blocked_reward_inactive: 'No longer offered',
-  confirmRedeem: (p) => `Redeem "${p.name}" for ${p.cost} points?`,
+  confirmRedeem: (p) => `Redeem "${p.name}" for ${plural(p.cost, 'point')}?`,
   confirm: 'Confirm',
   cancel: 'Cancel',
   redeemed: 'Redeemed',
@@ -214,6 +235,8 @@ const en: Texts = {
     checkin: 'Daily check-in',
     quiz: 'Quiz',
     survey: 'Survey',
+    lottery: 'Lucky draw',
+    lottery_prize: 'Lucky draw prize',
     manual: 'Adjustment',
     reward: 'Reward redeemed',
     order_payment: 'Paid with points',
@@ -221,6 +244,8 @@ const en: Texts = {
     expiry: 'Expired',
     merged_in: 'Accounts merged (in)',
     merged_out: 'Accounts merged (out)',
+    opening_balance: 'Opening balance (imported)',
+    erasure: 'Forfeited at account deletion',
   },
 }
 

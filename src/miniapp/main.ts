@@ -1,5 +1,5 @@
 import { ApiError, request, signIn, storedSession } from './api.ts'
-import { type Locale, pickLocale, texts } from './i18n.ts'
+import { type Locale, isLedgerReason, pickLocale, texts } from './i18n.ts'
 
 interface Localized {
   'zh-CN': string
@@ -304,7 +304,8 @@ async function historyPanel(): Promise<HTMLElement> {
       `/ledger?limit=20${cursor ? `&cursor=${cursor}` : ''}`,
     )
     for (const entry of page.items) {
-      const label = t().reason[entry.reason] ?? entry.reason
+      // A reason newer than this page (a server updated first) shows as its code.
+      const label = isLedgerReason(entry.reason) ? t().reason[entry.reason] : entry.reason
       list.append(
         h(
           'li',

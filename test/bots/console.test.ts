@@ -28,7 +28,7 @@ describe('the terminal chat', () => {
       displayName: 'Tester',
       languageCode: 'en',
     })
-    input.end(['/start', '1', '1', '/points', '/quit'].join('\n'))
+    input.end(['/start', '1', '3', '/points', '/quit'].join('\n'))
     await done
     expect(transcript).toContain('  1) Agree and join')
     expect(transcript).toContain('Welcome, Tester! You are Member')

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createConversation } from '../../src/bots/core/conversation.ts'
@@ -73,7 +74,7 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     const contact = wx.contact(name)
     await wx.say(contact, '注册')
     await wx.say(contact, '1')
-    await wx.say(contact, '1')
+    await wx.say(contact, '3')
     return contact
   }
 
@@ -96,7 +97,7 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     const [done] = await press(user, buttons(user)[1]!.callback_data!)
     expect(done).toContain('❌ 正确答案是：95°C')
     expect(done).toContain('答对 1/2 题，获得 10 积分')
-    expect((await say(user, '/quiz'))[0]).toContain('没有进行中的有奖问答')
+    expect((await say(user, '/quiz'))[0]).toContain('你已完成「茶叶问答」')
     await expect(
       get().domain.quizzes.begin(
         (await get().domain.members.get({ telegramId: String(user.id) })).id,
@@ -104,6 +105,39 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
       ),
     ).rejects.toMatchObject({ code: 'already_done' })
     await get().domain.quizzes.start(quiz.id)
+  })
+
+  it('a member who finished the open quiz sees their score, rank and the leaderboard, names masked', async () => {
+    await get().domain.quizzes.create({
+      title: '排名问答',
+      questions,
+      reward: { mode: 'per_correct', points: 10 },
+      opensAt: window().opensAt,
+      // Closes first, so it is the finished quiz shown before any other.
+      closesAt: new Date(get().clock.now().getTime() + 3_600_000).toISOString(),
+    })
+    const rival = await get().domain.members.register({
+      displayName: '王小明',
+      telegramId: String(++ids),
+    })
+    const user = await tgMember()
+    const me = await get().domain.members.get({ telegramId: String(user.id) })
+    const finish = async (memberId: string, answers: number[]) => {
+      for (const open of await get().domain.quizzes.openFor(memberId)) {
+        await get().domain.quizzes.begin(memberId, open.id)
+        for (const [index, choice] of answers.entries())
+          await get().domain.quizzes.answer(memberId, open.id, index, choice)
+      }
+    }
+    await finish(rival.id, [1, 0])
+    await finish(me.id, [1, 1])
+    const [shown] = await say(user, '/quiz')
+    expect(shown).toContain(
+      '你已完成「排名问答」：答对 1/2 题，获得 10 积分，在 2 位完成的会员中排名第 2。',
+    )
+    expect(shown).toContain('1. 王*明 — 答对 2 题')
+    expect(shown).toContain('2. Player（你） — 答对 1 题')
+    expect(shown).not.toContain('王小明')
   })
 
   it('a quiz is taken to the end on WeChat with numbered replies', async () => {
@@ -119,11 +153,11 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect(pick).not.toBeNull()
     const [q1] = await wx.say(shopper, pick![1]!)
     expect(q1).toContain('品牌问答（第 1/2 题）')
-    expect(q1).toContain('回复 2 黑茶')
-    const [right, q2] = await wx.say(shopper, '2')
+    const [, black] = /回复 (\d+) 黑茶/.exec(q1!)!
+    const [right, q2] = await wx.say(shopper, black!)
     expect(right).toBe('✅ 回答正确！')
-    expect(q2).toContain('回复 1 95°C')
-    const [done] = await wx.say(shopper, '1')
+    const [, hot] = /回复 (\d+) 95°C/.exec(q2!)!
+    const [done] = await wx.say(shopper, hot!)
     expect(done).toContain('答对 2/2 题，获得 30 积分')
     expect((await get().domain.members.get({ wechatId: shopper.id })).points.balance).toBe(30)
   })
@@ -231,6 +265,24 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect((await say(user, '/survey'))[0]).toContain('没有需要填写的问卷')
   })
 
+  it('on WeChat a survey score is answered with the score itself, whatever was offered before', async () => {
+    const shopper = await wxMember('评分者')
+    const [ask] = await wx.say(shopper, '评价')
+    expect(ask).toContain('回复 1 1\n回复 2 2')
+    expect(ask).toContain('回复 7 7')
+    const [thanks, comment] = await wx.say(shopper, '6')
+    expect(thanks).toContain('谢谢你的评价')
+    expect(comment).toMatch(/回复 \d+ 跳过/)
+    expect(comment).not.toContain('点「')
+    const member = await get().domain.members.get({ wechatId: shopper.id })
+    const answered = await get()
+      .store.db.selectFrom('surveyResponses')
+      .select('score')
+      .where('memberId', '=', member.id)
+      .execute()
+    expect(answered).toEqual([{ score: 6 }])
+  })
+
   it('/app opens the member page: a web-app button on Telegram, a one-time signed link on WeChat', async () => {
     const user = await tgMember('en')
     expect((await say(user, '/app'))[0]).toContain('open your member page')
@@ -242,6 +294,24 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect((await get().domain.miniapp.sessionFromLink(url![1]!)).memberId).toBe(
       (await get().domain.members.get({ wechatId: shopper.id })).id,
     )
+  })
+
+  it('the send-time step asks once, with an example time that is still to come (tomorrow 10:00, the shop’s zone)', async () => {
+    const manager = { id: ++ids, first_name: '店长', language_code: 'zh-hans' }
+    const { code } = await get().domain.staff.createInvite('manager')
+    await say(manager, `/admin ${code}`)
+    await say(manager, '/broadcast')
+    await press(manager, 'bc-seg:all')
+    await say(manager, '周末双倍积分！')
+    await press(manager, 'bc-noimage')
+    await press(manager, 'bc-nobutton')
+    const tomorrow = DateTime.fromJSDate(get().clock.now(), { zone: 'Asia/Shanghai' })
+      .plus({ days: 1 })
+      .toISODate()
+    const [ask] = await press(manager, 'bc-later')
+    expect(ask).toBe(`请发送计划的时间（本店时区），例如 ${tomorrow} 10:00：`)
+    expect((await say(manager, '1999-01-01 10:00'))[0]).toContain(`按 ${tomorrow} 10:00 的格式`)
+    await say(manager, '/cancel')
   })
 
   it('a manager broadcasts from the bot: audience, message, link button, preview, confirm; /campaign shows the results', async () => {

@@ -182,7 +182,7 @@ describeOnDatabases('privacy in the WeChat bot', (get) => {
   async function join(contact: ContactMock) {
     await wx.say(contact, '注册')
     await wx.say(contact, '1')
-    await wx.say(contact, '1')
+    await wx.say(contact, '3')
   }
 
   it('我的数据 sends the member’s data as a file; 注销 erases after a numbered confirm', async () => {
@@ -230,7 +230,7 @@ describe('privacy in the terminal chat', () => {
       displayName: 'Pat',
       languageCode: 'en',
     })
-    input.end(['/start', '1', '1', '/mydata', '/quit'].join('\n'))
+    input.end(['/start', '1', '3', '/mydata', '/quit'].join('\n'))
     await done
     const path = /\[file: (.+\.json)\]/.exec(transcript)![1]!
     const data = JSON.parse(readFileSync(path, 'utf8'))

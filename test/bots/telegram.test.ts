@@ -386,7 +386,7 @@ describeOnDatabases('Telegram bot', (get) => {
       apiRoot: api.url,
     })
     await telegram.start({ url: 'https://shop.example/telegram/webhook', secret: SECRET })
-    const [welcome] = await say(user, '1')
+    const [welcome] = await say(user, '3')
     expect(welcome).toContain('欢迎加入')
     expect((await memberOf(user)).marketingConsent).toBe(true)
   })
@@ -456,6 +456,30 @@ describeOnDatabases('Telegram bot', (get) => {
     expect((await press(owner, buttonsOf(owner)[0]!.callback_data!))[0]).toContain(
       'now has 20 points',
     )
+  })
+
+  it('/adjust refuses a deduction larger than the member’s balance before the confirm, in staff wording', async () => {
+    const manager = newUser()
+    const { code } = await get().domain.staff.createInvite('manager')
+    await say(manager, `/admin ${code}`)
+    const customer = newUser()
+    await join(customer)
+    const member = await memberOf(customer)
+    await get().domain.adjust(member.id, { points: 20, reason: 'test' }, 'test')
+
+    await say(manager, '/adjust')
+    expect((await say(manager, member.code))[0]).toContain('当前 20 积分')
+    const [refused] = await say(manager, '-50')
+    expect(refused).toContain('该会员只有 20 积分')
+    expect(refused).not.toContain('你有')
+    expect(buttonsOf(manager)).toEqual([])
+    // Still at the points step: a deduction the balance covers goes on to the reason.
+    expect((await say(manager, '-20'))[0]).toContain('调整原因')
+
+    const [direct] = await say(manager, `/adjust ${member.code} -21 correction`)
+    expect(direct).toContain('该会员只有 20 积分')
+    expect(buttonsOf(manager)).toEqual([])
+    expect((await memberOf(customer)).points.balance).toBe(20)
   })
 
   it('a staff member (not a manager) cannot adjust points', async () => {

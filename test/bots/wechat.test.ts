@@ -39,7 +39,8 @@ describeOnDatabases('WeChat bot', (get) => {
   async function join(contact: ContactMock): Promise<void> {
     await say(contact, '注册')
     await say(contact, '1')
-    const [welcome] = await say(contact, '1')
+    // The marketing question is a new offer: its numbers follow the consent's 1 and 2.
+    const [welcome] = await say(contact, '3')
     expect(welcome).toContain('欢迎加入')
   }
 
@@ -61,10 +62,10 @@ describeOnDatabases('WeChat bot', (get) => {
     expect(consent).toContain('是否同意')
     expect(consent).toContain('回复 1 同意并加入\n回复 2 暂不加入')
     const [marketing] = await say(shopper, '1')
-    expect(marketing).toContain('回复 1 接收\n回复 2 不接收')
+    expect(marketing).toContain('回复 3 接收\n回复 4 不接收')
     expect(marketing).not.toContain('/stop')
     expect(marketing).toContain('「退订」')
-    const [welcome] = await say(shopper, '2')
+    const [welcome] = await say(shopper, '4')
     expect(welcome).toContain('🎉 王小明，欢迎加入！你现在是【普通会员】')
     expect(welcome).toContain('发送「积分」查看积分，「签到」每日签到，「兑换」兑换礼品。')
     expect(await memberOf(shopper)).toMatchObject({
@@ -73,6 +74,18 @@ describeOnDatabases('WeChat bot', (get) => {
       marketingConsent: false,
     })
     expect((await say(shopper, '加入'))[0]).toContain('欢迎回来')
+  })
+
+  it('帮助 at the consent step gives help and the consent question again, and joining goes on', async () => {
+    const shopper = newContact()
+    await say(shopper, '注册')
+    const [help, prompt] = await say(shopper, '帮助')
+    expect(help).toContain('注册 — 加入会员')
+    expect(prompt).toContain('还没有完成加入')
+    expect(prompt).toContain('是否同意')
+    const [, agree] = /回复 (\d+) 同意并加入/.exec(prompt!)!
+    const [marketing] = await say(shopper, agree!)
+    expect(marketing).toContain('是否愿意接收活动和优惠消息')
   })
 
   it('asks strangers to join, in words rather than slash commands', async () => {
@@ -127,8 +140,8 @@ describeOnDatabases('WeChat bot', (get) => {
     await say(shopper, 'language')
     expect((await say(shopper, '2'))[0]).toBe('Language set to English.')
     const [, consent] = await say(shopper, 'join')
-    expect(consent).toContain('Reply 1 Agree and join\nReply 2 Not now')
-    await say(shopper, '1')
+    expect(consent).toContain('Reply 3 Agree and join\nReply 4 Not now')
+    await say(shopper, '3')
     expect((await say(shopper, '1'))[0]).toContain('Send "points" for your points')
     expect((await say(shopper, 'points'))[0]).toContain('Points: 0')
     expect((await say(shopper, 'checkin'))[0]).toContain('Checked in: +5')
@@ -152,14 +165,86 @@ describeOnDatabases('WeChat bot', (get) => {
     expect(line).not.toBeNull()
     const [confirm] = await say(shopper, line![1]!)
     expect(confirm).toContain('确认用 60 积分兑换「Mug」吗？兑换后剩余 40 积分。')
-    expect(confirm).toContain('回复 1 确认兑换\n回复 2 取消')
-    const [done] = await say(shopper, '1')
+    const [, yes] = /回复 (\d+) 确认兑换\n回复 \d+ 取消/.exec(confirm!)!
+    expect(yes).not.toBe(line![1])
+    const [done] = await say(shopper, yes!)
     expect(done).toMatch(/已兑换「Mug」，剩余 40 积分[\s\S]*券码：[2-9A-HJ-NP-Z]{10}/)
     expect((await memberOf(shopper)).points.balance).toBe(40)
     expect((await get().domain.rewards.get(mug.id)).stock).toBe(4)
     // The choices were used: the same number again redeems nothing.
-    expect((await say(shopper, '1'))[0]).toContain('没太明白')
+    expect((await say(shopper, yes!))[0]).toContain('这个选项已经过期了')
     expect((await memberOf(shopper)).points.balance).toBe(40)
+  })
+
+  it('numbers each offer of a turn apart: the second lottery’s number draws the second lottery', async () => {
+    const shopper = newContact()
+    await join(shopper)
+    await get().domain.adjust((await memberOf(shopper)).id, { points: 100, reason: 't' }, 'test')
+    const lottery = (title: string, points: number) =>
+      get().domain.lotteries.create({
+        title,
+        costPoints: 10,
+        freeDrawsPerDay: 0,
+        opensAt: new Date(get().clock.now().getTime() - 60_000).toISOString(),
+        closesAt: new Date(get().clock.now().getTime() + 86_400_000).toISOString(),
+        prizes: [{ name: `${points}积分`, kind: 'points', points, weight: 1 }],
+      })
+    await lottery('春季抽奖', 1)
+    await lottery('秋季抽奖', 7)
+    const offers = await say(shopper, '抽奖')
+    const numbers = offers.map((offer) => /回复 (\d+) 抽一次/.exec(offer)![1]!)
+    expect(new Set(numbers).size).toBe(2)
+    const second = offers.findIndex((offer) => offer.includes('秋季抽奖'))
+    const [won] = await say(shopper, numbers[second]!)
+    expect(won).toContain('恭喜抽中「7积分」')
+    expect((await memberOf(shopper)).points.balance).toBe(97)
+    expect(won).not.toContain(`回复 ${numbers[second]} `)
+    // The history names the draw and the prize in words, not as codes.
+    const [history] = await say(shopper, '明细')
+    expect(history).toContain('-10  抽奖')
+    expect(history).toContain('+7  抽奖奖品')
+  })
+
+  it('answers a number of an older offer that it has expired, and draws nothing', async () => {
+    const shopper = newContact()
+    await join(shopper)
+    await get().domain.adjust((await memberOf(shopper)).id, { points: 100, reason: 't' }, 'test')
+    const offers = await say(shopper, '抽奖')
+    const old = /回复 (\d+) 抽一次/.exec(offers[0]!)![1]!
+    await say(shopper, '积分')
+    const [expired] = await say(shopper, old)
+    expect(expired).toContain('这个选项已经过期了')
+    expect((await memberOf(shopper)).points.balance).toBe(100)
+  })
+
+  it('in a group, a number that is no choice never shows the member’s private choices', async () => {
+    const alice = newContact('Alice')
+    await join(alice)
+    await get().domain.rewards.create({ name: 'Pen', kind: 'gift', pointsCost: 0 })
+    await get().domain.lotteries.create({
+      title: '群抽奖',
+      costPoints: 0,
+      freeDrawsPerDay: 1,
+      opensAt: new Date(get().clock.now().getTime() - 60_000).toISOString(),
+      closesAt: new Date(get().clock.now().getTime() + 86_400_000).toISOString(),
+      prizes: [{ name: '谢谢参与', kind: 'nothing', weight: 1 }],
+    })
+    const group = wx.room(alice, newContact())
+    expect((await wx.say(alice, '抽奖', group, true))[0]).toContain('抽一次')
+    expect((await say(alice, '兑换'))[0]).toContain('兑换 Pen')
+    const [answer] = await wx.say(alice, '9', group)
+    expect(answer).toContain('这个选项已经过期了')
+    expect(answer).not.toContain('Pen')
+  })
+
+  it('asks again, with the choices, when a number is not one of them', async () => {
+    const shopper = newContact()
+    await say(shopper, '注册')
+    const [again] = await say(shopper, '9')
+    expect(again).toContain('没有这个选项，请从下面选择：')
+    expect(again).toContain('回复 1 同意并加入\n回复 2 暂不加入')
+    const [marketing] = await say(shopper, '1')
+    expect(marketing).toContain('是否愿意接收活动和优惠消息')
   })
 
   it('in a group answers only when mentioned or to its words, and members join and check in there', async () => {
@@ -177,8 +262,8 @@ describeOnDatabases('WeChat bot', (get) => {
     expect(consent).toContain('回复 1 同意并加入')
     // The number answers the choice just offered to Alice; Bob's numbers stay chat.
     expect(await inGroup(bob, '1')).toEqual([])
-    expect((await inGroup(alice, '1'))[0]).toContain('回复 1 接收')
-    expect((await inGroup(alice, '1'))[0]).toContain('欢迎加入')
+    expect((await inGroup(alice, '1'))[0]).toContain('回复 3 接收')
+    expect((await inGroup(alice, '3'))[0]).toContain('欢迎加入')
     expect((await memberOf(alice)).sourceChannel).toBe('wechat')
 
     expect(await inGroup(alice, '签到')).toEqual([expect.stringMatching(/^@Alice.*签到成功，\+5/s)])
@@ -202,7 +287,7 @@ describeOnDatabases('WeChat bot', (get) => {
     const friend = newContact()
     await say(friend, `注册 ref_${code}`)
     await say(friend, '1')
-    await say(friend, '1')
+    await say(friend, '3')
     expect((await memberOf(friend)).referrerId).toBe((await memberOf(shopper)).id)
   })
 

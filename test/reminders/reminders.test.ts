@@ -172,7 +172,7 @@ describe('re-purchase reminders by usage cycle', () => {
       h.at(25, '10:00')
       await h.tick()
       expect(h.to(ana.chat)).toEqual([
-        '安娜，您购买的红茶礼盒预计5天后用完（4月1日），需要补货吗？回复「兑换」看看积分能换什么。',
+        '安娜，你购买的红茶礼盒预计5天后用完（4月1日），需要补货吗？回复「兑换」看看积分能换什么。',
       ])
       h.at(26)
       await h.tick()
@@ -325,7 +325,7 @@ describe('win-back', () => {
       const texts = [...h.to(hal.chat), ...h.to(ivy.chat)]
       expect(texts).toHaveLength(2)
       // One coupon in stock: one member gets it and is told; the other gets the message alone.
-      expect(texts.filter((t) => t.includes('送您「满100减10」'))).toHaveLength(1)
+      expect(texts.filter((t) => t.includes('送你「满100减10」'))).toHaveLength(1)
       const coupons = [
         ...(await h.domain.rewards.couponsOf(hal.id)),
         ...(await h.domain.rewards.couponsOf(ivy.id)),
@@ -432,7 +432,7 @@ describe('points expiring', () => {
         await h.domain.rewards.redeem(ken.id, mug.id, { idempotencyKey: 'ken-mug' })
         h.at(18)
         await h.tick()
-        expect(h.to(jo.chat)).toEqual(['Jo，您有123积分将于4月2日过期，回复「兑换」用掉它们吧。'])
+        expect(h.to(jo.chat)).toEqual(['Jo，你有123积分将于4月2日过期，回复「兑换」用掉它们吧。'])
         expect(h.to(ken.chat)).toEqual([])
         h.at(19)
         await h.tick()
@@ -497,7 +497,7 @@ describe('tier touchpoints', () => {
       await h.tick()
       expect(h.to(mo.chat).filter((t) => t.includes('保级'))).toEqual([
         expect.stringMatching(
-          /^Mo，您的银卡会员资格将于\d+月\d+日到期评估，再消费¥1,000\.00即可保级，否则将调整为普通会员。$/,
+          /^Mo，你的银卡会员资格将于\d+月\d+日到期评估，再消费¥1,000\.00即可保级，否则将调整为普通会员。$/,
         ),
       ])
     }),
@@ -522,7 +522,7 @@ describe('order touchpoints and the rules every reminder follows', () => {
         h.at(1, '08:00')
         await h.tick()
         expect(h.to(nan.chat)).toEqual([
-          'Nan，您的订单D-1已签收，获得259积分，当前共259积分。您是普通会员，享有：消费1元得1积分',
+          'Nan，你的订单D-1已签收，获得259积分，当前共259积分。你是普通会员，享有：消费1元得1积分',
         ])
         expect(h.delivered.find((d) => d.recipient === nan.chat)!.at.toISOString()).toBe(
           localAt(1, '08:00').toISOString(),
@@ -614,7 +614,7 @@ describe('order touchpoints and the rules every reminder follows', () => {
         })
         await h.tick()
         expect(h.to(pat.chat)).toEqual([
-          'Pat，您的订单O-2已发货（顺丰 SF1001）。本单获得11积分，当前1211积分。',
+          'Pat，你的订单O-2已发货（顺丰 SF1001）。本单获得11积分，当前1211积分。',
         ])
       }),
   )
@@ -676,7 +676,7 @@ describe('order touchpoints and the rules every reminder follows', () => {
       expect(h.to(sal.chat)).toHaveLength(1)
       h.at(1, '09:00')
       await h.tick()
-      expect(h.to(sal.chat)[1]).toBe('Sal，您对订单V-1满意吗？回复「评价」打个分吧。')
+      expect(h.to(sal.chat)[1]).toBe('Sal，你对订单V-1满意吗？回复「评价」打个分吧。')
       // The member answers in chat: the survey is about that order, and is rewarded once.
       const conversation = createConversation({ domain: h.domain, logger })
       const inbound = { channel: 'telegram' as const, userId: sal.chat, displayName: 'Sal' }

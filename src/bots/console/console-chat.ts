@@ -15,7 +15,7 @@ export interface ConsoleChatOptions {
   languageCode?: string
 }
 
-/** Buttons become numbered lines; typing the number presses the button (the core maps it). */
+/** Buttons become lines with the core's numbers; typing a number presses its button. */
 function render(reply: Reply): string {
   const lines = [reply.text]
   if (reply.image) {
@@ -29,9 +29,8 @@ function render(reply: Reply): string {
     lines.push(`[file: ${file}]`)
   }
   const buttons = reply.buttons?.flat() ?? []
-  let number = 0
   for (const button of buttons) {
-    if (button.action) lines.push(`  ${++number}) ${button.label}`)
+    if (button.number) lines.push(`  ${button.number}) ${button.label}`)
     else lines.push(`  ${button.label}: ${button.url ?? button.webAppUrl}`)
   }
   return lines.join('\n')

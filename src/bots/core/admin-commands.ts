@@ -142,12 +142,27 @@ export async function adjust(turn: Turn, args: string): Promise<Reply[]> {
     return text(t(turn.locale, 'adjust.member'))
   }
   const member = await turn.deps.domain.members.require(memberRef(match[1]!))
-  return adjustConfirm(turn, {
-    ...dialog,
-    memberId: member.id,
-    points: parsePoints(match[2]!),
-    reason: match[3]!.trim(),
-  })
+  const points = parsePoints(match[2]!)
+  const refusal = await overdraft(turn, { ...dialog, memberId: member.id }, points)
+  if (refusal) return refusal
+  return adjustConfirm(turn, { ...dialog, memberId: member.id, points, reason: match[3]!.trim() })
+}
+
+/**
+ * A deduction the member's balance does not cover is refused before the confirm, in words
+ * about the member (the staff member has no balance here), and the dialog waits for another
+ * number.
+ */
+async function overdraft(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'adjust' }>,
+  points: number,
+): Promise<Reply[] | undefined> {
+  if (points > 0) return undefined
+  const member = await turn.deps.domain.members.view(dialog.memberId!)
+  if (-points <= member.points.balance) return undefined
+  turn.session.dialog = { ...dialog, step: 'points', points: undefined }
+  return text(t(turn.locale, 'adjust.tooMuch', { balance: Math.max(0, member.points.balance) }))
 }
 
 function parsePoints(input: string): number {
@@ -168,6 +183,7 @@ async function adjustConfirm(
     {
       text: t(turn.locale, 'adjust.confirm', {
         name: member.displayName,
+        balance: member.points.balance,
         points: signed(dialog.points!),
         reason: dialog.reason!,
       }),
@@ -198,12 +214,16 @@ export async function adjustText(
     )
   }
   if (dialog.step === 'points') {
+    let points: number
     try {
-      turn.session.dialog = { ...dialog, step: 'reason', points: parsePoints(input) }
-      return text(t(turn.locale, 'adjust.reason'))
+      points = parsePoints(input)
     } catch {
       return text(t(turn.locale, 'adjust.pointsInvalid'))
     }
+    const refusal = await overdraft(turn, dialog, points)
+    if (refusal) return refusal
+    turn.session.dialog = { ...dialog, step: 'reason', points }
+    return text(t(turn.locale, 'adjust.reason'))
   }
   if (dialog.step === 'reason')
     return adjustConfirm(turn, { ...dialog, reason: input.trim().slice(0, 500) })
@@ -217,6 +237,9 @@ export async function confirmAdjust(
 ): Promise<Reply[]> {
   const refusal = await refusedBelow(turn, 'manager', '/adjust')
   if (refusal) return refusal
+  // The balance may have moved since the points were asked for.
+  const overdrawn = await overdraft(turn, dialog, dialog.points!)
+  if (overdrawn) return overdrawn
   turn.session.dialog = undefined
   const { member } = await turn.deps.domain.adjust(
     dialog.memberId!,

@@ -12,6 +12,14 @@ function text(body: string): Reply[] {
   return [{ text: body }]
 }
 
+/** An example send time that is still to come: tomorrow 10:00 in the shop's time zone. */
+function exampleTime(turn: Turn): string {
+  return DateTime.fromJSDate(turn.deps.domain.deps.clock.now(), { zone: turn.programme.timezone })
+    .plus({ days: 1 })
+    .set({ hour: 10, minute: 0 })
+    .toFormat('yyyy-MM-dd HH:mm')
+}
+
 /** `/campaign <id>`: a campaign's status and results, for staff. */
 export async function campaignResults(turn: Turn, id: string): Promise<Reply[]> {
   if (!id) {
@@ -112,7 +120,7 @@ export async function broadcastText(
     const { config } = await turn.deps.domain.programme.current()
     const at = DateTime.fromFormat(input.trim(), 'yyyy-MM-dd HH:mm', { zone: config.timezone })
     if (!at.isValid || at.toJSDate() <= turn.deps.domain.deps.clock.now())
-      return text(t(turn.locale, 'broadcast.timeInvalid'))
+      return text(t(turn.locale, 'broadcast.timeInvalid', { example: exampleTime(turn) }))
     return confirm(turn, { ...dialog, sendAt: at.toUTC().toISO()!, sendAtLocal: input.trim() })
   }
   return []
@@ -182,7 +190,7 @@ export async function broadcastAction(turn: Turn, action: string): Promise<Reply
   if (action === 'bc-now' && dialog.step === 'when') return confirm(turn, dialog)
   if (action === 'bc-later' && dialog.step === 'when') {
     turn.session.dialog = { ...dialog, step: 'time' }
-    return text(t(turn.locale, 'broadcast.time'))
+    return text(t(turn.locale, 'broadcast.time', { example: exampleTime(turn) }))
   }
   return text(t(turn.locale, 'redeem.stale'))
 }

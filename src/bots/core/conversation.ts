@@ -5,12 +5,13 @@ import * as admin from './admin-commands.ts'
 import * as campaigns from './campaign-commands.ts'
 import { parseCommand, slashOf } from './commands.ts'
 import * as engagement from './engagement-commands.ts'
+import { CHOICE_NUMBER, currentChoices, lookUpChoice, numberChoices } from './choices.ts'
 import { withCommandWords } from './command-words.ts'
-import { hasMessage, t } from './i18n.ts'
+import { type MessageKey, t } from './i18n.ts'
 import * as member from './member-commands.ts'
 import * as privacy from './privacy-commands.ts'
 import type { Inbound, Reply } from './messages.ts'
-import type { ConversationDeps, Session, Turn } from './turn.ts'
+import type { ConversationDeps, Dialog, Session, Turn } from './turn.ts'
 
 export type { ConversationDeps } from './turn.ts'
 
@@ -18,6 +19,22 @@ const MAX_TEXT = 4_000
 
 /** Buttons a group chat may press: joining, language, and the games played in front of everyone. */
 const GROUP_ACTIONS = new Set(['reg', 'lang', 'cancel', 'quiz', 'qa', 'draw'])
+
+/** Dialog steps that read what is typed, numbers included (points, a phone, a comment). */
+function awaitsText(dialog: Dialog | undefined): boolean {
+  switch (dialog?.kind) {
+    case 'register':
+      return dialog.step === 'invite' || dialog.step === 'phone' || dialog.step === 'birthday'
+    case 'adjust':
+      return dialog.step !== 'confirm'
+    case 'broadcast':
+      return ['text', 'image', 'button', 'time'].includes(dialog.step)
+    case 'survey-comment':
+      return true
+    default:
+      return false
+  }
+}
 
 export interface Conversation {
   /** Answers one message or button press. Never throws: a failure is a polite reply. */
@@ -33,8 +50,12 @@ export function createConversation(deps: ConversationDeps): Conversation {
     const { inbound, session } = turn
     const text = inbound.text?.trim().slice(0, MAX_TEXT) ?? ''
     let action = inbound.action
-    const choice = /^\d{1,2}$/.test(text) ? session.choices?.[Number(text) - 1] : undefined
-    if (!action && choice) action = choice
+    const choice = CHOICE_NUMBER.test(text) ? lookUpChoice(session, Number(text)) : undefined
+    if (!action && choice) {
+      if (choice.kind === 'current') action = choice.choice.action
+      else if (!awaitsText(session.dialog) && (choice.kind === 'expired' || session.offer?.length))
+        return choiceAgain(turn, choice.kind)
+    }
     if (action) {
       if (inbound.group && !GROUP_ACTIONS.has(action.split(':')[0]!))
         return [{ text: t(turn.locale, 'group.private') }]
@@ -45,6 +66,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
     if (parsed) {
       const { command, args } = parsed
       if (inbound.group && !command.group) return [{ text: t(turn.locale, 'group.private') }]
+      if (command.id === 'help' && session.dialog?.kind === 'register') {
+        const help = await command.handler(turn, args)
+        return [...help, ...member.continueJoining(turn, session.dialog)]
+      }
       if (command.id !== 'cancel') session.dialog = undefined
       if (command.role) {
         const refusal = await admin.refusedBelow(turn, command.role, slashOf(command))
@@ -63,6 +88,21 @@ export function createConversation(deps: ConversationDeps): Conversation {
     if (dialog?.kind === 'adjust' && dialog.step !== 'confirm' && !inbound.group)
       return admin.adjustText(turn, dialog, text)
     return [{ text: t(turn.locale, turn.member ? 'fallback' : 'register.needed') }]
+  }
+
+  /**
+   * A number that is not one of the choices on screen: an older offer's number has expired
+   * (it must never answer a newer offer), any other number asks again; the current choices
+   * are shown again with their numbers.
+   */
+  function choiceAgain(turn: Turn, kind: 'expired' | 'unknown'): Reply[] {
+    // In a group everyone reads the choices: only those that may be made there are shown.
+    const buttons = currentChoices(turn.session).filter(
+      ([button]) => !turn.inbound.group || GROUP_ACTIONS.has(button!.action!.split(':')[0]!),
+    )
+    if (buttons.length === 0) return [{ text: t(turn.locale, 'choice.expired') }]
+    const key = kind === 'expired' ? 'choice.expiredPick' : 'choice.again'
+    return [{ text: t(turn.locale, key), buttons }]
   }
 
   async function act(turn: Turn, action: string): Promise<Reply[]> {
@@ -102,14 +142,11 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
   function errorReply(locale: Locale, error: unknown): Reply[] {
     if (error instanceof member.NotMember) return [{ text: t(locale, 'register.needed') }]
-    if (isDomainError(error)) {
-      const key = `error.${error.code}`
-      if (hasMessage(key)) {
-        const render = t as (l: Locale, k: string, p?: unknown) => string
-        return [{ text: render(locale, key, error.details ?? {}) }]
-      }
-    }
-    return [{ text: t(locale, 'error.generic') }]
+    if (!isDomainError(error)) return [{ text: t(locale, 'error.generic') }]
+    // Every code has its words: a code without them in the catalogue does not compile.
+    const key: MessageKey = `error.${error.code}`
+    const render = t as (l: Locale, k: MessageKey, p?: unknown) => string
+    return [{ text: render(locale, key, error.details ?? {}) }]
   }
 
   /** Stamps the language on the replies and, where people type words, names words in them. */
@@ -162,9 +199,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
           if (!isDomainError(error) && !(error instanceof member.NotMember)) throw error
           replies = errorReply(turn.locale, error)
         }
-        session.choices = replies
-          .flatMap((r) => r.buttons?.flat() ?? [])
-          .flatMap((b) => (b.action ? [b.action] : []))
+        replies = numberChoices(session, replies)
         if (!turn.forget) await domain.chat.setState(inbound.channel, inbound.userId, session)
         return finish(inbound, turn.locale, replies)
       } catch (error) {

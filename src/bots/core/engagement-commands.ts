@@ -1,12 +1,14 @@
 import type { QuizStep } from '../../domain/interactions/quizzes.service.ts'
 import type { LotteryView } from '../../domain/interactions/lotteries.service.ts'
 import { refusedBelow } from './admin-commands.ts'
+import { maskName } from './format.ts'
 import { t } from './i18n.ts'
 import { nonce, requireMember } from './member-commands.ts'
 import type { Button, Reply } from './messages.ts'
 import type { Dialog, Turn } from './turn.ts'
 
 const SHOWN = 5
+const LEADERBOARD_SHOWN = 10
 
 function text(body: string): Reply[] {
   return [{ text: body }]
@@ -18,7 +20,10 @@ function text(body: string): Reply[] {
 export async function quiz(turn: Turn): Promise<Reply[]> {
   const member = requireMember(turn)
   const open = await turn.deps.domain.quizzes.openFor(member.id)
-  if (open.length === 0) return text(t(turn.locale, 'quiz.none'))
+  if (open.length === 0) {
+    const [finished] = await turn.deps.domain.quizzes.finishedOpen(member.id)
+    return text(finished ? await quizResults(turn, finished.id) : t(turn.locale, 'quiz.none'))
+  }
   if (open.length === 1) return beginQuiz(turn, open[0]!.id)
   return [
     {
@@ -26,6 +31,32 @@ export async function quiz(turn: Turn): Promise<Reply[]> {
       buttons: open.slice(0, SHOWN).map((q) => [{ label: q.title, action: `quiz:${q.id}` }]),
     },
   ]
+}
+
+/** A finished quiz still open: the member's score and rank, and the leaderboard, names masked. */
+async function quizResults(turn: Turn, quizId: string): Promise<string> {
+  const member = requireMember(turn)
+  const results = await turn.deps.domain.quizzes.results(quizId, { memberId: member.id })
+  const board = results.leaderboard.slice(0, LEADERBOARD_SHOWN).map((entry) =>
+    t(turn.locale, 'quiz.rank', {
+      rank: entry.rank,
+      name: entry.memberId === member.id ? member.displayName : maskName(entry.displayName),
+      correct: entry.correct,
+      you: entry.memberId === member.id,
+    }),
+  )
+  return [
+    t(turn.locale, 'quiz.results', {
+      title: results.quiz.title,
+      correct: results.member?.correct ?? 0,
+      total: results.quiz.questionCount,
+      points: results.member?.pointsAwarded ?? 0,
+      rank: results.member?.rank ?? results.completed,
+      completed: results.completed,
+    }),
+    t(turn.locale, 'quiz.leaderboard'),
+    ...board,
+  ].join('\n')
 }
 
 function questionReply(turn: Turn, step: QuizStep): Reply {
@@ -183,9 +214,11 @@ export async function survey(turn: Turn): Promise<Reply[]> {
   if (!current) return text(t(turn.locale, 'survey.none'))
   // The invitation's id, not the order id: it fits Telegram's 64-byte button data.
   const context = invited ? `:r${invited.reminderId}` : ''
+  // The number to reply is the score itself: "回复 6" means 6, whatever was offered before.
   const score = (n: number): Button => ({
     label: String(n),
     action: `survey:${current.id}:${n}${context}`,
+    number: n,
   })
   const question = t(turn.locale, 'survey.ask', { question: current.question })
   return [

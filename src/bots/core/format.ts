@@ -1,4 +1,4 @@
-import type { LedgerEntryView } from '../../domain/ledger/ledger.ts'
+import type { LedgerEntryView, LedgerReason } from '../../domain/ledger/ledger.ts'
 import type { MemberView } from '../../domain/members/members.ts'
 import {
   type Locale,
@@ -6,7 +6,7 @@ import {
   localDate,
   localize,
 } from '../../domain/programme/programme.ts'
-import { hasMessage, t } from './i18n.ts'
+import { t } from './i18n.ts'
 
 export function yuan(minorUnits: number): string {
   return (minorUnits / 100).toFixed(2)
@@ -20,9 +20,16 @@ export function signed(points: number): string {
   return points > 0 ? `+${points}` : String(points)
 }
 
-export function reasonLabel(locale: Locale, reason: string): string {
-  const key = `reason.${reason}`
-  return hasMessage(key) ? t(locale, key as 'reason.order') : reason
+/** A reason without words in the catalogue does not compile: members never see a code. */
+export function reasonLabel(locale: Locale, reason: LedgerReason): string {
+  return t(locale, `reason.${reason}`)
+}
+
+/** Another member's name on a leaderboard: enough to recognise oneself, not to identify others. */
+export function maskName(name: string): string {
+  const chars = [...name.trim()]
+  if (chars.length <= 2) return `${chars[0] ?? ''}*`
+  return `${chars[0]}${'*'.repeat(Math.min(chars.length - 2, 3))}${chars.at(-1)}`
 }
 
 export function benefitsText(locale: Locale, member: MemberView): string {

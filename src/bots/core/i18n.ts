@@ -22,6 +22,7 @@ const zhCN = {
   'register.done': (p: { name: string; tier: string; benefits: string; code: string }) =>
     `🎉 ${p.name}，欢迎加入！你现在是【${p.tier}】。\n${p.benefits}\n会员码：${p.code}\n发送 /points 查看积分，/checkin 每日签到，/rewards 兑换礼品。`,
   'register.needed': () => '你还不是会员。发送 /start 加入，只需一分钟。',
+  'register.continue': () => '你还没有完成加入，继续吧：',
   'welcome.back': (p: { name: string; tier: string; balance: number }) =>
     `${p.name}，欢迎回来！你是【${p.tier}】，当前积分 ${p.balance}。发送 /help 查看全部功能。`,
   'points.summary': (p: { balance: number; tier: string }) =>
@@ -150,6 +151,18 @@ const zhCN = {
   'quiz.done': (p: { correct: number; total: number; points: number }) =>
     `🎉 答题完成：答对 ${p.correct}/${p.total} 题，获得 ${p.points} 积分。`,
   'quiz.capped': () => '（今天的问答积分已达上限）',
+  'quiz.results': (p: {
+    title: string
+    correct: number
+    total: number
+    points: number
+    rank: number
+    completed: number
+  }) =>
+    `📊 你已完成「${p.title}」：答对 ${p.correct}/${p.total} 题，获得 ${p.points} 积分，在 ${p.completed} 位完成的会员中排名第 ${p.rank}。`,
+  'quiz.leaderboard': () => '排行榜：',
+  'quiz.rank': (p: { rank: number; name: string; correct: number; you: boolean }) =>
+    `${p.rank}. ${p.name}${p.you ? '（你）' : ''} — 答对 ${p.correct} 题`,
   'quiz.startable': () => '选择要现在开始的问答：',
   'quiz.noneToStart': () => '没有可以开始的问答。请先通过 API 创建问答。',
   'quiz.started': (p: { title: string }) =>
@@ -174,7 +187,7 @@ const zhCN = {
   'survey.aboutOrder': (p: { order: string }) => `关于订单 ${p.order}：`,
   'survey.thanks': () => '谢谢你的评价！',
   'survey.points': (p: { points: number }) => `+${p.points} 积分。`,
-  'survey.comment': () => '还有什么想对我们说的吗？直接发送文字即可，或点「跳过」。',
+  'survey.comment': () => '还有什么想对我们说的吗？直接发送文字即可，不想写可以选择「跳过」。',
   'survey.skip': () => '跳过',
   'survey.commentSaved': () => '已收到你的意见，谢谢！',
   'error.closed': () => '这个活动已结束或尚未开始。',
@@ -206,19 +219,19 @@ const zhCN = {
   'broadcast.everyoneName': () => '所有已订阅会员',
   'broadcast.text': (p: { name: string; size: number }) =>
     `发给「${p.name}」，共 ${p.size} 人。请发送消息内容：`,
-  'broadcast.image': () => '要配一张图片吗？发送图片的 https 链接，或点「不配图」。',
+  'broadcast.image': () => '要配一张图片吗？发送图片的 https 链接，或选择「不配图」。',
   'broadcast.noImage': () => '不配图',
-  'broadcast.imageInvalid': () => '请发送以 https:// 开头的图片链接，或点「不配图」。',
-  'broadcast.button': () => '要加一个链接按钮吗？发送「按钮文字 https://…」，或点「不加」。',
+  'broadcast.imageInvalid': () => '请发送以 https:// 开头的图片链接，或选择「不配图」。',
+  'broadcast.button': () => '要加一个链接按钮吗？发送「按钮文字 https://…」，或选择「不加」。',
   'broadcast.noButton': () => '不加',
-  'broadcast.buttonInvalid': () => '格式不对，请发送「按钮文字 https://…」，或点「不加」。',
+  'broadcast.buttonInvalid': () => '格式不对，请发送「按钮文字 https://…」，或选择「不加」。',
   'broadcast.preview': () => '预览（会员收到的样子）：',
   'broadcast.when': () => '什么时候发送？',
   'broadcast.now': () => '立即发送',
   'broadcast.later': () => '定时发送',
-  'broadcast.time': () => '请发送发送时间（本店时区），例如 2026-12-01 10:00：',
-  'broadcast.timeInvalid': () =>
-    '时间格式不对或已过去，请按 2026-12-01 10:00 的格式发送一个将来的时间。',
+  'broadcast.time': (p: { example: string }) => `请发送计划的时间（本店时区），例如 ${p.example}：`,
+  'broadcast.timeInvalid': (p: { example: string }) =>
+    `时间格式不对或已过去，请按 ${p.example} 的格式发送一个将来的时间。`,
   'broadcast.confirm': (p: { size: number; name: string; when: string }) =>
     `确认向「${p.name}」的 ${p.size} 位会员发送（${p.when}）？夜间免打扰时段的消息会在早上发出。`,
   'broadcast.done': (p: { id: string }) =>
@@ -227,6 +240,9 @@ const zhCN = {
   'error.birthday_locked': () => '生日设置后不能自己修改；如需更正，请联系商家。',
   'error.not_found': () => '找不到这个活动，请重新发送命令。',
   'choice.reply': (p: { number: number; label: string }) => `回复 ${p.number} ${p.label}`,
+  'choice.expired': () => '这个选项已经过期了。请重新发送命令，发送 /help 查看全部功能。',
+  'choice.expiredPick': () => '这个选项已经过期了。现在可以选择：',
+  'choice.again': () => '没有这个选项，请从下面选择：',
   'choice.link': (p: { label: string; url: string }) => `${p.label}：${p.url}`,
   'greeting.friend': () =>
     [
@@ -254,6 +270,15 @@ const zhCN = {
   'error.invite_invalid': () => '这个代码无效、已使用或已过期。',
   'error.member_exists': () => '这个手机号已被其他会员使用。',
   'error.invalid_input': () => '输入的内容不正确，请检查后重试。',
+  'error.order_not_found': () => '找不到这笔订单。',
+  'error.identity_taken': () => '这个聊天账号已属于另一位会员。',
+  'error.idempotency_mismatch': () => '这个操作和之前的一次对不上，请重新发送命令。',
+  'error.refund_exceeds_order': () => '退款金额超过了订单金额。',
+  'error.invite_required': () => '本会员计划需要邀请码才能加入。发送 /start 重新开始。',
+  'error.self_referral': () => '不能推荐自己加入。',
+  'error.member_inactive': () => '这个会员账号已注销或停用。',
+  'error.forbidden': () => '抱歉，你没有权限这样做。',
+  'error.unauthorized': () => '无法确认你的身份，请重新发送命令。',
   'admin.refused': (p: { command: string; needed: string; above: boolean; role: string | null }) =>
     `${p.command} 仅限${p.needed}${p.above ? '及以上' : ''}使用${p.role ? `，你现在是${p.role}` : ''}。`,
   'admin.welcome': (p: { role: string }) =>
@@ -319,9 +344,11 @@ const zhCN = {
   'adjust.points': (p: { name: string; balance: number }) =>
     `${p.name} 当前 ${p.balance} 积分。请发送调整数量，增加如 50，扣减如 -50：`,
   'adjust.pointsInvalid': () => '请发送一个非零整数，例如 50 或 -50。',
+  'adjust.tooMuch': (p: { balance: number }) =>
+    `该会员只有 ${p.balance} 积分，最多可扣减 ${p.balance}。请重新发送调整数量（/cancel 取消）：`,
   'adjust.reason': () => '请发送调整原因（会记录在积分明细中）：',
-  'adjust.confirm': (p: { name: string; points: string; reason: string }) =>
-    `确认给 ${p.name} 调整 ${p.points} 积分？原因：${p.reason}`,
+  'adjust.confirm': (p: { name: string; balance: number; points: string; reason: string }) =>
+    `确认给 ${p.name}（当前 ${p.balance} 积分）调整 ${p.points} 积分？原因：${p.reason}`,
   'adjust.done': (p: { name: string; balance: number }) =>
     `✅ 已调整，${p.name} 现有 ${p.balance} 积分。`,
   yes: () => '确认',
@@ -335,6 +362,8 @@ const zhCN = {
   'reason.checkin': () => '每日签到',
   'reason.quiz': () => '问答奖励',
   'reason.survey': () => '问卷奖励',
+  'reason.lottery': () => '抽奖',
+  'reason.lottery_prize': () => '抽奖奖品',
   'reason.manual': () => '人工调整',
   'reason.reward': () => '兑换礼品',
   'reason.order_payment': () => '积分抵现',
@@ -365,6 +394,11 @@ const zhCN = {
 export type MessageKey = keyof typeof zhCN
 type Catalogue = { [K in MessageKey]: (typeof zhCN)[K] }
 
+/** An English count with its noun: 1 point, 2 points. */
+function plural(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`
+}
+
 const en: Catalogue = {
   'welcome.new': (p) =>
     `Welcome to ${p.programme}! Join to earn points, check in daily and redeem rewards.`,
@@ -389,14 +423,16 @@ const en: Catalogue = {
   'register.done': (p) =>
     `🎉 Welcome, ${p.name}! You are ${p.tier}.\n${p.benefits}\nMember code: ${p.code}\nSend /points for your points, /checkin every day, /rewards to redeem.`,
   'register.needed': () => 'You are not a member yet. Send /start to join; it takes a minute.',
+  'register.continue': () => 'You have not finished joining yet; here is where you were:',
   'welcome.back': (p) =>
-    `Welcome back, ${p.name}! You are ${p.tier} with ${p.balance} points. Send /help to see everything.`,
+    `Welcome back, ${p.name}! You are ${p.tier} with ${plural(p.balance, 'point')}. Send /help to see everything.`,
   'points.summary': (p) => `💰 Points: ${p.balance}\n🏅 Tier: ${p.tier}`,
   'points.debt': (p) =>
-    `(A refund left ${p.debt} points owed; they come out of the points you earn next.)`,
+    `(A refund left ${plural(p.debt, 'point')} owed; they come out of the points you earn next.)`,
   'points.next': (p) => `${p.remaining} more to reach ${p.next}`,
   'points.top': () => 'You are at the top tier. Thank you!',
-  'points.expiring': (p) => `⏳ ${p.points} points are valid until ${p.date}. Redeem them in time!`,
+  'points.expiring': (p) =>
+    `⏳ ${plural(p.points, 'point')} ${p.points === 1 ? 'is' : 'are'} valid until ${p.date}. Redeem in time!`,
   'points.benefits': (p) => `Your benefits: ${p.benefits}`,
   'tier.heldBy.purchases': (p) => `🏅 You hold ${p.tier} through your purchases this period.`,
   'tier.heldBy.last_window': (p) => `🏅 You kept ${p.tier} from your last period.`,
@@ -408,13 +444,13 @@ const en: Catalogue = {
     `📅 This period ends on ${p.date}: ${p.needed} more keeps your tier, otherwise it becomes ${p.after}.`,
   'tier.kept': (p) => `📅 This period ends on ${p.date}, and you keep your tier.`,
   'amount.spend': (p) => `¥${p.amount} of spend`,
-  'amount.points': (p) => `${p.points} growth points`,
+  'amount.points': (p) => `${plural(p.points, 'growth point')}`,
   'history.empty': () => 'No points yet. Shopping and checking in both earn points.',
   'history.title': () => 'Your latest points:',
   'history.line': (p) => `${p.date}  ${p.points}  ${p.reason}`,
   'rewards.empty': () => 'No rewards to redeem right now. Stay tuned!',
-  'rewards.title': (p) => `Rewards (you have ${p.balance} points):`,
-  'rewards.line': (p) => `• ${p.name} — ${p.cost} points${p.stock}`,
+  'rewards.title': (p) => `Rewards (you have ${plural(p.balance, 'point')}):`,
+  'rewards.line': (p) => `• ${p.name} — ${plural(p.cost, 'point')}${p.stock}`,
   'rewards.stockLeft': (p) => ` (${p.stock} left)`,
   'rewards.lineRefused': (p) => `• ${p.name} — ${p.cost} points · ${p.reason}`,
   'rewards.refused.reward_inactive': () => 'no longer offered',
@@ -425,15 +461,15 @@ const en: Catalogue = {
   'rewards.refused.insufficient_points': (p) => `${p.missing} more points needed`,
   'rewards.button': (p) => `Redeem ${p.name} (${p.cost})`,
   'redeem.confirm': (p) =>
-    `Redeem "${p.name}" for ${p.cost} points? You will have ${p.balance} left.`,
+    `Redeem "${p.name}" for ${plural(p.cost, 'point')}? You will have ${p.balance} left.`,
   'redeem.yes': () => 'Redeem',
   'redeem.no': () => 'Cancel',
   'redeem.cancelled': () => 'Cancelled; your points are unchanged.',
-  'redeem.done': (p) => `✅ Redeemed "${p.name}". ${p.balance} points left.`,
+  'redeem.done': (p) => `✅ Redeemed "${p.name}". ${plural(p.balance, 'point')} left.`,
   'redeem.coupon': (p) => `Code: ${p.code}${p.expires}\nShow it at the counter to use it.`,
   'redeem.couponExpires': (p) => ` (valid until ${p.date})`,
   'redeem.stale': () => 'That confirmation has expired. Send /rewards to choose again.',
-  'checkin.done': (p) => `✅ Checked in: +${p.points} points! You have ${p.balance}.`,
+  'checkin.done': (p) => `✅ Checked in: +${plural(p.points, 'point')}! You have ${p.balance}.`,
   'checkin.capped': () => '✅ Checked in! You reached today’s limit of interaction points.',
   'checkin.again': () => 'You already checked in today. See you tomorrow!',
   'code.caption': (p) => `Your member code: ${p.code}\nShow it at the till to earn points.`,
@@ -446,9 +482,9 @@ const en: Catalogue = {
   'bind.issued': (p) =>
     `Binding code: ${p.code} (valid 10 minutes)\nIn your other app (WeChat or Telegram) send "/bind ${p.code}" (or "绑定 ${p.code}") to us and your points come together.`,
   'bind.linked': (p) =>
-    `✅ Linked! This account now opens your membership, with ${p.balance} points.`,
+    `✅ Linked! This account now opens your membership, with ${plural(p.balance, 'point')}.`,
   'bind.merged': (p) =>
-    `✅ Linked, and your two memberships were merged into one (points, orders and tier): ${p.balance} points.`,
+    `✅ Linked, and your two memberships were merged into one (points, orders and tier): ${plural(p.balance, 'point')}.`,
   'bind.invalid': () =>
     'That binding code is not valid or has expired. Send /bind in your other app for a new one.',
   'marketing.stopped': () =>
@@ -507,20 +543,25 @@ const en: Catalogue = {
   'quiz.question': (p) => `❓ ${p.title} (question ${p.index} of ${p.total})\n${p.text}`,
   'quiz.right': () => '✅ Right!',
   'quiz.wrong': (p) => `❌ The answer is: ${p.answer}`,
-  'quiz.done': (p) => `🎉 Done: ${p.correct} of ${p.total} right, ${p.points} points earned.`,
+  'quiz.done': (p) =>
+    `🎉 Done: ${p.correct} of ${p.total} right, ${plural(p.points, 'point')} earned.`,
   'quiz.capped': () => '(You reached today’s limit of quiz points.)',
+  'quiz.results': (p) =>
+    `📊 You finished "${p.title}": ${p.correct} of ${p.total} right, ${plural(p.points, 'point')} earned, rank ${p.rank} of the ${plural(p.completed, 'member')} who finished.`,
+  'quiz.leaderboard': () => 'Leaderboard:',
+  'quiz.rank': (p) => `${p.rank}. ${p.name}${p.you ? ' (you)' : ''} — ${p.correct} right`,
   'quiz.startable': () => 'Choose the quiz to start now:',
   'quiz.noneToStart': () => 'No quiz to start. Create one through the API first.',
   'quiz.started': (p) => `✅ The quiz "${p.title}" is open; members send /quiz to take part.`,
   'lottery.none': () => 'No lucky draw is running right now. Stay tuned!',
   'lottery.show': (p) => `🎁 ${p.title}\n${p.price}\nPrizes and odds:\n${p.odds}`,
-  'lottery.free': (p) => `${p.count} free draws left today`,
-  'lottery.chances': (p) => `You have ${p.count} draw chances`,
-  'lottery.cost': (p) => `${p.cost} points a draw`,
+  'lottery.free': (p) => `${plural(p.count, 'free draw')} left today`,
+  'lottery.chances': (p) => `You have ${plural(p.count, 'draw chance')}`,
+  'lottery.cost': (p) => `${plural(p.cost, 'point')} a draw`,
   'lottery.draw': () => 'Draw',
   'lottery.again': () => 'Draw again',
   'lottery.won': (p) => `🎉 You won ${p.prize}!`,
-  'lottery.wonPoints': (p) => `+${p.points} points added; you have ${p.balance}.`,
+  'lottery.wonPoints': (p) => `+${plural(p.points, 'point')} added; you have ${p.balance}.`,
   'lottery.coupon': (p) => `Code: ${p.code}. Show it at the counter to collect your prize.`,
   'lottery.nothing': () => 'No prize this time. Good luck next time!',
   'lottery.exhausted': (p) =>
@@ -529,8 +570,8 @@ const en: Catalogue = {
   'survey.ask': (p) => `${p.question}\nYour score: 1 very dissatisfied … 7 very satisfied`,
   'survey.aboutOrder': (p) => `About your order ${p.order}:`,
   'survey.thanks': () => 'Thank you for your answer!',
-  'survey.points': (p) => `+${p.points} points.`,
-  'survey.comment': () => 'Anything else you would like to tell us? Just send it, or tap Skip.',
+  'survey.points': (p) => `+${plural(p.points, 'point')}.`,
+  'survey.comment': () => 'Anything else you would like to tell us? Just send it, or choose Skip.',
   'survey.skip': () => 'Skip',
   'survey.commentSaved': () => 'Thank you, we have your comment!',
   'error.closed': () => 'This has ended or has not started yet.',
@@ -548,28 +589,32 @@ const en: Catalogue = {
     'Who should get it? (Sizes count only members who accept news and offers.)',
   'broadcast.everyone': (p) => `Every subscribed member (${p.size})`,
   'broadcast.everyoneName': () => 'Every subscribed member',
-  'broadcast.text': (p) => `To "${p.name}", ${p.size} members. Send the message:`,
-  'broadcast.image': () => 'Add an image? Send its https link, or tap No image.',
+  'broadcast.text': (p) => `To "${p.name}", ${plural(p.size, 'member')}. Send the message:`,
+  'broadcast.image': () => 'Add an image? Send its https link, or choose No image.',
   'broadcast.noImage': () => 'No image',
   'broadcast.imageInvalid': () =>
-    'Please send an image link starting with https://, or tap No image.',
-  'broadcast.button': () => 'Add a link button? Send "Button text https://…", or tap No button.',
+    'Please send an image link starting with https://, or choose No image.',
+  'broadcast.button': () => 'Add a link button? Send "Button text https://…", or choose No button.',
   'broadcast.noButton': () => 'No button',
-  'broadcast.buttonInvalid': () => 'Please send "Button text https://…", or tap No button.',
+  'broadcast.buttonInvalid': () => 'Please send "Button text https://…", or choose No button.',
   'broadcast.preview': () => 'Preview (what members will get):',
   'broadcast.when': () => 'When should it go out?',
   'broadcast.now': () => 'Send now',
   'broadcast.later': () => 'Schedule',
-  'broadcast.time': () => 'Send the time (the shop’s time zone), e.g. 2026-12-01 10:00:',
-  'broadcast.timeInvalid': () => 'Please send a time in the future as 2026-12-01 10:00.',
+  'broadcast.time': (p) => `Send the time (the shop’s time zone), e.g. ${p.example}:`,
+  'broadcast.timeInvalid': (p) => `Please send a time in the future, written like ${p.example}.`,
   'broadcast.confirm': (p) =>
-    `Send to ${p.size} members of "${p.name}" (${p.when})? Messages due in quiet hours wait for the morning.`,
+    `Send to ${plural(p.size, 'member')} of "${p.name}" (${p.when})? Messages due in quiet hours wait for the morning.`,
   'broadcast.done': (p) => `✅ Broadcast created (${p.id}). Send /campaign ${p.id} to follow it.`,
   'error.already_done': () => 'You have already taken part.',
   'error.birthday_locked': () =>
     'Your birthday cannot be changed once set; ask the shop to correct it.',
   'error.not_found': () => 'That was not found. Please send the command again.',
   'choice.reply': (p) => `Reply ${p.number} ${p.label}`,
+  'choice.expired': () =>
+    'That choice has expired. Please send the command again; /help shows everything.',
+  'choice.expiredPick': () => 'That choice has expired. You can choose now:',
+  'choice.again': () => 'That is not one of the choices. Please pick one of these:',
   'choice.link': (p) => `${p.label}: ${p.url}`,
   'greeting.friend': () =>
     [
@@ -601,6 +646,16 @@ const en: Catalogue = {
   'error.invite_invalid': () => 'That code is unknown, used or expired.',
   'error.member_exists': () => 'That phone number belongs to another member.',
   'error.invalid_input': () => 'That input is not valid. Please check it.',
+  'error.order_not_found': () => 'That order was not found.',
+  'error.identity_taken': () => 'This chat account belongs to another member.',
+  'error.idempotency_mismatch': () =>
+    'That does not match the same request made earlier. Please send the command again.',
+  'error.refund_exceeds_order': () => 'The refund is more than the order amount.',
+  'error.invite_required': () => 'This programme is by invitation. Send /start to begin again.',
+  'error.self_referral': () => 'You cannot refer yourself.',
+  'error.member_inactive': () => 'This membership is closed.',
+  'error.forbidden': () => 'Sorry, you are not allowed to do that.',
+  'error.unauthorized': () => 'We could not confirm who you are. Please send the command again.',
   'admin.refused': (p) =>
     `${p.command} needs the ${p.needed} role${p.above ? ' or higher' : ''}${p.role ? `; you are ${p.role}` : ''}.`,
   'admin.welcome': (p) =>
@@ -610,7 +665,7 @@ const en: Catalogue = {
   'role.owner': () => 'owner',
   'admin.codeMissing': () => 'Please send: /admin <invite code>',
   'stats.report': (p) =>
-    `📊 ${p.from} to ${p.to}\nMembers: ${p.members} (new ${p.new}, new-member rate ${p.newRate})\nMember share of sales: ${p.share} (members ¥${p.memberSales} of ¥${p.totalSales})\nActive members: ${p.active} (activity rate ${p.activityRate})\nChurn rate: ${p.churnRate}, repeat-purchase rate: ${p.repeatRate}\nPoints: issued ${p.issued}, redeemed ${p.redeemed}, expired ${p.expired}, outstanding ${p.outstanding}\nSatisfaction: ${p.satisfaction} (${p.responses} answers)`,
+    `📊 ${p.from} to ${p.to}\nMembers: ${p.members} (new ${p.new}, new-member rate ${p.newRate})\nMember share of sales: ${p.share} (members ¥${p.memberSales} of ¥${p.totalSales})\nActive members: ${p.active} (activity rate ${p.activityRate})\nChurn rate: ${p.churnRate}, repeat-purchase rate: ${p.repeatRate}\nPoints: issued ${p.issued}, redeemed ${p.redeemed}, expired ${p.expired}, outstanding ${p.outstanding}\nSatisfaction: ${p.satisfaction} (${plural(p.responses, 'answer')})`,
   'stats.noChart': () => '(the chart could not be drawn this time)',
   'chart.weekly': () => 'Members and sales by week',
   'chart.members': () => 'Members',
@@ -638,11 +693,14 @@ const en: Catalogue = {
     `👤 ${p.name}\nCode: ${p.code}\nPhone: ${p.phone}\nTier: ${p.tier}\nPoints: ${p.balance}\nJoined: ${p.joined}`,
   'adjust.member': () => 'Whose points? Send a member code or phone number (/cancel to stop):',
   'adjust.points': (p) =>
-    `${p.name} has ${p.balance} points. Send the change: 50 to add, -50 to deduct:`,
+    `${p.name} has ${plural(p.balance, 'point')}. Send the change: 50 to add, -50 to deduct:`,
   'adjust.pointsInvalid': () => 'Please send a whole number other than 0, e.g. 50 or -50.',
+  'adjust.tooMuch': (p) =>
+    `This member has only ${plural(p.balance, 'point')}, so at most ${p.balance} can be deducted. Send another number (/cancel to stop):`,
   'adjust.reason': () => 'Send the reason (it is shown in the member’s history):',
-  'adjust.confirm': (p) => `Adjust ${p.name} by ${p.points} points? Reason: ${p.reason}`,
-  'adjust.done': (p) => `✅ Done. ${p.name} now has ${p.balance} points.`,
+  'adjust.confirm': (p) =>
+    `Adjust ${p.name} (now ${plural(p.balance, 'point')}) by ${p.points} point${Math.abs(Number(p.points)) === 1 ? '' : 's'}? Reason: ${p.reason}`,
+  'adjust.done': (p) => `✅ Done. ${p.name} now has ${plural(p.balance, 'point')}.`,
   yes: () => 'Confirm',
   no: () => 'Cancel',
   none: () => 'none',
@@ -654,6 +712,8 @@ const en: Catalogue = {
   'reason.checkin': () => 'Daily check-in',
   'reason.quiz': () => 'Quiz',
   'reason.survey': () => 'Survey',
+  'reason.lottery': () => 'Lucky draw',
+  'reason.lottery_prize': () => 'Lucky draw prize',
   'reason.manual': () => 'Adjustment',
   'reason.reward': () => 'Reward redeemed',
   'reason.order_payment': () => 'Paid with points',
@@ -666,7 +726,7 @@ const en: Catalogue = {
   'mydata.caption': () =>
     'Here is everything we keep about you (a JSON file; any text editor opens it). Send /deleteme if you want it deleted.',
   'erase.confirm': (p) =>
-    `Close your membership and delete your data? Your name, phone, birthday, chat accounts, tags and comments are deleted for good. Your ${p.balance} points and unused coupons are forfeited. Orders and the points history stay, anonymised, for the shop's books.`,
+    `Close your membership and delete your data? Your name, phone, birthday, chat accounts, tags and comments are deleted for good. Your ${plural(p.balance, 'point')} and unused coupons are forfeited. Orders and the points history stay, anonymised, for the shop's books.`,
   'erase.yes': () => 'Delete my data',
   'erase.done': () =>
     '✅ Done: your membership is closed and your personal data deleted. Thank you for being with us! Send /start any time to join again.',

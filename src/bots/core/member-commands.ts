@@ -186,6 +186,15 @@ function registrationPrompt(turn: Turn, dialog: Extract<Dialog, { kind: 'registe
   return text(t(turn.locale, `register.${dialog.step}`))
 }
 
+/** After help in the middle of joining: the step the person was at, to go on joining. */
+export function continueJoining(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'register' }>,
+): Reply[] {
+  const [prompt, ...rest] = registrationPrompt(turn, dialog)
+  return [{ ...prompt!, text: `${t(turn.locale, 'register.continue')}\n${prompt!.text}` }, ...rest]
+}
+
 export async function registrationText(
   turn: Turn,
   dialog: Extract<Dialog, { kind: 'register' }>,

@@ -30,6 +30,11 @@ export interface Inbound {
 export interface Button {
   label: string
   action?: string
+  /**
+   * The number the core gave an action button, unique among the choices on screen; adapters
+   * without buttons print it ("回复 3 …") and the core maps it back.
+   */
+  number?: number
   url?: string
   /** Opens the mini-app (Telegram web_app button); adapters without one send it as a link. */
   webAppUrl?: string
@@ -37,7 +42,7 @@ export interface Button {
 
 export interface Reply {
   text: string
-  /** Rows of buttons; adapters without buttons number them ("回复 1 …"). */
+  /** Rows of buttons; adapters without buttons print their numbers instead ("回复 1 …"). */
   buttons?: Button[][]
   /** A picture; `name` is the file name the chat shows. */
   image?: { png: Buffer; caption?: string; name?: string }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { MemberRow } from '../../domain/ledger/ledger.repository.ts'
 import type { Domain } from '../../domain/index.ts'
 import type { Locale, Programme } from '../../domain/programme/programme.ts'
+import type { Choice } from './choices.ts'
 import type { Inbound, Reply } from './messages.ts'
 
 /** A multi-step dialog in progress, kept in the database between messages. */
@@ -44,8 +45,10 @@ export interface Session {
   /** Chosen with /lang before joining; a member's own locale wins after. */
   locale?: Locale
   dialog?: Dialog
-  /** The actions of the last buttons sent, so that "1", "2"... can stand for them. */
-  choices?: string[]
+  /** The numbered buttons of the last offer, so that a number sent back can stand for one. */
+  offer?: Choice[]
+  /** Numbers of the offer before it: sent now, they answer that the choice has expired. */
+  expiredChoices?: number[]
 }
 
 export interface ConversationDeps {

@@ -9,17 +9,16 @@ const TEXT_LIMIT = 2_000
 export type WechatMessage = { text: string } | { file: FileBoxInterface }
 
 /**
- * A reply as WeChat messages. WeChat has no buttons: choices become numbered lines ("回复 1
- * 确认兑换"), which the core maps back when the member sends the number; links become a line
- * with the address. A picture goes first, its text after it, as WeChat has no captions.
+ * A reply as WeChat messages. WeChat has no buttons: choices become lines with the number the
+ * core gave them ("回复 1 确认兑换"), which it maps back when the member sends the number; links
+ * become a line with the address. A picture goes first, its text after it, as WeChat has no captions.
  */
 export function toMessages(reply: Reply): WechatMessage[] {
   const locale = reply.locale ?? 'zh-CN'
   const choices: string[] = []
-  let number = 0
   for (const button of reply.buttons?.flat() ?? []) {
-    if (button.action)
-      choices.push(t(locale, 'choice.reply', { number: ++number, label: button.label }))
+    if (button.number)
+      choices.push(t(locale, 'choice.reply', { number: button.number, label: button.label }))
     const url = button.url ?? button.webAppUrl
     if (url) choices.push(t(locale, 'choice.link', { label: button.label, url }))
   }

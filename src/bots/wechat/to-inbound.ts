@@ -1,4 +1,5 @@
 import { type Contact, type Message, type Room, types } from 'wechaty'
+import { CHOICE_NUMBER } from '../core/choices.ts'
 import { parseCommand } from '../core/commands.ts'
 import type { Inbound } from '../core/messages.ts'
 
@@ -39,7 +40,7 @@ export interface WechatInbound {
  */
 function addressesBot(text: string, mentioned: boolean, awaitsChoice: boolean): boolean {
   if (mentioned) return true
-  if (/^\d{1,2}$/.test(text)) return awaitsChoice
+  if (CHOICE_NUMBER.test(text)) return awaitsChoice
   const command = parseCommand(text)
   return Boolean(command) && (text.startsWith('/') || CJK.test(text.split(/\s+/)[0]!))
 }

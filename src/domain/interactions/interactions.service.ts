@@ -3,9 +3,13 @@ import { sql } from 'kysely'
 import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
 import { type MemberRow, findEntryByKey, lockMember } from '../ledger/ledger.repository.ts'
+import type { LedgerReason } from '../ledger/ledger.ts'
 import { credit } from '../ledger/ledger.service.ts'
 import { type Programme, expiryFor, localDate } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+
+/** The interactions that pay points; each is also the reason of its ledger entries. */
+export type InteractionKind = Extract<LedgerReason, 'checkin' | 'quiz' | 'survey'>
 
 export interface InteractionAward {
   /** Points actually paid: less than asked when the daily cap was reached. */
@@ -41,7 +45,7 @@ export class InteractionsService {
 
   async award(
     memberId: string,
-    kind: string,
+    kind: InteractionKind,
     points: number,
     idempotencyKey: string,
   ): Promise<InteractionAward> {
@@ -73,7 +77,7 @@ export async function awardInteraction(
   award: {
     programme: Programme
     version: number
-    kind: string
+    kind: InteractionKind
     points: number
     idempotencyKey: string
     now: Date

@@ -169,6 +169,15 @@ export class QuizzesService {
 
   /** Quizzes open now that the member may take and has not finished. */
   async openFor(memberId: string): Promise<QuizView[]> {
+    return this.open(memberId, { finished: false })
+  }
+
+  /** Quizzes still open that the member has finished: theirs to see the results of. */
+  async finishedOpen(memberId: string): Promise<QuizView[]> {
+    return this.open(memberId, { finished: true })
+  }
+
+  private async open(memberId: string, { finished }: { finished: boolean }): Promise<QuizView[]> {
     const now = this.deps.clock.now().toISOString()
     const { config } = await this.programmes.current()
     const member = await this.deps.store.db
@@ -182,18 +191,17 @@ export class QuizzesService {
       .where('active', '=', 1)
       .where('opensAt', '<=', now)
       .where('closesAt', '>', now)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('quizAttempts')
-              .select('quizAttempts.id')
-              .whereRef('quizAttempts.quizId', '=', 'quizzes.id')
-              .where('quizAttempts.memberId', '=', memberId)
-              .where('quizAttempts.status', '=', 'completed'),
-          ),
-        ),
-      )
+      .where((eb) => {
+        const done = eb.exists(
+          eb
+            .selectFrom('quizAttempts')
+            .select('quizAttempts.id')
+            .whereRef('quizAttempts.quizId', '=', 'quizzes.id')
+            .where('quizAttempts.memberId', '=', memberId)
+            .where('quizAttempts.status', '=', 'completed'),
+        )
+        return finished ? done : eb.not(done)
+      })
       .orderBy('closesAt')
       .execute()
     return rows
@@ -324,8 +332,11 @@ export class QuizzesService {
     })
   }
 
-  /** The merchant's view: how many took part, how they scored, and the leaderboard. */
-  async results(quizId: string) {
+  /**
+   * How many took part, how they scored, and the leaderboard; with `memberId`, also that
+   * member's own score and rank (which may be below the leaderboard's top 20).
+   */
+  async results(quizId: string, options: { memberId?: string } = {}) {
     const quiz = await this.row(quizId)
     const total = questionsOf(quiz).length
     const attempts = await this.deps.store.db
@@ -344,17 +355,18 @@ export class QuizzesService {
       .where('quizId', '=', quizId)
       .execute()
     const completed = attempts.filter((a) => a.status === 'completed')
-    const leaderboard = [...completed]
-      .sort((a, b) => b.correct - a.correct || a.completedAt!.localeCompare(b.completedAt!))
-      .slice(0, 20)
-      .map((a, i) => ({
-        rank: i + 1,
-        memberId: a.memberId,
-        displayName: a.displayName,
-        code: a.code,
-        correct: a.correct,
-        completedAt: a.completedAt!,
-      }))
+    const ranked = [...completed].sort(
+      (a, b) => b.correct - a.correct || a.completedAt!.localeCompare(b.completedAt!),
+    )
+    const mine = options.memberId ? ranked.findIndex((a) => a.memberId === options.memberId) : -1
+    const leaderboard = ranked.slice(0, 20).map((a, i) => ({
+      rank: i + 1,
+      memberId: a.memberId,
+      displayName: a.displayName,
+      code: a.code,
+      correct: a.correct,
+      completedAt: a.completedAt!,
+    }))
     const distribution = Array.from({ length: total + 1 }, (_, correct) => ({
       correct,
       members: completed.filter((a) => a.correct === correct).length,
@@ -369,6 +381,15 @@ export class QuizzesService {
       pointsAwarded: completed.reduce((s, a) => s + a.pointsAwarded, 0),
       distribution,
       leaderboard,
+      ...(mine >= 0
+        ? {
+            member: {
+              rank: mine + 1,
+              correct: ranked[mine]!.correct,
+              pointsAwarded: ranked[mine]!.pointsAwarded,
+            },
+          }
+        : {}),
     }
   }
 

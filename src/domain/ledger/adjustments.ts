@@ -62,7 +62,7 @@ export async function adjustPoints(
         memberId,
         points: Math.abs(adjustment.points),
         kind: 'adjust' as const,
-        reason: 'manual',
+        reason: 'manual' as const,
         note: adjustment.reason,
         sourceType: 'adjustment',
         idempotencyKey: key,

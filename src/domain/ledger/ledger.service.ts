@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts'
 import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
-import type { LedgerEntryView, LedgerWrite } from './ledger.ts'
+import type { LedgerEntryView, LedgerReason, LedgerWrite } from './ledger.ts'
 import { type LedgerEntryRow, type MemberRow, lockMember, openLots } from './ledger.repository.ts'
 
 export interface Posted {
@@ -207,7 +207,8 @@ export function toEntryView(row: LedgerEntryRow): LedgerEntryView {
     id: String(row.id),
     points: row.points,
     kind: row.kind,
-    reason: row.reason,
+    // Entries are written only with a LedgerReason; the column is plain text.
+    reason: row.reason as LedgerReason,
     note: row.note,
     sourceType: row.sourceType,
     sourceId: row.sourceId,

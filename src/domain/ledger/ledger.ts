@@ -14,12 +14,39 @@ export const LEDGER_KINDS = [
 ] as const
 export type LedgerKind = (typeof LEDGER_KINDS)[number]
 
+/**
+ * Why points moved. Every entry names one of these; members read them in their history, so the
+ * chat catalogue and the mini-app have words for each (a missing one does not compile).
+ */
+export const LEDGER_REASONS = [
+  'order',
+  'first_order_bonus',
+  'referral_referrer',
+  'referral_referee',
+  'referral_cancelled',
+  'checkin',
+  'quiz',
+  'survey',
+  'lottery',
+  'lottery_prize',
+  'manual',
+  'reward',
+  'order_payment',
+  'order_refund',
+  'expiry',
+  'merged_in',
+  'merged_out',
+  'opening_balance',
+  'erasure',
+] as const
+export type LedgerReason = (typeof LEDGER_REASONS)[number]
+
 export interface LedgerWrite {
   memberId: string
   /** Magnitude: credit adds it, debit takes it. */
   points: number
   kind: LedgerKind
-  reason: string
+  reason: LedgerReason
   note?: string | null
   sourceType?: string | null
   sourceId?: string | null
@@ -32,7 +59,7 @@ export interface LedgerEntryView {
   id: string
   points: number
   kind: string
-  reason: string
+  reason: LedgerReason
   note: string | null
   sourceType: string | null
   sourceId: string | null

@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId, randomCode, sha256Hex } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
+import type { LedgerReason } from '../ledger/ledger.ts'
 import { settleDebtFromLots } from '../ledger/ledger.service.ts'
 import { type MemberRow, lockMembers } from '../ledger/ledger.repository.ts'
 import { type Programme, addDays, lastLocalDay, tierIndex } from '../programme/programme.ts'
@@ -433,7 +434,7 @@ export class MembersService {
             memberId: sourceId,
             points: -moved,
             kind: 'merge',
-            reason: 'merged_out',
+            reason: 'merged_out' satisfies LedgerReason,
             note: null,
             sourceType: 'member',
             sourceId: targetId,
@@ -448,7 +449,7 @@ export class MembersService {
             memberId: targetId,
             points: moved,
             kind: 'merge',
-            reason: 'merged_in',
+            reason: 'merged_in' satisfies LedgerReason,
             note: null,
             sourceType: 'member',
             sourceId,

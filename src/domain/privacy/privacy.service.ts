@@ -1,6 +1,7 @@
 import type { Db } from '../../../db/client.ts'
 import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
+import type { LedgerReason } from '../ledger/ledger.ts'
 import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { expireDueLots } from '../ledger/ledger.service.ts'
 import type { MembersService } from '../members/members.service.ts'
@@ -491,7 +492,7 @@ async function forfeit(
       memberId: member.id,
       points: -balance,
       kind: balance > 0 ? 'expire' : 'adjust',
-      reason: 'erasure',
+      reason: 'erasure' satisfies LedgerReason,
       note: null,
       sourceType: 'erasure',
       sourceId: member.id,

@@ -414,7 +414,7 @@ export class ReminderDecider {
     })
     return locale === 'en'
       ? `A gift for you: ${reward.name}, waiting in your coupons. `
-      : `送您「${reward.name}」，已放入您的券包。`
+      : `送你「${reward.name}」，已放入你的券包。`
   }
 
   private async lastOrderAt(db: Db, memberId: string): Promise<string | null> {

@@ -50,37 +50,37 @@ type Template = { 'zh-CN': string; en: string }
 export const DEFAULT_TEMPLATES: Record<ReminderKind, Template> = {
   usage_cycle: {
     'zh-CN':
-      '{name}，您购买的{product}预计{days}天后用完（{date}），需要补货吗？回复「兑换」看看积分能换什么。',
+      '{name}，你购买的{product}预计{days}天后用完（{date}），需要补货吗？回复「兑换」看看积分能换什么。',
     en: '{name}, your {product} should run out in {days} days ({date}). Time to restock? Reply "rewards" to see what your points buy.',
   },
   win_back: {
-    'zh-CN': '{name}，好久不见！您已经{days}天没来了。{offer}您现在有{balance}积分。',
+    'zh-CN': '{name}，好久不见！你已经{days}天没来了。{offer}你现在有{balance}积分。',
     en: 'We miss you, {name}! It has been {days} days since your last visit. {offer}You have {balance} points.',
   },
   points_expiring: {
-    'zh-CN': '{name}，您有{expiring}积分将于{date}过期，回复「兑换」用掉它们吧。',
+    'zh-CN': '{name}，你有{expiring}积分将于{date}过期，回复「兑换」用掉它们吧。',
     en: '{name}, {expiring} of your points expire on {date}. Reply "rewards" to use them.',
   },
   tier_upgrade: {
-    'zh-CN': '恭喜{name}升级为{tier}！您的新权益：{benefits}',
+    'zh-CN': '恭喜{name}升级为{tier}！你的新权益：{benefits}',
     en: 'Congratulations {name}, you are now {tier}! Your new benefits: {benefits}',
   },
   tier_downgrade: {
     'zh-CN':
-      '{name}，您的{tier}资格将于{date}到期评估，再消费{needed}即可保级，否则将调整为{nextTier}。',
+      '{name}，你的{tier}资格将于{date}到期评估，再消费{needed}即可保级，否则将调整为{nextTier}。',
     en: '{name}, your {tier} status is reviewed on {date}: {needed} more keeps it, otherwise it becomes {nextTier}.',
   },
   order_shipped: {
-    'zh-CN': '{name}，您的订单{order}已发货{tracking}。本单获得{earned}积分，当前{balance}积分。',
+    'zh-CN': '{name}，你的订单{order}已发货{tracking}。本单获得{earned}积分，当前{balance}积分。',
     en: '{name}, your order {order} has shipped{tracking}. It earned you {earned} points; you have {balance}.',
   },
   order_delivered: {
     'zh-CN':
-      '{name}，您的订单{order}已签收，获得{earned}积分，当前共{balance}积分。您是{tier}，享有：{benefits}',
+      '{name}，你的订单{order}已签收，获得{earned}积分，当前共{balance}积分。你是{tier}，享有：{benefits}',
     en: '{name}, your order {order} was delivered and earned {earned} points; you have {balance}. As {tier} you enjoy: {benefits}',
   },
   order_survey: {
-    'zh-CN': '{name}，您对订单{order}满意吗？回复「评价」打个分吧。',
+    'zh-CN': '{name}，你对订单{order}满意吗？回复「评价」打个分吧。',
     en: '{name}, how was your order {order}? Reply "survey" to rate it.',
   },
 }
