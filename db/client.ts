@@ -178,6 +178,8 @@ async function runMigrations(db: Db): Promise<MigrationResultSet> {
   })
   const result = await migrator.migrateToLatest()
   if (result.error)
-    throw result.error instanceof Error ? result.error : new Error(String(result.error))
+    throw result.error instanceof Error
+      ? result.error
+      : new Error('the migration failed', { cause: result.error })
   return result
 }

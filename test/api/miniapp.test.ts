@@ -49,7 +49,7 @@ describeOnDatabases('mini-app API', (get) => {
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     })
-    return { status: response.status, body: (await response.json()) as any }
+    return { status: response.status, body: await response.json() }
   }
   const sessionFor = async (user: { id: number; first_name: string }) => {
     const res = await call('POST', '/session', {

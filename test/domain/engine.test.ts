@@ -279,7 +279,7 @@ describeOnDatabases('loyalty engine', (get) => {
     )
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
     for (const r of results.filter((r) => r.status === 'rejected')) {
-      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'member_exists' })
+      expect(r.reason).toMatchObject({ code: 'member_exists' })
     }
   })
 })

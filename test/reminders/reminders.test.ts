@@ -490,7 +490,7 @@ describe('tier touchpoints', () => {
       h.at(700)
       await h.tick()
       expect(h.to(mo.chat).filter((t) => t.includes('保级'))).toEqual([])
-      const windowEnd = new Date((await h.domain.members.view(mo.id)).tier.windowEnd!)
+      const windowEnd = new Date((await h.domain.members.view(mo.id)).tier.windowEnd)
       const warnDay =
         Math.round((windowEnd.getTime() - localAt(0, '00:00').getTime()) / 86_400_000) - 14
       h.at(warnDay)

@@ -135,6 +135,6 @@ export function customerDataRoutes(domain: Domain) {
       return c.body(body, 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="${kind}-${day}.csv"`,
-      }) as never
+      })
     })
 }

@@ -357,7 +357,9 @@ export function miniappRoutes(domain: Domain) {
   // routes added later.
   const requireSession = miniappSession(domain)
   app.use('*', async (c, next) =>
-    c.req.path.endsWith('/session') ? next() : requireSession(c, next),
+    c.req.path.endsWith('/session')
+      ? next()
+      : requireSession(c as Parameters<typeof requireSession>[0], next),
   )
 
   return app

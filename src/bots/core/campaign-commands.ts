@@ -83,7 +83,7 @@ export async function chooseSegment(turn: Turn, value: string): Promise<Reply[]>
     ...dialog,
     step: 'text',
     segmentName: segment.name,
-    filter: segment.filter as Record<string, unknown>,
+    filter: segment.filter,
     size,
   }
   return text(t(turn.locale, 'broadcast.text', { name: segment.name, size }))
@@ -121,7 +121,7 @@ export async function broadcastText(
     const at = DateTime.fromFormat(input.trim(), 'yyyy-MM-dd HH:mm', { zone: config.timezone })
     if (!at.isValid || at.toJSDate() <= turn.deps.domain.deps.clock.now())
       return text(t(turn.locale, 'broadcast.timeInvalid', { example: exampleTime(turn) }))
-    return confirm(turn, { ...dialog, sendAt: at.toUTC().toISO()!, sendAtLocal: input.trim() })
+    return confirm(turn, { ...dialog, sendAt: at.toUTC().toISO(), sendAtLocal: input.trim() })
   }
   return []
 }

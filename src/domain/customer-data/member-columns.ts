@@ -187,7 +187,7 @@ function calendarDate(value: string): DateTime {
 function instant(value: string, timezone: string): string {
   const iso = DateTime.fromISO(value, { setZone: true })
   if (iso.isValid && /[T ]\d{2}:\d{2}.*(Z|[+-]\d{2}:?\d{2})$/.test(value))
-    return iso.toUTC().toISO()!
+    return iso.toUTC().toISO()
   const local = /^(.+?)(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(value)!
   const day = calendarDate(local[1]!)
   const at = DateTime.fromObject(
@@ -202,7 +202,7 @@ function instant(value: string, timezone: string): string {
     { zone: timezone },
   )
   if (!at.isValid) throw new CellError(`${JSON.stringify(value)} is not a date and time`)
-  return at.toUTC().toISO()!
+  return at.toUTC().toISO()
 }
 
 /** Reads one cell of a column into the record; throws CellError with the reason it is not valid. */
