@@ -16,6 +16,8 @@ const zhCN = {
   tierKeep: (p: { date: string; needed: string; after: string }) =>
     `本期到 ${p.date} 为止：再${p.needed}即可保级，否则将调整为${p.after}。`,
   tierKept: (p: { date: string }) => `本期到 ${p.date} 为止，你已保住当前等级。`,
+  // Chinese sentences follow one another without a space; English ones take one.
+  sentenceGap: '',
   expiring: (p: { points: number; date: string }) => `${p.points} 积分的有效期到 ${p.date}`,
   debt: (p: { debt: number }) => `欠 ${p.debt} 积分，将从之后获得的积分中扣除`,
   benefits: (p: { list: string }) => `当前权益：${p.list}`,
@@ -150,6 +152,7 @@ const en: Texts = {
   tierKeep: (p) =>
     `This period ends on ${p.date}: ${p.needed} more keeps your tier, otherwise it becomes ${p.after}.`,
   tierKept: (p) => `This period ends on ${p.date}, and you keep your tier.`,
+  sentenceGap: ' ',
   expiring: (p) =>
     `${plural(p.points, 'point')} ${p.points === 1 ? 'is' : 'are'} valid until ${p.date}`,
   debt: (p) => `${plural(p.debt, 'point')} owed; they come out of the points you earn next`,

@@ -226,7 +226,7 @@ function header(member: Member, programme: Me['programme']): HTMLElement {
         'p',
         { class: 'outlook', 'data-testid': 'tier-outlook' },
         t()[`heldBy_${outlook.heldBy}`]({ tier: name(member.tier.name) }),
-        ' ',
+        t().sentenceGap,
         outlook.keepNeeds === null
           ? t().tierKept({ date: outlook.lastDay })
           : t().tierKeep({

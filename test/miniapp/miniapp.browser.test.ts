@@ -266,6 +266,10 @@ describe.skipIf(!runBrowser)(
         expect(await outlook.textContent()).toContain(
           language === 'en' ? 'keeps your tier' : '保级',
         )
+        // Chinese sentences run on without a space between them; English ones take one.
+        expect(await outlook.textContent()).toContain(
+          language === 'en' ? 'for points. This period' : '兑换的。本期',
+        )
         await page.screenshot({ path: `${ARTIFACTS}/miniapp-tier-${language}-360x740.png` })
         await page
           .getByRole('tab', { name: language === 'en' ? 'Me' : '我的', exact: true })
