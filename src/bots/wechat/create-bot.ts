@@ -203,8 +203,9 @@ export function createWechatBot(deps: WechatBotDeps): WechatBot {
     try {
       await wechaty.start()
       // Wechaty reports a puppet that failed to start as an error event, not by rejecting.
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- the puppet's state type (state-switch) does not resolve through wechaty's typings; it is a boolean getter
-      if (!wechaty.puppet.state.active()) throw new Error('the puppet did not start')
+      // The puppet's state type (state-switch) does not resolve through wechaty's typings.
+      const state = wechaty.puppet.state as unknown as { active(): boolean }
+      if (!state.active()) throw new Error('the puppet did not start')
       logger.info(
         { puppet: wechaty.puppet.name(), loggedIn: wechaty.isLoggedIn },
         'wechat bot started',
