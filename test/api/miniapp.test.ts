@@ -3,6 +3,7 @@ import pino from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.ts'
 import { createDomain } from '../../src/domain/index.ts'
+import { CLOCK_SKEW_MS } from '../../src/shared/clock.ts'
 import { describeOnDatabases } from '../helpers/domain.ts'
 import { MINIAPP_BOT_TOKEN, initDataFor } from '../helpers/miniapp.ts'
 
@@ -102,6 +103,20 @@ describeOnDatabases('mini-app API', (get) => {
       expect(res.status).toBe(401)
       expect(res.body.error.code).toBe('unauthorized')
     }
+  })
+
+  it('refuses initData dated in the future beyond clock skew, and accepts it within the skew', async () => {
+    const { user } = await member()
+    const now = get().clock.now().getTime()
+    const ahead = await call('POST', '/session', {
+      body: { initData: initDataFor(user, new Date(now + CLOCK_SKEW_MS + 60_000)) },
+    })
+    expect(ahead.status).toBe(401)
+    expect(ahead.body.error.code).toBe('unauthorized')
+    const withinSkew = await call('POST', '/session', {
+      body: { initData: initDataFor(user, new Date(now + CLOCK_SKEW_MS - 60_000)) },
+    })
+    expect(withinSkew.status).toBe(200)
   })
 
   it('tells someone who is not a member yet to join in the bot', async () => {
