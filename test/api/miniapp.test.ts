@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -223,7 +224,11 @@ describeOnDatabases('mini-app API', (get) => {
     })
     expect(redeemed.status).toBe(201)
     expect(redeemed.body.couponCode).toMatch(/^[2-9A-HJ-NP-Z]{10}$/)
-    const short = await call('POST', '/redemptions', { token, body: { rewardId: tea.id } })
+    const short = await call('POST', '/redemptions', {
+      headers: { 'idempotency-key': randomUUID() },
+      token,
+      body: { rewardId: tea.id },
+    })
     expect(short.status).toBe(409)
     expect(short.body.error.code).toBe('insufficient_points')
     expect((await call('GET', '/coupons', { token })).body.items).toHaveLength(1)
@@ -293,7 +298,11 @@ describeOnDatabases('mini-app API', (get) => {
     for (const [reward, blockedBy] of cases) {
       expect(items.find((r: { id: string }) => r.id === reward.id)).toMatchObject({ blockedBy })
       if (!blockedBy) continue
-      const refused = await call('POST', '/redemptions', { token, body: { rewardId: reward.id } })
+      const refused = await call('POST', '/redemptions', {
+        headers: { 'idempotency-key': randomUUID() },
+        token,
+        body: { rewardId: reward.id },
+      })
       expect(refused.body.error.code).toBe(blockedBy)
     }
   })
@@ -321,11 +330,21 @@ describeOnDatabases('mini-app API', (get) => {
         (l: { id: string }) => l.id === lottery.id,
       )
     expect(await listed()).toMatchObject({ exhausted: false })
-    expect((await call('POST', '/draws', { token, body: { lotteryId: lottery.id } })).status).toBe(
-      201,
-    )
+    expect(
+      (
+        await call('POST', '/draws', {
+          headers: { 'idempotency-key': randomUUID() },
+          token,
+          body: { lotteryId: lottery.id },
+        })
+      ).status,
+    ).toBe(201)
     expect(await listed()).toMatchObject({ exhausted: true, prizes: [{ probability: 0 }] })
-    const refused = await call('POST', '/draws', { token, body: { lotteryId: lottery.id } })
+    const refused = await call('POST', '/draws', {
+      headers: { 'idempotency-key': randomUUID() },
+      token,
+      body: { lotteryId: lottery.id },
+    })
     expect(refused.status).toBe(409)
     expect(refused.body.error).toMatchObject({
       code: 'lottery_exhausted',
