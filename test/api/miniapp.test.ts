@@ -202,6 +202,31 @@ describeOnDatabases('mini-app API', (get) => {
     ).toBe(401)
   })
 
+  it('a redemption or draw from the mini-app without Idempotency-Key is refused before any write', async () => {
+    const { view, user } = await member()
+    await domain.adjust(view.id, { points: 120, reason: 'test' }, 'test')
+    const cup = await domain.rewards.create({ name: 'Cup', kind: 'gift', pointsCost: 10 })
+    const now = get().clock.now().getTime()
+    const lottery = await domain.lotteries.create({
+      title: 'Keyless draw',
+      costPoints: 10,
+      freeDrawsPerDay: 0,
+      opensAt: new Date(now - 60_000).toISOString(),
+      closesAt: new Date(now + 86_400_000).toISOString(),
+      prizes: [{ name: 'Bonus', kind: 'points', points: 5, weight: 1 }],
+    })
+    const token = await sessionFor(user)
+    for (const [path, body] of [
+      ['/redemptions', { rewardId: cup.id }],
+      ['/draws', { lotteryId: lottery.id }],
+    ] as const) {
+      const res = await call('POST', path, { token, body })
+      expect(res.status, path).toBe(400)
+      expect(res.body.error.code, path).toBe('idempotency_key_required')
+    }
+    expect((await call('GET', '/me', { token })).body.member.points.balance).toBe(120)
+  })
+
   it('redeems a reward for the coupon code, says when points are short, and edits the profile', async () => {
     const { view, user } = await member()
     await domain.adjust(view.id, { points: 120, reason: 'test' }, 'test')
