@@ -35,7 +35,7 @@ function matches(rule: BodyLimitRule, path: string): boolean {
   return path.startsWith(prefix) || path === prefix.slice(0, -1)
 }
 
-function describe(bytes: number): string {
+function sizeText(bytes: number): string {
   return bytes >= 1024 * KB ? `${bytes / (1024 * KB)} MB` : `${bytes / KB} KB`
 }
 
@@ -43,7 +43,7 @@ function limitOf(maxBytes: number): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
     onError: (c) =>
-      errorJson(c, 413, 'payload_too_large', `the body is over ${describe(maxBytes)}`, {
+      errorJson(c, 413, 'payload_too_large', `the body is over ${sizeText(maxBytes)}`, {
         maxBytes,
       }),
   })
