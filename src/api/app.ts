@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import type { Domain } from '../domain/index.ts'
 import { errorJson, notFound, onError } from './errors.ts'
 import { apiKeyAuth } from './middleware/api-key.ts'
+import { bodyLimits } from './middleware/body-limit.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { campaignRoutes } from './routes/campaigns.ts'
 import { customerDataRoutes } from './routes/customer-data.ts'
@@ -43,6 +44,7 @@ export function createApp({
   app.onError(onError(logger))
   app.notFound(notFound)
   app.use('*', requestLog(logger))
+  app.use('*', bodyLimits(telegramWebhook?.path))
 
   app.get('/healthz', async (c) => {
     if (isShuttingDown())

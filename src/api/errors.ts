@@ -11,6 +11,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   self_referral: 400,
   invite_required: 400,
   invite_invalid: 400,
+  idempotency_key_required: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { DomainError } from '../shared/errors.ts'
 
 const localized = z.object({ 'zh-CN': z.string(), en: z.string() })
 
@@ -222,6 +223,21 @@ export function json<T>(schema: T, description: string) {
 
 export const IdempotencyKeyHeader = z.object({
   'idempotency-key': z.string().min(1).max(200).optional().openapi({
-    description: 'A retry with the same key is answered with the first result, not applied again',
+    description:
+      'Required: a retry with the same key is answered with the first result, not applied again; a request without one is refused with 400 idempotency_key_required',
   }),
 })
+
+/**
+ * The key of a write that a retry could apply twice (points, stock or money). A client that
+ * forgets it would double the effect on its first timeout, so the write is refused instead.
+ */
+export function requireIdempotencyKey(key: string | undefined, orGive?: string): string {
+  if (key) return key
+  const hint = orGive ? ` (or ${orGive})` : ''
+  throw new DomainError(
+    'idempotency_key_required',
+    `send an Idempotency-Key header${hint} so that a retry is not applied twice`,
+    { field: 'idempotency-key' },
+  )
+}

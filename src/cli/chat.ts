@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander'
 import pino from 'pino'
 import { createDb } from '../../db/client.ts'
 import { createConversation } from '../bots/core/conversation.ts'
-import { runConsoleChat } from '../bots/console/console-chat.ts'
+import { consoleUserId, runConsoleChat } from '../bots/console/console-chat.ts'
 import { loadConfig } from '../config.ts'
 import { createDomain } from '../domain/index.ts'
 import { systemClock } from '../shared/clock.ts'
@@ -11,7 +11,19 @@ const program = new Command()
   .name('npm run chat --')
   .description('talk to the programme in the terminal, as a member or as the merchant')
   .option('--admin', 'chat as the merchant owner (admin commands)')
-  .option('--user <id>', 'who you are: each id is its own member', 'me')
+  .option(
+    '--user <id>',
+    'who you are: each id is its own member',
+    (value: string) => {
+      try {
+        consoleUserId(value, false)
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message)
+      }
+      return value
+    },
+    'me',
+  )
   .option('--lang <lang>', 'zh-CN or en', (value: string) => {
     if (!['zh-CN', 'en'].includes(value)) throw new InvalidArgumentError('zh-CN or en')
     return value
@@ -25,7 +37,7 @@ try {
   await store.migrate()
   const domain = createDomain({ store, clock: systemClock })
   await domain.programme.ensureSeeded()
-  const userId = options.admin ? `admin-${options.user}` : options.user
+  const userId = consoleUserId(options.user, options.admin === true)
   if (options.admin && !(await domain.staff.roleOf('console', userId))) {
     const { code } = await domain.staff.createInvite('owner')
     await domain.staff.acceptInvite(code, 'console', userId, 'Console owner')

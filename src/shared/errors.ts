@@ -18,6 +18,7 @@ export type DomainErrorCode =
   | 'tier_already_held'
   | 'reward_inactive'
   | 'idempotency_mismatch'
+  | 'idempotency_key_required'
   | 'refund_exceeds_order'
   | 'coupon_used'
   | 'coupon_expired'

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { available, databases } from '../helpers/db.ts'
 import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
@@ -14,6 +15,17 @@ for (const db of databases) {
       afterAll(async () => {
         await api?.store.cleanup()
       })
+      /** A fresh Idempotency-Key, as a till that sends one with every write. */
+      const keyed = () => ({ headers: { 'idempotency-key': randomUUID() } })
+      const grant = (memberId: string, points: number) =>
+        api.call(
+          'POST',
+          `/api/v1/members/${memberId}/adjustments`,
+          { points, reason: 'test' },
+          keyed(),
+        )
+      const redeem = (memberId: string, rewardId: string) =>
+        api.call('POST', `/api/v1/members/${memberId}/redemptions`, { rewardId }, keyed())
       let n = 0
       const newMember = async (extra: Record<string, unknown> = {}) => {
         const res = await api.call('POST', '/api/v1/members', {
@@ -200,14 +212,86 @@ for (const db of databases) {
             { headers: { 'idempotency-key': 'rf-1' } },
           )
           expect(retry.body.refundedAmount).toBe(2_500)
-          const over = await api.call('POST', `/api/v1/orders/ord-r-${n}/refunds`, {
-            amount: 7_501,
-          })
+          const over = await api.call(
+            'POST',
+            `/api/v1/orders/ord-r-${n}/refunds`,
+            {
+              amount: 7_501,
+            },
+            keyed(),
+          )
           expect(over.status).toBe(409)
           expect(over.body.error).toMatchObject({
             code: 'refund_exceeds_order',
             details: { refundable: 7_500 },
           })
+        })
+
+        it('two identical keyless refunds are refused with 400 idempotency_key_required and nothing is applied', async () => {
+          const m = await newMember()
+          const orderId = `ord-keyless-${n}`
+          await api.call('POST', '/api/v1/orders', {
+            id: orderId,
+            member: { id: m.id },
+            amount: 10_000,
+          })
+          for (const attempt of [1, 2]) {
+            const res = await api.call('POST', `/api/v1/orders/${orderId}/refunds`, {
+              amount: 2_500,
+            })
+            expect(res.status, `attempt ${attempt}`).toBe(400)
+            expect(res.body.error.code).toBe('idempotency_key_required')
+          }
+          expect((await api.call('GET', `/api/v1/orders/${orderId}`)).body.refundedAmount).toBe(0)
+          expect((await api.call('GET', `/api/v1/members/${m.id}`)).body.points.balance).toBe(100)
+          const sameKey = { headers: { 'idempotency-key': `rf-keyless-${n}` } }
+          for (const attempt of [1, 2]) {
+            const res = await api.call(
+              'POST',
+              `/api/v1/orders/${orderId}/refunds`,
+              { amount: 2_500 },
+              sameKey,
+            )
+            expect(res.status, `attempt ${attempt}`).toBe(201)
+          }
+          expect((await api.call('GET', `/api/v1/orders/${orderId}`)).body.refundedAmount).toBe(
+            2_500,
+          )
+          expect((await api.call('GET', `/api/v1/members/${m.id}`)).body.points.balance).toBe(75)
+        })
+
+        it('a keyless adjustment, redemption or lottery draw is refused with 400 idempotency_key_required before any write', async () => {
+          const m = await newMember()
+          const reward = await api.call('POST', '/api/v1/rewards', {
+            name: 'cup',
+            kind: 'gift',
+            pointsCost: 1,
+          })
+          const lottery = await api.call('POST', '/api/v1/lotteries', {
+            title: 'Keyless',
+            costPoints: 0,
+            freeDrawsPerDay: 5,
+            opensAt: new Date(api.clock.now().getTime() - 60_000).toISOString(),
+            closesAt: new Date(api.clock.now().getTime() + 86_400_000).toISOString(),
+            prizes: [{ name: 'Bonus', kind: 'points', points: 5, weight: 1 }],
+          })
+          expect(lottery.status, JSON.stringify(lottery.body)).toBe(201)
+          const before = (await api.call('GET', `/api/v1/members/${m.id}/ledger`)).body.items.length
+          for (const [path, body] of [
+            [`/api/v1/members/${m.id}/adjustments`, { points: 100, reason: 'keyless' }],
+            [`/api/v1/members/${m.id}/redemptions`, { rewardId: reward.body.id }],
+            [`/api/v1/members/${m.id}/draws`, { lotteryId: lottery.body.id }],
+          ] as const) {
+            const res = await api.call('POST', path, body)
+            expect(res.status, path).toBe(400)
+            expect(res.body.error.code, path).toBe('idempotency_key_required')
+          }
+          expect((await api.call('GET', `/api/v1/members/${m.id}/ledger`)).body.items).toHaveLength(
+            before,
+          )
+          expect(
+            (await api.call('GET', `/api/v1/lotteries/${lottery.body.id}/draws`)).body.items,
+          ).toEqual([])
         })
 
         it('a till (pos key) records orders', async () => {
@@ -226,10 +310,15 @@ for (const db of databases) {
         it('pages a member’s ledger newest first with a cursor', async () => {
           const m = await newMember()
           for (let i = 1; i <= 5; i++) {
-            await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
-              points: i,
-              reason: `gift ${i}`,
-            })
+            await api.call(
+              'POST',
+              `/api/v1/members/${m.id}/adjustments`,
+              {
+                points: i,
+                reason: `gift ${i}`,
+              },
+              keyed(),
+            )
           }
           const page1 = await api.call('GET', `/api/v1/members/${m.id}/ledger?limit=3`)
           expect(page1.body.items.map((e: { points: number }) => e.points)).toEqual([5, 4, 3])
@@ -249,10 +338,15 @@ for (const db of databases) {
 
         it('deducts with a reason, never below zero, once per idempotency key', async () => {
           const m = await newMember()
-          await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
-            points: 50,
-            reason: 'goodwill',
-          })
+          await api.call(
+            'POST',
+            `/api/v1/members/${m.id}/adjustments`,
+            {
+              points: 50,
+              reason: 'goodwill',
+            },
+            keyed(),
+          )
           const headers = { 'idempotency-key': 'adj-1' }
           const first = await api.call(
             'POST',
@@ -268,10 +362,15 @@ for (const db of databases) {
           )
           expect([first.status, again.status]).toEqual([201, 200])
           expect(again.body.member.points.balance).toBe(20)
-          const tooMuch = await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
-            points: -21,
-            reason: 'x',
-          })
+          const tooMuch = await api.call(
+            'POST',
+            `/api/v1/members/${m.id}/adjustments`,
+            {
+              points: -21,
+              reason: 'x',
+            },
+            keyed(),
+          )
           expect(tooMuch.status).toBe(409)
           expect(tooMuch.body.error.code).toBe('insufficient_points')
           const pos = await api.call(
@@ -296,13 +395,8 @@ for (const db of databases) {
           })
           expect(reward.status).toBe(201)
           const m = await newMember()
-          await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
-            points: 150,
-            reason: 'test',
-          })
-          const redemption = await api.call('POST', `/api/v1/members/${m.id}/redemptions`, {
-            rewardId: reward.body.id,
-          })
+          await grant(m.id, 150)
+          const redemption = await redeem(m.id, reward.body.id)
           expect(redemption.status).toBe(201)
           expect(redemption.body.couponCode).toMatch(/^[2-9A-HJ-NP-Z]{10}$/)
           expect(redemption.body.member.points.balance).toBe(50)
@@ -343,18 +437,11 @@ for (const db of databases) {
             pointsCost: 1_000_000,
           })
           const m = await newMember()
-          await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
-            points: 20,
-            reason: 'test',
-          })
-          const out = await api.call('POST', `/api/v1/members/${m.id}/redemptions`, {
-            rewardId: reward.body.id,
-          })
+          await grant(m.id, 20)
+          const out = await redeem(m.id, reward.body.id)
           expect(out.status).toBe(409)
           expect(out.body.error.code).toBe('out_of_stock')
-          const short = await api.call('POST', `/api/v1/members/${m.id}/redemptions`, {
-            rewardId: pricey.body.id,
-          })
+          const short = await redeem(m.id, pricey.body.id)
           expect(short.status).toBe(409)
           expect(short.body.error).toMatchObject({
             code: 'insufficient_points',
@@ -369,10 +456,7 @@ for (const db of databases) {
             pointsCost: 10,
           })
           const m = await newMember()
-          await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
-            points: 100,
-            reason: 'test',
-          })
+          await grant(m.id, 100)
           const headers = { 'idempotency-key': 'tap-1' }
           const results = await Promise.all(
             [1, 2, 3].map(() =>
@@ -397,13 +481,9 @@ for (const db of databases) {
             value: 500,
           })
           const members = await Promise.all(Array.from({ length: 50 }, () => newMember()))
-          for (const m of members)
-            await api.call('POST', `/api/v1/members/${m.id}/adjustments`, {
-              points: 100,
-              reason: 'test',
-            })
+          for (const m of members) await grant(m.id, 100)
           const attempts = Array.from({ length: 200 }, (_, i) => members[i % 50]!).map((m) =>
-            api.call('POST', `/api/v1/members/${m.id}/redemptions`, { rewardId: reward.body.id }),
+            redeem(m.id, reward.body.id),
           )
           const results = await Promise.all(attempts)
           const won = results.filter((r) => r.status === 201)
@@ -436,9 +516,7 @@ for (const db of databases) {
             pointsCost: 0,
           })
           const m = await newMember()
-          const redemption = await api.call('POST', `/api/v1/members/${m.id}/redemptions`, {
-            rewardId: reward.body.id,
-          })
+          const redemption = await redeem(m.id, reward.body.id)
           const patched = await api.call('PATCH', `/api/v1/rewards/${reward.body.id}`, {
             pointsCost: 5,
           })
@@ -446,9 +524,7 @@ for (const db of databases) {
           expect((await api.call('DELETE', `/api/v1/rewards/${reward.body.id}`)).body.active).toBe(
             false,
           )
-          const again = await api.call('POST', `/api/v1/members/${m.id}/redemptions`, {
-            rewardId: reward.body.id,
-          })
+          const again = await redeem(m.id, reward.body.id)
           expect(again.body.error.code).toBe('reward_inactive')
           expect(
             (await api.call('GET', `/api/v1/coupons/${redemption.body.couponCode}`)).body.status,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
 import { available, databases } from '../helpers/db.ts'
@@ -91,9 +92,14 @@ for (const db of databases) {
         )
         expect([first.status, retry.status]).toEqual([201, 200])
         expect(retry.body.drawId).toBe(first.body.drawId)
-        const second = await api.call('POST', `/api/v1/members/${member.id}/draws`, {
-          lotteryId: lottery.body.id,
-        })
+        const second = await api.call(
+          'POST',
+          `/api/v1/members/${member.id}/draws`,
+          {
+            lotteryId: lottery.body.id,
+          },
+          { headers: { 'idempotency-key': randomUUID() } },
+        )
         expect(second.status).toBe(409)
         expect(second.body.error.code).toBe('insufficient_points')
         const draws = await api.call('GET', `/api/v1/lotteries/${lottery.body.id}/draws`)
@@ -141,14 +147,24 @@ for (const db of databases) {
         ).body
         expect(lottery.exhausted).toBe(false)
         const member = (await api.call('POST', '/api/v1/members', { displayName: 'M' })).body
-        await api.call('POST', `/api/v1/members/${member.id}/redemptions`, { rewardId: gift.id })
+        await api.call(
+          'POST',
+          `/api/v1/members/${member.id}/redemptions`,
+          { rewardId: gift.id },
+          { headers: { 'idempotency-key': randomUUID() } },
+        )
         const listed = (await api.call('GET', '/api/v1/lotteries')).body.items.find(
           (l: { id: string }) => l.id === lottery.id,
         )
         expect(listed).toMatchObject({ exhausted: true, prizes: [{ probability: 0 }] })
-        const refused = await api.call('POST', `/api/v1/members/${member.id}/draws`, {
-          lotteryId: lottery.id,
-        })
+        const refused = await api.call(
+          'POST',
+          `/api/v1/members/${member.id}/draws`,
+          {
+            lotteryId: lottery.id,
+          },
+          { headers: { 'idempotency-key': randomUUID() } },
+        )
         expect(refused.status).toBe(409)
         expect(refused.body.error.code).toBe('lottery_exhausted')
       })

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { available, databases } from '../helpers/db.ts'
 import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
@@ -317,7 +318,9 @@ for (const db of databases) {
                   ? { rewardId: 'nope' }
                   : undefined,
           }
-          const res = await api.call(method, path(), bodies[method])
+          const res = await api.call(method, path(), bodies[method], {
+            headers: { 'idempotency-key': randomUUID() },
+          })
           expect(res.status).toBe(404)
           expect(res.body.error.code).toBe(code)
         },

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.ts'
 import { createDomain } from '../../src/domain/index.ts'
+import { CLOCK_SKEW_MS } from '../../src/shared/clock.ts'
 import { describeOnDatabases } from '../helpers/domain.ts'
 import { MINIAPP_BOT_TOKEN, initDataFor } from '../helpers/miniapp.ts'
 
@@ -104,6 +106,20 @@ describeOnDatabases('mini-app API', (get) => {
     }
   })
 
+  it('refuses initData dated in the future beyond clock skew, and accepts it within the skew', async () => {
+    const { user } = await member()
+    const now = get().clock.now().getTime()
+    const ahead = await call('POST', '/session', {
+      body: { initData: initDataFor(user, new Date(now + CLOCK_SKEW_MS + 60_000)) },
+    })
+    expect(ahead.status).toBe(401)
+    expect(ahead.body.error.code).toBe('unauthorized')
+    const withinSkew = await call('POST', '/session', {
+      body: { initData: initDataFor(user, new Date(now + CLOCK_SKEW_MS - 60_000)) },
+    })
+    expect(withinSkew.status).toBe(200)
+  })
+
   it('tells someone who is not a member yet to join in the bot', async () => {
     const res = await call('POST', '/session', {
       body: { initData: initDataFor({ id: 1, first_name: 'Nobody' }, get().clock.now()) },
@@ -186,6 +202,31 @@ describeOnDatabases('mini-app API', (get) => {
     ).toBe(401)
   })
 
+  it('a redemption or draw from the mini-app without Idempotency-Key is refused before any write', async () => {
+    const { view, user } = await member()
+    await domain.adjust(view.id, { points: 120, reason: 'test' }, 'test')
+    const cup = await domain.rewards.create({ name: 'Cup', kind: 'gift', pointsCost: 10 })
+    const now = get().clock.now().getTime()
+    const lottery = await domain.lotteries.create({
+      title: 'Keyless draw',
+      costPoints: 10,
+      freeDrawsPerDay: 0,
+      opensAt: new Date(now - 60_000).toISOString(),
+      closesAt: new Date(now + 86_400_000).toISOString(),
+      prizes: [{ name: 'Bonus', kind: 'points', points: 5, weight: 1 }],
+    })
+    const token = await sessionFor(user)
+    for (const [path, body] of [
+      ['/redemptions', { rewardId: cup.id }],
+      ['/draws', { lotteryId: lottery.id }],
+    ] as const) {
+      const res = await call('POST', path, { token, body })
+      expect(res.status, path).toBe(400)
+      expect(res.body.error.code, path).toBe('idempotency_key_required')
+    }
+    expect((await call('GET', '/me', { token })).body.member.points.balance).toBe(120)
+  })
+
   it('redeems a reward for the coupon code, says when points are short, and edits the profile', async () => {
     const { view, user } = await member()
     await domain.adjust(view.id, { points: 120, reason: 'test' }, 'test')
@@ -208,7 +249,11 @@ describeOnDatabases('mini-app API', (get) => {
     })
     expect(redeemed.status).toBe(201)
     expect(redeemed.body.couponCode).toMatch(/^[2-9A-HJ-NP-Z]{10}$/)
-    const short = await call('POST', '/redemptions', { token, body: { rewardId: tea.id } })
+    const short = await call('POST', '/redemptions', {
+      headers: { 'idempotency-key': randomUUID() },
+      token,
+      body: { rewardId: tea.id },
+    })
     expect(short.status).toBe(409)
     expect(short.body.error.code).toBe('insufficient_points')
     expect((await call('GET', '/coupons', { token })).body.items).toHaveLength(1)
@@ -278,7 +323,11 @@ describeOnDatabases('mini-app API', (get) => {
     for (const [reward, blockedBy] of cases) {
       expect(items.find((r: { id: string }) => r.id === reward.id)).toMatchObject({ blockedBy })
       if (!blockedBy) continue
-      const refused = await call('POST', '/redemptions', { token, body: { rewardId: reward.id } })
+      const refused = await call('POST', '/redemptions', {
+        headers: { 'idempotency-key': randomUUID() },
+        token,
+        body: { rewardId: reward.id },
+      })
       expect(refused.body.error.code).toBe(blockedBy)
     }
   })
@@ -306,11 +355,21 @@ describeOnDatabases('mini-app API', (get) => {
         (l: { id: string }) => l.id === lottery.id,
       )
     expect(await listed()).toMatchObject({ exhausted: false })
-    expect((await call('POST', '/draws', { token, body: { lotteryId: lottery.id } })).status).toBe(
-      201,
-    )
+    expect(
+      (
+        await call('POST', '/draws', {
+          headers: { 'idempotency-key': randomUUID() },
+          token,
+          body: { lotteryId: lottery.id },
+        })
+      ).status,
+    ).toBe(201)
     expect(await listed()).toMatchObject({ exhausted: true, prizes: [{ probability: 0 }] })
-    const refused = await call('POST', '/draws', { token, body: { lotteryId: lottery.id } })
+    const refused = await call('POST', '/draws', {
+      headers: { 'idempotency-key': randomUUID() },
+      token,
+      body: { lotteryId: lottery.id },
+    })
     expect(refused.status).toBe(409)
     expect(refused.body.error).toMatchObject({
       code: 'lottery_exhausted',

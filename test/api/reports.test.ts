@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
 import { available, databases } from '../helpers/db.ts'
@@ -90,10 +91,15 @@ for (const db of databases) {
           code: 'invalid_input',
           details: { field: 'pointsRedeemed' },
         })
-        const refund = await api.call('POST', '/api/v1/orders/T-1/refunds', {
-          id: 'TR-1',
-          amount: 1_000,
-        })
+        const refund = await api.call(
+          'POST',
+          '/api/v1/orders/T-1/refunds',
+          {
+            id: 'TR-1',
+            amount: 1_000,
+          },
+          { headers: { 'idempotency-key': randomUUID() } },
+        )
         expect(refund.status).toBe(201)
         expect(refund.body).toMatchObject({ orderId: 'T-1', guest: true, refundedAmount: 1_000 })
       })

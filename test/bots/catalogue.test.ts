@@ -23,6 +23,7 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   tier_required: true,
   reward_inactive: true,
   idempotency_mismatch: true,
+  idempotency_key_required: true,
   refund_exceeds_order: true,
   coupon_used: true,
   coupon_expired: true,

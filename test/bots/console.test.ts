@@ -57,4 +57,24 @@ describe('the terminal chat', () => {
     expect(code).toBe(0)
     expect(out).toContain('Members: 0')
   })
+
+  it('npm run chat -- --user never opens as the owner the identity an earlier --admin run made', async () => {
+    const env = { ...process.env, DATABASE_URL: `file:${join(dir, 'owner-leak.db')}` }
+    const chat = async (args: string[], stdin: string) => {
+      const child = execFile('node', ['--import', 'tsx', 'src/cli/chat.ts', ...args], { env })
+      let out = ''
+      let err = ''
+      child.stdout!.on('data', (chunk) => (out += chunk))
+      child.stderr!.on('data', (chunk) => (err += chunk))
+      child.stdin!.end(stdin)
+      const code = await new Promise((resolve) => child.on('exit', resolve))
+      return { code, out, err }
+    }
+    const owner = await chat(['--admin', '--user', 'alice', '--lang', 'en'], '/stats\n')
+    expect(owner.out).toContain('Members: 0')
+    const member = await chat(['--user', 'admin-alice', '--lang', 'en'], '/stats\n')
+    expect(member.out).not.toContain('Members:')
+    expect(member.code).not.toBe(0)
+    expect(member.err).toContain('--admin')
+  })
 })

@@ -51,7 +51,12 @@ const routes = {
       bodyLimit({
         maxSize: MAX_IMPORT_BYTES,
         onError: (c) =>
-          errorJson(c, 413, 'too_large', 'the file is over 50 MB; import it in several parts'),
+          errorJson(
+            c,
+            413,
+            'payload_too_large',
+            'the file is over 50 MB; import it in several parts',
+          ),
       }),
     ] as const,
     request: {

@@ -5,7 +5,7 @@ import { quizInputSchema } from '../../domain/interactions/quizzes.service.ts'
 import { surveyAnswerSchema, surveyInputSchema } from '../../domain/interactions/surveys.service.ts'
 import { requireRole } from '../middleware/api-key.ts'
 import { newRouter } from '../router.ts'
-import { IdempotencyKeyHeader, errorResponses, json } from '../schemas.ts'
+import { IdempotencyKeyHeader, errorResponses, json, requireIdempotencyKey } from '../schemas.ts'
 
 const IdParams = z.object({
   id: z
@@ -366,9 +366,10 @@ export function engagementRoutes(domain: Domain) {
       return c.json({ ok: true as const }, 200)
     })
     .openapi(routes.draw, async (c) => {
+      const idempotencyKey = requireIdempotencyKey(c.req.valid('header')['idempotency-key'])
       const member = await domain.members.require({ id: c.req.valid('param').id })
       const result = await domain.lotteries.draw(member.id, c.req.valid('json').lotteryId, {
-        idempotencyKey: c.req.valid('header')['idempotency-key'],
+        idempotencyKey,
       })
       return result.replayed ? c.json(result, 200) : c.json(result, 201)
     })

@@ -8,6 +8,7 @@ import { requireRole } from '../middleware/api-key.ts'
 import { newRouter } from '../router.ts'
 import {
   IdempotencyKeyHeader,
+  requireIdempotencyKey,
   LedgerEntrySchema,
   MemberSchema,
   errorResponses,
@@ -171,8 +172,8 @@ export function memberRoutes(domain: Domain) {
       return c.json(await domain.ledger.history(member.id, c.req.valid('query')), 200)
     })
     .openapi(adjust, async (c) => {
+      const key = requireIdempotencyKey(c.req.valid('header')['idempotency-key'])
       const member = await domain.members.require({ id: c.req.valid('param').id })
-      const key = c.req.valid('header')['idempotency-key']
       const result = await domain.adjust(
         member.id,
         { ...c.req.valid('json'), idempotencyKey: key },

@@ -8,6 +8,7 @@ import { type MiniappEnv, miniappSession } from '../middleware/miniapp-session.t
 import {
   CouponSchema,
   IdempotencyKeyHeader,
+  requireIdempotencyKey,
   LedgerEntrySchema,
   MemberSchema,
   RedemptionSchema,
@@ -409,7 +410,7 @@ export function miniappRoutes(domain: Domain) {
     .openapi(routes.redeem, async (c) => {
       const memberId = c.get('memberId')
       const result = await domain.rewards.redeem(memberId, c.req.valid('json').rewardId, {
-        idempotencyKey: c.req.valid('header')['idempotency-key'],
+        idempotencyKey: requireIdempotencyKey(c.req.valid('header')['idempotency-key']),
         actor: 'miniapp',
       })
       return result.replayed ? c.json(result, 200) : c.json(result, 201)
@@ -442,9 +443,7 @@ export function miniappRoutes(domain: Domain) {
       const { prize, couponCode, balance } = await domain.lotteries.draw(
         c.get('memberId'),
         c.req.valid('json').lotteryId,
-        {
-          idempotencyKey: c.req.valid('header')['idempotency-key'],
-        },
+        { idempotencyKey: requireIdempotencyKey(c.req.valid('header')['idempotency-key']) },
       )
       return c.json(
         {

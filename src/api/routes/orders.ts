@@ -8,6 +8,7 @@ import {
 import { newRouter } from '../router.ts'
 import {
   IdempotencyKeyHeader,
+  requireIdempotencyKey,
   OrderResultSchema,
   OrderSchema,
   RefundResultSchema,
@@ -86,7 +87,7 @@ const refundOrder = createRoute({
   tags: ['orders'],
   summary: 'Refund part or all of an order',
   description:
-    'Reverses earned points in proportion to the amount refunded (the balance may go negative as a debt) and gives back points the order was paid with. Give the refund an `id` or an Idempotency-Key header so that a retry is not applied twice.',
+    'Reverses earned points in proportion to the amount refunded (the balance may go negative as a debt) and gives back points the order was paid with. The refund’s `id` or an Idempotency-Key header is required, so that a retry is not applied twice: a refund with neither is 400 idempotency_key_required.',
   request: {
     params: OrderParams,
     headers: IdempotencyKeyHeader,
@@ -114,7 +115,10 @@ export function orderRoutes(domain: Domain) {
     .openapi(getOrder, async (c) => c.json(await domain.orders.get(c.req.valid('param').id), 200))
     .openapi(refundOrder, async (c) => {
       const body = c.req.valid('json')
-      const id = body.id ?? c.req.valid('header')['idempotency-key']
+      const id = requireIdempotencyKey(
+        body.id ?? c.req.valid('header')['idempotency-key'],
+        'an `id`',
+      )
       const orderId = c.req.valid('param').id
       if (await domain.guestSales.exists(orderId))
         return c.json(await domain.guestSales.refund(orderId, { ...body, id }), 201)

@@ -6,6 +6,7 @@ import { newRouter } from '../router.ts'
 import {
   CouponSchema,
   IdempotencyKeyHeader,
+  requireIdempotencyKey,
   RedemptionSchema,
   RewardSchema,
   errorResponses,
@@ -142,9 +143,10 @@ export function rewardRoutes(domain: Domain) {
       c.json(await domain.rewards.deactivate(c.req.valid('param').id), 200),
     )
     .openapi(redeem, async (c) => {
+      const idempotencyKey = requireIdempotencyKey(c.req.valid('header')['idempotency-key'])
       const member = await domain.members.require({ id: c.req.valid('param').id })
       const result = await domain.rewards.redeem(member.id, c.req.valid('json').rewardId, {
-        idempotencyKey: c.req.valid('header')['idempotency-key'],
+        idempotencyKey,
         actor: `api:${c.get('apiKey').name}`,
       })
       return result.replayed ? c.json(result, 200) : c.json(result, 201)

@@ -15,6 +15,20 @@ export interface ConsoleChatOptions {
   languageCode?: string
 }
 
+const OWNER_PREFIX = 'admin-'
+
+/**
+ * The console identity for a name. `--admin` runs live under a prefix that a member's name may
+ * not take, so that a later run without `--admin` can never sit in the owner's seat; names an
+ * older version gave the owner carry the same prefix and stay out of reach too.
+ */
+export function consoleUserId(name: string, asOwner: boolean): string {
+  if (asOwner) return `${OWNER_PREFIX}${name}`
+  if (name.startsWith(OWNER_PREFIX))
+    throw new Error(`names starting with ${OWNER_PREFIX} are the owner's; use --admin`)
+  return name
+}
+
 /** Buttons become lines with the core's numbers; typing a number presses its button. */
 function render(reply: Reply): string {
   const lines = [reply.text]

@@ -273,6 +273,7 @@ const zhCN = {
   'error.order_not_found': () => '找不到这笔订单。',
   'error.identity_taken': () => '这个聊天账号已属于另一位会员。',
   'error.idempotency_mismatch': () => '这个操作和之前的一次对不上，请重新发送命令。',
+  'error.idempotency_key_required': () => '这个操作缺少防重复的编号，请重新发送命令。',
   'error.refund_exceeds_order': () => '退款金额超过了订单金额。',
   'error.invite_required': () => '本会员计划需要邀请码才能加入。发送 /start 重新开始。',
   'error.self_referral': () => '不能推荐自己加入。',
@@ -650,6 +651,8 @@ const en: Catalogue = {
   'error.identity_taken': () => 'This chat account belongs to another member.',
   'error.idempotency_mismatch': () =>
     'That does not match the same request made earlier. Please send the command again.',
+  'error.idempotency_key_required': () =>
+    'That request has no key against doing it twice. Please send the command again.',
   'error.refund_exceeds_order': () => 'The refund is more than the order amount.',
   'error.invite_required': () => 'This programme is by invitation. Send /start to begin again.',
   'error.self_referral': () => 'You cannot refer yourself.',

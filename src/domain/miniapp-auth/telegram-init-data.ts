@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { CLOCK_SKEW_MS } from '../../shared/clock.ts'
 import { DomainError } from '../../shared/errors.ts'
 
 export interface TelegramWebAppUser {
@@ -23,7 +24,8 @@ function unauthorized(message: string): DomainError {
  * Validates Mini App `initData` exactly as Telegram specifies: every field but `hash`, sorted
  * by key, joined as key=value lines; secret = HMAC-SHA256("WebAppData", bot token); the hex
  * HMAC-SHA256(secret, check string) must equal `hash` (constant-time). Unknown fields such as
- * `signature` stay in the check string. Data older than `maxAgeSeconds` is refused.
+ * `signature` stay in the check string. Data older than `maxAgeSeconds` is refused, and so is
+ * data dated further ahead than clock skew explains: a future auth_date would outlive the age limit.
  */
 export function validateInitData(
   initData: string,
@@ -47,6 +49,8 @@ export function validateInitData(
   if (!Number.isFinite(authDate) || authDate <= 0) throw unauthorized('initData has no auth_date')
   if (now.getTime() / 1000 - authDate > maxAgeSeconds)
     throw unauthorized('initData is too old; reopen the mini-app')
+  if (authDate * 1000 - now.getTime() > CLOCK_SKEW_MS)
+    throw unauthorized('initData is dated in the future; check the device clock and reopen')
   let user: TelegramWebAppUser
   try {
     user = JSON.parse(params.get('user') ?? '') as TelegramWebAppUser
