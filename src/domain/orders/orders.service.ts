@@ -106,7 +106,7 @@ export function checkSale(
   if (placedAt.getTime() < addDays(now, -backdatingDays).getTime()) {
     throw new DomainError(
       'order_too_old',
-      `an order cannot be dated more than ${backdatingDays} days back; import older orders with the CSV import`,
+      `an order cannot be dated more than ${backdatingDays} days back; bring older history in with the member import (POST /members/import)`,
       { field: 'placedAt', backdatingDays },
     )
   }
