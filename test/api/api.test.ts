@@ -267,6 +267,11 @@ for (const db of databases) {
           const refused = await sale('order', { amount: 1_000, placedAt: days(-60).toISOString() })
           expect(refused.body.error.code).toBe('order_too_old')
           const current = await api.call('GET', '/api/v1/programme')
+          const none = await api.call('PUT', '/api/v1/programme', {
+            ...current.body.config,
+            orders: { backdatingDays: 0 },
+          })
+          expect(none.body.error.details.field).toBe('orders.backdatingDays')
           const longer = await api.call('PUT', '/api/v1/programme', {
             ...current.body.config,
             orders: { backdatingDays: 90 },

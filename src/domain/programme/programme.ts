@@ -150,7 +150,7 @@ export const programmeSchema = z
     orders: z
       .object({
         /** How many days back a till may date an order; older history goes through the import. */
-        backdatingDays: z.number().int().min(0).max(3650).default(30),
+        backdatingDays: z.number().int().min(1).max(3650).default(30),
       })
       .default({ backdatingDays: 30 }),
     interactions: z
