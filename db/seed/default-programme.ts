@@ -58,6 +58,7 @@ export const defaultProgramme = {
     birthday: { multiplierPercent: 200, scope: 'day' },
     campaignDays: [],
   },
+  orders: { backdatingDays: 30 },
   interactions: { checkin: { points: 5 }, dailyCaps: { quiz: 50, survey: 20 } },
   referral: { referrerPoints: 100, refereePoints: 50, minOrderAmount: 5_000, lockDays: 30 },
   expiry: { mode: 'rolling', months: 12 },

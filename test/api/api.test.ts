@@ -163,7 +163,7 @@ for (const db of databases) {
           const body = {
             id: `ord-${n}`,
             member: { phone: '13800138003' },
-            amount: 25_999,
+            amount: 25_998,
             items: [{ sku: 'TEA-1', quantity: 2, unitPrice: 12_999 }],
           }
           const first = await api.call('POST', '/api/v1/orders', body)
@@ -181,7 +181,7 @@ for (const db of databases) {
           expect(mismatch.body.error.code).toBe('idempotency_mismatch')
           expect((await api.call('GET', `/api/v1/orders/${body.id}`)).body).toMatchObject({
             id: body.id,
-            amount: 25_999,
+            amount: 25_998,
             pointsEarned: 259,
           })
         })
@@ -304,6 +304,92 @@ for (const db of databases) {
           )
           expect(res.status).toBe(201)
         })
+      })
+
+      describe('what a till may claim, for orders and guest sales alike', () => {
+        const minutes = (m: number) => new Date(api.clock.now().getTime() + m * 60_000)
+        const days = (d: number) => minutes(d * 24 * 60)
+        const sale = async (kind: 'order' | 'guest', body: Record<string, unknown>) => {
+          const member = kind === 'order' ? { member: { id: (await newMember()).id } } : {}
+          return api.call('POST', '/api/v1/orders', {
+            id: `till-${kind}-${++n}`,
+            ...member,
+            ...body,
+          })
+        }
+
+        it.each(['order', 'guest'] as const)(
+          'a %s dated 10 minutes ahead is refused as order_in_future, 4 minutes ahead is accepted',
+          async (kind) => {
+            const ahead = await sale(kind, { amount: 100, placedAt: minutes(10).toISOString() })
+            expect(ahead.status).toBe(400)
+            expect(ahead.body.error).toMatchObject({
+              code: 'order_in_future',
+              details: { field: 'placedAt' },
+            })
+            const skewed = await sale(kind, { amount: 100, placedAt: minutes(4).toISOString() })
+            expect(skewed.status).toBe(201)
+          },
+        )
+
+        it.each(['order', 'guest'] as const)(
+          'a %s 31 days old is refused as order_too_old pointing to the import, 29 days old is accepted',
+          async (kind) => {
+            const old = await sale(kind, { amount: 100, placedAt: days(-31).toISOString() })
+            expect(old.status).toBe(400)
+            expect(old.body.error).toMatchObject({
+              code: 'order_too_old',
+              details: { field: 'placedAt', backdatingDays: 30 },
+            })
+            expect(old.body.error.message).toContain('import')
+            const recent = await sale(kind, { amount: 100, placedAt: days(-29).toISOString() })
+            expect(recent.status).toBe(201)
+          },
+        )
+
+        it('a programme with a 90-day back-dating window accepts an order 60 days old, and an old order can still be refunded', async () => {
+          const refused = await sale('order', { amount: 1_000, placedAt: days(-60).toISOString() })
+          expect(refused.body.error.code).toBe('order_too_old')
+          const current = await api.call('GET', '/api/v1/programme')
+          const none = await api.call('PUT', '/api/v1/programme', {
+            ...current.body.config,
+            orders: { backdatingDays: 0 },
+          })
+          expect(none.body.error.details.field).toBe('orders.backdatingDays')
+          const longer = await api.call('PUT', '/api/v1/programme', {
+            ...current.body.config,
+            orders: { backdatingDays: 90 },
+          })
+          expect(longer.status).toBe(200)
+          const old = await sale('order', { amount: 1_000, placedAt: days(-60).toISOString() })
+          expect(old.status).toBe(201)
+          await api.call('PUT', '/api/v1/programme', current.body.config)
+          const refund = await api.call('POST', `/api/v1/orders/${old.body.orderId}/refunds`, {
+            id: `rf-old-${n}`,
+            amount: 1_000,
+          })
+          expect(refund.status).toBe(201)
+        })
+
+        it.each(['order', 'guest'] as const)(
+          'a %s whose lines 100 + 200 − discount 50 + shipping 10 make 260 is accepted, 270 is refused naming both sums',
+          async (kind) => {
+            const items = [
+              { sku: 'A', quantity: 1, unitPrice: 100 },
+              { sku: 'B', quantity: 2, unitPrice: 100 },
+            ]
+            const body = { items, discount: 50, shipping: 10 }
+            const wrong = await sale(kind, { ...body, amount: 270 })
+            expect(wrong.status).toBe(400)
+            expect(wrong.body.error).toMatchObject({
+              code: 'order_lines_mismatch',
+              details: { field: 'items', sum: 260, amount: 270 },
+            })
+            expect(wrong.body.error.message).toContain('260')
+            expect(wrong.body.error.message).toContain('270')
+            expect((await sale(kind, { ...body, amount: 260 })).status).toBe(201)
+          },
+        )
       })
 
       describe('ledger and adjustments', () => {

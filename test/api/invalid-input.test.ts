@@ -41,6 +41,7 @@ for (const db of databases) {
           'redemptions',
           'coupons',
           'programmeVersions',
+          'guestSales',
         ] as const
         const result: Record<string, number> = {}
         for (const table of tables) {
@@ -198,10 +199,26 @@ for (const db of databases) {
             {
               id: 'o-bad-8',
               member: { code: 'ANYONE' },
-              amount: 1,
-              placedAt: '2999-01-01T00:00:00Z',
+              amount: 100,
+              items: [{ sku: 'A', quantity: 1, unitPrice: 100 }],
+              discount: 101,
+              shipping: 101,
             },
-            'placedAt',
+            'discount',
+          ],
+          [
+            'POST',
+            'orders',
+            () => '/api/v1/orders',
+            { id: 'o-bad-9', amount: 100, shipping: 101 },
+            'shipping',
+          ],
+          [
+            'POST',
+            'orders',
+            () => '/api/v1/orders',
+            { id: 'o-bad-10', member: { code: 'ANYONE' }, amount: 1, discount: -1 },
+            'discount',
           ],
           [
             'POST',
@@ -261,6 +278,33 @@ for (const db of databases) {
           expect(res.body.error.code).toBe('invalid_input')
           expect(res.body.error.details.field).toBe(field)
           expect(res.body.error.message).toContain(field)
+          expect(await counts()).toEqual(before)
+        },
+      )
+
+      it.each([
+        ['order_in_future', 'placedAt', { placedAt: '2999-01-01T00:00:00Z' }],
+        ['order_too_old', 'placedAt', { placedAt: '2024-01-01T00:00:00Z' }],
+        [
+          'order_lines_mismatch',
+          'items',
+          { items: [{ sku: 'A', quantity: 1, unitPrice: 99 }], discount: 1, shipping: 1 },
+        ],
+      ] as const)(
+        'a sale the till may not claim answers 400 %s naming %s and writes nothing',
+        async (code, field, claim) => {
+          const before = await counts()
+          for (const member of [{ member: { id: memberId } }, {}]) {
+            const res = await api.call('POST', '/api/v1/orders', {
+              id: `o-claim-${code}`,
+              ...member,
+              amount: 100,
+              ...claim,
+            })
+            expect(res.status).toBe(400)
+            expect(res.body.error).toMatchObject({ code, details: { field } })
+            expect(res.body.error.message).toContain(field === 'items' ? '99' : 'placed')
+          }
           expect(await counts()).toEqual(before)
         },
       )

@@ -3,6 +3,7 @@ import { defaultProgramme } from '../../db/seed/default-programme.ts'
 import {
   type Programme,
   computeOrderPoints,
+  discountedLines,
   expiryFor,
   localDate,
   programmeSchema,
@@ -62,6 +63,23 @@ describe('earning rules', () => {
     const perLine = programme({ conversion: rate, roundingScope: 'line' })
     expect(computeOrderPoints(perOrder, { ...ctx, items, amount: 3_100 }).points).toBe(3)
     expect(computeOrderPoints(perLine, { ...ctx, items, amount: 3_100 }).points).toBe(2)
+  })
+
+  it('shipping earns nothing and a discount lowers the lines in proportion, shares adding up exactly', () => {
+    const items = [
+      { sku: 'A', quantity: 1, unitPrice: 100 },
+      { sku: 'B', quantity: 2, unitPrice: 100 },
+    ]
+    // 50 × 100/300 = 16⅔ and 50 × 200/300 = 33⅓: the unit left over goes to the larger remainder.
+    expect(discountedLines(items, 50)).toEqual([83, 167])
+    const three = [1, 2, 3].map((i) => ({ sku: `S${i}`, quantity: 1, unitPrice: 100 }))
+    expect(discountedLines(three, 2)).toEqual([99, 99, 100])
+    const rate = { mode: 'fixed', per: 10, points: 1 }
+    const sale = { ...ctx, items, discount: 50, shipping: 10, amount: 260 }
+    const perLine = programme({ conversion: rate, roundingScope: 'line' })
+    const perOrder = programme({ conversion: rate, roundingScope: 'order' })
+    expect(computeOrderPoints(perLine, sale).points).toBe(8 + 16)
+    expect(computeOrderPoints(perOrder, sale).points).toBe(25)
   })
 
   it('multi-level conversion by order band puts the whole order at its band rate', () => {

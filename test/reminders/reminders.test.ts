@@ -121,7 +121,10 @@ async function harness(
         id,
         member: { id: memberId },
         amount,
-        ...(items ? { items: items.map((i) => ({ ...i, unitPrice: amount / i.quantity })) } : {}),
+        // The amount shared evenly over the lines: the lines of an order add up to its amount.
+        ...(items
+          ? { items: items.map((i) => ({ ...i, unitPrice: amount / items.length / i.quantity })) }
+          : {}),
       })
     },
     async tick(domain = fixture.domain) {

@@ -55,7 +55,7 @@ const createOrder = createRoute({
   tags: ['orders'],
   summary: 'Record an order and earn its points',
   description:
-    'The order id is the idempotency key: a replay returns the first result (200, Idempotent-Replayed: true); the same id with another body is 409 idempotency_mismatch. Without `member` the order is a guest sale (a customer who is not a member): no points, kept for the member share of sales.',
+    "The order id is the idempotency key: a replay returns the first result (200, Idempotent-Replayed: true); the same id with another body is 409 idempotency_mismatch. Without `member` the order is a guest sale (a customer who is not a member): no points, kept for the member share of sales. What a till may claim, for orders and guest sales alike: `placedAt` no more than 5 minutes ahead (400 order_in_future) and no more than the programme's `orders.backdatingDays` (default 30) back (400 order_too_old; older history comes in through the member import, POST /members/import); with `items`, the lines − `discount` + `shipping` equal `amount` (400 order_lines_mismatch, both sums in the message and `details`). Shipping earns no points; the discount lowers each line in proportion.",
   request: {
     body: { required: true, content: { 'application/json': { schema: SaleInputSchema } } },
   },

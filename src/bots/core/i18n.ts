@@ -275,6 +275,9 @@ const zhCN = {
   'error.idempotency_mismatch': () => '这个操作和之前的一次对不上，请重新发送命令。',
   'error.idempotency_key_required': () => '这个操作缺少防重复的编号，请重新发送命令。',
   'error.refund_exceeds_order': () => '退款金额超过了订单金额。',
+  'error.order_in_future': () => '订单时间不能晚于现在，请检查收银机的时钟。',
+  'error.order_too_old': () => '订单时间超出了可补录的天数，更早的历史请通过会员导入带入。',
+  'error.order_lines_mismatch': () => '商品金额减折扣加运费，和订单金额对不上。',
   'error.invite_required': () => '本会员计划需要邀请码才能加入。发送 /start 重新开始。',
   'error.self_referral': () => '不能推荐自己加入。',
   'error.member_inactive': () => '这个会员账号已注销或停用。',
@@ -654,6 +657,11 @@ const en: Catalogue = {
   'error.idempotency_key_required': () =>
     'That request has no key against doing it twice. Please send the command again.',
   'error.refund_exceeds_order': () => 'The refund is more than the order amount.',
+  'error.order_in_future': () => "The order is dated in the future. Please check the till's clock.",
+  'error.order_too_old': () =>
+    'The order is older than the back-dating window. Please bring older history in through the member import.',
+  'error.order_lines_mismatch': () =>
+    'The lines minus the discount plus shipping do not add up to the order amount.',
   'error.invite_required': () => 'This programme is by invitation. Send /start to begin again.',
   'error.self_referral': () => 'You cannot refer yourself.',
   'error.member_inactive': () => 'This membership is closed.',

@@ -55,6 +55,10 @@ export const orderInputSchema = z.object({
     )
     .max(1000)
     .optional(),
+  /** Off the lines, where the shop gives one: the lines less it plus shipping are the amount. */
+  discount: minorUnits.optional(),
+  /** Delivery charged with the order: part of the amount, earns no points. */
+  shipping: minorUnits.optional(),
   placedAt: z.iso.datetime({ offset: true }).optional(),
   /** Points the member spent on this order as payment (cash offset). */
   pointsRedeemed: z.number().int().min(0).max(1_000_000_000).optional(),
@@ -70,11 +74,15 @@ export type RefundInput = z.infer<typeof refundInputSchema>
 
 /**
  * What every sale, a member's order or a guest sale, must satisfy: the programme's currency
- * (absent means it), and a time no later than now (a future date would count toward a tier
- * window or a report period that has not happened yet). Returns both, defaults filled in.
+ * (absent means it); a time no later than now beyond clock skew (a future date would count
+ * toward a tier window or a report period that has not happened yet) and within the programme's
+ * back-dating window (history is imported, not posted: an old order would earn at today's
+ * rules and reopen closed periods); and, when lines are given, lines − discount + shipping equal
+ * to the amount, so that per-line points add up to the order's. Returns currency and time,
+ * defaults filled in.
  */
 export function checkSale(
-  input: { currency?: string; placedAt?: string },
+  input: Pick<OrderInput, 'amount' | 'currency' | 'placedAt' | 'items' | 'discount' | 'shipping'>,
   programme: Programme,
   now: Date,
 ): { currency: string; placedAt: Date } {
@@ -88,9 +96,54 @@ export function checkSale(
   }
   const placedAt = input.placedAt ? new Date(input.placedAt) : now
   if (placedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-    throw new DomainError('invalid_input', 'an order cannot be placed in the future', {
-      field: 'placedAt',
+    throw new DomainError(
+      'order_in_future',
+      `an order cannot be placed more than ${CLOCK_SKEW_MS / 60_000} minutes in the future`,
+      { field: 'placedAt' },
+    )
+  }
+  const { backdatingDays } = programme.orders
+  if (placedAt.getTime() < addDays(now, -backdatingDays).getTime()) {
+    throw new DomainError(
+      'order_too_old',
+      `an order cannot be dated more than ${backdatingDays} days back; bring older history in with the member import (POST /members/import)`,
+      { field: 'placedAt', backdatingDays },
+    )
+  }
+  const discount = input.discount ?? 0
+  const shipping = input.shipping ?? 0
+  const items = input.items ?? []
+  if (items.length === 0) {
+    if (shipping > input.amount) {
+      throw new DomainError('invalid_input', `shipping ${shipping} is more than the amount`, {
+        field: 'shipping',
+      })
+    }
+    return { currency, placedAt }
+  }
+  const lines = items.reduce(
+    (sum, item) => sum + BigInt(item.quantity) * BigInt(item.unitPrice),
+    0n,
+  )
+  if (BigInt(discount) > lines) {
+    throw new DomainError('invalid_input', `discount ${discount} is more than the lines ${lines}`, {
+      field: 'discount',
     })
+  }
+  const sum = lines - BigInt(discount) + BigInt(shipping)
+  if (sum !== BigInt(input.amount)) {
+    throw new DomainError(
+      'order_lines_mismatch',
+      `lines ${lines} − discount ${discount} + shipping ${shipping} make ${sum}, not the amount ${input.amount}`,
+      {
+        field: 'items',
+        lines: Number(lines),
+        discount,
+        shipping,
+        sum: Number(sum),
+        amount: input.amount,
+      },
+    )
   }
   return { currency, placedAt }
 }
@@ -161,18 +214,6 @@ export class OrdersService {
     const now = this.deps.clock.now()
     const { currency, placedAt } = checkSale(input, programme, now)
     const items = input.items ?? []
-    if (programme.earning.roundingScope === 'line' && items.length > 0) {
-      const linesTotal = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0)
-      if (linesTotal !== input.amount) {
-        throw new DomainError(
-          'invalid_input',
-          `items add up to ${linesTotal}, not the amount ${input.amount}`,
-          {
-            field: 'items',
-          },
-        )
-      }
-    }
     const member = await this.members.require(input.member)
     try {
       return await this.deps.store.transaction(async (trx) => {
@@ -217,6 +258,8 @@ export class OrdersService {
         const earned = computeOrderPoints(programme, {
           amount: input.amount,
           items,
+          discount: input.discount,
+          shipping: input.shipping,
           tier: tierBefore,
           placedAt,
           birthday: buyer.birthday,

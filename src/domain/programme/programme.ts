@@ -127,7 +127,7 @@ export const programmeSchema = z
     earning: z.object({
       conversion: conversionSchema,
       rounding: z.enum(['floor', 'round', 'ceil']).default('floor'),
-      /** Round once per order, or per order line (then the lines must add up to the amount). */
+      /** Round once per order, or once per order line (the lines less their discount share). */
       roundingScope: z.enum(['order', 'line']).default('order'),
       firstOrderBonus: points.default(0),
       /** The least order amount that earns a bonus following a purchase (first-order bonus,
@@ -147,6 +147,12 @@ export const programmeSchema = z
         )
         .default([]),
     }),
+    orders: z
+      .object({
+        /** How many days back a till may date an order; older history goes through the import. */
+        backdatingDays: z.number().int().min(1).max(3650).default(30),
+      })
+      .default({ backdatingDays: 30 }),
     interactions: z
       .object({
         checkin: z.object({ points }).default({ points: 0 }),
@@ -262,6 +268,10 @@ export interface OrderLine {
 export interface EarningContext {
   amount: number
   items: OrderLine[]
+  /** Off the lines, in minor units: it lowers the lines in proportion. */
+  discount?: number
+  /** Paid with the order, in minor units, and earns nothing. */
+  shipping?: number
   tier: Tier
   placedAt: Date
   birthday: string | null
@@ -323,13 +333,15 @@ export function computeOrderPoints(programme: Programme, ctx: EarningContext): O
       (acc, m) => ({ num: acc.num * BigInt(m.percent), den: acc.den * 100n }),
       fraction,
     )
+  const earningAmount = ctx.amount - (ctx.shipping ?? 0)
   const lines =
     roundingScope === 'line' && ctx.items.length > 0
-      ? ctx.items.map((item) => item.quantity * item.unitPrice)
-      : [ctx.amount]
+      ? discountedLines(ctx.items, ctx.discount ?? 0)
+      : [earningAmount]
   const points = lines.reduce(
     (sum, lineAmount) =>
-      sum + roundFraction(scale(basePointsFraction(conversion, lineAmount, ctx.amount)), rounding),
+      sum +
+      roundFraction(scale(basePointsFraction(conversion, lineAmount, earningAmount)), rounding),
     0,
   )
   return {
@@ -340,6 +352,30 @@ export function computeOrderPoints(programme: Programme, ctx: EarningContext): O
         ? programme.earning.firstOrderBonus
         : 0,
   }
+}
+
+/**
+ * Each line's amount less its share of the discount. Shares are in proportion to the lines and
+ * exact: each line takes the floor of its share, and the units left over go one each to the
+ * lines with the largest remainders (the earlier line on a tie), so that the shares add up to the
+ * discount and the lines to what was paid for goods.
+ */
+export function discountedLines(items: OrderLine[], discount: number): number[] {
+  const amounts = items.map((item) => BigInt(item.quantity) * BigInt(item.unitPrice))
+  const total = amounts.reduce((sum, amount) => sum + amount, 0n)
+  if (discount === 0 || total === 0n) return amounts.map(Number)
+  const off = BigInt(discount)
+  const shares = amounts.map((amount) => (off * amount) / total)
+  let left = off - shares.reduce((sum, share) => sum + share, 0n)
+  const byRemainder = amounts
+    .map((amount, i) => ({ i, remainder: (off * amount) % total }))
+    .sort((a, b) => (a.remainder === b.remainder ? a.i - b.i : a.remainder > b.remainder ? -1 : 1))
+  for (const { i } of byRemainder) {
+    if (left === 0n) break
+    shares[i]! += 1n
+    left -= 1n
+  }
+  return amounts.map((amount, i) => Number(amount - shares[i]!))
 }
 
 /**
