@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net'
+import { type ServerType, serve } from '@hono/node-server'
 import pino from 'pino'
 import { afterEach, beforeAll, expect, it, vi } from 'vitest'
 import { createDb } from '../../db/client.ts'
@@ -127,12 +129,31 @@ describeOnDatabases('rate limits', (get, db) => {
     expect((await signIn(app, '198.51.100.8')).status).toBe(200)
   })
 
-  it('without a trusted proxy X-Forwarded-For is ignored', async () => {
+  it('without a trusted proxy the socket address counts and X-Forwarded-For is ignored', async () => {
     const app = appWith({ trustProxy: 0 })
-    const statuses = []
-    for (const address of ['192.0.2.10', '192.0.2.11', '192.0.2.12'])
-      statuses.push((await signIn(app, address)).status)
-    expect(statuses).toEqual([200, 200, 429])
+    const server = await new Promise<ServerType>((resolve) => {
+      const started: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+        resolve(started),
+      )
+    })
+    try {
+      const { port } = server.address() as AddressInfo
+      const statuses = []
+      for (const address of ['192.0.2.10', '192.0.2.11', '192.0.2.12']) {
+        const user = await memberUser()
+        const response = await fetch(`http://127.0.0.1:${port}/api/miniapp/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+          body: JSON.stringify({
+            initData: initDataFor({ id: user, first_name: 'Rate' }, get().clock.now()),
+          }),
+        })
+        statuses.push(response.status)
+      }
+      expect(statuses).toEqual([200, 200, 429])
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it('limits are off when disabled, and the defaults leave a busy till alone', async () => {
