@@ -169,6 +169,18 @@ describeOnDatabases('rate limits', (get, db) => {
     )
   })
 
+  it('the OpenAPI document names the 429 on every operation', async () => {
+    const doc = (await (await appWith().request('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>
+    }
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    )
+    expect(operations.length).toBeGreaterThan(50)
+    const without = operations.filter(({ operation }) => !operation.responses['429'])
+    expect(without.map(({ method, path }) => `${method} ${path}`)).toEqual([])
+  })
+
   it.runIf(db.name === 'postgres')(
     'two app instances on one PostgreSQL database share the count of a key',
     async () => {
