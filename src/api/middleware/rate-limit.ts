@@ -78,13 +78,12 @@ async function buildLimiters(
   limits: RateLimits,
   logger: Logger,
 ): Promise<Record<'apiKey' | 'member' | 'sessionPerIp', RateLimiterAbstract>> {
-  const rules = { apiKey: limits.apiKey, member: limits.member, sessionPerIp: limits.sessionPerIp }
   const memory = (prefix: string, rate: Rate) =>
     new RateLimiterMemory({ keyPrefix: prefix, points: rate.points, duration: rate.seconds })
   const inMemory = () => ({
-    apiKey: memory('api_key', rules.apiKey),
-    member: memory('member', rules.member),
-    sessionPerIp: memory('session_ip', rules.sessionPerIp),
+    apiKey: memory('api_key', limits.apiKey),
+    member: memory('member', limits.member),
+    sessionPerIp: memory('session_ip', limits.sessionPerIp),
   })
   if (store.dialect !== 'postgres') return inMemory()
   const shared = (
@@ -110,14 +109,14 @@ async function buildLimiters(
     // The first creates the table; the others are made once it exists.
     let apiKey: RateLimiterAbstract | undefined
     await new Promise<void>((resolve, reject) => {
-      apiKey = shared('api_key', rules.apiKey, false, (error) =>
+      apiKey = shared('api_key', limits.apiKey, false, (error) =>
         error ? reject(error) : resolve(),
       )
     })
     return {
       apiKey: apiKey!,
-      member: shared('member', rules.member, true),
-      sessionPerIp: shared('session_ip', rules.sessionPerIp, true),
+      member: shared('member', limits.member, true),
+      sessionPerIp: shared('session_ip', limits.sessionPerIp, true),
     }
   } catch (err) {
     logger.error({ err }, 'rate limits: no table in PostgreSQL; counting per process instead')
@@ -129,7 +128,7 @@ async function buildLimiters(
  * The client's address: the socket's, or, behind `trustProxy` proxies, the X-Forwarded-For
  * entry the outermost of them added (entries to its left come from the client and prove nothing).
  */
-export function clientAddress(c: Context, trustProxy: number): string {
+function clientAddress(c: Context, trustProxy: number): string {
   if (trustProxy > 0) {
     const hops = (c.req.header('X-Forwarded-For') ?? '')
       .split(',')
