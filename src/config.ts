@@ -1,10 +1,27 @@
 import { config as loadDotenv } from 'dotenv'
 import { z } from 'zod'
+import { RATE_LIMIT_DEFAULTS, type Rate } from './api/middleware/rate-limit.ts'
 
 const optionalString = z
   .string()
   .optional()
   .transform((value) => (value === '' ? undefined : value))
+
+/** `<requests>/<seconds>s`, e.g. `100/2s`: at most that many requests in each such window. */
+function rate(fallback: Rate) {
+  return z
+    .string()
+    .default(`${fallback.points}/${fallback.seconds}s`)
+    .transform((value, ctx): Rate => {
+      const match = /^(\d+)\/(\d+)s$/.exec(value.trim())
+      const [points, seconds] = [Number(match?.[1]), Number(match?.[2])]
+      if (!match || points < 1 || seconds < 1) {
+        ctx.addIssue({ code: 'custom', message: 'requests per window, like 100/2s' })
+        return z.NEVER
+      }
+      return { points, seconds }
+    })
+}
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -26,6 +43,23 @@ const schema = z.object({
     .max(7 * 86_400)
     .default(86_400),
   MINIAPP_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  RATE_LIMITS_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  RATE_LIMIT_API_KEY: rate(RATE_LIMIT_DEFAULTS.apiKey),
+  RATE_LIMIT_MEMBER: rate(RATE_LIMIT_DEFAULTS.member),
+  RATE_LIMIT_SESSION_PER_IP: rate(RATE_LIMIT_DEFAULTS.sessionPerIp),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => {
+      if (value === 'false') return 0
+      if (value === 'true') return 1
+      if (/^\d{1,2}$/.test(value)) return Number(value)
+      ctx.addIssue({ code: 'custom', message: 'false, true (one proxy) or the number of proxies' })
+      return z.NEVER
+    }),
   JOBS_ENABLED: z
     .enum(['true', 'false'])
     .default('true')

@@ -66,6 +66,13 @@ async function main(): Promise<void> {
     logger,
     miniappDir,
     isShuttingDown: () => shuttingDown,
+    rateLimits: {
+      enabled: config.RATE_LIMITS_ENABLED,
+      apiKey: config.RATE_LIMIT_API_KEY,
+      member: config.RATE_LIMIT_MEMBER,
+      sessionPerIp: config.RATE_LIMIT_SESSION_PER_IP,
+      trustProxy: config.TRUST_PROXY,
+    },
     telegramWebhook:
       telegram && webhook
         ? {

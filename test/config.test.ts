@@ -22,6 +22,9 @@ describe('configuration', () => {
     [{ WECHAT_RECIPIENT_PAUSE_MS: '5000-3000' }, 'WECHAT_RECIPIENT_PAUSE_MS'],
     [{ WECHAT_SEND_PER_MINUTE: '0' }, 'WECHAT_SEND_PER_MINUTE'],
     [{ WECHATY_PUPPET: 'wechaty-puppet-service' }, 'WECHATY_PUPPET_SERVICE_TOKEN'],
+    [{ RATE_LIMIT_API_KEY: '100 a second' }, 'RATE_LIMIT_API_KEY'],
+    [{ RATE_LIMIT_MEMBER: '0/10s' }, 'RATE_LIMIT_MEMBER'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
   ])('stops on %o naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(variable)

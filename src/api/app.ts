@@ -3,8 +3,9 @@ import type { Logger } from 'pino'
 import { sql } from 'kysely'
 import type { Domain } from '../domain/index.ts'
 import { errorJson, notFound, onError } from './errors.ts'
-import { apiKeyAuth } from './middleware/api-key.ts'
+import { type ApiEnv, apiKeyAuth } from './middleware/api-key.ts'
 import { bodyLimits } from './middleware/body-limit.ts'
+import { RATE_LIMIT_DEFAULTS, type RateLimits, rateLimiters } from './middleware/rate-limit.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { campaignRoutes } from './routes/campaigns.ts'
 import { customerDataRoutes } from './routes/customer-data.ts'
@@ -30,6 +31,8 @@ export interface AppDeps {
   telegramWebhook?: TelegramWebhook
   /** The built mini-app (vite build output), served under /miniapp. */
   miniappDir?: string
+  /** Requests allowed per API key, per member and per address; RATE_LIMIT_DEFAULTS otherwise. */
+  rateLimits?: RateLimits
 }
 
 /** The HTTP application: the merchant API under /api/v1, its OpenAPI document, /healthz. */
@@ -39,8 +42,10 @@ export function createApp({
   isShuttingDown = () => false,
   telegramWebhook,
   miniappDir,
+  rateLimits = RATE_LIMIT_DEFAULTS,
 }: AppDeps): OpenAPIHono {
   const app = new OpenAPIHono()
+  const limits = rateLimiters(domain.deps.store, rateLimits, logger)
   app.onError(onError(logger))
   app.notFound(notFound)
   app.use('*', requestLog(logger))
@@ -61,6 +66,10 @@ export function createApp({
 
   const v1 = new OpenAPIHono()
   v1.use('*', apiKeyAuth(domain))
+  v1.use(
+    '*',
+    limits.apiKey<ApiEnv>((c) => c.get('apiKey').id),
+  )
   v1.route('/', memberRoutes(domain))
   v1.route('/', orderRoutes(domain))
   v1.route('/', rewardRoutes(domain))
@@ -73,7 +82,8 @@ export function createApp({
   v1.route('/', privacyRoutes(domain))
   v1.route('/', reportRoutes(domain))
   app.route('/api/v1', v1)
-  app.route('/api/miniapp', miniappRoutes(domain))
+  app.use('/api/miniapp/session', limits.sessionPerIp())
+  app.route('/api/miniapp', miniappRoutes(domain, limits))
   if (miniappDir) app.route('/', miniappPage(miniappDir))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -194,7 +194,10 @@ export const RedemptionSchema = z
   })
   .openapi('Redemption')
 
-/** The standard error responses, for routes to spread into their `responses`. */
+/**
+ * The standard error responses, for routes to spread into their `responses`; 429 is on every
+ * route, since every route is rate limited.
+ */
 export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409)[]) {
   const descriptions = {
     400: 'Invalid input',
@@ -202,9 +205,10 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409)[]) {
     403: 'Role not allowed',
     404: 'Not found',
     409: 'Conflict',
+    429: 'Rate limited (rate_limited): Retry-After says in how many seconds to try again',
   }
   return Object.fromEntries(
-    statuses.map((status) => [
+    [...statuses, 429 as const].map((status) => [
       status,
       {
         description: descriptions[status],
@@ -212,7 +216,7 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409)[]) {
       },
     ]),
   ) as Record<
-    (typeof statuses)[number],
+    (typeof statuses)[number] | 429,
     { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }
   >
 }

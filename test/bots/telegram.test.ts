@@ -3,6 +3,7 @@ import QRCode from 'qrcode'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.ts'
 import { createConversation } from '../../src/bots/core/conversation.ts'
+import { FLOOD_DEFAULTS, FloodGuard } from '../../src/bots/core/flood-guard.ts'
 import { type TelegramBot, createBot } from '../../src/bots/telegram/create-bot.ts'
 import { FakeBotApi } from '../helpers/fake-telegram.ts'
 import { describeOnDatabases, programmeWith } from '../helpers/domain.ts'
@@ -16,6 +17,9 @@ describeOnDatabases('Telegram bot', (get) => {
   let api: FakeBotApi
   let telegram: TelegramBot
   let nextUserId = 70_000
+  /** The flood guard's clock (ms): still unless a test moves it. */
+  let floodNow = 0
+  const floodGuard = new FloodGuard(FLOOD_DEFAULTS, () => floodNow)
   const newUser = (language_code = 'zh-hans', first_name = 'Wang'): TgUser => ({
     id: ++nextUserId,
     first_name,
@@ -29,6 +33,7 @@ describeOnDatabases('Telegram bot', (get) => {
       domain: get().domain,
       logger,
       publicUrl: 'https://shop.example',
+      floodGuard,
     })
     telegram = createBot(TOKEN, {
       conversation,
@@ -381,7 +386,7 @@ describeOnDatabases('Telegram bot', (get) => {
     await telegram.stop()
     const logger = pino({ level: 'silent' })
     telegram = createBot(TOKEN, {
-      conversation: createConversation({ domain: get().domain, logger }),
+      conversation: createConversation({ domain: get().domain, logger, floodGuard }),
       logger,
       apiRoot: api.url,
     })
@@ -585,12 +590,36 @@ describeOnDatabases('Telegram bot', (get) => {
       )
     })
     const before = api.sentTo(user.id).length
-    for (const text of texts) await telegram.handleUpdate(textUpdate(user, text) as never)
-    await telegram.idle()
+    // At a person's pace, a message a second: faster is a flood, answered with silence.
+    for (const text of texts) {
+      floodNow += 1_000
+      await telegram.handleUpdate(textUpdate(user, text) as never)
+      await telegram.idle()
+    }
     const answers = api.sentTo(user.id).slice(before)
     expect(answers.length).toBeGreaterThanOrEqual(1_000)
     expect(answers.filter((a) => a.includes('出了点问题'))).toEqual([])
     expect((await memberOf(user)).points.balance).toBeGreaterThanOrEqual(0)
+  })
+
+  it('a member sending 25 messages at once gets one 慢一点 and then silence; another is answered', async () => {
+    const [flooder, other] = [newUser(), newUser('en')]
+    await join(flooder)
+    await join(other)
+    floodNow += FLOOD_DEFAULTS.windowMs
+    const before = api.sentTo(flooder.id).length
+    for (let i = 0; i < 25; i++) await telegram.handleUpdate(textUpdate(flooder, '积分') as never)
+    const answered = await say(other, '/points')
+    await telegram.idle()
+    const replies = api.sentTo(flooder.id).slice(before)
+    const slowDown = '你发得太快了，请稍等几秒再试。'
+    expect(replies.filter((text) => text === slowDown)).toHaveLength(1)
+    expect(replies).toHaveLength(FLOOD_DEFAULTS.messages + 1)
+    expect(replies.at(-1)).toBe(slowDown)
+    expect(answered.join('\n')).toContain('Points')
+    expect(await say(flooder, '积分')).toEqual([])
+    floodNow += FLOOD_DEFAULTS.quietMs
+    expect((await say(flooder, '积分')).join('\n')).toContain('当前积分')
   })
 
   it('serves the webhook through the API only with the right secret token', async () => {

@@ -5,6 +5,7 @@ import { REWARD_REFUSAL_CODES } from '../../domain/rewards/eligibility.ts'
 import { LOCALES } from '../../domain/programme/programme.ts'
 import { validationError } from '../errors.ts'
 import { type MiniappEnv, miniappSession } from '../middleware/miniapp-session.ts'
+import type { RateLimiters } from '../middleware/rate-limit.ts'
 import {
   CouponSchema,
   IdempotencyKeyHeader,
@@ -341,7 +342,7 @@ const routes = {
 }
 
 /** The member's own API for the points page: everything answers for the session's member only. */
-export function miniappRoutes(domain: Domain) {
+export function miniappRoutes(domain: Domain, limits: RateLimiters) {
   const app = new OpenAPIHono<MiniappEnv>({
     defaultHook: (result, c) =>
       result.success ? undefined : validationError(c, result.error, result.target),
@@ -357,10 +358,16 @@ export function miniappRoutes(domain: Domain) {
   // Secure by default: every route but the sign-in itself needs a session, including
   // routes added later.
   const requireSession = miniappSession(domain)
+  const perMember = limits.member<MiniappEnv>((c) => c.get('memberId'))
   app.use('*', async (c, next) =>
     c.req.path.endsWith('/session')
       ? next()
       : requireSession(c as Parameters<typeof requireSession>[0], next),
+  )
+  app.use('*', async (c, next) =>
+    c.req.path.endsWith('/session')
+      ? next()
+      : perMember(c as Parameters<typeof perMember>[0], next),
   )
 
   return app

@@ -7,6 +7,7 @@ import { parseCommand, slashOf } from './commands.ts'
 import * as engagement from './engagement-commands.ts'
 import { CHOICE_NUMBER, currentChoices, lookUpChoice, numberChoices } from './choices.ts'
 import { withCommandWords } from './command-words.ts'
+import { FloodGuard } from './flood-guard.ts'
 import { type MessageKey, t } from './i18n.ts'
 import * as member from './member-commands.ts'
 import * as privacy from './privacy-commands.ts'
@@ -45,6 +46,7 @@ export interface Conversation {
 
 export function createConversation(deps: ConversationDeps): Conversation {
   const { domain, logger } = deps
+  const floodGuard = deps.floodGuard ?? new FloodGuard()
 
   async function route(turn: Turn): Promise<Reply[]> {
     const { inbound, session } = turn
@@ -172,6 +174,9 @@ export function createConversation(deps: ConversationDeps): Conversation {
     },
     async handle(inbound) {
       let locale: Locale = normalizeLocale(inbound.languageCode, 'zh-CN')
+      // Before any database work, so that a flood costs nothing; per user, so nobody else waits.
+      const flood = floodGuard.check(`${inbound.channel}:${inbound.userId}`)
+      if (flood === 'ignore') return []
       try {
         if (
           inbound.updateKey &&
@@ -191,6 +196,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
           (found?.locale as Locale | undefined) ??
           session.locale ??
           normalizeLocale(inbound.languageCode, programme.defaultLocale)
+        if (flood === 'warn') {
+          logger.warn({ channel: inbound.channel }, 'a user floods the bot: ignored for a while')
+          return finish(inbound, locale, [{ text: t(locale, 'flood.slowDown') }])
+        }
         const turn: Turn = { inbound, session, member: found, locale, programme, deps }
         let replies: Reply[]
         try {

@@ -253,6 +253,7 @@ const zhCN = {
     ].join('\n'),
   fallback: () => '没太明白 🤔 发送 /help 查看我能做什么。',
   cancelled: () => '已取消。',
+  'flood.slowDown': () => '你发得太快了，请稍等几秒再试。',
   'error.generic': () => '抱歉，出了点问题，请稍后再试。你的积分没有受到影响。',
   'error.insufficient_points': (p: { balance?: number; required?: number }) =>
     p.required !== undefined ? `积分不足：需要 ${p.required}，你有 ${p.balance}。` : '积分不足。',
@@ -629,6 +630,8 @@ const en: Catalogue = {
     ].join('\n'),
   fallback: () => 'Sorry, I did not get that 🤔 Send /help to see what I can do.',
   cancelled: () => 'Cancelled.',
+  'flood.slowDown': () =>
+    'You are sending messages too fast. Please wait a few seconds and try again.',
   'error.generic': () =>
     'Sorry, something went wrong. Please try again later; your points are safe.',
   'error.insufficient_points': (p) =>

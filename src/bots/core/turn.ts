@@ -3,6 +3,7 @@ import type { MemberRow } from '../../domain/ledger/ledger.repository.ts'
 import type { Domain } from '../../domain/index.ts'
 import type { Locale, Programme } from '../../domain/programme/programme.ts'
 import type { Choice } from './choices.ts'
+import type { FloodGuard } from './flood-guard.ts'
 import type { Inbound, Reply } from './messages.ts'
 
 /** A multi-step dialog in progress, kept in the database between messages. */
@@ -56,6 +57,8 @@ export interface ConversationDeps {
   logger: Logger
   /** Public https address of the server, for links to the mini-app. */
   publicUrl?: string
+  /** Tells a flood from a conversation; one with FLOOD_DEFAULTS on the process's clock otherwise. */
+  floodGuard?: FloodGuard
 }
 
 /** Everything a handler needs about the message it is answering. */
