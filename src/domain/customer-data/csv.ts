@@ -96,8 +96,11 @@ function countLf(bytes: Buffer, from: number, to: number): number {
   return count
 }
 
-/** Handed to the parser in slices, so that it parses only as far as the reader has read. */
-const SLICE_BYTES = 16 * 1024
+/**
+ * Handed to the parser in slices, so that it parses only as far as the reader has read: the
+ * parser takes each slice in one synchronous go, so a small slice keeps that go short.
+ */
+const SLICE_BYTES = 4 * 1024
 
 function* slices(bytes: Buffer): Generator<Buffer> {
   for (let at = 0; at < bytes.length; at += SLICE_BYTES) yield bytes.subarray(at, at + SLICE_BYTES)

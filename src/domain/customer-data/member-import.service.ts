@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError, isDomainError } from '../../shared/errors.ts'
@@ -26,6 +27,20 @@ import {
 export const MAX_IMPORT_ROWS = 100_000
 /** Bytes one import takes: a CSV of 100,000 members with every column is about 20 MB. */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+/**
+ * A pause for one turn of the event loop once `everyMs` have passed since the last: better-sqlite3
+ * answers synchronously, so without it a run of rows would let no request, bot update or timer
+ * in until the whole file is done.
+ */
+function breather(everyMs = 5): () => Promise<void> {
+  let since = performance.now()
+  return async () => {
+    if (performance.now() - since < everyMs) return
+    await setImmediate()
+    since = performance.now()
+  }
+}
 
 export interface ImportOptions {
   /** Reports what would happen and writes nothing. */
@@ -103,7 +118,8 @@ export class MemberImportService {
       )
     const { version, config: programme } = await this.programmes.current()
     const now = this.deps.clock.now()
-    const { header, columns, rows } = await this.survey(file)
+    const pause = breather()
+    const { header, columns, rows } = await this.survey(file, pause)
     const csv = readCsv(file)
     const report: ImportReport = {
       dryRun: Boolean(options.dryRun),
@@ -130,6 +146,7 @@ export class MemberImportService {
     const firstSeen = new Map<string, number>()
     let first = true
     for await (const { line, cells } of csv.records) {
+      await pause()
       if (first) {
         first = false
         continue
@@ -192,11 +209,13 @@ export class MemberImportService {
    */
   private async survey(
     file: Buffer,
+    pause: () => Promise<void>,
   ): Promise<{ header: string[]; columns: (MemberColumn | undefined)[]; rows: number }> {
     let header: string[] | undefined
     let columns: (MemberColumn | undefined)[] = []
     let rows = 0
     for await (const { line, cells } of readCsv(file).records) {
+      await pause()
       if (!header) {
         header = cells
         columns = this.columns(header)
