@@ -112,14 +112,15 @@ describe('a large import over the API leaves the server answering [sqlite]', () 
     await api?.store.cleanup()
   })
 
-  const ROWS = 5_000
-  const file = [
-    'external_id,name,phone,tags,points',
-    ...Array.from(
-      { length: ROWS },
-      (_, i) => `EL-${i},Member ${i},139${String(i).padStart(8, '0')},bulk,10`,
-    ),
-  ].join('\n')
+  const file = (rows: number) =>
+    [
+      'external_id,name,phone,tags,points',
+      ...Array.from(
+        { length: rows },
+        (_, i) => `EL-${i},Member ${i},139${String(i).padStart(8, '0')},bulk,10`,
+      ),
+    ].join('\n')
+  const RESOLUTION_MS = 10
 
   const upload = (body: string, query: string) =>
     fetch(`${base}/api/v1/members/import${query}`, {
@@ -129,11 +130,11 @@ describe('a large import over the API leaves the server answering [sqlite]', () 
     })
 
   /** Runs the import over HTTP while /healthz is asked again and again; latencies in ms. */
-  async function importWhileAsking(query: string) {
-    const delay = monitorEventLoopDelay({ resolution: 10 })
+  async function importWhileAsking(rows: number, query: string) {
+    const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
     delay.enable()
     let done = false
-    const running = upload(file, query).finally(() => {
+    const running = upload(file(rows), query).finally(() => {
       done = true
     })
     const health: number[] = []
@@ -156,17 +157,21 @@ describe('a large import over the API leaves the server answering [sqlite]', () 
       delay.min / 1e6,
       JSON.stringify(health.map((h, i) => [i, Math.round(h)]).filter(([, h]) => h! > 40)),
     )
-    return { report, healthP99: p99(health), loopP99: delay.percentile(99) / 1e6 }
+    // The histogram holds whole timer intervals: the delay is what lies beyond the resolution.
+    const loopP99 = delay.percentile(99) / 1e6 - RESOLUTION_MS
+    return { report, healthP99: p99(health), loopP99 }
   }
 
-  it('/healthz answers under 100 ms p99 and the event loop stays under 50 ms p99 during a dry run and an import of 5,000 rows', async () => {
-    const dry = await importWhileAsking('?dryRun=true')
-    expect(dry.report).toMatchObject({ dryRun: true, rows: ROWS, created: ROWS, failed: 0 })
-    const real = await importWhileAsking('')
-    expect(real.report).toMatchObject({ dryRun: false, rows: ROWS, created: ROWS, failed: 0 })
+  // The dry run reads only and is quick, so it gets the larger file: enough /healthz answers
+  // for a p99 that one slow answer does not make.
+  it('/healthz answers under 100 ms p99 and the event loop stays under 50 ms p99 during a dry run of 15,000 rows and an import of 5,000', async () => {
+    const dry = await importWhileAsking(15_000, '?dryRun=true')
+    expect(dry.report).toMatchObject({ dryRun: true, rows: 15_000, created: 15_000, failed: 0 })
+    const real = await importWhileAsking(5_000, '')
+    expect(real.report).toMatchObject({ dryRun: false, rows: 5_000, created: 5_000, failed: 0 })
     for (const run of [dry, real]) {
       expect(run.healthP99).toBeLessThan(100)
       expect(run.loopP99).toBeLessThan(50)
     }
-  }, 60_000)
+  }, 90_000)
 })
