@@ -1,6 +1,10 @@
 import { expect, it } from 'vitest'
 import type { Db } from '../../db/client.ts'
 import type { ExportKind } from '../../src/domain/customer-data/export.service.ts'
+import {
+  MAX_IMPORT_BYTES,
+  MAX_IMPORT_ROWS,
+} from '../../src/domain/customer-data/member-import.service.ts'
 import type { Domain } from '../../src/domain/index.ts'
 import { createFixture, describeOnDatabases } from '../helpers/domain.ts'
 import { expectLedgerConsistent } from '../helpers/invariants.ts'
@@ -190,6 +194,71 @@ describeOnDatabases('member import from CSV', (get, database) => {
     await expect(
       get().domain.memberImport.importMembers(csv('name,region', 'A,B'), actor),
     ).rejects.toMatchObject({ code: 'invalid_input' })
+  })
+
+  it('reads GB18030 as Chinese Excel writes it, and names the line of a quote never closed', async () => {
+    const { domain } = get()
+    const gb = Buffer.from([
+      ...Buffer.from('external_id,name\r\nGB-1,'),
+      ...[0xd5, 0xc5, 0xc8, 0xfd], // 张三
+      ...Buffer.from('\r\nGB-2,"never closed\r\nGB-3,Lost\r\n'),
+    ])
+    const report = await domain.memberImport.importMembers(gb, { ...actor, dryRun: true })
+    expect(report).toMatchObject({ rows: 1, created: 1 })
+    expect(report.errors).toMatchObject([{ line: 3, code: 'malformed_csv' }])
+    expect(report.errors[0]!.message).toContain('never closed')
+  })
+
+  it('reading is linear: a file four times as long takes less than eight times as long', async () => {
+    const { domain } = get()
+    // Rows refused before any database work, so that the time is the reading of the file.
+    const file = (rows: number) =>
+      csv('external_id,phone', ...Array.from({ length: rows }, (_, i) => `L-${i},bad`))
+    const fastest = async (rows: number) => {
+      const bytes = file(rows)
+      let best = Infinity
+      for (let run = 0; run < 3; run++) {
+        const start = performance.now()
+        const report = await domain.memberImport.importMembers(bytes, { ...actor, dryRun: true })
+        best = Math.min(best, performance.now() - start)
+        expect(report).toMatchObject({ rows, failed: rows })
+        expect(report.errors.at(-1)).toMatchObject({ line: rows + 1, column: 'phone' })
+      }
+      return best
+    }
+    const small = await fastest(10_000)
+    const large = await fastest(40_000)
+    expect(large / small).toBeLessThan(8)
+  }, 120_000)
+
+  it('a file over 100,000 rows is refused at the first row over, before anything is imported', async () => {
+    const { domain, store } = get()
+    const members = await count(store.db, 'members')
+    const rows = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => `R-${i},Row ${i}`)
+    const error = await domain.memberImport
+      .importMembers(csv('external_id,name', ...rows, 'R-x,"never closed'), actor)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+    expect(error).toMatchObject({
+      code: 'invalid_input',
+      details: { limit: MAX_IMPORT_ROWS, line: MAX_IMPORT_ROWS + 2 },
+    })
+    expect((error as Error).message).toContain('at most 100000 rows')
+    expect(await count(store.db, 'members')).toBe(members)
+  }, 120_000)
+
+  it('a file over 50 MB is refused whole, naming the limit', async () => {
+    const big = Buffer.concat([csv('external_id,name'), Buffer.alloc(MAX_IMPORT_BYTES, 'a')])
+    const error = await get()
+      .domain.memberImport.importMembers(big, actor)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+    expect(error).toMatchObject({ code: 'invalid_input', details: { limit: MAX_IMPORT_BYTES } })
+    expect((error as Error).message).toContain('at most 50 MB')
   })
 
   it('exported members imported into an empty database are the same members', async () => {

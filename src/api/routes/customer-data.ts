@@ -1,14 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import { EXPORT_KINDS, exportFilterSchema } from '../../domain/customer-data/export.service.ts'
+import { MAX_IMPORT_BYTES } from '../../domain/customer-data/member-import.service.ts'
 import type { Domain } from '../../domain/index.ts'
 import { errorJson } from '../errors.ts'
 import { requireRole } from '../middleware/api-key.ts'
 import { newRouter } from '../router.ts'
 import { errorResponses, json } from '../schemas.ts'
 
-/** A CSV of 100,000 members with every column is about 20 MB. */
-const MAX_IMPORT_BYTES = 50 * 1024 * 1024
 const admin = requireRole('admin')
 
 const IssueSchema = z.object({

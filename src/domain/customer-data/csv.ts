@@ -1,4 +1,6 @@
-import { parse } from 'csv-parse/sync'
+import { isUtf8 } from 'node:buffer'
+import { Readable } from 'node:stream'
+import { parse } from 'csv-parse'
 import { stringify } from 'csv-stringify/sync'
 import { DomainError } from '../../shared/errors.ts'
 
@@ -16,12 +18,7 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf])
  */
 export function toUtf8(file: Buffer): Buffer {
   if (file.subarray(0, 3).equals(UTF8_BOM)) return file.subarray(3)
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(file)
-    return file
-  } catch {
-    return Buffer.from(new TextDecoder('gb18030').decode(file), 'utf8')
-  }
+  return isUtf8(file) ? file : Buffer.from(new TextDecoder('gb18030').decode(file), 'utf8')
 }
 
 /**
@@ -68,11 +65,19 @@ export interface CsvRecord {
   cells: string[]
 }
 
-export interface ParsedCsv {
-  header: string[]
-  records: CsvRecord[]
-  /** Problems that cost whole records: a quote never closed swallows the rest of the file. */
-  problems: { line: number; message: string }[]
+export interface CsvProblem {
+  line: number
+  message: string
+}
+
+export interface CsvReader {
+  /** Every record that is not blank, the header first, as the parser reaches it. */
+  records: AsyncGenerator<CsvRecord>
+  /**
+   * Problems that cost whole records (a quote never closed swallows the rest of the file),
+   * complete once `records` is done.
+   */
+  problems: CsvProblem[]
 }
 
 const DELIMITERS = [',', ';', '\t'] as const
@@ -92,42 +97,69 @@ function countLf(bytes: Buffer, from: number, to: number): number {
 }
 
 /**
- * Reads a CSV file into trimmed, restored cells with the line each record starts on. Blank
- * lines are skipped. Throws `invalid_input` when there is no header line.
+ * Handed to the parser in slices, so that it parses only as far as the reader has read: the
+ * parser takes each slice in one synchronous go, so a small slice keeps that go short.
  */
-export function parseCsv(file: Buffer): ParsedCsv {
+const SLICE_BYTES = 4 * 1024
+
+function* slices(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += SLICE_BYTES) yield bytes.subarray(at, at + SLICE_BYTES)
+}
+
+/**
+ * Reads a CSV file into trimmed, restored cells with the line each record starts on, one
+ * record at a time: nothing but the file itself is held, and the work per record does not grow
+ * with the file. Blank lines are skipped. Throws `invalid_input` when there is no header line.
+ */
+export function readCsv(file: Buffer): CsvReader {
   const bytes = toUtf8(file)
-  const skipped: string[] = []
-  const rows = parse(bytes, {
-    delimiter: delimiterOf(bytes.subarray(0, 4096).toString('utf8')),
-    info: true,
-    raw: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (error) => {
-      if (error) skipped.push(error.message)
-    },
-  }) as unknown as { record: string[]; raw: string; info: { bytes: number } }[]
-  // csv-parse counts a CRLF inside a quoted cell as two lines, so lines are counted here, on
-  // the bytes: a record ends on the line of its last byte and spans the line breaks it holds.
-  let lastLine = 0
-  const records = rows.flatMap(({ record, raw, info }) => {
-    lastLine = 1 + countLf(bytes, 0, Math.max(info.bytes - 1, 0))
-    const inside = (raw.replace(/\r?\n$/, '').match(/\n/g) ?? []).length
-    const cells = record.map((cell) => restore(cell.trim()))
-    return cells.every((cell) => cell === '') ? [] : [{ line: lastLine - inside, cells }]
-  })
-  const [header, ...body] = records
-  if (!header) throw new DomainError('invalid_input', 'the file is empty: no header line')
-  // With relaxed quotes the one error left is a quote opened and never closed, which takes the
-  // rest of the file with it: it starts on the line after the last record read.
-  const problems = skipped.map((message) => ({
-    line: lastLine + 1,
-    message: /quote not closed/i.test(message)
-      ? 'a quoted cell starting here is never closed, so the rest of the file could not be read'
-      : message,
-  }))
-  return { header: header.cells, records: body, problems }
+  const problems: CsvProblem[] = []
+  async function* records(): AsyncGenerator<CsvRecord> {
+    const skipped: string[] = []
+    const parser = Readable.from(slices(bytes)).pipe(
+      parse({
+        delimiter: delimiterOf(bytes.subarray(0, 4096).toString('utf8')),
+        info: true,
+        raw: true,
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: true,
+        skip_records_with_error: true,
+        on_skip: (error) => {
+          if (error) skipped.push(error.message)
+        },
+      }),
+    )
+    // csv-parse counts a CRLF inside a quoted cell as two lines, so lines are counted here, on
+    // the bytes: a record ends on the line of its last byte and spans the line breaks it holds.
+    // The count goes on from the previous record, never from the start of the file again.
+    let scanned = 0
+    let lastLine = 1
+    let any = false
+    for await (const row of parser as AsyncIterable<{
+      record: string[]
+      raw: string
+      info: { bytes: number }
+    }>) {
+      const end = Math.max(row.info.bytes - 1, scanned)
+      lastLine += countLf(bytes, scanned, end)
+      scanned = end
+      const inside = (row.raw.replace(/\r?\n$/, '').match(/\n/g) ?? []).length
+      const cells = row.record.map((cell) => restore(cell.trim()))
+      if (cells.every((cell) => cell === '')) continue
+      any = true
+      yield { line: lastLine - inside, cells }
+    }
+    if (!any) throw new DomainError('invalid_input', 'the file is empty: no header line')
+    // With relaxed quotes the one error left is a quote opened and never closed, which takes the
+    // rest of the file with it: it starts on the line after the last record read.
+    for (const message of skipped)
+      problems.push({
+        line: lastLine + 1,
+        message: /quote not closed/i.test(message)
+          ? 'a quoted cell starting here is never closed, so the rest of the file could not be read'
+          : message,
+      })
+  }
+  return { records: records(), problems }
 }

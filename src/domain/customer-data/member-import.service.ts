@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError, isDomainError } from '../../shared/errors.ts'
@@ -11,7 +12,7 @@ import { type Programme, expiryFor, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { addTagsWithin } from '../segments/tags.ts'
 import { holdTier } from '../tiers/tiers.ts'
-import { parseCsv } from './csv.ts'
+import { readCsv } from './csv.ts'
 import {
   type MemberColumn,
   type MemberRecord,
@@ -24,6 +25,22 @@ import {
 
 /** Rows one import takes; a larger programme is imported in several files. */
 export const MAX_IMPORT_ROWS = 100_000
+/** Bytes one import takes: a CSV of 100,000 members with every column is about 20 MB. */
+export const MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+/**
+ * A pause for one turn of the event loop once `everyMs` have passed since the last: better-sqlite3
+ * answers synchronously, so without it a run of rows would let no request, bot update or timer
+ * in until the whole file is done.
+ */
+function breather(everyMs = 5): () => Promise<void> {
+  let since = performance.now()
+  return async () => {
+    if (performance.now() - since < everyMs) return
+    await setImmediate()
+    since = performance.now()
+  }
+}
 
 export interface ImportOptions {
   /** Reports what would happen and writes nothing. */
@@ -93,25 +110,26 @@ export class MemberImportService {
   ) {}
 
   async importMembers(file: Buffer, options: ImportOptions): Promise<ImportReport> {
-    const { version, config: programme } = await this.programmes.current()
-    const now = this.deps.clock.now()
-    const parsed = parseCsv(file)
-    const columns = this.columns(parsed.header)
-    if (parsed.records.length > MAX_IMPORT_ROWS) {
+    if (file.length > MAX_IMPORT_BYTES)
       throw new DomainError(
         'invalid_input',
-        `the file has ${parsed.records.length} rows; import at most ${MAX_IMPORT_ROWS} at a time`,
+        `the file is ${(file.length / 1024 / 1024).toFixed(1)} MB; import at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB at a time`,
+        { limit: MAX_IMPORT_BYTES },
       )
-    }
+    const { version, config: programme } = await this.programmes.current()
+    const now = this.deps.clock.now()
+    const pause = breather()
+    const { header, columns, rows } = await this.survey(file, pause)
+    const csv = readCsv(file)
     const report: ImportReport = {
       dryRun: Boolean(options.dryRun),
-      rows: parsed.records.length,
+      rows,
       created: 0,
       updated: 0,
       unchanged: 0,
       failed: 0,
-      errors: parsed.problems.map((p) => ({ ...p, code: 'malformed_csv' })),
-      warnings: parsed.header.flatMap((name, i) =>
+      errors: [],
+      warnings: header.flatMap((name, i) =>
         columns[i]
           ? []
           : [
@@ -126,7 +144,13 @@ export class MemberImportService {
       results: [],
     }
     const firstSeen = new Map<string, number>()
-    for (const { line, cells } of parsed.records) {
+    let first = true
+    for await (const { line, cells } of csv.records) {
+      await pause()
+      if (first) {
+        first = false
+        continue
+      }
       const read = readMemberRow(line, columns, cells, programme, now)
       if ('issues' in read) {
         report.failed++
@@ -174,8 +198,36 @@ export class MemberImportService {
         report.errors.push({ line, ...issue })
       }
     }
+    report.errors.push(...csv.problems.map((p) => ({ ...p, code: 'malformed_csv' })))
     report.errors.sort((a, b) => a.line - b.line)
     return report
+  }
+
+  /**
+   * The header and the number of rows, read to the end before anything is written, so that a
+   * file over the row limit imports nothing: reading stops at the first row over it.
+   */
+  private async survey(
+    file: Buffer,
+    pause: () => Promise<void>,
+  ): Promise<{ header: string[]; columns: (MemberColumn | undefined)[]; rows: number }> {
+    let header: string[] | undefined
+    let columns: (MemberColumn | undefined)[] = []
+    let rows = 0
+    for await (const { line, cells } of readCsv(file).records) {
+      await pause()
+      if (!header) {
+        header = cells
+        columns = this.columns(header)
+      } else if (++rows > MAX_IMPORT_ROWS) {
+        throw new DomainError(
+          'invalid_input',
+          `line ${line} is row ${rows}: import at most ${MAX_IMPORT_ROWS} rows at a time, in several files; nothing was imported`,
+          { limit: MAX_IMPORT_ROWS, line },
+        )
+      }
+    }
+    return { header: header!, columns, rows }
   }
 
   /** Column of each header cell; a file must name at least one way to find a member. */
