@@ -164,14 +164,20 @@ describe('a large import over the API leaves the server answering [sqlite]', () 
 
   // The dry run reads only and is quick, so it gets the larger file: enough /healthz answers
   // for a p99 that one slow answer does not make.
-  it('/healthz answers under 100 ms p99 and the event loop stays under 50 ms p99 during a dry run of 15,000 rows and an import of 5,000', async () => {
-    const dry = await importWhileAsking(15_000, '?dryRun=true')
-    expect(dry.report).toMatchObject({ dryRun: true, rows: 15_000, created: 15_000, failed: 0 })
-    const real = await importWhileAsking(5_000, '')
-    expect(real.report).toMatchObject({ dryRun: false, rows: 5_000, created: 5_000, failed: 0 })
-    for (const run of [dry, real]) {
-      expect(run.healthP99).toBeLessThan(100)
-      expect(run.loopP99).toBeLessThan(50)
-    }
-  }, 90_000)
+  // Retried: on a loaded 2-core machine a GC pause or a WAL checkpoint can spike one run, while
+  // an import that holds the loop (as it did, for seconds) fails every attempt.
+  it(
+    '/healthz answers under 100 ms p99 and the event loop stays under 50 ms p99 during a dry run of 15,000 rows and an import of 5,000',
+    { retry: 2, timeout: 90_000 },
+    async () => {
+      const dry = await importWhileAsking(15_000, '?dryRun=true')
+      expect(dry.report).toMatchObject({ dryRun: true, rows: 15_000, created: 15_000, failed: 0 })
+      const real = await importWhileAsking(5_000, '')
+      expect(real.report).toMatchObject({ dryRun: false, rows: 5_000, created: 5_000, failed: 0 })
+      for (const run of [dry, real]) {
+        expect(run.healthP99).toBeLessThan(100)
+        expect(run.loopP99).toBeLessThan(50)
+      }
+    },
+  )
 })
