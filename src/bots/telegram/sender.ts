@@ -28,6 +28,11 @@ export class TelegramSender implements MessageSender {
   private readonly startAt = Date.now() + 1_000
   private pausedUntil = 0
   private lastStart = 0
+  /**
+   * When each chat last had a request start, oldest first; a chat whose pause is over is
+   * forgotten, so the map holds only the chats of the last `perChatMs`, however many
+   * recipients a campaign has.
+   */
   private readonly lastByChat = new Map<string, number>()
   /** Requests start one after another through this gate; only their replies overlap. */
   private gate: Promise<void> = Promise.resolve()
@@ -100,9 +105,24 @@ export class TelegramSender implements MessageSender {
         await new Promise((resolve) => setTimeout(resolve, at - now))
       }
       this.lastStart = Date.now()
+      // Deleted first, so that the map stays in order of the last start.
+      this.lastByChat.delete(chat)
       this.lastByChat.set(chat, this.lastStart)
+      this.forgetRestedChats(this.lastStart)
     })
     this.gate = turn
     return turn
+  }
+
+  /** Chats the sender still remembers: those whose pause between two messages is not over. */
+  get chatsRemembered(): number {
+    return this.lastByChat.size
+  }
+
+  private forgetRestedChats(now: number): void {
+    for (const [chat, at] of this.lastByChat) {
+      if (at + this.limits.perChatMs > now) return
+      this.lastByChat.delete(chat)
+    }
   }
 }
