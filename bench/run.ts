@@ -12,7 +12,7 @@ import pg from 'pg'
 import pino from 'pino'
 import { type Db, createDb } from '../db/client.ts'
 import { createApp } from '../src/api/app.ts'
-import { RATE_LIMIT_DEFAULTS, type RateLimits } from '../src/api/middleware/rate-limit.ts'
+import { RATE_LIMIT_DEFAULTS, type RateLimits } from '../src/shared/rate-limits.ts'
 import { createDomain } from '../src/domain/index.ts'
 import { systemClock } from '../src/shared/clock.ts'
 

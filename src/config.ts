@@ -1,6 +1,6 @@
 import { config as loadDotenv } from 'dotenv'
 import { z } from 'zod'
-import { RATE_LIMIT_DEFAULTS, type Rate } from './api/middleware/rate-limit.ts'
+import { RATE_LIMIT_DEFAULTS, type Rate } from './shared/rate-limits.ts'
 
 const optionalString = z
   .string()

@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { createApp } from '../../src/api/app.ts'
-import { RATE_LIMIT_DEFAULTS } from '../../src/api/middleware/rate-limit.ts'
+import { RATE_LIMIT_DEFAULTS } from '../../src/shared/rate-limits.ts'
 import type { TestDatabase } from './db.ts'
 import { type DomainFixture, createFixture } from './domain.ts'
 
