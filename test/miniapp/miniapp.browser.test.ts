@@ -11,7 +11,13 @@ import { type Domain, createDomain } from '../../src/domain/index.ts'
 import { systemClock } from '../../src/shared/clock.ts'
 import { databases } from '../helpers/db.ts'
 import type { TestDbHandle } from '../helpers/db.ts'
-import { MINIAPP_BOT_TOKEN, initDataFor } from '../helpers/miniapp.ts'
+import {
+  FAKE_TELEGRAM_WEBVIEW,
+  MINIAPP_BOT_TOKEN,
+  TELEGRAM_THEMES,
+  initDataFor,
+  telegramLaunchHash,
+} from '../helpers/miniapp.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARTIFACTS = 'test-artifacts'
@@ -75,11 +81,13 @@ describe.skipIf(!runBrowser)(
       return { view, user: { id, first_name: view.displayName, language_code: language } }
     }
 
-    async function open(hash: string, search = ''): Promise<Page> {
-      const page = await browser.newPage({
-        viewport: { width: 360, height: 740 },
-        deviceScaleFactor: 2,
-      })
+    async function open(
+      hash: string,
+      search = '',
+      { telegram = false, viewport = { width: 360, height: 740 } } = {},
+    ): Promise<Page> {
+      const page = await browser.newPage({ viewport, deviceScaleFactor: 2 })
+      if (telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
       page.setDefaultTimeout(10_000)
       const outside: string[] = []
       page.on('request', (request) => {
@@ -89,6 +97,46 @@ describe.skipIf(!runBrowser)(
       page.on('close', () => expect(outside).toEqual([]))
       await page.goto(`${base}/miniapp/${search}#${hash}`)
       return page
+    }
+
+    /** Opens the page as Telegram does: launch hash and the app's bridge. */
+    function openInTelegram(
+      user: Parameters<typeof telegramLaunchHash>[0],
+      options: Parameters<typeof telegramLaunchHash>[1] & {
+        search?: string
+        viewport?: { width: number; height: number }
+      } = {},
+    ): Promise<Page> {
+      return open(telegramLaunchHash(user, options), options.search, {
+        telegram: true,
+        viewport: options.viewport,
+      })
+    }
+
+    /** The events the page posted to Telegram, of one type, oldest first. */
+    async function posted(page: Page, type: string): Promise<unknown[]> {
+      return page.evaluate(
+        (wanted) =>
+          (
+            window as unknown as { telegramPosted: { type: string; data: unknown }[] }
+          ).telegramPosted
+            .filter((event) => event.type === wanted)
+            .map((event) => event.data),
+        type,
+      )
+    }
+
+    /** An event from Telegram to the page: a button press, a theme change. */
+    async function fromTelegram(page: Page, name: string, payload?: unknown): Promise<void> {
+      await page.evaluate(
+        ([event, data]) =>
+          (
+            window as unknown as {
+              Telegram: { WebView: { receiveEvent(name: string, data: unknown): void } }
+            }
+          ).Telegram.WebView.receiveEvent(event, data),
+        [name, payload] as const,
+      )
     }
 
     it('opens from Telegram with signed initData: balance, tier, history, then a redemption shows the coupon', async () => {
@@ -101,17 +149,7 @@ describe.skipIf(!runBrowser)(
         value: 2_800,
         validDays: 30,
       })
-      const theme = {
-        bg_color: '#ffffff',
-        secondary_bg_color: '#f0f2f5',
-        text_color: '#111111',
-        button_color: '#2481cc',
-        button_text_color: '#ffffff',
-        hint_color: '#888888',
-      }
-      const page = await open(
-        `tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}&tgWebAppThemeParams=${encodeURIComponent(JSON.stringify(theme))}&tgWebAppVersion=8.0`,
-      )
+      const page = await openInTelegram(user, { theme: TELEGRAM_THEMES.light })
       await expect.poll(() => page.getByTestId('balance').textContent()).toBe('768')
       expect(await page.locator('.tier').textContent()).toBe('普通会员')
       expect(await page.locator('.next').textContent()).toContain('银卡会员')
@@ -137,6 +175,11 @@ describe.skipIf(!runBrowser)(
       const code = await page.getByTestId('coupon-code').textContent()
       expect(code).toMatch(/^[2-9A-HJ-NP-Z]{10}$/)
       await page.screenshot({ path: `${ARTIFACTS}/miniapp-redeemed-360x740.png` })
+      expect(await posted(page, 'web_app_trigger_haptic_feedback')).toEqual([
+        { type: 'notification', notification_type: 'success' },
+      ])
+      expect(await posted(page, 'web_app_ready')).toHaveLength(1)
+      expect(await posted(page, 'web_app_expand')).toHaveLength(1)
       await page.getByRole('button', { name: '好的' }).click()
       await expect.poll(() => page.getByTestId('balance').textContent()).toBe('468')
       await page.getByRole('tab', { name: '我的券' }).click()
@@ -185,7 +228,7 @@ describe.skipIf(!runBrowser)(
       } as const
       for (const language of ['zh-hans', 'en'] as const) {
         const { user } = await memberWithHistory(language)
-        const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+        const page = await openInTelegram(user)
         const said = words[language]
         await page.getByRole('tab', { name: said.tab }).click()
         for (const [reward, reason] of [
@@ -210,7 +253,7 @@ describe.skipIf(!runBrowser)(
     it('shows an error page, not the member, when the initData signature is tampered with', async () => {
       const { user } = await memberWithHistory('zh-hans')
       const forged = initDataFor(user, new Date(), '999:not-our-bot')
-      const page = await open(`tgWebAppData=${encodeURIComponent(forged)}`)
+      const page = await openInTelegram(user, { initData: forged })
       await expect.poll(() => page.getByRole('alert').textContent()).toContain('链接无效或已过期')
       expect(await page.getByTestId('balance').count()).toBe(0)
       await page.screenshot({ path: `${ARTIFACTS}/miniapp-error-360x740.png` })
@@ -233,13 +276,18 @@ describe.skipIf(!runBrowser)(
 
     it('speaks English to an English member and lets them edit their profile and consent', async () => {
       const { user, view } = await memberWithHistory('en')
-      const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+      const page = await openInTelegram(user)
       await expect.poll(() => page.locator('.next').textContent()).toContain('more to reach Silver')
       await page.screenshot({ path: `${ARTIFACTS}/miniapp-english-360x740.png` })
       await page.getByRole('tab', { name: 'Me' }).click()
       await page.getByLabel('Send me news and offers').check()
       await page.getByLabel('Language').selectOption('zh-CN')
-      await page.getByRole('button', { name: 'Save' }).click()
+      // Inside Telegram the form's main action is Telegram's main button, not one of the page's.
+      expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0)
+      expect(await posted(page, 'web_app_setup_main_button')).toContainEqual(
+        expect.objectContaining({ is_visible: true, text: 'Save' }),
+      )
+      await fromTelegram(page, 'main_button_pressed')
       await expect.poll(() => page.getByRole('tab', { name: '我的', exact: true }).count()).toBe(1)
       const saved = await domain.members.view(view.id)
       expect(saved).toMatchObject({ marketingConsent: true, locale: 'zh-CN' })
@@ -258,7 +306,7 @@ describe.skipIf(!runBrowser)(
           tierCode: 'gold',
         })
         await domain.rewards.redeem(view.id, gold.id)
-        const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+        const page = await openInTelegram(user)
         const outlook = page.getByTestId('tier-outlook')
         await expect
           .poll(() => outlook.textContent())
@@ -307,7 +355,7 @@ describe.skipIf(!runBrowser)(
         reward: { mode: 'per_correct', points: 10 },
         ...window,
       })
-      const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+      const page = await openInTelegram(user)
       await page.getByRole('tab', { name: '活动' }).click()
       const card = page.locator(`[data-lottery="${lottery.id}"]`)
       await expect.poll(() => card.textContent()).toContain('25.0%')
@@ -354,10 +402,7 @@ describe.skipIf(!runBrowser)(
       for (const row of await domain.outbox.claim('w', ['telegram'], 50)) {
         if (row.campaignId === campaign.id) await domain.outbox.settle('w', row, { status: 'sent' })
       }
-      const page = await open(
-        `tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`,
-        `?c=${campaign.id}`,
-      )
+      const page = await openInTelegram(user, { search: `?c=${campaign.id}` })
       await expect.poll(() => page.getByTestId('balance').textContent()).toBe('768')
       await expect.poll(async () => (await domain.campaigns.stats(campaign.id)).opened).toBe(1)
       await page.reload()
