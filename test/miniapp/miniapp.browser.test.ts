@@ -10,6 +10,7 @@ import { createApp } from '../../src/api/app.ts'
 import { type Domain, createDomain } from '../../src/domain/index.ts'
 import { systemClock } from '../../src/shared/clock.ts'
 import { databases } from '../helpers/db.ts'
+import { decodeQr } from '../helpers/png.ts'
 import type { TestDbHandle } from '../helpers/db.ts'
 import {
   FAKE_TELEGRAM_WEBVIEW,
@@ -174,6 +175,7 @@ describe.skipIf(!runBrowser)(
       await page.getByTestId('confirm').click()
       const code = await page.getByTestId('coupon-code').textContent()
       expect(code).toMatch(/^[2-9A-HJ-NP-Z]{10}$/)
+      expect(await decodeQr(await page.getByTestId('coupon-qr').screenshot())).toBe(code)
       await page.screenshot({ path: `${ARTIFACTS}/miniapp-redeemed-360x740.png` })
       expect(await posted(page, 'web_app_trigger_haptic_feedback')).toEqual([
         { type: 'notification', notification_type: 'success' },
@@ -380,6 +382,132 @@ describe.skipIf(!runBrowser)(
       const ledger = await domain.ledger.history(view.id)
       expect(ledger.items[0]).toMatchObject({ reason: 'quiz', points: 10 })
       await page.close()
+    })
+
+    /** A member holding one issued coupon, and its code. */
+    async function memberWithCoupon(language: 'zh-hans' | 'en') {
+      const member = await memberWithHistory(language)
+      const reward = await domain.rewards.create({
+        name: language === 'en' ? 'Latte coupon' : '拿铁咖啡券',
+        kind: 'coupon',
+        pointsCost: 100,
+        value: 2_800,
+        validDays: 30,
+      })
+      const { couponCode } = await domain.rewards.redeem(member.view.id, reward.id)
+      return { ...member, code: couponCode! }
+    }
+
+    it('follows Telegram’s theme: a dark launch gives a dark page, and a theme change turns it light', async () => {
+      const { user } = await memberWithHistory('en')
+      const page = await openInTelegram(user, { theme: TELEGRAM_THEMES.dark })
+      await page.locator('#panel .card').waitFor()
+      const colours = () =>
+        page.evaluate(() => {
+          const card = getComputedStyle(document.querySelector('#panel .card')!)
+          return {
+            page: getComputedStyle(document.documentElement).backgroundColor,
+            card: card.backgroundColor,
+            text: card.color,
+          }
+        })
+      expect(await colours()).toEqual({
+        page: 'rgb(21, 30, 39)',
+        card: 'rgb(33, 45, 59)',
+        text: 'rgb(255, 255, 255)',
+      })
+      await fromTelegram(page, 'theme_changed', { theme_params: TELEGRAM_THEMES.light })
+      await expect.poll(colours).toEqual({
+        page: 'rgb(240, 242, 245)',
+        card: 'rgb(255, 255, 255)',
+        text: 'rgb(17, 17, 17)',
+      })
+      await page.close()
+    })
+
+    it('shows a coupon on its own view with a QR code that decodes to its code; the back button returns to the list, in Telegram and in a browser', async () => {
+      const { user, view, code } = await memberWithCoupon('zh-hans')
+      const page = await openInTelegram(user)
+      await page.getByRole('tab', { name: '我的券' }).click()
+      await page.getByRole('button', { name: '出示' }).click()
+      const shown = page.getByTestId('coupon-view')
+      await shown.waitFor()
+      expect(await shown.textContent()).toContain(code)
+      expect(await decodeQr(await shown.getByTestId('coupon-qr').screenshot())).toBe(code)
+      // Telegram draws the back button; the page does not draw a second one.
+      expect(await page.getByRole('button', { name: /返回/ }).count()).toBe(0)
+      expect((await posted(page, 'web_app_setup_back_button')).at(-1)).toEqual({
+        is_visible: true,
+      })
+      await fromTelegram(page, 'back_button_pressed')
+      await expect.poll(() => shown.count()).toBe(0)
+      expect(await page.locator('.list').textContent()).toContain(code)
+      expect((await posted(page, 'web_app_setup_back_button')).at(-1)).toEqual({
+        is_visible: false,
+      })
+      await page.close()
+
+      const { token } = await domain.miniapp.createLink(view.id)
+      const browserPage = await open(`token=${encodeURIComponent(token)}&lang=zh-CN`)
+      await browserPage.getByRole('tab', { name: '我的券' }).click()
+      await browserPage.getByRole('button', { name: '出示' }).click()
+      await browserPage.getByTestId('coupon-view').waitFor()
+      await browserPage.getByRole('button', { name: /返回/ }).click()
+      await expect.poll(() => browserPage.getByTestId('coupon-view').count()).toBe(0)
+      expect(await browserPage.locator('.list').textContent()).toContain(code)
+      await browserPage.close()
+    })
+
+    it('lays out every view from a 360 px phone to a 1280 px desktop, in both languages, light and dark', async () => {
+      const tabs = {
+        'zh-hans': {
+          code: '会员码',
+          history: '明细',
+          rewards: '兑换',
+          play: '活动',
+          coupons: '我的券',
+          profile: '我的',
+        },
+        en: {
+          code: 'My code',
+          history: 'History',
+          rewards: 'Rewards',
+          play: 'Play',
+          coupons: 'Coupons',
+          profile: 'Me',
+        },
+      } as const
+      for (const language of ['zh-hans', 'en'] as const) {
+        const { user } = await memberWithCoupon(language)
+        for (const scheme of ['light', 'dark'] as const) {
+          for (const [width, height] of [
+            [360, 740],
+            [1280, 800],
+          ] as const) {
+            const page = await openInTelegram(user, {
+              theme: TELEGRAM_THEMES[scheme],
+              viewport: { width, height },
+            })
+            await page.getByTestId('balance').waitFor()
+            for (const [view, label] of Object.entries(tabs[language])) {
+              await page.getByRole('tab', { name: label, exact: true }).click()
+              await expect.poll(() => page.locator('#panel > *').count()).toBeGreaterThan(0)
+              const overflow = await page.evaluate(() => document.documentElement.scrollWidth)
+              expect(overflow).toBeLessThanOrEqual(width)
+              await page.screenshot({
+                path: `${ARTIFACTS}/miniapp-${view}-${language}-${scheme}-${width}x${height}.png`,
+              })
+            }
+            await page.getByRole('tab', { name: tabs[language].coupons }).click()
+            await page.locator('.list button').first().click()
+            await page.getByTestId('coupon-view').waitFor()
+            await page.screenshot({
+              path: `${ARTIFACTS}/miniapp-coupon-${language}-${scheme}-${width}x${height}.png`,
+            })
+            await page.close()
+          }
+        }
+      }
     })
 
     it('counts a visit from a campaign’s button as the campaign opened, once per targeted member', async () => {

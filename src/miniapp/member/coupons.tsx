@@ -30,9 +30,7 @@ export function CouponsView() {
               <small>{item.code}</small>
             </div>
             {item.status === 'issued' ? (
-              <button class="status" onClick={() => (coupon.value = item)}>
-                {t().showCoupon}
-              </button>
+              <button onClick={() => (coupon.value = item)}>{t().showCoupon}</button>
             ) : (
               <span class="status">{t()[`status_${item.status}`]}</span>
             )}

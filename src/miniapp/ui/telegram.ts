@@ -26,6 +26,12 @@ export function startTelegram(): void {
   themeParams.mountSync.ifAvailable()
   // --tg-theme-* on the root, updated on every theme_changed: light and dark follow Telegram.
   themeParams.bindCssVars.ifAvailable()
+  // Form controls and scroll bars follow too, which CSS variables alone cannot reach.
+  const scheme = () => {
+    document.documentElement.style.colorScheme = themeParams.isDark() ? 'dark' : 'light'
+  }
+  scheme()
+  themeParams.isDark.sub(scheme)
   miniApp.mountSync.ifAvailable()
   backButton.mount.ifAvailable()
   mainButton.mount.ifAvailable()
