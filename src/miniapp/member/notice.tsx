@@ -1,5 +1,24 @@
+import type { VNode } from 'preact'
 import { Dialog } from '../ui/dialog.tsx'
-import { dialog, fail, refresh, t } from './state.ts'
+import { haptic } from '../ui/telegram.ts'
+import { dialog, fail, refresh, refusal, t } from './state.ts'
+
+/** A write the member asked for: its outcome takes the dialog, or a refusal says why. */
+export async function act<T>(
+  write: () => Promise<T>,
+  outcome: (result: T) => VNode,
+): Promise<void> {
+  try {
+    dialog.value = outcome(await write())
+  } catch (error) {
+    refuse(error)
+  }
+}
+
+export function refuse(error: unknown): void {
+  haptic('error')
+  dialog.value = <Notice message={refusal(error)} />
+}
 
 /** Closes the dialog and shows the balance and lists as the write left them. */
 export function closeAndRefresh(): void {

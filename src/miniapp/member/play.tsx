@@ -3,9 +3,9 @@ import { Dialog } from '../ui/dialog.tsx'
 import { useLoad } from '../ui/load.ts'
 import { haptic } from '../ui/telegram.ts'
 import { CouponCode } from './coupons.tsx'
-import { Notice, closeAndRefresh } from './notice.tsx'
+import { act, closeAndRefresh } from './notice.tsx'
 import { QuizDialog } from './quiz.tsx'
-import { dialog, fail, refusal, t, version } from './state.ts'
+import { dialog, fail, t, version } from './state.ts'
 
 type Lottery = Ok<'/api/miniapp/lotteries', 'get'>['items'][number]
 
@@ -69,15 +69,13 @@ export function PlayView() {
   )
 }
 
-async function draw(lottery: Lottery): Promise<void> {
-  try {
-    const result = await call('post', '/api/miniapp/draws', {
-      body: { lotteryId: lottery.id },
-      idempotent: true,
-    })
+function draw(lottery: Lottery): Promise<void> {
+  const write = () =>
+    call('post', '/api/miniapp/draws', { body: { lotteryId: lottery.id }, idempotent: true })
+  return act(write, (result) => {
     const won = result.prize.kind !== 'nothing'
     haptic(won ? 'success' : 'error')
-    dialog.value = (
+    return (
       <Dialog>
         <h2 data-testid="draw-result">{won ? t().won({ prize: result.prize.name }) : t().noWin}</h2>
         {result.prize.points !== null && <p>{t().wonPoints({ points: result.prize.points })}</p>}
@@ -87,8 +85,5 @@ async function draw(lottery: Lottery): Promise<void> {
         </div>
       </Dialog>
     )
-  } catch (error) {
-    haptic('error')
-    dialog.value = <Notice message={refusal(error)} />
-  }
+  })
 }

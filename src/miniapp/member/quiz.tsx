@@ -2,8 +2,8 @@ import { useEffect, useState } from 'preact/hooks'
 import { type Ok, call } from '../ui/api.ts'
 import { Dialog } from '../ui/dialog.tsx'
 import { haptic } from '../ui/telegram.ts'
-import { Notice, closeAndRefresh } from './notice.tsx'
-import { dialog, refusal, t } from './state.ts'
+import { closeAndRefresh, refuse } from './notice.tsx'
+import { t } from './state.ts'
 
 type Quiz = Ok<'/api/miniapp/quizzes', 'get'>['items'][number]
 type Step = Ok<'/api/miniapp/quizzes/{id}/begin', 'post'>
@@ -13,11 +13,10 @@ export function QuizDialog({ quiz }: { quiz: Quiz }) {
   const [step, setStep] = useState<Step>()
   // The answer just given: shown with a "next" before the following question.
   const [feedback, setFeedback] = useState<Step>()
-  const refused = (error: unknown) => (dialog.value = <Notice message={refusal(error)} />)
   useEffect(() => {
     call('post', '/api/miniapp/quizzes/{id}/begin', { params: { id: quiz.id } }).then(
       setStep,
-      refused,
+      refuse,
     )
   }, [quiz.id])
   const answer = (index: number, choice: number) =>
@@ -28,7 +27,7 @@ export function QuizDialog({ quiz }: { quiz: Quiz }) {
       if (next.result) haptic('success')
       setFeedback(next.stale ? undefined : next)
       setStep(next)
-    }, refused)
+    }, refuse)
   if (!step) return null
   return (
     <Dialog>

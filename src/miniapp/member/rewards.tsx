@@ -3,8 +3,8 @@ import { Dialog } from '../ui/dialog.tsx'
 import { useLoad } from '../ui/load.ts'
 import { haptic } from '../ui/telegram.ts'
 import { CouponCode } from './coupons.tsx'
-import { date, dialog, fail, number, refusal, t, version } from './state.ts'
-import { Notice, closeAndRefresh } from './notice.tsx'
+import { date, dialog, fail, number, t, version } from './state.ts'
+import { act, closeAndRefresh } from './notice.tsx'
 
 type Reward = Schemas['MiniappReward']
 
@@ -67,14 +67,12 @@ function Confirm({ reward }: { reward: Reward }) {
   )
 }
 
-async function redeem(reward: Reward): Promise<void> {
-  try {
-    const result = await call('post', '/api/miniapp/redemptions', {
-      body: { rewardId: reward.id },
-      idempotent: true,
-    })
+function redeem(reward: Reward): Promise<void> {
+  const write = () =>
+    call('post', '/api/miniapp/redemptions', { body: { rewardId: reward.id }, idempotent: true })
+  return act(write, (result) => {
     haptic('success')
-    dialog.value = (
+    return (
       <Dialog>
         <h2>{`✅ ${t().redeemed}`}</h2>
         <p>{reward.name}</p>
@@ -88,8 +86,5 @@ async function redeem(reward: Reward): Promise<void> {
         </div>
       </Dialog>
     )
-  } catch (error) {
-    haptic('error')
-    dialog.value = <Notice message={refusal(error)} />
-  }
+  })
 }
