@@ -50,7 +50,7 @@ const ignores = { ignores: ['node_modules/**', 'data/**', 'dist/**', 'test-artif
 export const architecture = tseslint.config(
   ignores,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parser: tseslint.parser },
     // Known here too, so that a disable comment naming one of its rules is understood when the
     // architecture test lints with these rules alone.
@@ -89,7 +89,7 @@ export const architecture = tseslint.config(
     packages: [...httpFramework, ...chatSdks],
     message: 'jobs use the domain and send through an adapter interface wired in main.ts',
   }),
-  restrict(['src/miniapp/**/*.ts'], {
+  restrict(['src/miniapp/**/*.ts', 'src/miniapp/**/*.tsx'], {
     folders: ['domain', 'api', 'bots', 'jobs', 'cli', 'shared', 'db', 'config.ts', 'main.ts'],
     packages: [...httpFramework, ...chatSdks, 'kysely', 'pg', 'better-sqlite3'],
     message: 'the mini-app is browser code: it talks to the server over /api/miniapp only',
@@ -114,7 +114,7 @@ export const architecture = tseslint.config(
 export default tseslint.config(
   ...architecture,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

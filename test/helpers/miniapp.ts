@@ -18,3 +18,52 @@ export function initDataFor(
     token,
   )
 }
+
+/** Theme parameters as Telegram sends them, in its light and its dark scheme. */
+export const TELEGRAM_THEMES = {
+  light: {
+    bg_color: '#ffffff',
+    secondary_bg_color: '#f0f2f5',
+    text_color: '#111111',
+    button_color: '#2481cc',
+    button_text_color: '#ffffff',
+    hint_color: '#888888',
+    link_color: '#2481cc',
+  },
+  dark: {
+    bg_color: '#212d3b',
+    secondary_bg_color: '#151e27',
+    text_color: '#ffffff',
+    button_color: '#5288c1',
+    button_text_color: '#ffffff',
+    hint_color: '#7d8b99',
+    link_color: '#62bcf9',
+  },
+} as const
+
+/** The URL hash Telegram opens a Mini App with: signed initData, version, platform and theme. */
+export function telegramLaunchHash(
+  user: { id: number; first_name: string; language_code?: string },
+  options: { theme?: Record<string, string>; initData?: string } = {},
+): string {
+  return new URLSearchParams({
+    tgWebAppData: options.initData ?? initDataFor(user, new Date()),
+    tgWebAppVersion: '8.0',
+    tgWebAppPlatform: 'android',
+    tgWebAppThemeParams: JSON.stringify(options.theme ?? TELEGRAM_THEMES.light),
+  }).toString()
+}
+
+/**
+ * Telegram's side of the bridge, as the Android app injects it: `TelegramWebviewProxy.postEvent`
+ * records each event the page posts in `window.telegramPosted`; the test answers with
+ * `window.Telegram.WebView.receiveEvent(name, payload)`, as the app does.
+ */
+export const FAKE_TELEGRAM_WEBVIEW = `
+  window.telegramPosted = []
+  window.TelegramWebviewProxy = {
+    postEvent(type, data) {
+      window.telegramPosted.push({ type, data: data ? JSON.parse(data) : undefined })
+    },
+  }
+`

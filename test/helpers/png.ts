@@ -1,5 +1,6 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas'
 import { expect } from 'vitest'
+import jsQR from 'jsqr'
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 
@@ -25,4 +26,14 @@ export async function inspectPng(png: Buffer) {
     if (data[i]! < 200 || data[i + 1]! < 200 || data[i + 2]! < 200) inked++
   }
   return { width, height, colours: colours.size, inkedShare: inked / (width * height) }
+}
+
+/** The text of the QR code in `png` (a screenshot of it), or null when none decodes. */
+export async function decodeQr(png: Buffer): Promise<string | null> {
+  const image = await loadImage(png)
+  const canvas = createCanvas(image.width, image.height)
+  const ctx = canvas.getContext('2d')
+  ctx.drawImage(image, 0, 0)
+  const { data, width, height } = ctx.getImageData(0, 0, image.width, image.height)
+  return jsQR(new Uint8ClampedArray(data.buffer), width, height)?.data ?? null
 }

@@ -10,8 +10,15 @@ import { createApp } from '../../src/api/app.ts'
 import { type Domain, createDomain } from '../../src/domain/index.ts'
 import { systemClock } from '../../src/shared/clock.ts'
 import { databases } from '../helpers/db.ts'
+import { decodeQr } from '../helpers/png.ts'
 import type { TestDbHandle } from '../helpers/db.ts'
-import { MINIAPP_BOT_TOKEN, initDataFor } from '../helpers/miniapp.ts'
+import {
+  FAKE_TELEGRAM_WEBVIEW,
+  MINIAPP_BOT_TOKEN,
+  TELEGRAM_THEMES,
+  initDataFor,
+  telegramLaunchHash,
+} from '../helpers/miniapp.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARTIFACTS = 'test-artifacts'
@@ -75,11 +82,13 @@ describe.skipIf(!runBrowser)(
       return { view, user: { id, first_name: view.displayName, language_code: language } }
     }
 
-    async function open(hash: string, search = ''): Promise<Page> {
-      const page = await browser.newPage({
-        viewport: { width: 360, height: 740 },
-        deviceScaleFactor: 2,
-      })
+    async function open(
+      hash: string,
+      search = '',
+      { telegram = false, viewport = { width: 360, height: 740 } } = {},
+    ): Promise<Page> {
+      const page = await browser.newPage({ viewport, deviceScaleFactor: 2 })
+      if (telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
       page.setDefaultTimeout(10_000)
       const outside: string[] = []
       page.on('request', (request) => {
@@ -89,6 +98,46 @@ describe.skipIf(!runBrowser)(
       page.on('close', () => expect(outside).toEqual([]))
       await page.goto(`${base}/miniapp/${search}#${hash}`)
       return page
+    }
+
+    /** Opens the page as Telegram does: launch hash and the app's bridge. */
+    function openInTelegram(
+      user: Parameters<typeof telegramLaunchHash>[0],
+      options: Parameters<typeof telegramLaunchHash>[1] & {
+        search?: string
+        viewport?: { width: number; height: number }
+      } = {},
+    ): Promise<Page> {
+      return open(telegramLaunchHash(user, options), options.search, {
+        telegram: true,
+        viewport: options.viewport,
+      })
+    }
+
+    /** The events the page posted to Telegram, of one type, oldest first. */
+    async function posted(page: Page, type: string): Promise<unknown[]> {
+      return page.evaluate(
+        (wanted) =>
+          (
+            window as unknown as { telegramPosted: { type: string; data: unknown }[] }
+          ).telegramPosted
+            .filter((event) => event.type === wanted)
+            .map((event) => event.data),
+        type,
+      )
+    }
+
+    /** An event from Telegram to the page: a button press, a theme change. */
+    async function fromTelegram(page: Page, name: string, payload?: unknown): Promise<void> {
+      await page.evaluate(
+        ([event, data]) =>
+          (
+            window as unknown as {
+              Telegram: { WebView: { receiveEvent(name: string, data: unknown): void } }
+            }
+          ).Telegram.WebView.receiveEvent(event, data),
+        [name, payload] as const,
+      )
     }
 
     it('opens from Telegram with signed initData: balance, tier, history, then a redemption shows the coupon', async () => {
@@ -101,17 +150,7 @@ describe.skipIf(!runBrowser)(
         value: 2_800,
         validDays: 30,
       })
-      const theme = {
-        bg_color: '#ffffff',
-        secondary_bg_color: '#f0f2f5',
-        text_color: '#111111',
-        button_color: '#2481cc',
-        button_text_color: '#ffffff',
-        hint_color: '#888888',
-      }
-      const page = await open(
-        `tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}&tgWebAppThemeParams=${encodeURIComponent(JSON.stringify(theme))}&tgWebAppVersion=8.0`,
-      )
+      const page = await openInTelegram(user, { theme: TELEGRAM_THEMES.light })
       await expect.poll(() => page.getByTestId('balance').textContent()).toBe('768')
       expect(await page.locator('.tier').textContent()).toBe('普通会员')
       expect(await page.locator('.next').textContent()).toContain('银卡会员')
@@ -136,7 +175,13 @@ describe.skipIf(!runBrowser)(
       await page.getByTestId('confirm').click()
       const code = await page.getByTestId('coupon-code').textContent()
       expect(code).toMatch(/^[2-9A-HJ-NP-Z]{10}$/)
+      expect(await decodeQr(await page.getByTestId('coupon-qr').screenshot())).toBe(code)
       await page.screenshot({ path: `${ARTIFACTS}/miniapp-redeemed-360x740.png` })
+      expect(await posted(page, 'web_app_trigger_haptic_feedback')).toEqual([
+        { type: 'notification', notification_type: 'success' },
+      ])
+      expect(await posted(page, 'web_app_ready')).toHaveLength(1)
+      expect(await posted(page, 'web_app_expand')).toHaveLength(1)
       await page.getByRole('button', { name: '好的' }).click()
       await expect.poll(() => page.getByTestId('balance').textContent()).toBe('468')
       await page.getByRole('tab', { name: '我的券' }).click()
@@ -185,7 +230,7 @@ describe.skipIf(!runBrowser)(
       } as const
       for (const language of ['zh-hans', 'en'] as const) {
         const { user } = await memberWithHistory(language)
-        const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+        const page = await openInTelegram(user)
         const said = words[language]
         await page.getByRole('tab', { name: said.tab }).click()
         for (const [reward, reason] of [
@@ -210,7 +255,7 @@ describe.skipIf(!runBrowser)(
     it('shows an error page, not the member, when the initData signature is tampered with', async () => {
       const { user } = await memberWithHistory('zh-hans')
       const forged = initDataFor(user, new Date(), '999:not-our-bot')
-      const page = await open(`tgWebAppData=${encodeURIComponent(forged)}`)
+      const page = await openInTelegram(user, { initData: forged })
       await expect.poll(() => page.getByRole('alert').textContent()).toContain('链接无效或已过期')
       expect(await page.getByTestId('balance').count()).toBe(0)
       await page.screenshot({ path: `${ARTIFACTS}/miniapp-error-360x740.png` })
@@ -233,13 +278,18 @@ describe.skipIf(!runBrowser)(
 
     it('speaks English to an English member and lets them edit their profile and consent', async () => {
       const { user, view } = await memberWithHistory('en')
-      const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+      const page = await openInTelegram(user)
       await expect.poll(() => page.locator('.next').textContent()).toContain('more to reach Silver')
       await page.screenshot({ path: `${ARTIFACTS}/miniapp-english-360x740.png` })
       await page.getByRole('tab', { name: 'Me' }).click()
       await page.getByLabel('Send me news and offers').check()
       await page.getByLabel('Language').selectOption('zh-CN')
-      await page.getByRole('button', { name: 'Save' }).click()
+      // Inside Telegram the form's main action is Telegram's main button, not one of the page's.
+      expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0)
+      expect(await posted(page, 'web_app_setup_main_button')).toContainEqual(
+        expect.objectContaining({ is_visible: true, text: 'Save' }),
+      )
+      await fromTelegram(page, 'main_button_pressed')
       await expect.poll(() => page.getByRole('tab', { name: '我的', exact: true }).count()).toBe(1)
       const saved = await domain.members.view(view.id)
       expect(saved).toMatchObject({ marketingConsent: true, locale: 'zh-CN' })
@@ -258,7 +308,7 @@ describe.skipIf(!runBrowser)(
           tierCode: 'gold',
         })
         await domain.rewards.redeem(view.id, gold.id)
-        const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+        const page = await openInTelegram(user)
         const outlook = page.getByTestId('tier-outlook')
         await expect
           .poll(() => outlook.textContent())
@@ -307,7 +357,7 @@ describe.skipIf(!runBrowser)(
         reward: { mode: 'per_correct', points: 10 },
         ...window,
       })
-      const page = await open(`tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`)
+      const page = await openInTelegram(user)
       await page.getByRole('tab', { name: '活动' }).click()
       const card = page.locator(`[data-lottery="${lottery.id}"]`)
       await expect.poll(() => card.textContent()).toContain('25.0%')
@@ -334,6 +384,132 @@ describe.skipIf(!runBrowser)(
       await page.close()
     })
 
+    /** A member holding one issued coupon, and its code. */
+    async function memberWithCoupon(language: 'zh-hans' | 'en') {
+      const member = await memberWithHistory(language)
+      const reward = await domain.rewards.create({
+        name: language === 'en' ? 'Latte coupon' : '拿铁咖啡券',
+        kind: 'coupon',
+        pointsCost: 100,
+        value: 2_800,
+        validDays: 30,
+      })
+      const { couponCode } = await domain.rewards.redeem(member.view.id, reward.id)
+      return { ...member, code: couponCode! }
+    }
+
+    it('follows Telegram’s theme: a dark launch gives a dark page, and a theme change turns it light', async () => {
+      const { user } = await memberWithHistory('en')
+      const page = await openInTelegram(user, { theme: TELEGRAM_THEMES.dark })
+      await page.locator('#panel .card').waitFor()
+      const colours = () =>
+        page.evaluate(() => {
+          const card = getComputedStyle(document.querySelector('#panel .card')!)
+          return {
+            page: getComputedStyle(document.documentElement).backgroundColor,
+            card: card.backgroundColor,
+            text: card.color,
+          }
+        })
+      expect(await colours()).toEqual({
+        page: 'rgb(21, 30, 39)',
+        card: 'rgb(33, 45, 59)',
+        text: 'rgb(255, 255, 255)',
+      })
+      await fromTelegram(page, 'theme_changed', { theme_params: TELEGRAM_THEMES.light })
+      await expect.poll(colours).toEqual({
+        page: 'rgb(240, 242, 245)',
+        card: 'rgb(255, 255, 255)',
+        text: 'rgb(17, 17, 17)',
+      })
+      await page.close()
+    })
+
+    it('shows a coupon on its own view with a QR code that decodes to its code; the back button returns to the list, in Telegram and in a browser', async () => {
+      const { user, view, code } = await memberWithCoupon('zh-hans')
+      const page = await openInTelegram(user)
+      await page.getByRole('tab', { name: '我的券' }).click()
+      await page.getByRole('button', { name: '出示' }).click()
+      const shown = page.getByTestId('coupon-view')
+      await shown.waitFor()
+      expect(await shown.textContent()).toContain(code)
+      expect(await decodeQr(await shown.getByTestId('coupon-qr').screenshot())).toBe(code)
+      // Telegram draws the back button; the page does not draw a second one.
+      expect(await page.getByRole('button', { name: /返回/ }).count()).toBe(0)
+      expect((await posted(page, 'web_app_setup_back_button')).at(-1)).toEqual({
+        is_visible: true,
+      })
+      await fromTelegram(page, 'back_button_pressed')
+      await expect.poll(() => shown.count()).toBe(0)
+      expect(await page.locator('.list').textContent()).toContain(code)
+      expect((await posted(page, 'web_app_setup_back_button')).at(-1)).toEqual({
+        is_visible: false,
+      })
+      await page.close()
+
+      const { token } = await domain.miniapp.createLink(view.id)
+      const browserPage = await open(`token=${encodeURIComponent(token)}&lang=zh-CN`)
+      await browserPage.getByRole('tab', { name: '我的券' }).click()
+      await browserPage.getByRole('button', { name: '出示' }).click()
+      await browserPage.getByTestId('coupon-view').waitFor()
+      await browserPage.getByRole('button', { name: /返回/ }).click()
+      await expect.poll(() => browserPage.getByTestId('coupon-view').count()).toBe(0)
+      expect(await browserPage.locator('.list').textContent()).toContain(code)
+      await browserPage.close()
+    })
+
+    it('lays out every view from a 360 px phone to a 1280 px desktop, in both languages, light and dark', async () => {
+      const tabs = {
+        'zh-hans': {
+          code: '会员码',
+          history: '明细',
+          rewards: '兑换',
+          play: '活动',
+          coupons: '我的券',
+          profile: '我的',
+        },
+        en: {
+          code: 'My code',
+          history: 'History',
+          rewards: 'Rewards',
+          play: 'Play',
+          coupons: 'Coupons',
+          profile: 'Me',
+        },
+      } as const
+      for (const language of ['zh-hans', 'en'] as const) {
+        const { user } = await memberWithCoupon(language)
+        for (const scheme of ['light', 'dark'] as const) {
+          for (const [width, height] of [
+            [360, 740],
+            [1280, 800],
+          ] as const) {
+            const page = await openInTelegram(user, {
+              theme: TELEGRAM_THEMES[scheme],
+              viewport: { width, height },
+            })
+            await page.getByTestId('balance').waitFor()
+            for (const [view, label] of Object.entries(tabs[language])) {
+              await page.getByRole('tab', { name: label, exact: true }).click()
+              await expect.poll(() => page.locator('#panel > *').count()).toBeGreaterThan(0)
+              const overflow = await page.evaluate(() => document.documentElement.scrollWidth)
+              expect(overflow).toBeLessThanOrEqual(width)
+              await page.screenshot({
+                path: `${ARTIFACTS}/miniapp-${view}-${language}-${scheme}-${width}x${height}.png`,
+              })
+            }
+            await page.getByRole('tab', { name: tabs[language].coupons }).click()
+            await page.locator('.list button').first().click()
+            await page.getByTestId('coupon-view').waitFor()
+            await page.screenshot({
+              path: `${ARTIFACTS}/miniapp-coupon-${language}-${scheme}-${width}x${height}.png`,
+            })
+            await page.close()
+          }
+        }
+      }
+    })
+
     it('counts a visit from a campaign’s button as the campaign opened, once per targeted member', async () => {
       const { user, view } = await memberWithHistory('zh-hans')
       await domain.members.update(view.id, { marketingConsent: true }, 'test')
@@ -354,10 +530,7 @@ describe.skipIf(!runBrowser)(
       for (const row of await domain.outbox.claim('w', ['telegram'], 50)) {
         if (row.campaignId === campaign.id) await domain.outbox.settle('w', row, { status: 'sent' })
       }
-      const page = await open(
-        `tgWebAppData=${encodeURIComponent(initDataFor(user, new Date()))}`,
-        `?c=${campaign.id}`,
-      )
+      const page = await openInTelegram(user, { search: `?c=${campaign.id}` })
       await expect.poll(() => page.getByTestId('balance').textContent()).toBe('768')
       await expect.poll(async () => (await domain.campaigns.stats(campaign.id)).opened).toBe(1)
       await page.reload()

@@ -1,0 +1,88 @@
+import type { components, paths } from './api-types.ts'
+
+/** The shapes the server sends, by their OpenAPI names: the pages never copy them. */
+export type Schemas = components['schemas']
+
+type Method = 'get' | 'post' | 'patch'
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>
+type Json<R> = R extends { content: { 'application/json': infer T } } ? T : never
+type Responses<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { responses: infer R } ? R : never
+
+/** What a successful call answers: the 200 or 201 body the route declares. */
+export type Ok<P extends keyof paths, M extends Method> = Json<
+  Responses<P, M>[Extract<keyof Responses<P, M>, 200 | 201>]
+>
+type Body<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never
+type Query<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never
+type PathParams<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { parameters: { path: infer A } } ? A : never
+
+interface Options<P extends keyof paths, M extends Method> {
+  body?: Body<P, M>
+  query?: Query<P, M>
+  params?: PathParams<P, M>
+  /** A write that moves value carries one, so that a retry is answered, not applied again. */
+  idempotent?: boolean
+}
+
+/** The pages' only door to the server: JSON over /api with the session token. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** The field an `invalid_input` names, so a form can say which one. */
+    readonly field?: string,
+  ) {
+    super(message)
+  }
+}
+
+const SESSION_KEY = 'jifen.session'
+
+export function storedSession(): string | null {
+  return sessionStorage.getItem(SESSION_KEY)
+}
+
+export async function call<P extends keyof paths, M extends Method>(
+  method: M,
+  path: P,
+  options: Options<P, M> = {},
+): Promise<Ok<P, M>> {
+  const token = storedSession()
+  const url = String(path).replace(/\{(\w+)\}/g, (_, key: string) =>
+    encodeURIComponent(String((options.params as Record<string, unknown>)[key])),
+  )
+  const query = new URLSearchParams(
+    Object.entries((options.query ?? {}) as Record<string, unknown>)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, String(value)]),
+  ).toString()
+  const response = await fetch(query ? `${url}?${query}` : url, {
+    method: method.toUpperCase(),
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(options.idempotent ? { 'idempotency-key': crypto.randomUUID() } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  })
+  const data = (await response.json().catch(() => ({}))) as Partial<Schemas['Error']>
+  if (!response.ok)
+    throw new ApiError(
+      response.status,
+      data.error?.code ?? 'internal',
+      data.error?.message ?? response.statusText,
+      typeof data.error?.details?.field === 'string' ? data.error.details.field : undefined,
+    )
+  return data as Ok<P, M>
+}
+
+/** Exchanges the launch credential for a session kept for this tab only. */
+export async function signIn(credential: Body<'/api/miniapp/session', 'post'>): Promise<void> {
+  const { token } = await call('post', '/api/miniapp/session', { body: credential })
+  sessionStorage.setItem(SESSION_KEY, token)
+}

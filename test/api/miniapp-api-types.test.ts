@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { MINIAPP_API_TYPES, miniappApiTypes } from '../../src/cli/miniapp-api-types.ts'
+
+describe('the mini-app’s API types', () => {
+  it('are the ones generated from the server’s OpenAPI document (run npm run api-types after a schema change)', async () => {
+    const checkedIn = readFileSync(MINIAPP_API_TYPES, 'utf8')
+    const generated = await miniappApiTypes()
+    expect(checkedIn).toBe(generated)
+    // Only what the page calls: the merchant API's paths stay out of the browser's types.
+    expect(generated).toContain('"/api/miniapp/me"')
+    expect(generated).not.toContain('"/api/v1/')
+  })
+})
