@@ -114,47 +114,6 @@ for (const db of databases) {
         expect((await api.call('GET', '/api/v1/reminders/templates')).status).toBe(200)
       })
 
-      it('a till with a pos key draws for a member at the counter and hands over the gift won', async () => {
-        const gift = (
-          await api.call('POST', '/api/v1/rewards', {
-            name: 'Tote bag',
-            kind: 'gift',
-            pointsCost: 0,
-          })
-        ).body
-        const now = api.clock.now().getTime()
-        const lottery = (
-          await api.call('POST', '/api/v1/lotteries', {
-            title: 'Counter draw',
-            costPoints: 0,
-            freeDrawsPerDay: 1,
-            opensAt: new Date(now - 60_000).toISOString(),
-            closesAt: new Date(now + 86_400_000).toISOString(),
-            prizes: [{ name: 'Tote bag', kind: 'reward', rewardId: gift.id, weight: 1, stock: 1 }],
-          })
-        ).body
-        const member = (await api.call('POST', '/api/v1/members', { displayName: 'Kiosk' })).body
-        const pos = { key: api.posKey, headers: { 'idempotency-key': randomUUID() } }
-        const draw = await api.call(
-          'POST',
-          `/api/v1/members/${member.id}/draws`,
-          { lotteryId: lottery.id },
-          pos,
-        )
-        expect(draw.status).toBe(201)
-        const [won] = (await api.call('GET', `/api/v1/lotteries/${lottery.id}/draws?winners=true`))
-          .body.items
-        expect(won.memberId).toBe(member.id)
-        const fulfil = await api.call('POST', `/api/v1/lottery-draws/${won.id}/fulfil`, undefined, {
-          key: api.posKey,
-        })
-        expect(fulfil.status).toBe(200)
-        const [handedOver] = (
-          await api.call('GET', `/api/v1/lotteries/${lottery.id}/draws?winners=true`)
-        ).body.items
-        expect(handedOver.fulfilledAt).toEqual(expect.any(String))
-      })
-
       it('an operation missing from the access table stops the app at startup', () => {
         const document = { paths: { '/api/v1/new-thing': { post: {} } } }
         expect(() => documentAccess(document)).toThrow(/POST \/api\/v1\/new-thing/)
