@@ -162,9 +162,16 @@ export function accessGuard(domain: Domain, limits: RateLimiters, table: Table =
         apiKeyAuth(domain),
         limits.apiKey<ApiEnv>((c) => c.get('apiKey').id),
         createMiddleware<ApiEnv>(async function staffRoleMiddleware(c, next) {
-          if (!staffMayCall(API_KEY_ACCESS[c.get('apiKey').role], needed)) {
-            const roles = apiKeyRolesFor(needed).join(' or ')
-            return errorJson(c, 403, 'forbidden', `this needs a ${roles} API key (${needed})`)
+          const held = c.get('apiKey').role
+          if (!staffMayCall(API_KEY_ACCESS[held], needed)) {
+            const roles = apiKeyRolesFor(needed)
+            return errorJson(
+              c,
+              403,
+              'forbidden',
+              `this needs the ${needed} role: an API key of role ${roles.join(' or ')}, not ${held}`,
+              { requiredRole: needed, apiKeyRoles: roles, apiKeyRole: held },
+            )
           }
           await next()
         }),

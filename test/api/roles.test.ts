@@ -6,6 +6,7 @@ import { available, databases } from '../helpers/db.ts'
 
 interface Operation {
   'x-required-role'?: string
+  responses?: Record<string, unknown>
   security?: Record<string, string[]>[]
   description?: string
 }
@@ -102,6 +103,12 @@ for (const db of databases) {
             security,
           })
           expect(operation.description).toMatch(/^Access: /)
+          // A 403 is documented exactly where a pos key, the weakest credential, gets one.
+          expect({ method, path, documents403: '403' in (operation.responses ?? {}) }).toEqual({
+            method,
+            path,
+            documents403: role === 'manager' || role === 'owner',
+          })
         }
       })
 
@@ -110,7 +117,11 @@ for (const db of databases) {
           key: api.posKey,
         })
         expect(pos.status).toBe(403)
-        expect(pos.body.error.code).toBe('forbidden')
+        expect(pos.body.error).toMatchObject({
+          code: 'forbidden',
+          message: 'this needs the manager role: an API key of role admin, not pos',
+          details: { requiredRole: 'manager', apiKeyRoles: ['admin'], apiKeyRole: 'pos' },
+        })
         expect((await api.call('GET', '/api/v1/reminders/templates')).status).toBe(200)
       })
 

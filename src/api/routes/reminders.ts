@@ -165,7 +165,7 @@ const routes = {
     summary: 'The text of each reminder kind in 简体中文 and English, and its placeholders',
     responses: {
       200: json(z.object({ items: z.array(TemplateSchema) }), 'One per kind'),
-      ...errorResponses(401),
+      ...errorResponses(401, 403),
     },
   }),
   setTemplate: createRoute({
