@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { OPERATIONS, documentAccess } from '../../src/api/access.ts'
+import { Hono } from 'hono'
+import pino from 'pino'
+import { OPERATIONS, accessGuard, documentAccess } from '../../src/api/access.ts'
+import { rateLimiters } from '../../src/api/middleware/rate-limit.ts'
+import { RATE_LIMIT_DEFAULTS } from '../../src/shared/rate-limits.ts'
 import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
 import { available, databases } from '../helpers/db.ts'
 
@@ -123,6 +127,20 @@ for (const db of databases) {
           details: { requiredRole: 'manager', apiKeyRoles: ['admin'], apiKeyRole: 'pos' },
         })
         expect((await api.call('GET', '/api/v1/reminders/templates')).status).toBe(200)
+      })
+
+      it('a route the access table does not name is refused with any credential, never let through', async () => {
+        const limits = rateLimiters(api.store, RATE_LIMIT_DEFAULTS, pino({ level: 'silent' }))
+        const app = new Hono()
+        app.use('*', accessGuard(api.domain, limits, { 'GET /named': 'staff' }))
+        app.get('/named', (c) => c.text('named'))
+        app.get('/unnamed', (c) => c.text('unnamed'))
+        const ask = async (path: string, key?: string) =>
+          (await app.request(path, key ? { headers: { authorization: `Bearer ${key}` } } : {}))
+            .status
+        expect(await ask('/named', api.posKey)).toBe(200)
+        for (const key of [undefined, api.posKey, api.adminKey])
+          expect(await ask('/unnamed', key)).toBe(403)
       })
 
       it('an operation missing from the access table stops the app at startup', () => {
