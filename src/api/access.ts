@@ -27,8 +27,9 @@ export const API_KEY_ACCESS: Record<ApiKeyRole, StaffRole> = { pos: 'staff', adm
 
 /**
  * Every operation of the HTTP API, `METHOD /path` as in the OpenAPI document. The one place that
- * says who may call what: the guard reads it on every request, the document prints it, and an
- * operation missing here is refused at startup. README.md ("Who may call what") gives the reasons.
+ * says who may call what: the guard reads it on every request, the document prints it, and a
+ * documented operation missing here stops the app at startup. README.md ("Who may call what")
+ * gives the reasons; adding an operation is one line here.
  */
 export const OPERATIONS = {
   'GET /healthz': 'public',
@@ -130,7 +131,7 @@ export function staffMayCall(role: StaffRole, needed: Access): boolean {
 }
 
 /** The API key roles that may call an operation needing `needed`, weakest first. */
-export function apiKeyRolesFor(needed: Access): ApiKeyRole[] {
+function apiKeyRolesFor(needed: Access): ApiKeyRole[] {
   return (Object.keys(API_KEY_ACCESS) as ApiKeyRole[]).filter((role) =>
     staffMayCall(API_KEY_ACCESS[role], needed),
   )
