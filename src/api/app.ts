@@ -2,8 +2,8 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Logger } from 'pino'
 import { sql } from 'kysely'
 import type { Domain } from '../domain/index.ts'
+import { accessGuard, documentAccess } from './access.ts'
 import { errorJson, notFound, onError } from './errors.ts'
-import { type ApiEnv, apiKeyAuth } from './middleware/api-key.ts'
 import { bodyLimits } from './middleware/body-limit.ts'
 import { RATE_LIMIT_DEFAULTS, type RateLimits } from '../shared/rate-limits.ts'
 import { rateLimiters } from './middleware/rate-limit.ts'
@@ -52,6 +52,10 @@ export function createApp({
   app.use('*', requestLog(logger))
   app.use('*', bodyLimits(telegramWebhook?.path))
 
+  const guard = accessGuard(domain, limits)
+  app.use('/healthz', guard)
+  app.use('/api/*', guard)
+
   app.get('/healthz', async (c) => {
     if (isShuttingDown())
       return errorJson(c, 503, 'shutting_down', 'this instance is shutting down')
@@ -66,11 +70,6 @@ export function createApp({
   if (telegramWebhook) app.route('/', telegramWebhookRoute(telegramWebhook))
 
   const v1 = new OpenAPIHono()
-  v1.use('*', apiKeyAuth(domain))
-  v1.use(
-    '*',
-    limits.apiKey<ApiEnv>((c) => c.get('apiKey').id),
-  )
   v1.route('/', memberRoutes(domain))
   v1.route('/', orderRoutes(domain))
   v1.route('/', rewardRoutes(domain))
@@ -84,22 +83,30 @@ export function createApp({
   v1.route('/', reportRoutes(domain))
   app.route('/api/v1', v1)
   app.use('/api/miniapp/session', limits.sessionPerIp())
-  app.route('/api/miniapp', miniappRoutes(domain, limits))
+  app.route('/api/miniapp', miniappRoutes(domain))
   if (miniappDir) app.route('/', miniappPage(miniappDir))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
   })
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Jifen merchant API',
-      version: '1',
-      description:
-        'Members, orders, points, rewards and the loyalty programme. Amounts are integers in minor units (分); points are integers. Errors are { error: { code, message, details? } } with a stable code.',
-    },
-    security: [{ apiKey: [] }],
+  app.openAPIRegistry.registerComponent('securitySchemes', 'miniappSession', {
+    type: 'http',
+    scheme: 'bearer',
   })
+  // Built once, so that an operation missing from the access table stops the app here.
+  const document = documentAccess(
+    app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'Jifen merchant API',
+        version: '1',
+        description:
+          'Members, orders, points, rewards and the loyalty programme. Amounts are integers in minor units (分); points are integers. Errors are { error: { code, message, details? } } with a stable code. Each operation says who may call it (x-required-role: public, member, or the staff role from which it opens: staff, manager, owner; x-api-key-roles: the API key roles that reach it, a pos key standing for staff and an admin key for the owner).',
+      },
+      security: [{ apiKey: [] }],
+    }),
+  )
+  app.get('/api/openapi.json', (c) => c.json(document))
   return app
 }

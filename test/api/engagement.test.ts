@@ -54,7 +54,7 @@ for (const db of databases) {
         expect((await api.call('GET', '/api/v1/quizzes/nope')).status).toBe(404)
       })
 
-      it('creates a lottery with published odds, draws for a member once per key, lists and fulfils winners', async () => {
+      it('creates a lottery with published odds, draws for a member once per key, lists and fulfils winners, the draw and the fulfilment from a till (pos key)', async () => {
         const gift = (
           await api.call('POST', '/api/v1/rewards', {
             name: 'Tote bag',
@@ -77,18 +77,18 @@ for (const db of databases) {
           0.25, 0.75,
         ])
         const member = (await api.call('POST', '/api/v1/members', { displayName: 'L' })).body
-        const headers = { 'idempotency-key': 'kiosk-1' }
+        const kiosk = { key: api.posKey, headers: { 'idempotency-key': 'kiosk-1' } }
         const first = await api.call(
           'POST',
           `/api/v1/members/${member.id}/draws`,
           { lotteryId: lottery.body.id },
-          { headers },
+          kiosk,
         )
         const retry = await api.call(
           'POST',
           `/api/v1/members/${member.id}/draws`,
           { lotteryId: lottery.body.id },
-          { headers },
+          kiosk,
         )
         expect([first.status, retry.status]).toEqual([201, 200])
         expect(retry.body.drawId).toBe(first.body.drawId)
@@ -112,6 +112,8 @@ for (const db of databases) {
         const fulfil = await api.call(
           'POST',
           `/api/v1/lottery-draws/${draws.body.items[0].id}/fulfil`,
+          undefined,
+          { key: api.posKey },
         )
         expect(fulfil.status).toBe(200)
         expect(

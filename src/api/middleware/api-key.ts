@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory'
-import type { ApiKeyRecord, ApiKeyRole } from '../../domain/staff/staff.service.ts'
+import type { ApiKeyRecord } from '../../domain/staff/staff.service.ts'
 import type { Domain } from '../../domain/index.ts'
 import { errorJson } from '../errors.ts'
 
@@ -15,16 +15,6 @@ export function apiKeyAuth(domain: Domain) {
     const record = await domain.staff.authenticateApiKey(match[1]!)
     if (!record) return errorJson(c, 401, 'unauthorized', 'this API key is unknown or revoked')
     c.set('apiKey', record)
-    await next()
-  })
-}
-
-/** Admin-only routes: a `pos` key (a till, a shop system) gets 403. */
-export function requireRole(role: ApiKeyRole) {
-  return createMiddleware<ApiEnv>(async function requireRoleMiddleware(c, next) {
-    if (role === 'admin' && c.get('apiKey').role !== 'admin') {
-      return errorJson(c, 403, 'forbidden', 'this needs an admin API key')
-    }
     await next()
   })
 }

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { campaignInputSchema } from '../../domain/campaigns/campaigns.ts'
 import type { Domain } from '../../domain/index.ts'
-import { requireRole } from '../middleware/api-key.ts'
 import { newRouter } from '../router.ts'
 import { errorResponses, json } from '../schemas.ts'
 
@@ -11,7 +10,6 @@ const IdParams = z.object({
     .min(1)
     .openapi({ param: { name: 'id', in: 'path' } }),
 })
-const admin = requireRole('admin')
 
 const StatsSchema = z.object({
   targeted: z.number().int(),
@@ -59,7 +57,6 @@ const action = (name: 'pause' | 'resume' | 'cancel', summary: string) =>
     path: `/campaigns/{id}/${name}`,
     tags,
     summary,
-    middleware: admin,
     request: { params: IdParams },
     responses: { 200: json(CampaignSchema, 'The campaign'), ...errorResponses(401, 403, 404, 409) },
   })
@@ -69,8 +66,7 @@ const routes = {
     method: 'post',
     path: '/campaigns',
     tags,
-    summary: 'Broadcast a message to a segment, now or at sendAt (admin)',
-    middleware: admin,
+    summary: 'Broadcast a message to a segment, now or at sendAt',
     request: {
       body: { required: true, content: { 'application/json': { schema: campaignInputSchema } } },
     },
@@ -98,9 +94,9 @@ const routes = {
     request: { params: IdParams },
     responses: { 200: json(CampaignSchema, 'The campaign'), ...errorResponses(401, 404) },
   }),
-  pause: action('pause', 'Pause sending (admin)'),
-  resume: action('resume', 'Resume a paused campaign (admin)'),
-  cancel: action('cancel', 'Cancel what is not sent yet (admin)'),
+  pause: action('pause', 'Pause sending'),
+  resume: action('resume', 'Resume a paused campaign'),
+  cancel: action('cancel', 'Cancel what is not sent yet'),
 }
 
 export function campaignRoutes(domain: Domain) {

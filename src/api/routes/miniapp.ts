@@ -4,8 +4,7 @@ import type { Domain } from '../../domain/index.ts'
 import { REWARD_REFUSAL_CODES } from '../../domain/rewards/eligibility.ts'
 import { LOCALES } from '../../domain/programme/programme.ts'
 import { validationError } from '../errors.ts'
-import { type MiniappEnv, miniappSession } from '../middleware/miniapp-session.ts'
-import type { RateLimiters } from '../middleware/rate-limit.ts'
+import type { MiniappEnv } from '../middleware/miniapp-session.ts'
 import {
   CouponSchema,
   IdempotencyKeyHeader,
@@ -117,7 +116,6 @@ const QuizParams = z.object({
     .openapi({ param: { name: 'id', in: 'path' } }),
 })
 
-const bearer = [{ miniappSession: [] }]
 const tags = ['mini-app']
 
 const routes = {
@@ -126,7 +124,6 @@ const routes = {
     path: '/session',
     tags,
     summary: 'Sign in: Telegram initData or a WeChat link token for a short-lived session',
-    security: [],
     request: {
       body: { required: true, content: { 'application/json': { schema: SessionRequest } } },
     },
@@ -139,7 +136,6 @@ const routes = {
     method: 'get',
     path: '/me',
     tags,
-    security: bearer,
     summary: 'The signed-in member with points, tier and progress',
     responses: { 200: json(MeSchema, 'The member and the programme'), ...errorResponses(401) },
   }),
@@ -147,7 +143,6 @@ const routes = {
     method: 'patch',
     path: '/me',
     tags,
-    security: bearer,
     summary: 'Edit name, birthday, marketing consent and language',
     request: {
       body: { required: true, content: { 'application/json': { schema: ProfilePatch } } },
@@ -158,7 +153,6 @@ const routes = {
     method: 'get',
     path: '/ledger',
     tags,
-    security: bearer,
     summary: 'The member’s points history, newest first',
     request: {
       query: z.object({
@@ -178,7 +172,6 @@ const routes = {
     method: 'get',
     path: '/rewards',
     tags,
-    security: bearer,
     summary: 'Rewards the member can see, and whether they can redeem each now',
     responses: {
       200: json(z.object({ items: z.array(MiniappRewardSchema) }), 'Cheapest first'),
@@ -189,7 +182,6 @@ const routes = {
     method: 'post',
     path: '/redemptions',
     tags,
-    security: bearer,
     summary: 'Redeem a reward for the signed-in member',
     request: {
       headers: IdempotencyKeyHeader,
@@ -208,7 +200,6 @@ const routes = {
     method: 'get',
     path: '/coupons',
     tags,
-    security: bearer,
     summary: 'The member’s coupons and reward codes',
     responses: {
       200: json(z.object({ items: z.array(CouponSchema) }), 'Newest first'),
@@ -219,7 +210,6 @@ const routes = {
     method: 'get',
     path: '/lotteries',
     tags,
-    security: bearer,
     summary: 'Open lotteries with their published odds and the member’s draws left',
     responses: {
       200: json(z.object({ items: z.array(MiniappLotterySchema) }), 'Open lotteries'),
@@ -230,7 +220,6 @@ const routes = {
     method: 'post',
     path: '/draws',
     tags,
-    security: bearer,
     summary: 'Draw once',
     request: {
       headers: IdempotencyKeyHeader,
@@ -259,7 +248,6 @@ const routes = {
     method: 'get',
     path: '/quizzes',
     tags,
-    security: bearer,
     summary: 'Open quizzes the member can take',
     responses: {
       200: json(
@@ -282,7 +270,6 @@ const routes = {
     method: 'post',
     path: '/quizzes/{id}/begin',
     tags,
-    security: bearer,
     summary: 'Start or resume a quiz',
     request: { params: QuizParams },
     responses: { 200: json(QuizStepSchema, 'The next question'), ...errorResponses(401, 404, 409) },
@@ -291,7 +278,6 @@ const routes = {
     method: 'post',
     path: '/quizzes/{id}/answers',
     tags,
-    security: bearer,
     summary: 'Answer question `index` with choice `choice` (both from 0)',
     request: {
       params: QuizParams,
@@ -313,7 +299,6 @@ const routes = {
     method: 'post',
     path: '/opens',
     tags,
-    security: bearer,
     summary: 'The page was opened from a campaign’s link (counted once per member)',
     request: {
       body: {
@@ -332,7 +317,6 @@ const routes = {
     method: 'get',
     path: '/code',
     tags,
-    security: bearer,
     summary: 'The member code and its QR code (SVG) for the counter',
     responses: {
       200: json(z.object({ code: z.string(), svg: z.string() }), 'Code and QR'),
@@ -342,7 +326,7 @@ const routes = {
 }
 
 /** The member's own API for the points page: everything answers for the session's member only. */
-export function miniappRoutes(domain: Domain, limits: RateLimiters) {
+export function miniappRoutes(domain: Domain) {
   const app = new OpenAPIHono<MiniappEnv>({
     defaultHook: (result, c) =>
       result.success ? undefined : validationError(c, result.error, result.target),
@@ -355,21 +339,6 @@ export function miniappRoutes(domain: Domain, limits: RateLimiters) {
         : await domain.miniapp.sessionFromLink(body.token)
     return c.json({ token: session.token, expiresAt: session.expiresAt }, 200)
   })
-  // Secure by default: every route but the sign-in itself needs a session, including
-  // routes added later.
-  const requireSession = miniappSession(domain)
-  const perMember = limits.member<MiniappEnv>((c) => c.get('memberId'))
-  app.use('*', async (c, next) =>
-    c.req.path.endsWith('/session')
-      ? next()
-      : requireSession(c as Parameters<typeof requireSession>[0], next),
-  )
-  app.use('*', async (c, next) =>
-    c.req.path.endsWith('/session')
-      ? next()
-      : perMember(c as Parameters<typeof perMember>[0], next),
-  )
-
   return app
     .openapi(routes.me, async (c) => {
       const [member, { config }] = await Promise.all([

@@ -1,0 +1,243 @@
+import { matchedRoutes } from 'hono/route'
+import { METHOD_NAME_ALL } from 'hono/router'
+import { every } from 'hono/combine'
+import { createMiddleware } from 'hono/factory'
+import type { Context, MiddlewareHandler } from 'hono'
+import type { Domain } from '../domain/index.ts'
+import {
+  type ApiKeyRole,
+  STAFF_ROLES,
+  type StaffRole,
+  roleAtLeast,
+} from '../domain/staff/staff.service.ts'
+import type { RateLimiters } from './middleware/rate-limit.ts'
+import { type ApiEnv, apiKeyAuth } from './middleware/api-key.ts'
+import { type MiniappEnv, miniappSession } from './middleware/miniapp-session.ts'
+import { errorJson } from './errors.ts'
+
+/**
+ * Who may call an operation: anyone, the signed-in member of the mini-app, or staff from the
+ * given role up. Staff roles are the chat's (STAFF_ROLES), so that a staff session can be mapped
+ * onto the same table as API keys are.
+ */
+export type Access = 'public' | 'member' | StaffRole
+
+/** The staff role each API key role stands for: a till is staff at the counter, admin the owner. */
+export const API_KEY_ACCESS: Record<ApiKeyRole, StaffRole> = { pos: 'staff', admin: 'owner' }
+
+/**
+ * Every operation of the HTTP API, `METHOD /path` as in the OpenAPI document. The one place that
+ * says who may call what: the guard reads it on every request, the document prints it, and a
+ * documented operation missing here stops the app at startup. README.md ("Who may call what")
+ * gives the reasons; adding an operation is one line here.
+ */
+export const OPERATIONS = {
+  'GET /healthz': 'public',
+  'GET /api/openapi.json': 'public',
+
+  'POST /api/v1/members': 'staff',
+  'GET /api/v1/members': 'staff',
+  'GET /api/v1/members/{id}': 'staff',
+  'PATCH /api/v1/members/{id}': 'manager',
+  'GET /api/v1/members/{id}/ledger': 'staff',
+  'POST /api/v1/members/{id}/adjustments': 'manager',
+  'POST /api/v1/orders': 'staff',
+  'GET /api/v1/orders/{id}': 'staff',
+  'POST /api/v1/orders/{id}/refunds': 'staff',
+  'POST /api/v1/orders/{id}/events': 'staff',
+  'GET /api/v1/rewards': 'staff',
+  'POST /api/v1/rewards': 'owner',
+  'GET /api/v1/rewards/{id}': 'staff',
+  'PATCH /api/v1/rewards/{id}': 'owner',
+  'DELETE /api/v1/rewards/{id}': 'owner',
+  'POST /api/v1/members/{id}/redemptions': 'staff',
+  'GET /api/v1/members/{id}/coupons': 'staff',
+  'GET /api/v1/coupons/{code}': 'staff',
+  'POST /api/v1/coupons/{code}/use': 'staff',
+  'GET /api/v1/programme': 'staff',
+  'PUT /api/v1/programme': 'owner',
+  'GET /api/v1/programme/versions': 'staff',
+
+  'POST /api/v1/quizzes': 'manager',
+  'GET /api/v1/quizzes': 'staff',
+  'GET /api/v1/quizzes/{id}': 'staff',
+  'POST /api/v1/quizzes/{id}/start': 'manager',
+  'GET /api/v1/quizzes/{id}/results': 'staff',
+  'POST /api/v1/lotteries': 'manager',
+  'GET /api/v1/lotteries': 'staff',
+  'GET /api/v1/lotteries/{id}': 'staff',
+  'GET /api/v1/lotteries/{id}/draws': 'staff',
+  'POST /api/v1/lottery-draws/{id}/fulfil': 'staff',
+  'POST /api/v1/members/{id}/draws': 'staff',
+  'POST /api/v1/surveys': 'manager',
+  'GET /api/v1/surveys': 'staff',
+  'GET /api/v1/surveys/{id}/summary': 'staff',
+  'POST /api/v1/members/{id}/survey-responses': 'staff',
+
+  'POST /api/v1/campaigns': 'manager',
+  'GET /api/v1/campaigns': 'staff',
+  'GET /api/v1/campaigns/{id}': 'staff',
+  'POST /api/v1/campaigns/{id}/pause': 'manager',
+  'POST /api/v1/campaigns/{id}/resume': 'manager',
+  'POST /api/v1/campaigns/{id}/cancel': 'manager',
+  'POST /api/v1/segments': 'manager',
+  'GET /api/v1/segments': 'staff',
+  'POST /api/v1/segments/preview': 'staff',
+  'POST /api/v1/segments/recompute': 'manager',
+  'GET /api/v1/segments/{id}': 'staff',
+  'DELETE /api/v1/segments/{id}': 'manager',
+  'GET /api/v1/members/{id}/tags': 'staff',
+  'POST /api/v1/members/{id}/tags': 'manager',
+  'DELETE /api/v1/members/{id}/tags/{tag}': 'manager',
+
+  'PUT /api/v1/products/{sku}': 'manager',
+  'GET /api/v1/products': 'staff',
+  'GET /api/v1/reminders': 'manager',
+  'GET /api/v1/reminders/stats': 'manager',
+  'GET /api/v1/reminders/templates': 'manager',
+  'PUT /api/v1/reminders/templates/{kind}': 'manager',
+  'GET /api/v1/reports/programme': 'manager',
+  'GET /api/v1/reports/weekly': 'manager',
+  'GET /api/v1/reports/campaigns': 'manager',
+
+  'POST /api/v1/members/import': 'owner',
+  'GET /api/v1/exports/{kind}': 'owner',
+  'GET /api/v1/members/{id}/export': 'owner',
+  'POST /api/v1/members/{id}/erase': 'owner',
+
+  'POST /api/miniapp/session': 'public',
+  'GET /api/miniapp/me': 'member',
+  'PATCH /api/miniapp/me': 'member',
+  'GET /api/miniapp/ledger': 'member',
+  'GET /api/miniapp/rewards': 'member',
+  'POST /api/miniapp/redemptions': 'member',
+  'GET /api/miniapp/coupons': 'member',
+  'GET /api/miniapp/lotteries': 'member',
+  'POST /api/miniapp/draws': 'member',
+  'GET /api/miniapp/quizzes': 'member',
+  'POST /api/miniapp/quizzes/{id}/begin': 'member',
+  'POST /api/miniapp/quizzes/{id}/answers': 'member',
+  'POST /api/miniapp/opens': 'member',
+  'GET /api/miniapp/code': 'member',
+} as const satisfies Record<string, Access>
+
+type Table = Readonly<Record<string, Access>>
+
+/** Whether a staff role meets an operation's access; public operations admit everyone. */
+export function staffMayCall(role: StaffRole, needed: Access): boolean {
+  if (needed === 'public') return true
+  if (needed === 'member') return false
+  return roleAtLeast(role, needed)
+}
+
+/** The API key roles that may call an operation needing `needed`, weakest first. */
+function apiKeyRolesFor(needed: Access): ApiKeyRole[] {
+  return (Object.keys(API_KEY_ACCESS) as ApiKeyRole[]).filter((role) =>
+    staffMayCall(API_KEY_ACCESS[role], needed),
+  )
+}
+
+const honoPath = (path: string) => path.replaceAll(/\/{(.+?)}/g, '/:$1')
+
+/** The table's entry for the route a request matched, by Hono's path syntax. */
+function byRoute(table: Table): Map<string, Access> {
+  return new Map(
+    Object.entries(table).map(([operation, access]) => {
+      const [method = '', path = ''] = operation.split(' ')
+      return [`${method} ${honoPath(path)}`, access]
+    }),
+  )
+}
+
+/**
+ * The one check in front of every operation: the credential its table entry asks for (401
+ * without it), that credential's rate limit, then the staff role (403 below it). A matched route
+ * the table does not name is refused, never let through.
+ */
+export function accessGuard(domain: Domain, limits: RateLimiters, table: Table = OPERATIONS) {
+  const entries = byRoute(table)
+  const staff = Object.fromEntries(
+    STAFF_ROLES.map((needed) => [
+      needed,
+      every(
+        apiKeyAuth(domain),
+        limits.apiKey<ApiEnv>((c) => c.get('apiKey').id),
+        createMiddleware<ApiEnv>(async function staffRoleMiddleware(c, next) {
+          const held = c.get('apiKey').role
+          if (!staffMayCall(API_KEY_ACCESS[held], needed)) {
+            const roles = apiKeyRolesFor(needed)
+            return errorJson(
+              c,
+              403,
+              'forbidden',
+              `this needs the ${needed} role: an API key of role ${roles.join(' or ')}, not ${held}`,
+              { requiredRole: needed, apiKeyRoles: roles, apiKeyRole: held },
+            )
+          }
+          await next()
+        }),
+      ),
+    ]),
+  ) as Record<StaffRole, MiddlewareHandler>
+  const member = every(
+    miniappSession(domain),
+    limits.member<MiniappEnv>((c) => c.get('memberId')),
+  )
+  return createMiddleware(async function accessGuardMiddleware(c, next) {
+    const route = matchedOperation(c)
+    if (!route) return next()
+    const needed = entries.get(route)
+    if (needed === undefined)
+      return errorJson(c, 403, 'forbidden', 'this operation has no entry in the access table')
+    if (needed === 'public') return next()
+    return (needed === 'member' ? member : staff[needed])(c, next)
+  })
+}
+
+/** `METHOD /path` of the route (not a middleware) the request matched, in Hono's syntax. */
+function matchedOperation(c: Context): string | undefined {
+  const route = matchedRoutes(c).find((r) => r.method !== METHOD_NAME_ALL)
+  return route && `${route.method} ${route.path}`
+}
+
+interface DocumentedOperation {
+  description?: string
+  security?: Record<string, string[]>[]
+  [extension: `x-${string}`]: unknown
+}
+type Paths = Record<string, Record<string, DocumentedOperation> | undefined>
+
+function accessSentence(needed: Access): string {
+  if (needed === 'public') return 'Access: public, no credential.'
+  if (needed === 'member') return 'Access: the signed-in member, with a mini-app session.'
+  const from = needed === STAFF_ROLES[STAFF_ROLES.length - 1] ? needed : `${needed} and up`
+  return `Access: ${from}; API keys: ${apiKeyRolesFor(needed).join(', ')}.`
+}
+
+/**
+ * Writes each operation's access into the document (`x-required-role`, `x-api-key-roles`,
+ * `security` and a sentence of the description), and throws for an operation the table does not
+ * name, so that a new route cannot start unguarded.
+ */
+export function documentAccess<D extends { paths?: unknown }>(
+  document: D,
+  table: Table = OPERATIONS,
+): D {
+  for (const [path, methods] of Object.entries((document.paths ?? {}) as Paths)) {
+    for (const [method, operation] of Object.entries(methods ?? {})) {
+      const key = `${method.toUpperCase()} ${path}`
+      const needed = table[key]
+      if (needed === undefined)
+        throw new Error(`${key} has no entry in the access table (src/api/access.ts)`)
+      operation['x-required-role'] = needed
+      if (needed !== 'public' && needed !== 'member')
+        operation['x-api-key-roles'] = apiKeyRolesFor(needed)
+      operation.security =
+        needed === 'public' ? [] : [needed === 'member' ? { miniappSession: [] } : { apiKey: [] }]
+      operation.description = [accessSentence(needed), operation.description]
+        .filter(Boolean)
+        .join(' ')
+    }
+  }
+  return document
+}
