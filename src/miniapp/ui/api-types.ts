@@ -10,7 +10,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in: Telegram initData or a WeChat link token for a short-lived session */
+        /**
+         * Sign in: Telegram initData or a WeChat link token for a short-lived session
+         * @description Access: public, no credential.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -88,7 +91,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in member with points, tier and progress */
+        /**
+         * The signed-in member with points, tier and progress
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -132,7 +138,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit name, birthday, marketing consent and language */
+        /**
+         * Edit name, birthday, marketing consent and language
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -199,7 +208,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The member’s points history, newest first */
+        /**
+         * The member’s points history, newest first
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         get: {
             parameters: {
                 query?: {
@@ -268,7 +280,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Rewards the member can see, and whether they can redeem each now */
+        /**
+         * Rewards the member can see, and whether they can redeem each now
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -326,7 +341,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Redeem a reward for the signed-in member */
+        /**
+         * Redeem a reward for the signed-in member
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -423,7 +441,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The member’s coupons and reward codes */
+        /**
+         * The member’s coupons and reward codes
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -479,7 +500,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open lotteries with their published odds and the member’s draws left */
+        /**
+         * Open lotteries with their published odds and the member’s draws left
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -537,7 +561,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Draw once */
+        /**
+         * Draw once
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -633,7 +660,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open quizzes the member can take */
+        /**
+         * Open quizzes the member can take
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -696,7 +726,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start or resume a quiz */
+        /**
+         * Start or resume a quiz
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -770,7 +803,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Answer question `index` with choice `choice` (both from 0) */
+        /**
+         * Answer question `index` with choice `choice` (both from 0)
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -860,7 +896,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The page was opened from a campaign’s link (counted once per member) */
+        /**
+         * The page was opened from a campaign’s link (counted once per member)
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -930,7 +969,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The member code and its QR code (SVG) for the counter */
+        /**
+         * The member code and its QR code (SVG) for the counter
+         * @description Access: the signed-in member, with a mini-app session.
+         */
         get: {
             parameters: {
                 query?: never;
