@@ -62,6 +62,8 @@ const FINISHED: ImportJobStatus[] = ['done', 'failed', 'cancelled']
 export class ImportJobsService {
   /** This process, as the owner of the jobs it accepted. */
   private readonly owner = newId('proc')
+  /** The jobs this process accepted and has not started, in the order it accepted them. */
+  private readonly queue: string[] = []
   private draining: Promise<void> | undefined
   private current: AbortController | undefined
   private stopping = false
@@ -105,6 +107,7 @@ export class ImportJobsService {
         heartbeatAt: now,
       })
       .execute()
+    this.queue.push(id)
     this.kick()
     return this.get(id)
   }
@@ -259,27 +262,23 @@ export class ImportJobsService {
 
   private async drainQueued(): Promise<void> {
     while (!this.stopping) {
-      const next = await this.deps.store.db
-        .selectFrom('importJobs')
-        .select('id')
-        .where('owner', '=', this.owner)
-        .where('status', '=', 'queued')
-        .orderBy('createdAt')
-        .orderBy('id')
-        .executeTakeFirst()
-      if (!next) return
-      if (await this.claim(next.id)) {
-        await this.run(next.id)
-      } else {
+      const next = this.queue[0]
+      if (next === undefined) return
+      const claimed = await this.claim(next)
+      if (claimed === 'busy') {
         // Another process's import runs: wait, keep ours alive, and clear a dead one.
         await this.heartbeat()
         await this.sweep()
         await setTimeout(WAIT_MS)
+        continue
       }
+      this.queue.shift()
+      if (claimed === 'claimed') await this.run(next)
     }
   }
 
-  private async claim(id: string): Promise<boolean> {
+  /** `busy` while another import runs; `gone` when the job is no longer queued (cancelled). */
+  private async claim(id: string): Promise<'claimed' | 'busy' | 'gone'> {
     const now = this.deps.clock.now().toISOString()
     try {
       const result = await this.deps.store.db
@@ -288,9 +287,9 @@ export class ImportJobsService {
         .where('id', '=', id)
         .where('status', '=', 'queued')
         .executeTakeFirst()
-      return Number(result.numUpdatedRows) === 1
+      return Number(result.numUpdatedRows) === 1 ? 'claimed' : 'gone'
     } catch (error) {
-      if (isUniqueViolation(error)) return false
+      if (isUniqueViolation(error)) return 'busy'
       throw error
     }
   }
