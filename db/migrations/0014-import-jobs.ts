@@ -24,6 +24,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('unchanged', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('failed', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('report_json', 'text')
+    // The report without its per-row results and with its lists cut, as a poll reads it.
+    .addColumn('summary_json', 'text')
     .addColumn('error_code', 'text')
     .addColumn('error_message', 'text')
     .addColumn('created_at', 'text', (col) => col.notNull())

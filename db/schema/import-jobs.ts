@@ -19,6 +19,7 @@ export interface ImportJobsTable {
   unchanged: number
   failed: number
   reportJson: string | null
+  summaryJson: string | null
   errorCode: string | null
   errorMessage: string | null
   createdAt: string

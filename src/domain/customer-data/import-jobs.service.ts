@@ -47,7 +47,7 @@ export interface ImportJob {
   finishedAt: string | null
 }
 
-type JobRow = Omit<Selectable<ImportJobsTable>, 'file' | 'reportJson'>
+type JobRow = Omit<Selectable<ImportJobsTable>, 'file' | 'reportJson' | 'summaryJson'>
 
 const FINISHED: ImportJobStatus[] = ['done', 'failed', 'cancelled']
 
@@ -114,9 +114,15 @@ export class ImportJobsService {
 
   /** The job; with `full`, the report with every row's result and every error. */
   async get(id: string, options: { full?: boolean } = {}): Promise<ImportJob> {
-    const row = await this.select().select('reportJson').where('id', '=', id).executeTakeFirst()
+    // The summary is stored apart, so that polling a huge job never parses its whole report.
+    const row = await this.select()
+      .select(options.full ? 'reportJson as stored' : 'summaryJson as stored')
+      .where('id', '=', id)
+      .executeTakeFirst()
     if (!row) throw new DomainError('not_found', `no import ${id}`)
-    return toJob(row, row.reportJson, options.full ?? false)
+    if (!row.stored) return toJob(row, null)
+    if (!options.full) return toJob(row, JSON.parse(row.stored) as Reported)
+    return toJob(row, { report: JSON.parse(row.stored) as ImportReport, reportTotals: null })
   }
 
   /** The most recent jobs first, without their reports. */
@@ -126,7 +132,7 @@ export class ImportJobsService {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute()
-    return rows.map((row) => toJob(row, null, false))
+    return rows.map((row) => toJob(row, null))
   }
 
   /**
@@ -344,6 +350,7 @@ export class ImportJobsService {
           ...(last ?? {}),
           status: 'done',
           reportJson: JSON.stringify(report),
+          summaryJson: JSON.stringify(summarise(report)),
           finishedAt: this.deps.clock.now().toISOString(),
           heartbeatAt: this.deps.clock.now().toISOString(),
           file: null,
@@ -378,12 +385,25 @@ export class ImportJobsService {
   }
 }
 
-function toJob(row: JobRow, reportJson: string | null, full: boolean): ImportJob {
-  const report = reportJson ? (JSON.parse(reportJson) as ImportReport) : null
-  const capped =
-    report !== null &&
-    !full &&
-    (report.errors.length > REPORT_LISTED || report.warnings.length > REPORT_LISTED)
+type Reported = Pick<ImportJob, 'report' | 'reportTotals'>
+
+/** The report as `get` shows it by default: no per-row results, lists cut to REPORT_LISTED. */
+function summarise(report: ImportReport): Reported {
+  const { results: _results, ...rest } = report
+  const capped = report.errors.length > REPORT_LISTED || report.warnings.length > REPORT_LISTED
+  return {
+    report: {
+      ...rest,
+      errors: report.errors.slice(0, REPORT_LISTED),
+      warnings: report.warnings.slice(0, REPORT_LISTED),
+    },
+    reportTotals: capped
+      ? { errors: report.errors.length, warnings: report.warnings.length }
+      : null,
+  }
+}
+
+function toJob(row: JobRow, reported: Reported | null): ImportJob {
   return {
     id: row.id,
     status: row.status as ImportJobStatus,
@@ -399,23 +419,8 @@ function toJob(row: JobRow, reportJson: string | null, full: boolean): ImportJob
       unchanged: row.unchanged,
       failed: row.failed,
     },
-    report:
-      report === null
-        ? null
-        : full
-          ? report
-          : {
-              dryRun: report.dryRun,
-              rows: report.rows,
-              created: report.created,
-              updated: report.updated,
-              unchanged: report.unchanged,
-              failed: report.failed,
-              errors: report.errors.slice(0, REPORT_LISTED),
-              warnings: report.warnings.slice(0, REPORT_LISTED),
-            },
-    reportTotals:
-      report && capped ? { errors: report.errors.length, warnings: report.warnings.length } : null,
+    report: reported?.report ?? null,
+    reportTotals: reported?.reportTotals ?? null,
     error:
       row.errorCode && row.errorMessage ? { code: row.errorCode, message: row.errorMessage } : null,
     createdAt: row.createdAt,
