@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os'
 import { setTimeout } from 'node:timers/promises'
 import { type ServerType, serve } from '@hono/node-server'
 import pino from 'pino'
@@ -124,7 +125,8 @@ export async function benchImport(
         line('`GET /api/v1/members/{id}`, alone', alone.lookups),
         line('`GET /api/v1/members/{id}` during the import', during.lookups, alone.lookups),
       ],
-      summary: `${database}: ${rows.toLocaleString('en-US')} rows (${(Buffer.byteLength(file) / 1024 / 1024).toFixed(1)} MB) imported in ${seconds.toFixed(0)} s, ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s, from the upload to the job's done`,
+      // A shared machine's other work shows in every figure: the load says how much there was.
+      summary: `${database}: load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores at the end; ${rows.toLocaleString('en-US')} rows (${(Buffer.byteLength(file) / 1024 / 1024).toFixed(1)} MB) imported in ${seconds.toFixed(0)} s, ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s, from the upload to the job's done`,
     }
   } finally {
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))

@@ -187,6 +187,20 @@ for (const database of databases) {
       expect(missing.body.error.code).toBe('not_found')
     })
 
+    it('the OpenAPI document describes the 202 with its Location and the job operations', async () => {
+      const doc = (await api.call('GET', '/api/openapi.json', undefined, { key: null })).body
+      const accepted = doc.paths['/api/v1/members/import'].post.responses['202']
+      expect(accepted.headers.location).toBeDefined()
+      expect(doc.paths['/api/v1/members/import'].post.description).toMatch(
+        /whether or not the client that started it is still there/,
+      )
+      expect(Object.keys(doc.paths['/api/v1/imports/{id}'])).toEqual(
+        expect.arrayContaining(['get', 'delete']),
+      )
+      expect(doc.paths['/api/v1/imports'].get).toBeDefined()
+      expect(doc.components.schemas.ImportJob).toBeDefined()
+    })
+
     it('a job whose process died is marked failed at the next sweep, saying to upload again; the rows it imported stay', async () => {
       // A second handle on the database plays the other process; closing it is its death.
       const other = createDb(api.store.url)
