@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, release, tmpdir, type } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchBroadcast } from './broadcast.ts'
+import { importBenchSection, withImportSection } from './import.ts'
 import { performance } from 'node:perf_hooks'
 import { type ServerType, serve } from '@hono/node-server'
 import autocannon, { type Request, type Result } from 'autocannon'
@@ -383,6 +384,20 @@ async function benchSegments(url: string): Promise<string[][]> {
 const postgresUrl = process.env.BENCH_DATABASE_URL
 const fresh = [freshSqlite, ...(postgresUrl ? [() => freshPostgres(postgresUrl)] : [])]
 
+// `npm run bench -- --only import` runs one scenario and rewrites only its section.
+const only = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1]
+  : undefined
+const benchmarksFile = new URL('../BENCHMARKS.md', import.meta.url)
+if (only === 'import') {
+  const section = await importBenchSection(fresh, BENCH_RATE_LIMITS)
+  console.log(section)
+  writeFileSync(benchmarksFile, withImportSection(readFileSync(benchmarksFile, 'utf8'), section))
+  process.exit(0)
+} else if (only !== undefined) {
+  throw new Error(`--only ${only}: the scenarios that run alone are: import`)
+}
+
 const databases: string[] = []
 const rows: string[][] = []
 const segmentRows: string[][] = []
@@ -437,9 +452,11 @@ const segmentTable = [
   .join('\n')
 console.log(segmentTable)
 
+const importText = await importBenchSection(fresh, BENCH_RATE_LIMITS)
+
 const cpu = cpus()
 writeFileSync(
-  new URL('../BENCHMARKS.md', import.meta.url),
+  benchmarksFile,
   `# Benchmarks
 
 Command: \`npm run bench\` (PostgreSQL too when \`BENCH_DATABASE_URL=postgres://…\` is set)
@@ -466,5 +483,6 @@ ${SEGMENT_MEMBERS.toLocaleString('en-US')} members and ${SEGMENT_ORDERS.toLocale
 ${segmentTable}
 
 The baseline is the least any classification must do: one grouped pass over the orders, run on the same database in the same run, its rows returned to Node. \`recompute()\` does that pass (net of refunds, without orders refunded in full), ranks the customers three times for R, F and M, sums revenue in order for ABC, and rewrites one \`member_segments\` row per member, all inside the database in one transaction; its ratio is what that costs over the bare scan. \`count()\` is the size shown before sending, read from the classification without touching the orders. PostgreSQL may run the bare scan with parallel workers, which it does not use for an INSERT … SELECT. On SQLite the recompute holds the database's write lock from start to end, so orders that arrive meanwhile wait for it (the busy timeout is 5 s, then the write is retried).
-`,
+
+${importText}`,
 )

@@ -157,6 +157,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new work, finishing what is in flight')
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     await Promise.all(workers.map((worker) => worker.stop()))
+    // An import can run for minutes: it stops before its next row and says to upload again.
+    await domain.importJobs.stop()
     await telegram?.stop()
     await wechat?.stop()
     await scheduler?.stop()

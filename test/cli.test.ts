@@ -71,9 +71,13 @@ describe('the jifen CLI', () => {
     const dry = await jifen('import', file, '--dry-run').catch((e: { stdout: string }) => e)
     expect(dry.stdout).toContain('dry run, nothing written: 2 rows: 1 created')
     expect(dry.stdout).toContain('line 3: phone: "12345" is not a valid phone number')
-    const real = await jifen('import', file).catch((e: { stdout: string; code: number }) => e)
+    const real = await jifen('import', file).catch(
+      (e: { stdout: string; stderr: string; code: number }) => e,
+    )
     expect(real).toMatchObject({ code: 2 })
     expect(real.stdout).toContain('2 rows: 1 created, 0 updated, 0 unchanged, 1 not imported')
+    // Not a terminal here: the progress comes as plain lines on stderr, ending with the totals.
+    expect(real.stderr).toContain('imported: 2 of 2 rows (1 created, 0 updated')
     const again = await jifen('import', file).catch((e: { stdout: string }) => e)
     expect(again.stdout).toContain('0 created, 0 updated, 1 unchanged')
     const out = join(dir, 'members-out.csv')

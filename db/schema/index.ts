@@ -11,6 +11,7 @@ import type {
   SurveyResponsesTable,
   SurveysTable,
 } from './engagement.ts'
+import type { ImportJobsTable } from './import-jobs.ts'
 import type { LedgerEntriesTable } from './ledger-entries.ts'
 import type { LotAllocationsTable } from './lot-allocations.ts'
 import type { MemberIdentitiesTable } from './member-identities.ts'
@@ -42,6 +43,7 @@ export interface Database {
   members: MembersTable
   memberChanges: MemberChangesTable
   memberIdentities: MemberIdentitiesTable
+  importJobs: ImportJobsTable
   programmeVersions: ProgrammeVersionsTable
   ledgerEntries: LedgerEntriesTable
   pointLots: PointLotsTable

@@ -101,6 +101,9 @@ export const OPERATIONS = {
   'GET /api/v1/reports/campaigns': 'manager',
 
   'POST /api/v1/members/import': 'owner',
+  'GET /api/v1/imports': 'owner',
+  'GET /api/v1/imports/{id}': 'owner',
+  'DELETE /api/v1/imports/{id}': 'owner',
   'GET /api/v1/exports/{kind}': 'owner',
   'GET /api/v1/members/{id}/export': 'owner',
   'POST /api/v1/members/{id}/erase': 'owner',

@@ -13,6 +13,7 @@ import {
   type StaffRole,
 } from '../domain/staff/staff.service.ts'
 import { systemClock } from '../shared/clock.ts'
+import { importProgress } from './progress.ts'
 
 function oneOf<T extends string>(allowed: readonly T[]) {
   return (value: string): T => {
@@ -139,11 +140,15 @@ program
   .action(async (file: string, options: { dryRun?: boolean; skipExisting?: boolean }) => {
     const bytes = readFileSync(file)
     await withDomain(async (domain) => {
+      // On stderr, so that the report on stdout can still be piped or redirected alone.
+      const progress = importProgress(process.stderr)
       const report = await domain.memberImport.importMembers(bytes, {
         dryRun: options.dryRun,
         onExisting: options.skipExisting ? 'skip' : 'update',
         actor: 'cli',
+        onProgress: (p) => progress.update(p),
       })
+      progress.end()
       printReport(report)
       if (report.failed > 0) process.exitCode = 2
     })

@@ -21,6 +21,7 @@ import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
 import { StaffService } from './staff/staff.service.ts'
 import { ExportService } from './customer-data/export.service.ts'
+import { ImportJobsService } from './customer-data/import-jobs.service.ts'
 import { MemberImportService } from './customer-data/member-import.service.ts'
 import { PrivacyService } from './privacy/privacy.service.ts'
 import { TiersService } from './tiers/tiers.service.ts'
@@ -44,6 +45,7 @@ export function createDomain(
   const outbox = new OutboxService(deps, programme)
   const reminders = new RemindersService(deps, programme, outbox)
   const campaigns = new CampaignsService(deps, programme, segments, outbox)
+  const memberImport = new MemberImportService(deps, programme, members)
   return {
     deps,
     programme,
@@ -69,7 +71,8 @@ export function createDomain(
     tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),
     miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),
-    memberImport: new MemberImportService(deps, programme, members),
+    memberImport,
+    importJobs: new ImportJobsService(deps, memberImport),
     exports: new ExportService(deps),
     privacy: new PrivacyService(deps, programme, members),
     adjust: (memberId: string, adjustment: Adjustment, actor: string) =>

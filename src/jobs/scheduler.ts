@@ -28,6 +28,8 @@ export function engineJobs(domain: Domain): ScheduledJob[] {
       run: () => domain.reminders.planCalendar(),
     },
     { name: 'send-reminders', pattern: '* * * * *', run: () => domain.reminders.decideDue() },
+    // Imports whose process died are marked failed, and finished ones older than a week go.
+    { name: 'sweep-imports', pattern: '*/5 * * * *', run: () => domain.importJobs.sweep() },
   ]
 }
 

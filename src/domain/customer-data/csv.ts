@@ -63,6 +63,8 @@ export interface CsvRecord {
   /** The line of the file where the record starts (a quoted cell may span several lines). */
   line: number
   cells: string[]
+  /** Bytes of the UTF-8 text read up to the end of this record, for progress. */
+  bytes: number
 }
 
 export interface CsvProblem {
@@ -71,6 +73,8 @@ export interface CsvProblem {
 }
 
 export interface CsvReader {
+  /** Bytes of the UTF-8 text (a GB18030 file is read as UTF-8, which is longer). */
+  totalBytes: number
   /** Every record that is not blank, the header first, as the parser reaches it. */
   records: AsyncGenerator<CsvRecord>
   /**
@@ -148,7 +152,7 @@ export function readCsv(file: Buffer): CsvReader {
       const cells = row.record.map((cell) => restore(cell.trim()))
       if (cells.every((cell) => cell === '')) continue
       any = true
-      yield { line: lastLine - inside, cells }
+      yield { line: lastLine - inside, cells, bytes: row.info.bytes }
     }
     if (!any) throw new DomainError('invalid_input', 'the file is empty: no header line')
     // With relaxed quotes the one error left is a quote opened and never closed, which takes the
@@ -161,5 +165,5 @@ export function readCsv(file: Buffer): CsvReader {
           : message,
       })
   }
-  return { records: records(), problems }
+  return { records: records(), problems, totalBytes: bytes.length }
 }

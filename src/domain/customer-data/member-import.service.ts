@@ -28,6 +28,16 @@ export const MAX_IMPORT_ROWS = 100_000
 /** Bytes one import takes: a CSV of 100,000 members with every column is about 20 MB. */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
+/** Throws `invalid_input` naming the limit when `file` is over `MAX_IMPORT_BYTES`. */
+export function checkImportSize(file: Buffer): void {
+  if (file.length > MAX_IMPORT_BYTES)
+    throw new DomainError(
+      'invalid_input',
+      `the file is ${(file.length / 1024 / 1024).toFixed(1)} MB; import at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB at a time`,
+      { limit: MAX_IMPORT_BYTES },
+    )
+}
+
 /**
  * A pause for one turn of the event loop once `everyMs` have passed since the last: better-sqlite3
  * answers synchronously, so without it a run of rows would let no request, bot update or timer
@@ -49,7 +59,28 @@ export interface ImportOptions {
   onExisting?: 'update' | 'skip'
   /** Who imports, recorded on the opening-balance ledger entries. */
   actor: string
+  /**
+   * Told how far the import is, at most every `PROGRESS_EVERY_MS` and once at the end; the
+   * import waits for it, so a slow callback slows the import, never the other way round.
+   */
+  onProgress?: (progress: ImportProgress) => void | Promise<void>
+  /** Stops the import between two rows; rows already imported stay. */
+  signal?: AbortSignal
 }
+
+export interface ImportProgress {
+  /** Data rows of the file, known once it has been read through (before anything is written). */
+  rowsTotal: number
+  rowsRead: number
+  bytesRead: number
+  bytesTotal: number
+  created: number
+  updated: number
+  unchanged: number
+  failed: number
+}
+
+const PROGRESS_EVERY_MS = 100
 
 export type ImportAction = 'create' | 'update' | 'unchanged'
 
@@ -110,17 +141,13 @@ export class MemberImportService {
   ) {}
 
   async importMembers(file: Buffer, options: ImportOptions): Promise<ImportReport> {
-    if (file.length > MAX_IMPORT_BYTES)
-      throw new DomainError(
-        'invalid_input',
-        `the file is ${(file.length / 1024 / 1024).toFixed(1)} MB; import at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB at a time`,
-        { limit: MAX_IMPORT_BYTES },
-      )
+    checkImportSize(file)
     const { version, config: programme } = await this.programmes.current()
     const now = this.deps.clock.now()
     const pause = breather()
     const { header, columns, rows } = await this.survey(file, pause)
     const csv = readCsv(file)
+    options.signal?.throwIfAborted()
     const report: ImportReport = {
       dryRun: Boolean(options.dryRun),
       rows,
@@ -145,8 +172,26 @@ export class MemberImportService {
     }
     const firstSeen = new Map<string, number>()
     let first = true
-    for await (const { line, cells } of csv.records) {
+    let bytesRead = 0
+    let toldAt = performance.now()
+    const progress = (): ImportProgress => ({
+      rowsTotal: rows,
+      rowsRead: report.created + report.updated + report.unchanged + report.failed,
+      bytesRead,
+      bytesTotal: csv.totalBytes,
+      created: report.created,
+      updated: report.updated,
+      unchanged: report.unchanged,
+      failed: report.failed,
+    })
+    for await (const { line, cells, bytes } of csv.records) {
       await pause()
+      options.signal?.throwIfAborted()
+      if (options.onProgress && performance.now() - toldAt >= PROGRESS_EVERY_MS) {
+        await options.onProgress(progress())
+        toldAt = performance.now()
+      }
+      bytesRead = bytes
       if (first) {
         first = false
         continue
@@ -200,6 +245,7 @@ export class MemberImportService {
     }
     report.errors.push(...csv.problems.map((p) => ({ ...p, code: 'malformed_csv' })))
     report.errors.sort((a, b) => a.line - b.line)
+    await options.onProgress?.({ ...progress(), bytesRead: csv.totalBytes })
     return report
   }
 
