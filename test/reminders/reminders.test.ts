@@ -431,7 +431,7 @@ describe('points expiring', () => {
         expect(h.to(jo.chat)).toEqual([])
         h.at(17, '12:00')
         await h.domain.rewards.create({ name: 'Mug', kind: 'gift', pointsCost: 50 })
-        const mug = (await h.domain.rewards.list()).find((r) => r.name === 'Mug')!
+        const mug = (await h.domain.rewards.list()).find((r) => r.name.en === 'Mug')!
         await h.domain.rewards.redeem(ken.id, mug.id, { idempotencyKey: 'ken-mug' })
         h.at(18)
         await h.tick()
