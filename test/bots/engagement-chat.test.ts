@@ -347,6 +347,19 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect(answered).toEqual([{ score: 6 }])
   })
 
+  it('a survey question is asked in the member’s language', async () => {
+    // The newest survey is the one asked: this one, after those of the tests before.
+    get().clock.advance(1_000)
+    await get().domain.surveys.create({
+      title: { 'zh-CN': '新品', en: 'New tea' },
+      question: { 'zh-CN': '你喜欢新茶吗？', en: 'Do you like the new tea?' },
+    })
+    const [ask] = await say(await tgMember('en'), '/survey')
+    expect(ask).toMatch(/^Do you like the new tea\?\n/)
+    const [zh] = await say(await tgMember(), '/survey')
+    expect(zh).toMatch(/^你喜欢新茶吗？\n/)
+  })
+
   it('/app opens the member page: a web-app button on Telegram, a one-time signed link on WeChat', async () => {
     const user = await tgMember('en')
     expect((await say(user, '/app'))[0]).toContain('open your member page')
