@@ -93,11 +93,12 @@ export interface AnswerResult<Text = LocalizedText> extends QuizStep<Text> {
   /** True when the answer was to a question already answered or not yet reached: ignored. */
   stale: boolean
   wasCorrect: boolean
-  /** The right choice of the question answered; null for a stale answer past the last one. */
+  /** The right choice of the question answered (of the member's current one for a stale answer;
+   *  null past the last). */
   rightChoice: Text | null
 }
 
-/** A step of a quiz in the member's language (or the other, where the merchant wrote one). */
+/** A step of a quiz in the member's language (or the other, where the merchant wrote only that). */
 export function localizeStep<T extends QuizStep | AnswerResult>(
   step: T,
   locale: string,
