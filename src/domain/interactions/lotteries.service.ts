@@ -68,7 +68,6 @@ export const lotteryInputSchema = z
     message: 'a lottery costs points or gives free draws',
     path: ['costPoints'],
   })
-export type LotteryInput = z.infer<typeof lotteryInputSchema>
 
 export interface PrizeView {
   id: string

@@ -26,7 +26,6 @@ export const surveyInputSchema = z.object({
   rewardPoints: z.number().int().min(0).max(100_000).default(0),
   active: z.boolean().optional(),
 })
-export type SurveyInput = z.infer<typeof surveyInputSchema>
 
 export const surveyAnswerSchema = z.object({
   score: z.number().int().min(1).max(7),
