@@ -608,11 +608,15 @@ for (const db of databases) {
           expect(renamed.body.description).toEqual({ 'zh-CN': '满100可用', en: '' })
           const plain = await api.call('POST', '/api/v1/rewards', {
             name: '保温杯',
+            description: '',
             kind: 'gift',
             pointsCost: 10,
           })
           expect(plain.status).toBe(201)
-          expect(plain.body.name).toEqual({ 'zh-CN': '保温杯', en: '保温杯' })
+          expect(plain.body).toMatchObject({
+            name: { 'zh-CN': '保温杯', en: '保温杯' },
+            description: null,
+          })
           expect((await api.call('GET', `/api/v1/rewards/${plain.body.id}`)).body.name).toEqual({
             'zh-CN': '保温杯',
             en: '保温杯',

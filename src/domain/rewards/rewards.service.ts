@@ -39,7 +39,13 @@ const COUPON_CODE_LENGTH = 10
 
 export const rewardInputSchema = z.object({
   name: merchantText(200),
-  description: merchantText(2000).nullable().optional(),
+  /** A blank string is no description, as before descriptions had two languages. */
+  description: z
+    .preprocess(
+      (text) => (typeof text === 'string' && !text.trim() ? null : text),
+      merchantText(2000).nullable(),
+    )
+    .optional(),
   kind: z.enum(REWARD_KINDS),
   pointsCost: z.number().int().min(0).max(1_000_000_000),
   /** Units left; null or absent is unlimited. */
