@@ -5,7 +5,10 @@ import { createDomain } from '../../src/domain/index.ts'
 import { ManualClock } from '../../src/shared/clock.ts'
 import { available, databases } from '../helpers/db.ts'
 
-const BEFORE = '0011-member-changes'
+const MIGRATION = '0013-localized-texts'
+const names = Object.keys(migrations).sort()
+/** The migration just before this one, whichever it is. */
+const BEFORE = names[names.indexOf(MIGRATION) - 1]!
 const at = '2025-01-01T00:00:00.000Z'
 const later = '2030-01-01T00:00:00.000Z'
 
