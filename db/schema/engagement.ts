@@ -1,6 +1,8 @@
+/** `*Json` texts are the merchant's texts in both languages, `{"zh-CN": ..., "en": ...}`. */
 export interface QuizzesTable {
   id: string
-  title: string
+  titleJson: string
+  /** Questions with their text and choices in both languages. */
   questionsJson: string
   rewardJson: string
   minTierCode: string | null
@@ -24,7 +26,7 @@ export interface QuizAttemptsTable {
 
 export interface LotteriesTable {
   id: string
-  title: string
+  titleJson: string
   costPoints: number
   freeDrawsPerDay: number
   maxDrawsPerMember: number | null
@@ -39,7 +41,7 @@ export interface LotteryPrizesTable {
   id: string
   lotteryId: string
   position: number
-  name: string
+  nameJson: string
   kind: string
   points: number | null
   rewardId: string | null
@@ -68,8 +70,8 @@ export interface LotteryDrawsTable {
 
 export interface SurveysTable {
   id: string
-  title: string
-  question: string
+  titleJson: string
+  questionJson: string
   rewardPoints: number
   active: number
   createdAt: string

@@ -1,7 +1,8 @@
 export interface RewardsTable {
   id: string
-  name: string
-  description: string | null
+  /** The name in both languages, `{"zh-CN": ..., "en": ...}` (see LocalizedText). */
+  nameJson: string
+  descriptionJson: string | null
   kind: string
   pointsCost: number
   /** null means unlimited */

@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi'
 import { DomainError } from '../shared/errors.ts'
 
-const localized = z.object({ 'zh-CN': z.string(), en: z.string() })
+/** A text in both languages; the merchant's texts may leave one language '' (members then read the other). */
+export const localized = z.object({ 'zh-CN': z.string(), en: z.string() })
 
 export const ErrorSchema = z
   .object({
@@ -149,8 +150,8 @@ export const RefundResultSchema = z
 export const RewardSchema = z
   .object({
     id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
+    name: localized,
+    description: localized.nullable(),
     kind: z.string(),
     pointsCost: z.number().int(),
     stock: z.number().int().nullable(),
@@ -174,7 +175,7 @@ export const CouponSchema = z
     status: z.enum(['issued', 'used', 'expired', 'void']),
     memberId: z.string(),
     rewardId: z.string(),
-    rewardName: z.string(),
+    rewardName: localized,
     issuedAt: z.string(),
     expiresAt: z.string().nullable(),
     usedAt: z.string().nullable(),

@@ -588,6 +588,70 @@ for (const db of databases) {
           await expectLedgerConsistent(api.store.db)
         })
 
+        it('a reward named in both languages is created and changed, and a plain-string name still works as both', async () => {
+          const both = await api.call('POST', '/api/v1/rewards', {
+            name: { 'zh-CN': '20元券', en: '¥20 voucher' },
+            description: { 'zh-CN': '满100可用' },
+            kind: 'coupon',
+            pointsCost: 100,
+            value: 2_000,
+          })
+          expect(both.status).toBe(201)
+          expect(both.body).toMatchObject({
+            name: { 'zh-CN': '20元券', en: '¥20 voucher' },
+            description: { 'zh-CN': '满100可用', en: '' },
+          })
+          const renamed = await api.call('PATCH', `/api/v1/rewards/${both.body.id}`, {
+            name: { 'zh-CN': '二十元券', en: '¥20 coupon' },
+          })
+          expect(renamed.body.name).toEqual({ 'zh-CN': '二十元券', en: '¥20 coupon' })
+          expect(renamed.body.description).toEqual({ 'zh-CN': '满100可用', en: '' })
+          const plain = await api.call('POST', '/api/v1/rewards', {
+            name: '保温杯',
+            description: '',
+            kind: 'gift',
+            pointsCost: 10,
+          })
+          expect(plain.status).toBe(201)
+          expect(plain.body).toMatchObject({
+            name: { 'zh-CN': '保温杯', en: '保温杯' },
+            description: null,
+          })
+          expect((await api.call('GET', `/api/v1/rewards/${plain.body.id}`)).body.name).toEqual({
+            'zh-CN': '保温杯',
+            en: '保温杯',
+          })
+        })
+
+        it('a name in one language is accepted; an empty name in both languages is refused with 400', async () => {
+          const one = await api.call('POST', '/api/v1/rewards', {
+            name: { en: 'Tea towel' },
+            kind: 'gift',
+            pointsCost: 10,
+          })
+          expect(one.status).toBe(201)
+          expect(one.body.name).toEqual({ 'zh-CN': '', en: 'Tea towel' })
+          for (const name of [{ 'zh-CN': '', en: '  ' }, {}, '']) {
+            const empty = await api.call('POST', '/api/v1/rewards', {
+              name,
+              kind: 'gift',
+              pointsCost: 10,
+            })
+            expect(empty.status).toBe(400)
+            expect(empty.body.error.code).toBe('invalid_input')
+          }
+          const long = await api.call('POST', '/api/v1/rewards', {
+            name: { 'zh-CN': '券', en: 'x'.repeat(201) },
+            kind: 'gift',
+            pointsCost: 10,
+          })
+          expect(long.status).toBe(400)
+          const cleared = await api.call('PATCH', `/api/v1/rewards/${one.body.id}`, {
+            name: { 'zh-CN': '', en: '' },
+          })
+          expect(cleared.status).toBe(400)
+        })
+
         it('only admins change the catalogue; retiring keeps issued codes valid', async () => {
           const pos = await api.call(
             'POST',

@@ -54,6 +54,65 @@ for (const db of databases) {
         expect((await api.call('GET', '/api/v1/quizzes/nope')).status).toBe(404)
       })
 
+      it('quizzes, lotteries and surveys take their texts in both languages, or one string as both', async () => {
+        const zhEn = (zh: string, en: string) => ({ 'zh-CN': zh, en })
+        const created = await api.call('POST', '/api/v1/quizzes', {
+          ...quiz(),
+          title: zhEn('茶知识', 'Tea quiz'),
+          questions: [
+            {
+              text: zhEn('普洱是发酵茶吗？', 'Is Pu-erh fermented?'),
+              choices: [zhEn('是', 'Yes'), 'No'],
+              answer: 0,
+            },
+          ],
+        })
+        expect(created.status).toBe(201)
+        expect(created.body.title).toEqual(zhEn('茶知识', 'Tea quiz'))
+        const member = (await api.call('POST', '/api/v1/members', { displayName: 'Bi' })).body
+        expect((await api.domain.quizzes.begin(member.id, created.body.id)).question).toEqual({
+          text: zhEn('普洱是发酵茶吗？', 'Is Pu-erh fermented?'),
+          choices: [zhEn('是', 'Yes'), zhEn('No', 'No')],
+        })
+        const blank = await api.call('POST', '/api/v1/quizzes', {
+          ...quiz(),
+          questions: [{ text: { 'zh-CN': ' ', en: '' }, choices: ['a', 'b'], answer: 0 }],
+        })
+        expect(blank.status).toBe(400)
+        expect(blank.body.error.details.field).toMatch(/^questions\.0\.text/)
+
+        const lottery = await api.call('POST', '/api/v1/lotteries', {
+          title: zhEn('幸运抽奖', 'Lucky draw'),
+          costPoints: 0,
+          freeDrawsPerDay: 1,
+          ...window(),
+          prizes: [{ name: zhEn('50积分', '50 points'), kind: 'points', points: 50, weight: 1 }],
+        })
+        expect(lottery.status).toBe(201)
+        expect(lottery.body).toMatchObject({
+          title: zhEn('幸运抽奖', 'Lucky draw'),
+          prizes: [{ name: zhEn('50积分', '50 points') }],
+        })
+        const drawn = await api.call(
+          'POST',
+          `/api/v1/members/${member.id}/draws`,
+          { lotteryId: lottery.body.id },
+          { headers: { 'idempotency-key': randomUUID() } },
+        )
+        expect(drawn.body.prize.name).toEqual(zhEn('50积分', '50 points'))
+        const winners = await api.call('GET', `/api/v1/lotteries/${lottery.body.id}/draws`)
+        expect(winners.body.items).toMatchObject([{ prize: zhEn('50积分', '50 points') }])
+
+        const survey = await api.call('POST', '/api/v1/surveys', {
+          title: '到店体验',
+          question: zhEn('你满意吗？', 'Were you happy?'),
+        })
+        expect(survey.body).toMatchObject({
+          title: zhEn('到店体验', '到店体验'),
+          question: zhEn('你满意吗？', 'Were you happy?'),
+        })
+      })
+
       it('creates a lottery with published odds, draws for a member once per key, lists and fulfils winners, the draw and the fulfilment from a till (pos key)', async () => {
         const gift = (
           await api.call('POST', '/api/v1/rewards', {

@@ -378,6 +378,48 @@ describeOnDatabases('mini-app API', (get) => {
     expect((await domain.members.view(view.id)).points.balance).toBe(40)
   })
 
+  it('an English member wins a prize named in both languages and reads the English name in the mini-app', async () => {
+    const { user } = await member({ locale: 'en' })
+    const voucher = await domain.rewards.create({
+      name: { 'zh-CN': '20元券', en: '¥20 voucher' },
+      kind: 'coupon',
+      pointsCost: 0,
+      value: 2_000,
+    })
+    const lottery = await domain.lotteries.create({
+      title: { 'zh-CN': '双语抽奖', en: 'Two-language draw' },
+      costPoints: 0,
+      freeDrawsPerDay: 1,
+      opensAt: new Date(get().clock.now().getTime() - 60_000).toISOString(),
+      closesAt: new Date(get().clock.now().getTime() + 86_400_000).toISOString(),
+      prizes: [
+        {
+          name: { 'zh-CN': '20元券', en: '¥20 voucher' },
+          kind: 'reward',
+          rewardId: voucher.id,
+          weight: 1,
+        },
+      ],
+    })
+    const token = await sessionFor(user)
+    const listed = (await call('GET', '/lotteries', { token })).body.items.find(
+      (l: { id: string }) => l.id === lottery.id,
+    )
+    expect(listed).toMatchObject({ title: 'Two-language draw', prizes: [{ name: '¥20 voucher' }] })
+    const drawn = await call('POST', '/draws', {
+      headers: { 'idempotency-key': randomUUID() },
+      token,
+      body: { lotteryId: lottery.id },
+    })
+    expect(drawn).toMatchObject({ status: 201, body: { prize: { name: '¥20 voucher' } } })
+    const coupons = (await call('GET', '/coupons', { token })).body.items
+    expect(coupons).toMatchObject([{ rewardName: '¥20 voucher' }])
+    const rewards = (await call('GET', '/rewards', { token })).body.items
+    expect(rewards.find((r: { id: string }) => r.id === voucher.id)).toMatchObject({
+      name: '¥20 voucher',
+    })
+  })
+
   it('writes no member data and no credentials to the logs', async () => {
     const { view, user } = await member({ phone: '13912340000' })
     const token = await sessionFor(user)

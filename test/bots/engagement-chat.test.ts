@@ -242,6 +242,70 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect(await get().domain.lotteries.draws(lottery.id)).toHaveLength(0)
   })
 
+  it('an English member wins a prize named in both languages and reads the English name in chat', async () => {
+    const lottery = await get().domain.lotteries.create({
+      title: { 'zh-CN': '双语抽奖', en: 'Two-language draw' },
+      costPoints: 10,
+      freeDrawsPerDay: 1,
+      ...window(),
+      prizes: [
+        { name: { 'zh-CN': '20元券', en: '¥20 voucher' }, kind: 'points', points: 20, weight: 1 },
+      ],
+    })
+    const user = await tgMember('en')
+    const shown = (await say(user, '/lottery')).find((reply) => reply.includes('Two-language draw'))
+    expect(shown).toContain('• ¥20 voucher 100.0%')
+    expect(shown).not.toMatch(/双语抽奖|20元券/)
+    const [won] = await press(user, `draw:${lottery.id}:two-languages`)
+    expect(won).toContain('You won ¥20 voucher!')
+    expect(won).not.toContain('20元券')
+  })
+
+  it('a reward with only a Chinese name is shown in Chinese to an English member, and an English name to them in English', async () => {
+    await get().domain.rewards.create({
+      name: { 'zh-CN': '龙井茶包' },
+      kind: 'gift',
+      pointsCost: 0,
+    })
+    await get().domain.rewards.create({
+      name: { 'zh-CN': '茶杯', en: 'Tea cup' },
+      kind: 'gift',
+      pointsCost: 0,
+    })
+    const user = await tgMember('en')
+    const [list] = await say(user, '/rewards')
+    expect(list).toContain('• 龙井茶包 — 0 points')
+    expect(list).toContain('• Tea cup — 0 points')
+    expect(list).not.toContain('茶杯')
+    expect(buttons(user).map((b) => b.text)).toEqual(
+      expect.arrayContaining([expect.stringContaining('龙井茶包')]),
+    )
+  })
+
+  it('quiz questions and answers are asked in the member’s language', async () => {
+    const quiz = await get().domain.quizzes.create({
+      title: { 'zh-CN': '茶知识', en: 'Tea quiz' },
+      questions: [
+        {
+          text: { 'zh-CN': '普洱茶属于哪一类？', en: 'Which kind of tea is Pu-erh?' },
+          choices: [
+            { 'zh-CN': '绿茶', en: 'Green' },
+            { 'zh-CN': '黑茶', en: 'Dark' },
+          ],
+          answer: 1,
+        },
+      ],
+      reward: { mode: 'per_correct', points: 5 },
+      ...window(),
+    })
+    const user = await tgMember('en')
+    const [question] = await press(user, `quiz:${quiz.id}`)
+    expect(question).toContain('Tea quiz (question 1 of 1)\nWhich kind of tea is Pu-erh?')
+    expect(buttons(user).map((b) => b.text)).toEqual(['Green', 'Dark'])
+    const [feedback] = await press(user, `qa:${quiz.id}:0:0`)
+    expect(feedback).toContain('Dark')
+  })
+
   it('a survey is answered with one tap on the 7-level scale, then an optional comment', async () => {
     const survey = await get().domain.surveys.create({
       title: '到店体验',
@@ -281,6 +345,19 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
       .where('memberId', '=', member.id)
       .execute()
     expect(answered).toEqual([{ score: 6 }])
+  })
+
+  it('a survey question is asked in the member’s language', async () => {
+    // The newest survey is the one asked: this one, after those of the tests before.
+    get().clock.advance(1_000)
+    await get().domain.surveys.create({
+      title: { 'zh-CN': '新品', en: 'New tea' },
+      question: { 'zh-CN': '你喜欢新茶吗？', en: 'Do you like the new tea?' },
+    })
+    const [ask] = await say(await tgMember('en'), '/survey')
+    expect(ask).toMatch(/^Do you like the new tea\?\n/)
+    const [zh] = await say(await tgMember(), '/survey')
+    expect(zh).toMatch(/^你喜欢新茶吗？\n/)
   })
 
   it('/app opens the member page: a web-app button on Telegram, a one-time signed link on WeChat', async () => {

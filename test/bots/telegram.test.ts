@@ -425,7 +425,7 @@ describeOnDatabases('Telegram bot', (get) => {
     expect((await say(user, '/admin NOT-A-CODE'))[0]).toContain('无效')
   })
 
-  it('gives staff /stats, /member, /verify with a use button, and /adjust with a confirm step', async () => {
+  it('gives staff /stats, /member, /verify (the reward in the staff member’s language) with a use button, and /adjust with a confirm step', async () => {
     const owner = newUser('en', 'Owner')
     const { code } = await get().domain.staff.createInvite('owner')
     expect((await say(owner, `/admin ${code}`))[0]).toContain("this shop's owner")
@@ -434,9 +434,17 @@ describeOnDatabases('Telegram bot', (get) => {
     await join(customer)
     const member = await memberOf(customer)
     expect((await say(owner, `/member ${member.code}`))[0]).toContain(member.displayName)
-    const cup = await get().domain.rewards.create({ name: 'Cup', kind: 'gift', pointsCost: 0 })
+    const cup = await get().domain.rewards.create({
+      name: { 'zh-CN': '杯子', en: 'Cup' },
+      kind: 'gift',
+      pointsCost: 0,
+    })
     const { couponCode } = await get().domain.rewards.redeem(member.id, cup.id)
-    expect((await say(owner, `/verify ${couponCode}`))[0]).toContain('Status: valid')
+    // The member is Chinese; the owner reads the reward in their own language.
+    const verified = (await say(owner, `/verify ${couponCode}`))[0]
+    expect(verified).toContain('Status: valid')
+    expect(verified).toContain('Cup')
+    expect(verified).not.toContain('杯子')
     expect((await press(owner, buttonsOf(owner)[0]!.callback_data!))[0]).toContain(
       `Used ${couponCode}`,
     )

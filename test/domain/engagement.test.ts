@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { pickPrize } from '../../src/domain/interactions/lottery.ts'
+import { localizeStep } from '../../src/domain/interactions/quizzes.service.ts'
 import { describeOnDatabases, programmeWith } from '../helpers/domain.ts'
 import { expectLedgerConsistent } from '../helpers/invariants.ts'
 
@@ -69,7 +70,7 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
       ...window(),
     })
     const m = await member()
-    const first = await get().domain.quizzes.begin(m.id, quiz.id)
+    const first = localizeStep(await get().domain.quizzes.begin(m.id, quiz.id), 'en')
     expect(first).toMatchObject({
       index: 0,
       total: 3,
@@ -84,7 +85,7 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
     expect(await get().domain.quizzes.answer(m.id, quiz.id, 0, 0)).toMatchObject({ index: 1 })
     expect(await get().domain.quizzes.answer(m.id, quiz.id, 1, 1)).toMatchObject({
       wasCorrect: false,
-      rightChoice: '95°C',
+      rightChoice: { 'zh-CN': '95°C', en: '95°C' },
     })
     const done = await get().domain.quizzes.answer(m.id, quiz.id, 2, 2)
     expect(done.result).toEqual({ correct: 2, total: 3, pointsAwarded: 20, capped: false })
@@ -162,7 +163,9 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
       ),
     )
     expect(results.filter((r) => r.status === 'rejected')).toEqual([])
-    const wins = results.filter((r) => r.status === 'fulfilled' && r.value.prize.name === 'Tea set')
+    const wins = results.filter(
+      (r) => r.status === 'fulfilled' && r.value.prize.name.en === 'Tea set',
+    )
     expect(wins).toHaveLength(10)
     const after = await get().domain.lotteries.get(lottery.id)
     expect(after.prizes[0]).toMatchObject({ stock: 0, won: 10, probability: 0 })
@@ -204,7 +207,7 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
     const alone = await Promise.all(
       Array.from({ length: 12 }, () => get().domain.lotteries.draw(one.id, limited.lottery.id)),
     )
-    expect(alone.filter((d) => d.prize.name === 'Voucher')).toHaveLength(1)
+    expect(alone.filter((d) => d.prize.name.en === 'Voucher')).toHaveLength(1)
     expect(await limited.units()).toEqual([{ memberId: one.id }])
     expect((await get().domain.rewards.get(limited.voucher.id)).stock).toBe(4)
 
@@ -215,7 +218,7 @@ describeOnDatabases('quizzes, lotteries and surveys', (get) => {
         get().domain.lotteries.draw(players[i % 3]!.id, scarce.lottery.id),
       ),
     )
-    expect(results.filter((d) => d.prize.name === 'Voucher')).toHaveLength(1)
+    expect(results.filter((d) => d.prize.name.en === 'Voucher')).toHaveLength(1)
     expect(await scarce.units()).toHaveLength(1)
     expect(await get().domain.rewards.get(scarce.voucher.id)).toMatchObject({ stock: 0, issued: 1 })
     await expectLedgerConsistent(get().store.db)

@@ -103,7 +103,7 @@ describeOnDatabases('erasure of a member (注销)', (get) => {
     await domain.adjust(memberId, { points: 30, reason: secrets.note }, 'api:test')
     await domain.members.update(memberId, { birthday: '1987-11-24' }, 'api:test', secrets.note)
     const reward = await domain.rewards.create({
-      name: 'Coffee coupon',
+      name: { 'zh-CN': '咖啡券', en: 'Coffee coupon' },
       kind: 'coupon',
       pointsCost: 100,
       value: 1_000,
@@ -161,7 +161,9 @@ describeOnDatabases('erasure of a member (注销)', (get) => {
     expect(data.tags).toEqual([secrets.tag, 'vip'])
     expect(data.orders).toMatchObject([{ id: 'ERIN-1', amount: 50_000 }])
     expect(data.surveyResponses).toMatchObject([{ score: 6, comment: secrets.comment }])
-    expect(data.coupons).toMatchObject([{ reward: 'Coffee coupon', status: 'issued' }])
+    // The member reads the file: the merchant's texts in the member's language (here 简体中文).
+    expect(data.coupons).toMatchObject([{ reward: '咖啡券', status: 'issued' }])
+    expect(data.redemptions).toMatchObject([{ reward: '咖啡券' }])
     expect(data.ledger.map((e: { reason: string }) => e.reason)).toContain('manual')
     expect(data.messagesReceived).toHaveLength(1)
     expect(data.detailChanges).toMatchObject([

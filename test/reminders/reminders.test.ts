@@ -338,6 +338,30 @@ describe('win-back', () => {
     }),
   )
 
+  onDatabases('a win-back gift is named in each member’s language', (db) =>
+    withHarness(db, {}, async (h) => {
+      const reward = await winBackWithCoupon(h, 5)
+      await h.domain.rewards.update(reward.id, {
+        name: { 'zh-CN': '满100减10', en: '¥10 off ¥100' },
+      })
+      const wen = await h.member('Wen')
+      const will = await h.member('Will', { locale: 'en' })
+      h.at(0, '09:00')
+      for (const [m, id] of [
+        [wen, 'W-1'],
+        [wen, 'W-2'],
+        [will, 'L-1'],
+        [will, 'L-2'],
+      ] as const)
+        await h.order(m.id, id, 3_000)
+      h.at(30)
+      await h.tick()
+      expect(h.to(wen.chat)).toEqual([expect.stringContaining('送你「满100减10」')])
+      expect(h.to(will.chat)).toEqual([expect.stringContaining('A gift for you: ¥10 off ¥100')])
+      expect(h.to(will.chat)[0]).not.toContain('满100减10')
+    }),
+  )
+
   onDatabases(
     'a win-back gift takes its unit as a redemption does: a member at the limit gets the message alone',
     (db) =>
@@ -431,7 +455,7 @@ describe('points expiring', () => {
         expect(h.to(jo.chat)).toEqual([])
         h.at(17, '12:00')
         await h.domain.rewards.create({ name: 'Mug', kind: 'gift', pointsCost: 50 })
-        const mug = (await h.domain.rewards.list()).find((r) => r.name === 'Mug')!
+        const mug = (await h.domain.rewards.list()).find((r) => r.name.en === 'Mug')!
         await h.domain.rewards.redeem(ken.id, mug.id, { idempotencyKey: 'ken-mug' })
         h.at(18)
         await h.tick()

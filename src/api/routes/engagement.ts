@@ -4,7 +4,13 @@ import { lotteryInputSchema } from '../../domain/interactions/lotteries.service.
 import { quizInputSchema } from '../../domain/interactions/quizzes.service.ts'
 import { surveyAnswerSchema, surveyInputSchema } from '../../domain/interactions/surveys.service.ts'
 import { newRouter } from '../router.ts'
-import { IdempotencyKeyHeader, errorResponses, json, requireIdempotencyKey } from '../schemas.ts'
+import {
+  IdempotencyKeyHeader,
+  errorResponses,
+  json,
+  localized,
+  requireIdempotencyKey,
+} from '../schemas.ts'
 
 const IdParams = z.object({
   id: z
@@ -16,7 +22,7 @@ const IdParams = z.object({
 const QuizSchema = z
   .object({
     id: z.string(),
-    title: z.string(),
+    title: localized,
     questionCount: z.number().int(),
     reward: z.union([
       z.object({ mode: z.literal('per_correct'), points: z.number().int() }),
@@ -52,7 +58,7 @@ const QuizResultsSchema = z
 const LotterySchema = z
   .object({
     id: z.string(),
-    title: z.string(),
+    title: localized,
     costPoints: z.number().int(),
     freeDrawsPerDay: z.number().int(),
     maxDrawsPerMember: z.number().int().nullable(),
@@ -66,7 +72,7 @@ const LotterySchema = z
     prizes: z.array(
       z.object({
         id: z.string(),
-        name: z.string(),
+        name: localized,
         kind: z.string(),
         points: z.number().int().nullable(),
         rewardId: z.string().nullable(),
@@ -85,7 +91,7 @@ const DrawSchema = z
     drawId: z.string(),
     prize: z.object({
       id: z.string(),
-      name: z.string(),
+      name: localized,
       kind: z.string(),
       points: z.number().int().nullable(),
     }),
@@ -104,7 +110,7 @@ const DrawRecordSchema = z
     totalWeight: z.number().int(),
     pointsPaid: z.number().int(),
     fulfilledAt: z.string().nullable(),
-    prize: z.string(),
+    prize: localized,
     kind: z.string(),
     memberId: z.string(),
     displayName: z.string(),
@@ -117,8 +123,8 @@ const DrawRecordSchema = z
 const SurveySchema = z
   .object({
     id: z.string(),
-    title: z.string(),
-    question: z.string(),
+    title: localized,
+    question: localized,
     rewardPoints: z.number().int(),
     active: z.boolean(),
     createdAt: z.string(),

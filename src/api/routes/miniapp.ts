@@ -2,7 +2,9 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import QRCode from 'qrcode'
 import type { Domain } from '../../domain/index.ts'
 import { REWARD_REFUSAL_CODES } from '../../domain/rewards/eligibility.ts'
-import { LOCALES } from '../../domain/programme/programme.ts'
+import { localizeStep } from '../../domain/interactions/quizzes.service.ts'
+import { LOCALES, localize } from '../../domain/programme/programme.ts'
+import type { CouponView } from '../../domain/rewards/rewards.service.ts'
 import { validationError } from '../errors.ts'
 import type { MiniappEnv } from '../middleware/miniapp-session.ts'
 import {
@@ -42,6 +44,12 @@ const MeSchema = z
     }),
   })
   .openapi('MiniappMe')
+// The merchant's texts come in the member's language (or the other, where only one was
+// written): the page shows them as they are.
+const MiniappCouponSchema = CouponSchema.extend({ rewardName: z.string() }).openapi('MiniappCoupon')
+const MiniappRedemptionSchema = RedemptionSchema.extend({
+  coupon: MiniappCouponSchema.nullable(),
+}).openapi('MiniappRedemption')
 const MiniappRewardSchema = z
   .object({
     id: z.string(),
@@ -106,7 +114,7 @@ const QuizStepSchema = z
       .nullable(),
     stale: z.boolean().optional(),
     wasCorrect: z.boolean().optional(),
-    rightChoice: z.string().optional(),
+    rightChoice: z.string().nullable().optional(),
   })
   .openapi('QuizStep')
 const QuizParams = z.object({
@@ -191,8 +199,8 @@ const routes = {
       },
     },
     responses: {
-      201: json(RedemptionSchema, 'The redemption with its coupon code'),
-      200: json(RedemptionSchema, 'A retry: the first redemption'),
+      201: json(MiniappRedemptionSchema, 'The redemption with its coupon code'),
+      200: json(MiniappRedemptionSchema, 'A retry: the first redemption'),
       ...errorResponses(400, 401, 404, 409),
     },
   }),
@@ -202,7 +210,7 @@ const routes = {
     tags,
     summary: 'The member’s coupons and reward codes',
     responses: {
-      200: json(z.object({ items: z.array(CouponSchema) }), 'Newest first'),
+      200: json(z.object({ items: z.array(MiniappCouponSchema) }), 'Newest first'),
       ...errorResponses(401),
     },
   }),
@@ -325,8 +333,14 @@ const routes = {
   }),
 }
 
+function couponIn(coupon: CouponView, locale: string) {
+  return { ...coupon, rewardName: localize(coupon.rewardName, locale) }
+}
+
 /** The member's own API for the points page: everything answers for the session's member only. */
 export function miniappRoutes(domain: Domain) {
+  const localeOf = async (memberId: string) =>
+    (await domain.members.require({ id: memberId })).locale
   const app = new OpenAPIHono<MiniappEnv>({
     defaultHook: (result, c) =>
       result.success ? undefined : validationError(c, result.error, result.target),
@@ -370,11 +384,15 @@ export function miniappRoutes(domain: Domain) {
       c.json(await domain.ledger.history(c.get('memberId'), c.req.valid('query')), 200),
     )
     .openapi(routes.rewards, async (c) => {
-      const offers = await domain.rewards.offersFor(c.get('memberId'))
+      const memberId = c.get('memberId')
+      const [offers, locale] = await Promise.all([
+        domain.rewards.offersFor(memberId),
+        localeOf(memberId),
+      ])
       const items = offers.map((r) => ({
         id: r.id,
-        name: r.name,
-        description: r.description,
+        name: localize(r.name, locale),
+        description: r.description && localize(r.description, locale),
         kind: r.kind,
         pointsCost: r.pointsCost,
         stock: r.stock,
@@ -389,23 +407,35 @@ export function miniappRoutes(domain: Domain) {
         idempotencyKey: requireIdempotencyKey(c.req.valid('header')['idempotency-key']),
         actor: 'miniapp',
       })
-      return result.replayed ? c.json(result, 200) : c.json(result, 201)
+      const localized = {
+        ...result,
+        coupon: result.coupon && couponIn(result.coupon, result.member.locale),
+      }
+      return result.replayed ? c.json(localized, 200) : c.json(localized, 201)
     })
-    .openapi(routes.coupons, async (c) =>
-      c.json({ items: await domain.rewards.couponsOf(c.get('memberId')) }, 200),
-    )
+    .openapi(routes.coupons, async (c) => {
+      const memberId = c.get('memberId')
+      const [coupons, locale] = await Promise.all([
+        domain.rewards.couponsOf(memberId),
+        localeOf(memberId),
+      ])
+      return c.json({ items: coupons.map((coupon) => couponIn(coupon, locale)) }, 200)
+    })
     .openapi(routes.lotteries, async (c) => {
       const memberId = c.get('memberId')
-      const open = await domain.lotteries.list({ openOnly: true, memberId })
+      const [open, locale] = await Promise.all([
+        domain.lotteries.list({ openOnly: true, memberId }),
+        localeOf(memberId),
+      ])
       const items = await Promise.all(
         open.map(async (l) => ({
           id: l.id,
-          title: l.title,
+          title: localize(l.title, locale),
           costPoints: l.costPoints,
           closesAt: l.closesAt,
           exhausted: l.exhausted,
           prizes: l.prizes.map(({ name, kind, probability, stock }) => ({
-            name,
+            name: localize(name, locale),
             kind,
             probability,
             stock,
@@ -416,14 +446,19 @@ export function miniappRoutes(domain: Domain) {
       return c.json({ items }, 200)
     })
     .openapi(routes.draw, async (c) => {
+      const memberId = c.get('memberId')
       const { prize, couponCode, balance } = await domain.lotteries.draw(
-        c.get('memberId'),
+        memberId,
         c.req.valid('json').lotteryId,
         { idempotencyKey: requireIdempotencyKey(c.req.valid('header')['idempotency-key']) },
       )
       return c.json(
         {
-          prize: { name: prize.name, kind: prize.kind, points: prize.points },
+          prize: {
+            name: localize(prize.name, await localeOf(memberId)),
+            kind: prize.kind,
+            points: prize.points,
+          },
           couponCode,
           balance,
         },
@@ -431,12 +466,16 @@ export function miniappRoutes(domain: Domain) {
       )
     })
     .openapi(routes.quizzes, async (c) => {
-      const quizzes = await domain.quizzes.openFor(c.get('memberId'))
+      const memberId = c.get('memberId')
+      const [quizzes, locale] = await Promise.all([
+        domain.quizzes.openFor(memberId),
+        localeOf(memberId),
+      ])
       return c.json(
         {
           items: quizzes.map(({ id, title, questionCount, closesAt }) => ({
             id,
-            title,
+            title: localize(title, locale),
             questionCount,
             closesAt,
           })),
@@ -444,15 +483,16 @@ export function miniappRoutes(domain: Domain) {
         200,
       )
     })
-    .openapi(routes.beginQuiz, async (c) =>
-      c.json(await domain.quizzes.begin(c.get('memberId'), c.req.valid('param').id), 200),
-    )
+    .openapi(routes.beginQuiz, async (c) => {
+      const memberId = c.get('memberId')
+      const step = await domain.quizzes.begin(memberId, c.req.valid('param').id)
+      return c.json(localizeStep(step, await localeOf(memberId)), 200)
+    })
     .openapi(routes.answerQuiz, async (c) => {
+      const memberId = c.get('memberId')
       const { index, choice } = c.req.valid('json')
-      return c.json(
-        await domain.quizzes.answer(c.get('memberId'), c.req.valid('param').id, index, choice),
-        200,
-      )
+      const step = await domain.quizzes.answer(memberId, c.req.valid('param').id, index, choice)
+      return c.json(localizeStep(step, await localeOf(memberId)), 200)
     })
     .openapi(routes.open, async (c) => {
       await domain.campaigns.recordOpen(c.req.valid('json').campaignId, c.get('memberId'))

@@ -96,7 +96,7 @@ export async function verifyCoupon(turn: Turn, code: string): Promise<Reply[]> {
     {
       text: t(turn.locale, 'verify.show', {
         code: coupon.code,
-        reward: coupon.rewardName,
+        reward: localize(coupon.rewardName, turn.locale),
         status: t(turn.locale, `coupon.status.${coupon.status}`),
         member: `${member.displayName} (${member.code})`,
       }),
@@ -123,7 +123,12 @@ export async function useCoupon(
     dialog.code,
     `${turn.inbound.channel}:${turn.inbound.userId}`,
   )
-  return text(t(turn.locale, 'verify.used', { code: coupon.code, reward: coupon.rewardName }))
+  return text(
+    t(turn.locale, 'verify.used', {
+      code: coupon.code,
+      reward: localize(coupon.rewardName, turn.locale),
+    }),
+  )
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { QuizStep } from '../../domain/interactions/quizzes.service.ts'
+import { type QuizStep, localizeStep } from '../../domain/interactions/quizzes.service.ts'
 import type { LotteryView } from '../../domain/interactions/lotteries.service.ts'
+import { localize } from '../../domain/programme/programme.ts'
 import { refusedBelow } from './admin-commands.ts'
 import { maskName } from './format.ts'
 import { t } from './i18n.ts'
@@ -28,7 +29,9 @@ export async function quiz(turn: Turn): Promise<Reply[]> {
   return [
     {
       text: t(turn.locale, 'quiz.choose'),
-      buttons: open.slice(0, SHOWN).map((q) => [{ label: q.title, action: `quiz:${q.id}` }]),
+      buttons: open
+        .slice(0, SHOWN)
+        .map((q) => [{ label: localize(q.title, turn.locale), action: `quiz:${q.id}` }]),
     },
   ]
 }
@@ -47,7 +50,7 @@ async function quizResults(turn: Turn, quizId: string): Promise<string> {
   )
   return [
     t(turn.locale, 'quiz.results', {
-      title: results.quiz.title,
+      title: localize(results.quiz.title, turn.locale),
       correct: results.member?.correct ?? 0,
       total: results.quiz.questionCount,
       points: results.member?.pointsAwarded ?? 0,
@@ -59,7 +62,7 @@ async function quizResults(turn: Turn, quizId: string): Promise<string> {
   ].join('\n')
 }
 
-function questionReply(turn: Turn, step: QuizStep): Reply {
+function questionReply(turn: Turn, step: QuizStep<string>): Reply {
   const question = step.question!
   return {
     text: t(turn.locale, 'quiz.question', {
@@ -76,22 +79,25 @@ function questionReply(turn: Turn, step: QuizStep): Reply {
 
 export async function beginQuiz(turn: Turn, quizId: string): Promise<Reply[]> {
   const step = await turn.deps.domain.quizzes.begin(requireMember(turn).id, quizId)
-  return [questionReply(turn, step)]
+  return [questionReply(turn, localizeStep(step, turn.locale))]
 }
 
 /** An answer button: `qa:<quiz>:<question index>:<choice index>`; stale taps change nothing. */
 export async function answerQuiz(turn: Turn, value: string): Promise<Reply[]> {
   const [quizId = '', index = '', choice = ''] = value.split(':')
-  const step = await turn.deps.domain.quizzes.answer(
-    requireMember(turn).id,
-    quizId,
-    Number(index),
-    Number(choice),
+  const step = localizeStep(
+    await turn.deps.domain.quizzes.answer(
+      requireMember(turn).id,
+      quizId,
+      Number(index),
+      Number(choice),
+    ),
+    turn.locale,
   )
   if (step.stale) return [questionReply(turn, step)]
   const feedback = step.wasCorrect
     ? t(turn.locale, 'quiz.right')
-    : t(turn.locale, 'quiz.wrong', { answer: step.rightChoice })
+    : t(turn.locale, 'quiz.wrong', { answer: step.rightChoice ?? '' })
   if (step.result) {
     const done = t(turn.locale, 'quiz.done', {
       correct: step.result.correct,
@@ -117,7 +123,7 @@ export async function startableQuizzes(turn: Turn): Promise<Reply[]> {
       text: t(turn.locale, 'quiz.startable'),
       buttons: quizzes
         .slice(0, SHOWN)
-        .map((q) => [{ label: q.title, action: `quizstart:${q.id}` }]),
+        .map((q) => [{ label: localize(q.title, turn.locale), action: `quizstart:${q.id}` }]),
     },
   ]
 }
@@ -130,7 +136,7 @@ export async function startQuiz(turn: Turn, quizId: string): Promise<Reply[]> {
     { channel: turn.inbound.channel, userId: turn.inbound.userId, quizId },
     'quiz started in chat',
   )
-  return text(t(turn.locale, 'quiz.started', { title: started.title }))
+  return text(t(turn.locale, 'quiz.started', { title: localize(started.title, turn.locale) }))
 }
 
 // -- lotteries (抽奖) -------------------------------------------------------------------------
@@ -141,8 +147,8 @@ function percent(probability: number): string {
 
 async function lotteryReply(turn: Turn, lottery: LotteryView): Promise<Reply> {
   const member = requireMember(turn)
-  if (lottery.exhausted)
-    return { text: t(turn.locale, 'lottery.exhausted', { title: lottery.title }) }
+  const title = localize(lottery.title, turn.locale)
+  if (lottery.exhausted) return { text: t(turn.locale, 'lottery.exhausted', { title }) }
   const allowance = await turn.deps.domain.lotteries.allowance(member.id, lottery.id)
   const price =
     allowance.freeLeftToday > 0
@@ -152,9 +158,9 @@ async function lotteryReply(turn: Turn, lottery: LotteryView): Promise<Reply> {
         : t(turn.locale, 'lottery.cost', { cost: lottery.costPoints })
   const odds = lottery.prizes
     .filter((p) => p.probability > 0)
-    .map((p) => `• ${p.name} ${percent(p.probability)}`)
+    .map((p) => `• ${localize(p.name, turn.locale)} ${percent(p.probability)}`)
   return {
-    text: t(turn.locale, 'lottery.show', { title: lottery.title, price, odds: odds.join('\n') }),
+    text: t(turn.locale, 'lottery.show', { title, price, odds: odds.join('\n') }),
     buttons: [[{ label: t(turn.locale, 'lottery.draw'), action: `draw:${lottery.id}:${nonce()}` }]],
   }
 }
@@ -181,7 +187,7 @@ export async function draw(turn: Turn, value: string): Promise<Reply[]> {
     result.prize.kind === 'nothing'
       ? [t(turn.locale, 'lottery.nothing')]
       : [
-          t(turn.locale, 'lottery.won', { prize: result.prize.name }),
+          t(turn.locale, 'lottery.won', { prize: localize(result.prize.name, turn.locale) }),
           ...(result.prize.points
             ? [
                 t(turn.locale, 'lottery.wonPoints', {
@@ -220,7 +226,9 @@ export async function survey(turn: Turn): Promise<Reply[]> {
     action: `survey:${current.id}:${n}${context}`,
     number: n,
   })
-  const question = t(turn.locale, 'survey.ask', { question: current.question })
+  const question = t(turn.locale, 'survey.ask', {
+    question: localize(current.question, turn.locale),
+  })
   return [
     {
       text: invited

@@ -319,15 +319,16 @@ export async function rewards(turn: Turn): Promise<Reply[]> {
   const member = requireMember(turn)
   const list = (await turn.deps.domain.rewards.offersFor(member.id)).slice(0, REWARDS_SHOWN)
   if (list.length === 0) return text(t(turn.locale, 'rewards.empty'))
+  const name = (r: RewardOffer) => localize(r.name, turn.locale)
   const lines = list.map((r) =>
     r.refusal
       ? t(turn.locale, 'rewards.lineRefused', {
-          name: r.name,
+          name: name(r),
           cost: r.pointsCost,
           reason: refusalWords(turn, r, member.pointsBalance),
         })
       : t(turn.locale, 'rewards.line', {
-          name: r.name,
+          name: name(r),
           cost: r.pointsCost,
           stock: r.stock !== null ? t(turn.locale, 'rewards.stockLeft', { stock: r.stock }) : '',
         }),
@@ -341,7 +342,7 @@ export async function rewards(turn: Turn): Promise<Reply[]> {
       buttons: offered.length
         ? offered.map((r) => [
             {
-              label: t(turn.locale, 'rewards.button', { name: r.name, cost: r.pointsCost }),
+              label: t(turn.locale, 'rewards.button', { name: name(r), cost: r.pointsCost }),
               action: `redeem:${r.id}`,
             },
           ])
@@ -364,7 +365,7 @@ export async function chooseReward(turn: Turn, rewardId: string): Promise<Reply[
   return [
     {
       text: t(turn.locale, 'redeem.confirm', {
-        name: reward.name,
+        name: localize(reward.name, turn.locale),
         cost: reward.pointsCost,
         balance: member.pointsBalance - reward.pointsCost,
       }),
@@ -391,7 +392,10 @@ export async function confirmRedemption(
   })
   const reward = await turn.deps.domain.rewards.get(dialog.rewardId)
   const lines = [
-    t(turn.locale, 'redeem.done', { name: reward.name, balance: result.member.points.balance }),
+    t(turn.locale, 'redeem.done', {
+      name: localize(reward.name, turn.locale),
+      balance: result.member.points.balance,
+    }),
   ]
   if (result.coupon) {
     const expires = result.coupon.expiresAt

@@ -11,7 +11,15 @@ import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { credit, debit } from '../ledger/ledger.service.ts'
-import { type Programme, expiryFor, localDate } from '../programme/programme.ts'
+import {
+  type LocalizedText,
+  type Programme,
+  expiryFor,
+  localDate,
+  localize,
+  merchantText,
+  storedText,
+} from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { rewardRefusal } from '../rewards/eligibility.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
@@ -19,7 +27,7 @@ import { available, odds, pickPrize, totalWeight } from './lottery.ts'
 
 export const lotteryInputSchema = z
   .object({
-    title: z.string().trim().min(1).max(200),
+    title: merchantText(200),
     /** Points per draw once the free draws of the day are used. 0: only free draws. */
     costPoints: z.number().int().min(0).max(1_000_000),
     freeDrawsPerDay: z.number().int().min(0).max(100).default(0),
@@ -31,7 +39,7 @@ export const lotteryInputSchema = z
       .array(
         z
           .object({
-            name: z.string().trim().min(1).max(200),
+            name: merchantText(200),
             /** points: credited at once; reward: a reward of the catalogue (coupon, gift...); nothing. */
             kind: z.enum(['points', 'reward', 'nothing']),
             points: z.number().int().min(1).max(1_000_000).optional(),
@@ -60,11 +68,10 @@ export const lotteryInputSchema = z
     message: 'a lottery costs points or gives free draws',
     path: ['costPoints'],
   })
-export type LotteryInput = z.infer<typeof lotteryInputSchema>
 
 export interface PrizeView {
   id: string
-  name: string
+  name: LocalizedText
   kind: string
   points: number | null
   rewardId: string | null
@@ -77,7 +84,7 @@ export interface PrizeView {
 
 export interface LotteryView {
   id: string
-  title: string
+  title: LocalizedText
   costPoints: number
   freeDrawsPerDay: number
   maxDrawsPerMember: number | null
@@ -92,7 +99,7 @@ export interface LotteryView {
 
 export interface DrawResult {
   drawId: string
-  prize: { id: string; name: string; kind: string; points: number | null }
+  prize: { id: string; name: LocalizedText; kind: string; points: number | null }
   couponCode: string | null
   /** How this draw was paid: a free draw of the day, a lottery chance, or points. */
   paidWith: 'free' | 'chance' | 'points'
@@ -141,7 +148,7 @@ function toView(
 ): LotteryView {
   return {
     id: row.id,
-    title: row.title,
+    title: storedText(row.titleJson),
     costPoints: row.costPoints,
     freeDrawsPerDay: row.freeDrawsPerDay,
     maxDrawsPerMember: row.maxDrawsPerMember,
@@ -150,7 +157,10 @@ function toView(
     closesAt: row.closesAt,
     active: row.active === 1,
     exhausted: available(prizes, ungivable).length === 0,
-    prizes: odds(prizes, ungivable).map(({ lotteryId: _l, position: _p, ...prize }) => prize),
+    prizes: odds(prizes, ungivable).map(({ lotteryId: _l, position: _p, nameJson, ...prize }) => ({
+      ...prize,
+      name: storedText(nameJson),
+    })),
   }
 }
 
@@ -167,7 +177,8 @@ export class LotteriesService {
     private readonly random: (max: number) => number = randomInt,
   ) {}
 
-  async create(input: LotteryInput): Promise<LotteryView> {
+  async create(written: z.input<typeof lotteryInputSchema>): Promise<LotteryView> {
+    const input = lotteryInputSchema.parse(written)
     for (const prize of input.prizes) {
       if (prize.kind !== 'reward') continue
       const reward = await this.deps.store.db
@@ -186,7 +197,7 @@ export class LotteriesService {
         .insertInto('lotteries')
         .values({
           id,
-          title: input.title,
+          titleJson: JSON.stringify(input.title),
           costPoints: input.costPoints,
           freeDrawsPerDay: input.freeDrawsPerDay,
           maxDrawsPerMember: input.maxDrawsPerMember ?? null,
@@ -204,7 +215,7 @@ export class LotteriesService {
             id: newId('prz'),
             lotteryId: id,
             position,
-            name: p.name,
+            nameJson: JSON.stringify(p.name),
             kind: p.kind,
             points: p.kind === 'points' ? p.points! : null,
             rewardId: p.kind === 'reward' ? p.rewardId! : null,
@@ -322,10 +333,9 @@ export class LotteriesService {
         if (lottery.active !== 1 || nowIso < lottery.opensAt || nowIso >= lottery.closesAt) {
           throw new DomainError('closed', 'this lottery is not open')
         }
+        const title = localize(storedText(lottery.titleJson), member.locale)
         const exhausted = () =>
-          new DomainError('lottery_exhausted', `${lottery.title} has no prize left to give`, {
-            title: lottery.title,
-          })
+          new DomainError('lottery_exhausted', `${title} has no prize left to give`, { title })
         const prizeRows = () =>
           trx
             .selectFrom('lotteryPrizes')
@@ -377,7 +387,8 @@ export class LotteriesService {
                 points: pointsPaid,
                 kind: 'redeem',
                 reason: 'lottery',
-                note: lottery.title,
+                // The ledger keeps one text: the name in the programme's own language.
+                note: localize(storedText(lottery.titleJson), programme.defaultLocale),
                 sourceType: 'lottery_draw',
                 sourceId: id,
                 idempotencyKey: `lottery:${id}:pay`,
@@ -437,7 +448,7 @@ export class LotteriesService {
                 points: won.points,
                 kind: 'earn',
                 reason: 'lottery_prize',
-                note: won.name,
+                note: localize(storedText(won.nameJson), programme.defaultLocale),
                 sourceType: 'lottery_draw',
                 sourceId: id,
                 idempotencyKey: `lottery:${id}:prize`,
@@ -504,7 +515,7 @@ export class LotteriesService {
         'lotteryDraws.totalWeight',
         'lotteryDraws.pointsPaid',
         'lotteryDraws.fulfilledAt',
-        'lotteryPrizes.name as prize',
+        'lotteryPrizes.nameJson as prizeJson',
         'lotteryPrizes.kind',
         'members.id as memberId',
         'members.displayName',
@@ -516,7 +527,10 @@ export class LotteriesService {
       .where('lotteryDraws.lotteryId', '=', lotteryId)
       .orderBy('lotteryDraws.createdAt', 'desc')
     if (options.winnersOnly) query = query.where('lotteryPrizes.kind', '!=', 'nothing')
-    return query.execute()
+    return (await query.execute()).map(({ prizeJson, ...draw }) => ({
+      ...draw,
+      prize: storedText(prizeJson),
+    }))
   }
 
   /** Marks a won gift as handed over or shipped. */
@@ -564,7 +578,7 @@ export class LotteriesService {
         'lotteryDraws.free',
         'lotteryDraws.pointsPaid',
         'lotteryPrizes.id as prizeId',
-        'lotteryPrizes.name',
+        'lotteryPrizes.nameJson',
         'lotteryPrizes.kind',
         'lotteryPrizes.points',
         'members.pointsBalance',
@@ -574,7 +588,12 @@ export class LotteriesService {
       .executeTakeFirstOrThrow()
     return {
       drawId: row.id,
-      prize: { id: row.prizeId, name: row.name, kind: row.kind, points: row.points },
+      prize: {
+        id: row.prizeId,
+        name: storedText(row.nameJson),
+        kind: row.kind,
+        points: row.points,
+      },
       couponCode: row.code,
       paidWith: paidWith ?? (row.free === 1 ? 'free' : row.pointsPaid > 0 ? 'points' : 'chance'),
       pointsPaid: row.pointsPaid,

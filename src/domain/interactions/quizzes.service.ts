@@ -6,7 +6,13 @@ import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import { lockMember } from '../ledger/ledger.repository.ts'
-import { tierIndex } from '../programme/programme.ts'
+import {
+  type LocalizedText,
+  localize,
+  merchantText,
+  storedText,
+  tierIndex,
+} from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { awardInteraction } from './interactions.service.ts'
 
@@ -17,13 +23,13 @@ const window = {
 
 export const quizInputSchema = z
   .object({
-    title: z.string().trim().min(1).max(200),
+    title: merchantText(200),
     questions: z
       .array(
         z
           .object({
-            text: z.string().trim().min(1).max(500),
-            choices: z.array(z.string().trim().min(1).max(200)).min(2).max(6),
+            text: merchantText(500),
+            choices: z.array(merchantText(200)).min(2).max(6),
             /** Index of the right choice, from 0. */
             answer: z.number().int().min(0),
           })
@@ -62,7 +68,7 @@ type Question = QuizInput['questions'][number]
 
 export interface QuizView {
   id: string
-  title: string
+  title: LocalizedText
   questionCount: number
   reward: QuizInput['reward']
   minTierCode: string | null
@@ -73,21 +79,42 @@ export interface QuizView {
 }
 
 /** What a member sees of the next question: never the answer. */
-export interface QuizStep {
+export interface QuizStep<Text = LocalizedText> {
   quizId: string
-  title: string
+  title: Text
   index: number
   total: number
-  question: { text: string; choices: string[] } | null
+  question: { text: Text; choices: Text[] } | null
   /** Set once the last question is answered. */
   result: { correct: number; total: number; pointsAwarded: number; capped: boolean } | null
 }
 
-export interface AnswerResult extends QuizStep {
+export interface AnswerResult<Text = LocalizedText> extends QuizStep<Text> {
   /** True when the answer was to a question already answered or not yet reached: ignored. */
   stale: boolean
   wasCorrect: boolean
-  rightChoice: string
+  /** The right choice of the question answered (of the member's current one for a stale answer;
+   *  null past the last). */
+  rightChoice: Text | null
+}
+
+/** A step of a quiz in the member's language (or the other, where the merchant wrote only that). */
+export function localizeStep<T extends QuizStep | AnswerResult>(
+  step: T,
+  locale: string,
+): T extends AnswerResult ? AnswerResult<string> : QuizStep<string>
+export function localizeStep(
+  step: QuizStep | AnswerResult,
+  locale: string,
+): QuizStep<string> | AnswerResult<string> {
+  const text = (t: LocalizedText) => localize(t, locale)
+  const question = step.question && {
+    text: text(step.question.text),
+    choices: step.question.choices.map(text),
+  }
+  const localized = { ...step, title: text(step.title), question }
+  if (!('rightChoice' in step)) return localized
+  return { ...localized, rightChoice: step.rightChoice && text(step.rightChoice) }
 }
 
 function questionsOf(row: Selectable<QuizzesTable>): Question[] {
@@ -97,7 +124,7 @@ function questionsOf(row: Selectable<QuizzesTable>): Question[] {
 function toView(row: Selectable<QuizzesTable>): QuizView {
   return {
     id: row.id,
-    title: row.title,
+    title: storedText(row.titleJson),
     questionCount: questionsOf(row).length,
     reward: JSON.parse(row.rewardJson) as QuizInput['reward'],
     minTierCode: row.minTierCode,
@@ -119,7 +146,8 @@ export class QuizzesService {
     private readonly programmes: ProgrammeService,
   ) {}
 
-  async create(input: QuizInput): Promise<QuizView> {
+  async create(written: z.input<typeof quizInputSchema>): Promise<QuizView> {
+    const input = quizInputSchema.parse(written)
     const { config } = await this.programmes.current()
     if (input.minTierCode && tierIndex(config, input.minTierCode) < 0) {
       throw new DomainError('invalid_input', `no tier ${input.minTierCode}`, {
@@ -128,7 +156,7 @@ export class QuizzesService {
     }
     const row = {
       id: newId('quz'),
-      title: input.title,
+      titleJson: JSON.stringify(input.title),
       questionsJson: JSON.stringify(input.questions),
       rewardJson: JSON.stringify(input.reward),
       minTierCode: input.minTierCode ?? null,
@@ -277,7 +305,7 @@ export class QuizzesService {
           ...this.step(quiz, answers, null),
           stale: true,
           wasCorrect: false,
-          rightChoice: current?.choices[current.answer] ?? '',
+          rightChoice: current?.choices[current.answer] ?? null,
         }
       }
       if (!Number.isInteger(choice) || choice < 0 || choice >= question.choices.length) {
@@ -402,7 +430,7 @@ export class QuizzesService {
     const next = questions[answers.length]
     return {
       quizId: quiz.id,
-      title: quiz.title,
+      title: storedText(quiz.titleJson),
       index: answers.length,
       total: questions.length,
       question: next && !result ? { text: next.text, choices: next.choices } : null,

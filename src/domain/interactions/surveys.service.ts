@@ -1,4 +1,6 @@
 import { DateTime } from 'luxon'
+import type { Selectable } from 'kysely'
+import type { SurveysTable } from '../../../db/schema/engagement.ts'
 import { z } from 'zod'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
@@ -6,20 +8,24 @@ import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import { lockMember } from '../ledger/ledger.repository.ts'
-import type { Programme } from '../programme/programme.ts'
+import {
+  type LocalizedText,
+  type Programme,
+  merchantText,
+  storedText,
+} from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { awardInteraction } from './interactions.service.ts'
 
 export const SCALE = [1, 2, 3, 4, 5, 6, 7] as const
 
 export const surveyInputSchema = z.object({
-  title: z.string().trim().min(1).max(200),
+  title: merchantText(200),
   /** Asked on the 7-level scale, 1 (very dissatisfied) to 7 (very satisfied). */
-  question: z.string().trim().min(1).max(500),
+  question: merchantText(500),
   rewardPoints: z.number().int().min(0).max(100_000).default(0),
   active: z.boolean().optional(),
 })
-export type SurveyInput = z.infer<typeof surveyInputSchema>
 
 export const surveyAnswerSchema = z.object({
   score: z.number().int().min(1).max(7),
@@ -31,11 +37,21 @@ export type SurveyAnswer = z.infer<typeof surveyAnswerSchema>
 
 export interface SurveyView {
   id: string
-  title: string
-  question: string
+  title: LocalizedText
+  question: LocalizedText
   rewardPoints: number
   active: boolean
   createdAt: string
+}
+
+function toView(row: Selectable<SurveysTable>): SurveyView {
+  const { titleJson, questionJson, ...rest } = row
+  return {
+    ...rest,
+    title: storedText(titleJson),
+    question: storedText(questionJson),
+    active: row.active === 1,
+  }
 }
 
 /**
@@ -57,17 +73,18 @@ export class SurveysService {
     private readonly programmes: ProgrammeService,
   ) {}
 
-  async create(input: SurveyInput): Promise<SurveyView> {
+  async create(written: z.input<typeof surveyInputSchema>): Promise<SurveyView> {
+    const input = surveyInputSchema.parse(written)
     const row = {
       id: newId('svy'),
-      title: input.title,
-      question: input.question,
+      titleJson: JSON.stringify(input.title),
+      questionJson: JSON.stringify(input.question),
       rewardPoints: input.rewardPoints,
       active: input.active === false ? 0 : 1,
       createdAt: this.deps.clock.now().toISOString(),
     }
     await this.deps.store.db.insertInto('surveys').values(row).execute()
-    return { ...row, active: row.active === 1 }
+    return toView(row)
   }
 
   async list(): Promise<SurveyView[]> {
@@ -76,7 +93,7 @@ export class SurveysService {
       .selectAll()
       .orderBy('createdAt', 'desc')
       .execute()
-    return rows.map((r) => ({ ...r, active: r.active === 1 }))
+    return rows.map(toView)
   }
 
   async get(id: string): Promise<SurveyView> {
@@ -86,7 +103,7 @@ export class SurveysService {
       .where('id', '=', id)
       .executeTakeFirst()
     if (!row) throw new DomainError('not_found', `no survey ${id}`)
-    return { ...row, active: row.active === 1 }
+    return toView(row)
   }
 
   /** The survey a member answers on demand: the newest active one they have not answered. */
@@ -110,7 +127,7 @@ export class SurveysService {
       .orderBy('createdAt', 'desc')
       .limit(1)
       .executeTakeFirst()
-    return row ? { ...row, active: row.active === 1 } : undefined
+    return row ? toView(row) : undefined
   }
 
   /**
@@ -144,8 +161,7 @@ export class SurveysService {
         .where('surveyId', '=', survey.id)
         .where('context', '=', `order:${orderId}`)
         .executeTakeFirst()
-      if (!answered)
-        return { survey: { ...survey, active: true }, orderId, reminderId: invitation.id }
+      if (!answered) return { survey: toView(survey), orderId, reminderId: invitation.id }
     }
     return undefined
   }

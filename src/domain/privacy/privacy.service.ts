@@ -7,6 +7,7 @@ import { expireDueLots } from '../ledger/ledger.service.ts'
 import type { MembersService } from '../members/members.service.ts'
 import type { MemberView } from '../members/members.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import { localize, storedText } from '../programme/programme.ts'
 
 /** What an erased member is called wherever a name is shown (exports, staff look-ups). */
 export const ERASED_NAME = '(erased)'
@@ -104,6 +105,8 @@ export class PrivacyService {
     if (member.status === 'erased')
       throw new DomainError('member_inactive', `member ${member.id} has been erased`)
     const ids = await recordsOf(db, member.id)
+    // The member reads the file: the merchant's texts in the member's language.
+    const text = (json: string) => localize(storedText(json), member.locale)
     const [
       identities,
       tags,
@@ -142,7 +145,7 @@ export class PrivacyService {
         .innerJoin('rewards', 'rewards.id', 'redemptions.rewardId')
         .select([
           'redemptions.createdAt',
-          'rewards.name',
+          'rewards.nameJson',
           'redemptions.points',
           'redemptions.status',
         ])
@@ -154,7 +157,7 @@ export class PrivacyService {
         .innerJoin('rewards', 'rewards.id', 'coupons.rewardId')
         .select([
           'coupons.code',
-          'rewards.name',
+          'rewards.nameJson',
           'coupons.status',
           'coupons.issuedAt',
           'coupons.expiresAt',
@@ -174,7 +177,7 @@ export class PrivacyService {
         .selectFrom('quizAttempts')
         .innerJoin('quizzes', 'quizzes.id', 'quizAttempts.quizId')
         .select([
-          'quizzes.title',
+          'quizzes.titleJson',
           'quizAttempts.correct',
           'quizAttempts.pointsAwarded',
           'quizAttempts.startedAt',
@@ -187,8 +190,8 @@ export class PrivacyService {
         .innerJoin('lotteries', 'lotteries.id', 'lotteryDraws.lotteryId')
         .innerJoin('lotteryPrizes', 'lotteryPrizes.id', 'lotteryDraws.prizeId')
         .select([
-          'lotteries.title',
-          'lotteryPrizes.name',
+          'lotteries.titleJson',
+          'lotteryPrizes.nameJson',
           'lotteryDraws.free',
           'lotteryDraws.pointsPaid',
           'lotteryDraws.createdAt',
@@ -200,7 +203,7 @@ export class PrivacyService {
         .selectFrom('surveyResponses')
         .innerJoin('surveys', 'surveys.id', 'surveyResponses.surveyId')
         .select([
-          'surveys.title',
+          'surveys.titleJson',
           'surveyResponses.score',
           'surveyResponses.comment',
           'surveyResponses.createdAt',
@@ -258,13 +261,13 @@ export class PrivacyService {
       })),
       redemptions: redemptions.map((r) => ({
         at: r.createdAt,
-        reward: r.name,
+        reward: text(r.nameJson),
         points: r.points,
         status: r.status,
       })),
       coupons: coupons.map((c) => ({
         code: c.code,
-        reward: c.name,
+        reward: text(c.nameJson),
         status: c.status,
         issuedAt: c.issuedAt,
         expiresAt: c.expiresAt,
@@ -285,20 +288,20 @@ export class PrivacyService {
         by: d.actor,
       })),
       quizzes: quizzes.map((q) => ({
-        quiz: q.title,
+        quiz: text(q.titleJson),
         correct: q.correct,
         pointsAwarded: q.pointsAwarded,
         at: q.startedAt,
       })),
       lotteryDraws: draws.map((d) => ({
-        lottery: d.title,
-        prize: d.name,
+        lottery: text(d.titleJson),
+        prize: text(d.nameJson),
         free: d.free === 1,
         pointsPaid: d.pointsPaid,
         at: d.createdAt,
       })),
       surveyResponses: surveys.map((s) => ({
-        survey: s.title,
+        survey: text(s.titleJson),
         score: s.score,
         comment: s.comment,
         at: s.createdAt,

@@ -442,6 +442,40 @@ export function tierAt(programme: Programme, index: number): Tier {
   return programme.tiers[bounded]!
 }
 
+/** The text in `locale`, or in the other language when the merchant wrote only that one. */
 export function localize(text: LocalizedText, locale: string): string {
-  return locale === 'en' ? text.en : text['zh-CN']
+  return locale === 'en' ? text.en || text['zh-CN'] : text['zh-CN'] || text.en
+}
+
+/**
+ * Text a merchant writes for members (reward, prize and quiz names...): both languages, or one
+ * of them, which members of the other language then read as written; the language left out is
+ * ''. A plain string is taken as both, for the clients written before names had two languages.
+ */
+export function merchantText(max: number) {
+  const part = z.string().trim().max(max).default('')
+  return z
+    .union([
+      z
+        .object({ 'zh-CN': part, en: part })
+        .refine((text) => text['zh-CN'] || text.en, {
+          message: 'write the text in at least one language',
+        })
+        .meta({
+          description:
+            'The text in 简体中文 and English, at least one; members read the other where one is left out',
+        }),
+      z.string().trim().min(1).max(max).meta({
+        deprecated: true,
+        description: 'Deprecated: one string, used for both languages',
+      }),
+    ])
+    .transform((text): LocalizedText =>
+      typeof text === 'string' ? { 'zh-CN': text, en: text } : text,
+    )
+}
+
+/** A merchant's text as stored in a `*_json` column; never throws on a well-formed row. */
+export function storedText(json: string): LocalizedText {
+  return JSON.parse(json) as LocalizedText
 }

@@ -8,7 +8,14 @@ import type { DomainDeps } from '../context.ts'
 import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import type { OutboxService } from '../outbox/outbox.service.ts'
 import type { OutboundMessage } from '../ports.ts'
-import { type Locale, type Programme, localize, tierAt, tierIndex } from '../programme/programme.ts'
+import {
+  type Locale,
+  type Programme,
+  localize,
+  storedText,
+  tierAt,
+  tierIndex,
+} from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { orderSurveyOf } from '../interactions/surveys.service.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
@@ -412,9 +419,10 @@ export class ReminderDecider {
       ledgerEntryId: null,
       now,
     })
+    const name = localize(storedText(reward.nameJson), locale)
     return locale === 'en'
-      ? `A gift for you: ${reward.name}, waiting in your coupons. `
-      : `送你「${reward.name}」，已放入你的券包。`
+      ? `A gift for you: ${name}, waiting in your coupons. `
+      : `送你「${name}」，已放入你的券包。`
   }
 
   private async lastOrderAt(db: Db, memberId: string): Promise<string | null> {

@@ -11,7 +11,15 @@ import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { debit } from '../ledger/ledger.service.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
-import { type Programme, addDays, tierIndex } from '../programme/programme.ts'
+import {
+  type LocalizedText,
+  type Programme,
+  addDays,
+  localize,
+  merchantText,
+  storedText,
+  tierIndex,
+} from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { holdTier } from '../tiers/tiers.ts'
 import { type RewardRefusal, rewardRefusal } from './eligibility.ts'
@@ -30,8 +38,14 @@ const KINDS_WITH_CODE = new Set(['gift', 'coupon', 'cash_offset', 'free_shipping
 const COUPON_CODE_LENGTH = 10
 
 export const rewardInputSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(2000).nullable().optional(),
+  name: merchantText(200),
+  /** A blank string is no description, as before descriptions had two languages. */
+  description: z
+    .preprocess(
+      (text) => (typeof text === 'string' && !text.trim() ? null : text),
+      merchantText(2000).nullable(),
+    )
+    .optional(),
   kind: z.enum(REWARD_KINDS),
   pointsCost: z.number().int().min(0).max(1_000_000_000),
   /** Units left; null or absent is unlimited. */
@@ -46,13 +60,14 @@ export const rewardInputSchema = z.object({
   validDays: z.number().int().min(1).max(3650).nullable().optional(),
   active: z.boolean().optional(),
 })
-export type RewardInput = z.infer<typeof rewardInputSchema>
+/** What a client writes: a name may still be one plain string (see `merchantText`). */
+export type RewardInput = z.input<typeof rewardInputSchema>
 export const rewardPatchSchema = rewardInputSchema.partial()
 
 export interface RewardView {
   id: string
-  name: string
-  description: string | null
+  name: LocalizedText
+  description: LocalizedText | null
   kind: string
   pointsCost: number
   stock: number | null
@@ -77,7 +92,7 @@ export interface CouponView {
   status: 'issued' | 'used' | 'expired' | 'void'
   memberId: string
   rewardId: string
-  rewardName: string
+  rewardName: LocalizedText
   issuedAt: string
   expiresAt: string | null
   usedAt: string | null
@@ -161,7 +176,24 @@ export async function grantReward(
 }
 
 function toView(row: Selectable<RewardsTable>): RewardView {
-  return { ...row, active: row.active === 1 }
+  const { nameJson, descriptionJson, ...rest } = row
+  return {
+    ...rest,
+    name: storedText(nameJson),
+    description: descriptionJson === null ? null : storedText(descriptionJson),
+    active: row.active === 1,
+  }
+}
+
+/** The reward's texts as columns: what a create or a change of them writes. */
+function textColumns(input: { name?: LocalizedText; description?: LocalizedText | null }) {
+  return {
+    nameJson: input.name && JSON.stringify(input.name),
+    descriptionJson:
+      input.description === undefined
+        ? undefined
+        : input.description && JSON.stringify(input.description),
+  }
 }
 
 export class RewardsService {
@@ -171,13 +203,14 @@ export class RewardsService {
     private readonly members: MembersService,
   ) {}
 
-  async create(input: RewardInput): Promise<RewardView> {
+  async create(written: RewardInput): Promise<RewardView> {
+    const input = rewardInputSchema.parse(written)
     await this.checkTiers(input)
     const now = this.deps.clock.now().toISOString()
     const row = {
       id: newId('rwd'),
-      name: input.name,
-      description: input.description ?? null,
+      nameJson: JSON.stringify(input.name),
+      descriptionJson: input.description ? JSON.stringify(input.description) : null,
       kind: input.kind,
       pointsCost: input.pointsCost,
       stock: input.stock ?? null,
@@ -195,13 +228,16 @@ export class RewardsService {
     return toView(row)
   }
 
-  async update(id: string, patch: z.infer<typeof rewardPatchSchema>): Promise<RewardView> {
+  async update(id: string, written: z.input<typeof rewardPatchSchema>): Promise<RewardView> {
+    const patch = rewardPatchSchema.parse(written)
     const current = await this.get(id)
     await this.checkTiers({ ...current, ...patch })
+    const { name, description, ...terms } = patch
     await this.deps.store.db
       .updateTable('rewards')
       .set({
-        ...patch,
+        ...terms,
+        ...textColumns({ name, description }),
         active: patch.active === undefined ? undefined : patch.active ? 1 : 0,
         updatedAt: this.deps.clock.now().toISOString(),
       })
@@ -310,7 +346,8 @@ export class RewardsService {
               points: reward.pointsCost,
               kind: 'redeem',
               reason: 'reward',
-              note: reward.name,
+              // The ledger keeps one text: the name in the programme's own language.
+              note: localize(storedText(reward.nameJson), programme.defaultLocale),
               sourceType: 'redemption',
               sourceId: id,
               idempotencyKey: `redemption:${id}`,
@@ -391,7 +428,7 @@ export class RewardsService {
       .selectFrom('coupons')
       .innerJoin('rewards', 'rewards.id', 'coupons.rewardId')
       .selectAll('coupons')
-      .select('rewards.name as rewardName')
+      .select('rewards.nameJson as rewardNameJson')
   }
 
   private async couponRow(code: string) {
@@ -414,7 +451,7 @@ export class RewardsService {
       status: expired ? 'expired' : (row.status as CouponView['status']),
       memberId: row.memberId,
       rewardId: row.rewardId,
-      rewardName: row.rewardName,
+      rewardName: storedText(row.rewardNameJson),
       issuedAt: row.issuedAt,
       expiresAt: row.expiresAt,
       usedAt: row.usedAt,
@@ -436,7 +473,7 @@ export class RewardsService {
           .selectFrom('coupons')
           .innerJoin('rewards', 'rewards.id', 'coupons.rewardId')
           .selectAll('coupons')
-          .select('rewards.name as rewardName')
+          .select('rewards.nameJson as rewardNameJson')
           .where('coupons.id', '=', redemption.couponId)
           .executeTakeFirstOrThrow()
       : null

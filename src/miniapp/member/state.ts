@@ -4,7 +4,7 @@ import { ApiError, type Ok, type Schemas, call } from '../ui/api.ts'
 import { type Locale, pickLocale, texts } from '../i18n.ts'
 
 export type Me = Ok<'/api/miniapp/me', 'get'>
-export type Coupon = NonNullable<Schemas['Coupon']>
+export type Coupon = NonNullable<Schemas['MiniappCoupon']>
 export type Localized = Me['programme']['name']
 export type Tab = 'code' | 'history' | 'rewards' | 'play' | 'coupons' | 'profile'
 

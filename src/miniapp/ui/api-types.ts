@@ -369,7 +369,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Redemption"];
+                        "application/json": components["schemas"]["MiniappRedemption"];
                     };
                 };
                 /** @description The redemption with its coupon code */
@@ -378,7 +378,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Redemption"];
+                        "application/json": components["schemas"]["MiniappRedemption"];
                     };
                 };
                 /** @description Invalid input */
@@ -461,7 +461,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["Coupon"][];
+                            items: components["schemas"]["MiniappCoupon"][];
                         };
                     };
                 };
@@ -1166,6 +1166,9 @@ export interface components {
             /** @enum {string|null} */
             blockedBy: "reward_inactive" | "tier_required" | "tier_already_held" | "limit_reached" | "out_of_stock" | "insufficient_points" | null;
         };
+        MiniappRedemption: components["schemas"]["Redemption"] & {
+            coupon?: components["schemas"]["MiniappCoupon"];
+        };
         Redemption: {
             id: string;
             rewardId: string;
@@ -1184,11 +1187,17 @@ export interface components {
             status: "issued" | "used" | "expired" | "void";
             memberId: string;
             rewardId: string;
-            rewardName: string;
+            rewardName: {
+                "zh-CN": string;
+                en: string;
+            };
             issuedAt: string;
             expiresAt: string | null;
             usedAt: string | null;
         } | null;
+        MiniappCoupon: components["schemas"]["Coupon"] & ({
+            rewardName?: string;
+        } | null);
         MiniappLottery: {
             id: string;
             title: string;
@@ -1222,7 +1231,7 @@ export interface components {
             } | null;
             stale?: boolean;
             wasCorrect?: boolean;
-            rightChoice?: string;
+            rightChoice?: string | null;
         };
     };
     responses: never;
