@@ -30,7 +30,7 @@ async function generate(db: Db, members: number): Promise<void> {
   const pad = (value: string) =>
     sql.raw(`case when ${value} < 10 then '0' else '' end || (${value})`)
   const counter = (count: number) =>
-    sql`with recursive n(i) as (select 0 union all select i + 1 from n where i < ${sql.lit(count - 1)})`
+    sql`with recursive n(i) as (select cast(0 as bigint) union all select i + 1 from n where i < ${sql.lit(count - 1)})`
   const instant = (year: string, month: string, day: string) =>
     sql`${sql.raw(year)} || '-' || ${pad(month)} || '-' || ${pad(day)} || 'T08:00:00.000Z'`
   await sql`${counter(members)}

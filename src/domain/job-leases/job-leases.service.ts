@@ -4,8 +4,8 @@ import type { DomainDeps } from '../context.ts'
 /**
  * Which process runs a periodic job now. Every process runs the same scheduler; before a run
  * each asks for the job's lease for that tick and only the one that gets it runs, so a job
- * runs once per tick however many processes share the database. A crashed holder's lease
- * runs out.
+ * runs once per tick however many processes share the database. The same leases lock work
+ * that must never run twice at once (`hold`). A crashed holder's lease runs out.
  */
 export class JobLeasesService {
   constructor(private readonly deps: DomainDeps) {}
