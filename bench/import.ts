@@ -174,11 +174,3 @@ export async function importBenchSection(
   }
   return importSection(results, ROWS, BASELINE_MS)
 }
-
-/** `markdown` with its `## Member import` section replaced by `section` (or added at the end). */
-export function withImportSection(markdown: string, section: string): string {
-  const start = markdown.indexOf('## Member import\n')
-  if (start < 0) return `${markdown.trimEnd()}\n\n${section}`
-  const next = markdown.indexOf('\n## ', start + 1)
-  return `${markdown.slice(0, start)}${section}${next < 0 ? '' : markdown.slice(next)}`
-}

@@ -18,7 +18,7 @@ export interface MemberSegmentsTable {
   computedAt: string
 }
 
-/** One row (id 1): when the classification was last recomputed, and its row lock. */
+/** One row (id 1): when the classification was last recomputed, of how many members, in how long. */
 export interface SegmentStateTable {
   id: number
   computedAt: string | null

@@ -41,7 +41,8 @@ export function createDomain(
 ) {
   const programme = new ProgrammeService(deps)
   const members = new MembersService(deps, programme)
-  const segments = new SegmentsService(deps, programme)
+  const jobLeases = new JobLeasesService(deps)
+  const segments = new SegmentsService(deps, programme, jobLeases)
   const outbox = new OutboxService(deps, programme)
   const reminders = new RemindersService(deps, programme, outbox)
   const campaigns = new CampaignsService(deps, programme, segments, outbox)
@@ -63,7 +64,7 @@ export function createDomain(
     segments,
     outbox,
     reminders,
-    jobLeases: new JobLeasesService(deps),
+    jobLeases,
     campaigns,
     guestSales: new GuestSalesService(deps, programme),
     // Marketing results side by side: campaigns first, then any other source (reminders).

@@ -127,3 +127,19 @@ describe('the WeChat sending pace', () => {
     expect(delivered.every((d) => d.at - start >= 600_000)).toBe(true)
   })
 })
+
+it('remembers only the chats whose pause between two messages is not over, however many recipients there are', async () => {
+  const { sender, send } = setUp({
+    perMinute: 600,
+    dailyCap: 10_000,
+    chatIntervalMs: 1_000,
+    recipientPauseMs: [100, 100],
+  })
+  let most = 0
+  for (let chat = 1; chat <= 1_500; chat++) {
+    await send(`wx-${chat}`, chat)
+    most = Math.max(most, sender.chatsRemembered)
+  }
+  // One message every 100 ms: at most 10 go out within one chat interval, plus the one just sent.
+  expect(most).toBeLessThanOrEqual(11)
+})

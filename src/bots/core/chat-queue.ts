@@ -16,6 +16,11 @@ export class ChatQueue {
     })
   }
 
+  /** Chats with a task queued or running, for tests of the bound. */
+  get size(): number {
+    return this.tails.size
+  }
+
   /** Resolves when every task queued so far has finished (shutdown, tests). */
   async idle(): Promise<void> {
     while (this.tails.size > 0) await Promise.all([...this.tails.values()])

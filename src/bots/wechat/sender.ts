@@ -103,6 +103,11 @@ export class PacedSender {
     return this.queue.length
   }
 
+  /** Chats the sender still remembers: those whose interval between two messages is not over. */
+  get chatsRemembered(): number {
+    return this.lastByChat.size
+  }
+
   /** Resolves when every message queued so far is out or given up. */
   async idle(): Promise<void> {
     while (this.draining) await this.draining
@@ -125,10 +130,7 @@ export class PacedSender {
   private next(): { job: Job; at: number } {
     const now = this.clock.now()
     while (this.sent.length > 0 && this.sent[0]! <= now - DAY) this.sent.shift()
-    if (this.lastByChat.size > 1_000) {
-      for (const [chat, at] of this.lastByChat)
-        if (at <= now - this.options.chatIntervalMs) this.lastByChat.delete(chat)
-    }
+    this.forgetRestedChats(now)
     const seen = new Set<string>()
     let best: { job: Job; at: number } | undefined
     for (const job of this.queue) {
@@ -138,6 +140,13 @@ export class PacedSender {
       if (!best || at < best.at) best = { job, at }
     }
     return best!
+  }
+
+  private forgetRestedChats(now: number): void {
+    for (const [chat, at] of this.lastByChat) {
+      if (at + this.options.chatIntervalMs > now) return
+      this.lastByChat.delete(chat)
+    }
   }
 
   private dueAt(job: Job, now: number): number {
@@ -171,6 +180,8 @@ export class PacedSender {
     const now = this.clock.now()
     // An attempt that failed may still have reached WeChat, so every attempt counts as a send.
     this.sent.push(now)
+    // Kept in order of the last send, so that the rested chats are always the first ones.
+    this.lastByChat.delete(job.chat)
     this.lastByChat.set(job.chat, now)
     this.lastChat = job.chat
     this.pause = min + this.random() * (max - min)

@@ -1,10 +1,11 @@
+import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
 
 /**
  * Which process runs a periodic job now. Every process runs the same scheduler; before a run
  * each asks for the job's lease for that tick and only the one that gets it runs, so a job
- * runs once per tick however many processes share the database. A crashed holder's lease
- * runs out.
+ * runs once per tick however many processes share the database. The same leases lock work
+ * that must never run twice at once (`hold`). A crashed holder's lease runs out.
  */
 export class JobLeasesService {
   constructor(private readonly deps: DomainDeps) {}
@@ -14,7 +15,31 @@ export class JobLeasesService {
    * owner holds a live lease or already ran that tick.
    */
   async acquire(name: string, owner: string, ttlMs: number, tick: Date): Promise<boolean> {
-    const { db } = this.deps.store
+    return this.take(this.deps.store.db, name, owner, ttlMs, tick)
+  }
+
+  /**
+   * Takes the lease of `name` for `ttlMs` unless another owner holds a live one: a lock for
+   * work that must never run twice at once, whatever the tick. The holder keeps it by taking
+   * it again before it runs out, in `db` (a transaction of its own work, so that work and
+   * lease stand or fall together).
+   */
+  async hold(
+    name: string,
+    owner: string,
+    ttlMs: number,
+    db: Db = this.deps.store.db,
+  ): Promise<boolean> {
+    return this.take(db, name, owner, ttlMs)
+  }
+
+  private async take(
+    db: Db,
+    name: string,
+    owner: string,
+    ttlMs: number,
+    tick?: Date,
+  ): Promise<boolean> {
     const now = this.deps.clock.now()
     await db
       .insertInto('jobLeases')
@@ -26,7 +51,7 @@ export class JobLeasesService {
       .set({
         owner,
         leaseUntil: new Date(now.getTime() + ttlMs).toISOString(),
-        lastTickAt: tick.toISOString(),
+        ...(tick && { lastTickAt: tick.toISOString() }),
       })
       .where('name', '=', name)
       .where((eb) =>
@@ -36,8 +61,10 @@ export class JobLeasesService {
           eb('owner', '=', owner),
         ]),
       )
-      .where((eb) =>
-        eb.or([eb('lastTickAt', 'is', null), eb('lastTickAt', '<', tick.toISOString())]),
+      .$if(tick !== undefined, (qb) =>
+        qb.where((eb) =>
+          eb.or([eb('lastTickAt', 'is', null), eb('lastTickAt', '<', tick!.toISOString())]),
+        ),
       )
       .executeTakeFirst()
     return Number(taken.numUpdatedRows) === 1

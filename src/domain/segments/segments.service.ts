@@ -1,10 +1,13 @@
 import { performance } from 'node:perf_hooks'
+import { setImmediate, setTimeout } from 'node:timers/promises'
 import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
+import type { JobLeasesService } from '../job-leases/job-leases.service.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { localDate } from '../programme/programme.ts'
-import { classifyMembers, snapshotSizes } from './classification.ts'
+import { readPage, snapshotSizes, writePage } from './classification.ts'
+import { ClassSizes, CustomerPopulation } from './scores.ts'
 import {
   type AbcClass,
   type Lifecycle,
@@ -14,9 +17,16 @@ import {
   type SegmentView,
   type ValueClass,
   assertTiersExist,
+  lifecycleCutoffs,
   parseSegmentFilter,
   segmentFilterSchema,
 } from './segments.ts'
+
+/** The lease that keeps a second recompute, in this process or another, from running at once. */
+const RECOMPUTE_LOCK = 'segment-classification'
+/** Renewed with every page, so it runs out only when its holder has died. */
+const RECOMPUTE_LOCK_MS = 120_000
+const RECOMPUTE_WAIT_MS = 200
 
 export interface RecomputeResult {
   members: number
@@ -35,6 +45,7 @@ export class SegmentsService {
   constructor(
     private readonly deps: DomainDeps,
     private readonly programmes: ProgrammeService,
+    private readonly leases: JobLeasesService,
   ) {}
 
   /** Validates a filter and fills in its defaults; throws `invalid_input` naming the field. */
@@ -67,24 +78,81 @@ export class SegmentsService {
   }
 
   /**
-   * Classifies every active member again from the orders, in one transaction, and keeps the
-   * size of each class as the snapshot of the local day (the day's last recompute wins), for
-   * reports of segment movement. Concurrent calls
-   * (several processes) queue on the state row and each writes a complete classification.
+   * Classifies every active member again from the orders, and keeps the size of each class as
+   * the snapshot of the local day (the day's last recompute wins), for reports of segment
+   * movement. It works in pages of members so that orders arriving meanwhile never wait for
+   * more than one page: a first pass reads every customer's purchases to learn the population
+   * the quintiles and ABC rank against, a second reads each page again, classifies it and
+   * writes it in a short transaction of its own, and a last transaction writes the snapshot
+   * and the state. Readers see old and new rows side by side until the last page is written. A
+   * member whose order lands during the run counts it if their page is read in the second pass
+   * after the order, else at the next recompute; the orders themselves do not touch the
+   * classification. One recompute runs at a time, whichever process asks: a second waits.
    */
   async recompute(): Promise<RecomputeResult> {
+    const owner = newId('recompute')
+    while (!(await this.leases.hold(RECOMPUTE_LOCK, owner, RECOMPUTE_LOCK_MS)))
+      await setTimeout(RECOMPUTE_WAIT_MS)
+    try {
+      return await this.classifyAll(owner)
+    } finally {
+      await this.leases.release(RECOMPUTE_LOCK, owner)
+    }
+  }
+
+  private async classifyAll(owner: string): Promise<RecomputeResult> {
     const started = performance.now()
     const { config } = await this.programmes.current()
     const now = this.deps.clock.now()
     const computedAt = now.toISOString()
-    return this.deps.store.transaction(async (trx) => {
-      await trx.updateTable('segmentState').set({ computedAt }).where('id', '=', 1).execute()
-      const members = await classifyMembers(trx, config.segments, now, config.timezone)
-      await snapshotSizes(trx, localDate(now, config.timezone), computedAt)
-      const ms = Math.round(performance.now() - started)
-      await trx.updateTable('segmentState').set({ members, ms }).where('id', '=', 1).execute()
-      return { members, ms, computedAt }
+    const cutoffs = lifecycleCutoffs(config.segments, now, config.timezone)
+    const { db } = this.deps.store
+
+    const everyone = new CustomerPopulation()
+    for (let after: string | null = null; ;) {
+      const page = await readPage(db, after)
+      for (const member of page.members) if (member.purchases) everyone.add(member.purchases)
+      if (page.through === null) break
+      after = page.through
+      await setImmediate()
+    }
+    const population = everyone.seal()
+
+    const sizes = new ClassSizes()
+    let members = 0
+    for (let after: string | null = null; ;) {
+      await setImmediate()
+      const page = await readPage(db, after)
+      const rows = page.members.map((member) => {
+        const classified = population.classify(
+          member.joinedAt,
+          member.purchases,
+          config.segments,
+          cutoffs,
+        )
+        sizes.count(classified)
+        return { ...classified, memberId: member.id, purchases: member.purchases }
+      })
+      await this.deps.store.transaction(async (trx) => {
+        if (!(await this.leases.hold(RECOMPUTE_LOCK, owner, RECOMPUTE_LOCK_MS, trx)))
+          throw new Error('the segment recompute lost its lock to another process')
+        await writePage(trx, page, rows, computedAt)
+      })
+      members += rows.length
+      if (page.through === null) break
+      after = page.through
+    }
+
+    const ms = Math.round(performance.now() - started)
+    await this.deps.store.transaction(async (trx) => {
+      await snapshotSizes(trx, localDate(now, config.timezone), computedAt, sizes.sizes.values())
+      await trx
+        .updateTable('segmentState')
+        .set({ computedAt, members, ms })
+        .where('id', '=', 1)
+        .execute()
     })
+    return { members, ms, computedAt }
   }
 
   /** When the classification was last recomputed; null before the first time. */

@@ -134,6 +134,7 @@ export function lifecycleCutoffs(rules: SegmentRules, now: Date, timezone: strin
     churnedBefore: cutoff(rules.churnedDays),
   }
 }
+export type LifecycleCutoffs = ReturnType<typeof lifecycleCutoffs>
 
 /** The classification of one member, as `SegmentsService.classificationOf` reports it. */
 export interface MemberClassification {
