@@ -9,6 +9,7 @@ import * as reminders from './0007-reminders.ts'
 import * as reports from './0009-reports.ts'
 import * as linkActors from './0010-link-actors.ts'
 import * as memberChanges from './0011-member-changes.ts'
+import * as pendingPoints from './0012-pending-points.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0009-reports': reports,
   '0010-link-actors': linkActors,
   '0011-member-changes': memberChanges,
+  '0012-pending-points': pendingPoints,
 }

@@ -98,6 +98,8 @@ const zhCN = {
   reason: {
     order: '消费积分',
     first_order_bonus: '首单奖励',
+    points_approved: '待确认积分已发放',
+    points_rejected: '待确认积分未通过',
     referral_referrer: '推荐好友奖励',
     referral_referee: '受邀加入奖励',
     referral_cancelled: '推荐奖励撤销',
@@ -232,6 +234,8 @@ const en: Texts = {
   reason: {
     order: 'Purchase',
     first_order_bonus: 'First order bonus',
+    points_approved: 'Pending points approved',
+    points_rejected: 'Pending points not approved',
     referral_referrer: 'Referral reward',
     referral_referee: 'Welcome reward (invited)',
     referral_cancelled: 'Referral reward reversed',

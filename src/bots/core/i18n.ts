@@ -276,6 +276,12 @@ const zhCN = {
   'error.idempotency_mismatch': () => '这个操作和之前的一次对不上，请重新发送命令。',
   'error.idempotency_key_required': () => '这个操作缺少防重复的编号，请重新发送命令。',
   'error.refund_exceeds_order': () => '退款金额超过了订单金额。',
+  'error.pending_points_decided': (p: { status: string }): string =>
+    p.status === 'approved'
+      ? '这笔待确认积分已经发放过了。'
+      : p.status === 'rejected'
+        ? '这笔待确认积分已经被拒绝了。'
+        : '这笔订单已全额退款，没有待确认的积分了。',
   'error.order_in_future': () => '订单时间不能晚于现在，请检查收银机的时钟。',
   'error.order_too_old': () => '订单时间超出了可补录的天数，更早的历史请通过会员导入带入。',
   'error.order_lines_mismatch': () => '商品金额减折扣加运费，和订单金额对不上。',
@@ -361,6 +367,8 @@ const zhCN = {
   none: () => '无',
   'reason.order': () => '消费积分',
   'reason.first_order_bonus': () => '首单奖励',
+  'reason.points_approved': () => '待确认积分已发放',
+  'reason.points_rejected': () => '待确认积分未通过',
   'reason.referral_referrer': () => '推荐好友奖励',
   'reason.referral_referee': () => '受邀加入奖励',
   'reason.referral_cancelled': () => '推荐奖励撤销',
@@ -660,6 +668,12 @@ const en: Catalogue = {
   'error.idempotency_key_required': () =>
     'That request has no key against doing it twice. Please send the command again.',
   'error.refund_exceeds_order': () => 'The refund is more than the order amount.',
+  'error.pending_points_decided': (p) =>
+    p.status === 'approved'
+      ? 'These pending points were already approved.'
+      : p.status === 'rejected'
+        ? 'These pending points were already rejected.'
+        : 'This order was refunded in full: no points are pending any more.',
   'error.order_in_future': () => "The order is dated in the future. Please check the till's clock.",
   'error.order_too_old': () =>
     'The order is older than the back-dating window. Please bring older history in through the member import.',
@@ -720,6 +734,8 @@ const en: Catalogue = {
   none: () => 'none',
   'reason.order': () => 'Purchase',
   'reason.first_order_bonus': () => 'First order bonus',
+  'reason.points_approved': () => 'Pending points approved',
+  'reason.points_rejected': () => 'Pending points not approved',
   'reason.referral_referrer': () => 'Referral reward',
   'reason.referral_referee': () => 'Welcome reward (invited)',
   'reason.referral_cancelled': () => 'Referral reward reversed',

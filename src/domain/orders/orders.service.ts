@@ -8,16 +8,21 @@ import type { DomainDeps } from '../context.ts'
 import { replayOrRefuse } from '../idempotency.ts'
 import { type MemberRow, findEntryByKey, lockMembers } from '../ledger/ledger.repository.ts'
 import { credit, debit } from '../ledger/ledger.service.ts'
+import { sql } from 'kysely'
 import type { OrderFollowUps } from './follow-ups.ts'
+import { shrinkPending } from './pending-points.service.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
 import {
+  type IssuingCap,
   type MultiplierApplied,
   type Programme,
   addDays,
   computeOrderPoints,
   expiryFor,
+  issuingCapHit,
   localDate,
+  localDayRange,
   proportionalShare,
   qualifyingOrderAmount,
   tierAt,
@@ -158,6 +163,8 @@ export interface OrderResult {
     firstOrderBonus: number
     referralBonus: number
   }
+  /** Set when the order went over an issuing cap: all its points wait for staff review. */
+  pending: { id: string; points: number; cap: IssuingCap; limit: number } | null
   tierBefore: string
   tierAfter: string
   member: MemberView
@@ -254,6 +261,18 @@ export class OrdersService {
           .where('memberId', '=', buyer.id)
           .where('id', '!=', input.id)
           .where('amount', '>=', qualifyingOrderAmount(programme))
+          // A rejected order earned nothing, so it leaves the bonus to the next one.
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('pendingPoints')
+                  .select('pendingPoints.id')
+                  .whereRef('pendingPoints.orderId', '=', 'orders.id')
+                  .where('pendingPoints.status', '=', 'rejected'),
+              ),
+            ),
+          )
           .executeTakeFirstOrThrow()
         const earned = computeOrderPoints(programme, {
           amount: input.amount,
@@ -273,6 +292,35 @@ export class OrdersService {
           programmeVersion: version,
         }
         const expiresAt = expiryFor(programme.expiry, now, programme.timezone)
+        const orderPoints = earned.points + earned.firstOrderBonus
+        const capHit =
+          orderPoints > 0
+            ? issuingCapHit(
+                programme,
+                orderPoints,
+                await this.earnedFromOrdersOn(trx, buyer.id, programme, now),
+              )
+            : null
+        const pending = capHit ? { id: newId('pnd'), points: orderPoints, ...capHit } : null
+        if (pending) {
+          await trx
+            .insertInto('pendingPoints')
+            .values({
+              id: pending.id,
+              orderId: input.id,
+              memberId: buyer.id,
+              orderPoints,
+              points: orderPoints,
+              cap: pending.cap,
+              capLimit: pending.limit,
+              status: 'pending',
+              decidedBy: null,
+              decidedAt: null,
+              programmeVersion: version,
+              createdAt: now.toISOString(),
+            })
+            .execute()
+        }
         if (input.pointsRedeemed) {
           buyer = (
             await debit(
@@ -290,7 +338,7 @@ export class OrdersService {
             )
           ).member
         }
-        if (earned.points > 0) {
+        if (earned.points > 0 && !pending) {
           buyer = (
             await credit(
               trx,
@@ -310,7 +358,7 @@ export class OrdersService {
             )
           ).member
         }
-        if (earned.firstOrderBonus > 0) {
+        if (earned.firstOrderBonus > 0 && !pending) {
           buyer = (
             await credit(
               trx,
@@ -334,18 +382,13 @@ export class OrdersService {
             .where('id', '=', buyer.id)
             .execute()
         }
-        const pointsEarned = earned.points + earned.firstOrderBonus
+        const pointsEarned = pending ? 0 : orderPoints
         await trx.updateTable('orders').set({ pointsEarned }).where('id', '=', input.id).execute()
         buyer = await reevaluateTier(trx, buyer, programme, now)
-        const referralBonus = await this.payReferral(
-          trx,
-          programme,
-          version,
-          locked,
-          buyer,
-          input,
-          now,
-        )
+        // A held order is not yet a purchase that pays a referral: the next one may be.
+        const referralBonus = pending
+          ? 0
+          : await this.payReferral(trx, programme, version, locked, buyer, input, now)
         await this.followUps.afterOrder(trx, programme, {
           id: input.id,
           memberId: buyer.id,
@@ -362,6 +405,7 @@ export class OrdersService {
             firstOrderBonus: earned.firstOrderBonus,
             referralBonus,
           },
+          pending,
           tierBefore: tierBefore.code,
           tierAfter: buyer.tierCode,
           member: await this.members.view(buyer.id, trx),
@@ -496,6 +540,7 @@ export class OrdersService {
           })
           .where('id', '=', orderId)
           .execute()
+        await shrinkPending(trx, fresh, refundedAmount, refundId, now)
         await this.followUps.afterRefund(trx, {
           orderId,
           memberId: fresh.memberId,
@@ -569,6 +614,25 @@ export class OrdersService {
       placedAt: order.placedAt,
       createdAt: order.createdAt,
     }
+  }
+
+  /** Points the member earned from orders in the local day of `now` (the day cap's count). */
+  private async earnedFromOrdersOn(
+    trx: Db,
+    memberId: string,
+    programme: Programme,
+    now: Date,
+  ): Promise<number> {
+    const day = localDayRange(now, programme.timezone)
+    const row = await trx
+      .selectFrom('ledgerEntries')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
+      .where('memberId', '=', memberId)
+      .where('reason', 'in', ['order', 'first_order_bonus'])
+      .where('createdAt', '>=', day.start)
+      .where('createdAt', '<', day.end)
+      .executeTakeFirstOrThrow()
+    return Number(row.total)
   }
 
   private async replayOf(
