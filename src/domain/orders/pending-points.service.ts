@@ -152,7 +152,7 @@ export class PendingPointsService {
           .where('id', '=', id)
           .executeTakeFirstOrThrow()
         if (hold.status === decision) return this.decided(trx, id, true)
-        if (hold.status !== 'pending') throw refusal(hold)
+        if (hold.status !== 'pending') throw decidedRefusal(hold)
         const order = await trx
           .selectFrom('orders')
           .select(['id', 'placedAt', 'responseJson'])
@@ -274,7 +274,8 @@ function toView(
   }
 }
 
-function refusal(hold: PendingRow): DomainError {
+/** The refusal of a decision on a hold decided already (or refunded in full). */
+export function decidedRefusal(hold: Pick<PendingRow, 'id' | 'status' | 'decidedBy'>): DomainError {
   return new DomainError(
     'pending_points_decided',
     `pending points ${hold.id} were already ${hold.status}`,
