@@ -20,6 +20,7 @@ const zhCN = {
   sentenceGap: '',
   expiring: (p: { points: number; date: string }) => `${p.points} 积分的有效期到 ${p.date}`,
   debt: (p: { debt: number }) => `欠 ${p.debt} 积分，将从之后获得的积分中扣除`,
+  pending: (p: { points: number }) => `另有 ${p.points} 积分待确认，商家审核后发放`,
   benefits: (p: { list: string }) => `当前权益：${p.list}`,
   tabCode: '会员码',
   tabHistory: '明细',
@@ -158,6 +159,7 @@ const en: Texts = {
   expiring: (p) =>
     `${plural(p.points, 'point')} ${p.points === 1 ? 'is' : 'are'} valid until ${p.date}`,
   debt: (p) => `${plural(p.debt, 'point')} owed; they come out of the points you earn next`,
+  pending: (p) => `${plural(p.points, 'point')} pending review; granted once the shop approves`,
   benefits: (p) => `Your benefits: ${p.list}`,
   tabCode: 'My code',
   tabHistory: 'History',

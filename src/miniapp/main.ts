@@ -30,6 +30,7 @@ interface Member {
   points: {
     balance: number
     debt: number
+    pending: number
     expiringSoon: number
     nextExpiry: { points: number; lastDay: string } | null
   }
@@ -246,6 +247,12 @@ function header(member: Member, programme: Me['programme']): HTMLElement {
         }),
       ),
     member.points.debt > 0 && h('p', { class: 'notice' }, t().debt({ debt: member.points.debt })),
+    member.points.pending > 0 &&
+      h(
+        'p',
+        { class: 'notice', 'data-testid': 'pending' },
+        t().pending({ points: member.points.pending }),
+      ),
     member.tier.benefits.length > 0 &&
       h(
         'p',
