@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Domain } from '../../domain/index.ts'
-import { PENDING_STATUSES, pendingListSchema } from '../../domain/orders/pending-points.service.ts'
+import { PENDING_STATUSES } from '../../domain/orders/holds.ts'
+import { pendingListSchema } from '../../domain/orders/pending-points.service.ts'
 import { requireRole } from '../middleware/api-key.ts'
 import { newRouter } from '../router.ts'
 import { MemberSchema, errorResponses, json } from '../schemas.ts'

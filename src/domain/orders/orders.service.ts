@@ -10,6 +10,7 @@ import { type MemberRow, findEntryByKey, lockMembers } from '../ledger/ledger.re
 import { credit, debit } from '../ledger/ledger.service.ts'
 import { sql } from 'kysely'
 import type { OrderFollowUps } from './follow-ups.ts'
+import { withoutHold } from './holds.ts'
 import { shrinkPending } from './pending-points.service.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
@@ -262,17 +263,7 @@ export class OrdersService {
           .where('id', '!=', input.id)
           .where('amount', '>=', qualifyingOrderAmount(programme))
           // A rejected order earned nothing, so it leaves the bonus to the next one.
-          .where((eb) =>
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('pendingPoints')
-                  .select('pendingPoints.id')
-                  .whereRef('pendingPoints.orderId', '=', 'orders.id')
-                  .where('pendingPoints.status', '=', 'rejected'),
-              ),
-            ),
-          )
+          .where((eb) => withoutHold(eb, ['rejected']))
           .executeTakeFirstOrThrow()
         const earned = computeOrderPoints(programme, {
           amount: input.amount,

@@ -18,11 +18,9 @@ import {
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { reevaluateTier } from '../tiers/tiers.ts'
+import { PENDING_STATUSES, type PendingStatus } from './holds.ts'
 
 type PendingRow = Selectable<PendingPointsTable>
-
-export const PENDING_STATUSES = ['pending', 'approved', 'rejected', 'refunded'] as const
-export type PendingStatus = (typeof PENDING_STATUSES)[number]
 
 export const pendingListSchema = z.object({
   status: z.enum(PENDING_STATUSES).default('pending'),

@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/client.ts'
 import type { MemberRow } from '../ledger/ledger.repository.ts'
+import { withoutHold } from '../orders/holds.ts'
 import {
   type Programme,
   type Tier,
@@ -68,17 +69,7 @@ export async function windowValue(
     .where('placedAt', '>=', start)
     .where('placedAt', '<', end)
     // An order whose points are held or were rejected is no growth until staff approve it.
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('pendingPoints')
-            .select('pendingPoints.id')
-            .whereRef('pendingPoints.orderId', '=', 'orders.id')
-            .where('pendingPoints.status', 'in', ['pending', 'rejected']),
-        ),
-      ),
-    )
+    .where((eb) => withoutHold(eb, ['pending', 'rejected']))
     .executeTakeFirst()
   return Number(row?.value ?? 0)
 }
