@@ -92,6 +92,27 @@ for (const db of databases) {
         expect(unknown.body.error.code).toBe('not_found')
       })
 
+      it('the programme validates its caps and shows their defaults', async () => {
+        const current = await api.call('GET', '/api/v1/programme')
+        const { caps, ...rest } = current.body.config
+        expect(caps).toEqual({ pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 })
+        for (const bad of [{ pointsPerOrder: 0 }, { pointsPerMemberPerDay: 1.5 }]) {
+          const refused = await api.call('PUT', '/api/v1/programme', {
+            ...rest,
+            caps: { ...caps, ...bad },
+          })
+          expect(refused.status).toBe(400)
+          expect(refused.body.error.details.field).toBe(`caps.${Object.keys(bad)[0]}`)
+        }
+        const defaults = await api.call('PUT', '/api/v1/programme', rest)
+        expect(defaults.status).toBe(200)
+        expect((await api.call('GET', '/api/v1/programme')).body.config.caps).toEqual({
+          pointsPerOrder: 100_000,
+          pointsPerMemberPerDay: 200_000,
+        })
+        await api.call('PUT', '/api/v1/programme', current.body.config)
+      })
+
       it('the OpenAPI document describes the review routes', async () => {
         const doc = await api.call('GET', '/api/openapi.json', undefined, { key: null })
         expect(Object.keys(doc.body.paths)).toEqual(

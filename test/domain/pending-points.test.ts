@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest'
 import { ledgerSum } from '../../src/domain/ledger/ledger.repository.ts'
-import { expiryFor } from '../../src/domain/programme/programme.ts'
+import { expiryFor, localDate } from '../../src/domain/programme/programme.ts'
 import { describeOnDatabases, programmeWith } from '../helpers/domain.ts'
 
 let seq = 0
@@ -113,6 +113,49 @@ describeOnDatabases('caps on issuing points', (get) => {
     const ledger = await entries(m.id)
     expect(ledger.map((e) => e.points)).toEqual([2_500])
     expect((await get().domain.members.view(m.id)).points.balance).toBe(2_500)
+  })
+
+  it('an approval and a rejection at once: one decides, the other is refused, the points move once', async () => {
+    await setCaps({ pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 })
+    const m = await newMember()
+    const { pending } = await order(m.id, 250_000)
+    const outcomes = await Promise.allSettled([
+      get().domain.pendingPoints.approve(pending!.id, 'staff:a'),
+      get().domain.pendingPoints.reject(pending!.id, 'staff:b'),
+    ])
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
+    const refused = outcomes.find((o) => o.status === 'rejected')!
+    expect(refused).toMatchObject({ reason: { code: 'pending_points_decided' } })
+    const decided = await get().domain.pendingPoints.get(pending!.id)
+    const ledger = await entries(m.id)
+    expect(ledger).toHaveLength(1)
+    expect(ledger[0]!.points).toBe(decided.status === 'approved' ? 2_500 : 0)
+    expect(await ledgerSum(get().store.db, m.id)).toBe(ledger[0]!.points)
+  })
+
+  it('a rejected order gives the birthday multiplier back for the year', async () => {
+    await setCaps({ pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 })
+    const today = localDate(get().clock.now(), 'Asia/Shanghai')
+    const m = await newMember(`1990-${today.slice(5)}`)
+    const held = await order(m.id, 100_000)
+    // Doubled on the birthday: 2,000 points, over the cap.
+    expect(held.pending).toMatchObject({ points: 2_000 })
+    await get().domain.pendingPoints.reject(held.pending!.id, 'api:x')
+    const next = await order(m.id, 10_000)
+    expect(next.breakdown.multipliers.map((x) => x.source)).toContain('birthday')
+    expect(next.pointsEarned).toBe(200)
+  })
+
+  it('merging a member carries their held points to the record they are merged into', async () => {
+    await setCaps({ pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 })
+    const source = await newMember()
+    const target = await newMember()
+    const { pending } = await order(source.id, 300_000)
+    await get().domain.members.merge(source.id, target.id, 'api_key:test')
+    expect((await get().domain.members.view(target.id)).points.pending).toBe(3_000)
+    const approved = await get().domain.pendingPoints.approve(pending!.id, 'api:x')
+    expect(approved.member.id).toBe(target.id)
+    expect(approved.member.points.balance).toBe(3_000)
   })
 
   it('rejecting drops the points with a zero-point entry naming its author; the other decision is then refused', async () => {
