@@ -158,6 +158,21 @@ describeOnDatabases('caps on issuing points', (get) => {
     expect(approved.member.points.balance).toBe(3_000)
   })
 
+  it('erasing a member drops their held points from the review queue, on the record', async () => {
+    await setCaps({ pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 })
+    const m = await newMember()
+    const { pending } = await order(m.id, 300_000)
+    await get().domain.privacy.erase(m.id, 'member:self')
+    expect(await get().domain.pendingPoints.get(pending!.id)).toMatchObject({
+      status: 'rejected',
+      decidedBy: 'member:self',
+    })
+    const ledger = await entries(m.id)
+    expect(ledger.map((e) => [e.reason, e.points, e.actor])).toEqual([
+      ['points_rejected', 0, 'member:self'],
+    ])
+  })
+
   it('rejecting drops the points with a zero-point entry naming its author; the other decision is then refused', async () => {
     await setCaps({ pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 })
     const m = await newMember()

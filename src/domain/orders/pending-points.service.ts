@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../../db/errors.ts'
 import type { PendingPointsTable } from '../../../db/schema/pending-points.ts'
 import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
-import { lockMember } from '../ledger/ledger.repository.ts'
+import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { credit, record } from '../ledger/ledger.service.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
@@ -140,7 +140,7 @@ export class PendingPointsService {
     const { memberId } = await this.get(id)
     const { version, config: programme } = await this.programmes.current()
     const now = this.deps.clock.now()
-    const key = `pending:${id}:${decision}`
+    const key = decisionKey(id, decision)
     try {
       return await this.deps.store.transaction(async (trx) => {
         let member = await lockMember(trx, memberId)
@@ -156,44 +156,50 @@ export class PendingPointsService {
           .select(['id', 'placedAt', 'responseJson'])
           .where('id', '=', hold.orderId)
           .executeTakeFirstOrThrow()
-        const common = {
-          memberId,
-          kind: 'earn' as const,
-          idempotencyKey: key,
-          programmeVersion: version,
-          actor,
-          note: `${hold.cap} ${hold.id}`,
-        }
-        if (decision === 'approved' && hold.points > 0) {
-          // Refunds find the order's lots by the order as their source.
-          const write = { ...common, reason: 'points_approved' as const, sourceType: 'order' }
-          member = (
-            await credit(
-              trx,
-              member,
-              {
-                ...write,
-                sourceId: order.id,
-                points: hold.points,
-                expiresAt: expiryFor(programme.expiry, now, programme.timezone),
-              },
-              now,
-            )
-          ).member
+        const decided = { actor, version, now, note: `${hold.cap} ${hold.id}` }
+        if (decision === 'rejected') {
+          await rejectHold(trx, member, hold, decided)
+          if (usedBirthday(order.responseJson)) {
+            await trx
+              .updateTable('members')
+              .set({ birthdayBonusYear: null })
+              .where('id', '=', memberId)
+              .where(
+                'birthdayBonusYear',
+                '=',
+                Number(localDate(new Date(order.placedAt), programme.timezone).slice(0, 4)),
+              )
+              .execute()
+          }
         } else {
-          await record(
-            trx,
-            member,
-            {
-              ...common,
-              reason: decision === 'approved' ? 'points_approved' : 'points_rejected',
-              sourceType: 'pending_points',
-              sourceId: hold.id,
-            },
-            now,
-          )
-        }
-        if (decision === 'approved') {
+          const write = {
+            memberId,
+            kind: 'earn' as const,
+            reason: 'points_approved' as const,
+            idempotencyKey: key,
+            programmeVersion: version,
+            actor,
+            note: decided.note,
+          }
+          if (hold.points > 0) {
+            // Refunds find the order's lots by the order as their source.
+            member = (
+              await credit(
+                trx,
+                member,
+                {
+                  ...write,
+                  sourceType: 'order',
+                  sourceId: order.id,
+                  points: hold.points,
+                  expiresAt: expiryFor(programme.expiry, now, programme.timezone),
+                },
+                now,
+              )
+            ).member
+          } else {
+            await record(trx, member, { ...write, sourceType: 'pending_points', sourceId: id }, now)
+          }
           // The part refunded before approval counts as reversed, so that later refunds reverse
           // only what the rest of the order earned.
           await trx
@@ -201,23 +207,8 @@ export class PendingPointsService {
             .set({ pointsEarned: hold.orderPoints, pointsReversed: hold.orderPoints - hold.points })
             .where('id', '=', order.id)
             .execute()
-        } else if (usedBirthday(order.responseJson)) {
-          await trx
-            .updateTable('members')
-            .set({ birthdayBonusYear: null })
-            .where('id', '=', memberId)
-            .where(
-              'birthdayBonusYear',
-              '=',
-              Number(localDate(new Date(order.placedAt), programme.timezone).slice(0, 4)),
-            )
-            .execute()
+          await setStatus(trx, id, 'approved', actor, now)
         }
-        await trx
-          .updateTable('pendingPoints')
-          .set({ status: decision, decidedBy: actor, decidedAt: now.toISOString() })
-          .where('id', '=', id)
-          .execute()
         // An approved order's spend and points now count toward the tier.
         await reevaluateTier(trx, member, programme, now)
         return this.decided(trx, id, false)
@@ -270,6 +261,69 @@ function toView(
     decidedAt: row.decidedAt,
     createdAt: row.createdAt,
   }
+}
+
+function decisionKey(id: string, decision: 'approved' | 'rejected'): string {
+  return `pending:${id}:${decision}`
+}
+
+async function setStatus(
+  trx: Db,
+  id: string,
+  status: 'approved' | 'rejected',
+  actor: string,
+  now: Date,
+): Promise<void> {
+  await trx
+    .updateTable('pendingPoints')
+    .set({ status, decidedBy: actor, decidedAt: now.toISOString() })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** Drops a hold: a zero-point `points_rejected` entry by `actor` citing it. The caller locks. */
+async function rejectHold(
+  trx: Db,
+  member: MemberRow,
+  hold: PendingRow,
+  decided: { actor: string; version: number; now: Date; note: string },
+): Promise<void> {
+  await record(
+    trx,
+    member,
+    {
+      memberId: member.id,
+      kind: 'earn',
+      reason: 'points_rejected',
+      sourceType: 'pending_points',
+      sourceId: hold.id,
+      idempotencyKey: decisionKey(hold.id, 'rejected'),
+      programmeVersion: decided.version,
+      actor: decided.actor,
+      note: decided.note,
+    },
+    decided.now,
+  )
+  await setStatus(trx, hold.id, 'rejected', decided.actor, decided.now)
+}
+
+/**
+ * Drops every hold of a member who is being erased: points the programme will never credit to
+ * a closed membership leave the review queue, on the record by the erasure's actor. The caller
+ * holds the member's lock.
+ */
+export async function dropHolds(
+  trx: Db,
+  member: MemberRow,
+  decided: { actor: string; version: number; now: Date },
+): Promise<void> {
+  const holds = await trx
+    .selectFrom('pendingPoints')
+    .selectAll()
+    .where('memberId', '=', member.id)
+    .where('status', '=', 'pending')
+    .execute()
+  for (const hold of holds) await rejectHold(trx, member, hold, { ...decided, note: 'erasure' })
 }
 
 /** The refusal of a decision on a hold decided already (or refunded in full). */

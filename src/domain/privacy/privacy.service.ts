@@ -2,6 +2,7 @@ import type { Db } from '../../../db/client.ts'
 import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
 import type { LedgerReason } from '../ledger/ledger.ts'
+import { dropHolds } from '../orders/pending-points.service.ts'
 import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { expireDueLots } from '../ledger/ledger.service.ts'
 import type { MembersService } from '../members/members.service.ts'
@@ -332,6 +333,7 @@ export class PrivacyService {
         }
       const ids = await recordsOf(trx, member.id)
       const forfeited = await forfeit(trx, member, version, actor, now)
+      await dropHolds(trx, member, { actor, version, now })
       const identities = await trx
         .selectFrom('memberIdentities')
         .select(['channel', 'externalId'])
