@@ -158,6 +158,16 @@ describeOnDatabases('caps on issuing points', (get) => {
     expect(approved.member.points.balance).toBe(3_000)
   })
 
+  it('a member’s own data names the points held for their orders', async () => {
+    await setCaps({ pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 })
+    const m = await newMember()
+    const { orderId } = await order(m.id, 300_000)
+    const data = await get().domain.privacy.exportMember(m.id)
+    expect(data.pointsHeld).toEqual([
+      expect.objectContaining({ order: orderId, points: 3_000, status: 'pending' }),
+    ])
+  })
+
   it('erasing a member drops their held points from the review queue, on the record', async () => {
     await setCaps({ pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 })
     const m = await newMember()

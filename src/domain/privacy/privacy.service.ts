@@ -46,6 +46,14 @@ export interface MemberDataExport {
     pointsRedeemed: number
     items: unknown
   }[]
+  /** Points of orders held by an issuing cap, and what staff decided. */
+  pointsHeld: {
+    order: string
+    points: number
+    status: string
+    at: string
+    decidedAt: string | null
+  }[]
   redemptions: { at: string; reward: string; points: number; status: string }[]
   coupons: {
     code: string
@@ -110,6 +118,7 @@ export class PrivacyService {
       tags,
       ledger,
       orders,
+      holds,
       redemptions,
       coupons,
       tiers,
@@ -137,6 +146,12 @@ export class PrivacyService {
         .selectAll()
         .where('memberId', 'in', ids)
         .orderBy('placedAt')
+        .execute(),
+      db
+        .selectFrom('pendingPoints')
+        .selectAll()
+        .where('memberId', 'in', ids)
+        .orderBy('createdAt')
         .execute(),
       db
         .selectFrom('redemptions')
@@ -256,6 +271,13 @@ export class PrivacyService {
         pointsEarned: o.pointsEarned,
         pointsRedeemed: o.pointsRedeemed,
         items: JSON.parse(o.itemsJson) as unknown,
+      })),
+      pointsHeld: holds.map((h) => ({
+        order: h.orderId,
+        points: h.points,
+        status: h.status,
+        at: h.createdAt,
+        decidedAt: h.decidedAt,
       })),
       redemptions: redemptions.map((r) => ({
         at: r.createdAt,
