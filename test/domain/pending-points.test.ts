@@ -54,6 +54,23 @@ describeOnDatabases('caps on issuing points', (get) => {
     expect((await get().domain.members.view(m.id)).points.pending).toBe(2_000)
   })
 
+  it('an order recorded before the caps existed replays with no hold', async () => {
+    const m = await newMember()
+    const first = await order(m.id, 1_000, 'before-caps')
+    const { pending: _dropped, ...older } = first
+    await get()
+      .store.db.updateTable('orders')
+      .set({ responseJson: JSON.stringify(older) })
+      .where('id', '=', 'before-caps')
+      .execute()
+    const replay = await get().domain.orders.ingest({
+      id: 'before-caps',
+      member: { id: m.id },
+      amount: 1_000,
+    })
+    expect(replay).toMatchObject({ replayed: true, pending: null, pointsEarned: 10 })
+  })
+
   it('the day cap counts the points already earned that local day, and a new day starts afresh', async () => {
     await setCaps({ pointsPerOrder: 1_000_000, pointsPerMemberPerDay: 100 })
     const m = await newMember()

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { z } from 'zod'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
@@ -8,7 +9,6 @@ import type { DomainDeps } from '../context.ts'
 import { replayOrRefuse } from '../idempotency.ts'
 import { type MemberRow, findEntryByKey, lockMembers } from '../ledger/ledger.repository.ts'
 import { credit, debit } from '../ledger/ledger.service.ts'
-import { sql } from 'kysely'
 import type { OrderFollowUps } from './follow-ups.ts'
 import { withoutHold } from './holds.ts'
 import { shrinkPending } from './pending-points.service.ts'
@@ -195,7 +195,8 @@ export class OrdersService {
   ) {}
 
   /**
-   * Records an order and pays its points. The merchant's order id is the idempotency key: a
+   * Records an order and pays its points, or holds them all for staff review when they go over
+   * an issuing cap (`issuingCapHit`). The merchant's order id is the idempotency key: a
    * replay returns the first result unchanged, the same id with another body is
    * `idempotency_mismatch`, and concurrent duplicates earn once.
    */
@@ -643,7 +644,11 @@ export class OrdersService {
         refusal: `order ${orderId} was already recorded with different details`,
         details: { orderId },
       },
-      (first) => ({ ...(JSON.parse(first.responseJson) as OrderResult), replayed: true as const }),
+      (first) => {
+        const result = JSON.parse(first.responseJson) as OrderResult
+        // Orders recorded before the issuing caps existed have no `pending` in their answer.
+        return { ...result, pending: result.pending ?? null, replayed: true as const }
+      },
     )
   }
 
