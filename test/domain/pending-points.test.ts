@@ -163,6 +163,31 @@ describeOnDatabases('caps on issuing points', (get) => {
     expect(next.pointsEarned).toBe(200)
   })
 
+  it('approving a referred member’s first held order pays the referral, rejecting does not', async () => {
+    // The default referral: 100 to the referrer, 50 to the new member, on an order of ¥50 or more.
+    await setCaps({ pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 })
+    const referrer = await newMember()
+    const referee = await get().domain.members.register({
+      displayName: uid('李雷'),
+      referrerCode: referrer.code,
+    })
+    const held = await order(referee.id, 200_000)
+    expect(held.breakdown.referralBonus).toBe(0)
+    expect((await get().domain.members.view(referrer.id)).points.balance).toBe(0)
+    const approved = await get().domain.pendingPoints.approve(held.pending!.id, 'api:x')
+    expect(approved.member.points.balance).toBe(2_000 + 50)
+    expect((await get().domain.members.view(referrer.id)).points.balance).toBe(100)
+
+    const other = await newMember()
+    const declined = await get().domain.members.register({
+      displayName: uid('韩梅梅'),
+      referrerCode: other.code,
+    })
+    const rejected = await order(declined.id, 200_000)
+    await get().domain.pendingPoints.reject(rejected.pending!.id, 'api:x')
+    expect((await get().domain.members.view(other.id)).points.balance).toBe(0)
+  })
+
   it('merging a member carries their held points to the record they are merged into', async () => {
     await setCaps({ pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 })
     const source = await newMember()

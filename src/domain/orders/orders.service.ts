@@ -10,8 +10,7 @@ import { replayOrRefuse } from '../idempotency.ts'
 import { type MemberRow, findEntryByKey, lockMembers } from '../ledger/ledger.repository.ts'
 import { credit, debit } from '../ledger/ledger.service.ts'
 import type { OrderFollowUps } from './follow-ups.ts'
-import { withoutHold } from './holds.ts'
-import { shrinkPending } from './pending-points.service.ts'
+import { shrinkPending, withoutHold } from './holds.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
 import {
@@ -380,7 +379,7 @@ export class OrdersService {
         // A held order is not yet a purchase that pays a referral: the next one may be.
         const referralBonus = pending
           ? 0
-          : await this.payReferral(trx, programme, version, locked, buyer, input, now)
+          : await payReferral(trx, programme, version, locked, buyer, input, now)
         await this.followUps.afterOrder(trx, programme, {
           id: input.id,
           memberId: buyer.id,
@@ -707,72 +706,6 @@ export class OrdersService {
     return lots.reduce((latest, lot) => (lot.expiresAt! > latest ? lot.expiresAt! : latest), grace)
   }
 
-  private async payReferral(
-    trx: Db,
-    programme: Programme,
-    version: number,
-    locked: Map<string, MemberRow>,
-    buyer: MemberRow,
-    input: OrderInput,
-    now: Date,
-  ): Promise<number> {
-    const { referral } = programme
-    if (
-      !buyer.referrerId ||
-      input.amount < qualifyingOrderAmount(programme, referral.minOrderAmount)
-    )
-      return 0
-    const paid = await trx
-      .selectFrom('ledgerEntries')
-      .select('id')
-      .where('idempotencyKey', 'in', [
-        referralKey(buyer.id, 'referrer'),
-        referralKey(buyer.id, 'referee'),
-      ])
-      .executeTakeFirst()
-    if (paid) return 0
-    const expiresAt = expiryFor(programme.expiry, now, programme.timezone)
-    const common = {
-      kind: 'earn' as const,
-      sourceType: 'order',
-      sourceId: input.id,
-      programmeVersion: version,
-      expiresAt,
-    }
-    const referrer = locked.get(buyer.referrerId)
-    if (referral.referrerPoints > 0 && referrer?.status === 'active') {
-      await credit(
-        trx,
-        referrer,
-        {
-          ...common,
-          memberId: referrer.id,
-          points: referral.referrerPoints,
-          reason: 'referral_referrer',
-          idempotencyKey: referralKey(buyer.id, 'referrer'),
-          note: buyer.id,
-        },
-        now,
-      )
-    }
-    if (referral.refereePoints > 0) {
-      await credit(
-        trx,
-        buyer,
-        {
-          ...common,
-          memberId: buyer.id,
-          points: referral.refereePoints,
-          reason: 'referral_referee',
-          idempotencyKey: referralKey(buyer.id, 'referee'),
-        },
-        now,
-      )
-      return referral.refereePoints
-    }
-    return 0
-  }
-
   private async cancelReferral(
     trx: Db,
     programme: Programme,
@@ -823,4 +756,72 @@ export class OrdersService {
     }
     return cancelled
   }
+}
+
+/**
+ * Pays the referral rewards of the buyer's first order reaching `referral.minOrderAmount`,
+ * once (by their keys); the buyer and their referrer are locked by the caller. Returns the
+ * buyer's reward.
+ */
+export async function payReferral(
+  trx: Db,
+  programme: Programme,
+  version: number,
+  locked: Map<string, MemberRow>,
+  buyer: MemberRow,
+  order: { id: string; amount: number },
+  now: Date,
+): Promise<number> {
+  const { referral } = programme
+  if (!buyer.referrerId || order.amount < qualifyingOrderAmount(programme, referral.minOrderAmount))
+    return 0
+  const paid = await trx
+    .selectFrom('ledgerEntries')
+    .select('id')
+    .where('idempotencyKey', 'in', [
+      referralKey(buyer.id, 'referrer'),
+      referralKey(buyer.id, 'referee'),
+    ])
+    .executeTakeFirst()
+  if (paid) return 0
+  const expiresAt = expiryFor(programme.expiry, now, programme.timezone)
+  const common = {
+    kind: 'earn' as const,
+    sourceType: 'order',
+    sourceId: order.id,
+    programmeVersion: version,
+    expiresAt,
+  }
+  const referrer = locked.get(buyer.referrerId)
+  if (referral.referrerPoints > 0 && referrer?.status === 'active') {
+    await credit(
+      trx,
+      referrer,
+      {
+        ...common,
+        memberId: referrer.id,
+        points: referral.referrerPoints,
+        reason: 'referral_referrer',
+        idempotencyKey: referralKey(buyer.id, 'referrer'),
+        note: buyer.id,
+      },
+      now,
+    )
+  }
+  if (referral.refereePoints > 0) {
+    await credit(
+      trx,
+      buyer,
+      {
+        ...common,
+        memberId: buyer.id,
+        points: referral.refereePoints,
+        reason: 'referral_referee',
+        idempotencyKey: referralKey(buyer.id, 'referee'),
+      },
+      now,
+    )
+    return referral.refereePoints
+  }
+  return 0
 }

@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../../db/errors.ts'
 import type { PendingPointsTable } from '../../../db/schema/pending-points.ts'
 import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
-import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
+import { type MemberRow, lockMembers } from '../ledger/ledger.repository.ts'
 import { credit, record } from '../ledger/ledger.service.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
@@ -14,11 +14,11 @@ import {
   type MultiplierApplied,
   expiryFor,
   localDate,
-  proportionalShare,
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { reevaluateTier } from '../tiers/tiers.ts'
 import { PENDING_STATUSES, type PendingStatus } from './holds.ts'
+import { payReferral } from './orders.service.ts'
 
 type PendingRow = Selectable<PendingPointsTable>
 
@@ -52,38 +52,6 @@ export interface PendingDecision {
   pending: PendingPointsView
   member: MemberView
   replayed: boolean
-}
-
-/**
- * A refund of an order whose points are held shrinks the hold in proportion, as it would have
- * reversed them once granted; a refund in full leaves nothing to decide. The caller holds the
- * member's lock.
- */
-export async function shrinkPending(
-  trx: Db,
-  order: { id: string; amount: number },
-  refundedAmount: number,
-  refundId: string,
-  now: Date,
-): Promise<void> {
-  const hold = await trx
-    .selectFrom('pendingPoints')
-    .selectAll()
-    .where('orderId', '=', order.id)
-    .where('status', '=', 'pending')
-    .executeTakeFirst()
-  if (!hold) return
-  const fully = refundedAmount === order.amount
-  await trx
-    .updateTable('pendingPoints')
-    .set({
-      points: hold.orderPoints - proportionalShare(hold.orderPoints, refundedAmount, order.amount),
-      ...(fully
-        ? { status: 'refunded', decidedBy: `refund:${refundId}`, decidedAt: now.toISOString() }
-        : {}),
-    })
-    .where('id', '=', hold.id)
-    .execute()
 }
 
 /**
@@ -138,12 +106,18 @@ export class PendingPointsService {
     actor: string,
   ): Promise<PendingDecision> {
     const { memberId } = await this.get(id)
+    const { referrerId } = await this.deps.store.db
+      .selectFrom('members')
+      .select('referrerId')
+      .where('id', '=', memberId)
+      .executeTakeFirstOrThrow()
     const { version, config: programme } = await this.programmes.current()
     const now = this.deps.clock.now()
     const key = decisionKey(id, decision)
     try {
       return await this.deps.store.transaction(async (trx) => {
-        let member = await lockMember(trx, memberId)
+        const locked = await lockMembers(trx, [memberId, ...(referrerId ? [referrerId] : [])])
+        let member = locked.get(memberId)!
         const hold = await trx
           .selectFrom('pendingPoints')
           .selectAll()
@@ -153,7 +127,7 @@ export class PendingPointsService {
         if (hold.status !== 'pending') throw decidedRefusal(hold)
         const order = await trx
           .selectFrom('orders')
-          .select(['id', 'placedAt', 'responseJson'])
+          .select(['id', 'amount', 'refundedAmount', 'placedAt', 'responseJson'])
           .where('id', '=', hold.orderId)
           .executeTakeFirstOrThrow()
         const decided = { actor, version, now, note: `${hold.cap} ${hold.id}` }
@@ -209,8 +183,13 @@ export class PendingPointsService {
             .execute()
           await setStatus(trx, id, 'approved', actor, now)
         }
-        // An approved order's spend and points now count toward the tier.
-        await reevaluateTier(trx, member, programme, now)
+        // An approved order's spend and points now count toward the tier, and it may be the
+        // purchase that pays the referral, as it would have been had it not been held.
+        member = await reevaluateTier(trx, member, programme, now)
+        if (decision === 'approved') {
+          const paid = { id: order.id, amount: order.amount - order.refundedAmount }
+          await payReferral(trx, programme, version, locked, member, paid, now)
+        }
         return this.decided(trx, id, false)
       })
     } catch (error) {
