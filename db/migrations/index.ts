@@ -9,6 +9,7 @@ import * as reminders from './0007-reminders.ts'
 import * as reports from './0009-reports.ts'
 import * as linkActors from './0010-link-actors.ts'
 import * as memberChanges from './0011-member-changes.ts'
+import * as pendingPoints from './0012-pending-points.ts'
 import * as localizedTexts from './0013-localized-texts.ts'
 import * as importJobs from './0014-import-jobs.ts'
 
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0009-reports': reports,
   '0010-link-actors': linkActors,
   '0011-member-changes': memberChanges,
+  '0012-pending-points': pendingPoints,
   '0013-localized-texts': localizedTexts,
   '0014-import-jobs': importJobs,
 }

@@ -18,6 +18,7 @@ import type { MemberIdentitiesTable } from './member-identities.ts'
 import type { MemberChangesTable, MembersTable } from './members.ts'
 import type { MiniappLinksTable, ServerSecretsTable } from './miniapp.ts'
 import type { OrdersTable } from './orders.ts'
+import type { PendingPointsTable } from './pending-points.ts'
 import type { PointLotsTable } from './point-lots.ts'
 import type { ProgrammeVersionsTable } from './programme-versions.ts'
 import type { RedemptionsTable } from './redemptions.ts'
@@ -49,6 +50,7 @@ export interface Database {
   pointLots: PointLotsTable
   lotAllocations: LotAllocationsTable
   orders: OrdersTable
+  pendingPoints: PendingPointsTable
   refunds: RefundsTable
   rewards: RewardsTable
   redemptions: RedemptionsTable

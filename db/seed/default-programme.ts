@@ -59,6 +59,7 @@ export const defaultProgramme = {
     campaignDays: [],
   },
   orders: { backdatingDays: 30 },
+  caps: { pointsPerOrder: 100_000, pointsPerMemberPerDay: 200_000 },
   interactions: { checkin: { points: 5 }, dailyCaps: { quiz: 50, survey: 20 } },
   referral: { referrerPoints: 100, refereePoints: 50, minOrderAmount: 5_000, lockDays: 30 },
   expiry: { mode: 'rolling', months: 12 },

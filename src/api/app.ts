@@ -15,6 +15,7 @@ import { memberRoutes } from './routes/members.ts'
 import { miniappRoutes } from './routes/miniapp.ts'
 import { miniappPage } from './routes/miniapp-page.ts'
 import { orderRoutes } from './routes/orders.ts'
+import { pendingPointsRoutes } from './routes/pending-points.ts'
 import { privacyRoutes } from './routes/privacy.ts'
 import { programmeRoutes } from './routes/programme.ts'
 import { reminderRoutes } from './routes/reminders.ts'
@@ -72,6 +73,7 @@ export function createApp({
   const v1 = new OpenAPIHono()
   v1.route('/', memberRoutes(domain))
   v1.route('/', orderRoutes(domain))
+  v1.route('/', pendingPointsRoutes(domain))
   v1.route('/', rewardRoutes(domain))
   v1.route('/', programmeRoutes(domain))
   v1.route('/', engagementRoutes(domain))

@@ -32,6 +32,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   reward_inactive: 409,
   idempotency_mismatch: 409,
   refund_exceeds_order: 409,
+  pending_points_decided: 409,
   coupon_used: 409,
   coupon_expired: 409,
   coupon_void: 409,

@@ -71,6 +71,10 @@ export const MemberSchema = z
     points: z.object({
       balance: z.number().int(),
       debt: z.number().int(),
+      pending: z.number().int().openapi({
+        description:
+          'Points of orders over an issuing cap (caps.pointsPerOrder, caps.pointsPerMemberPerDay), waiting for staff review; not in the balance',
+      }),
       expiringSoon: z.number().int(),
       expiringSoonBefore: z.string(),
       nextExpiry: z
@@ -108,6 +112,18 @@ export const OrderResultSchema = z
       firstOrderBonus: z.number().int(),
       referralBonus: z.number().int(),
     }),
+    pending: z
+      .object({
+        id: z.string(),
+        points: z.number().int(),
+        cap: z.enum(['per_order', 'per_member_day']),
+        limit: z.number().int(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'Set when the order went over an issuing cap: all its points wait for staff review (pointsEarned is 0 until they are approved)',
+      }),
     tierBefore: z.string(),
     tierAfter: z.string(),
     member: MemberSchema,

@@ -12,6 +12,7 @@ import { MembersService } from './members/members.service.ts'
 import { type MiniappAuthOptions, MiniappAuthService } from './miniapp-auth/miniapp-auth.service.ts'
 import { GuestSalesService } from './orders/guest-sales.service.ts'
 import { OrdersService } from './orders/orders.service.ts'
+import { PendingPointsService } from './orders/pending-points.service.ts'
 import { OutboxService } from './outbox/outbox.service.ts'
 import { ProgrammeService } from './programme/programme.service.ts'
 import { RemindersService } from './reminders/reminders.service.ts'
@@ -54,6 +55,7 @@ export function createDomain(
     ledger: new LedgerService(deps),
     // What follows an order or a refund reaches orders only through their OrderFollowUps port.
     orders: new OrdersService(deps, programme, members, reminders),
+    pendingPoints: new PendingPointsService(deps, programme, members),
     rewards: new RewardsService(deps, programme, members),
     interactions: new InteractionsService(deps, programme),
     quizzes: new QuizzesService(deps, programme),

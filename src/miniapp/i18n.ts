@@ -20,6 +20,7 @@ const zhCN = {
   sentenceGap: '',
   expiring: (p: { points: number; date: string }) => `${p.points} 积分的有效期到 ${p.date}`,
   debt: (p: { debt: number }) => `欠 ${p.debt} 积分，将从之后获得的积分中扣除`,
+  pending: (p: { points: number }) => `另有 ${p.points} 积分待确认，商家审核后发放`,
   benefits: (p: { list: string }) => `当前权益：${p.list}`,
   tabCode: '会员码',
   tabHistory: '明细',
@@ -101,6 +102,8 @@ const zhCN = {
   reason: {
     order: '消费积分',
     first_order_bonus: '首单奖励',
+    points_approved: '待确认积分已发放',
+    points_rejected: '待确认积分未通过',
     referral_referrer: '推荐好友奖励',
     referral_referee: '受邀加入奖励',
     referral_cancelled: '推荐奖励撤销',
@@ -159,6 +162,7 @@ const en: Texts = {
   expiring: (p) =>
     `${plural(p.points, 'point')} ${p.points === 1 ? 'is' : 'are'} valid until ${p.date}`,
   debt: (p) => `${plural(p.debt, 'point')} owed; they come out of the points you earn next`,
+  pending: (p) => `${plural(p.points, 'point')} pending review; granted once the shop approves`,
   benefits: (p) => `Your benefits: ${p.list}`,
   tabCode: 'My code',
   tabHistory: 'History',
@@ -238,6 +242,8 @@ const en: Texts = {
   reason: {
     order: 'Purchase',
     first_order_bonus: 'First order bonus',
+    points_approved: 'Pending points approved',
+    points_rejected: 'Pending points not approved',
     referral_referrer: 'Referral reward',
     referral_referee: 'Welcome reward (invited)',
     referral_cancelled: 'Referral reward reversed',

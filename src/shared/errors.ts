@@ -20,6 +20,7 @@ export type DomainErrorCode =
   | 'idempotency_mismatch'
   | 'idempotency_key_required'
   | 'refund_exceeds_order'
+  | 'pending_points_decided'
   | 'order_in_future'
   | 'order_too_old'
   | 'order_lines_mismatch'

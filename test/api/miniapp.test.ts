@@ -84,6 +84,18 @@ describeOnDatabases('mini-app API', (get) => {
     expect(code.body.svg).toContain('<svg')
   })
 
+  it('the member’s page data shows points pending review apart from the balance', async () => {
+    const { view, user } = await member()
+    // ¥200,000 earns 200,000 points: over the default cap of 100,000 points per order.
+    await domain.orders.ingest({
+      id: `held-${view.id}`,
+      member: { id: view.id },
+      amount: 20_000_000,
+    })
+    const me = await call('GET', '/me', { token: await sessionFor(user) })
+    expect(me.body.member.points).toMatchObject({ balance: 0, pending: 200_000 })
+  })
+
   it('refuses initData that is tampered with, signed with another bot’s token, or too old', async () => {
     const { user } = await member()
     const now = get().clock.now()

@@ -25,6 +25,7 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   idempotency_mismatch: true,
   idempotency_key_required: true,
   refund_exceeds_order: true,
+  pending_points_decided: true,
   order_in_future: true,
   order_too_old: true,
   order_lines_mismatch: true,

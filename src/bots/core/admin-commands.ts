@@ -3,8 +3,9 @@ import { localize } from '../../domain/programme/programme.ts'
 import { tagsInputSchema } from '../../domain/segments/tags.service.ts'
 import { STAFF_ROLES, type StaffRole, roleAtLeast } from '../../domain/staff/staff.service.ts'
 import type { MemberRef } from '../../domain/members/members.ts'
+import { decidedRefusal } from '../../domain/orders/pending-points.service.ts'
 import { DomainError } from '../../shared/errors.ts'
-import { day, signed } from './format.ts'
+import { day, maskName, signed, yuan } from './format.ts'
 import { t } from './i18n.ts'
 import type { Reply } from './messages.ts'
 import { nonce } from './member-commands.ts'
@@ -262,6 +263,96 @@ export async function confirmAdjust(
   )
   return text(
     t(turn.locale, 'adjust.done', { name: member.displayName, balance: member.points.balance }),
+  )
+}
+
+/** Held points a manager reviews in one answer, the oldest first. */
+const REVIEW_PAGE = 10
+
+/**
+ * `/review` (审核): the points held by the issuing caps, oldest first, each with the member
+ * masked, the order, its amount, the points and the cap it went over, and a choice to approve
+ * or reject it; the choice goes to a confirm step, as /adjust does.
+ */
+export async function review(turn: Turn): Promise<Reply[]> {
+  const { items } = await turn.deps.domain.pendingPoints.list({ limit: REVIEW_PAGE })
+  if (items.length === 0) return text(t(turn.locale, 'review.none'))
+  const lines = items.map((hold, i) =>
+    t(turn.locale, 'review.line', {
+      n: i + 1,
+      member: maskName(hold.memberName),
+      order: hold.orderId,
+      amount: yuan(hold.amount),
+      points: hold.points,
+      cap: t(turn.locale, `review.cap.${hold.cap}`, { limit: hold.capLimit }),
+    }),
+  )
+  return [
+    {
+      text: [t(turn.locale, 'review.list', { count: items.length }), ...lines].join('\n'),
+      buttons: items.map((hold, i) => [
+        {
+          label: t(turn.locale, 'review.approve', { n: i + 1 }),
+          action: `review:${hold.id}:approve`,
+        },
+        {
+          label: t(turn.locale, 'review.reject', { n: i + 1 }),
+          action: `review:${hold.id}:reject`,
+        },
+      ]),
+    },
+  ]
+}
+
+/** A choice of /review: the hold as it is now, and the confirm step for that decision. */
+export async function chooseReview(turn: Turn, value: string): Promise<Reply[]> {
+  const refusal = await refusedBelow(turn, 'manager', '/review')
+  if (refusal) return refusal
+  const [pendingId = '', decision] = value.split(':')
+  if (decision !== 'approve' && decision !== 'reject') return text(t(turn.locale, 'fallback'))
+  const hold = await turn.deps.domain.pendingPoints.get(pendingId)
+  if (hold.status !== 'pending') throw decidedRefusal(hold)
+  const id = nonce()
+  turn.session.dialog = { kind: 'review', pendingId, decision, nonce: id }
+  return [
+    {
+      text: t(turn.locale, `review.confirm.${decision}`, {
+        member: maskName(hold.memberName),
+        order: hold.orderId,
+        points: hold.points,
+      }),
+      buttons: [
+        [
+          { label: t(turn.locale, 'yes'), action: `confirm:${id}` },
+          { label: t(turn.locale, 'no'), action: 'cancel' },
+        ],
+      ],
+    },
+  ]
+}
+
+/** The confirmed decision, by the staff member's identity; the domain makes it once. */
+export async function confirmReview(
+  turn: Turn,
+  dialog: Extract<Dialog, { kind: 'review' }>,
+): Promise<Reply[]> {
+  const refusal = await refusedBelow(turn, 'manager', '/review')
+  if (refusal) return refusal
+  turn.session.dialog = undefined
+  const actor = `${turn.inbound.channel}:${turn.inbound.userId}`
+  const { pending } =
+    dialog.decision === 'approve'
+      ? await turn.deps.domain.pendingPoints.approve(dialog.pendingId, actor)
+      : await turn.deps.domain.pendingPoints.reject(dialog.pendingId, actor)
+  turn.deps.logger.info(
+    { channel: turn.inbound.channel, userId: turn.inbound.userId, pendingId: pending.id },
+    `pending points ${pending.status} in chat`,
+  )
+  return text(
+    t(turn.locale, `review.done.${dialog.decision}`, {
+      member: maskName(pending.memberName),
+      points: pending.points,
+    }),
   )
 }
 

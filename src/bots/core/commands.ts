@@ -230,6 +230,13 @@ const TABLE = {
     open: true,
     handler: admin.adjust,
   },
+  review: {
+    name: 'review',
+    words: { 'zh-CN': ['审核'], en: ['review'] },
+    role: 'manager',
+    open: true,
+    handler: admin.review,
+  },
   broadcast: {
     name: 'broadcast',
     words: { 'zh-CN': ['群发'], en: ['broadcast'] },

@@ -119,12 +119,19 @@ export function createConversation(deps: ConversationDeps): Conversation {
       if (closing === 'survey-comment') return [{ text: t(turn.locale, 'survey.commentSaved') }]
       return [{ text: t(turn.locale, closing === 'redeem' ? 'redeem.cancelled' : 'cancelled') }]
     }
-    if (!turn.member && kind !== 'confirm' && kind !== 'quizstart' && !kind.startsWith('bc-'))
+    if (
+      !turn.member &&
+      kind !== 'confirm' &&
+      kind !== 'quizstart' &&
+      kind !== 'review' &&
+      !kind.startsWith('bc-')
+    )
       return [{ text: t(turn.locale, 'register.needed') }]
     if (kind === 'redeem' && value) return member.chooseReward(turn, value)
     if (kind === 'quiz' && value) return engagement.beginQuiz(turn, value)
     if (kind === 'qa' && value) return engagement.answerQuiz(turn, value)
     if (kind === 'quizstart' && value) return engagement.startQuiz(turn, value)
+    if (kind === 'review' && value) return admin.chooseReview(turn, value)
     if (kind === 'draw' && value) return engagement.draw(turn, value)
     if (kind === 'survey' && value) return engagement.scoreSurvey(turn, value)
     if (kind === 'bc-seg' && value) return campaigns.chooseSegment(turn, value)
@@ -135,6 +142,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
         return [{ text: t(turn.locale, 'redeem.stale') }]
       if (dialog.kind === 'redeem') return member.confirmRedemption(turn, dialog)
       if (dialog.kind === 'adjust') return admin.confirmAdjust(turn, dialog)
+      if (dialog.kind === 'review') return admin.confirmReview(turn, dialog)
       if (dialog.kind === 'broadcast') return campaigns.confirmBroadcast(turn, dialog)
       if (dialog.kind === 'erase') return privacy.confirmErase(turn, dialog)
       return admin.useCoupon(turn, dialog)

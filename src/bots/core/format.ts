@@ -46,6 +46,8 @@ export function pointsText(locale: Locale, member: MemberView, programme: Progra
     }),
   ]
   if (member.points.debt > 0) lines.push(t(locale, 'points.debt', { debt: member.points.debt }))
+  if (member.points.pending > 0)
+    lines.push(t(locale, 'points.pending', { points: member.points.pending }))
   const { next, basis } = member.tier.progress
   const growth = (value: number) =>
     basis === 'spend'

@@ -29,6 +29,7 @@ const zhCN = {
     `💰 当前积分：${p.balance}\n🏅 会员等级：${p.tier}`,
   'points.debt': (p: { debt: number }) =>
     `（退款冲回，欠 ${p.debt} 积分，将从之后获得的积分中扣除）`,
+  'points.pending': (p: { points: number }) => `另有 ${p.points} 积分待确认（商家审核后发放）`,
   'points.next': (p: { next: string; remaining: string }) => `距离【${p.next}】还差 ${p.remaining}`,
   'points.top': () => '你已是最高等级，感谢支持！',
   'points.expiring': (p: { points: number; date: string }) =>
@@ -127,6 +128,7 @@ const zhCN = {
   'command.untag': () => '去掉会员标签',
   'command.campaign': () => '查看群发效果',
   'command.adjust': () => '调整会员积分',
+  'command.review': () => '审核待确认积分',
   'command.broadcast': () => '群发活动消息',
   'command.quizStart': () => '开启一场问答',
   'command.export': () => '导出 CSV',
@@ -276,6 +278,12 @@ const zhCN = {
   'error.idempotency_mismatch': () => '这个操作和之前的一次对不上，请重新发送命令。',
   'error.idempotency_key_required': () => '这个操作缺少防重复的编号，请重新发送命令。',
   'error.refund_exceeds_order': () => '退款金额超过了订单金额。',
+  'error.pending_points_decided': (p: { status: string }): string =>
+    p.status === 'approved'
+      ? '这笔待确认积分已经发放过了。'
+      : p.status === 'rejected'
+        ? '这笔待确认积分已经被拒绝了。'
+        : '这笔订单已全额退款，没有待确认的积分了。',
   'error.order_in_future': () => '订单时间不能晚于现在，请检查收银机的时钟。',
   'error.order_too_old': () => '订单时间超出了可补录的天数，更早的历史请通过会员导入带入。',
   'error.order_lines_mismatch': () => '商品金额减折扣加运费，和订单金额对不上。',
@@ -356,11 +364,35 @@ const zhCN = {
     `确认给 ${p.name}（当前 ${p.balance} 积分）调整 ${p.points} 积分？原因：${p.reason}`,
   'adjust.done': (p: { name: string; balance: number }) =>
     `✅ 已调整，${p.name} 现有 ${p.balance} 积分。`,
+  'review.none': () => '没有待审核的积分。',
+  'review.list': (p: { count: number }) => `待审核积分（${p.count} 笔，最早的在前）：`,
+  'review.line': (p: {
+    n: number
+    member: string
+    order: string
+    amount: string
+    points: number
+    cap: string
+  }) => `${p.n}. ${p.member} · 订单 ${p.order} · ¥${p.amount} · ${p.points} 积分 · ${p.cap}`,
+  'review.cap.per_order': (p: { limit: number }) => `超过单笔上限 ${p.limit}`,
+  'review.cap.per_member_day': (p: { limit: number }) => `超过每人每日上限 ${p.limit}`,
+  'review.approve': (p: { n: number }) => `通过 ${p.n}`,
+  'review.reject': (p: { n: number }) => `拒绝 ${p.n}`,
+  'review.confirm.approve': (p: { member: string; order: string; points: number }) =>
+    `确认发放 ${p.member} 订单 ${p.order} 的 ${p.points} 积分？`,
+  'review.confirm.reject': (p: { member: string; order: string; points: number }) =>
+    `确认拒绝 ${p.member} 订单 ${p.order} 的 ${p.points} 积分？拒绝后这些积分不会发放。`,
+  'review.done.approve': (p: { member: string; points: number }) =>
+    `✅ 已通过，${p.points} 积分已发放给 ${p.member}。`,
+  'review.done.reject': (p: { member: string; points: number }) =>
+    `已拒绝，${p.member} 的 ${p.points} 积分不会发放。`,
   yes: () => '确认',
   no: () => '取消',
   none: () => '无',
   'reason.order': () => '消费积分',
   'reason.first_order_bonus': () => '首单奖励',
+  'reason.points_approved': () => '待确认积分已发放',
+  'reason.points_rejected': () => '待确认积分未通过',
   'reason.referral_referrer': () => '推荐好友奖励',
   'reason.referral_referee': () => '受邀加入奖励',
   'reason.referral_cancelled': () => '推荐奖励撤销',
@@ -434,6 +466,8 @@ const en: Catalogue = {
   'points.summary': (p) => `💰 Points: ${p.balance}\n🏅 Tier: ${p.tier}`,
   'points.debt': (p) =>
     `(A refund left ${plural(p.debt, 'point')} owed; they come out of the points you earn next.)`,
+  'points.pending': (p) =>
+    `${plural(p.points, 'point')} pending review (granted once the shop approves)`,
   'points.next': (p) => `${p.remaining} more to reach ${p.next}`,
   'points.top': () => 'You are at the top tier. Thank you!',
   'points.expiring': (p) =>
@@ -528,6 +562,7 @@ const en: Catalogue = {
   'command.untag': () => 'Remove a label',
   'command.campaign': () => 'Campaign results',
   'command.adjust': () => 'Adjust points',
+  'command.review': () => 'Review pending points',
   'command.broadcast': () => 'Send a campaign',
   'command.quizStart': () => 'Open a quiz now',
   'command.export': () => 'Export CSV files',
@@ -660,6 +695,12 @@ const en: Catalogue = {
   'error.idempotency_key_required': () =>
     'That request has no key against doing it twice. Please send the command again.',
   'error.refund_exceeds_order': () => 'The refund is more than the order amount.',
+  'error.pending_points_decided': (p) =>
+    p.status === 'approved'
+      ? 'These pending points were already approved.'
+      : p.status === 'rejected'
+        ? 'These pending points were already rejected.'
+        : 'This order was refunded in full: no points are pending any more.',
   'error.order_in_future': () => "The order is dated in the future. Please check the till's clock.",
   'error.order_too_old': () =>
     'The order is older than the back-dating window. Please bring older history in through the member import.',
@@ -715,11 +756,28 @@ const en: Catalogue = {
   'adjust.confirm': (p) =>
     `Adjust ${p.name} (now ${plural(p.balance, 'point')}) by ${p.points} point${Math.abs(Number(p.points)) === 1 ? '' : 's'}? Reason: ${p.reason}`,
   'adjust.done': (p) => `✅ Done. ${p.name} now has ${plural(p.balance, 'point')}.`,
+  'review.none': () => 'No points are waiting for review.',
+  'review.list': (p) => `Points waiting for review (${p.count}, oldest first):`,
+  'review.line': (p) =>
+    `${p.n}. ${p.member} · order ${p.order} · ¥${p.amount} · ${plural(p.points, 'point')} · ${p.cap}`,
+  'review.cap.per_order': (p) => `over the per-order cap of ${p.limit}`,
+  'review.cap.per_member_day': (p) => `over the daily cap per member of ${p.limit}`,
+  'review.approve': (p) => `Approve ${p.n}`,
+  'review.reject': (p) => `Reject ${p.n}`,
+  'review.confirm.approve': (p) =>
+    `Approve ${plural(p.points, 'point')} for ${p.member}, order ${p.order}?`,
+  'review.confirm.reject': (p) =>
+    `Reject ${plural(p.points, 'point')} for ${p.member}, order ${p.order}? They will not be granted.`,
+  'review.done.approve': (p) => `✅ Approved: ${plural(p.points, 'point')} granted to ${p.member}.`,
+  'review.done.reject': (p) =>
+    `Rejected: the ${plural(p.points, 'point')} of ${p.member} will not be granted.`,
   yes: () => 'Confirm',
   no: () => 'Cancel',
   none: () => 'none',
   'reason.order': () => 'Purchase',
   'reason.first_order_bonus': () => 'First order bonus',
+  'reason.points_approved': () => 'Pending points approved',
+  'reason.points_rejected': () => 'Pending points not approved',
   'reason.referral_referrer': () => 'Referral reward',
   'reason.referral_referee': () => 'Welcome reward (invited)',
   'reason.referral_cancelled': () => 'Referral reward reversed',

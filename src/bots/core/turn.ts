@@ -26,6 +26,7 @@ export type Dialog =
       reason?: string
     }
   | { kind: 'verify'; code: string; nonce: string }
+  | { kind: 'review'; pendingId: string; decision: 'approve' | 'reject'; nonce: string }
   | { kind: 'erase'; nonce: string }
   | { kind: 'survey-comment'; surveyId: string; orderId?: string }
   | {

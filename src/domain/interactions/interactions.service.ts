@@ -1,11 +1,10 @@
-import { DateTime } from 'luxon'
 import { sql } from 'kysely'
 import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
 import { type MemberRow, findEntryByKey, lockMember } from '../ledger/ledger.repository.ts'
 import type { LedgerReason } from '../ledger/ledger.ts'
-import { credit } from '../ledger/ledger.service.ts'
-import { type Programme, expiryFor, localDate } from '../programme/programme.ts'
+import { credit, record } from '../ledger/ledger.service.ts'
+import { type Programme, expiryFor, localDate, localDayRange } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 
 /** The interactions that pay points; each is also the reason of its ledger entries. */
@@ -93,14 +92,14 @@ export async function awardInteraction(
   const cap = programme.interactions.dailyCaps[kind]
   let grant = points
   if (cap !== undefined) {
-    const dayStart = DateTime.fromISO(day, { zone: programme.timezone })
+    const range = localDayRange(now, programme.timezone)
     const today = await trx
       .selectFrom('ledgerEntries')
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
       .where('memberId', '=', memberId)
       .where('reason', '=', kind)
-      .where('createdAt', '>=', dayStart.toUTC().toISO()!)
-      .where('createdAt', '<', dayStart.plus({ days: 1 }).toUTC().toISO()!)
+      .where('createdAt', '>=', range.start)
+      .where('createdAt', '<', range.end)
       .executeTakeFirstOrThrow()
     grant = Math.max(0, Math.min(points, cap - Number(today.total)))
   }
@@ -118,11 +117,11 @@ export async function awardInteraction(
     }
     member = (await credit(trx, member, write, now)).member
   } else {
-    await trx
-      .insertInto('ledgerEntries')
-      .values({
+    await record(
+      trx,
+      member,
+      {
         memberId,
-        points: 0,
         kind: 'earn',
         reason: kind,
         note: points > 0 ? 'daily cap reached' : null,
@@ -130,12 +129,9 @@ export async function awardInteraction(
         sourceId: idempotencyKey,
         idempotencyKey,
         programmeVersion: version,
-        balanceAfter: member.pointsBalance,
-        expiresAt: null,
-        actor: null,
-        createdAt: now.toISOString(),
-      })
-      .execute()
+      },
+      now,
+    )
   }
   return {
     awarded: grant,

@@ -89,6 +89,20 @@ export async function credit(
 }
 
 /**
+ * An entry that moves no points: an interaction worth nothing (so a retry is recognised) or a
+ * decision that gives nothing (pending points rejected), on the record with its author.
+ * The caller holds the member's lock.
+ */
+export async function record(
+  trx: Db,
+  member: MemberRow,
+  write: Omit<LedgerWrite, 'points'>,
+  now: Date,
+): Promise<LedgerEntryRow> {
+  return insertEntry(trx, { ...write, points: 0 }, 0, member.pointsBalance, null, now)
+}
+
+/**
  * Takes points from the member's lots, soonest-expiring first (lots listed in `preferLotIds`
  * before all others), recording which lot gave what. With `allowDebt`, points that no lot can
  * cover become a debt and the balance goes negative; without it, a short balance is refused

@@ -21,6 +21,8 @@ export type LedgerKind = (typeof LEDGER_KINDS)[number]
 export const LEDGER_REASONS = [
   'order',
   'first_order_bonus',
+  'points_approved',
+  'points_rejected',
   'referral_referrer',
   'referral_referee',
   'referral_cancelled',

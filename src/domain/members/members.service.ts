@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { sql } from 'kysely'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError } from '../../shared/errors.ts'
@@ -410,6 +411,7 @@ export class MembersService {
       for (const table of [
         'pointLots',
         'orders',
+        'pendingPoints',
         'coupons',
         'redemptions',
         'tierChanges',
@@ -637,9 +639,16 @@ export class MembersService {
       .orderBy('expiresAt')
       .execute()
     const first = lots[0]
+    const pending = await db
+      .selectFrom('pendingPoints')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
+      .where('memberId', '=', member.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow()
     return {
       balance: member.pointsBalance,
       debt: member.pointsDebt,
+      pending: Number(pending.total),
       expiringSoon: lots
         .filter((lot) => lot.expiresAt! < before)
         .reduce((sum, lot) => sum + lot.remaining, 0),

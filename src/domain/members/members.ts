@@ -85,6 +85,8 @@ export interface PointsView {
   balance: number
   /** Points owed after a reversal found nothing to take from; paid from the next earnings. */
   debt: number
+  /** Points of orders over an issuing cap, waiting for staff review: not in the balance. */
+  pending: number
   expiringSoon: number
   expiringSoonBefore: string
   /** The soonest expiring lots: `at` is the exclusive instant, `lastDay` the last local day to use them. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { z } from 'zod'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
@@ -9,15 +10,19 @@ import { replayOrRefuse } from '../idempotency.ts'
 import { type MemberRow, findEntryByKey, lockMembers } from '../ledger/ledger.repository.ts'
 import { credit, debit } from '../ledger/ledger.service.ts'
 import type { OrderFollowUps } from './follow-ups.ts'
+import { shrinkPending, withoutHold } from './holds.ts'
 import type { MemberView } from '../members/members.ts'
 import type { MembersService } from '../members/members.service.ts'
 import {
+  type IssuingCap,
   type MultiplierApplied,
   type Programme,
   addDays,
   computeOrderPoints,
   expiryFor,
+  issuingCapHit,
   localDate,
+  localDayRange,
   proportionalShare,
   qualifyingOrderAmount,
   tierAt,
@@ -158,6 +163,8 @@ export interface OrderResult {
     firstOrderBonus: number
     referralBonus: number
   }
+  /** Set when the order went over an issuing cap: all its points wait for staff review. */
+  pending: { id: string; points: number; cap: IssuingCap; limit: number } | null
   tierBefore: string
   tierAfter: string
   member: MemberView
@@ -187,7 +194,8 @@ export class OrdersService {
   ) {}
 
   /**
-   * Records an order and pays its points. The merchant's order id is the idempotency key: a
+   * Records an order and pays its points, or holds them all for staff review when they go over
+   * an issuing cap (`issuingCapHit`). The merchant's order id is the idempotency key: a
    * replay returns the first result unchanged, the same id with another body is
    * `idempotency_mismatch`, and concurrent duplicates earn once.
    */
@@ -254,6 +262,8 @@ export class OrdersService {
           .where('memberId', '=', buyer.id)
           .where('id', '!=', input.id)
           .where('amount', '>=', qualifyingOrderAmount(programme))
+          // A rejected order earned nothing, so it leaves the bonus to the next one.
+          .where((eb) => withoutHold(eb, ['rejected']))
           .executeTakeFirstOrThrow()
         const earned = computeOrderPoints(programme, {
           amount: input.amount,
@@ -273,6 +283,35 @@ export class OrdersService {
           programmeVersion: version,
         }
         const expiresAt = expiryFor(programme.expiry, now, programme.timezone)
+        const orderPoints = earned.points + earned.firstOrderBonus
+        const capHit =
+          orderPoints > 0
+            ? issuingCapHit(
+                programme,
+                orderPoints,
+                await this.earnedFromOrdersOn(trx, buyer.id, programme, now),
+              )
+            : null
+        const pending = capHit ? { id: newId('pnd'), points: orderPoints, ...capHit } : null
+        if (pending) {
+          await trx
+            .insertInto('pendingPoints')
+            .values({
+              id: pending.id,
+              orderId: input.id,
+              memberId: buyer.id,
+              orderPoints,
+              points: orderPoints,
+              cap: pending.cap,
+              capLimit: pending.limit,
+              status: 'pending',
+              decidedBy: null,
+              decidedAt: null,
+              programmeVersion: version,
+              createdAt: now.toISOString(),
+            })
+            .execute()
+        }
         if (input.pointsRedeemed) {
           buyer = (
             await debit(
@@ -290,7 +329,7 @@ export class OrdersService {
             )
           ).member
         }
-        if (earned.points > 0) {
+        if (earned.points > 0 && !pending) {
           buyer = (
             await credit(
               trx,
@@ -310,7 +349,7 @@ export class OrdersService {
             )
           ).member
         }
-        if (earned.firstOrderBonus > 0) {
+        if (earned.firstOrderBonus > 0 && !pending) {
           buyer = (
             await credit(
               trx,
@@ -334,18 +373,13 @@ export class OrdersService {
             .where('id', '=', buyer.id)
             .execute()
         }
-        const pointsEarned = earned.points + earned.firstOrderBonus
+        const pointsEarned = pending ? 0 : orderPoints
         await trx.updateTable('orders').set({ pointsEarned }).where('id', '=', input.id).execute()
         buyer = await reevaluateTier(trx, buyer, programme, now)
-        const referralBonus = await this.payReferral(
-          trx,
-          programme,
-          version,
-          locked,
-          buyer,
-          input,
-          now,
-        )
+        // A held order is not yet a purchase that pays a referral: the next one may be.
+        const referralBonus = pending
+          ? 0
+          : await payReferral(trx, programme, version, locked, buyer, input, now)
         await this.followUps.afterOrder(trx, programme, {
           id: input.id,
           memberId: buyer.id,
@@ -362,6 +396,7 @@ export class OrdersService {
             firstOrderBonus: earned.firstOrderBonus,
             referralBonus,
           },
+          pending,
           tierBefore: tierBefore.code,
           tierAfter: buyer.tierCode,
           member: await this.members.view(buyer.id, trx),
@@ -496,6 +531,7 @@ export class OrdersService {
           })
           .where('id', '=', orderId)
           .execute()
+        await shrinkPending(trx, fresh, refundedAmount, refundId, now)
         await this.followUps.afterRefund(trx, {
           orderId,
           memberId: fresh.memberId,
@@ -571,6 +607,25 @@ export class OrdersService {
     }
   }
 
+  /** Points the member earned from orders in the local day of `now` (the day cap's count). */
+  private async earnedFromOrdersOn(
+    trx: Db,
+    memberId: string,
+    programme: Programme,
+    now: Date,
+  ): Promise<number> {
+    const day = localDayRange(now, programme.timezone)
+    const row = await trx
+      .selectFrom('ledgerEntries')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
+      .where('memberId', '=', memberId)
+      .where('reason', 'in', ['order', 'first_order_bonus'])
+      .where('createdAt', '>=', day.start)
+      .where('createdAt', '<', day.end)
+      .executeTakeFirstOrThrow()
+    return Number(row.total)
+  }
+
   private async replayOf(
     db: Db,
     orderId: string,
@@ -588,7 +643,11 @@ export class OrdersService {
         refusal: `order ${orderId} was already recorded with different details`,
         details: { orderId },
       },
-      (first) => ({ ...(JSON.parse(first.responseJson) as OrderResult), replayed: true as const }),
+      (first) => {
+        const result = JSON.parse(first.responseJson) as OrderResult
+        // Orders recorded before the issuing caps existed have no `pending` in their answer.
+        return { ...result, pending: result.pending ?? null, replayed: true as const }
+      },
     )
   }
 
@@ -647,72 +706,6 @@ export class OrdersService {
     return lots.reduce((latest, lot) => (lot.expiresAt! > latest ? lot.expiresAt! : latest), grace)
   }
 
-  private async payReferral(
-    trx: Db,
-    programme: Programme,
-    version: number,
-    locked: Map<string, MemberRow>,
-    buyer: MemberRow,
-    input: OrderInput,
-    now: Date,
-  ): Promise<number> {
-    const { referral } = programme
-    if (
-      !buyer.referrerId ||
-      input.amount < qualifyingOrderAmount(programme, referral.minOrderAmount)
-    )
-      return 0
-    const paid = await trx
-      .selectFrom('ledgerEntries')
-      .select('id')
-      .where('idempotencyKey', 'in', [
-        referralKey(buyer.id, 'referrer'),
-        referralKey(buyer.id, 'referee'),
-      ])
-      .executeTakeFirst()
-    if (paid) return 0
-    const expiresAt = expiryFor(programme.expiry, now, programme.timezone)
-    const common = {
-      kind: 'earn' as const,
-      sourceType: 'order',
-      sourceId: input.id,
-      programmeVersion: version,
-      expiresAt,
-    }
-    const referrer = locked.get(buyer.referrerId)
-    if (referral.referrerPoints > 0 && referrer?.status === 'active') {
-      await credit(
-        trx,
-        referrer,
-        {
-          ...common,
-          memberId: referrer.id,
-          points: referral.referrerPoints,
-          reason: 'referral_referrer',
-          idempotencyKey: referralKey(buyer.id, 'referrer'),
-          note: buyer.id,
-        },
-        now,
-      )
-    }
-    if (referral.refereePoints > 0) {
-      await credit(
-        trx,
-        buyer,
-        {
-          ...common,
-          memberId: buyer.id,
-          points: referral.refereePoints,
-          reason: 'referral_referee',
-          idempotencyKey: referralKey(buyer.id, 'referee'),
-        },
-        now,
-      )
-      return referral.refereePoints
-    }
-    return 0
-  }
-
   private async cancelReferral(
     trx: Db,
     programme: Programme,
@@ -763,4 +756,72 @@ export class OrdersService {
     }
     return cancelled
   }
+}
+
+/**
+ * Pays the referral rewards of the buyer's first order reaching `referral.minOrderAmount`,
+ * once (by their keys); the buyer and their referrer are locked by the caller. Returns the
+ * buyer's reward.
+ */
+export async function payReferral(
+  trx: Db,
+  programme: Programme,
+  version: number,
+  locked: Map<string, MemberRow>,
+  buyer: MemberRow,
+  order: { id: string; amount: number },
+  now: Date,
+): Promise<number> {
+  const { referral } = programme
+  if (!buyer.referrerId || order.amount < qualifyingOrderAmount(programme, referral.minOrderAmount))
+    return 0
+  const paid = await trx
+    .selectFrom('ledgerEntries')
+    .select('id')
+    .where('idempotencyKey', 'in', [
+      referralKey(buyer.id, 'referrer'),
+      referralKey(buyer.id, 'referee'),
+    ])
+    .executeTakeFirst()
+  if (paid) return 0
+  const expiresAt = expiryFor(programme.expiry, now, programme.timezone)
+  const common = {
+    kind: 'earn' as const,
+    sourceType: 'order',
+    sourceId: order.id,
+    programmeVersion: version,
+    expiresAt,
+  }
+  const referrer = locked.get(buyer.referrerId)
+  if (referral.referrerPoints > 0 && referrer?.status === 'active') {
+    await credit(
+      trx,
+      referrer,
+      {
+        ...common,
+        memberId: referrer.id,
+        points: referral.referrerPoints,
+        reason: 'referral_referrer',
+        idempotencyKey: referralKey(buyer.id, 'referrer'),
+        note: buyer.id,
+      },
+      now,
+    )
+  }
+  if (referral.refereePoints > 0) {
+    await credit(
+      trx,
+      buyer,
+      {
+        ...common,
+        memberId: buyer.id,
+        points: referral.refereePoints,
+        reason: 'referral_referee',
+        idempotencyKey: referralKey(buyer.id, 'referee'),
+      },
+      now,
+    )
+    return referral.refereePoints
+  }
+  return 0
 }

@@ -2,6 +2,7 @@ import type { Db } from '../../../db/client.ts'
 import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
 import type { LedgerReason } from '../ledger/ledger.ts'
+import { dropHolds } from '../orders/pending-points.service.ts'
 import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
 import { expireDueLots } from '../ledger/ledger.service.ts'
 import type { MembersService } from '../members/members.service.ts'
@@ -45,6 +46,14 @@ export interface MemberDataExport {
     pointsEarned: number
     pointsRedeemed: number
     items: unknown
+  }[]
+  /** Points of orders held by an issuing cap, and what staff decided. */
+  pointsHeld: {
+    order: string
+    points: number
+    status: string
+    at: string
+    decidedAt: string | null
   }[]
   redemptions: { at: string; reward: string; points: number; status: string }[]
   coupons: {
@@ -112,6 +121,7 @@ export class PrivacyService {
       tags,
       ledger,
       orders,
+      holds,
       redemptions,
       coupons,
       tiers,
@@ -139,6 +149,12 @@ export class PrivacyService {
         .selectAll()
         .where('memberId', 'in', ids)
         .orderBy('placedAt')
+        .execute(),
+      db
+        .selectFrom('pendingPoints')
+        .selectAll()
+        .where('memberId', 'in', ids)
+        .orderBy('createdAt')
         .execute(),
       db
         .selectFrom('redemptions')
@@ -259,6 +275,13 @@ export class PrivacyService {
         pointsRedeemed: o.pointsRedeemed,
         items: JSON.parse(o.itemsJson) as unknown,
       })),
+      pointsHeld: holds.map((h) => ({
+        order: h.orderId,
+        points: h.points,
+        status: h.status,
+        at: h.createdAt,
+        decidedAt: h.decidedAt,
+      })),
       redemptions: redemptions.map((r) => ({
         at: r.createdAt,
         reward: text(r.nameJson),
@@ -335,6 +358,7 @@ export class PrivacyService {
         }
       const ids = await recordsOf(trx, member.id)
       const forfeited = await forfeit(trx, member, version, actor, now)
+      await dropHolds(trx, member, { actor, version, now })
       const identities = await trx
         .selectFrom('memberIdentities')
         .select(['channel', 'externalId'])

@@ -80,6 +80,9 @@ const DEFAULT_SEGMENT_RULES: SegmentRules = {
   loyalOrders: 5,
 }
 
+/** Far above a busy shop's day at ¥1 = 1 point (see docs/programme-rules.md), far below a typo. */
+const DEFAULT_CAPS = { pointsPerOrder: 100_000, pointsPerMemberPerDay: 200_000 }
+
 export const programmeSchema = z
   .object({
     name: localizedText,
@@ -153,6 +156,24 @@ export const programmeSchema = z
         backdatingDays: z.number().int().min(1).max(3650).default(30),
       })
       .default({ backdatingDays: 30 }),
+    /** Points one order, and one member in one local day, may earn without staff review; an
+     *  order over either is recorded with all its points pending. */
+    caps: z
+      .object({
+        pointsPerOrder: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000_000_000)
+          .default(DEFAULT_CAPS.pointsPerOrder),
+        pointsPerMemberPerDay: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000_000_000)
+          .default(DEFAULT_CAPS.pointsPerMemberPerDay),
+      })
+      .default(DEFAULT_CAPS),
     interactions: z
       .object({
         checkin: z.object({ points }).default({ points: 0 }),
@@ -297,6 +318,12 @@ export function localDate(at: Date, timezone: string): string {
   return DateTime.fromJSDate(at, { zone: timezone }).toISODate()!
 }
 
+/** The local day that contains `at`, as the ISO instants of its midnight and the next. */
+export function localDayRange(at: Date, timezone: string): { start: string; end: string } {
+  const start = DateTime.fromISO(localDate(at, timezone), { zone: timezone })
+  return { start: start.toUTC().toISO()!, end: start.plus({ days: 1 }).toUTC().toISO()! }
+}
+
 export function activeMultipliers(programme: Programme, ctx: EarningContext): MultiplierApplied[] {
   const applied: MultiplierApplied[] = []
   if (ctx.tier.multiplierPercent !== 100) {
@@ -385,6 +412,25 @@ export function discountedLines(items: OrderLine[], discount: number): number[] 
  */
 export function qualifyingOrderAmount(programme: Programme, bonusMinimum = 0): number {
   return Math.max(1, programme.earning.qualifyingOrderAmount, bonusMinimum)
+}
+
+export type IssuingCap = 'per_order' | 'per_member_day'
+
+/**
+ * The issuing cap an order's points go over, if any: the order's own points against
+ * `caps.pointsPerOrder`, and those points on top of what the member already earned from orders
+ * that local day against `caps.pointsPerMemberPerDay`. Over either, the whole order is held.
+ */
+export function issuingCapHit(
+  programme: Programme,
+  orderPoints: number,
+  earnedToday: number,
+): { cap: IssuingCap; limit: number } | null {
+  const { pointsPerOrder, pointsPerMemberPerDay } = programme.caps
+  if (orderPoints > pointsPerOrder) return { cap: 'per_order', limit: pointsPerOrder }
+  if (earnedToday + orderPoints > pointsPerMemberPerDay)
+    return { cap: 'per_member_day', limit: pointsPerMemberPerDay }
+  return null
 }
 
 /** floor(total × part ÷ whole), exact: the share of `total` that a part of an amount carries. */

@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/client.ts'
 import type { MemberRow } from '../ledger/ledger.repository.ts'
+import { withoutHold } from '../orders/holds.ts'
 import {
   type Programme,
   type Tier,
@@ -47,7 +48,7 @@ export function windowAt(
 
 /**
  * Growth value of a member in a tier window: net spend (amount less refunds) or net points
- * earned from orders placed in [start, end). Never the balance, so spending points never
+ * earned from orders placed in [start, end), orders held by an issuing cap left out. Never the balance, so spending points never
  * demotes, while refunding the qualifying order can.
  */
 export async function windowValue(
@@ -67,6 +68,8 @@ export async function windowValue(
     .where('memberId', '=', memberId)
     .where('placedAt', '>=', start)
     .where('placedAt', '<', end)
+    // An order whose points are held or were rejected is no growth until staff approve it.
+    .where((eb) => withoutHold(eb, ['pending', 'rejected']))
     .executeTakeFirst()
   return Number(row?.value ?? 0)
 }

@@ -63,6 +63,11 @@ export function Hero({ me: { member, programme } }: { me: Me }) {
         </p>
       )}
       {points.debt > 0 && <p class="notice">{t().debt({ debt: points.debt })}</p>}
+      {points.pending > 0 && (
+        <p class="notice" data-testid="pending">
+          {t().pending({ points: points.pending })}
+        </p>
+      )}
       {member.tier.benefits.length > 0 && (
         <p class="benefits">{t().benefits({ list: member.tier.benefits.map(name).join(' · ') })}</p>
       )}

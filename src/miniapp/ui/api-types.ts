@@ -1133,6 +1133,8 @@ export interface components {
             points: {
                 balance: number;
                 debt: number;
+                /** @description Points of orders over an issuing cap (caps.pointsPerOrder, caps.pointsPerMemberPerDay), waiting for staff review; not in the balance */
+                pending: number;
                 expiringSoon: number;
                 expiringSoonBefore: string;
                 nextExpiry: {
