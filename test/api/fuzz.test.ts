@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto'
+import fc from 'fast-check'
+import pino from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/api/app.ts'
+import { createDomain } from '../../src/domain/index.ts'
+import { RATE_LIMIT_DEFAULTS } from '../../src/shared/rate-limits.ts'
+import { available, databases } from '../helpers/db.ts'
+import { type DomainFixture, createFixture } from '../helpers/domain.ts'
+import { MINIAPP_BOT_TOKEN, initDataFor } from '../helpers/miniapp.ts'
+import {
+  type FuzzRequest,
+  type IdPools,
+  type Operation,
+  invalidRequests,
+  operationsOf,
+  randomRequests,
+} from '../helpers/openapi-requests.ts'
+
+/**
+ * Requests generated from the OpenAPI document, for every operation in it: one that breaks the
+ * document is a 4xx with the error shape, never a 2xx; any request at all is never a 5xx.
+ * FUZZ_RUNS sets the cases per operation and kind (default 20), FUZZ_SEED replays a run.
+ */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 20)
+const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))
+
+interface Fuzzed {
+  app: ReturnType<typeof createApp>
+  fixture: DomainFixture
+  adminKey: string
+  posKey: string
+  session: string
+  pools: IdPools
+}
+
+/** The app as a deployment runs it, with the mini-app on and limits out of the fuzzer's reach. */
+async function fuzzedApp(fixture: DomainFixture) {
+  const domain = createDomain(
+    { store: fixture.store, clock: fixture.clock },
+    { miniapp: { telegramBotToken: MINIAPP_BOT_TOKEN, initDataMaxAgeSeconds: 3_600 } },
+  )
+  const many = { points: 1_000_000, seconds: 1 }
+  const app = createApp({
+    domain,
+    logger: pino({ level: 'silent' }),
+    rateLimits: { ...RATE_LIMIT_DEFAULTS, apiKey: many, member: many, sessionPerIp: many },
+  })
+  return { app, domain }
+}
+
+async function documentOperations(): Promise<Operation[]> {
+  const fixture = await createFixture(databases[0]!)
+  try {
+    const { app } = await fuzzedApp(fixture)
+    const response = await app.request('/api/openapi.json')
+    return operationsOf(await response.json())
+  } finally {
+    await fixture.store.cleanup()
+  }
+}
+
+const operations = await documentOperations()
+
+async function send(fuzzed: Fuzzed, request: FuzzRequest) {
+  const headers = { ...request.headers }
+  const key = {
+    proper: request.url.startsWith('/api/miniapp') ? fuzzed.session : fuzzed.adminKey,
+    pos: fuzzed.posKey,
+    none: undefined,
+    bogus: 'jf_not-a-key',
+  }[request.credential]
+  if (key) headers.authorization = `Bearer ${key}`
+  const response = await fuzzed.app.request(request.url, {
+    method: request.method,
+    headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+  })
+  const text = await response.text()
+  let body: unknown = text
+  try {
+    body = JSON.parse(text)
+  } catch {
+    // kept as text: the assertion shows it
+  }
+  return { status: response.status, body }
+}
+
+function isErrorBody(body: unknown): boolean {
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error
+  return typeof error?.code === 'string' && typeof error.message === 'string'
+}
+
+/** The mini-app's member is outside the pools, so that no fuzzed erase ends its session. */
+const MINIAPP_USER = { id: 770_001, first_name: 'Fuzz', language_code: 'en' }
+
+async function seed(fixture: DomainFixture, app: Fuzzed['app'], adminKey: string) {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await app.request(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    const json = (await response.json()) as Record<string, unknown>
+    expect(response.status, `${method} ${path}: ${JSON.stringify(json)}`).toBeLessThan(300)
+    return json
+  }
+  const now = fixture.clock.now().getTime()
+  const window = {
+    opensAt: new Date(now - 60_000).toISOString(),
+    closesAt: new Date(now + 30 * 86_400_000).toISOString(),
+  }
+  const members = []
+  for (const member of [
+    { displayName: 'Fuzz mini', telegramId: String(MINIAPP_USER.id) },
+    { displayName: 'Fuzz A' },
+    { displayName: 'Fuzz B' },
+    { displayName: 'Fuzz C' },
+  ]) {
+    const { id } = await call('POST', '/api/v1/members', member)
+    await call('POST', `/api/v1/members/${String(id)}/adjustments`, {
+      points: 5_000,
+      reason: 'fuzz seed',
+    })
+    members.push(String(id))
+  }
+  members.shift()
+  const reward = await call('POST', '/api/v1/rewards', {
+    name: 'Fuzz mug',
+    kind: 'gift',
+    pointsCost: 10,
+  })
+  const redemption = await call('POST', `/api/v1/members/${members[0]}/redemptions`, {
+    rewardId: reward.id,
+  })
+  await call('POST', '/api/v1/orders', {
+    id: 'fuzz-order-1',
+    member: { id: members[0] },
+    amount: 12_300,
+  })
+  const quiz = await call('POST', '/api/v1/quizzes', {
+    title: 'Fuzz quiz',
+    questions: [{ text: 'Tea?', choices: ['Green', 'Black'], answer: 1 }],
+    reward: { mode: 'per_correct', points: 1 },
+    ...window,
+  })
+  const lottery = await call('POST', '/api/v1/lotteries', {
+    title: 'Fuzz draw',
+    costPoints: 1,
+    ...window,
+    prizes: [{ name: 'Bonus', kind: 'points', points: 1, weight: 1 }],
+  })
+  const draw = (await call('POST', `/api/v1/members/${members[0]}/draws`, {
+    lotteryId: lottery.id,
+  })) as { draw?: { id?: string }; id?: string }
+  const survey = await call('POST', '/api/v1/surveys', { title: 'Fuzz', question: 'Good?' })
+  const campaign = await call('POST', '/api/v1/campaigns', {
+    name: 'Fuzz campaign',
+    message: { text: 'hi' },
+    sendAt: new Date(now + 86_400_000).toISOString(),
+  })
+  const segment = await call('POST', '/api/v1/segments', { name: 'Fuzz', filter: { abc: ['A'] } })
+  await call('POST', `/api/v1/members/${members[1]}/tags`, { tags: ['vip'] })
+  await call('PUT', '/api/v1/products/FUZZ-1', { name: { 'zh-CN': '茶', en: 'Tea' } })
+  const pools: IdPools = {
+    members,
+    orders: ['fuzz-order-1'],
+    rewards: [String(reward.id)],
+    coupons: [String(redemption.couponCode)],
+    quizzes: [String(quiz.id)],
+    lotteries: [String(lottery.id)],
+    'lottery-draws': [String(draw.draw?.id ?? draw.id)],
+    surveys: [String(survey.id)],
+    campaigns: [String(campaign.id)],
+    segments: [String(segment.id)],
+    tags: ['vip'],
+    products: ['FUZZ-1'],
+  }
+  return pools
+}
+
+async function miniappSession(fixture: DomainFixture, app: Fuzzed['app']): Promise<string> {
+  const response = await app.request('/api/miniapp/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ initData: initDataFor(MINIAPP_USER, fixture.clock.now()) }),
+  })
+  const body = (await response.json()) as { token: string }
+  expect(response.status).toBe(200)
+  return body.token
+}
+
+const label = (operation: Operation) => `${operation.method} ${operation.path}`
+
+for (const db of databases) {
+  describe.skipIf(!available(db))(
+    `fuzzing every operation of the OpenAPI document [${db.name}${available(db) ? '' : ': skipped, TEST_DATABASE_URL not set'}]`,
+    () => {
+      let fuzzed: Fuzzed
+      beforeAll(async () => {
+        const fixture = await createFixture(db)
+        const { app, domain } = await fuzzedApp(fixture)
+        const adminKey = (await domain.staff.createApiKey('fuzz admin', 'admin')).key
+        const posKey = (await domain.staff.createApiKey('fuzz till', 'pos')).key
+        const pools = await seed(fixture, app, adminKey)
+        const session = await miniappSession(fixture, app)
+        fuzzed = { app, fixture, adminKey, posKey, session, pools }
+      })
+      afterAll(async () => {
+        await fuzzed?.fixture.store.cleanup()
+      })
+
+      it('walks every operation of the document', () => {
+        expect(operations.length).toBeGreaterThanOrEqual(79)
+      })
+
+      it.each(operations.map((operation) => [label(operation), operation] as const))(
+        'a request to %s that breaks the document is a 4xx with the error shape',
+        async (_name, operation) => {
+          const cases = invalidRequests(operation, fuzzed.pools)
+          if (!cases) return
+          await check(
+            operation,
+            fc.asyncProperty(cases, async ({ why, request }) => {
+              const answer = await send(fuzzed, request)
+              const shown = `${why}: ${request.method} ${request.url} ${request.body ?? ''} -> ${answer.status} ${JSON.stringify(answer.body)}`
+              expect(answer.status, shown).toBeGreaterThanOrEqual(400)
+              expect(answer.status, shown).toBeLessThan(500)
+              expect(isErrorBody(answer.body), shown).toBe(true)
+            }),
+          )
+        },
+      )
+
+      it.each(operations.map((operation) => [label(operation), operation] as const))(
+        'any request to %s is answered without a 5xx, and a refusal has the error shape',
+        async (_name, operation) => {
+          await check(
+            operation,
+            fc.asyncProperty(randomRequests(operation, fuzzed.pools), async (request) => {
+              const answer = await send(fuzzed, request)
+              const shown = `${request.credential} ${request.method} ${request.url} ${request.body ?? ''} -> ${answer.status} ${JSON.stringify(answer.body)}`
+              expect(answer.status, shown).toBeLessThan(500)
+              if (answer.status >= 400) expect(isErrorBody(answer.body), shown).toBe(true)
+            }),
+          )
+        },
+      )
+    },
+  )
+}
+
+async function check<T>(operation: Operation, property: fc.IAsyncPropertyWithHooks<[T]>) {
+  try {
+    await fc.assert(property, { numRuns: RUNS, seed: SEED })
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined
+    const message = `${error instanceof Error ? error.message : String(error)}\n${cause?.message ?? ''}`
+    throw new Error(
+      `${label(operation)}: replay with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}\n${message}`,
+    )
+  }
+}
