@@ -32,8 +32,28 @@ export interface Invalid {
   value: unknown
 }
 
-/** Far enough from now that a date is plausible for a shop, close enough to reach the domain. */
-const DATES = { min: new Date('2024-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z') }
+/**
+ * What makes generated values reach the domain instead of its first 404 or 400: values known
+ * to exist by property name (a `rewardId` that is a reward), and dates around the clock's now.
+ */
+export interface Hints {
+  now: Date
+  known: Record<string, unknown[]>
+}
+
+const DAY_MS = 86_400_000
+
+/** Most dates a few days around now, where the domain accepts them; some far off. */
+function dateTimes(now: Date): fc.Arbitrary<string> {
+  const around = (days: number) => ({
+    min: new Date(now.getTime() - days * DAY_MS),
+    max: new Date(now.getTime() + days * DAY_MS),
+    noInvalidDate: true,
+  })
+  return fc
+    .oneof({ arbitrary: fc.date(around(7)), weight: 4 }, fc.date(around(3_650)))
+    .map((date) => date.toISOString())
+}
 
 /** Longest string or array generated where the schema sets no bound: enough to be varied. */
 const FREE_LENGTH = 24
@@ -74,12 +94,11 @@ function integerIn(min: number, max: number): fc.Arbitrary<number> {
     : fc.oneof(whole, edges)
 }
 
-function stringOf(schema: JsonSchema): fc.Arbitrary<string> {
+function stringOf(schema: JsonSchema, hints: Hints): fc.Arbitrary<string> {
   const minLength = schema.minLength ?? 0
   const maxLength = schema.maxLength ?? Math.max(minLength, FREE_LENGTH)
   const fits = (s: string) => s.length >= minLength && s.length <= maxLength
-  if (schema.format === 'date-time')
-    return fc.date({ ...DATES, noInvalidDate: true }).map((d) => d.toISOString())
+  if (schema.format === 'date-time') return dateTimes(hints.now)
   if (schema.format === 'uri') return fc.webUrl().filter(fits)
   const pattern = patternOf(schema)
   if (pattern) return fc.stringMatching(pattern).filter(fits)
@@ -88,16 +107,28 @@ function stringOf(schema: JsonSchema): fc.Arbitrary<string> {
 }
 
 /** Values of the shape the schema describes; the domain's own rules may still refuse them. */
-export function valueOf(schema: JsonSchema): fc.Arbitrary<unknown> {
+export function valueOf(schema: JsonSchema, hints: Hints): fc.Arbitrary<unknown> {
   if (schema.enum) return fc.constantFrom(...schema.enum)
   const branches = schema.anyOf ?? schema.oneOf
-  if (branches) return fc.oneof(...branches.map(valueOf))
+  if (branches) return fc.oneof(...branches.map((branch) => valueOf(branch, hints)))
   const types = typesOf(schema)
   if (types.length === 0) return fc.jsonValue({ maxDepth: 2 })
-  return fc.oneof(...types.map((type) => valueOfType(schema, type)))
+  return fc.oneof(...types.map((type) => valueOfType(schema, type, hints)))
 }
 
-function valueOfType(schema: JsonSchema, type: JsonType): fc.Arbitrary<unknown> {
+/** A value for a property or parameter: often one known to exist under that name. */
+export function namedValueOf(
+  name: string,
+  schema: JsonSchema,
+  hints: Hints,
+): fc.Arbitrary<unknown> {
+  const generated = valueOf(schema, hints)
+  const known = hints.known[name]
+  if (!known || known.length === 0) return generated
+  return fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 4 }, generated)
+}
+
+function valueOfType(schema: JsonSchema, type: JsonType, hints: Hints): fc.Arbitrary<unknown> {
   switch (type) {
     case 'null':
       return fc.constant(null)
@@ -116,28 +147,32 @@ function valueOfType(schema: JsonSchema, type: JsonType): fc.Arbitrary<unknown> 
         noDefaultInfinity: true,
       })
     case 'string':
-      return stringOf(schema)
+      return stringOf(schema, hints)
     case 'array': {
       const minLength = schema.minItems ?? 0
       const maxLength = Math.min(schema.maxItems ?? FREE_ITEMS, Math.max(minLength, FREE_ITEMS))
-      return fc.array(valueOf(schema.items ?? {}), { minLength, maxLength })
+      return fc.array(valueOf(schema.items ?? {}, hints), { minLength, maxLength })
     }
     case 'object':
-      return objectOf(schema)
+      return objectOf(schema, hints)
   }
 }
 
-function objectOf(schema: JsonSchema): fc.Arbitrary<Record<string, unknown>> {
+function objectOf(schema: JsonSchema, hints: Hints): fc.Arbitrary<Record<string, unknown>> {
   const properties = schema.properties ?? {}
   const fixed = fc.record(
-    Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, valueOf(value)])),
+    Object.fromEntries(
+      Object.entries(properties).map(([key, value]) => [key, namedValueOf(key, value, hints)]),
+    ),
     { requiredKeys: (schema.required ?? []).filter((key) => key in properties) },
   )
   const extra = schema.additionalProperties
   if (typeof extra !== 'object') return fixed
   return fc
     .tuple(
-      fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), valueOf(extra), { maxKeys: 3 }),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), valueOf(extra, hints), {
+        maxKeys: 3,
+      }),
       fixed,
     )
     .map(([free, known]) => ({ ...free, ...known }))
@@ -233,7 +268,7 @@ export function invalidLeaves(schema: JsonSchema): Invalid[] {
  * field missing, an unknown field where the object is strict, or one of these deep inside an
  * otherwise valid value. null when the schema accepts everything.
  */
-export function invalidOf(schema: JsonSchema): fc.Arbitrary<Invalid> | null {
+export function invalidOf(schema: JsonSchema, hints: Hints): fc.Arbitrary<Invalid> | null {
   const options: fc.Arbitrary<Invalid>[] = []
   const leaves = invalidLeaves(schema)
   if (leaves.length > 0) options.push(fc.constantFrom(...leaves))
@@ -241,14 +276,15 @@ export function invalidOf(schema: JsonSchema): fc.Arbitrary<Invalid> | null {
   // no branch allows; deeper mutations could satisfy another branch, so they are not made.
   const types = typesOf(schema)
   if (!schema.anyOf && !schema.oneOf && !schema.enum) {
-    if (types.includes('object') && schema.properties) options.push(...invalidObjects(schema))
-    if (types.includes('array')) options.push(...invalidArrays(schema))
+    if (types.includes('object') && schema.properties)
+      options.push(...invalidObjects(schema, hints))
+    if (types.includes('array')) options.push(...invalidArrays(schema, hints))
   }
   return options.length === 0 ? null : fc.oneof(...options)
 }
 
-function invalidObjects(schema: JsonSchema): fc.Arbitrary<Invalid>[] {
-  const base = objectOf(schema)
+function invalidObjects(schema: JsonSchema, hints: Hints): fc.Arbitrary<Invalid>[] {
+  const base = objectOf(schema, hints)
   const properties = schema.properties ?? {}
   const options: fc.Arbitrary<Invalid>[] = []
   const required = (schema.required ?? []).filter((key) => key in properties)
@@ -267,7 +303,7 @@ function invalidObjects(schema: JsonSchema): fc.Arbitrary<Invalid>[] {
       })),
     )
   const deep = Object.entries(properties).flatMap(([key, property]) => {
-    const invalid = invalidOf(property)
+    const invalid = invalidOf(property, hints)
     return invalid
       ? [
           fc.tuple(base, invalid).map(([value, inner]) => ({
@@ -280,7 +316,7 @@ function invalidObjects(schema: JsonSchema): fc.Arbitrary<Invalid>[] {
   if (deep.length > 0) options.push(fc.oneof(...deep))
   const extra = schema.additionalProperties
   if (typeof extra === 'object') {
-    const invalid = invalidOf(extra)
+    const invalid = invalidOf(extra, hints)
     if (invalid)
       options.push(
         fc.tuple(base, invalid).map(([value, inner]) => ({
@@ -292,8 +328,8 @@ function invalidObjects(schema: JsonSchema): fc.Arbitrary<Invalid>[] {
   return options
 }
 
-function invalidArrays(schema: JsonSchema): fc.Arbitrary<Invalid>[] {
-  const item = valueOf(schema.items ?? {})
+function invalidArrays(schema: JsonSchema, hints: Hints): fc.Arbitrary<Invalid>[] {
+  const item = valueOf(schema.items ?? {}, hints)
   const options: fc.Arbitrary<Invalid>[] = []
   if (schema.maxItems !== undefined) {
     const over = schema.maxItems + 1
@@ -313,7 +349,7 @@ function invalidArrays(schema: JsonSchema): fc.Arbitrary<Invalid>[] {
       })),
     )
   }
-  const invalidItem = schema.items ? invalidOf(schema.items) : null
+  const invalidItem = schema.items ? invalidOf(schema.items, hints) : null
   if (invalidItem) {
     const length = Math.max(schema.minItems ?? 1, 1)
     const others = fc.array(item, { minLength: length - 1, maxLength: length - 1 })

@@ -1,5 +1,13 @@
 import fc from 'fast-check'
-import { type Invalid, type JsonSchema, invalidLeaves, invalidOf, valueOf } from './openapi-fuzz.ts'
+import {
+  type Hints,
+  valueOf,
+  type Invalid,
+  type JsonSchema,
+  invalidLeaves,
+  invalidOf,
+  namedValueOf,
+} from './openapi-fuzz.ts'
 
 /** One operation of the OpenAPI document, as far as building requests for it needs. */
 export interface Operation {
@@ -66,8 +74,13 @@ export interface FuzzRequest {
 /** proper: the credential the operation asks for (an admin key on the merchant API). */
 export type Credential = 'proper' | 'pos' | 'none' | 'bogus'
 
-/** Ids that exist, by the path segment before the parameter (`members` for /members/{id}). */
-export type IdPools = Record<string, string[]>
+/**
+ * What exists in the database: ids by the path segment before the parameter (`members` for
+ * /members/{id}), and values by property or query name for bodies and queries.
+ */
+export interface Seeded extends Hints {
+  paths: Record<string, string[]>
+}
 
 function poolKey(path: string, name: string): string {
   const segments = path.split('/')
@@ -77,13 +90,14 @@ function poolKey(path: string, name: string): string {
 /** What a header may carry: fetch refuses anything beyond Latin-1, as no HTTP client sends it. */
 const headerChar = fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code))
 
-function paramValue(operation: Operation, parameter: Parameter, pools: IdPools) {
+function paramValue(operation: Operation, parameter: Parameter, seeded: Seeded) {
   const { minLength = 0, maxLength = 64 } = parameter.schema
   const generated =
     parameter.in === 'header'
       ? fc.oneof(fc.uuid(), fc.string({ unit: headerChar, minLength, maxLength }))
-      : valueOf(parameter.schema).map(String)
-  const known = parameter.in === 'path' ? pools[poolKey(operation.path, parameter.name)] : undefined
+      : namedValueOf(parameter.name, parameter.schema, seeded).map(String)
+  const known =
+    parameter.in === 'path' ? seeded.paths[poolKey(operation.path, parameter.name)] : undefined
   if (!known || known.length === 0) return generated
   return fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 4 }, generated)
 }
@@ -108,13 +122,13 @@ interface Parts {
   header: Record<string, string>
 }
 
-function validParts(operation: Operation, pools: IdPools): fc.Arbitrary<Parts> {
+function validParts(operation: Operation, seeded: Seeded): fc.Arbitrary<Parts> {
   const entries = (where: Parameter['in']) =>
     fc.record(
       Object.fromEntries(
         operation.parameters
           .filter((p) => p.in === where)
-          .map((p) => [p.name, paramValue(operation, p, pools)]),
+          .map((p) => [p.name, paramValue(operation, p, seeded)]),
       ),
       {
         requiredKeys: operation.parameters
@@ -146,10 +160,10 @@ const csvBody = fc
   )
   .map(([header, rows]) => [header, ...rows].join('\n'))
 
-function bodyOf(operation: Operation): fc.Arbitrary<string> {
+function bodyOf(operation: Operation, seeded: Seeded): fc.Arbitrary<string> {
   if (!operation.body) return fc.constant('')
   if (operation.body.contentType === 'text/csv') return csvBody
-  return valueOf(operation.body.schema).map((value) => JSON.stringify(value))
+  return valueOf(operation.body.schema, seeded).map((value) => JSON.stringify(value))
 }
 
 function request(
@@ -169,13 +183,13 @@ function request(
 }
 
 /** Requests of the operation's shape with random values, and now and then the wrong caller. */
-export function randomRequests(operation: Operation, pools: IdPools): fc.Arbitrary<FuzzRequest> {
+export function randomRequests(operation: Operation, seeded: Seeded): fc.Arbitrary<FuzzRequest> {
   const credential = fc.oneof(
     { arbitrary: fc.constant<Credential>('proper'), weight: 6 },
     fc.constantFrom<Credential>('pos', 'none', 'bogus'),
   )
   return fc
-    .tuple(validParts(operation, pools), bodyOf(operation), credential)
+    .tuple(validParts(operation, seeded), bodyOf(operation, seeded), credential)
     .map(([parts, body, who]) =>
       request(
         operation,
@@ -200,9 +214,9 @@ export interface InvalidRequest {
  */
 export function invalidRequests(
   operation: Operation,
-  pools: IdPools,
+  seeded: Seeded,
 ): fc.Arbitrary<InvalidRequest> | null {
-  const base = fc.tuple(validParts(operation, pools), bodyOf(operation))
+  const base = fc.tuple(validParts(operation, seeded), bodyOf(operation, seeded))
   const send = (
     parts: Parts,
     body: string | undefined,
@@ -231,7 +245,7 @@ export function invalidRequests(
       })),
     )
   if (body?.contentType === 'application/json') {
-    const invalid = invalidOf(body.schema)
+    const invalid = invalidOf(body.schema, seeded)
     if (invalid)
       options.push(
         fc.tuple(base, invalid).map(([[parts], bad]) => ({
