@@ -10,6 +10,7 @@ import { type DomainFixture, createFixture } from '../helpers/domain.ts'
 import { MINIAPP_BOT_TOKEN, initDataFor } from '../helpers/miniapp.ts'
 import {
   type FuzzRequest,
+  type OpenApiDocument,
   type Operation,
   invalidRequests,
   operationsOf,
@@ -49,18 +50,19 @@ async function fuzzedApp(fixture: DomainFixture) {
   return { app, domain }
 }
 
-async function documentOperations(): Promise<Operation[]> {
+async function openApiDocument(): Promise<OpenApiDocument> {
   const fixture = await createFixture(databases[0]!)
   try {
     const { app } = await fuzzedApp(fixture)
     const response = await app.request('/api/openapi.json')
-    return operationsOf(await response.json())
+    return (await response.json()) as OpenApiDocument
   } finally {
     await fixture.store.cleanup()
   }
 }
 
-const operations = await documentOperations()
+const document = await openApiDocument()
+const operations = operationsOf(document)
 
 async function send(fuzzed: Fuzzed, request: FuzzRequest) {
   const headers = { ...request.headers }
@@ -225,6 +227,17 @@ async function miniappSession(fixture: DomainFixture, app: Fuzzed['app']): Promi
 const NOTHING_SEEDED: Seeded = { now: new Date(), paths: {}, known: {} }
 
 const label = (operation: Operation) => `${operation.method} ${operation.path}`
+
+describe('the OpenAPI document', () => {
+  it('writes each pattern as JSON Schema reads it, without JavaScript flags after it', () => {
+    const patterns = [...JSON.stringify(document).matchAll(/"pattern":("(?:[^"\\]|\\.)*")/g)].map(
+      ([, quoted]) => JSON.parse(quoted!) as string,
+    )
+    expect(patterns.length).toBeGreaterThan(0)
+    expect(patterns.filter((pattern) => /\$\/[a-z]+$/.test(pattern))).toEqual([])
+    for (const pattern of patterns) expect(() => new RegExp(pattern, 'u')).not.toThrow()
+  })
+})
 
 for (const db of databases) {
   describe.skipIf(!available(db))(

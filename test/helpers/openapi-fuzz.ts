@@ -59,15 +59,9 @@ function dateTimes(now: Date): fc.Arbitrary<string> {
 const FREE_LENGTH = 24
 const FREE_ITEMS = 3
 
-/**
- * zod writes a regular expression's flags after a slash into `pattern` (`^[^/]+$/u`), which is not
- * JSON Schema; read the flags back so that the generator uses the expression zod checks.
- */
+/** JSON Schema reads a pattern as a Unicode regular expression. */
 export function patternOf(schema: JsonSchema): RegExp | undefined {
-  if (schema.pattern === undefined) return undefined
-  const flagged = /^(.*)\/([a-z]+)$/.exec(schema.pattern)
-  if (flagged && flagged[1]!.endsWith('$')) return new RegExp(flagged[1]!, flagged[2])
-  return new RegExp(schema.pattern, 'u')
+  return schema.pattern === undefined ? undefined : new RegExp(schema.pattern, 'u')
 }
 
 function typesOf(schema: JsonSchema): JsonType[] {

@@ -26,7 +26,7 @@ interface Parameter {
   schema: JsonSchema
 }
 
-interface OpenApiDocument {
+export interface OpenApiDocument {
   security?: Record<string, string[]>[]
   paths: Record<string, Record<string, OperationObject>>
 }
