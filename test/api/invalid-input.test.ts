@@ -360,6 +360,26 @@ for (const db of databases) {
       })
 
       it.each([
+        ['POST', '/api/v1/rewards', 'name', { name: 'a\u0000b', kind: 'gift', pointsCost: 1 }],
+        ['POST', '/api/v1/orders', 'id', { id: 'o-nul\u0000', amount: 1 }],
+        ['POST', '/api/v1/segments', 'name', { name: 'a\u0000', filter: {} }],
+        ['GET', '/api/v1/members?phone=%00', 'phone', undefined],
+        ['GET', '/api/v1/orders/o%00', 'id', undefined],
+      ] as const)(
+        'text with a NUL character (U+0000) is refused: %s %s answers 400 naming %s',
+        async (method, path, field, body) => {
+          const before = await counts()
+          const res = await api.call(method, path, body)
+          expect([res.status, res.body.error?.code, res.body.error?.details?.field]).toEqual([
+            400,
+            'invalid_input',
+            field,
+          ])
+          expect(await counts()).toEqual(before)
+        },
+      )
+
+      it.each([
         '/api/v1/members',
         '/api/v1/orders',
         '/api/v1/rewards',

@@ -97,7 +97,12 @@ function stringOf(schema: JsonSchema, hints: Hints): fc.Arbitrary<string> {
   const pattern = patternOf(schema)
   if (pattern) return fc.stringMatching(pattern).filter(fits)
   const bound = { minLength, maxLength: Math.min(maxLength, Math.max(minLength, FREE_LENGTH)) }
-  return fc.oneof(fc.string(bound), fc.string({ ...bound, unit: 'grapheme' }))
+  // binary: any code point, NUL, control characters and lone surrogates included.
+  return fc.oneof(
+    { arbitrary: fc.string(bound), weight: 2 },
+    fc.string({ ...bound, unit: 'grapheme' }),
+    fc.string({ ...bound, unit: 'binary' }),
+  )
 }
 
 /** Values of the shape the schema describes; the domain's own rules may still refuse them. */

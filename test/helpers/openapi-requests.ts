@@ -132,7 +132,7 @@ function validParts(operation: Operation, seeded: Seeded): fc.Arbitrary<Parts> {
       ),
       {
         requiredKeys: operation.parameters
-          .filter((p) => p.in === where && (p.required || where === 'header'))
+          .filter((p) => p.in === where && p.required)
           .map((p) => p.name),
       },
     ) as fc.Arbitrary<Record<string, string>>
@@ -152,7 +152,14 @@ const csvBody = fc
   .tuple(
     fc.constantFrom('displayName,phone,birthday,tags', 'phone', 'displayName', ''),
     fc.array(
-      fc.array(fc.string({ maxLength: 16 }), { maxLength: 4 }).map((cells) => cells.join(',')),
+      fc
+        .array(
+          fc.oneof(fc.string({ maxLength: 16 }), fc.string({ maxLength: 16, unit: 'binary' })),
+          {
+            maxLength: 4,
+          },
+        )
+        .map((cells) => cells.join(',')),
       {
         maxLength: 5,
       },

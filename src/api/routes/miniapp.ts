@@ -3,9 +3,9 @@ import QRCode from 'qrcode'
 import type { Domain } from '../../domain/index.ts'
 import { REWARD_REFUSAL_CODES } from '../../domain/rewards/eligibility.ts'
 import { LOCALES } from '../../domain/programme/programme.ts'
-import { validationError } from '../errors.ts'
 import { type MiniappEnv, miniappSession } from '../middleware/miniapp-session.ts'
 import type { RateLimiters } from '../middleware/rate-limit.ts'
+import { validationHook } from '../router.ts'
 import {
   CouponSchema,
   IdempotencyKeyHeader,
@@ -343,10 +343,7 @@ const routes = {
 
 /** The member's own API for the points page: everything answers for the session's member only. */
 export function miniappRoutes(domain: Domain, limits: RateLimiters) {
-  const app = new OpenAPIHono<MiniappEnv>({
-    defaultHook: (result, c) =>
-      result.success ? undefined : validationError(c, result.error, result.target),
-  })
+  const app = new OpenAPIHono<MiniappEnv>({ defaultHook: validationHook })
   app.openapi(routes.session, async (c) => {
     const body = c.req.valid('json')
     const session =
