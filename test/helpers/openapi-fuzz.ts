@@ -272,7 +272,11 @@ export function invalidOf(schema: JsonSchema, hints: Hints): fc.Arbitrary<Invali
   const leaves = invalidLeaves(schema)
   if (leaves.length > 0) options.push(fc.constantFrom(...leaves))
   // A union refuses a value only when every branch does: the wrong types above are the ones
-  // no branch allows; deeper mutations could satisfy another branch, so they are not made.
+  // no branch allows, and an empty object misses a required field of every object branch;
+  // deeper mutations could satisfy another branch, so they are not made.
+  const branches = schema.anyOf ?? schema.oneOf
+  if (branches?.every((b) => typesOf(b).join() === 'object' && (b.required?.length ?? 0) > 0))
+    options.push(fc.constant({ why: 'an object that matches no branch', value: {} }))
   const types = typesOf(schema)
   if (!schema.anyOf && !schema.oneOf && !schema.enum) {
     if (types.includes('object') && schema.properties)
