@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { Writable } from 'node:stream'
 import fc from 'fast-check'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -33,10 +34,19 @@ interface Fuzzed {
   posKey: string
   session: string
   seeded: Seeded
+  /** What the app logged as an unhandled error last: the cause of a 500, for the report. */
+  lastError: () => string
 }
 
 /** The app as a deployment runs it, with the mini-app on and limits out of the fuzzer's reach. */
 async function fuzzedApp(fixture: DomainFixture) {
+  let lastError = ''
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      lastError = chunk.toString()
+      done()
+    },
+  })
   const domain = createDomain(
     { store: fixture.store, clock: fixture.clock },
     { miniapp: { telegramBotToken: MINIAPP_BOT_TOKEN, initDataMaxAgeSeconds: 3_600 } },
@@ -44,10 +54,10 @@ async function fuzzedApp(fixture: DomainFixture) {
   const many = { points: 1_000_000, seconds: 1 }
   const app = createApp({
     domain,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: 'error' }, sink),
     rateLimits: { ...RATE_LIMIT_DEFAULTS, apiKey: many, member: many, sessionPerIp: many },
   })
-  return { app, domain }
+  return { app, domain, lastError: () => lastError }
 }
 
 async function openApiDocument(): Promise<OpenApiDocument> {
@@ -85,7 +95,8 @@ async function send(fuzzed: Fuzzed, request: FuzzRequest) {
   } catch {
     // kept as text: the assertion shows it
   }
-  return { status: response.status, body }
+  const cause = response.status >= 500 ? `\nlogged: ${fuzzed.lastError()}` : ''
+  return { status: response.status, body, cause }
 }
 
 function isErrorBody(body: unknown): boolean {
@@ -248,12 +259,12 @@ for (const db of databases) {
       const answered = new Map<string, string[]>()
       beforeAll(async () => {
         const fixture = await createFixture(db)
-        const { app, domain } = await fuzzedApp(fixture)
+        const { app, domain, lastError } = await fuzzedApp(fixture)
         const adminKey = (await domain.staff.createApiKey('fuzz admin', 'admin')).key
         const posKey = (await domain.staff.createApiKey('fuzz till', 'pos')).key
         const seeded = await seed(fixture, app, adminKey)
         const session = await miniappSession(fixture, app)
-        fuzzed = { app, fixture, adminKey, posKey, session, seeded }
+        fuzzed = { app, fixture, adminKey, posKey, session, seeded, lastError }
       })
       afterAll(async () => {
         await fuzzed?.fixture.store.cleanup()
@@ -276,7 +287,7 @@ for (const db of databases) {
               invalidRequests(operation, fuzzed.seeded)!,
               async ({ why, request }) => {
                 const answer = await send(fuzzed, request)
-                const shown = `${why}: ${request.method} ${request.url} ${request.body ?? ''} -> ${answer.status} ${JSON.stringify(answer.body)}`
+                const shown = `${why}: ${request.method} ${request.url} ${request.body ?? ''} -> ${answer.status} ${JSON.stringify(answer.body)}${answer.cause}`
                 expect(answer.status, shown).toBeGreaterThanOrEqual(400)
                 expect(answer.status, shown).toBeLessThan(500)
                 expect(isErrorBody(answer.body), shown).toBe(true)
@@ -298,7 +309,7 @@ for (const db of databases) {
                 ...(answered.get(label(operation)) ?? []),
                 `${answer.status}${error?.code ? ` ${error.code}` : ''}`,
               ])
-              const shown = `${request.credential} ${request.method} ${request.url} ${request.body ?? ''} -> ${answer.status} ${JSON.stringify(answer.body)}`
+              const shown = `${request.credential} ${request.method} ${request.url} ${request.body ?? ''} -> ${answer.status} ${JSON.stringify(answer.body)}${answer.cause}`
               expect(answer.status, shown).toBeLessThan(500)
               if (answer.status >= 400) expect(isErrorBody(answer.body), shown).toBe(true)
             }),

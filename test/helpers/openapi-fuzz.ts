@@ -60,7 +60,7 @@ const FREE_LENGTH = 24
 const FREE_ITEMS = 3
 
 /** JSON Schema reads a pattern as a Unicode regular expression. */
-export function patternOf(schema: JsonSchema): RegExp | undefined {
+function patternOf(schema: JsonSchema): RegExp | undefined {
   return schema.pattern === undefined ? undefined : new RegExp(schema.pattern, 'u')
 }
 
