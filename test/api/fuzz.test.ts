@@ -158,17 +158,21 @@ async function seed(fixture: DomainFixture, app: Fuzzed['app'], adminKey: string
   const redemption = await call('POST', `/api/v1/members/${members[0]}/redemptions`, {
     rewardId: reward.id,
   })
-  await call('POST', '/api/v1/orders', {
+  const order = {
     id: 'fuzz-order-1',
     member: { id: members[0] },
     amount: 12_300,
-  })
-  const quiz = await call('POST', '/api/v1/quizzes', {
+    items: [{ sku: 'FUZZ-1', quantity: 3, unitPrice: 4_100 }],
+  }
+  await call('POST', '/api/v1/orders', order)
+  const quizBody = {
     title: 'Fuzz quiz',
     questions: [{ text: 'Tea?', choices: ['Green', 'Black'], answer: 1 }],
     reward: { mode: 'per_correct', points: 1 },
     ...window,
-  })
+  }
+  const quiz = await call('POST', '/api/v1/quizzes', quizBody)
+  const programme = (await call('GET', '/api/v1/programme')).config as Record<string, unknown>
   const lottery = await call('POST', '/api/v1/lotteries', {
     title: 'Fuzz draw',
     costPoints: 1,
@@ -204,6 +208,11 @@ async function seed(fixture: DomainFixture, app: Fuzzed['app'], adminKey: string
       segments: [String(segment.id)],
       tags: ['vip'],
       products: ['FUZZ-1'],
+    },
+    bodies: {
+      'POST /api/v1/orders': { accepted: [order], fresh: ['id'] },
+      'POST /api/v1/quizzes': { accepted: [quizBody] },
+      'PUT /api/v1/programme': { accepted: [programme] },
     },
     known: {
       memberId: members,
