@@ -309,6 +309,76 @@ for (const db of databases) {
         },
       )
 
+      const window = () => ({
+        opensAt: new Date(api.clock.now().getTime() - 60_000).toISOString(),
+        closesAt: new Date(api.clock.now().getTime() + 86_400_000).toISOString(),
+      })
+      const lottery = (extra: Record<string, unknown>, prize: Record<string, unknown> = {}) => ({
+        title: 'x',
+        costPoints: 1,
+        ...window(),
+        prizes: [{ name: 'p', kind: 'points', points: 1, weight: 1, ...prize }],
+        ...extra,
+      })
+      it.each([
+        [
+          'a reward',
+          'stock',
+          '/api/v1/rewards',
+          () => ({ name: 'x', kind: 'gift', pointsCost: 1 }),
+        ],
+        [
+          'a reward',
+          'perMemberLimit',
+          '/api/v1/rewards',
+          () => ({ name: 'x', kind: 'gift', pointsCost: 1 }),
+        ],
+        ['a lottery', 'maxDrawsPerMember', '/api/v1/lotteries', () => lottery({})],
+        ['a lottery', 'maxDrawsPerDay', '/api/v1/lotteries', () => lottery({})],
+      ] as const)(
+        '%s with a %s of 2^31, more than the database counts, is refused with 400 naming it',
+        async (_what, field, path, body) => {
+          const before = await counts()
+          const res = await api.call('POST', path, { ...body(), [field]: 2 ** 31 })
+          expect([res.status, res.body.error.code, res.body.error.details.field]).toEqual([
+            400,
+            'invalid_input',
+            field,
+          ])
+          expect(await counts()).toEqual(before)
+        },
+      )
+
+      it('a reward patched to a stock of 2^31 is refused with 400 naming stock', async () => {
+        const res = await api.call('PATCH', `/api/v1/rewards/${rewardId}`, { stock: 2 ** 31 })
+        expect([res.status, res.body.error.details.field]).toEqual([400, 'stock'])
+      })
+
+      it('a lottery prize with a stock of 2^31 is refused with 400 naming it', async () => {
+        const res = await api.call('POST', '/api/v1/lotteries', lottery({}, { stock: 2 ** 31 }))
+        expect([res.status, res.body.error.details.field]).toEqual([400, 'prizes.0.stock'])
+      })
+
+      it.each([
+        ['POST', '/api/v1/rewards', 'name', { name: 'a\u0000b', kind: 'gift', pointsCost: 1 }],
+        ['POST', '/api/v1/orders', 'id', { id: 'o-nul\u0000', amount: 1 }],
+        ['POST', '/api/v1/segments', 'name', { name: 'a\u0000', filter: {} }],
+        ['GET', '/api/v1/members?phone=%00', 'phone', undefined],
+        ['GET', '/api/v1/orders/o%00', 'id', undefined],
+      ] as const)(
+        'text with a NUL character (U+0000) is refused: %s %s answers 400 naming %s',
+        async (method, path, field, body) => {
+          const before = await counts()
+          const res = await api.call(method, path, body)
+          expect([res.status, res.body.error?.code, res.body.error?.details?.field]).toEqual([
+            400,
+            'invalid_input',
+            field,
+          ])
+          expect(await counts()).toEqual(before)
+        },
+      )
+
       it.each([
         '/api/v1/members',
         '/api/v1/orders',

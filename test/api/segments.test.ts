@@ -124,6 +124,25 @@ for (const db of databases) {
         ).toBe(404)
       })
 
+      it('refuses a tag with a slash or any control character, and the document says so', async () => {
+        const path = `/api/v1/members/${member.Bo}/tags`
+        for (const tag of ['a/b', 'a\u0000b', 'a\u001fb', 'a\u007fb', 'a\u0085b', 'a\u009fb']) {
+          const res = await api.call('POST', path, { tags: [tag] })
+          expect([res.status, res.body.error?.details.field], JSON.stringify(tag)).toEqual([
+            400,
+            'tags.0',
+          ])
+        }
+        expect((await api.call('POST', path, { tags: ['a\u00a0b'] })).status).toBe(200)
+        const document = (await api.call('GET', '/api/openapi.json')).body
+        const tags =
+          document.paths['/api/v1/members/{id}/tags'].post.requestBody.content['application/json']
+            .schema.properties.tags.items
+        const pattern = new RegExp(tags.pattern, 'u')
+        expect(['vip', '茶友', 'a\u00a0b'].every((tag) => pattern.test(tag))).toBe(true)
+        expect(['a/b', 'a\u0000b', 'a\u0085b'].some((tag) => pattern.test(tag))).toBe(false)
+      })
+
       it('documents the segment routes in the OpenAPI document', async () => {
         const doc = await api.call('GET', '/api/openapi.json')
         expect(Object.keys(doc.body.paths)).toEqual(

@@ -118,6 +118,21 @@ describeOnDatabases('member import from CSV', (get, database) => {
     })
   })
 
+  it('reports a cell holding NUL (U+0000) as an invalid value on its line and imports the other rows', async () => {
+    const { domain, store } = get()
+    const before = await count(store.db, 'members')
+    const report = await domain.memberImport.importMembers(
+      csv('name,external_id,tags', 'A\u0000B,NUL-1,', 'Fine,NUL-2,', 'Tagged,NUL-3,x\u0000'),
+      actor,
+    )
+    expect(report).toMatchObject({ created: 1, failed: 2 })
+    expect(report.errors).toMatchObject([
+      { line: 2, column: 'name', code: 'invalid_value' },
+      { line: 4, column: 'tags', code: 'invalid_value' },
+    ])
+    expect(await count(store.db, 'members')).toBe(before + 1)
+  })
+
   it('refuses a future birthday by the merchant’s calendar, and records a correction of a set one', async () => {
     const { domain, clock, store } = get()
     clock.set('2025-01-09T20:00:00Z') // 04:00 on 10 January in Shanghai

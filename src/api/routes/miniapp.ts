@@ -5,8 +5,8 @@ import { REWARD_REFUSAL_CODES } from '../../domain/rewards/eligibility.ts'
 import { localizeStep } from '../../domain/interactions/quizzes.service.ts'
 import { LOCALES, localize } from '../../domain/programme/programme.ts'
 import type { CouponView } from '../../domain/rewards/rewards.service.ts'
-import { validationError } from '../errors.ts'
 import type { MiniappEnv } from '../middleware/miniapp-session.ts'
+import { validationHook } from '../router.ts'
 import {
   CouponSchema,
   IdempotencyKeyHeader,
@@ -341,10 +341,7 @@ function couponIn(coupon: CouponView, locale: string) {
 export function miniappRoutes(domain: Domain) {
   const localeOf = async (memberId: string) =>
     (await domain.members.require({ id: memberId })).locale
-  const app = new OpenAPIHono<MiniappEnv>({
-    defaultHook: (result, c) =>
-      result.success ? undefined : validationError(c, result.error, result.target),
-  })
+  const app = new OpenAPIHono<MiniappEnv>({ defaultHook: validationHook })
   app.openapi(routes.session, async (c) => {
     const body = c.req.valid('json')
     const session =

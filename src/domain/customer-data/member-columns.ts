@@ -348,6 +348,8 @@ export function readMemberRow(
     const value = cells[i] ?? ''
     if (!column || value === '') return
     try {
+      // PostgreSQL text cannot hold NUL where SQLite would: refused alike on both.
+      if (value.includes('\u0000')) throw new CellError('text may not contain NUL (U+0000)')
       readCell(record, column, value, programme, now)
     } catch (error) {
       if (!(error instanceof CellError)) throw error

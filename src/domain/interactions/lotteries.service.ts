@@ -31,8 +31,9 @@ export const lotteryInputSchema = z
     /** Points per draw once the free draws of the day are used. 0: only free draws. */
     costPoints: z.number().int().min(0).max(1_000_000),
     freeDrawsPerDay: z.number().int().min(0).max(100).default(0),
-    maxDrawsPerMember: z.number().int().min(1).nullable().optional(),
-    maxDrawsPerDay: z.number().int().min(1).nullable().optional(),
+    // The caps and the stock are integer columns: bounded well below 2^31, or PostgreSQL fails.
+    maxDrawsPerMember: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    maxDrawsPerDay: z.number().int().min(1).max(1_000_000).nullable().optional(),
     opensAt: z.iso.datetime({ offset: true }),
     closesAt: z.iso.datetime({ offset: true }),
     prizes: z
@@ -46,7 +47,7 @@ export const lotteryInputSchema = z
             rewardId: z.string().optional(),
             weight: z.number().int().min(1).max(1_000_000),
             /** null or absent: unlimited. */
-            stock: z.number().int().min(0).nullable().optional(),
+            stock: z.number().int().min(0).max(1_000_000_000).nullable().optional(),
           })
           .refine((p) => p.kind !== 'points' || p.points !== undefined, {
             message: 'a points prize says how many',

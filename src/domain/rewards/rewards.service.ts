@@ -48,10 +48,10 @@ export const rewardInputSchema = z.object({
     .optional(),
   kind: z.enum(REWARD_KINDS),
   pointsCost: z.number().int().min(0).max(1_000_000_000),
-  /** Units left; null or absent is unlimited. */
-  stock: z.number().int().min(0).nullable().optional(),
+  /** Units left; null or absent is unlimited. An integer column: bounded below 2^31. */
+  stock: z.number().int().min(0).max(1_000_000_000).nullable().optional(),
   minTierCode: z.string().nullable().optional(),
-  perMemberLimit: z.number().int().min(1).nullable().optional(),
+  perMemberLimit: z.number().int().min(1).max(1_000_000).nullable().optional(),
   /** Face value in minor units (coupons, cash offsets). */
   value: z.number().int().min(0).nullable().optional(),
   /** The tier a `tier_upgrade` reward grants. */

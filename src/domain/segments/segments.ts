@@ -40,7 +40,9 @@ export const tagSchema = z
   .trim()
   .min(1)
   .max(50)
-  .regex(/^[^/\p{Cc}]+$/u, 'a tag has no / and no control characters')
+  // The control characters (\p{Cc}) spelled out: the OpenAPI document carries the expression
+  // without its flags, and a client's validator would not read \p{Cc} without the u flag.
+  .regex(/^[^/\u0000-\u001f\u007f-\u009f]+$/, 'a tag has no / and no control characters')
 
 const score = z.number().int().min(1).max(5)
 const scoreRange = z
