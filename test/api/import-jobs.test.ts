@@ -80,6 +80,19 @@ for (const database of databases) {
       expect(amy).toHaveLength(1)
     })
 
+    it('an empty file is refused at once with 400, and no job is kept', async () => {
+      const before = (await api.call('GET', '/api/v1/imports')).body.items.length
+      for (const body of ['', '\uFEFF \r\n,,\n']) {
+        const response = await upload(body)
+        expect(response.status).toBe(400)
+        expect((await response.json()).error).toMatchObject({
+          code: 'invalid_input',
+          message: 'the file is empty: no header line',
+        })
+      }
+      expect((await api.call('GET', '/api/v1/imports')).body.items).toHaveLength(before)
+    })
+
     it('a dry run stays synchronous: 200 with the report, no job', async () => {
       const before = (await api.call('GET', '/api/v1/imports')).body.items.length
       const response = await upload('external_id,name\nD-1,Dee', '?dryRun=true')

@@ -360,7 +360,12 @@ for (const db of databases) {
       })
 
       it.each([
-        ['POST', '/api/v1/rewards', 'name', { name: 'a\u0000b', kind: 'gift', pointsCost: 1 }],
+        [
+          'POST',
+          '/api/v1/rewards',
+          'name.en',
+          { name: { 'zh-CN': '礼品', en: 'a\u0000b' }, kind: 'gift', pointsCost: 1 },
+        ],
         ['POST', '/api/v1/orders', 'id', { id: 'o-nul\u0000', amount: 1 }],
         ['POST', '/api/v1/segments', 'name', { name: 'a\u0000', filter: {} }],
         ['GET', '/api/v1/members?phone=%00', 'phone', undefined],

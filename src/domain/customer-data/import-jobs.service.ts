@@ -8,7 +8,7 @@ import type { DomainDeps } from '../context.ts'
 import {
   type ImportProgress,
   type ImportReport,
-  checkImportSize,
+  checkImportFile,
   type MemberImportService,
 } from './member-import.service.ts'
 
@@ -75,14 +75,14 @@ export class ImportJobsService {
 
   /**
    * Queues an import of `file` and returns at once; the job runs in the background of this
-   * process. Refuses a file over the size limit before keeping it.
+   * process. Refuses a file over the size limit, or an empty one, before keeping it.
    */
   async start(
     file: Buffer,
     options: { onExisting?: 'update' | 'skip'; actor: string },
   ): Promise<ImportJob> {
     if (this.stopping) throw new DomainError('closed', 'this server is stopping; try again')
-    checkImportSize(file)
+    checkImportFile(file)
     const now = this.deps.clock.now().toISOString()
     const id = newId('imp')
     await this.deps.store.db

@@ -28,14 +28,22 @@ export const MAX_IMPORT_ROWS = 100_000
 /** Bytes one import takes: a CSV of 100,000 members with every column is about 20 MB. */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
-/** Throws `invalid_input` naming the limit when `file` is over `MAX_IMPORT_BYTES`. */
-export function checkImportSize(file: Buffer): void {
+/** Bytes that leave a CSV without a single cell: a byte order mark, blanks, separators, quotes. */
+const NOTHING_WRITTEN = new Set([0xef, 0xbb, 0xbf, 0x20, 0x09, 0x0a, 0x0d, 0x2c, 0x3b, 0x22])
+
+/**
+ * What is refused before an import is kept or started, so that the client hears it at once:
+ * a file over `MAX_IMPORT_BYTES` (`invalid_input` naming the limit) or one with nothing in it.
+ */
+export function checkImportFile(file: Buffer): void {
   if (file.length > MAX_IMPORT_BYTES)
     throw new DomainError(
       'invalid_input',
       `the file is ${(file.length / 1024 / 1024).toFixed(1)} MB; import at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB at a time`,
       { limit: MAX_IMPORT_BYTES },
     )
+  if (!file.some((byte) => !NOTHING_WRITTEN.has(byte)))
+    throw new DomainError('invalid_input', 'the file is empty: no header line')
 }
 
 /**
@@ -141,7 +149,7 @@ export class MemberImportService {
   ) {}
 
   async importMembers(file: Buffer, options: ImportOptions): Promise<ImportReport> {
-    checkImportSize(file)
+    checkImportFile(file)
     const { version, config: programme } = await this.programmes.current()
     const now = this.deps.clock.now()
     const pause = breather()
