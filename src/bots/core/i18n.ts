@@ -423,7 +423,7 @@ const zhCN = {
   'tag.joiner': () => '、',
   'untag.usage': () => '请发送：/untag <会员码或手机号> <标签>',
   'export.usage': () =>
-    '请发送：/export members（会员）、/export ledger（积分流水）或 /export orders（订单）',
+    '请发送：/export members（会员）、/export segment <分群编号>（分群的会员）、/export ledger（积分流水）或 /export orders（订单）',
   'export.caption': (p: { kind: string }) =>
     `📄 导出：${p.kind}（CSV，可用 Excel 打开）。文件含会员个人信息，请妥善保管。`,
 }
@@ -808,7 +808,8 @@ const en: Catalogue = {
   'tag.show': (p) => `🏷 Tags of ${p.name}: ${p.tags}`,
   'tag.joiner': () => ', ',
   'untag.usage': () => 'Please send: /untag <member code or phone> <tag>',
-  'export.usage': () => 'Please send: /export members, /export ledger or /export orders',
+  'export.usage': () =>
+    'Please send: /export members, /export segment <segment id>, /export ledger or /export orders',
   'export.caption': (p) =>
     `📄 Export: ${p.kind} (CSV, opens in Excel). It holds members' personal data: keep it safe.`,
 }
