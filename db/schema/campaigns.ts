@@ -9,6 +9,9 @@ export interface CampaignsTable {
   sendAt: string
   cost: number | null
   attributionDays: number
+  /** Share of the audience held out, in percent; see migration 0016. */
+  holdoutPercent: Generated<number>
+  holdoutSeed: number | null
   targeted: number
   createdBy: string | null
   createdAt: string
@@ -40,4 +43,9 @@ export interface CampaignOpensTable {
   campaignId: string
   memberId: string
   openedAt: string
+}
+
+export interface CampaignHoldoutsTable {
+  campaignId: string
+  memberId: string
 }

@@ -1,5 +1,10 @@
 import type { ApiKeysTable } from './api-keys.ts'
-import type { CampaignOpensTable, CampaignsTable, OutboxTable } from './campaigns.ts'
+import type {
+  CampaignHoldoutsTable,
+  CampaignOpensTable,
+  CampaignsTable,
+  OutboxTable,
+} from './campaigns.ts'
 import type { BindCodesTable, DialogStatesTable, ProcessedUpdatesTable } from './chat.ts'
 import type { CouponsTable } from './coupons.ts'
 import type {
@@ -78,6 +83,7 @@ export interface Database {
   campaigns: CampaignsTable
   outbox: OutboxTable
   campaignOpens: CampaignOpensTable
+  campaignHoldouts: CampaignHoldoutsTable
   products: ProductsTable
   reminders: RemindersTable
   orderEvents: OrderEventsTable

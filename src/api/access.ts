@@ -88,6 +88,7 @@ export const OPERATIONS = {
   'POST /api/v1/segments/preview': 'staff',
   'POST /api/v1/segments/recompute': 'manager',
   'GET /api/v1/segments/{id}': 'staff',
+  'GET /api/v1/segments/{id}/members': 'manager',
   'DELETE /api/v1/segments/{id}': 'manager',
   'GET /api/v1/members/{id}/tags': 'staff',
   'POST /api/v1/members/{id}/tags': 'manager',

@@ -211,6 +211,32 @@ export const RedemptionSchema = z
   })
   .openapi('Redemption')
 
+const HoldoutGroupSchema = z.object({
+  members: z.number().int(),
+  converted: z.number().int(),
+  sales: z.number().int(),
+  conversion: z.number().nullable(),
+  salesPerMember: z.number().nullable().openapi({ description: 'Minor units' }),
+})
+
+/** Messaged against held-out members: a campaign's or a reminder kind's proof of effect. */
+export const HoldoutComparisonSchema = z
+  .object({
+    messaged: HoldoutGroupSchema,
+    heldOut: HoldoutGroupSchema,
+    uplift: z.number().nullable().openapi({
+      description: 'Messaged conversion less held-out conversion, as a share (0.1 = 10 points)',
+    }),
+    relativeUplift: z.number().nullable(),
+    interval: z
+      .object({ low: z.number(), high: z.number() })
+      .nullable()
+      .openapi({ description: "95% interval of the uplift (Newcombe's hybrid score)" }),
+    incrementalSales: z.number().int().nullable(),
+    verdict: z.enum(['too_small', 'no_measurable_effect', 'positive', 'negative']),
+  })
+  .openapi('HoldoutComparison')
+
 /**
  * The standard error responses, for routes to spread into their `responses`; 429 is on every
  * route, since every route is rate limited.

@@ -76,7 +76,7 @@ export function createDomain(
     miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),
     memberImport,
     importJobs: new ImportJobsService(deps, memberImport),
-    exports: new ExportService(deps),
+    exports: new ExportService(deps, segments),
     privacy: new PrivacyService(deps, programme, members),
     adjust: (memberId: string, adjustment: Adjustment, actor: string) =>
       adjustPoints(deps, programme, members, memberId, adjustment, actor),

@@ -97,6 +97,46 @@ for (const db of databases) {
         expect((await api.call('GET', `/api/v1/segments/${id}`)).status).toBe(404)
       })
 
+      it("lists a saved segment's members a page at a time and exports them as CSV; a till key may not", async () => {
+        const created = await api.call('POST', '/api/v1/segments', {
+          name: 'Subscribed',
+          filter: {},
+        })
+        const id = created.body.id
+        const path = `/api/v1/segments/${id}/members`
+        expect((await api.call('GET', path, undefined, { key: api.posKey })).status).toBe(403)
+        const first = await api.call('GET', `${path}?limit=1`)
+        expect(first.status).toBe(200)
+        expect(first.body.items).toHaveLength(1)
+        expect(first.body.nextCursor).toBe(first.body.items[0].id)
+        const second = await api.call('GET', `${path}?limit=1&cursor=${first.body.nextCursor}`)
+        expect(second.body).toMatchObject({ items: [expect.any(Object)], nextCursor: null })
+        const listed = [...first.body.items, ...second.body.items]
+        expect(listed.map((m: { displayName: string }) => m.displayName).sort()).toEqual([
+          'Ana',
+          'Bo',
+        ])
+        expect(listed.find((m: { id: string }) => m.id === member.Ana)).toMatchObject({
+          marketingConsent: true,
+          points: expect.any(Number),
+          tier: expect.any(String),
+        })
+        const csv = await api.app.request(`/api/v1/exports/members?segment=${id}`, {
+          headers: { authorization: `Bearer ${api.adminKey}` },
+        })
+        expect(csv.status).toBe(200)
+        const text = await csv.text()
+        expect(text).toContain(',Ana,')
+        expect(text).toContain(',Bo,')
+        expect(text).not.toContain(',Cai,')
+        expect((await api.call('GET', '/api/v1/segments/seg_nope/members')).status).toBe(404)
+        const unknown = await api.call('GET', '/api/v1/exports/members?segment=seg_nope')
+        expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } })
+        const ledger = await api.call('GET', `/api/v1/exports/ledger?segment=${id}`)
+        expect(ledger).toMatchObject({ status: 400, body: { error: { code: 'invalid_input' } } })
+        await api.call('DELETE', `/api/v1/segments/${id}`)
+      })
+
       it('tags members (admin), and a tag filter selects them', async () => {
         const path = `/api/v1/members/${member.Bo}/tags`
         expect((await api.call('POST', path, { tags: ['vip'] }, { key: api.posKey })).status).toBe(

@@ -382,6 +382,7 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     await say(manager, '周末双倍积分！')
     await press(manager, 'bc-noimage')
     await press(manager, 'bc-nobutton')
+    await press(manager, 'bc-nocost')
     const tomorrow = DateTime.fromJSDate(get().clock.now(), { zone: 'Asia/Shanghai' })
       .plus({ days: 1 })
       .toISODate()
@@ -407,9 +408,10 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     )
     expect((await say(owner, 'Double points this weekend!'))[0]).toContain('Add an image?')
     expect((await say(owner, 'not-a-link'))[0]).toContain('starting with https://')
-    expect((await say(owner, 'https://shop.example/sale.jpg'))[0]).toContain('Add a link button?')
+    expect((await say(owner, 'https://shop.example/sale.jpg'))[0]).toContain('Add a button?')
     expect((await say(owner, 'no link here'))[0]).toContain('Please send "Button text https://…"')
-    const [previewTitle, preview, when] = await say(owner, 'Shop now https://shop.example/sale')
+    expect((await say(owner, 'Shop now https://shop.example/sale'))[0]).toContain('What did')
+    const [previewTitle, preview, when] = await press(owner, 'bc-nocost')
     expect(previewTitle).toContain('Preview')
     expect(preview).toBe('Double points this weekend!\n🖼 https://shop.example/sale.jpg')
     expect(when).toContain('When should it go out?')
@@ -431,6 +433,42 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     })
     expect((await say(owner, `/campaign ${id}`))[0]).toContain('(scheduled)')
     await get().domain.campaigns.cancel(id)
+  })
+
+  it('/broadcast asks for the cost and offers a member-page button: /campaign shows the ROI and the members who opened it', async () => {
+    const { domain, clock } = get()
+    const owner = { id: ++ids, first_name: 'Boss', language_code: 'en' }
+    const { code } = await domain.staff.createInvite('manager')
+    await say(owner, `/admin ${code}`)
+    const member = await tgMember()
+    const memberId = (await domain.members.get({ telegramId: String(member.id) })).id
+    await say(owner, '/broadcast')
+    await press(owner, 'bc-seg:all')
+    await say(owner, 'Tea tasting on Saturday')
+    await press(owner, 'bc-noimage')
+    expect(buttons(owner).map((b) => b.text)).toEqual(['Member page button', 'No button'])
+    expect((await press(owner, 'bc-miniapp'))[0]).toContain('What did this broadcast cost?')
+    expect((await say(owner, '12.345'))[0]).toContain('at most two decimals')
+    const [, preview] = await say(owner, '¥50.5')
+    expect(preview).toBe('Tea tasting on Saturday\n🔘 Open my points')
+    await press(owner, 'bc-now')
+    const [done] = await press(owner, buttons(owner)[0]!.callback_data!)
+    const id = /\((cmp_[\w-]+)\)/.exec(done!)![1]!
+    expect(await domain.campaigns.get(id)).toMatchObject({
+      message: { text: 'Tea tasting on Saturday', miniappButton: 'Open my points' },
+      stats: { cost: 5_050 },
+    })
+    await domain.campaigns.dispatchDue()
+    for (const row of await domain.outbox.claim('w', ['telegram'], 1_000)) {
+      await domain.outbox.begin('w', row)
+      await domain.outbox.settle('w', row, { status: 'sent' })
+    }
+    clock.advance(60_000)
+    await domain.campaigns.recordOpen(id, memberId)
+    await domain.orders.ingest({ id: `bc-roi-${id}`, member: { id: memberId }, amount: 10_100 })
+    const [results] = await say(owner, `/campaign ${id}`)
+    expect(results).toContain('opened 1')
+    expect(results).toContain('sales ¥101.00, ROI 200%')
   })
 
   it('/campaign shows a delivered-but-uncertain message as unconfirmed, not as failed', async () => {

@@ -164,6 +164,31 @@ describeOnDatabases('privacy and tags in the Telegram bot', (get) => {
     expect(file.content.toString('utf8')).toContain('code,external_id,name,phone')
     expect(file.content.toString('utf8')).toContain('Shopper')
   })
+
+  it("the owner exports a saved segment's members in chat with /export segment <id>", async () => {
+    const { domain } = get()
+    const region = 'Segment-Export-Town'
+    const inside = await domain.members.register({
+      displayName: 'Inside',
+      marketingConsent: true,
+      region,
+    })
+    await domain.members.register({ displayName: 'Outside', marketingConsent: true })
+    const segment = await domain.segments.create({ name: 'Town', filter: { regions: [region] } })
+    const owner = user('Segment owner')
+    await say(owner, `/admin ${(await domain.staff.createInvite('owner')).code}`)
+    expect(await say(owner, '/export segment')).toEqual([
+      expect.stringContaining('/export segment <segment id>'),
+    ])
+    await say(owner, `/export segment ${segment.id}`)
+    const [call] = documentsTo(owner)
+    const file = call!.payload.document as { filename: string; content: Buffer }
+    expect(file.filename).toMatch(new RegExp(`^segment-${segment.id}-\\d{4}-\\d{2}-\\d{2}\\.csv$`))
+    const lines = file.content.toString('utf8').trim().split(/\r?\n/)
+    expect(lines).toHaveLength(2)
+    expect(lines[1]).toContain(`${inside.code},`)
+    expect(lines[1]).toContain('Inside')
+  })
 })
 
 describeOnDatabases('privacy in the WeChat bot', (get) => {

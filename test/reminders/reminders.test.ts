@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createConversation } from '../../src/bots/core/conversation.ts'
 import { type Domain, createDomain } from '../../src/domain/index.ts'
 import type { MessageSender, OutboundMessage } from '../../src/domain/ports.ts'
+import { inReminderHoldout } from '../../src/domain/outbox/holdout.ts'
 import { startOutboxWorker } from '../../src/jobs/outbox-worker.ts'
 import { startScheduler } from '../../src/jobs/scheduler.ts'
 import type { DbHandle } from '../../db/client.ts'
@@ -768,6 +769,92 @@ describe('order touchpoints and the rules every reminder follows', () => {
         roi: null,
       })
     }),
+  )
+})
+
+describe('proof of effect: one credit per order, standing holdouts', () => {
+  onDatabases(
+    'an order after both a campaign message and a reminder is credited to the later of the two only, and counted by that one result',
+    (db) =>
+      withHarness(db, {}, async (h) => {
+        await h.domain.reminders.upsertProduct('TEA-30', {
+          name: { 'zh-CN': '红茶礼盒', en: 'Black tea box' },
+          usageCycleDays: 30,
+        })
+        const vic = await h.member('Vic', { region: 'Touch-A' })
+        const wen = await h.member('Wen', { region: 'Touch-B' })
+        h.at(0, '09:00')
+        await h.order(vic.id, 'T-1', 9_900, [{ sku: 'TEA-30', quantity: 1 }])
+        await h.order(wen.id, 'T-2', 9_900, [{ sku: 'TEA-30', quantity: 1 }])
+        const campaign = (region: string) =>
+          h.domain.campaigns.create(
+            { name: region, message: { text: '新茶到店' }, segment: { regions: [region] } },
+            'test',
+          )
+        // Vic hears from the campaign first and the reminder after; Wen the other way round.
+        h.at(24)
+        const first = await campaign('Touch-A')
+        await h.domain.campaigns.dispatchDue()
+        await h.tick()
+        h.at(25)
+        await h.tick()
+        h.at(26)
+        const second = await campaign('Touch-B')
+        await h.domain.campaigns.dispatchDue()
+        await h.tick()
+        expect(h.to(vic.chat)).toHaveLength(2)
+        expect(h.to(wen.chat)).toHaveLength(2)
+        h.at(27)
+        await h.order(vic.id, 'T-3', 10_000)
+        await h.order(wen.id, 'T-4', 30_000)
+        const usage = (await h.domain.reminders.stats()).find((s) => s.kind === 'usage_cycle')!
+        expect(usage).toMatchObject({ sent: 2, converted: 1, orders: 1, sales: 10_000 })
+        expect((await h.domain.campaigns.get(first.id)).stats).toMatchObject({
+          converted: 0,
+          orders: 0,
+          sales: 0,
+        })
+        expect((await h.domain.campaigns.get(second.id)).stats).toMatchObject({
+          converted: 1,
+          orders: 1,
+          sales: 30_000,
+        })
+      }),
+  )
+
+  onDatabases(
+    'a reminder kind with a standing holdout sends nothing to the held-out members and compares them with those reminded',
+    (db) =>
+      withHarness(db, { holdoutPercent: { usage_cycle: 50 } }, async (h) => {
+        await h.domain.reminders.upsertProduct('TEA-30', {
+          name: { 'zh-CN': '红茶礼盒', en: 'Black tea box' },
+          usageCycleDays: 30,
+        })
+        h.at(0, '09:00')
+        const people: { id: string; chat: string }[] = []
+        for (let i = 0; i < 30; i++) {
+          const person = await h.member(`S${i}`)
+          await h.order(person.id, `S-${i}`, 9_900, [{ sku: 'TEA-30', quantity: 1 }])
+          people.push(person)
+        }
+        h.at(25)
+        await h.tick()
+        const held = people.filter((p) => inReminderHoldout('usage_cycle', p.id, 50))
+        expect(held.length).toBeGreaterThan(0)
+        expect(held.length).toBeLessThan(30)
+        for (const person of people)
+          expect(h.to(person.chat)).toHaveLength(held.includes(person) ? 0 : 1)
+        h.at(27)
+        for (const person of people.slice(0, 10)) await h.order(person.id, `R-${person.id}`, 5_000)
+        const usage = (await h.domain.reminders.stats()).find((s) => s.kind === 'usage_cycle')!
+        const heldBought = people.slice(0, 10).filter((p) => held.includes(p)).length
+        expect(usage.skipped.holdout).toBe(held.length)
+        expect(usage.holdout).toMatchObject({
+          messaged: { members: 30 - held.length, converted: 10 - heldBought },
+          heldOut: { members: held.length, converted: heldBought, sales: heldBought * 5_000 },
+          verdict: 'too_small',
+        })
+      }),
   )
 })
 

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { campaignInputSchema } from '../../domain/campaigns/campaigns.ts'
 import type { Domain } from '../../domain/index.ts'
 import { newRouter } from '../router.ts'
-import { errorResponses, json } from '../schemas.ts'
+import { HoldoutComparisonSchema, errorResponses, json } from '../schemas.ts'
 
 const IdParams = z.object({
   id: z
@@ -29,6 +29,8 @@ const StatsSchema = z.object({
   sales: z.number().int(),
   cost: z.number().int().nullable(),
   roi: z.number().nullable().openapi({ description: 'Attributed sales ÷ cost × 100' }),
+  heldOut: z.number().int().openapi({ description: 'Members drawn out and not messaged' }),
+  holdout: HoldoutComparisonSchema.nullable(),
 })
 const CampaignSchema = z
   .object({
@@ -38,11 +40,14 @@ const CampaignSchema = z
       text: z.string(),
       imageUrl: z.string().optional(),
       buttons: z.array(z.object({ label: z.string(), url: z.string() })).optional(),
+      miniappButton: z.string().optional(),
     }),
     segment: z.record(z.string(), z.unknown()),
     status: z.enum(['scheduled', 'sending', 'paused', 'completed', 'cancelled']),
     sendAt: z.string(),
     attributionDays: z.number().int(),
+    holdoutPercent: z.number().int(),
+    holdoutSeed: z.number().int().nullable(),
     createdAt: z.string(),
     startedAt: z.string().nullable(),
     completedAt: z.string().nullable(),

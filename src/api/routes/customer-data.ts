@@ -173,7 +173,7 @@ const routes = {
     method: 'get',
     path: '/exports/{kind}',
     tags: ['customer data'],
-    summary: 'Export members, the ledger or orders as CSV',
+    summary: "Export members (all, or a saved segment's), the ledger or orders as CSV",
     description:
       'Streamed; UTF-8 with a byte order mark for Excel. Text cells starting with = + - @ are prefixed with an apostrophe against spreadsheet formulas; the member import takes it off again.',
     request: {
@@ -184,7 +184,7 @@ const routes = {
     },
     responses: {
       200: { description: 'The CSV file', content: { 'text/csv': { schema: z.string() } } },
-      ...errorResponses(400, 401, 403),
+      ...errorResponses(400, 401, 403, 404),
     },
   }),
 }
@@ -227,10 +227,13 @@ export function customerDataRoutes(domain: Domain) {
     .openapi(routes.exportCsv, async (c) => {
       const { kind } = c.req.valid('param')
       const chunks = domain.exports.export(kind, c.req.valid('query'))
+      // Read before answering, so that an unknown segment is a 404 rather than a broken file.
+      let first: IteratorResult<string> | null = await chunks.next()
       const encoder = new TextEncoder()
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
-          const next = await chunks.next()
+          const next = first ?? (await chunks.next())
+          first = null
           if (next.done) controller.close()
           else controller.enqueue(encoder.encode(next.value))
         },

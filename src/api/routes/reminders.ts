@@ -4,7 +4,7 @@ import { REMINDER_KINDS } from '../../domain/reminders/reminder-rules.ts'
 import { orderEventInputSchema } from '../../domain/reminders/order-touchpoints.ts'
 import { productInputSchema } from '../../domain/reminders/products.ts'
 import { newRouter } from '../router.ts'
-import { errorResponses, json } from '../schemas.ts'
+import { HoldoutComparisonSchema, errorResponses, json } from '../schemas.ts'
 
 const localized = z.object({ 'zh-CN': z.string(), en: z.string() })
 
@@ -57,6 +57,7 @@ const ReminderStatsSchema = z
     conversionRate: z.number().nullable(),
     orders: z.number().int(),
     sales: z.number().int(),
+    holdout: HoldoutComparisonSchema.nullable(),
   })
   .openapi('ReminderStats')
 

@@ -36,6 +36,19 @@ const RecomputeSchema = z
 const MemberTagsSchema = z
   .object({ memberId: z.string(), tags: z.array(z.string()) })
   .openapi('MemberTags')
+const SegmentMemberSchema = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    displayName: z.string(),
+    tier: z.string(),
+    points: z.number().int(),
+    marketingConsent: z.boolean(),
+    lifecycle: z.string().nullable(),
+    valueClass: z.string().nullable(),
+    lastPurchaseAt: z.string().nullable(),
+  })
+  .openapi('SegmentMember')
 const newSegment = z.object({
   name: z.string().trim().min(1).max(100),
   filter: segmentFilterSchema,
@@ -73,6 +86,28 @@ const routes = {
     summary: 'A saved segment with its size now',
     request: { params: IdParams },
     responses: { 200: json(SegmentSchema, 'The segment'), ...errorResponses(401, 404) },
+  }),
+  members: createRoute({
+    method: 'get',
+    path: '/segments/{id}/members',
+    tags,
+    summary: 'The members a saved segment selects now, a page at a time',
+    description:
+      'In member id order; pass nextCursor as cursor for the next page. The CSV of the same members is GET /api/v1/exports/members?segment={id}.',
+    request: {
+      params: IdParams,
+      query: z.object({
+        cursor: z.string().optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
+    },
+    responses: {
+      200: json(
+        z.object({ items: z.array(SegmentMemberSchema), nextCursor: z.string().nullable() }),
+        'A page of members',
+      ),
+      ...errorResponses(400, 401, 403, 404),
+    },
   }),
   delete: createRoute({
     method: 'delete',
@@ -156,6 +191,10 @@ export function segmentRoutes(domain: Domain) {
     })
     .openapi(routes.recompute, async (c) => c.json(await segments.recompute(), 200))
     .openapi(routes.get, async (c) => c.json(await segments.get(c.req.valid('param').id), 200))
+    .openapi(routes.members, async (c) => {
+      const { cursor, limit } = c.req.valid('query')
+      return c.json(await segments.members(c.req.valid('param').id, { after: cursor, limit }), 200)
+    })
     .openapi(routes.delete, async (c) => {
       await segments.delete(c.req.valid('param').id)
       return c.json({ ok: true as const }, 200)

@@ -401,17 +401,20 @@ export async function untag(turn: Turn, args: string): Promise<Reply[]> {
 }
 
 /**
- * `/export members|ledger|orders` (导出): the CSV export as a file, for the owner only; the
- * same files are at `GET /api/v1/exports/{kind}` for admin API keys.
+ * `/export members|ledger|orders` and `/export segment <id>` (导出): the CSV export as a file,
+ * for the owner only; the same files are at `GET /api/v1/exports/{kind}` for admin API keys.
  */
 export async function exportCsv(turn: Turn, args: string): Promise<Reply[]> {
-  const kind = EXPORT_WORDS[args.trim().toLowerCase()]
-  if (!kind) return text(t(turn.locale, 'export.usage'))
+  const [word = '', segment, ...rest] = args.trim().split(/\s+/)
+  const ofSegment = SEGMENT_WORDS.has(word.toLowerCase())
+  const kind = ofSegment ? 'members' : EXPORT_WORDS[word.toLowerCase()]
+  if (!kind || rest.length > 0 || ofSegment !== (segment !== undefined))
+    return text(t(turn.locale, 'export.usage'))
   const chunks: string[] = []
-  for await (const chunk of turn.deps.domain.exports.export(kind)) chunks.push(chunk)
+  for await (const chunk of turn.deps.domain.exports.export(kind, { segment })) chunks.push(chunk)
   const day = turn.deps.domain.deps.clock.now().toISOString().slice(0, 10)
   turn.deps.logger.info(
-    { channel: turn.inbound.channel, userId: turn.inbound.userId, kind },
+    { channel: turn.inbound.channel, userId: turn.inbound.userId, kind, segment },
     'owner exported data in chat',
   )
   return [
@@ -419,12 +422,14 @@ export async function exportCsv(turn: Turn, args: string): Promise<Reply[]> {
       text: t(turn.locale, 'export.caption', { kind: args.trim() }),
       document: {
         data: Buffer.from(chunks.join(''), 'utf8'),
-        filename: `${kind}-${day}.csv`,
+        filename: segment ? `segment-${segment}-${day}.csv` : `${kind}-${day}.csv`,
         mimeType: 'text/csv',
       },
     },
   ]
 }
+
+const SEGMENT_WORDS = new Set(['segment', '分群'])
 
 const EXPORT_WORDS: Record<string, ExportKind> = {
   members: 'members',

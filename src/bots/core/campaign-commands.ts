@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import type { HoldoutComparison } from '../../domain/outbox/holdout.ts'
 import { refusedBelow } from './admin-commands.ts'
 import { yuan } from './format.ts'
 import { t } from './i18n.ts'
@@ -47,8 +48,31 @@ export async function campaignResults(turn: Turn, id: string): Promise<Reply[]> 
       orders: s.orders,
       sales: yuan(s.sales),
       roi: s.roi === null ? '—' : `${s.roi}%`,
-    }),
+    }) + (s.holdout ? `\n${holdoutLine(turn, s.heldOut, s.holdout)}` : ''),
   )
+}
+
+const percent = (share: number | null) => (share === null ? '—' : `${(share * 100).toFixed(1)}%`)
+
+/** The comparison with the held-out members, in one line, ending with what it shows. */
+function holdoutLine(turn: Turn, heldOut: number, h: HoldoutComparison): string {
+  return t(turn.locale, 'holdout.line', {
+    heldOut,
+    messaged: percent(h.messaged.conversion),
+    held: percent(h.heldOut.conversion),
+    uplift: h.uplift === null ? '—' : `${(h.uplift * 100).toFixed(1)}`,
+    low: h.interval ? `${(h.interval.low * 100).toFixed(1)}` : '—',
+    high: h.interval ? `${(h.interval.high * 100).toFixed(1)}` : '—',
+    incremental: h.incrementalSales === null ? '—' : yuan(h.incrementalSales),
+    verdict: t(turn.locale, `holdout.${h.verdict}`),
+  })
+}
+
+/** A cost in yuan with up to two decimals ("500", "99.9") as minor units, exactly; or null. */
+function minorUnitsOf(input: string): number | null {
+  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(input.trim().replace(/^¥/, ''))
+  if (!match) return null
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'))
 }
 
 /** `/broadcast`: a manager picks the audience, writes the message, sees a preview, sends. */
@@ -114,7 +138,12 @@ export async function broadcastText(
   if (dialog.step === 'button') {
     const match = /^(.{1,64}?)\s+(https?:\/\/\S+)$/.exec(input.trim())
     if (!match) return text(t(turn.locale, 'broadcast.buttonInvalid'))
-    return preview(turn, { ...dialog, button: { label: match[1]!, url: match[2]! } })
+    return askCost(turn, { ...dialog, button: { label: match[1]!, url: match[2]! } })
+  }
+  if (dialog.step === 'cost') {
+    const cost = minorUnitsOf(input)
+    if (cost === null) return text(t(turn.locale, 'broadcast.costInvalid'))
+    return preview(turn, { ...dialog, cost })
   }
   if (dialog.step === 'time') {
     const { config } = await turn.deps.domain.programme.current()
@@ -131,7 +160,20 @@ function askButton(turn: Turn, dialog: Broadcast): Reply[] {
   return [
     {
       text: t(turn.locale, 'broadcast.button'),
-      buttons: [[{ label: t(turn.locale, 'broadcast.noButton'), action: 'bc-nobutton' }]],
+      buttons: [
+        [{ label: t(turn.locale, 'broadcast.miniapp'), action: 'bc-miniapp' }],
+        [{ label: t(turn.locale, 'broadcast.noButton'), action: 'bc-nobutton' }],
+      ],
+    },
+  ]
+}
+
+function askCost(turn: Turn, dialog: Broadcast): Reply[] {
+  turn.session.dialog = { ...dialog, step: 'cost' }
+  return [
+    {
+      text: t(turn.locale, 'broadcast.cost'),
+      buttons: [[{ label: t(turn.locale, 'broadcast.noCost'), action: 'bc-nocost' }]],
     },
   ]
 }
@@ -142,7 +184,12 @@ async function preview(turn: Turn, dialog: Broadcast): Promise<Reply[]> {
   return [
     { text: t(turn.locale, 'broadcast.preview') },
     {
-      text: dialog.imageUrl ? `${dialog.message!}\n🖼 ${dialog.imageUrl}` : dialog.message!,
+      // The page's button needs the member's own signed link, so the preview only names it.
+      text: [
+        dialog.message!,
+        ...(dialog.imageUrl ? [`🖼 ${dialog.imageUrl}`] : []),
+        ...(dialog.miniappButton ? [`🔘 ${dialog.miniappButton}`] : []),
+      ].join('\n'),
       buttons: dialog.button
         ? [[{ label: dialog.button.label, url: dialog.button.url }]]
         : undefined,
@@ -186,7 +233,10 @@ export async function broadcastAction(turn: Turn, action: string): Promise<Reply
   if (refusal) return refusal
   if (dialog?.kind !== 'broadcast') return text(t(turn.locale, 'fallback'))
   if (action === 'bc-noimage' && dialog.step === 'image') return askButton(turn, dialog)
-  if (action === 'bc-nobutton' && dialog.step === 'button') return preview(turn, dialog)
+  if (action === 'bc-nobutton' && dialog.step === 'button') return askCost(turn, dialog)
+  if (action === 'bc-miniapp' && dialog.step === 'button')
+    return askCost(turn, { ...dialog, miniappButton: t(turn.locale, 'broadcast.miniappLabel') })
+  if (action === 'bc-nocost' && dialog.step === 'cost') return preview(turn, dialog)
   if (action === 'bc-now' && dialog.step === 'when') return confirm(turn, dialog)
   if (action === 'bc-later' && dialog.step === 'when') {
     turn.session.dialog = { ...dialog, step: 'time' }
@@ -207,9 +257,11 @@ export async function confirmBroadcast(turn: Turn, dialog: Broadcast): Promise<R
         text: dialog.message!,
         ...(dialog.imageUrl ? { imageUrl: dialog.imageUrl } : {}),
         ...(dialog.button ? { buttons: [dialog.button] } : {}),
+        ...(dialog.miniappButton ? { miniappButton: dialog.miniappButton } : {}),
       },
       segment: dialog.filter ?? {},
       sendAt: dialog.sendAt,
+      cost: dialog.cost,
     },
     `${turn.inbound.channel}:${turn.inbound.userId}`,
   )

@@ -29,7 +29,7 @@ function awaitsText(dialog: Dialog | undefined): boolean {
     case 'adjust':
       return dialog.step !== 'confirm'
     case 'broadcast':
-      return ['text', 'image', 'button', 'time'].includes(dialog.step)
+      return ['text', 'image', 'button', 'cost', 'time'].includes(dialog.step)
     case 'survey-comment':
       return true
     default:

@@ -224,9 +224,17 @@ const zhCN = {
   'broadcast.image': () => '要配一张图片吗？发送图片的 https 链接，或选择「不配图」。',
   'broadcast.noImage': () => '不配图',
   'broadcast.imageInvalid': () => '请发送以 https:// 开头的图片链接，或选择「不配图」。',
-  'broadcast.button': () => '要加一个链接按钮吗？发送「按钮文字 https://…」，或选择「不加」。',
+  'broadcast.button': () =>
+    '要加一个按钮吗？发送「按钮文字 https://…」加链接按钮，或选择「会员中心按钮」（会员点开会计入「打开」），或选择「不加」。',
   'broadcast.noButton': () => '不加',
+  'broadcast.miniapp': () => '会员中心按钮',
+  'broadcast.miniappLabel': () => '打开会员中心',
   'broadcast.buttonInvalid': () => '格式不对，请发送「按钮文字 https://…」，或选择「不加」。',
+  'broadcast.cost': () =>
+    '这次群发花了多少钱？发送金额（元，例如 500 或 99.50），用来计算 ROI；或选择「不填」。',
+  'broadcast.noCost': () => '不填',
+  'broadcast.costInvalid': () =>
+    '请发送金额（元，最多两位小数，例如 500 或 99.50），或选择「不填」。',
   'broadcast.preview': () => '预览（会员收到的样子）：',
   'broadcast.when': () => '什么时候发送？',
   'broadcast.now': () => '立即发送',
@@ -238,6 +246,21 @@ const zhCN = {
     `确认向「${p.name}」的 ${p.size} 位会员发送（${p.when}）？夜间免打扰时段的消息会在早上发出。`,
   'broadcast.done': (p: { id: string }) =>
     `✅ 群发已创建（${p.id}）。发送 /campaign ${p.id} 查看进度和效果。`,
+  'holdout.line': (p: {
+    heldOut: number
+    messaged: string
+    held: string
+    uplift: string
+    low: string
+    high: string
+    incremental: string
+    verdict: string
+  }) =>
+    `对照组 ${p.heldOut} 人（未发送）：转化率 ${p.messaged} 对 ${p.held}，提升 ${p.uplift} 个百分点（95% 区间 ${p.low} 至 ${p.high}），增量销售额 ¥${p.incremental}。${p.verdict}`,
+  'holdout.too_small': () => '人数太少，还看不出效果。',
+  'holdout.no_measurable_effect': () => '暂无可测量的效果。',
+  'holdout.positive': () => '效果明确：比对照组多带来了购买。',
+  'holdout.negative': () => '比对照组还差：这次群发可能起了反作用。',
   'error.already_done': () => '你已经参加过了。',
   'error.birthday_locked': () => '生日设置后不能自己修改；如需更正，请联系商家。',
   'error.not_found': () => '找不到这个活动，请重新发送命令。',
@@ -423,7 +446,7 @@ const zhCN = {
   'tag.joiner': () => '、',
   'untag.usage': () => '请发送：/untag <会员码或手机号> <标签>',
   'export.usage': () =>
-    '请发送：/export members（会员）、/export ledger（积分流水）或 /export orders（订单）',
+    '请发送：/export members（会员）、/export segment <分群编号>（分群的会员）、/export ledger（积分流水）或 /export orders（订单）',
   'export.caption': (p: { kind: string }) =>
     `📄 导出：${p.kind}（CSV，可用 Excel 打开）。文件含会员个人信息，请妥善保管。`,
 }
@@ -634,8 +657,16 @@ const en: Catalogue = {
   'broadcast.noImage': () => 'No image',
   'broadcast.imageInvalid': () =>
     'Please send an image link starting with https://, or choose No image.',
-  'broadcast.button': () => 'Add a link button? Send "Button text https://…", or choose No button.',
+  'broadcast.button': () =>
+    'Add a button? Send "Button text https://…" for a link, choose Member page button (members who open it count as opened), or choose No button.',
   'broadcast.noButton': () => 'No button',
+  'broadcast.miniapp': () => 'Member page button',
+  'broadcast.miniappLabel': () => 'Open my points',
+  'broadcast.cost': () =>
+    'What did this broadcast cost? Send the amount in yuan (e.g. 500 or 99.50) for its ROI, or choose No cost.',
+  'broadcast.noCost': () => 'No cost',
+  'broadcast.costInvalid': () =>
+    'Please send an amount in yuan with at most two decimals (e.g. 500 or 99.50), or choose No cost.',
   'broadcast.buttonInvalid': () => 'Please send "Button text https://…", or choose No button.',
   'broadcast.preview': () => 'Preview (what members will get):',
   'broadcast.when': () => 'When should it go out?',
@@ -646,6 +677,12 @@ const en: Catalogue = {
   'broadcast.confirm': (p) =>
     `Send to ${plural(p.size, 'member')} of "${p.name}" (${p.when})? Messages due in quiet hours wait for the morning.`,
   'broadcast.done': (p) => `✅ Broadcast created (${p.id}). Send /campaign ${p.id} to follow it.`,
+  'holdout.line': (p) =>
+    `Held out ${p.heldOut} (not sent): conversion ${p.messaged} against ${p.held}, uplift ${p.uplift} percentage points (95% interval ${p.low} to ${p.high}), incremental sales ¥${p.incremental}. ${p.verdict}`,
+  'holdout.too_small': () => 'Too few members to tell yet.',
+  'holdout.no_measurable_effect': () => 'No measurable effect yet.',
+  'holdout.positive': () => 'A clear effect: more purchases than the held-out members.',
+  'holdout.negative': () => 'Worse than the held-out members: it may have put people off.',
   'error.already_done': () => 'You have already taken part.',
   'error.birthday_locked': () =>
     'Your birthday cannot be changed once set; ask the shop to correct it.',
@@ -808,7 +845,8 @@ const en: Catalogue = {
   'tag.show': (p) => `🏷 Tags of ${p.name}: ${p.tags}`,
   'tag.joiner': () => ', ',
   'untag.usage': () => 'Please send: /untag <member code or phone> <tag>',
-  'export.usage': () => 'Please send: /export members, /export ledger or /export orders',
+  'export.usage': () =>
+    'Please send: /export members, /export segment <segment id>, /export ledger or /export orders',
   'export.caption': (p) =>
     `📄 Export: ${p.kind} (CSV, opens in Excel). It holds members' personal data: keep it safe.`,
 }

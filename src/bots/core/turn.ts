@@ -31,7 +31,7 @@ export type Dialog =
   | { kind: 'survey-comment'; surveyId: string; orderId?: string }
   | {
       kind: 'broadcast'
-      step: 'segment' | 'text' | 'image' | 'button' | 'when' | 'time' | 'confirm'
+      step: 'segment' | 'text' | 'image' | 'button' | 'cost' | 'when' | 'time' | 'confirm'
       nonce: string
       segmentName?: string
       filter?: Record<string, unknown>
@@ -39,6 +39,10 @@ export type Dialog =
       message?: string
       imageUrl?: string
       button?: { label: string; url: string }
+      /** The label of a button to the member's page, whose visits count as opens. */
+      miniappButton?: string
+      /** Minor units. */
+      cost?: number
       sendAt?: string
       sendAtLocal?: string
     }

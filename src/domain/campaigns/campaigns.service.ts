@@ -1,12 +1,15 @@
+import { randomInt } from 'node:crypto'
 import type { Selectable } from 'kysely'
 import type { CampaignsTable } from '../../../db/schema/campaigns.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
-import { attributeOrders } from '../outbox/attribution.ts'
+import { type Touch, attributeOrders, messageTouch } from '../outbox/attribution.ts'
+import { compareGroups, drawHoldout } from '../outbox/holdout.ts'
 import type { OutboxService } from '../outbox/outbox.service.ts'
 import type { OutboundMessage } from '../ports.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import { DAY_MS } from '../reminders/planning.ts'
 import type { MarketingResult, ReportPeriod } from '../reports/reports.ts'
 import {
   type CampaignInput,
@@ -51,6 +54,8 @@ export class CampaignsService {
     }
     const input = parsed.data
     const segment = this.segments.parse(input.segment, 'segment')
+    const { config: programme } = await this.programmes.current()
+    const holdoutPercent = input.holdoutPercent ?? programme.campaignHoldoutPercent
     const now = this.deps.clock.now().toISOString()
     const id = newId('cmp')
     await this.deps.store.db
@@ -64,6 +69,8 @@ export class CampaignsService {
         sendAt: input.sendAt ? new Date(input.sendAt).toISOString() : now,
         cost: input.cost ?? null,
         attributionDays: input.attributionDays,
+        holdoutPercent,
+        holdoutSeed: holdoutPercent > 0 ? (input.holdoutSeed ?? randomInt(2_147_483_647)) : null,
         targeted: 0,
         createdBy,
         createdAt: now,
@@ -112,8 +119,9 @@ export class CampaignsService {
   }
 
   /**
-   * Starts every campaign whose time has come: resolves its segment and writes one outbox row
-   * per reachable member, in one transaction per campaign. Safe to run in several processes:
+   * Starts every campaign whose time has come: resolves its segment, draws its holdout from the
+   * reachable members and writes one outbox row per other reachable member, in one transaction
+   * per campaign. Safe to run in several processes:
    * the status change claims the campaign, and the unique key makes a row once per member.
    */
   async dispatchDue(): Promise<number> {
@@ -142,7 +150,19 @@ export class CampaignsService {
           .executeTakeFirst()
         if (Number(taken.numUpdatedRows) === 0) return false
         const message = { ...JSON.parse(campaign.messageJson), campaignId: id } as OutboundMessage
-        const rows = [...identities.entries()].map(([memberId, identity]) => ({
+        const held = drawHoldout(
+          campaign.holdoutSeed ?? 0,
+          [...identities.keys()],
+          campaign.holdoutPercent,
+        )
+        const heldRows = [...held].map((memberId) => ({ campaignId: id, memberId }))
+        for (let i = 0; i < heldRows.length; i += 500)
+          await trx
+            .insertInto('campaignHoldouts')
+            .values(heldRows.slice(i, i + 500))
+            .execute()
+        const messaged = [...identities.entries()].filter(([memberId]) => !held.has(memberId))
+        const rows = messaged.map(([memberId, identity]) => ({
           source: { campaignId: id },
           purpose: 'marketing' as const,
           memberId,
@@ -258,18 +278,36 @@ export class CampaignsService {
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .where('campaignId', '=', campaign.id)
       .executeTakeFirstOrThrow()
-    const windowMs = campaign.attributionDays * 86_400_000
     const sent = await db
       .selectFrom('outbox')
-      .select(['memberId', 'sentAt'])
+      .select(['id', 'memberId', 'sentAt'])
       .where('campaignId', '=', campaign.id)
       .where('status', '=', 'sent')
       .execute()
-    const attributed = await attributeOrders(
+    const held = await db
+      .selectFrom('campaignHoldouts')
+      .select('memberId')
+      .where('campaignId', '=', campaign.id)
+      .execute()
+    // A held-out member stands in with the moment the campaign started, under the same rule.
+    const standIns: Touch[] = campaign.startedAt
+      ? held.map((h) => ({
+          key: `h:${h.memberId}`,
+          memberId: h.memberId,
+          at: new Date(campaign.startedAt!).getTime(),
+          openedAt: null,
+          windowMs: campaign.attributionDays * DAY_MS,
+          rank: 0,
+        }))
+      : []
+    const { config: programme } = await this.programmes.current()
+    const credited = await attributeOrders(
       db,
-      sent.map((s) => ({ memberId: s.memberId, sentAt: s.sentAt! })),
-      windowMs,
+      [...sent.map((s) => messageTouch({ ...s, sentAt: s.sentAt! })), ...standIns],
+      programme.reminders.conversionDays * DAY_MS,
     )
+    const attributed = credited.slice(0, sent.length)
+    const heldCredit = credited.slice(sent.length)
     const orders = attributed.reduce((sum, a) => sum + a.orders, 0)
     const sales = attributed.reduce((sum, a) => sum + a.sales, 0)
     const converted = attributed.filter((a) => a.orders > 0).length
@@ -288,6 +326,18 @@ export class CampaignsService {
       sales,
       cost: campaign.cost,
       roi: campaign.cost ? Math.round((sales / campaign.cost) * 100 * 100) / 100 : null,
+      heldOut: held.length,
+      holdout:
+        campaign.holdoutPercent > 0
+          ? compareGroups(
+              { members: sent.length, converted, sales },
+              {
+                members: heldCredit.length,
+                converted: heldCredit.filter((a) => a.orders > 0).length,
+                sales: heldCredit.reduce((sum, a) => sum + a.sales, 0),
+              },
+            )
+          : null,
     }
   }
 
@@ -300,6 +350,8 @@ export class CampaignsService {
       status: toStatus(row.status),
       sendAt: row.sendAt,
       attributionDays: row.attributionDays,
+      holdoutPercent: row.holdoutPercent,
+      holdoutSeed: row.holdoutSeed,
       createdAt: row.createdAt,
       startedAt: row.startedAt,
       completedAt: row.completedAt,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { type HoldoutComparison, MAX_HOLDOUT_PERCENT } from '../outbox/holdout.ts'
 
 export const CAMPAIGN_STATUSES = [
   'scheduled',
@@ -31,6 +32,10 @@ export const campaignInputSchema = z.object({
   cost: z.number().int().min(0).optional(),
   /** Orders placed within this many days of the message count as the campaign's. */
   attributionDays: z.number().int().min(1).max(90).default(7),
+  /** Share of the audience drawn out and never messaged, in percent; absent is the programme's. */
+  holdoutPercent: z.number().int().min(0).max(MAX_HOLDOUT_PERCENT).optional(),
+  /** Seed of the holdout draw; absent is a random one. The same seed and audience, the same split. */
+  holdoutSeed: z.number().int().min(0).max(2_147_483_647).optional(),
 })
 export type CampaignInput = z.input<typeof campaignInputSchema>
 
@@ -55,6 +60,10 @@ export interface CampaignStats {
   cost: number | null
   /** sales ÷ cost × 100, or null without a cost. */
   roi: number | null
+  /** Members drawn out of the audience and not messaged. */
+  heldOut: number
+  /** Messaged against held-out members, or null for a campaign without a holdout. */
+  holdout: HoldoutComparison | null
 }
 
 export interface CampaignView {
@@ -65,6 +74,8 @@ export interface CampaignView {
   status: CampaignStatus
   sendAt: string
   attributionDays: number
+  holdoutPercent: number
+  holdoutSeed: number | null
   createdAt: string
   startedAt: string | null
   completedAt: string | null

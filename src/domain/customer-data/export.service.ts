@@ -1,7 +1,15 @@
+import type { Selectable } from 'kysely'
 import { z } from 'zod'
+import type { MembersTable } from '../../../db/schema/members.ts'
+import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
 import { type Cell, toCsv } from './csv.ts'
 import { MEMBER_COLUMNS, type MemberColumn } from './member-columns.ts'
+
+/** The saved segments' members, page by page (the segments service). */
+export interface SegmentMembers {
+  memberIds(id: string, page: { after?: string; limit: number }): Promise<string[]>
+}
 
 /** Rows read per query: large programmes are streamed page by page, never loaded whole. */
 const PAGE = 500
@@ -14,6 +22,8 @@ export const exportFilterSchema = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   /** ...and before this one. */
   to: z.iso.datetime({ offset: true }).optional(),
+  /** Only the members this saved segment selects now (the members export only). */
+  segment: z.string().min(1).max(100).optional(),
 })
 export type ExportFilter = z.infer<typeof exportFilterSchema>
 
@@ -73,27 +83,59 @@ export function decimalAmount(minor: number, currency: string): string {
  * formulas (see csv.ts), which the member import undoes.
  */
 export class ExportService {
-  constructor(private readonly deps: DomainDeps) {}
+  constructor(
+    private readonly deps: DomainDeps,
+    private readonly segments: SegmentMembers,
+  ) {}
 
+  /** Throws `invalid_input` for a segment with another kind than members. */
   export(kind: ExportKind, filter: ExportFilter = {}): AsyncGenerator<string> {
-    if (kind === 'members') return this.members()
+    if (filter.segment && kind !== 'members')
+      throw new DomainError('invalid_input', 'only the members export takes a segment', {
+        field: 'segment',
+      })
+    if (kind === 'members') return this.members(filter.segment)
     if (kind === 'ledger') return this.ledger(filter)
     return this.orders(filter)
   }
 
-  /** Active members, in the columns the member import reads: exported, they import again. */
-  async *members(): AsyncGenerator<string> {
+  /**
+   * Active members (or those a saved segment selects now), in the columns the member import
+   * reads: exported, they import again. Throws `not_found` for an unknown segment before the
+   * first chunk.
+   */
+  members(segment?: string): AsyncGenerator<string> {
+    const page = segment
+      ? async (after: string) => {
+          const ids = await this.segments.memberIds(segment, { after, limit: PAGE })
+          return ids.length
+            ? this.deps.store.db
+                .selectFrom('members')
+                .selectAll()
+                .where('id', 'in', ids)
+                .orderBy('id')
+                .execute()
+            : []
+        }
+      : (after: string) =>
+          this.deps.store.db
+            .selectFrom('members')
+            .selectAll()
+            .where('status', '=', 'active')
+            .where('id', '>', after)
+            .orderBy('id')
+            .limit(PAGE)
+            .execute()
+    return this.memberRows(page)
+  }
+
+  private async *memberRows(
+    page: (after: string) => Promise<Selectable<MembersTable>[]>,
+  ): AsyncGenerator<string> {
     const { db } = this.deps.store
+    let members = await page('')
     yield toCsv([], { header: [...MEMBER_COLUMNS], bom: true })
-    for (let after = ''; ;) {
-      const members = await db
-        .selectFrom('members')
-        .selectAll()
-        .where('status', '=', 'active')
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(PAGE)
-        .execute()
+    for (;;) {
       if (members.length === 0) return
       const ids = members.map((m) => m.id)
       const [identities, tags] = await Promise.all([
@@ -128,7 +170,7 @@ export class ExportService {
           return MEMBER_COLUMNS.map((column) => row[column])
         }),
       )
-      after = ids[ids.length - 1]!
+      members = await page(ids[ids.length - 1]!)
     }
   }
 

@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon'
 import { z } from 'zod'
+import { MAX_HOLDOUT_PERCENT } from '../outbox/holdout.ts'
 import { remindersConfigSchema } from '../reminders/reminder-rules.ts'
 
 export const LOCALES = ['zh-CN', 'en'] as const
@@ -204,6 +205,8 @@ export const programmeSchema = z
       })
       .nullable()
       .default({ start: '22:00', end: '08:00' }),
+    /** The share of a campaign's audience held out when the campaign does not say, in percent. */
+    campaignHoldoutPercent: z.number().int().min(0).max(MAX_HOLDOUT_PERCENT).default(0),
     /** Re-purchase reminders and lifecycle touchpoints: which run, when, how often, and texts. */
     reminders: remindersConfigSchema.default(remindersConfigSchema.parse({})),
   })

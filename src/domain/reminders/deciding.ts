@@ -6,6 +6,7 @@ import { newId } from '../../shared/ids.ts'
 import { inQuietHours } from '../campaigns/campaigns.ts'
 import type { DomainDeps } from '../context.ts'
 import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
+import { inReminderHoldout } from '../outbox/holdout.ts'
 import type { OutboxService } from '../outbox/outbox.service.ts'
 import type { OutboundMessage } from '../ports.ts'
 import {
@@ -178,6 +179,9 @@ export class ReminderDecider {
         return { status: 'deferred', until, reason: 'frequency_cap' }
       }
     }
+    // Last of the checks, so that the held-out are members who would have been reminded.
+    if (inReminderHoldout(kind, member.id, config.holdoutPercent[kind] ?? 0))
+      return { status: 'skipped', reason: 'holdout' }
     if (kind === 'win_back' && typeof subject.rewardId === 'string') {
       values.offer = await this.giveOffer(
         trx,

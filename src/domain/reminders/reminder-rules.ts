@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import { z } from 'zod'
+import { MAX_HOLDOUT_PERCENT } from '../outbox/holdout.ts'
 
 /**
  * The reminders and touchpoints the programme sends by itself. Order touchpoints (shipped,
@@ -109,6 +110,13 @@ export const remindersConfigSchema = z
     sendAt: hhmm.default('10:00'),
     /** A member who orders within this many days of a reminder counts as converted by it. */
     conversionDays: z.number().int().min(1).max(90).default(7),
+    /**
+     * A standing holdout per kind, in percent: that share of the reminders due is drawn out and
+     * not sent, so that the results compare the members reminded with those who were not.
+     */
+    holdoutPercent: z
+      .partialRecord(z.enum(REMINDER_KINDS), z.number().int().min(0).max(MAX_HOLDOUT_PERCENT))
+      .default({}),
     usageCycle: z
       .object({ enabled, daysBefore: days(365).default(5) })
       .default({ enabled: true, daysBefore: 5 }),

@@ -1,5 +1,6 @@
 import type { DomainDeps } from '../context.ts'
-import { attributeOrders } from '../outbox/attribution.ts'
+import { type Touch, attributeOrders, messageTouch } from '../outbox/attribution.ts'
+import { type HoldoutComparison, compareGroups } from '../outbox/holdout.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import type { MarketingResult } from '../reports/reports.ts'
 import { DAY_MS } from './planning.ts'
@@ -33,6 +34,8 @@ export interface ReminderKindStats {
   orders: number
   /** Net sales in minor units of those orders. */
   sales: number
+  /** Reminded against held-out members, or null for a kind without a standing holdout. */
+  holdout: HoldoutComparison | null
 }
 
 /** What became of the reminders and what they brought, per kind. */
@@ -63,7 +66,8 @@ export class ReminderStatistics {
 
   /**
    * Results per kind for reminders created in [from, to): what became of them and what they
-   * brought. A sent reminder converts when the member orders within `conversionDays` of it.
+   * brought. A sent reminder converts when an order within `conversionDays` of it is credited
+   * to it (`creditOrders`); a held-out one stands in with the moment it was decided.
    */
   async stats(range: { from?: string; to?: string } = {}): Promise<ReminderKindStats[]> {
     const { config: programme } = await this.programmes.current()
@@ -77,6 +81,8 @@ export class ReminderStatistics {
         'reminders.kind',
         'reminders.status',
         'reminders.reason',
+        'reminders.decidedAt',
+        'outbox.id as outboxId',
         'outbox.status as delivery',
         'outbox.sentAt',
       ])
@@ -97,36 +103,74 @@ export class ReminderStatistics {
           conversionRate: null,
           orders: 0,
           sales: 0,
+          holdout: null,
         },
       ]),
     )
-    const sent: { kind: ReminderKind; memberId: string; sentAt: string }[] = []
+    const sent: { kind: ReminderKind; touch: Touch }[] = []
+    const held: { kind: ReminderKind; touch: Touch }[] = []
     for (const row of rows) {
       const entry = stats.get(row.kind as ReminderKind)
       if (!entry) continue
       if (row.status === 'scheduled') entry.scheduled++
       else if (row.status === 'cancelled') entry.cancelled++
-      else if (row.status === 'skipped')
+      else if (row.status === 'skipped') {
         entry.skipped[row.reason ?? 'other'] = (entry.skipped[row.reason ?? 'other'] ?? 0) + 1
-      else if (row.delivery === 'sent') {
+        if (row.reason === 'holdout' && row.decidedAt)
+          held.push({
+            kind: entry.kind,
+            touch: {
+              key: `h:${row.id}`,
+              memberId: row.memberId,
+              at: new Date(row.decidedAt).getTime(),
+              openedAt: null,
+              windowMs,
+              rank: 0,
+            },
+          })
+      } else if (row.delivery === 'sent') {
         entry.sent++
-        sent.push({ kind: row.kind as ReminderKind, memberId: row.memberId, sentAt: row.sentAt! })
+        sent.push({
+          kind: entry.kind,
+          touch: messageTouch({ id: row.outboxId!, memberId: row.memberId, sentAt: row.sentAt! }),
+        })
       } else if (row.delivery && ['pending', 'claimed', 'sending'].includes(row.delivery))
         entry.queued++
       else if (row.delivery) entry.skipped[row.delivery] = (entry.skipped[row.delivery] ?? 0) + 1
     }
-    const attributed = await attributeOrders(this.deps.store.db, sent, windowMs)
-    sent.forEach((message, i) => {
-      const entry = stats.get(message.kind)!
+    const touches = [...sent, ...held]
+    const attributed = await attributeOrders(
+      this.deps.store.db,
+      touches.map((t) => t.touch),
+      windowMs,
+    )
+    const heldOut = new Map<ReminderKind, { members: number; converted: number; sales: number }>()
+    touches.forEach((touch, i) => {
       const { orders, sales } = attributed[i]!
+      if (i >= sent.length) {
+        const group = heldOut.get(touch.kind) ?? { members: 0, converted: 0, sales: 0 }
+        group.members++
+        if (orders > 0) group.converted++
+        group.sales += sales
+        heldOut.set(touch.kind, group)
+        return
+      }
+      const entry = stats.get(touch.kind)!
       if (orders > 0) entry.converted++
       entry.orders += orders
       entry.sales += sales
     })
-    for (const entry of stats.values())
+    for (const entry of stats.values()) {
       entry.conversionRate = entry.sent
         ? Math.round((entry.converted / entry.sent) * 10_000) / 10_000
         : null
+      const group = heldOut.get(entry.kind)
+      if ((programme.reminders.holdoutPercent[entry.kind] ?? 0) > 0 || group)
+        entry.holdout = compareGroups(
+          { members: entry.sent, converted: entry.converted, sales: entry.sales },
+          group ?? { members: 0, converted: 0, sales: 0 },
+        )
+    }
     return [...stats.values()]
   }
 }

@@ -28,6 +28,19 @@ const RECOMPUTE_LOCK = 'segment-classification'
 const RECOMPUTE_LOCK_MS = 120_000
 const RECOMPUTE_WAIT_MS = 200
 
+/** A member as a segment's list shows them. */
+export interface SegmentMember {
+  id: string
+  code: string
+  displayName: string
+  tier: string
+  points: number
+  marketingConsent: boolean
+  lifecycle: string | null
+  valueClass: string | null
+  lastPurchaseAt: string | null
+}
+
 export interface RecomputeResult {
   members: number
   ms: number
@@ -221,6 +234,70 @@ export class SegmentsService {
     const views: SegmentView[] = []
     for (const row of rows) views.push(await this.view(row))
     return views
+  }
+
+  /**
+   * One page of the ids of the members a saved segment selects now, in id order after `after`:
+   * the members' list and the CSV export walk a segment of any size page by page.
+   */
+  async memberIds(id: string, page: { after?: string; limit: number }): Promise<string[]> {
+    const row = await this.deps.store.db
+      .selectFrom('segments')
+      .select('filterJson')
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (!row) throw new DomainError('not_found', `no segment ${id}`)
+    let query = this.select(segmentFilterSchema.parse(JSON.parse(row.filterJson)))
+      .select('members.id')
+      .orderBy('members.id')
+      .limit(page.limit)
+    if (page.after) query = query.where('members.id', '>', page.after)
+    return (await query.execute()).map((r) => r.id)
+  }
+
+  /** A page of a saved segment's members with their class, and the cursor of the next page. */
+  async members(
+    id: string,
+    page: { after?: string; limit: number },
+  ): Promise<{ items: SegmentMember[]; nextCursor: string | null }> {
+    const ids = await this.memberIds(id, { ...page, limit: page.limit + 1 })
+    const shown = ids.slice(0, page.limit)
+    const rows = shown.length
+      ? await this.deps.store.db
+          .selectFrom('members')
+          .leftJoin('memberSegments', 'memberSegments.memberId', 'members.id')
+          .select([
+            'members.id',
+            'members.code',
+            'members.displayName',
+            'members.tierCode',
+            'members.pointsBalance',
+            'members.marketingConsent',
+            'memberSegments.lifecycle',
+            'memberSegments.valueClass',
+            'memberSegments.lastPurchaseAt',
+          ])
+          .where('members.id', 'in', shown)
+          .execute()
+      : []
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    return {
+      items: shown.map((memberId) => {
+        const r = byId.get(memberId)!
+        return {
+          id: r.id,
+          code: r.code,
+          displayName: r.displayName,
+          tier: r.tierCode,
+          points: r.pointsBalance,
+          marketingConsent: r.marketingConsent === 1,
+          lifecycle: r.lifecycle,
+          valueClass: r.valueClass,
+          lastPurchaseAt: r.lastPurchaseAt,
+        }
+      }),
+      nextCursor: ids.length > page.limit ? shown[shown.length - 1]! : null,
+    }
   }
 
   async delete(id: string): Promise<void> {
