@@ -28,7 +28,9 @@ function restrict(files, { packages = [], folders = [], message }) {
  * (domain/ports.ts), nothing of another adapter.
  */
 function adapter(name, sdk) {
-  const others = ['telegram', 'wechat', 'console'].filter((other) => other !== name)
+  const others = ['telegram', 'wechat', 'wechat-official', 'console'].filter(
+    (other) => other !== name,
+  )
   const message =
     'an adapter imports the conversation core, its own SDK and domain/ports.ts, nothing of another adapter'
   const rule = restrict([`src/bots/${name}/**/*.ts`], {
@@ -78,12 +80,22 @@ export const architecture = tseslint.config(
       'the API imports the domain only; the Telegram webhook route calls an injected handler',
   }),
   restrict(['src/bots/core/**/*.ts'], {
-    folders: ['api', 'jobs', 'cli', 'bots/telegram', 'bots/wechat', 'bots/console'],
+    folders: [
+      'api',
+      'jobs',
+      'cli',
+      'bots/telegram',
+      'bots/wechat',
+      'bots/wechat-official',
+      'bots/console',
+    ],
     packages: [...httpFramework, ...chatSdks],
     message: 'the conversation core is channel-agnostic: no SDK, no adapter',
   }),
   adapter('telegram', ['telegraf', 'telegraf/*']),
   adapter('wechat', ['wechaty', 'wechaty-*', 'wechaty/*']),
+  // The Official Account has no SDK: its API is plain HTTPS, its XML is read by the API's route.
+  adapter('wechat-official', []),
   restrict(['src/jobs/**/*.ts'], {
     folders: ['api', 'bots', 'cli'],
     packages: [...httpFramework, ...chatSdks],

@@ -98,6 +98,26 @@ const schema = z.object({
       return [min, max] as const
     }),
   WECHAT_DAILY_CAP: z.coerce.number().int().min(1).default(500),
+  WECHAT_OA_APP_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^wx[0-9a-f]{16}$/, 'the AppID of the admin pages, wx and 16 hex digits')
+      .optional(),
+  ),
+  WECHAT_OA_APP_SECRET: optionalString,
+  WECHAT_OA_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{3,32}$/, '3-32 letters or digits, as the admin pages accept')
+      .optional(),
+  ),
+  WECHAT_OA_AES_KEY: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{43}$/, 'the EncodingAESKey: 43 letters or digits')
+      .optional(),
+  ),
+  WECHAT_OA_API_ROOT: optionalString.pipe(z.url().default('https://api.weixin.qq.com')),
 })
 
 export type Config = z.infer<typeof schema>
@@ -126,7 +146,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = '.
       'invalid configuration:\n  WECHATY_PUPPET_SERVICE_TOKEN: required when WECHATY_PUPPET is wechaty-puppet-service',
     )
   }
+  const oa = [config.WECHAT_OA_APP_ID, config.WECHAT_OA_APP_SECRET, config.WECHAT_OA_TOKEN] as const
+  if (oa.some(Boolean) && !oa.every(Boolean)) {
+    throw new ConfigError(
+      'invalid configuration:\n  WECHAT_OA_APP_ID, WECHAT_OA_APP_SECRET, WECHAT_OA_TOKEN: set all three for the Official Account, or none',
+    )
+  }
   return config
+}
+
+/** The Official Account's settings when the channel is on (its first three variables are set). */
+export function officialAccountOf(config: Config):
+  | {
+      appId: string
+      appSecret: string
+      token: string
+      aesKey?: string
+      apiRoot: string
+    }
+  | undefined {
+  const {
+    WECHAT_OA_APP_ID: appId,
+    WECHAT_OA_APP_SECRET: appSecret,
+    WECHAT_OA_TOKEN: token,
+  } = config
+  if (!appId || !appSecret || !token) return undefined
+  return {
+    appId,
+    appSecret,
+    token,
+    aesKey: config.WECHAT_OA_AES_KEY,
+    apiRoot: config.WECHAT_OA_API_ROOT,
+  }
 }
 
 /** Why each chat channel is on or off, for the start-up log. */
@@ -150,5 +201,16 @@ export function channelStatus(
           reason: `${config.WECHATY_PUPPET}, at most ${config.WECHAT_SEND_PER_MINUTE} messages a minute and ${config.WECHAT_DAILY_CAP} a day${config.WECHAT_FRIEND_KEYWORD ? `, friend requests with "${config.WECHAT_FRIEND_KEYWORD}"` : ''}`,
         }
       : { channel: 'wechat', enabled: false, reason: 'WECHATY_PUPPET is not set' },
+    officialAccountOf(config)
+      ? {
+          channel: 'wechat_official',
+          enabled: true,
+          reason: `Official Account ${config.WECHAT_OA_APP_ID} at /wechat/official, ${config.WECHAT_OA_AES_KEY ? 'safe mode (encrypted messages)' : 'plain mode (set WECHAT_OA_AES_KEY for safe mode)'}`,
+        }
+      : {
+          channel: 'wechat_official',
+          enabled: false,
+          reason: 'WECHAT_OA_APP_ID, WECHAT_OA_APP_SECRET and WECHAT_OA_TOKEN are not set',
+        },
   ]
 }

@@ -6,7 +6,10 @@ import { createApp } from './api/app.ts'
 import { createConversation } from './bots/core/conversation.ts'
 import { type TelegramBot, createBot } from './bots/telegram/create-bot.ts'
 import type { WechatBot } from './bots/wechat/create-bot.ts'
-import { ConfigError, channelStatus, loadConfig } from './config.ts'
+import { OfficialAccountApi } from './bots/wechat-official/api.ts'
+import { createOfficialAccountBot } from './bots/wechat-official/create-bot.ts'
+import { OfficialAccountSender } from './bots/wechat-official/sender.ts'
+import { ConfigError, channelStatus, loadConfig, officialAccountOf } from './config.ts'
 import { createDomain } from './domain/index.ts'
 import { startOutboxWorker } from './jobs/outbox-worker.ts'
 import { startScheduler } from './jobs/scheduler.ts'
@@ -60,6 +63,18 @@ async function main(): Promise<void> {
       ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET }
       : undefined
 
+  const officialAccount = officialAccountOf(config)
+  const officialApi =
+    officialAccount && new OfficialAccountApi({ ...officialAccount, tokens: domain.platformTokens })
+  const official =
+    officialApi &&
+    createOfficialAccountBot({
+      conversation,
+      logger: logger.child({ channel: 'wechat_official' }),
+      sendText: (openid, text) => officialApi.sendText(openid, text),
+      touched: (openid) => domain.members.touch('wechat_official', openid),
+    })
+
   let shuttingDown = false
   const app = createApp({
     domain,
@@ -79,6 +94,15 @@ async function main(): Promise<void> {
             path: new URL(webhook.url).pathname,
             secret: webhook.secret,
             handle: (update) => telegram.handleUpdate(update as Update),
+          }
+        : undefined,
+    wechatOfficial:
+      officialAccount && official
+        ? {
+            token: officialAccount.token,
+            appId: officialAccount.appId,
+            aesKey: officialAccount.aesKey,
+            handle: (message) => official.handle(message),
           }
         : undefined,
   })
@@ -137,6 +161,21 @@ async function main(): Promise<void> {
               }),
             ]
           : []),
+        ...(officialApi
+          ? [
+              startOutboxWorker({
+                domain,
+                logger,
+                senders: {
+                  wechat_official: new OfficialAccountSender(officialApi, {
+                    lastInbound: (openid) =>
+                      domain.members.lastInboundAt('wechat_official', openid),
+                    now: () => systemClock.now().getTime(),
+                  }),
+                },
+              }),
+            ]
+          : []),
         ...(wechat
           ? [
               startOutboxWorker({
@@ -161,6 +200,7 @@ async function main(): Promise<void> {
     await domain.importJobs.stop()
     await telegram?.stop()
     await wechat?.stop()
+    await official?.idle()
     await scheduler?.stop()
     await closed
     await store.close()

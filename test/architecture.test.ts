@@ -38,6 +38,9 @@ describe('the dependency direction of docs/architecture.md', () => {
     ["import { createDomain } from '../../domain/index.ts'", 'src/bots/wechat/x.ts'],
     ["import { ChatQueue } from '../telegram/chat-queue.ts'", 'src/bots/wechat/x.ts'],
     ["import { WechatyBuilder } from 'wechaty'", 'src/bots/telegram/x.ts'],
+    ["import { WechatyBuilder } from 'wechaty'", 'src/bots/wechat-official/x.ts'],
+    ["import { toMessages } from '../wechat/send-reply.ts'", 'src/bots/wechat-official/x.ts'],
+    ["import { Hono } from 'hono'", 'src/bots/wechat-official/x.ts'],
     // The pages' components are .tsx, and browser code all the same: not even a type of the API.
     ["import type { createApp } from '../../api/app.ts'", 'src/miniapp/member/x.tsx'],
     ["import { hc } from 'hono/client'", 'src/miniapp/ui/x.tsx'],

@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createDb } from '../db/client.ts'
 import { createDomain } from '../src/domain/index.ts'
 import { systemClock } from '../src/shared/clock.ts'
+import { FakeWechatOfficial } from './helpers/fake-wechat-official.ts'
+import { OFFICIAL_ACCOUNT } from './helpers/wechat-official.ts'
 
 const run = promisify(execFile)
 const dir = mkdtempSync(join(tmpdir(), 'jifen-cli-'))
@@ -89,6 +91,42 @@ describe('the jifen CLI', () => {
   it('refuses a bad role with a clear message', async () => {
     await expect(jifen('apikey', 'create', 'x', '--role', 'root')).rejects.toMatchObject({
       stderr: expect.stringContaining('expected one of pos, admin'),
+    })
+  })
+
+  it('sets the Official Account’s menu in the programme’s language', async () => {
+    const wechat = await new FakeWechatOfficial(
+      OFFICIAL_ACCOUNT.appId,
+      OFFICIAL_ACCOUNT.appSecret,
+    ).start()
+    try {
+      const { stdout } = await run('node', ['bin/jifen.js', 'wechat', 'menu'], {
+        env: {
+          ...env,
+          WECHAT_OA_APP_ID: OFFICIAL_ACCOUNT.appId,
+          WECHAT_OA_APP_SECRET: OFFICIAL_ACCOUNT.appSecret,
+          WECHAT_OA_TOKEN: OFFICIAL_ACCOUNT.token,
+          WECHAT_OA_API_ROOT: wechat.url,
+        },
+      })
+      expect(stdout).toContain('menu set: 会员中心, 签到, 我的积分')
+      const created = wechat.calls.filter((call) => call.path === '/cgi-bin/menu/create')
+      expect(created).toMatchObject([{ ok: true }])
+      expect(created[0]!.body).toEqual({
+        button: [
+          { type: 'click', name: '会员中心', key: 'app' },
+          { type: 'click', name: '签到', key: 'checkin' },
+          { type: 'click', name: '我的积分', key: 'points' },
+        ],
+      })
+    } finally {
+      await wechat.stop()
+    }
+  })
+
+  it('refuses to set the menu without the Official Account’s settings', async () => {
+    await expect(jifen('wechat', 'menu')).rejects.toMatchObject({
+      stderr: expect.stringContaining('set WECHAT_OA_APP_ID'),
     })
   })
 })

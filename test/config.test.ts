@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, channelStatus, loadConfig } from '../src/config.ts'
+import { ConfigError, channelStatus, loadConfig, officialAccountOf } from '../src/config.ts'
 
 describe('configuration', () => {
   it('defaults to the embedded SQLite file on port 3000', () => {
@@ -25,6 +25,10 @@ describe('configuration', () => {
     [{ RATE_LIMIT_API_KEY: '100 a second' }, 'RATE_LIMIT_API_KEY'],
     [{ RATE_LIMIT_MEMBER: '0/10s' }, 'RATE_LIMIT_MEMBER'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ WECHAT_OA_APP_ID: 'wx0123456789abcdef' }, 'WECHAT_OA_APP_SECRET'],
+    [{ WECHAT_OA_APP_ID: 'my-account' }, 'WECHAT_OA_APP_ID'],
+    [{ WECHAT_OA_AES_KEY: 'short' }, 'WECHAT_OA_AES_KEY'],
+    [{ WECHAT_OA_API_ROOT: 'localhost' }, 'WECHAT_OA_API_ROOT'],
   ])('stops on %o naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(variable)
@@ -32,7 +36,38 @@ describe('configuration', () => {
 
   it('says why each bot is off', () => {
     const reasons = channelStatus(loadConfig({})).map((c) => c.reason)
-    expect(reasons).toEqual(['TELEGRAM_BOT_TOKEN is not set', 'WECHATY_PUPPET is not set'])
+    expect(reasons).toEqual([
+      'TELEGRAM_BOT_TOKEN is not set',
+      'WECHATY_PUPPET is not set',
+      'WECHAT_OA_APP_ID, WECHAT_OA_APP_SECRET and WECHAT_OA_TOKEN are not set',
+    ])
+  })
+
+  it('turns the Official Account on with its AppID, secret and token, in safe mode with the EncodingAESKey', () => {
+    const env = {
+      WECHAT_OA_APP_ID: 'wx0123456789abcdef',
+      WECHAT_OA_APP_SECRET: 'secret',
+      WECHAT_OA_TOKEN: 'jifen2026',
+    }
+    const plain = loadConfig(env)
+    expect(officialAccountOf(plain)).toEqual({
+      appId: 'wx0123456789abcdef',
+      appSecret: 'secret',
+      token: 'jifen2026',
+      aesKey: undefined,
+      apiRoot: 'https://api.weixin.qq.com',
+    })
+    expect(channelStatus(plain)[2]).toEqual({
+      channel: 'wechat_official',
+      enabled: true,
+      reason:
+        'Official Account wx0123456789abcdef at /wechat/official, plain mode (set WECHAT_OA_AES_KEY for safe mode)',
+    })
+    const aesKey = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'
+    const safe = loadConfig({ ...env, WECHAT_OA_AES_KEY: aesKey })
+    expect(officialAccountOf(safe)?.aesKey).toBe(aesKey)
+    expect(channelStatus(safe)[2]?.reason).toContain('safe mode (encrypted messages)')
+    expect(officialAccountOf(loadConfig({}))).toBeUndefined()
   })
 
   it('turns WeChat on with WECHATY_PUPPET, paced as platforms.md advises unless told otherwise', () => {

@@ -13,6 +13,7 @@ import * as pendingPoints from './0012-pending-points.ts'
 import * as localizedTexts from './0013-localized-texts.ts'
 import * as importJobs from './0014-import-jobs.ts'
 import * as holdouts from './0016-holdouts.ts'
+import * as platformTokens from './0018-platform-tokens.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0013-localized-texts': localizedTexts,
   '0014-import-jobs': importJobs,
   '0016-holdouts': holdouts,
+  '0018-platform-tokens': platformTokens,
 }

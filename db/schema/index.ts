@@ -24,6 +24,7 @@ import type { MemberChangesTable, MembersTable } from './members.ts'
 import type { MiniappLinksTable, ServerSecretsTable } from './miniapp.ts'
 import type { OrdersTable } from './orders.ts'
 import type { PendingPointsTable } from './pending-points.ts'
+import type { PlatformTokensTable } from './platform-tokens.ts'
 import type { PointLotsTable } from './point-lots.ts'
 import type { ProgrammeVersionsTable } from './programme-versions.ts'
 import type { RedemptionsTable } from './redemptions.ts'
@@ -66,6 +67,7 @@ export interface Database {
   staffInvites: StaffInvitesTable
   dialogStates: DialogStatesTable
   processedUpdates: ProcessedUpdatesTable
+  platformTokens: PlatformTokensTable
   bindCodes: BindCodesTable
   serverSecrets: ServerSecretsTable
   miniappLinks: MiniappLinksTable

@@ -14,4 +14,6 @@ export interface MemberIdentitiesTable {
   linkedBy: Generated<string | null>
   /** When the platform said we can no longer write to it (the member blocked the bot). */
   unreachableAt: Generated<string | null>
+  /** When the member last wrote to us on the channel (a message, a menu click, a follow). */
+  lastInboundAt: Generated<string | null>
 }

@@ -23,6 +23,7 @@ import { reportRoutes } from './routes/reports.ts'
 import { rewardRoutes } from './routes/rewards.ts'
 import { segmentRoutes } from './routes/segments.ts'
 import { type TelegramWebhook, telegramWebhookRoute } from './routes/telegram-webhook.ts'
+import { type WechatOfficialEndpoint, wechatOfficialRoute } from './routes/wechat-official.ts'
 
 export interface AppDeps {
   domain: Domain
@@ -31,6 +32,8 @@ export interface AppDeps {
   isShuttingDown?: () => boolean
   /** Serves Telegram's webhook when the bot runs in webhook mode. */
   telegramWebhook?: TelegramWebhook
+  /** Serves WeChat's server endpoint of the Official Account when the channel is on. */
+  wechatOfficial?: WechatOfficialEndpoint
   /** The built mini-app (vite build output), served under /miniapp. */
   miniappDir?: string
   /** Requests allowed per API key, per member and per address; RATE_LIMIT_DEFAULTS otherwise. */
@@ -43,6 +46,7 @@ export function createApp({
   logger,
   isShuttingDown = () => false,
   telegramWebhook,
+  wechatOfficial,
   miniappDir,
   rateLimits = RATE_LIMIT_DEFAULTS,
 }: AppDeps): OpenAPIHono {
@@ -69,6 +73,7 @@ export function createApp({
   })
 
   if (telegramWebhook) app.route('/', telegramWebhookRoute(telegramWebhook))
+  if (wechatOfficial) app.route('/', wechatOfficialRoute(wechatOfficial, logger, domain.deps.clock))
 
   const v1 = new OpenAPIHono()
   v1.route('/', memberRoutes(domain))

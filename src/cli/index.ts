@@ -2,7 +2,9 @@ import { createWriteStream, readFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { Command, InvalidArgumentError } from 'commander'
 import { createDb } from '../../db/client.ts'
-import { ConfigError, loadConfig } from '../config.ts'
+import { OfficialAccountApi } from '../bots/wechat-official/api.ts'
+import { officialMenu } from '../bots/wechat-official/menu.ts'
+import { ConfigError, loadConfig, officialAccountOf } from '../config.ts'
 import { EXPORT_KINDS, exportFilterSchema } from '../domain/customer-data/export.service.ts'
 import type { ImportReport } from '../domain/customer-data/member-import.service.ts'
 import { createDomain } from '../domain/index.ts'
@@ -176,6 +178,23 @@ program
         await once(out, 'finish')
         console.log(`${rows} ${kind} rows written to ${options.out}`)
       }
+    })
+  })
+
+const wechat = program.command('wechat').description('the WeChat Official Account (公众号)')
+wechat
+  .command('menu')
+  .description('set the account’s menu (会员中心, 签到, 我的积分) in the programme’s language')
+  .action(async () => {
+    const account = officialAccountOf(loadConfig())
+    if (!account)
+      throw new ConfigError('set WECHAT_OA_APP_ID, WECHAT_OA_APP_SECRET and WECHAT_OA_TOKEN first')
+    await withDomain(async (domain) => {
+      const { config } = await domain.programme.current()
+      const api = new OfficialAccountApi({ ...account, tokens: domain.platformTokens })
+      const menu = officialMenu(config.defaultLocale)
+      await api.createMenu(menu)
+      console.log(`menu set: ${menu.button.map((b) => b.name).join(', ')}`)
     })
   })
 

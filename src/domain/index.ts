@@ -1,4 +1,5 @@
 import { ChatSessionsService } from './chat/chat-sessions.service.ts'
+import { PlatformTokensService } from './chat/platform-tokens.service.ts'
 import { CampaignsService } from './campaigns/campaigns.service.ts'
 import type { DomainDeps } from './context.ts'
 import { type Adjustment, adjustPoints } from './ledger/adjustments.ts'
@@ -73,6 +74,7 @@ export function createDomain(
     reports: new ReportsService(deps, programme, segments, [campaigns, reminders]),
     tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),
+    platformTokens: new PlatformTokensService(deps, jobLeases),
     miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),
     memberImport,
     importJobs: new ImportJobsService(deps, memberImport),

@@ -12,11 +12,13 @@ export interface OutboundMessage {
 /**
  * What a channel adapter answers for one message. `retryAfterMs`: the platform asked us to
  * slow down (Telegram's 429) or the send failed for now; `unreachable`: the recipient blocked
- * us or is gone, so we stop writing to them.
+ * us or is gone, so we stop writing to them; `skipped`: the platform's rules do not let us
+ * write to them now (outside the Official Account's 48 hours), no failure of ours or theirs.
  */
 export type SendResult =
   | { ok: true }
   | { ok: false; abandoned: true }
+  | { ok: false; skipped: true; reason: string }
   | { ok: false; retryAfterMs: number; error: string }
   | { ok: false; unreachable: true; error: string }
 
@@ -32,4 +34,27 @@ export interface MessageSender {
     message: OutboundMessage,
     beforeRequest?: () => Promise<boolean>,
   ): Promise<SendResult>
+}
+
+/** What a platform answers for a new access token. */
+export interface FetchedToken {
+  token: string
+  expiresInSeconds: number
+}
+
+/**
+ * An access token per platform account, kept in the database for every process: a platform
+ * that invalidates the old token when a new one is fetched (WeChat) must see one fetch at a
+ * time, and every process must use what it fetched.
+ */
+export interface SharedTokens {
+  /**
+   * The account's token, fetched through `fetch` (by one process at a time) when there is none,
+   * when it expires within `renewEarlyMs`, or when it is `stale` (the platform refused it).
+   */
+  get(
+    account: string,
+    fetch: () => Promise<FetchedToken>,
+    options: { renewEarlyMs: number; stale?: string },
+  ): Promise<string>
 }

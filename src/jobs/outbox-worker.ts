@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { ClaimedMessage } from '../domain/outbox/outbox.service.ts'
 import type { Domain } from '../domain/index.ts'
+import type { Channel } from '../domain/members/members.ts'
 import type { MessageSender } from '../domain/ports.ts'
 
 export interface OutboxWorkerOptions {
   domain: Domain
   logger: Logger
   /** The channels this process can send on. */
-  senders: Partial<Record<'telegram' | 'wechat', MessageSender>>
+  senders: Partial<Record<Channel, MessageSender>>
   /** Rows claimed at a time: small, so that a pause takes effect within about a second. */
   batchSize?: number
   /** Sends in flight at once; the senders pace them. */
@@ -39,12 +40,13 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const { outbox } = domain
     if (row.purpose === 'marketing' && !row.marketingConsent)
       return outbox.settle(owner, row, { status: 'skipped' })
-    const sender = senders[row.channel as 'telegram' | 'wechat']!
+    const sender = senders[row.channel as Channel]!
     const result = await sender.send(row.recipient, row.message, () => outbox.begin(owner, row))
     if (result.ok) return outbox.settle(owner, row, { status: 'sent' })
     // Not begun: the campaign was paused meanwhile, or another worker holds the row.
     if ('abandoned' in result) return outbox.release(owner, [row.id])
     if ('unreachable' in result) return outbox.settle(owner, row, { status: 'blocked' })
+    if ('skipped' in result) return outbox.settle(owner, row, { status: 'skipped' })
     return outbox.settle(owner, row, {
       status: 'retry',
       afterMs: result.retryAfterMs,

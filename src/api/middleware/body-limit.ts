@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { errorJson } from '../errors.ts'
+import { WECHAT_OFFICIAL_PATH } from '../routes/wechat-official.ts'
 
 const KB = 1024
 
@@ -24,6 +25,8 @@ function rulesFor(telegramWebhookPath: string | undefined): BodyLimitRule[] {
     { path: '/api/v1/members/import', maxBytes: null },
     // A Telegram update is a message or a button press: a few KB even with a quoted reply.
     ...(telegramWebhookPath ? [{ path: telegramWebhookPath, maxBytes: 64 * KB }] : []),
+    // A WeChat message or event is under 2 KB of XML, a third more when encrypted.
+    { path: WECHAT_OFFICIAL_PATH, maxBytes: 8 * KB },
     // The largest merchant write, an order with its 1,000 lines, is about 260 KB.
     { path: '/api/v1/*', maxBytes: 1024 * KB },
   ]

@@ -1,4 +1,4 @@
-import { normalizeLocale } from '../../domain/members/members.ts'
+import { type Channel, normalizeLocale } from '../../domain/members/members.ts'
 import { LOCALES, type Locale } from '../../domain/programme/programme.ts'
 import { isDomainError } from '../../shared/errors.ts'
 import * as admin from './admin-commands.ts'
@@ -41,7 +41,7 @@ export interface Conversation {
   /** Answers one message or button press. Never throws: a failure is a polite reply. */
   handle(inbound: Inbound): Promise<Reply[]>
   /** The platform says the user blocked (false) or unblocked (true) the bot. Never throws. */
-  reachable(channel: 'telegram' | 'wechat', userId: string, reachable: boolean): Promise<void>
+  reachable(channel: Channel, userId: string, reachable: boolean): Promise<void>
 }
 
 export function createConversation(deps: ConversationDeps): Conversation {
@@ -193,13 +193,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
           return []
         const { config: programme } = await domain.programme.current()
         const session = (await domain.chat.getState<Session>(inbound.channel, inbound.userId)) ?? {}
-        const identity = member.identityOf({ inbound } as Turn)
-        const ref = identity.telegramId
-          ? { telegramId: identity.telegramId }
-          : identity.wechatId
-            ? { wechatId: identity.wechatId }
-            : { externalId: identity.externalId! }
-        const found = await domain.members.findByRef(domain.deps.store.db, ref)
+        const found = await domain.members.findByRef(
+          domain.deps.store.db,
+          member.identityOf({ inbound } as Turn),
+        )
         locale =
           (found?.locale as Locale | undefined) ??
           session.locale ??

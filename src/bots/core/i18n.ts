@@ -276,6 +276,10 @@ const zhCN = {
       '回复「帮助」查看全部功能。',
       'English: reply "join" to become a member, "help" for more.',
     ].join('\n'),
+  // The Official Account's menu: WeChat allows a top-level button at most 16 bytes (5 汉字).
+  'menu.memberCentre': () => '会员中心',
+  'menu.checkin': () => '签到',
+  'menu.points': () => '我的积分',
   fallback: () => '没太明白 🤔 发送 /help 查看我能做什么。',
   cancelled: () => '已取消。',
   'flood.slowDown': () => '你发得太快了，请稍等几秒再试。',
@@ -700,6 +704,9 @@ const en: Catalogue = {
       'Reply "help" to see everything.',
       '中文：回复「注册」加入会员。',
     ].join('\n'),
+  'menu.memberCentre': () => 'Members',
+  'menu.checkin': () => 'Check in',
+  'menu.points': () => 'My points',
   fallback: () => 'Sorry, I did not get that 🤔 Send /help to see what I can do.',
   cancelled: () => 'Cancelled.',
   'flood.slowDown': () =>

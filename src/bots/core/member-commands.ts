@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import QRCode from 'qrcode'
-import { checkBirthday, normalizePhone } from '../../domain/members/members.ts'
+import {
+  type MemberRef,
+  checkBirthday,
+  identityRef,
+  normalizePhone,
+} from '../../domain/members/members.ts'
 import { type Locale, localize } from '../../domain/programme/programme.ts'
 import type { RewardOffer } from '../../domain/rewards/rewards.service.ts'
 import { DomainError } from '../../shared/errors.ts'
@@ -17,15 +22,10 @@ export function nonce(): string {
 }
 
 /** The member's identity fields on the channel the message came from. */
-export function identityOf(turn: Turn): {
-  telegramId?: string
-  wechatId?: string
-  externalId?: string
-} {
+export function identityOf(turn: Turn): MemberRef {
   const { channel, userId } = turn.inbound
-  if (channel === 'telegram') return { telegramId: userId }
-  if (channel === 'wechat') return { wechatId: userId }
-  return { externalId: `console:${userId}` }
+  if (channel === 'console') return { externalId: `console:${userId}` }
+  return identityRef(channel, userId)
 }
 
 function text(body: string): Reply[] {

@@ -2,8 +2,8 @@ import type { Locale } from '../../domain/programme/programme.ts'
 
 /** What a channel adapter hands the conversation core: one message or one button press. */
 export interface Inbound {
-  channel: 'telegram' | 'wechat' | 'console'
-  /** The sender's stable id on the channel (Telegram user id, WeChat contact id). */
+  channel: 'telegram' | 'wechat' | 'wechat_official' | 'console'
+  /** The sender's stable id on the channel (Telegram user id, WeChat contact id, openid). */
   userId: string
   /** The bot's own username on the channel, where links to it can be made (Telegram). */
   botUsername?: string

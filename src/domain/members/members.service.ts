@@ -13,10 +13,14 @@ import type { ProgrammeService } from '../programme/programme.service.ts'
 import { moveTags } from '../segments/tags.ts'
 import { memberTierOutlook, reevaluateTier, windowAt } from '../tiers/tiers.ts'
 import {
+  CHANNELS,
   type Channel,
+  IDENTITY_FIELD,
+  type IdentityField,
   type MemberRef,
   type MemberView,
   checkBirthday,
+  identityRef,
   normalizeLocale,
   normalizePhone,
 } from './members.ts'
@@ -41,6 +45,7 @@ export const registrationSchema = z.object({
     .regex(/^\d{1,20}$/, 'a Telegram user id is digits')
     .optional(),
   wechatId: z.string().min(1).max(200).optional(),
+  officialOpenId: z.string().min(1).max(200).optional(),
   externalId: z.string().min(1).max(200).optional(),
   referrerCode: z.string().min(1).max(32).optional(),
   inviteCode: z.string().max(100).optional(),
@@ -329,7 +334,11 @@ export class MembersService {
         .executeTakeFirst()
     } else {
       const [channel, externalId] =
-        'telegramId' in ref ? ['telegram', ref.telegramId] : ['wechat', ref.wechatId]
+        'telegramId' in ref
+          ? ['telegram', ref.telegramId]
+          : 'wechatId' in ref
+            ? ['wechat', ref.wechatId]
+            : ['wechat_official', ref.officialOpenId]
       row = await db
         .selectFrom('memberIdentities')
         .innerJoin('members', 'members.id', 'memberIdentities.memberId')
@@ -528,6 +537,30 @@ export class MembersService {
       .execute()
   }
 
+  /**
+   * Records that the holder of a chat identity wrote to us now; unknown identities are ignored.
+   * A platform that lets us write back only for a while after (the Official Account) reads it.
+   */
+  async touch(channel: Channel, externalId: string): Promise<void> {
+    await this.deps.store.db
+      .updateTable('memberIdentities')
+      .set({ lastInboundAt: this.deps.clock.now().toISOString() })
+      .where('channel', '=', channel)
+      .where('externalId', '=', externalId)
+      .execute()
+  }
+
+  /** When the holder of a chat identity last wrote to us, if we know. */
+  async lastInboundAt(channel: Channel, externalId: string): Promise<Date | undefined> {
+    const row = await this.deps.store.db
+      .selectFrom('memberIdentities')
+      .select('lastInboundAt')
+      .where('channel', '=', channel)
+      .where('externalId', '=', externalId)
+      .executeTakeFirst()
+    return row?.lastInboundAt ? new Date(row.lastInboundAt) : undefined
+  }
+
   /** A one-time code, valid ten minutes, that the member sends from their other chat app. */
   async createBindCode(memberId: string): Promise<{ code: string; expiresAt: string }> {
     const now = this.deps.clock.now()
@@ -569,15 +602,14 @@ export class MembersService {
     if (!claimed)
       throw new DomainError('invite_invalid', 'this binding code is unknown, used or expired')
     const target = await this.require({ id: claimed.memberId })
-    const ref = channel === 'telegram' ? { telegramId: externalId } : { wechatId: externalId }
-    const current = await this.findByRef(this.deps.store.db, ref)
+    const current = await this.findByRef(this.deps.store.db, identityRef(channel, externalId))
     if (current?.id === target.id) return { member: await this.view(target.id), merged: false }
     const actor = `member:${target.id}`
     if (current) return { member: await this.merge(current.id, target.id, actor), merged: true }
     await this.addIdentities(
       this.deps.store.db,
       target.id,
-      { [`${channel}Id`]: externalId },
+      { [IDENTITY_FIELD[channel]]: externalId },
       new Date(now),
       actor,
     )
@@ -693,20 +725,22 @@ export class MembersService {
     return identities.some(
       (i) =>
         (i.channel === 'telegram' && i.externalId === input.telegramId) ||
-        (i.channel === 'wechat' && i.externalId === input.wechatId),
+        (i.channel === 'wechat' && i.externalId === input.wechatId) ||
+        (i.channel === 'wechat_official' && i.externalId === input.officialOpenId),
     )
   }
 
   private async assertIdentitiesFree(
     db: Db,
     phone: string | null,
-    input: { telegramId?: string; wechatId?: string; externalId?: string | null },
+    input: Partial<Record<IdentityField, string>> & { externalId?: string | null },
     self?: string,
   ): Promise<void> {
     const checks: [string, MemberRef | null][] = [
       ['phone', phone ? { phone } : null],
       ['telegramId', input.telegramId ? { telegramId: input.telegramId } : null],
       ['wechatId', input.wechatId ? { wechatId: input.wechatId } : null],
+      ['officialOpenId', input.officialOpenId ? { officialOpenId: input.officialOpenId } : null],
       ['externalId', input.externalId ? { externalId: input.externalId } : null],
     ]
     for (const [field, ref] of checks) {
@@ -724,16 +758,11 @@ export class MembersService {
   private async addIdentities(
     db: Db,
     memberId: string,
-    input: { telegramId?: string; wechatId?: string },
+    input: Partial<Record<IdentityField, string>>,
     now: Date,
     linkedBy: string | null,
   ): Promise<void> {
-    const rows = (
-      [
-        ['telegram', input.telegramId],
-        ['wechat', input.wechatId],
-      ] as [Channel, string | undefined][]
-    )
+    const rows = CHANNELS.map((channel) => [channel, input[IDENTITY_FIELD[channel]]] as const)
       .filter(([, externalId]) => externalId)
       .map(([channel, externalId]) => ({
         channel,

@@ -4,8 +4,23 @@ import { DomainError } from '../../shared/errors.ts'
 import { type Locale, type LocalizedText, localDate } from '../programme/programme.ts'
 import type { TierHeldBy } from '../tiers/tiers.ts'
 
-export const CHANNELS = ['telegram', 'wechat'] as const
+/** `wechat_official`: a follower of the Official Account (公众号), by the openid WeChat gives us. */
+export const CHANNELS = ['telegram', 'wechat', 'wechat_official'] as const
 export type Channel = (typeof CHANNELS)[number]
+
+/** The field of a member reference and a registration that names a member's identity on a channel. */
+export const IDENTITY_FIELD = {
+  telegram: 'telegramId',
+  wechat: 'wechatId',
+  wechat_official: 'officialOpenId',
+} as const satisfies Record<Channel, string>
+
+export type IdentityField = (typeof IDENTITY_FIELD)[Channel]
+
+/** The reference to the member holding `externalId` on `channel`. */
+export function identityRef(channel: Channel, externalId: string): MemberRef {
+  return { [IDENTITY_FIELD[channel]]: externalId } as MemberRef
+}
 
 /** A way to name a member from outside: exactly one field is set. */
 export type MemberRef =
@@ -14,6 +29,7 @@ export type MemberRef =
   | { code: string }
   | { telegramId: string }
   | { wechatId: string }
+  | { officialOpenId: string }
   | { externalId: string }
 
 /** E.164 (+8613800138000), read with the programme's region when written without a country code. */

@@ -33,7 +33,8 @@ export interface OutboxEntry {
 
 const LEASE_MS = 60_000
 const MAX_ATTEMPTS = 8
-const CHANNEL_PREFERENCE = ['telegram', 'wechat'] as const
+// The Official Account last: it may write only within 48 hours of the member's last message.
+const CHANNEL_PREFERENCE = ['telegram', 'wechat', 'wechat_official'] as const
 
 /**
  * The durable outbox every message to a member goes through, campaigns and reminders alike.
@@ -268,7 +269,8 @@ export class OutboxService {
   }
 
   /**
-   * Each member's reachable chat identity, Telegram first (WeChat sends slowly by design).
+   * Each member's reachable chat identity, Telegram first (WeChat sends slowly by design), the
+   * Official Account last.
    * Inside a transaction pass it as `db`: SQLite has one connection, held by the transaction.
    */
   async identitiesOf(

@@ -1,0 +1,100 @@
+import type { SharedTokens } from '../../domain/ports.ts'
+
+/** An answer of WeChat's API: errcode 0 (or none) is success. */
+export interface WechatApiAnswer {
+  errcode?: number
+  errmsg?: string
+  [field: string]: unknown
+}
+
+export class WechatApiError extends Error {
+  constructor(
+    readonly errcode: number,
+    errmsg: string,
+  ) {
+    super(`wechat ${errcode}: ${errmsg}`)
+  }
+}
+
+/** The access token is invalid (40001) or expired (42001): fetch a new one and try again once. */
+const TOKEN_EXPIRED = new Set([40001, 42001])
+/** A token is renewed this long before WeChat says it expires, so no request carries a dead one. */
+const RENEW_EARLY_MS = 5 * 60_000
+
+export interface OfficialAccountApiOptions {
+  appId: string
+  appSecret: string
+  /** https://api.weixin.qq.com, or a test double. */
+  apiRoot: string
+  /** Where the account's token is kept for every process (the database). */
+  tokens: SharedTokens
+}
+
+/**
+ * The Official Account's server API: one access token for the account, shared by every process,
+ * renewed before it expires; a request refused for its token fetches a new one once.
+ */
+export class OfficialAccountApi {
+  constructor(private readonly options: OfficialAccountApiOptions) {}
+
+  private async fetchToken(): Promise<{ token: string; expiresInSeconds: number }> {
+    const url = new URL('/cgi-bin/token', this.options.apiRoot)
+    url.search = new URLSearchParams({
+      grant_type: 'client_credential',
+      appid: this.options.appId,
+      secret: this.options.appSecret,
+    }).toString()
+    const answer = (await (await fetch(url)).json()) as WechatApiAnswer
+    if (typeof answer.access_token !== 'string' || typeof answer.expires_in !== 'number')
+      throw new WechatApiError(answer.errcode ?? -1, answer.errmsg ?? 'no access_token')
+    return { token: answer.access_token, expiresInSeconds: answer.expires_in }
+  }
+
+  /** A valid access token; `stale`, one WeChat refused, is replaced (once, by one process). */
+  accessToken(stale?: string): Promise<string> {
+    return this.options.tokens.get(
+      `wechat_official:${this.options.appId}`,
+      () => this.fetchToken(),
+      {
+        renewEarlyMs: RENEW_EARLY_MS,
+        stale,
+      },
+    )
+  }
+
+  /** POSTs `body` as JSON; throws WechatApiError for a non-zero errcode. */
+  async post(path: string, body: unknown): Promise<WechatApiAnswer> {
+    let token = await this.accessToken()
+    for (let attempt = 0; ; attempt++) {
+      const url = new URL(path, this.options.apiRoot)
+      url.searchParams.set('access_token', token)
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      const answer = (await response.json()) as WechatApiAnswer
+      const errcode = answer.errcode ?? 0
+      if (errcode === 0) return answer
+      if (attempt === 0 && TOKEN_EXPIRED.has(errcode)) {
+        token = await this.accessToken(token)
+        continue
+      }
+      throw new WechatApiError(errcode, answer.errmsg ?? '')
+    }
+  }
+
+  /** A customer-service text message (客服消息), allowed within 48 hours of the member's last message. */
+  async sendText(openid: string, content: string): Promise<void> {
+    await this.post('/cgi-bin/message/custom/send', {
+      touser: openid,
+      msgtype: 'text',
+      text: { content },
+    })
+  }
+
+  /** Replaces the account's menu (自定义菜单). */
+  async createMenu(menu: unknown): Promise<void> {
+    await this.post('/cgi-bin/menu/create', menu)
+  }
+}

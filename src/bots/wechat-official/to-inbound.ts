@@ -1,0 +1,58 @@
+import { COMMANDS, slashOf } from '../core/commands.ts'
+import type { Inbound } from '../core/messages.ts'
+
+/** A message or event as WeChat posts it, verified and decrypted: the fields of its `<xml>`. */
+export type OfficialMessage = Record<string, string>
+
+/** What a post from WeChat means for the bot. */
+export type OfficialEvent =
+  | { kind: 'message'; openid: string; inbound: Inbound }
+  | { kind: 'follow'; openid: string }
+  | { kind: 'unfollow'; openid: string }
+  | { kind: 'ignored' }
+
+/** Kinds a follower may send that the bot cannot read: answered with a hint, not ignored. */
+const UNREADABLE = new Set(['image', 'voice', 'video', 'shortvideo', 'location', 'link', 'file'])
+
+// WeChat gives an Official Account no nickname without the member's consent (snsapi_userinfo).
+const DISPLAY_NAME = '微信用户'
+
+/**
+ * A post from WeChat as the core sees it. A menu click's key is the id of a command in the
+ * command table (`checkin`, `points`), run as if its word had been typed. WeChat retries a
+ * post it got no answer to within 5 seconds: a message is the same delivery by its MsgId,
+ * an event by its sender and CreateTime.
+ */
+export function toEvent(message: OfficialMessage): OfficialEvent {
+  const openid = message.FromUserName
+  if (!openid) return { kind: 'ignored' }
+  const inbound = (text: string, updateKey: string | undefined): OfficialEvent => ({
+    kind: 'message',
+    openid,
+    inbound: {
+      channel: 'wechat_official',
+      userId: openid,
+      displayName: DISPLAY_NAME,
+      updateKey,
+      commands: 'words',
+      text,
+    },
+  })
+  const type = message.MsgType
+  if (type === 'text') return inbound(message.Content ?? '', message.MsgId)
+  if (type && UNREADABLE.has(type)) return inbound('', message.MsgId)
+  if (type !== 'event') return { kind: 'ignored' }
+  switch (message.Event) {
+    case 'subscribe':
+      return { kind: 'follow', openid }
+    case 'unsubscribe':
+      return { kind: 'unfollow', openid }
+    case 'CLICK': {
+      const command = COMMANDS.find((c) => c.id === message.EventKey)
+      if (!command) return { kind: 'ignored' }
+      return inbound(slashOf(command), `event:${openid}:${message.CreateTime ?? ''}`)
+    }
+    default:
+      return { kind: 'ignored' }
+  }
+}
