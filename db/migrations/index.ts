@@ -12,6 +12,7 @@ import * as memberChanges from './0011-member-changes.ts'
 import * as pendingPoints from './0012-pending-points.ts'
 import * as localizedTexts from './0013-localized-texts.ts'
 import * as importJobs from './0014-import-jobs.ts'
+import * as consoleSessions from './0015-console.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0012-pending-points': pendingPoints,
   '0013-localized-texts': localizedTexts,
   '0014-import-jobs': importJobs,
+  '0015-console': consoleSessions,
 }

@@ -37,7 +37,13 @@ import type {
   SegmentStateTable,
   SegmentsTable,
 } from './segments.ts'
-import type { StaffInvitesTable, StaffTable } from './staff.ts'
+import type {
+  AuditLogTable,
+  ConsoleLinksTable,
+  StaffInvitesTable,
+  StaffSessionsTable,
+  StaffTable,
+} from './staff.ts'
 import type { TierChangesTable } from './tier-changes.ts'
 
 export interface Database {
@@ -59,6 +65,9 @@ export interface Database {
   apiKeys: ApiKeysTable
   staff: StaffTable
   staffInvites: StaffInvitesTable
+  staffSessions: StaffSessionsTable
+  consoleLinks: ConsoleLinksTable
+  auditLog: AuditLogTable
   dialogStates: DialogStatesTable
   processedUpdates: ProcessedUpdatesTable
   bindCodes: BindCodesTable

@@ -20,7 +20,9 @@ import { ReportsService } from './reports/reports.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
+import { AuditService } from './staff/audit.service.ts'
 import { StaffService } from './staff/staff.service.ts'
+import { StaffSessionsService } from './staff/staff-sessions.service.ts'
 import { ExportService } from './customer-data/export.service.ts'
 import { ImportJobsService } from './customer-data/import-jobs.service.ts'
 import { MemberImportService } from './customer-data/member-import.service.ts'
@@ -48,6 +50,7 @@ export function createDomain(
   const reminders = new RemindersService(deps, programme, outbox)
   const campaigns = new CampaignsService(deps, programme, segments, outbox)
   const memberImport = new MemberImportService(deps, programme, members)
+  const miniapp = { ...DEFAULT_MINIAPP, ...options.miniapp }
   return {
     deps,
     programme,
@@ -62,6 +65,9 @@ export function createDomain(
     lotteries: new LotteriesService(deps, programme),
     surveys: new SurveysService(deps, programme),
     staff: new StaffService(deps),
+    // The console signs staff in with the same Telegram check as the member's page.
+    staffSessions: new StaffSessionsService(deps, miniapp),
+    audit: new AuditService(deps),
     tiers: new TiersService(deps, programme),
     segments,
     outbox,
@@ -73,7 +79,7 @@ export function createDomain(
     reports: new ReportsService(deps, programme, segments, [campaigns, reminders]),
     tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),
-    miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),
+    miniapp: new MiniappAuthService(deps, members, miniapp),
     memberImport,
     importJobs: new ImportJobsService(deps, memberImport),
     exports: new ExportService(deps),
