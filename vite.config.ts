@@ -1,6 +1,12 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 
-/** The mini-app: built into dist/miniapp and served by the API server under /miniapp/. */
+const page = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+/**
+ * The pages: built into dist/miniapp and served by the API server under /miniapp/, the
+ * member's at /miniapp/ and the merchant console at /miniapp/console/.
+ */
 export default defineConfig({
   root: 'src/miniapp',
   base: '/miniapp/',
@@ -8,6 +14,12 @@ export default defineConfig({
     outDir: '../../dist/miniapp',
     emptyOutDir: true,
     target: 'es2020',
+    rollupOptions: {
+      input: {
+        member: page('./src/miniapp/index.html'),
+        console: page('./src/miniapp/console/index.html'),
+      },
+    },
   },
   logLevel: 'warn',
 })

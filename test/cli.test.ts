@@ -53,6 +53,25 @@ describe('the jifen CLI', () => {
     }
   })
 
+  it('prints a one-time console sign-in link for a staff member named by name', async () => {
+    const withUrl = { env: { ...env, PUBLIC_URL: 'https://shop.example' } }
+    const { stdout } = await run('node', ['bin/jifen.js', 'console-link', 'Ann'], withUrl)
+    expect(stdout).toContain('Console sign-in for Ann (manager)')
+    const code = /https:\/\/shop\.example\/miniapp\/console\/#code=([\w-]+)/.exec(stdout)![1]!
+    const store = createDb(env.DATABASE_URL)
+    try {
+      const { staffSessions } = createDomain({ store, clock: systemClock })
+      expect(await staffSessions.openFromLink(code)).toMatchObject({ name: 'Ann', role: 'manager' })
+      await expect(staffSessions.openFromLink(code)).rejects.toMatchObject({ code: 'unauthorized' })
+    } finally {
+      await store.close()
+    }
+    const unknown = await run('node', ['bin/jifen.js', 'console-link', 'Nobody'], withUrl).catch(
+      (e: { stderr: string }) => e,
+    )
+    expect(unknown.stderr).toContain('no such staff member')
+  })
+
   it('backs up the SQLite database to a file', async () => {
     const target = join(dir, 'backup', 'copy.db')
     await jifen('backup', target)

@@ -12,6 +12,7 @@ import * as memberChanges from './0011-member-changes.ts'
 import * as pendingPoints from './0012-pending-points.ts'
 import * as localizedTexts from './0013-localized-texts.ts'
 import * as importJobs from './0014-import-jobs.ts'
+import * as consoleSessions from './0015-console.ts'
 import * as holdouts from './0016-holdouts.ts'
 import * as platformTokens from './0018-platform-tokens.ts'
 
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0012-pending-points': pendingPoints,
   '0013-localized-texts': localizedTexts,
   '0014-import-jobs': importJobs,
+  '0015-console': consoleSessions,
   '0016-holdouts': holdouts,
   '0018-platform-tokens': platformTokens,
 }

@@ -43,7 +43,13 @@ import type {
   SegmentStateTable,
   SegmentsTable,
 } from './segments.ts'
-import type { StaffInvitesTable, StaffTable } from './staff.ts'
+import type {
+  AuditLogTable,
+  ConsoleLinksTable,
+  StaffInvitesTable,
+  StaffSessionsTable,
+  StaffTable,
+} from './staff.ts'
 import type { TierChangesTable } from './tier-changes.ts'
 
 export interface Database {
@@ -65,6 +71,9 @@ export interface Database {
   apiKeys: ApiKeysTable
   staff: StaffTable
   staffInvites: StaffInvitesTable
+  staffSessions: StaffSessionsTable
+  consoleLinks: ConsoleLinksTable
+  auditLog: AuditLogTable
   dialogStates: DialogStatesTable
   processedUpdates: ProcessedUpdatesTable
   platformTokens: PlatformTokensTable

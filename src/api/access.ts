@@ -104,6 +104,13 @@ export const OPERATIONS = {
   'GET /api/v1/reports/weekly': 'manager',
   'GET /api/v1/reports/campaigns': 'manager',
 
+  'GET /api/v1/staff': 'owner',
+  'GET /api/v1/staff/{id}': 'owner',
+  'POST /api/v1/staff/invites': 'owner',
+  'PATCH /api/v1/staff/{id}': 'owner',
+  'DELETE /api/v1/staff/{id}': 'owner',
+  'GET /api/v1/audit-log': 'owner',
+
   'POST /api/v1/members/import': 'owner',
   'GET /api/v1/imports': 'owner',
   'GET /api/v1/imports/{id}': 'owner',
@@ -111,6 +118,10 @@ export const OPERATIONS = {
   'GET /api/v1/exports/{kind}': 'owner',
   'GET /api/v1/members/{id}/export': 'owner',
   'POST /api/v1/members/{id}/erase': 'owner',
+
+  'POST /api/console/session': 'public',
+  'GET /api/console/session': 'staff',
+  'DELETE /api/console/session': 'staff',
 
   'POST /api/miniapp/session': 'public',
   'GET /api/miniapp/me': 'member',
@@ -168,20 +179,27 @@ export function accessGuard(domain: Domain, limits: RateLimiters, table: Table =
       needed,
       every(
         apiKeyAuth(domain),
-        limits.apiKey<ApiEnv>((c) => c.get('apiKey').id),
+        limits.apiKey<ApiEnv>((c) => c.get('caller').id),
         createMiddleware<ApiEnv>(async function staffRoleMiddleware(c, next) {
-          const held = c.get('apiKey').role
-          if (!staffMayCall(API_KEY_ACCESS[held], needed)) {
-            const roles = apiKeyRolesFor(needed)
-            return errorJson(
-              c,
-              403,
-              'forbidden',
-              `this needs the ${needed} role: an API key of role ${roles.join(' or ')}, not ${held}`,
-              { requiredRole: needed, apiKeyRoles: roles, apiKeyRole: held },
-            )
+          const caller = c.get('caller')
+          const held = caller.kind === 'staff' ? caller.role : API_KEY_ACCESS[caller.apiKeyRole]
+          if (staffMayCall(held, needed)) {
+            await next()
+            return
           }
-          await next()
+          if (caller.kind === 'staff')
+            return errorJson(c, 403, 'forbidden', `this needs the ${needed} role, not ${held}`, {
+              requiredRole: needed,
+              staffRole: held,
+            })
+          const roles = apiKeyRolesFor(needed)
+          return errorJson(
+            c,
+            403,
+            'forbidden',
+            `this needs the ${needed} role: an API key of role ${roles.join(' or ')}, not ${caller.apiKeyRole}`,
+            { requiredRole: needed, apiKeyRoles: roles, apiKeyRole: caller.apiKeyRole },
+          )
         }),
       ),
     ]),
@@ -201,6 +219,11 @@ export function accessGuard(domain: Domain, limits: RateLimiters, table: Table =
   })
 }
 
+/** The access table's `METHOD /path` (OpenAPI's path syntax) of the route a request matched. */
+export function operationOf(c: Context): string | undefined {
+  return matchedOperation(c)?.replaceAll(/\/:(\w+)/g, '/{$1}')
+}
+
 /** `METHOD /path` of the route (not a middleware) the request matched, in Hono's syntax. */
 function matchedOperation(c: Context): string | undefined {
   const route = matchedRoutes(c).find((r) => r.method !== METHOD_NAME_ALL)
@@ -214,11 +237,18 @@ interface DocumentedOperation {
 }
 type Paths = Record<string, Record<string, DocumentedOperation> | undefined>
 
+/** The credentials an operation takes: none, a member's session, or an API key or a staff session. */
+export function securityOf(needed: Access): Record<string, string[]>[] {
+  if (needed === 'public') return []
+  if (needed === 'member') return [{ miniappSession: [] }]
+  return [{ apiKey: [] }, { staffSession: [] }]
+}
+
 function accessSentence(needed: Access): string {
   if (needed === 'public') return 'Access: public, no credential.'
   if (needed === 'member') return 'Access: the signed-in member, with a mini-app session.'
   const from = needed === STAFF_ROLES[STAFF_ROLES.length - 1] ? needed : `${needed} and up`
-  return `Access: ${from}; API keys: ${apiKeyRolesFor(needed).join(', ')}.`
+  return `Access: ${from}; API keys: ${apiKeyRolesFor(needed).join(', ')}; or a staff session of that role.`
 }
 
 /**
@@ -239,8 +269,7 @@ export function documentAccess<D extends { paths?: unknown }>(
       operation['x-required-role'] = needed
       if (needed !== 'public' && needed !== 'member')
         operation['x-api-key-roles'] = apiKeyRolesFor(needed)
-      operation.security =
-        needed === 'public' ? [] : [needed === 'member' ? { miniappSession: [] } : { apiKey: [] }]
+      operation.security = securityOf(needed)
       operation.description = [accessSentence(needed), operation.description]
         .filter(Boolean)
         .join(' ')

@@ -3,12 +3,15 @@ import type { Logger } from 'pino'
 import { sql } from 'kysely'
 import type { Domain } from '../domain/index.ts'
 import { accessGuard, documentAccess } from './access.ts'
+import { auditWrites } from './audit.ts'
 import { errorJson, notFound, onError } from './errors.ts'
 import { bodyLimits } from './middleware/body-limit.ts'
 import { RATE_LIMIT_DEFAULTS, type RateLimits } from '../shared/rate-limits.ts'
 import { rateLimiters } from './middleware/rate-limit.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { auditLogRoutes } from './routes/audit-log.ts'
 import { campaignRoutes } from './routes/campaigns.ts'
+import { consoleRoutes } from './routes/console.ts'
 import { customerDataRoutes } from './routes/customer-data.ts'
 import { engagementRoutes } from './routes/engagement.ts'
 import { memberRoutes } from './routes/members.ts'
@@ -22,6 +25,7 @@ import { reminderRoutes } from './routes/reminders.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { rewardRoutes } from './routes/rewards.ts'
 import { segmentRoutes } from './routes/segments.ts'
+import { staffRoutes } from './routes/staff.ts'
 import { type TelegramWebhook, telegramWebhookRoute } from './routes/telegram-webhook.ts'
 import { type WechatOfficialEndpoint, wechatOfficialRoute } from './routes/wechat-official.ts'
 
@@ -60,6 +64,12 @@ export function createApp({
   const guard = accessGuard(domain, limits)
   app.use('/healthz', guard)
   app.use('/api/*', guard)
+  app.use(
+    '/api/v1/*',
+    auditWrites(domain, (path, authorization) =>
+      Promise.resolve(app.request(path, { headers: { authorization } })),
+    ),
+  )
 
   app.get('/healthz', async (c) => {
     if (isShuttingDown())
@@ -88,14 +98,23 @@ export function createApp({
   v1.route('/', customerDataRoutes(domain))
   v1.route('/', privacyRoutes(domain))
   v1.route('/', reportRoutes(domain))
+  v1.route('/', staffRoutes(domain))
+  v1.route('/', auditLogRoutes(domain))
   app.route('/api/v1', v1)
   app.use('/api/miniapp/session', limits.sessionPerIp())
   app.route('/api/miniapp', miniappRoutes(domain))
+  app.route('/api/console', consoleRoutes(domain, limits.sessionPerIp()))
   if (miniappDir) app.route('/', miniappPage(miniappDir))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
+  })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'staffSession', {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'A console session (jfs_...) from POST /api/console/session; the staff role is read from the staff records on each request',
   })
   app.openAPIRegistry.registerComponent('securitySchemes', 'miniappSession', {
     type: 'http',
@@ -109,9 +128,9 @@ export function createApp({
         title: 'Jifen merchant API',
         version: '1',
         description:
-          'Members, orders, points, rewards and the loyalty programme. Amounts are integers in minor units (分); points are integers. Errors are { error: { code, message, details? } } with a stable code. Each operation says who may call it (x-required-role: public, member, or the staff role from which it opens: staff, manager, owner; x-api-key-roles: the API key roles that reach it, a pos key standing for staff and an admin key for the owner).',
+          'Members, orders, points, rewards and the loyalty programme. Amounts are integers in minor units (分); points are integers. Errors are { error: { code, message, details? } } with a stable code. Each operation says who may call it (x-required-role: public, member, or the staff role from which it opens: staff, manager, owner; x-api-key-roles: the API key roles that reach it, a pos key standing for staff and an admin key for the owner). A staff session (staffSession: a jfs_ token from POST /api/console/session) reaches the same operations with the role the staff records hold at each request.',
       },
-      security: [{ apiKey: [] }],
+      security: [{ apiKey: [] }, { staffSession: [] }],
     }),
   )
   app.get('/api/openapi.json', (c) => c.json(document))

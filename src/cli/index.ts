@@ -14,6 +14,7 @@ import {
   STAFF_ROLES,
   type StaffRole,
 } from '../domain/staff/staff.service.ts'
+import { consoleLoginUrl } from '../domain/staff/staff-sessions.service.ts'
 import { systemClock } from '../shared/clock.ts'
 import { importProgress } from './progress.ts'
 
@@ -108,6 +109,25 @@ program
       console.log(`  ${code}`)
       console.log('')
       console.log(`Send "/admin ${code}" to the Telegram bot (or "管理员 ${code}" on WeChat).`)
+    })
+  })
+
+program
+  .command('console-link <staff>')
+  .description(
+    'print a one-time sign-in link to the merchant console for a staff member (name or id)',
+  )
+  .action(async (who: string) => {
+    const publicUrl = loadConfig().PUBLIC_URL
+    if (!publicUrl) throw new Error('set PUBLIC_URL: the link opens the console on this server')
+    await withDomain(async (domain) => {
+      const staff = await domain.staff.find(who)
+      const { code, expiresAt } = await domain.staffSessions.createLink(staff.id)
+      console.log(`Console sign-in for ${staff.displayName ?? staff.id} (${staff.role}):`)
+      console.log('')
+      console.log(`  ${consoleLoginUrl(publicUrl, code)}`)
+      console.log('')
+      console.log(`It works once, until ${expiresAt}. Open it in a browser; do not forward it.`)
     })
   })
 

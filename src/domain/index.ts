@@ -21,7 +21,9 @@ import { ReportsService } from './reports/reports.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
+import { AuditService } from './staff/audit.service.ts'
 import { StaffService } from './staff/staff.service.ts'
+import { StaffSessionsService } from './staff/staff-sessions.service.ts'
 import { ExportService } from './customer-data/export.service.ts'
 import { ImportJobsService } from './customer-data/import-jobs.service.ts'
 import { MemberImportService } from './customer-data/member-import.service.ts'
@@ -49,6 +51,7 @@ export function createDomain(
   const reminders = new RemindersService(deps, programme, outbox)
   const campaigns = new CampaignsService(deps, programme, segments, outbox)
   const memberImport = new MemberImportService(deps, programme, members)
+  const miniapp = { ...DEFAULT_MINIAPP, ...options.miniapp }
   return {
     deps,
     programme,
@@ -63,6 +66,9 @@ export function createDomain(
     lotteries: new LotteriesService(deps, programme),
     surveys: new SurveysService(deps, programme),
     staff: new StaffService(deps),
+    // The console signs staff in with the same Telegram check as the member's page.
+    staffSessions: new StaffSessionsService(deps, miniapp),
+    audit: new AuditService(deps),
     tiers: new TiersService(deps, programme),
     segments,
     outbox,
@@ -75,7 +81,7 @@ export function createDomain(
     tags: new TagsService(deps, members),
     chat: new ChatSessionsService(deps),
     platformTokens: new PlatformTokensService(deps, jobLeases),
-    miniapp: new MiniappAuthService(deps, members, { ...DEFAULT_MINIAPP, ...options.miniapp }),
+    miniapp: new MiniappAuthService(deps, members, miniapp),
     memberImport,
     importJobs: new ImportJobsService(deps, memberImport),
     exports: new ExportService(deps, segments),

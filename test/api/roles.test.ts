@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import pino from 'pino'
 import { OPERATIONS, accessGuard, documentAccess } from '../../src/api/access.ts'
 import { rateLimiters } from '../../src/api/middleware/rate-limit.ts'
+import { STAFF_ROLES, type StaffRole, roleAtLeast } from '../../src/domain/staff/staff.service.ts'
 import { RATE_LIMIT_DEFAULTS } from '../../src/shared/rate-limits.ts'
 import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
 import { available, databases } from '../helpers/db.ts'
@@ -82,6 +83,59 @@ for (const db of databases) {
           expect((await api.call('GET', path, undefined, { key: null })).status).toBe(200)
       })
 
+      it('every operation answers a staff session of each role and a member session as its documented role says', async () => {
+        type Answer = 401 | 403 | 'answered'
+        const answer = (status: number): Answer =>
+          status === 401 || status === 403 ? status : 'answered'
+        const signIn = async (role: StaffRole) => {
+          const { code } = await api.domain.staff.createInvite(role)
+          const staff = await api.domain.staff.acceptInvite(code, 'wechat', `wx-${role}`, role)
+          const link = await api.domain.staffSessions.createLink(staff.id)
+          const res = await api.call(
+            'POST',
+            '/api/console/session',
+            { code: link.code },
+            { key: null },
+          )
+          return res.body.token as string
+        }
+        const sessions = async () =>
+          Object.fromEntries(
+            await Promise.all(STAFF_ROLES.map(async (role) => [role, await signIn(role)] as const)),
+          ) as Record<StaffRole, string>
+        let staff = await sessions()
+        const joined = await api.domain.members.register({ displayName: 'Walker' })
+        const { token: linkToken } = await api.domain.miniapp.createLink(joined.id)
+        const member = (
+          await api.call('POST', '/api/miniapp/session', { token: linkToken }, { key: null })
+        ).body.token as string
+        const seen = []
+        const wanted = []
+        for (const { method, path, operation } of operations()) {
+          const role = operation['x-required-role']
+          const row: Record<string, unknown> = { operation: `${method} ${path}` }
+          const want: Record<string, unknown> = { operation: `${method} ${path}` }
+          for (const held of STAFF_ROLES) {
+            row[held] = answer((await send(method, path, staff[held])).status)
+            want[held] =
+              role === 'public'
+                ? 'answered'
+                : role === 'member'
+                  ? 401
+                  : roleAtLeast(held, role as StaffRole)
+                    ? 'answered'
+                    : 403
+          }
+          row.member = answer((await send(method, path, member)).status)
+          want.member = role === 'public' || role === 'member' ? 'answered' : 401
+          seen.push(row)
+          wanted.push(want)
+          // Signing out ends the sessions it was called with.
+          if (`${method} ${path}` === 'DELETE /api/console/session') staff = await sessions()
+        }
+        expect(seen).toEqual(wanted)
+      })
+
       it('the access table and the OpenAPI document list the same operations', () => {
         const documented = operations().map(({ method, path }) => `${method} ${path}`)
         // The document itself and the health check are served beside the operations documented.
@@ -94,7 +148,11 @@ for (const db of databases) {
         for (const { method, path, operation } of operations()) {
           const role = OPERATIONS[`${method} ${path}` as keyof typeof OPERATIONS]
           const security =
-            role === 'public' ? [] : [role === 'member' ? { miniappSession: [] } : { apiKey: [] }]
+            role === 'public'
+              ? []
+              : role === 'member'
+                ? [{ miniappSession: [] }]
+                : [{ apiKey: [] }, { staffSession: [] }]
           expect({
             method,
             path,

@@ -1,72 +1,36 @@
 /// <reference lib="dom" />
-import { existsSync, mkdirSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
-import pino from 'pino'
-import { type Browser, type Page, chromium } from 'playwright-core'
-import { build } from 'vite'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../src/api/app.ts'
-import { type Domain, createDomain } from '../../src/domain/index.ts'
-import { systemClock } from '../../src/shared/clock.ts'
-import { databases } from '../helpers/db.ts'
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  type PageServer,
+  runBrowser,
+  startPageServer,
+} from '../helpers/page-server.ts'
+import type { Domain } from '../../src/domain/index.ts'
 import { decodeQr } from '../helpers/png.ts'
-import type { TestDbHandle } from '../helpers/db.ts'
 import {
   FAKE_TELEGRAM_WEBVIEW,
-  MINIAPP_BOT_TOKEN,
   TELEGRAM_THEMES,
   initDataFor,
   telegramLaunchHash,
 } from '../helpers/miniapp.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARTIFACTS = 'test-artifacts'
-const MINIAPP_DIR = 'dist/miniapp'
-// CI installs Chromium; elsewhere the browser tests say why they did not run.
-const runBrowser = existsSync(CHROMIUM) || process.env.CI === 'true'
-
 describe.skipIf(!runBrowser)(
   `the mini-app in headless Chromium${runBrowser ? '' : ` (skipped: no ${CHROMIUM})`}`,
   () => {
-    let store: TestDbHandle
+    let pages: PageServer | undefined
     let domain: Domain
-    let server: ServerType
     let base: string
     let browser: Browser
 
     beforeAll(async () => {
-      if (!existsSync(`${MINIAPP_DIR}/index.html`))
-        await build({ configFile: 'vite.config.ts', logLevel: 'warn' })
-      mkdirSync(ARTIFACTS, { recursive: true })
-      store = await databases[0]!.create()
-      domain = createDomain(
-        { store, clock: systemClock },
-        { miniapp: { telegramBotToken: MINIAPP_BOT_TOKEN } },
-      )
-      await domain.programme.ensureSeeded()
-      const app = createApp({ domain, logger: pino({ level: 'silent' }), miniappDir: MINIAPP_DIR })
-      server = await new Promise<ServerType>((resolve) => {
-        const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
-      })
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      })
+      pages = await startPageServer()
+      ;({ domain, base, browser } = pages)
     })
     afterAll(async () => {
-      await browser?.close()
-      await new Promise((resolve) => server?.close(resolve))
-      await store?.cleanup()
+      await pages?.close()
     })
 
     let nextId = 550_000

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { campaignInputSchema } from '../../domain/campaigns/campaigns.ts'
 import type { Domain } from '../../domain/index.ts'
 import { newRouter } from '../router.ts'
+import { actorOf } from '../middleware/api-key.ts'
 import { HoldoutComparisonSchema, errorResponses, json } from '../schemas.ts'
 
 const IdParams = z.object({
@@ -107,10 +108,7 @@ const routes = {
 export function campaignRoutes(domain: Domain) {
   return newRouter()
     .openapi(routes.create, async (c) =>
-      c.json(
-        await domain.campaigns.create(c.req.valid('json'), `api:${c.get('apiKey').name}`),
-        201,
-      ),
+      c.json(await domain.campaigns.create(c.req.valid('json'), actorOf(c.get('caller'))), 201),
     )
     .openapi(routes.list, async (c) => c.json({ items: await domain.campaigns.list() }, 200))
     .openapi(routes.get, async (c) =>

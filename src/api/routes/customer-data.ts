@@ -10,7 +10,7 @@ import {
 import { MAX_IMPORT_BYTES } from '../../domain/customer-data/member-import.service.ts'
 import type { Domain } from '../../domain/index.ts'
 import { errorJson } from '../errors.ts'
-import type { ApiEnv } from '../middleware/api-key.ts'
+import { type ApiEnv, actorOf } from '../middleware/api-key.ts'
 import { newRouter } from '../router.ts'
 import { errorResponses, json } from '../schemas.ts'
 
@@ -205,7 +205,7 @@ export function customerDataRoutes(domain: Domain) {
       }
       const query = c.req.valid('query')
       const file = Buffer.from(await c.req.arrayBuffer())
-      const options = { onExisting: query.onExisting, actor: `api:${c.get('apiKey').name}` }
+      const options = { onExisting: query.onExisting, actor: actorOf(c.get('caller')) }
       if (query.dryRun === 'true')
         return c.json(
           await domain.memberImport.importMembers(file, { ...options, dryRun: true }),

@@ -4,6 +4,7 @@ import { lotteryInputSchema } from '../../domain/interactions/lotteries.service.
 import { quizInputSchema } from '../../domain/interactions/quizzes.service.ts'
 import { surveyAnswerSchema, surveyInputSchema } from '../../domain/interactions/surveys.service.ts'
 import { newRouter } from '../router.ts'
+import { actorOf } from '../middleware/api-key.ts'
 import {
   IdempotencyKeyHeader,
   errorResponses,
@@ -362,7 +363,7 @@ export function engagementRoutes(domain: Domain) {
       )
     })
     .openapi(routes.fulfil, async (c) => {
-      await domain.lotteries.fulfil(c.req.valid('param').id, `api:${c.get('apiKey').name}`)
+      await domain.lotteries.fulfil(c.req.valid('param').id, actorOf(c.get('caller')))
       return c.json({ ok: true as const }, 200)
     })
     .openapi(routes.draw, async (c) => {

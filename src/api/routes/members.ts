@@ -5,6 +5,7 @@ import { memberPatchSchema, registrationSchema } from '../../domain/members/memb
 import type { MemberRef } from '../../domain/members/members.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newRouter } from '../router.ts'
+import { actorOf } from '../middleware/api-key.ts'
 import {
   IdempotencyKeyHeader,
   requireIdempotencyKey,
@@ -160,7 +161,12 @@ export function memberRoutes(domain: Domain) {
       const member = await domain.members.require({ id: c.req.valid('param').id })
       const { reason, ...patch } = c.req.valid('json')
       return c.json(
-        await domain.members.update(member.id, patch, `api_key:${c.get('apiKey').id}`, reason),
+        await domain.members.update(
+          member.id,
+          patch,
+          `${c.get('caller').kind}:${c.get('caller').id}`,
+          reason,
+        ),
         200,
       )
     })
@@ -174,7 +180,7 @@ export function memberRoutes(domain: Domain) {
       const result = await domain.adjust(
         member.id,
         { ...c.req.valid('json'), idempotencyKey: key },
-        `api:${c.get('apiKey').name}`,
+        actorOf(c.get('caller')),
       )
       return result.replayed ? c.json(result, 200) : c.json(result, 201)
     })

@@ -3,6 +3,7 @@ import type { Domain } from '../../domain/index.ts'
 import { PENDING_STATUSES } from '../../domain/orders/holds.ts'
 import { pendingListSchema } from '../../domain/orders/pending-points.service.ts'
 import { newRouter } from '../router.ts'
+import { actorOf } from '../middleware/api-key.ts'
 import { MemberSchema, errorResponses, json } from '../schemas.ts'
 
 const PendingPointsSchema = z
@@ -86,14 +87,14 @@ export function pendingPointsRoutes(domain: Domain) {
     .openapi(approve, async (c) => {
       const result = await domain.pendingPoints.approve(
         c.req.valid('param').id,
-        `api:${c.get('apiKey').name}`,
+        actorOf(c.get('caller')),
       )
       return result.replayed ? c.json(result, 200) : c.json(result, 201)
     })
     .openapi(reject, async (c) => {
       const result = await domain.pendingPoints.reject(
         c.req.valid('param').id,
-        `api:${c.get('apiKey').name}`,
+        actorOf(c.get('caller')),
       )
       return result.replayed ? c.json(result, 200) : c.json(result, 201)
     })

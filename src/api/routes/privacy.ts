@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Domain } from '../../domain/index.ts'
 import { newRouter } from '../router.ts'
+import { actorOf } from '../middleware/api-key.ts'
 import { errorResponses, json } from '../schemas.ts'
 
 const MemberParams = z.object({
@@ -54,9 +55,6 @@ export function privacyRoutes(domain: Domain) {
       return c.json(data as unknown as Record<string, unknown>, 200)
     })
     .openapi(routes.erase, async (c) =>
-      c.json(
-        await domain.privacy.erase(c.req.valid('param').id, `api:${c.get('apiKey').name}`),
-        200,
-      ),
+      c.json(await domain.privacy.erase(c.req.valid('param').id, actorOf(c.get('caller'))), 200),
     )
 }

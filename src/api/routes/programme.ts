@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { Domain } from '../../domain/index.ts'
 import { programmeSchema } from '../../domain/programme/programme.ts'
 import { newRouter } from '../router.ts'
+import { actorOf } from '../middleware/api-key.ts'
 import { errorResponses, json } from '../schemas.ts'
 
 const ProgrammeVersionSchema = z
@@ -56,7 +57,7 @@ export function programmeRoutes(domain: Domain) {
     .openapi(replaceProgramme, async (c) =>
       c.json(
         await domain.programme.replace(c.req.valid('json'), {
-          actor: `api:${c.get('apiKey').name}`,
+          actor: actorOf(c.get('caller')),
           note: c.req.valid('query').note,
         }),
         200,

@@ -4,6 +4,7 @@ import { REMINDER_KINDS } from '../../domain/reminders/reminder-rules.ts'
 import { orderEventInputSchema } from '../../domain/reminders/order-touchpoints.ts'
 import { productInputSchema } from '../../domain/reminders/products.ts'
 import { newRouter } from '../router.ts'
+import { actorOf } from '../middleware/api-key.ts'
 import { HoldoutComparisonSchema, errorResponses, json } from '../schemas.ts'
 
 const localized = z.object({ 'zh-CN': z.string(), en: z.string() })
@@ -233,7 +234,7 @@ export function reminderRoutes(domain: Domain) {
         await domain.reminders.setTemplate(
           c.req.valid('param').kind,
           c.req.valid('json').text,
-          `api:${c.get('apiKey').name}`,
+          actorOf(c.get('caller')),
         ),
         200,
       ),

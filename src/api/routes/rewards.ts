@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { Domain } from '../../domain/index.ts'
 import { rewardInputSchema, rewardPatchSchema } from '../../domain/rewards/rewards.service.ts'
 import { newRouter } from '../router.ts'
+import { actorOf } from '../middleware/api-key.ts'
 import {
   CouponSchema,
   IdempotencyKeyHeader,
@@ -142,7 +143,7 @@ export function rewardRoutes(domain: Domain) {
       const member = await domain.members.require({ id: c.req.valid('param').id })
       const result = await domain.rewards.redeem(member.id, c.req.valid('json').rewardId, {
         idempotencyKey,
-        actor: `api:${c.get('apiKey').name}`,
+        actor: actorOf(c.get('caller')),
       })
       return result.replayed ? c.json(result, 200) : c.json(result, 201)
     })
@@ -155,7 +156,7 @@ export function rewardRoutes(domain: Domain) {
     )
     .openapi(useCoupon, async (c) =>
       c.json(
-        await domain.rewards.useCoupon(c.req.valid('param').code, `api:${c.get('apiKey').name}`),
+        await domain.rewards.useCoupon(c.req.valid('param').code, actorOf(c.get('caller'))),
         200,
       ),
     )

@@ -4,6 +4,11 @@ import { tagsInputSchema } from '../../domain/segments/tags.service.ts'
 import { STAFF_ROLES, type StaffRole, roleAtLeast } from '../../domain/staff/staff.service.ts'
 import type { MemberRef } from '../../domain/members/members.ts'
 import { decidedRefusal } from '../../domain/orders/pending-points.service.ts'
+import {
+  CONSOLE_LINK_TTL_SECONDS,
+  CONSOLE_PATH,
+  consoleLoginUrl,
+} from '../../domain/staff/staff-sessions.service.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { day, maskName, signed, yuan } from './format.ts'
 import { t } from './i18n.ts'
@@ -40,6 +45,33 @@ export async function refusedBelow(
       role: role ? t(turn.locale, `role.${role}`) : null,
     }),
   )
+}
+
+/**
+ * The merchant console. In Telegram a web-app button: the page signs in with initData, so no
+ * secret travels in the chat. Elsewhere a one-time login link, only ever to the staff member
+ * asking (the table keeps the command out of groups).
+ */
+export async function openConsole(turn: Turn): Promise<Reply[]> {
+  const { publicUrl, domain } = turn.deps
+  if (!publicUrl) return text(t(turn.locale, 'console.unavailable'))
+  const label = t(turn.locale, 'console.button')
+  if (turn.inbound.channel === 'telegram')
+    return [
+      {
+        text: t(turn.locale, 'console.open'),
+        buttons: [[{ label, webAppUrl: `${publicUrl}${CONSOLE_PATH}` }]],
+      },
+    ]
+  const staff = await domain.staff.byIdentity(turn.inbound.channel, turn.inbound.userId)
+  if (!staff) throw new DomainError('forbidden', 'this needs a merchant role')
+  const { code } = await domain.staffSessions.createLink(staff.id)
+  return [
+    {
+      text: t(turn.locale, 'console.link', { minutes: CONSOLE_LINK_TTL_SECONDS / 60 }),
+      buttons: [[{ label, url: consoleLoginUrl(publicUrl, code) }]],
+    },
+  ]
 }
 
 export async function acceptInvite(turn: Turn, code: string): Promise<Reply[]> {

@@ -183,6 +183,13 @@ const TABLE = {
     open: true,
     handler: admin.stats,
   },
+  console: {
+    name: 'console',
+    words: { 'zh-CN': ['后台'], en: ['console'] },
+    role: 'staff',
+    open: true,
+    handler: admin.openConsole,
+  },
   verify: {
     name: 'verify',
     words: { 'zh-CN': ['核销'], en: ['verify'] },

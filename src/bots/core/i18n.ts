@@ -122,6 +122,7 @@ const zhCN = {
   'command.cancel': () => '取消当前操作',
   'command.admin': () => '成为本店员工',
   'command.stats': () => '关键数据',
+  'command.console': () => '打开商家后台',
   'command.verify': () => '核销优惠券',
   'command.member': () => '查看会员资料',
   'command.tag': () => '给会员打标签',
@@ -323,6 +324,11 @@ const zhCN = {
     `${p.command} 仅限${p.needed}${p.above ? '及以上' : ''}使用${p.role ? `，你现在是${p.role}` : ''}。`,
   'admin.welcome': (p: { role: string }) =>
     `✅ 你现在是本店的${p.role}。发送 /help 查看你能用的商家命令。`,
+  'console.open': () => '点击下方按钮打开商家后台：',
+  'console.link': (p: { minutes: number }) =>
+    `商家后台登录链接（${p.minutes} 分钟内有效，只能用一次，请勿转发）：`,
+  'console.button': () => '打开商家后台',
+  'console.unavailable': () => '商家后台暂未开放：服务器还没有配置公开地址（PUBLIC_URL）。',
   'role.staff': () => '店员',
   'role.manager': () => '店长',
   'role.owner': () => '店主',
@@ -583,6 +589,7 @@ const en: Catalogue = {
   'command.cancel': () => 'Cancel what is going on',
   'command.admin': () => 'Join the shop staff',
   'command.stats': () => 'Key figures',
+  'command.console': () => 'Open the merchant console',
   'command.verify': () => 'Use a coupon',
   'command.member': () => 'Look up a member',
   'command.tag': () => 'Label a member',
@@ -759,6 +766,12 @@ const en: Catalogue = {
     `${p.command} needs the ${p.needed} role${p.above ? ' or higher' : ''}${p.role ? `; you are ${p.role}` : ''}.`,
   'admin.welcome': (p) =>
     `✅ You are now this shop's ${p.role}. Send /help to see the merchant commands you may use.`,
+  'console.open': () => 'The button below opens the merchant console:',
+  'console.link': (p) =>
+    `Your console sign-in link (works once, for ${p.minutes} minutes; do not forward it):`,
+  'console.button': () => 'Open the console',
+  'console.unavailable': () =>
+    'The console is not available yet: the server has no public address (PUBLIC_URL).',
   'role.staff': () => 'staff',
   'role.manager': () => 'manager',
   'role.owner': () => 'owner',

@@ -3,7 +3,7 @@ import { DomainError } from '../../shared/errors.ts'
 import { sha256Hex } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import type { MembersService } from '../members/members.service.ts'
-import { validateInitData } from './telegram-init-data.ts'
+import { telegramUserOf } from './telegram-init-data.ts'
 
 export interface MiniappAuthOptions {
   /** The Telegram bot token; without it, Telegram sign-in is refused. */
@@ -40,16 +40,9 @@ export class MiniappAuthService {
   ) {}
 
   async sessionFromTelegram(initData: string): Promise<MiniappSession> {
-    if (!this.options.telegramBotToken)
-      throw unauthorized('Telegram sign-in is not configured (TELEGRAM_BOT_TOKEN)')
-    const valid = validateInitData(
-      initData,
-      this.options.telegramBotToken,
-      this.options.initDataMaxAgeSeconds,
-      this.deps.clock.now(),
-    )
+    const user = telegramUserOf(initData, this.options, this.deps.clock.now())
     const member = await this.members.findByRef(this.deps.store.db, {
-      telegramId: String(valid.user.id),
+      telegramId: String(user.id),
     })
     if (!member)
       throw new DomainError('member_not_found', 'join the programme in the bot first (/start)')

@@ -75,3 +75,23 @@ export function signInitData(fields: Record<string, string>, botToken: string): 
   const hash = createHmac('sha256', secret).update(checkString).digest('hex')
   return new URLSearchParams({ ...fields, hash }).toString()
 }
+
+/** How a server checks initData: its bot token (none: Telegram sign-in is off) and the age limit. */
+export interface InitDataCheck {
+  telegramBotToken?: string
+  initDataMaxAgeSeconds: number
+}
+
+/**
+ * The Telegram user signed initData vouches for, for every page that signs in with it (the
+ * member's and the console); `unauthorized` when Telegram sign-in is not configured.
+ */
+export function telegramUserOf(
+  initData: string,
+  check: InitDataCheck,
+  now: Date,
+): TelegramWebAppUser {
+  if (!check.telegramBotToken)
+    throw unauthorized('Telegram sign-in is not configured (TELEGRAM_BOT_TOKEN)')
+  return validateInitData(initData, check.telegramBotToken, check.initDataMaxAgeSeconds, now).user
+}

@@ -23,6 +23,16 @@ export interface ApiKeyRecord {
 const INVITE_VALID_DAYS = 7
 const KEY_TOUCH_INTERVAL_MS = 60_000
 
+/** A staff member as the console and the API show them. */
+export interface StaffRecord {
+  id: string
+  channel: string
+  externalId: string
+  role: StaffRole
+  displayName: string | null
+  createdAt: string
+}
+
 export function roleAtLeast(role: string, needed: StaffRole): boolean {
   return STAFF_ROLES.indexOf(role as StaffRole) >= STAFF_ROLES.indexOf(needed)
 }
@@ -99,14 +109,19 @@ export class StaffService {
     })
   }
 
-  async roleOf(channel: string, externalId: string): Promise<StaffRole | null> {
+  /** The staff record of a chat identity, or null for someone not on the staff. */
+  async byIdentity(channel: string, externalId: string): Promise<StaffRecord | null> {
     const row = await this.deps.store.db
       .selectFrom('staff')
-      .select('role')
+      .selectAll()
       .where('channel', '=', channel)
       .where('externalId', '=', externalId)
       .executeTakeFirst()
-    return (row?.role as StaffRole | undefined) ?? null
+    return row ? { ...row, role: row.role as StaffRole } : null
+  }
+
+  async roleOf(channel: string, externalId: string): Promise<StaffRole | null> {
+    return (await this.byIdentity(channel, externalId))?.role ?? null
   }
 
   /** Throws `forbidden` unless the chat identity holds at least `needed`. */
@@ -115,6 +130,65 @@ export class StaffService {
     if (!role || !roleAtLeast(role, needed))
       throw new DomainError('forbidden', 'this needs a merchant role')
     return role
+  }
+
+  /** Every staff member, oldest first. */
+  async list(): Promise<StaffRecord[]> {
+    const rows = await this.deps.store.db
+      .selectFrom('staff')
+      .selectAll()
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute()
+    return rows.map((row) => ({ ...row, role: row.role as StaffRole }))
+  }
+
+  /** The staff member with this id, or else the one display name, or else `staff_not_found`. */
+  async find(idOrName: string): Promise<StaffRecord> {
+    const rows = await this.deps.store.db
+      .selectFrom('staff')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('displayName', '=', idOrName)]))
+      .execute()
+    const row = rows.find((r) => r.id === idOrName) ?? (rows.length === 1 ? rows[0] : undefined)
+    if (!row)
+      throw new DomainError(
+        'not_found',
+        rows.length > 1
+          ? `several staff members are called ${idOrName}; give the id`
+          : 'no such staff member',
+      )
+    return { ...row, role: row.role as StaffRole }
+  }
+
+  /** Changes a role; it counts on the staff member's next request, in open sessions too. */
+  async changeRole(id: string, role: StaffRole): Promise<StaffRecord> {
+    const updated = await this.deps.store.db
+      .updateTable('staff')
+      .set({ role })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst()
+    if (!updated) throw new DomainError('not_found', 'no such staff member')
+    return { ...updated, role }
+  }
+
+  /**
+   * Takes the staff member off the staff and ends every session they have, in one transaction:
+   * a request already on its way finds neither.
+   */
+  async revoke(id: string): Promise<void> {
+    const now = this.deps.clock.now().toISOString()
+    await this.deps.store.transaction(async (trx) => {
+      const removed = await trx.deleteFrom('staff').where('id', '=', id).executeTakeFirst()
+      if (removed.numDeletedRows === 0n) throw new DomainError('not_found', 'no such staff member')
+      await trx
+        .updateTable('staffSessions')
+        .set({ endedAt: now })
+        .where('staffId', '=', id)
+        .where('endedAt', 'is', null)
+        .execute()
+    })
   }
 
   /** Creates an API key. The key is returned once; only its SHA-256 is kept. */

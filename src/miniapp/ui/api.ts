@@ -3,16 +3,18 @@ import type { components, paths } from './api-types.ts'
 /** The shapes the server sends, by their OpenAPI names: the pages never copy them. */
 export type Schemas = components['schemas']
 
-type Method = 'get' | 'post' | 'patch'
+type Method = 'get' | 'post' | 'patch' | 'delete'
 type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>
 type Json<R> = R extends { content: { 'application/json': infer T } } ? T : never
 type Responses<P extends keyof paths, M extends Method> =
   Operation<P, M> extends { responses: infer R } ? R : never
 
-/** What a successful call answers: the 200 or 201 body the route declares. */
-export type Ok<P extends keyof paths, M extends Method> = Json<
-  Responses<P, M>[Extract<keyof Responses<P, M>, 200 | 201>]
->
+type Answered<P extends keyof paths, M extends Method> = Extract<keyof Responses<P, M>, 200 | 201>
+
+/** What a successful call answers: the 200 or 201 body the route declares, or nothing (204). */
+export type Ok<P extends keyof paths, M extends Method> = [Answered<P, M>] extends [never]
+  ? undefined
+  : Json<Responses<P, M>[Answered<P, M>]>
 type Body<P extends keyof paths, M extends Method> =
   Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never
 type Query<P extends keyof paths, M extends Method> =
@@ -28,7 +30,7 @@ interface Options<P extends keyof paths, M extends Method> {
   idempotent?: boolean
 }
 
-/** The pages' only door to the server: JSON over /api with the session token. */
+/** A refused call, with the server's stable error code. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -47,6 +49,16 @@ export function storedSession(): string | null {
   return sessionStorage.getItem(SESSION_KEY)
 }
 
+/** Keeps a session for this tab only: the member's, or a staff member's in the console. */
+export function keepSession(token: string): void {
+  sessionStorage.setItem(SESSION_KEY, token)
+}
+
+export function endSession(): void {
+  sessionStorage.removeItem(SESSION_KEY)
+}
+
+/** The pages' only door to the server: JSON over /api with the session token. */
 export async function call<P extends keyof paths, M extends Method>(
   method: M,
   path: P,
@@ -84,5 +96,5 @@ export async function call<P extends keyof paths, M extends Method>(
 /** Exchanges the launch credential for a session kept for this tab only. */
 export async function signIn(credential: Body<'/api/miniapp/session', 'post'>): Promise<void> {
   const { token } = await call('post', '/api/miniapp/session', { body: credential })
-  sessionStorage.setItem(SESSION_KEY, token)
+  keepSession(token)
 }

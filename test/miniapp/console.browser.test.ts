@@ -1,0 +1,124 @@
+/// <reference lib="dom" />
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  type PageServer,
+  runBrowser,
+  startPageServer,
+} from '../helpers/page-server.ts'
+import type { Domain } from '../../src/domain/index.ts'
+import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
+import { FAKE_TELEGRAM_WEBVIEW, TELEGRAM_THEMES, telegramLaunchHash } from '../helpers/miniapp.ts'
+
+describe.skipIf(!runBrowser)(
+  `the merchant console in headless Chromium${runBrowser ? '' : ` (skipped: no ${CHROMIUM})`}`,
+  () => {
+    let pages: PageServer | undefined
+    let domain: Domain
+    let base: string
+    let browser: Browser
+
+    beforeAll(async () => {
+      pages = await startPageServer()
+      ;({ domain, base, browser } = pages)
+    })
+    afterAll(async () => {
+      await pages?.close()
+    })
+
+    let nextId = 660_000
+    async function staffMember(role: StaffRole, name: string) {
+      const telegramId = ++nextId
+      const { code } = await domain.staff.createInvite(role)
+      const record = await domain.staff.acceptInvite(code, 'telegram', String(telegramId), name)
+      return { id: record.id, telegramId }
+    }
+
+    async function open(
+      hash: string,
+      viewport: { width: number; height: number },
+      telegram = false,
+    ) {
+      const page: Page = await browser.newPage({ viewport })
+      if (telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
+      page.setDefaultTimeout(10_000)
+      const outside: string[] = []
+      page.on('request', (request) => {
+        if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
+          outside.push(request.url())
+      })
+      page.on('close', () => expect(outside).toEqual([]))
+      await page.goto(`${base}/miniapp/console/#${hash}`)
+      return page
+    }
+
+    it('an owner signs in through a one-time link, invites a manager and revokes a clerk', async () => {
+      const owner = await staffMember('owner', 'Olivia')
+      const clerk = await staffMember('staff', 'Clerk Chen')
+      const clerkLink = await domain.staffSessions.createLink(clerk.id)
+      const clerkSession = await domain.staffSessions.openFromLink(clerkLink.code)
+      const { code } = await domain.staffSessions.createLink(owner.id)
+
+      const page = await open(`code=${code}&lang=en`, { width: 1280, height: 800 })
+      await expect.poll(() => page.getByTestId('signed-in').textContent()).toBe('Olivia')
+      expect(await page.getByTestId('role').textContent()).toBe('owner')
+      // The code is gone from the address bar once used.
+      expect(page.url()).toBe(`${base}/miniapp/console/`)
+      await expect.poll(() => page.getByTestId('staff-list').textContent()).toContain('Clerk Chen')
+
+      await page.getByLabel('Invite as').selectOption('manager')
+      await page.getByRole('button', { name: 'Create invite code' }).click()
+      const invite = await page.getByTestId('invite-code').textContent()
+      expect(invite).toMatch(/^ADM-/)
+      const joined = await domain.staff.acceptInvite(invite!, 'wechat', 'wx-invited', 'Wen')
+      expect(joined.role).toBe('manager')
+      await page.getByRole('button', { name: 'Close' }).click()
+
+      await page.locator(`[data-staff="${clerk.id}"] button`).click()
+      expect(await page.getByRole('dialog').textContent()).toContain('Revoke Clerk Chen?')
+      await page.getByTestId('confirm').click()
+      await expect
+        .poll(() => page.getByTestId('staff-list').textContent())
+        .not.toContain('Clerk Chen')
+      await expect(domain.staffSessions.principalOf(clerkSession.token)).rejects.toMatchObject({
+        code: 'unauthorized',
+      })
+      await page.screenshot({ path: `${ARTIFACTS}/console-staff-1280x800.png` })
+      await page.close()
+
+      const phone = await open(
+        `code=${(await domain.staffSessions.createLink(owner.id)).code}&lang=zh-CN`,
+        { width: 360, height: 740 },
+      )
+      await expect.poll(() => phone.getByTestId('role').textContent()).toBe('店主')
+      await expect.poll(() => phone.getByTestId('staff-list').textContent()).toContain('Wen')
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        360,
+      )
+      await phone.screenshot({ path: `${ARTIFACTS}/console-staff-360x740.png` })
+      // A used link opens nothing: reloading with it again shows how to get a new one.
+      await phone.getByRole('button', { name: '退出登录' }).click()
+      await expect.poll(() => phone.textContent('main')).toContain('你已退出商家后台')
+      await phone.close()
+    })
+
+    it('a manager opens it inside Telegram from initData, in the Telegram theme, without the staff page', async () => {
+      const manager = await staffMember('manager', 'Mei')
+      const page = await open(
+        telegramLaunchHash(
+          { id: manager.telegramId, first_name: 'Mei', language_code: 'zh-hans' },
+          { theme: TELEGRAM_THEMES.dark },
+        ),
+        { width: 360, height: 740 },
+        true,
+      )
+      await expect.poll(() => page.getByTestId('role').textContent()).toBe('店长')
+      expect(await page.textContent('main')).toContain('员工管理仅限店主')
+      const scheme = await page.evaluate(() => document.documentElement.style.colorScheme)
+      expect(scheme).toBe('dark')
+      await page.close()
+    })
+  },
+)
