@@ -68,7 +68,7 @@ export const architecture = tseslint.config(
     message: 'src/shared imports nothing of the project',
   }),
   restrict(['src/domain/**/*.ts'], {
-    folders: ['api', 'bots', 'jobs', 'cli', 'miniapp', 'config.ts', 'main.ts'],
+    folders: ['api', 'bots', 'jobs', 'cli', 'miniapp', 'connectors', 'config.ts', 'main.ts'],
     packages: [...httpFramework, ...chatSdks],
     message:
       'the domain never imports HTTP, chat SDKs or adapters; adapters implement domain/ports.ts',
@@ -96,6 +96,12 @@ export const architecture = tseslint.config(
   adapter('wechat', ['wechaty', 'wechaty-*', 'wechaty/*']),
   // The Official Account has no SDK: its API is plain HTTPS, its XML is read by the API's route.
   adapter('wechat-official', []),
+  restrict(['src/connectors/**/*.ts'], {
+    folders: ['api', 'bots', 'jobs', 'cli', 'miniapp', 'db', 'config.ts', 'main.ts'],
+    packages: [...httpFramework, ...chatSdks],
+    message:
+      'a shop connector reads a shop payload into the domain types; the API route verifies and calls it',
+  }),
   restrict(['src/jobs/**/*.ts'], {
     folders: ['api', 'bots', 'cli'],
     packages: [...httpFramework, ...chatSdks],

@@ -118,6 +118,8 @@ const schema = z.object({
       .optional(),
   ),
   WECHAT_OA_API_ROOT: optionalString.pipe(z.url().default('https://api.weixin.qq.com')),
+  SHOPIFY_WEBHOOK_SECRET: optionalString,
+  WOOCOMMERCE_WEBHOOK_SECRET: optionalString,
 })
 
 export type Config = z.infer<typeof schema>
@@ -177,6 +179,14 @@ export function officialAccountOf(config: Config):
     token,
     aesKey: config.WECHAT_OA_AES_KEY,
     apiRoot: config.WECHAT_OA_API_ROOT,
+  }
+}
+
+/** The shops whose order webhooks are taken, by their signing secrets. */
+export function shopWebhooksOf(config: Config): { shopify?: string; woocommerce?: string } {
+  return {
+    shopify: config.SHOPIFY_WEBHOOK_SECRET,
+    woocommerce: config.WOOCOMMERCE_WEBHOOK_SECRET,
   }
 }
 

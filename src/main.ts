@@ -9,7 +9,13 @@ import type { WechatBot } from './bots/wechat/create-bot.ts'
 import { OfficialAccountApi } from './bots/wechat-official/api.ts'
 import { createOfficialAccountBot } from './bots/wechat-official/create-bot.ts'
 import { OfficialAccountSender } from './bots/wechat-official/sender.ts'
-import { ConfigError, channelStatus, loadConfig, officialAccountOf } from './config.ts'
+import {
+  ConfigError,
+  channelStatus,
+  loadConfig,
+  officialAccountOf,
+  shopWebhooksOf,
+} from './config.ts'
 import { createDomain } from './domain/index.ts'
 import { startOutboxWorker } from './jobs/outbox-worker.ts'
 import { startScheduler } from './jobs/scheduler.ts'
@@ -45,6 +51,9 @@ async function main(): Promise<void> {
       { channel: channel.channel, enabled: channel.enabled },
       `${channel.channel} bot ${channel.enabled ? 'enabled' : 'disabled'}: ${channel.reason}`,
     )
+  }
+  for (const [shop, secret] of Object.entries(shopWebhooksOf(config))) {
+    if (secret) logger.info({ shop }, `${shop} orders taken at /webhooks/${shop}`)
   }
 
   const miniappDir = fileURLToPath(new URL('../dist/miniapp', import.meta.url))
@@ -105,6 +114,7 @@ async function main(): Promise<void> {
             handle: (message) => official.handle(message),
           }
         : undefined,
+    shopWebhooks: shopWebhooksOf(config),
   })
   const scheduler = config.JOBS_ENABLED ? startScheduler(domain, logger) : undefined
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {

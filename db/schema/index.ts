@@ -28,6 +28,7 @@ import type { PlatformTokensTable } from './platform-tokens.ts'
 import type { PointLotsTable } from './point-lots.ts'
 import type { ProgrammeVersionsTable } from './programme-versions.ts'
 import type { RedemptionsTable } from './redemptions.ts'
+import type { ShopDeliveriesTable } from './shop-deliveries.ts'
 import type { RefundsTable } from './refunds.ts'
 import type { GuestRefundsTable, GuestSalesTable, SegmentSnapshotsTable } from './reports.ts'
 import type { RewardsTable } from './rewards.ts'
@@ -93,6 +94,7 @@ export interface Database {
   segments: SegmentsTable
   campaigns: CampaignsTable
   outbox: OutboxTable
+  shopDeliveries: ShopDeliveriesTable
   campaignOpens: CampaignOpensTable
   campaignHoldouts: CampaignHoldoutsTable
   products: ProductsTable

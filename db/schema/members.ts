@@ -6,6 +6,8 @@ export interface MembersTable {
   code: string
   displayName: string
   phone: string | null
+  /** Lower-cased; unique among active members, like the phone. */
+  email: string | null
   birthday: string | null
   region: string | null
   gender: string | null

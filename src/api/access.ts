@@ -48,6 +48,7 @@ export const OPERATIONS = {
   'GET /api/v1/orders/{id}': 'staff',
   'POST /api/v1/orders/{id}/refunds': 'staff',
   'POST /api/v1/orders/{id}/events': 'staff',
+  'GET /api/v1/shop-deliveries': 'manager',
   'GET /api/v1/rewards': 'staff',
   'POST /api/v1/rewards': 'owner',
   'GET /api/v1/rewards/{id}': 'staff',

@@ -28,6 +28,8 @@ import { segmentRoutes } from './routes/segments.ts'
 import { staffRoutes } from './routes/staff.ts'
 import { type TelegramWebhook, telegramWebhookRoute } from './routes/telegram-webhook.ts'
 import { type WechatOfficialEndpoint, wechatOfficialRoute } from './routes/wechat-official.ts'
+import { shopDeliveryRoutes } from './routes/shop-deliveries.ts'
+import { type ShopWebhookSecrets, shopWebhookRoutes } from './routes/shop-webhooks.ts'
 
 export interface AppDeps {
   domain: Domain
@@ -38,6 +40,8 @@ export interface AppDeps {
   telegramWebhook?: TelegramWebhook
   /** Serves WeChat's server endpoint of the Official Account when the channel is on. */
   wechatOfficial?: WechatOfficialEndpoint
+  /** The signing secret of each shop whose order webhooks become orders. */
+  shopWebhooks?: ShopWebhookSecrets
   /** The built mini-app (vite build output), served under /miniapp. */
   miniappDir?: string
   /** Requests allowed per API key, per member and per address; RATE_LIMIT_DEFAULTS otherwise. */
@@ -51,6 +55,7 @@ export function createApp({
   isShuttingDown = () => false,
   telegramWebhook,
   wechatOfficial,
+  shopWebhooks = {},
   miniappDir,
   rateLimits = RATE_LIMIT_DEFAULTS,
 }: AppDeps): OpenAPIHono {
@@ -84,6 +89,7 @@ export function createApp({
 
   if (telegramWebhook) app.route('/', telegramWebhookRoute(telegramWebhook))
   if (wechatOfficial) app.route('/', wechatOfficialRoute(wechatOfficial, logger, domain.deps.clock))
+  app.route('/', shopWebhookRoutes(domain, shopWebhooks, logger))
 
   const v1 = new OpenAPIHono()
   v1.route('/', memberRoutes(domain))
@@ -100,6 +106,7 @@ export function createApp({
   v1.route('/', reportRoutes(domain))
   v1.route('/', staffRoutes(domain))
   v1.route('/', auditLogRoutes(domain))
+  v1.route('/', shopDeliveryRoutes(domain))
   app.route('/api/v1', v1)
   app.use('/api/miniapp/session', limits.sessionPerIp())
   app.route('/api/miniapp', miniappRoutes(domain))

@@ -20,6 +20,7 @@ export const MemberSchema = z
     code: z.string().openapi({ description: 'Short code for the counter (QR / bar code)' }),
     displayName: z.string(),
     phone: z.string().nullable(),
+    email: z.string().nullable(),
     birthday: z.string().nullable(),
     region: z.string().nullable(),
     gender: z.string().nullable(),

@@ -11,6 +11,7 @@ import { QuizzesService } from './interactions/quizzes.service.ts'
 import { SurveysService } from './interactions/surveys.service.ts'
 import { MembersService } from './members/members.service.ts'
 import { type MiniappAuthOptions, MiniappAuthService } from './miniapp-auth/miniapp-auth.service.ts'
+import { ShopSyncService } from './orders/shop-sync.service.ts'
 import { GuestSalesService } from './orders/guest-sales.service.ts'
 import { OrdersService } from './orders/orders.service.ts'
 import { PendingPointsService } from './orders/pending-points.service.ts'
@@ -51,6 +52,8 @@ export function createDomain(
   const reminders = new RemindersService(deps, programme, outbox)
   const campaigns = new CampaignsService(deps, programme, segments, outbox)
   const memberImport = new MemberImportService(deps, programme, members)
+  const orders = new OrdersService(deps, programme, members, reminders)
+  const guestSales = new GuestSalesService(deps, programme)
   const miniapp = { ...DEFAULT_MINIAPP, ...options.miniapp }
   return {
     deps,
@@ -58,7 +61,7 @@ export function createDomain(
     members,
     ledger: new LedgerService(deps),
     // What follows an order or a refund reaches orders only through their OrderFollowUps port.
-    orders: new OrdersService(deps, programme, members, reminders),
+    orders,
     pendingPoints: new PendingPointsService(deps, programme, members),
     rewards: new RewardsService(deps, programme, members),
     interactions: new InteractionsService(deps, programme),
@@ -75,7 +78,9 @@ export function createDomain(
     reminders,
     jobLeases,
     campaigns,
-    guestSales: new GuestSalesService(deps, programme),
+    guestSales,
+    // Shop webhooks become orders through the same two services the till's API calls.
+    shopSync: new ShopSyncService(deps, programme, members, orders, guestSales),
     // Marketing results side by side: campaigns first, then any other source (reminders).
     reports: new ReportsService(deps, programme, segments, [campaigns, reminders]),
     tags: new TagsService(deps, members),

@@ -27,6 +27,8 @@ function rulesFor(telegramWebhookPath: string | undefined): BodyLimitRule[] {
     ...(telegramWebhookPath ? [{ path: telegramWebhookPath, maxBytes: 64 * KB }] : []),
     // A WeChat message or event is under 2 KB of XML, a third more when encrypted.
     { path: WECHAT_OFFICIAL_PATH, maxBytes: 8 * KB },
+    // A shop's order carries its lines, addresses and tax details: several times our own order.
+    { path: '/webhooks/*', maxBytes: 1024 * KB },
     // The largest merchant write, an order with its 1,000 lines, is about 260 KB.
     { path: '/api/v1/*', maxBytes: 1024 * KB },
   ]

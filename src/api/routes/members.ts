@@ -27,7 +27,7 @@ const AdjustmentResult = z.object({
   member: MemberSchema,
   replayed: z.boolean(),
 })
-const LOOKUP_FIELDS = ['phone', 'code', 'telegramId', 'wechatId', 'externalId'] as const
+const LOOKUP_FIELDS = ['phone', 'email', 'code', 'telegramId', 'wechatId', 'externalId'] as const
 
 const createMember = createRoute({
   method: 'post',
@@ -44,10 +44,11 @@ const findMembers = createRoute({
   method: 'get',
   path: '/members',
   tags: ['members'],
-  summary: 'Find a member by phone, member code, Telegram id, WeChat id or external id',
+  summary: 'Find a member by phone, email, member code, Telegram id, WeChat id or external id',
   request: {
     query: z.object({
       phone: z.string().optional(),
+      email: z.string().optional(),
       code: z.string().optional(),
       telegramId: z.string().optional(),
       wechatId: z.string().optional(),

@@ -151,6 +151,7 @@ export class ExportService {
             external_id: m.externalId,
             name: m.displayName,
             phone: m.phone,
+            email: m.email,
             birthday: m.birthday,
             gender: m.gender,
             region: m.region,

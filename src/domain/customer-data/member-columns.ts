@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import { tagSchema } from '../segments/segments.ts'
-import { checkBirthday, normalizePhone } from '../members/members.ts'
+import { checkBirthday, normalizeEmail, normalizePhone } from '../members/members.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { type Locale, type Programme } from '../programme/programme.ts'
 
@@ -14,6 +14,7 @@ export const MEMBER_COLUMNS = [
   'external_id',
   'name',
   'phone',
+  'email',
   'birthday',
   'gender',
   'region',
@@ -64,6 +65,7 @@ const ALIASES: Record<MemberColumn, string[]> = {
     '电话',
     '联系电话',
   ],
+  email: ['e_mail', 'mail', 'email_address', '邮箱', '电子邮箱', '邮件'],
   birthday: ['birth_date', 'date_of_birth', 'dob', '生日', '出生日期'],
   gender: ['sex', '性别'],
   region: ['city', 'area', '地区', '城市', '所在地区', '区域'],
@@ -124,6 +126,7 @@ export interface MemberRecord {
   externalId?: string
   displayName?: string
   phone?: string
+  email?: string
   birthday?: string
   gender?: 'female' | 'male' | 'other'
   region?: string
@@ -238,6 +241,13 @@ function readCell(
         record.phone = normalizePhone(value, programme.phoneRegion)
       } catch {
         throw new CellError(`${JSON.stringify(value)} is not a valid phone number`)
+      }
+      return
+    case 'email':
+      try {
+        record.email = normalizeEmail(value)
+      } catch {
+        throw new CellError(`${JSON.stringify(value)} is not an email address`)
       }
       return
     case 'birthday': {

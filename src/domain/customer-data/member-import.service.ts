@@ -403,6 +403,7 @@ export class MemberImportService {
     }
     set('displayName', 'name', record.displayName, member.displayName)
     set('phone', 'phone', record.phone, member.phone)
+    set('email', 'email', record.email, member.email)
     set('birthday', 'birthday', record.birthday, member.birthday)
     set('gender', 'gender', record.gender, member.gender)
     set('region', 'region', record.region, member.region)
@@ -483,6 +484,7 @@ export class MemberImportService {
       programme,
       {
         displayName: record.displayName!,
+        email: record.email,
         birthday: record.birthday,
         region: record.region,
         gender: record.gender,

@@ -22,6 +22,7 @@ import {
   checkBirthday,
   identityRef,
   normalizeLocale,
+  normalizeEmail,
   normalizePhone,
 } from './members.ts'
 
@@ -32,6 +33,7 @@ const BIND_CODE_VALID_MS = 10 * 60_000
 export const registrationSchema = z.object({
   displayName: z.string().trim().min(1).max(100),
   phone: z.string().min(3).max(32).optional(),
+  email: z.string().max(254).optional(),
   birthday: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
@@ -58,6 +60,7 @@ export const memberPatchSchema = registrationSchema
   .pick({
     displayName: true,
     phone: true,
+    email: true,
     birthday: true,
     region: true,
     gender: true,
@@ -70,6 +73,7 @@ export const memberPatchSchema = registrationSchema
   .partial()
   .extend({
     phone: z.string().min(3).max(32).nullable().optional(),
+    email: z.string().max(254).nullable().optional(),
     birthday: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
@@ -154,6 +158,7 @@ export class MembersService {
         code: carried.code ?? (await this.unusedCode(trx)),
         displayName: input.displayName,
         phone,
+        email: input.email ? normalizeEmail(input.email) : null,
         birthday: input.birthday ?? null,
         region: input.region ?? null,
         gender: input.gender ?? null,
@@ -242,6 +247,7 @@ export class MembersService {
       .set({
         displayName: patch.displayName,
         phone,
+        email: patch.email ? normalizeEmail(patch.email) : patch.email,
         birthday: patch.birthday,
         region: patch.region,
         gender: patch.gender,
@@ -318,7 +324,20 @@ export class MembersService {
         .selectAll()
         .where('externalId', '=', ref.externalId)
         .executeTakeFirst()
-    else if ('phone' in ref) {
+    else if ('email' in ref) {
+      let email: string
+      try {
+        email = normalizeEmail(ref.email)
+      } catch {
+        return undefined
+      }
+      row = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('email', '=', email)
+        .where('status', '=', 'active')
+        .executeTakeFirst()
+    } else if ('phone' in ref) {
       const { config } = await this.programmes.current(db)
       let phone: string
       try {
@@ -379,6 +398,7 @@ export class MembersService {
       code: member.code,
       displayName: member.displayName,
       phone: member.phone,
+      email: member.email,
       birthday: member.birthday,
       region: member.region,
       gender: member.gender,
@@ -513,6 +533,7 @@ export class MembersService {
             Math.max(target.birthdayBonusYear ?? 0, source.birthdayBonusYear ?? 0) || null,
           lotteryChances: target.lotteryChances,
           phone: target.phone ?? source.phone,
+          email: target.email ?? source.email,
           birthday: target.birthday ?? source.birthday,
           marketingConsent: Math.max(target.marketingConsent, source.marketingConsent),
           updatedAt: now.toISOString(),
@@ -733,11 +754,15 @@ export class MembersService {
   private async assertIdentitiesFree(
     db: Db,
     phone: string | null,
-    input: Partial<Record<IdentityField, string>> & { externalId?: string | null },
+    input: Partial<Record<IdentityField, string>> & {
+      externalId?: string | null
+      email?: string | null
+    },
     self?: string,
   ): Promise<void> {
     const checks: [string, MemberRef | null][] = [
       ['phone', phone ? { phone } : null],
+      ['email', input.email ? { email: input.email } : null],
       ['telegramId', input.telegramId ? { telegramId: input.telegramId } : null],
       ['wechatId', input.wechatId ? { wechatId: input.wechatId } : null],
       ['officialOpenId', input.officialOpenId ? { officialOpenId: input.officialOpenId } : null],

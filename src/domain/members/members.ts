@@ -26,11 +26,23 @@ export function identityRef(channel: Channel, externalId: string): MemberRef {
 export type MemberRef =
   | { id: string }
   | { phone: string }
+  | { email: string }
   | { code: string }
   | { telegramId: string }
   | { wechatId: string }
   | { officialOpenId: string }
   | { externalId: string }
+
+/** An email address as stored and looked up: trimmed and lower-cased, so that one address is one member. */
+export function normalizeEmail(raw: string): string {
+  const email = raw.trim().toLowerCase()
+  if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    throw new DomainError('invalid_input', `${JSON.stringify(raw)} is not an email address`, {
+      field: 'email',
+    })
+  }
+  return email
+}
 
 /** E.164 (+8613800138000), read with the programme's region when written without a country code. */
 export function normalizePhone(raw: string, region: string): string {
@@ -114,6 +126,7 @@ export interface MemberView {
   code: string
   displayName: string
   phone: string | null
+  email: string | null
   birthday: string | null
   region: string | null
   gender: string | null

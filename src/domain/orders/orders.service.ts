@@ -36,6 +36,7 @@ const minorUnits = z.number().int().min(0).max(1_000_000_000_000)
 export const memberRefSchema = z.union([
   z.object({ id: z.string().min(1) }).strict(),
   z.object({ phone: z.string().min(3) }).strict(),
+  z.object({ email: z.string().min(3).max(254) }).strict(),
   z.object({ code: z.string().min(1) }).strict(),
   z.object({ telegramId: z.string().min(1) }).strict(),
   z.object({ wechatId: z.string().min(1) }).strict(),

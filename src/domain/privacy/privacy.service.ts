@@ -449,6 +449,7 @@ export class PrivacyService {
             code: await this.members.unusedCode(trx),
             displayName: ERASED_NAME,
             phone: null,
+            email: null,
             birthday: null,
             region: null,
             gender: null,

@@ -1617,6 +1617,7 @@ export interface components {
             code: string;
             displayName: string;
             phone: string | null;
+            email: string | null;
             birthday: string | null;
             region: string | null;
             gender: string | null;
