@@ -51,6 +51,12 @@ import type {
   StaffTable,
 } from './staff.ts'
 import type { TierChangesTable } from './tier-changes.ts'
+import type {
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookSubscriptionEventsTable,
+  WebhookSubscriptionsTable,
+} from './webhooks.ts'
 
 export interface Database {
   members: MembersTable
@@ -102,4 +108,8 @@ export interface Database {
   guestSales: GuestSalesTable
   guestRefunds: GuestRefundsTable
   segmentSnapshots: SegmentSnapshotsTable
+  webhookSubscriptions: WebhookSubscriptionsTable
+  webhookSubscriptionEvents: WebhookSubscriptionEventsTable
+  webhookDeliveries: WebhookDeliveriesTable
+  webhookAttempts: WebhookAttemptsTable
 }

@@ -111,6 +111,15 @@ export const OPERATIONS = {
   'DELETE /api/v1/staff/{id}': 'owner',
   'GET /api/v1/audit-log': 'owner',
 
+  'POST /api/v1/webhooks': 'owner',
+  'GET /api/v1/webhooks': 'owner',
+  'GET /api/v1/webhooks/{id}': 'owner',
+  'PATCH /api/v1/webhooks/{id}': 'owner',
+  'DELETE /api/v1/webhooks/{id}': 'owner',
+  'GET /api/v1/webhooks/{id}/deliveries': 'owner',
+  'GET /api/v1/webhook-deliveries/{id}': 'owner',
+  'POST /api/v1/webhook-deliveries/{id}/replay': 'owner',
+
   'POST /api/v1/members/import': 'owner',
   'GET /api/v1/imports': 'owner',
   'GET /api/v1/imports/{id}': 'owner',

@@ -28,6 +28,7 @@ import { rewardRoutes } from './routes/rewards.ts'
 import { segmentRoutes } from './routes/segments.ts'
 import { staffRoutes } from './routes/staff.ts'
 import { type TelegramWebhook, telegramWebhookRoute } from './routes/telegram-webhook.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 import { type WechatOfficialEndpoint, wechatOfficialRoute } from './routes/wechat-official.ts'
 
 export interface AppDeps {
@@ -101,6 +102,7 @@ export function createApp({
   v1.route('/', reportRoutes(domain))
   v1.route('/', staffRoutes(domain))
   v1.route('/', auditLogRoutes(domain))
+  v1.route('/', webhookRoutes(domain))
   app.route('/api/v1', v1)
   app.use('/api/miniapp/session', limits.sessionPerIp())
   app.route('/api/miniapp', miniappRoutes(domain))
