@@ -46,7 +46,7 @@ const publicOnly: LookupFunction = (hostname, options, callback) => {
         '',
         0,
       )
-    if (options.all) return callback(null, usable as never, 0)
+    if (options.all) return callback(null, usable, 0)
     callback(null, usable[0]!.address, usable[0]!.family)
   })
 }

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import pino from 'pino'
@@ -15,25 +18,24 @@ import { RATE_LIMIT_DEFAULTS } from '../../src/shared/rate-limits.ts'
 
 const SECRET_KEY = randomBytes(32)
 
-/** The verification recipe exactly as README.md prints it, so that the README cannot go stale. */
-function readmeVerifier(): (
+type Verify = (
   secret: string,
   headers: Record<string, string | string[] | undefined>,
   rawBody: string,
   nowSeconds?: number,
-) => boolean {
+) => boolean
+
+/** The verification recipe exactly as README.md prints it, so that the README cannot go stale. */
+async function readmeVerifier(): Promise<Verify> {
   const readme = readFileSync('README.md', 'utf8')
   const code = /<!-- webhook-verification -->\s*```js\n([\s\S]+?)```/.exec(readme)?.[1]
   if (!code) throw new Error('README.md has no webhook verification example')
-  const body = code
-    .split('\n')
-    .filter((line) => !line.startsWith('import '))
-    .join('\n')
-    .replace(/^export /m, '')
-  return new Function('createHmac', 'timingSafeEqual', `${body}\nreturn verifyJifenWebhook`)(
-    createHmac,
-    timingSafeEqual,
-  ) as ReturnType<typeof readmeVerifier>
+  const dir = mkdtempSync(join(tmpdir(), 'jifen-verify-'))
+  const file = join(dir, 'verify.mjs')
+  writeFileSync(file, code)
+  const module = (await import(pathToFileURL(file).href)) as { verifyJifenWebhook: Verify }
+  rmSync(dir, { recursive: true, force: true })
+  return module.verifyJifenWebhook
 }
 
 interface Received {
@@ -88,7 +90,7 @@ for (const db of databases) {
       let api: Omit<ApiFixture, 'store' | 'clock' | 'posKey'>
       let receiver: Awaited<ReturnType<typeof startReceiver>>
       let workers: { stop(): Promise<void> }[] = []
-      const verify = readmeVerifier()
+      let verify: Verify
 
       beforeAll(async () => {
         store = await db.create()
@@ -129,10 +131,11 @@ for (const db of databases) {
               status: response.status,
               body: text ? (JSON.parse(text) as unknown) : null,
               headers: response.headers,
-            } as Awaited<ReturnType<ApiFixture['call']>>
+            }
           },
         }
         receiver = await startReceiver()
+        verify = await readmeVerifier()
       })
       afterEach(async () => {
         await Promise.all(workers.map((w) => w.stop()))

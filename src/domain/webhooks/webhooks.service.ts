@@ -281,10 +281,11 @@ export class WebhooksService {
           eb.and([eb('d.status', 'in', ['claimed', 'sending']), eb('d.leaseUntil', '<', nowIso)]),
         ]),
       )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('webhookDeliveries as e')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('webhookDeliveries as e')
               .select('e.id')
               .whereRef('e.subscriptionId', '=', 'd.subscriptionId')
               .whereRef('e.orderKey', '=', 'd.orderKey')
@@ -371,9 +372,10 @@ export class WebhooksService {
     const giveUp = !outcome.ok && claimed.attempts > delays.length
     const lastError = outcome.ok
       ? null
-      : (outcome.error ??
-        `answered ${outcome.responseStatus}${outcome.responseBody ? `: ${outcome.responseBody}` : ''}`
-      ).slice(0, 500)
+      : (
+          outcome.error ??
+          `answered ${outcome.responseStatus}${outcome.responseBody ? `: ${outcome.responseBody}` : ''}`
+        ).slice(0, 500)
     return this.deps.store.transaction(async (trx) => {
       await trx
         .insertInto('webhookAttempts')
@@ -452,8 +454,7 @@ export class WebhooksService {
    * time, when a name may resolve elsewhere than it did here.
    */
   private checkUrl(value: string): string {
-    const refuse = (why: string) =>
-      new DomainError('invalid_input', `url ${why}`, { field: 'url' })
+    const refuse = (why: string) => new DomainError('invalid_input', `url ${why}`, { field: 'url' })
     let url: URL
     try {
       url = new URL(value)
