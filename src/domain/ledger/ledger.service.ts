@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/client.ts'
 import { DomainError } from '../../shared/errors.ts'
+import { cursorId } from '../pagination.ts'
 import type { DomainDeps } from '../context.ts'
 import type { LedgerEntryView, LedgerReason, LedgerWrite } from './ledger.ts'
 import {
@@ -253,12 +254,7 @@ export class LedgerService {
       .where('memberId', '=', memberId)
       .orderBy('id', 'desc')
       .limit(limit + 1)
-    if (options.cursor !== undefined) {
-      const before = Number(options.cursor)
-      if (!Number.isSafeInteger(before))
-        throw new DomainError('invalid_input', 'cursor is not valid', { field: 'cursor' })
-      query = query.where('id', '<', before)
-    }
+    if (options.cursor !== undefined) query = query.where('id', '<', cursorId(options.cursor))
     const rows = await query.execute()
     const page = rows.slice(0, limit)
     return {

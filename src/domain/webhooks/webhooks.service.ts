@@ -5,6 +5,7 @@ import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import { isPrivateAddress } from '../../shared/network-guard.ts'
 import { newWebhookSecret, openSecret, sealSecret } from '../../shared/webhook-crypto.ts'
+import { cursorId } from '../pagination.ts'
 import type { DomainDeps } from '../context.ts'
 import { WEBHOOK_EVENTS, type WebhookEventType } from './events.ts'
 
@@ -217,12 +218,7 @@ export class WebhooksService {
       .orderBy('id', 'desc')
       .limit(options.limit + 1)
     if (options.status) query = query.where('status', '=', options.status)
-    if (options.cursor !== undefined) {
-      const before = Number(options.cursor)
-      if (!Number.isSafeInteger(before))
-        throw new DomainError('invalid_input', 'cursor is not valid', { field: 'cursor' })
-      query = query.where('id', '<', before)
-    }
+    if (options.cursor !== undefined) query = query.where('id', '<', cursorId(options.cursor))
     const rows = await query.execute()
     const page = rows.slice(0, options.limit)
     return {
