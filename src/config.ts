@@ -120,6 +120,24 @@ const schema = z.object({
   WECHAT_OA_API_ROOT: optionalString.pipe(z.url().default('https://api.weixin.qq.com')),
   SHOPIFY_WEBHOOK_SECRET: optionalString,
   WOOCOMMERCE_WEBHOOK_SECRET: optionalString,
+  // Seals the webhooks' signing secrets in the database: 32 bytes as 64 hex digits or base64.
+  WEBHOOK_SECRET_KEY: optionalString.transform((value, ctx) => {
+    if (value === undefined) return undefined
+    const key = /^[0-9a-f]{64}$/i.test(value)
+      ? Buffer.from(value, 'hex')
+      : Buffer.from(value, 'base64')
+    if (key.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: '32 bytes: 64 hex digits (openssl rand -hex 32)' })
+      return z.NEVER
+    }
+    return key
+  }),
+  // Off in production: a subscription could otherwise make the server call its own network.
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(60_000).default(10_000),
 })
 
 export type Config = z.infer<typeof schema>

@@ -17,6 +17,7 @@ import {
   shopWebhooksOf,
 } from './config.ts'
 import { createDomain } from './domain/index.ts'
+import { startWebhookWorker } from './jobs/webhook-worker.ts'
 import { startOutboxWorker } from './jobs/outbox-worker.ts'
 import { startScheduler } from './jobs/scheduler.ts'
 import { TelegramSender } from './bots/telegram/sender.ts'
@@ -40,6 +41,10 @@ async function main(): Promise<void> {
         telegramBotToken: config.TELEGRAM_BOT_TOKEN,
         initDataMaxAgeSeconds: config.MINIAPP_INIT_DATA_MAX_AGE_SECONDS,
         sessionTtlSeconds: config.MINIAPP_SESSION_TTL_SECONDS,
+      },
+      webhooks: {
+        secretKey: config.WEBHOOK_SECRET_KEY,
+        allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
       },
     },
   )
@@ -186,6 +191,13 @@ async function main(): Promise<void> {
               }),
             ]
           : []),
+        // Webhooks out have their own outbox and worker: a slow receiver never holds a chat back.
+        startWebhookWorker({
+          domain,
+          logger: logger.child({ worker: 'webhooks' }),
+          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+          allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+        }),
         ...(wechat
           ? [
               startOutboxWorker({

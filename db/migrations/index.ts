@@ -15,6 +15,7 @@ import * as importJobs from './0014-import-jobs.ts'
 import * as consoleSessions from './0015-console.ts'
 import * as holdouts from './0016-holdouts.ts'
 import * as platformTokens from './0018-platform-tokens.ts'
+import * as webhooks from './0023-webhooks.ts'
 import * as shopConnectors from './0024-shop-connectors.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   '0015-console': consoleSessions,
   '0016-holdouts': holdouts,
   '0018-platform-tokens': platformTokens,
+  '0023-webhooks': webhooks,
   '0024-shop-connectors': shopConnectors,
 }

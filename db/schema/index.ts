@@ -52,6 +52,12 @@ import type {
   StaffTable,
 } from './staff.ts'
 import type { TierChangesTable } from './tier-changes.ts'
+import type {
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookSubscriptionEventsTable,
+  WebhookSubscriptionsTable,
+} from './webhooks.ts'
 
 export interface Database {
   members: MembersTable
@@ -104,4 +110,8 @@ export interface Database {
   guestSales: GuestSalesTable
   guestRefunds: GuestRefundsTable
   segmentSnapshots: SegmentSnapshotsTable
+  webhookSubscriptions: WebhookSubscriptionsTable
+  webhookSubscriptionEvents: WebhookSubscriptionEventsTable
+  webhookDeliveries: WebhookDeliveriesTable
+  webhookAttempts: WebhookAttemptsTable
 }

@@ -112,6 +112,15 @@ export const OPERATIONS = {
   'DELETE /api/v1/staff/{id}': 'owner',
   'GET /api/v1/audit-log': 'owner',
 
+  'POST /api/v1/webhooks': 'owner',
+  'GET /api/v1/webhooks': 'owner',
+  'GET /api/v1/webhooks/{id}': 'owner',
+  'PATCH /api/v1/webhooks/{id}': 'owner',
+  'DELETE /api/v1/webhooks/{id}': 'owner',
+  'GET /api/v1/webhooks/{id}/deliveries': 'owner',
+  'GET /api/v1/webhook-deliveries/{id}': 'owner',
+  'POST /api/v1/webhook-deliveries/{id}/replay': 'owner',
+
   'POST /api/v1/members/import': 'owner',
   'GET /api/v1/imports': 'owner',
   'GET /api/v1/imports/{id}': 'owner',
@@ -232,6 +241,7 @@ function matchedOperation(c: Context): string | undefined {
 }
 
 interface DocumentedOperation {
+  operationId?: string
   description?: string
   security?: Record<string, string[]>[]
   [extension: `x-${string}`]: unknown
@@ -253,8 +263,23 @@ function accessSentence(needed: Access): string {
 }
 
 /**
+ * The operationId of a table entry, read off its method and path, so that it is stable as long
+ * as the operation is and unique because the table's keys are: `GET /api/v1/members/{id}/ledger`
+ * is `getV1MembersByIdLedger`, `POST /api/miniapp/session` is `postMiniappSession`.
+ */
+export function operationIdOf(operation: string): string {
+  const [method = '', path = ''] = operation.split(' ')
+  const words = path
+    .split(/[/.-]/)
+    .filter((word) => word !== '' && word !== 'api')
+    .map((word) => word.replace(/^{(.+)}$/, 'by-$1'))
+    .flatMap((word) => word.split('-'))
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')
+}
+
+/**
  * Writes each operation's access into the document (`x-required-role`, `x-api-key-roles`,
- * `security` and a sentence of the description), and throws for an operation the table does not
+ * `security` and a sentence of the description) and its `operationId`, and throws for an operation the table does not
  * name, so that a new route cannot start unguarded.
  */
 export function documentAccess<D extends { paths?: unknown }>(
@@ -267,6 +292,7 @@ export function documentAccess<D extends { paths?: unknown }>(
       const needed = table[key]
       if (needed === undefined)
         throw new Error(`${key} has no entry in the access table (src/api/access.ts)`)
+      operation.operationId = operationIdOf(key)
       operation['x-required-role'] = needed
       if (needed !== 'public' && needed !== 'member')
         operation['x-api-key-roles'] = apiKeyRolesFor(needed)

@@ -9,6 +9,7 @@ import { bodyLimits } from './middleware/body-limit.ts'
 import { RATE_LIMIT_DEFAULTS, type RateLimits } from '../shared/rate-limits.ts'
 import { rateLimiters } from './middleware/rate-limit.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { apiDocsRoute } from './routes/api-docs.ts'
 import { auditLogRoutes } from './routes/audit-log.ts'
 import { campaignRoutes } from './routes/campaigns.ts'
 import { consoleRoutes } from './routes/console.ts'
@@ -27,6 +28,7 @@ import { rewardRoutes } from './routes/rewards.ts'
 import { segmentRoutes } from './routes/segments.ts'
 import { staffRoutes } from './routes/staff.ts'
 import { type TelegramWebhook, telegramWebhookRoute } from './routes/telegram-webhook.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 import { type WechatOfficialEndpoint, wechatOfficialRoute } from './routes/wechat-official.ts'
 import { shopDeliveryRoutes } from './routes/shop-deliveries.ts'
 import { type ShopWebhookSecrets, shopWebhookRoutes } from './routes/shop-webhooks.ts'
@@ -107,15 +109,19 @@ export function createApp({
   v1.route('/', staffRoutes(domain))
   v1.route('/', auditLogRoutes(domain))
   v1.route('/', shopDeliveryRoutes(domain))
+  v1.route('/', webhookRoutes(domain))
   app.route('/api/v1', v1)
   app.use('/api/miniapp/session', limits.sessionPerIp())
   app.route('/api/miniapp', miniappRoutes(domain))
   app.route('/api/console', consoleRoutes(domain, limits.sessionPerIp()))
   if (miniappDir) app.route('/', miniappPage(miniappDir))
+  app.route('/', apiDocsRoute())
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
+    description:
+      'An API key (jf_...) made with `jifen apikey create`: role pos for a till, admin for the owner; stored hashed',
   })
   app.openAPIRegistry.registerComponent('securitySchemes', 'staffSession', {
     type: 'http',
@@ -126,6 +132,8 @@ export function createApp({
   app.openAPIRegistry.registerComponent('securitySchemes', 'miniappSession', {
     type: 'http',
     scheme: 'bearer',
+    description:
+      "The member's session from POST /api/miniapp/session (Telegram initData or a WeChat signed link)",
   })
   // Built once, so that an operation missing from the access table stops the app here.
   const document = documentAccess(
@@ -137,6 +145,8 @@ export function createApp({
         description:
           'Members, orders, points, rewards and the loyalty programme. Amounts are integers in minor units (分); points are integers. Errors are { error: { code, message, details? } } with a stable code. Each operation says who may call it (x-required-role: public, member, or the staff role from which it opens: staff, manager, owner; x-api-key-roles: the API key roles that reach it, a pos key standing for staff and an admin key for the owner). A staff session (staffSession: a jfs_ token from POST /api/console/session) reaches the same operations with the role the staff records hold at each request.',
       },
+      // Relative: the document is served by the server it describes, wherever that runs.
+      servers: [{ url: '/', description: 'The server that serves this document' }],
       security: [{ apiKey: [] }, { staffSession: [] }],
     }),
   )

@@ -20,6 +20,13 @@ export const READ_BEFORE: Partial<Record<keyof typeof OPERATIONS, keyof typeof O
   'PUT /api/v1/programme': 'GET /api/v1/programme',
   'PATCH /api/v1/staff/{id}': 'GET /api/v1/staff/{id}',
   'DELETE /api/v1/staff/{id}': 'GET /api/v1/staff/{id}',
+  'PATCH /api/v1/webhooks/{id}': 'GET /api/v1/webhooks/{id}',
+  'DELETE /api/v1/webhooks/{id}': 'GET /api/v1/webhooks/{id}',
+}
+
+/** Answers that carry a secret shown once: the log keeps the rest of the answer, not it. */
+const SHOWN_ONCE: Partial<Record<keyof typeof OPERATIONS, string>> = {
+  'POST /api/v1/webhooks': 'secret',
 }
 
 /** A record larger than this (a big programme, an export) is logged as its size only. */
@@ -86,7 +93,12 @@ export function auditWrites(domain: Domain, read: Read) {
     }
     await next()
     if (c.res.status >= 300) return
-    const after = await jsonOf(c.res)
+    const answer = await jsonOf(c.res)
+    const secret = SHOWN_ONCE[operation]
+    const after =
+      secret && answer && typeof answer === 'object'
+        ? { ...answer, [secret]: '(shown once, not kept)' }
+        : answer
     const firstParam = /{(\w+)}/.exec(operation)?.[1]
     const created = (after as { id?: unknown } | undefined)?.id
     await domain.audit.record({

@@ -242,13 +242,14 @@ export const HoldoutComparisonSchema = z
  * The standard error responses, for routes to spread into their `responses`; 429 is on every
  * route, since every route is rate limited.
  */
-export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409)[]) {
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 503)[]) {
   const descriptions = {
     400: 'Invalid input',
     401: 'Missing or unknown API key',
     403: 'Role not allowed',
     404: 'Not found',
     409: 'Conflict',
+    503: 'Not available on this server (see the error code)',
     429: 'Rate limited (rate_limited): Retry-After says in how many seconds to try again',
   }
   return Object.fromEntries(

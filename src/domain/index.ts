@@ -30,6 +30,11 @@ import { ImportJobsService } from './customer-data/import-jobs.service.ts'
 import { MemberImportService } from './customer-data/member-import.service.ts'
 import { PrivacyService } from './privacy/privacy.service.ts'
 import { TiersService } from './tiers/tiers.service.ts'
+import {
+  DEFAULT_RETRY_DELAYS_MS,
+  type WebhookOptions,
+  WebhooksService,
+} from './webhooks/webhooks.service.ts'
 
 export type { DomainDeps } from './context.ts'
 
@@ -42,7 +47,7 @@ const DEFAULT_MINIAPP: MiniappAuthOptions = {
 /** Every domain service, built once from the same dependencies. */
 export function createDomain(
   deps: DomainDeps,
-  options: { miniapp?: Partial<MiniappAuthOptions> } = {},
+  options: { miniapp?: Partial<MiniappAuthOptions>; webhooks?: Partial<WebhookOptions> } = {},
 ) {
   const programme = new ProgrammeService(deps)
   const members = new MembersService(deps, programme)
@@ -91,6 +96,11 @@ export function createDomain(
     importJobs: new ImportJobsService(deps, memberImport),
     exports: new ExportService(deps, segments),
     privacy: new PrivacyService(deps, programme, members),
+    webhooks: new WebhooksService(deps, {
+      allowPrivateUrls: false,
+      retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
+      ...options.webhooks,
+    }),
     adjust: (memberId: string, adjustment: Adjustment, actor: string) =>
       adjustPoints(deps, programme, members, memberId, adjustment, actor),
   }

@@ -37,6 +37,7 @@ export type DomainErrorCode =
   | 'unauthorized'
   | 'closed'
   | 'lottery_exhausted'
+  | 'webhooks_not_configured'
 
 export class DomainError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import fc from 'fast-check'
 import pino from 'pino'
@@ -49,7 +49,11 @@ async function fuzzedApp(fixture: DomainFixture) {
   })
   const domain = createDomain(
     { store: fixture.store, clock: fixture.clock },
-    { miniapp: { telegramBotToken: MINIAPP_BOT_TOKEN, initDataMaxAgeSeconds: 3_600 } },
+    {
+      miniapp: { telegramBotToken: MINIAPP_BOT_TOKEN, initDataMaxAgeSeconds: 3_600 },
+      // Webhooks configured as in production: subscriptions can be made, private URLs cannot.
+      webhooks: { secretKey: randomBytes(32) },
+    },
   )
   const many = { points: 1_000_000, seconds: 1 }
   const app = createApp({
@@ -127,6 +131,9 @@ async function seed(fixture: DomainFixture, app: Fuzzed['app'], adminKey: string
     opensAt: new Date(now - 60_000).toISOString(),
     closesAt: new Date(now + 30 * 86_400_000).toISOString(),
   }
+  // Subscribed before the members are made, so that their member.created are deliveries.
+  const webhook = { url: 'https://hooks.example.com/fuzz', events: ['member.created'] }
+  const subscription = await call('POST', '/api/v1/webhooks', webhook)
   const members: string[] = []
   const codes: string[] = []
   const phones = ['13800138001', '13800138002', '13800138003']
@@ -191,6 +198,8 @@ async function seed(fixture: DomainFixture, app: Fuzzed['app'], adminKey: string
   const segment = await call('POST', '/api/v1/segments', { name: 'Fuzz', filter: { abc: ['A'] } })
   await call('POST', `/api/v1/members/${members[1]}/tags`, { tags: ['vip'] })
   await call('PUT', '/api/v1/products/FUZZ-1', { name: { 'zh-CN': '茶', en: 'Tea' } })
+  const deliveries = await call('GET', `/api/v1/webhooks/${String(subscription.id)}/deliveries`)
+  const deliveryIds = (deliveries.items as { id: string }[]).map((d) => d.id)
   const drawId = String(draw.drawId)
   const today = fixture.clock.now().toISOString()
   const seeded: Seeded = {
@@ -208,11 +217,14 @@ async function seed(fixture: DomainFixture, app: Fuzzed['app'], adminKey: string
       segments: [String(segment.id)],
       tags: ['vip'],
       products: ['FUZZ-1'],
+      webhooks: [String(subscription.id)],
+      'webhook-deliveries': deliveryIds,
     },
     bodies: {
       'POST /api/v1/orders': { accepted: [order], fresh: ['id'] },
       'POST /api/v1/quizzes': { accepted: [quizBody] },
       'PUT /api/v1/programme': { accepted: [programme] },
+      'POST /api/v1/webhooks': { accepted: [webhook] },
     },
     known: {
       memberId: members,

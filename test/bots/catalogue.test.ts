@@ -43,6 +43,7 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   tier_already_held: true,
   lottery_exhausted: true,
   birthday_locked: true,
+  webhooks_not_configured: true,
 }
 
 describe('the chat and mini-app catalogues', () => {

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely'
 import type { CampaignsTable } from '../../../db/schema/campaigns.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
+import { recordEvents } from '../webhooks/events.ts'
 import type { DomainDeps } from '../context.ts'
 import { type Touch, attributeOrders, messageTouch } from '../outbox/attribution.ts'
 import { compareGroups, drawHoldout } from '../outbox/holdout.ts'
@@ -182,26 +183,39 @@ export class CampaignsService {
     return started
   }
 
-  /** Marks campaigns whose outbox is empty as completed. */
+  /** Marks campaigns whose outbox is empty as completed, each with its `campaign.completed`. */
   async completeFinished(): Promise<number> {
-    const now = this.deps.clock.now().toISOString()
-    const result = await this.deps.store.db
-      .updateTable('campaigns')
-      .set({ status: 'completed', completedAt: now })
-      .where('status', '=', 'sending')
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('outbox')
-              .select('outbox.id')
-              .whereRef('outbox.campaignId', '=', 'campaigns.id')
-              .where('outbox.status', 'in', ['pending', 'claimed', 'sending']),
+    const at = this.deps.clock.now()
+    const now = at.toISOString()
+    return this.deps.store.transaction(async (trx) => {
+      const completed = await trx
+        .updateTable('campaigns')
+        .set({ status: 'completed', completedAt: now })
+        .where('status', '=', 'sending')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('outbox')
+                .select('outbox.id')
+                .whereRef('outbox.campaignId', '=', 'campaigns.id')
+                .where('outbox.status', 'in', ['pending', 'claimed', 'sending']),
+            ),
           ),
-        ),
+        )
+        .returning(['id', 'name', 'targeted', 'startedAt'])
+        .execute()
+      await recordEvents(
+        trx,
+        completed.map((campaign) => ({
+          type: 'campaign.completed' as const,
+          orderKey: `campaign:${campaign.id}`,
+          data: { campaign: { ...campaign, completedAt: now } },
+        })),
+        at,
       )
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows)
+      return completed.length
+    })
   }
 
   /**

@@ -1,9 +1,10 @@
-import type { Selectable } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
 import { sql } from 'kysely'
 import type { Db } from '../../../db/client.ts'
 import type { LedgerEntriesTable } from '../../../db/schema/ledger-entries.ts'
 import type { MembersTable } from '../../../db/schema/members.ts'
 import { DomainError } from '../../shared/errors.ts'
+import { ledgerEntryEvent, recordEvents } from '../webhooks/events.ts'
 
 export type MemberRow = Selectable<MembersTable>
 export type LedgerEntryRow = Selectable<LedgerEntriesTable>
@@ -29,6 +30,20 @@ export async function lockMembers(trx: Db, memberIds: string[]): Promise<Map<str
   const locked = new Map<string, MemberRow>()
   for (const id of [...new Set(memberIds)].sort()) locked.set(id, await lockMember(trx, id))
   return locked
+}
+
+/**
+ * The one way a ledger entry is written: the rows, and in the same transaction the event of
+ * each for the webhooks' subscribers. Returns the rows as stored.
+ */
+export async function insertLedgerEntries(
+  trx: Db,
+  rows: Insertable<LedgerEntriesTable>[],
+  now: Date,
+): Promise<LedgerEntryRow[]> {
+  const entries = await trx.insertInto('ledgerEntries').values(rows).returningAll().execute()
+  await recordEvents(trx, entries.map(ledgerEntryEvent), now)
+  return entries
 }
 
 export async function findEntryByKey(

@@ -1,8 +1,15 @@
 import type { Db } from '../../../db/client.ts'
 import { DomainError } from '../../shared/errors.ts'
+import { cursorId } from '../pagination.ts'
 import type { DomainDeps } from '../context.ts'
 import type { LedgerEntryView, LedgerReason, LedgerWrite } from './ledger.ts'
-import { type LedgerEntryRow, type MemberRow, lockMember, openLots } from './ledger.repository.ts'
+import {
+  type LedgerEntryRow,
+  type MemberRow,
+  insertLedgerEntries,
+  lockMember,
+  openLots,
+} from './ledger.repository.ts'
 
 export interface Posted {
   entry: LedgerEntryRow
@@ -17,25 +24,28 @@ async function insertEntry(
   expiresAt: string | null,
   now: Date,
 ): Promise<LedgerEntryRow> {
-  return trx
-    .insertInto('ledgerEntries')
-    .values({
-      memberId: write.memberId,
-      points: signedPoints,
-      kind: write.kind,
-      reason: write.reason,
-      note: write.note ?? null,
-      sourceType: write.sourceType ?? null,
-      sourceId: write.sourceId ?? null,
-      idempotencyKey: write.idempotencyKey ?? null,
-      programmeVersion: write.programmeVersion ?? null,
-      balanceAfter,
-      expiresAt,
-      actor: write.actor ?? null,
-      createdAt: now.toISOString(),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const [entry] = await insertLedgerEntries(
+    trx,
+    [
+      {
+        memberId: write.memberId,
+        points: signedPoints,
+        kind: write.kind,
+        reason: write.reason,
+        note: write.note ?? null,
+        sourceType: write.sourceType ?? null,
+        sourceId: write.sourceId ?? null,
+        idempotencyKey: write.idempotencyKey ?? null,
+        programmeVersion: write.programmeVersion ?? null,
+        balanceAfter,
+        expiresAt,
+        actor: write.actor ?? null,
+        createdAt: now.toISOString(),
+      },
+    ],
+    now,
+  )
+  return entry!
 }
 
 async function saveBalance(
@@ -244,12 +254,7 @@ export class LedgerService {
       .where('memberId', '=', memberId)
       .orderBy('id', 'desc')
       .limit(limit + 1)
-    if (options.cursor !== undefined) {
-      const before = Number(options.cursor)
-      if (!Number.isSafeInteger(before))
-        throw new DomainError('invalid_input', 'cursor is not valid', { field: 'cursor' })
-      query = query.where('id', '<', before)
-    }
+    if (options.cursor !== undefined) query = query.where('id', '<', cursorId(options.cursor))
     const rows = await query.execute()
     const page = rows.slice(0, limit)
     return {

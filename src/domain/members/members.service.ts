@@ -7,11 +7,12 @@ import { newId, randomCode, sha256Hex } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import type { LedgerReason } from '../ledger/ledger.ts'
 import { settleDebtFromLots } from '../ledger/ledger.service.ts'
-import { type MemberRow, lockMembers } from '../ledger/ledger.repository.ts'
+import { type MemberRow, insertLedgerEntries, lockMembers } from '../ledger/ledger.repository.ts'
 import { type Programme, addDays, lastLocalDay, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { moveTags } from '../segments/tags.ts'
 import { memberTierOutlook, reevaluateTier, windowAt } from '../tiers/tiers.ts'
+import { memberEventData, recordEvents } from '../webhooks/events.ts'
 import {
   CHANNELS,
   type Channel,
@@ -151,7 +152,7 @@ export class MembersService {
     const id = newId('mem')
     const joinedAt = carried.joinedAt ?? now.toISOString()
     const window = windowAt(programme, new Date(joinedAt), now)
-    await trx
+    const member = await trx
       .insertInto('members')
       .values({
         id,
@@ -181,7 +182,13 @@ export class MembersService {
         joinedAt,
         updatedAt: now.toISOString(),
       })
-      .execute()
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    await recordEvents(
+      trx,
+      [{ type: 'member.created', orderKey: id, data: memberEventData(member) }],
+      now,
+    )
     // Registered with the identity: nobody linked it to an existing member.
     await this.addIdentities(trx, id, input, now, null)
     await trx
@@ -242,7 +249,7 @@ export class MembersService {
     if (patch.birthday !== undefined && patch.birthday !== member!.birthday) {
       await this.changeBirthday(trx, member!, patch.birthday, programme, now, actor, reason)
     }
-    await trx
+    const updated = await trx
       .updateTable('members')
       .set({
         displayName: patch.displayName,
@@ -262,7 +269,22 @@ export class MembersService {
         updatedAt: now.toISOString(),
       })
       .where('id', '=', memberId)
-      .execute()
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    const changed = Object.keys(patch).filter(
+      (field) => patch[field as keyof MemberPatch] !== undefined,
+    )
+    await recordEvents(
+      trx,
+      [
+        {
+          type: 'member.updated',
+          orderKey: memberId,
+          data: { ...memberEventData(updated), changed, actor },
+        },
+      ],
+      now,
+    )
     await this.addIdentities(trx, memberId, patch, now, actor)
     if (patch.tierFloorCode !== undefined) {
       await reevaluateTier(
@@ -458,9 +480,9 @@ export class MembersService {
         .where('memberId', '=', sourceId)
         .execute()
       await moveTags(trx, sourceId, targetId)
-      await trx
-        .insertInto('ledgerEntries')
-        .values([
+      await insertLedgerEntries(
+        trx,
+        [
           {
             memberId: sourceId,
             points: -moved,
@@ -491,8 +513,9 @@ export class MembersService {
             actor,
             createdAt: now.toISOString(),
           },
-        ])
-        .execute()
+        ],
+        now,
+      )
       const better = (a: string | null, b: string | null) =>
         tierIndex(programme, a) >= tierIndex(programme, b) ? a : b
       await trx

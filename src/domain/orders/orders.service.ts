@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../../db/errors.ts'
 import { CLOCK_SKEW_MS } from '../../shared/clock.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { hashJson, newId } from '../../shared/ids.ts'
+import { recordEvents } from '../webhooks/events.ts'
 import type { DomainDeps } from '../context.ts'
 import { replayOrRefuse } from '../idempotency.ts'
 import { type MemberRow, findEntryByKey, lockMembers } from '../ledger/ledger.repository.ts'
@@ -402,6 +403,28 @@ export class OrdersService {
           tierAfter: buyer.tierCode,
           member: await this.members.view(buyer.id, trx),
         }
+        await recordEvents(
+          trx,
+          [
+            {
+              type: 'order.recorded',
+              orderKey: buyer.id,
+              data: {
+                memberId: buyer.id,
+                order: {
+                  id: input.id,
+                  amount: input.amount,
+                  currency,
+                  pointsEarned,
+                  pointsRedeemed: result.pointsRedeemed,
+                  pending: pending && { id: pending.id, points: pending.points },
+                  placedAt: placedAt.toISOString(),
+                },
+              },
+            },
+          ],
+          now,
+        )
         await trx
           .updateTable('orders')
           .set({ responseJson: JSON.stringify(result) })
@@ -564,6 +587,28 @@ export class OrdersService {
           .where('id', '=', buyer.id)
           .executeTakeFirstOrThrow()
         buyer = await reevaluateTier(trx, afterReferral, programme, now)
+        await recordEvents(
+          trx,
+          [
+            {
+              type: 'order.refunded',
+              orderKey: fresh.memberId,
+              data: {
+                memberId: fresh.memberId,
+                refund: {
+                  id: refundId,
+                  orderId,
+                  amount: input.amount,
+                  refundedAmount,
+                  pointsReversed,
+                  pointsReturned,
+                  fully: refundedAmount === fresh.amount,
+                },
+              },
+            },
+          ],
+          now,
+        )
         return {
           refundId,
           orderId,

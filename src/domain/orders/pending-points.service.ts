@@ -4,6 +4,7 @@ import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import type { PendingPointsTable } from '../../../db/schema/pending-points.ts'
 import { DomainError } from '../../shared/errors.ts'
+import { recordEvents } from '../webhooks/events.ts'
 import type { DomainDeps } from '../context.ts'
 import { type MemberRow, lockMembers } from '../ledger/ledger.repository.ts'
 import { credit, record } from '../ledger/ledger.service.ts'
@@ -253,11 +254,33 @@ async function setStatus(
   actor: string,
   now: Date,
 ): Promise<void> {
-  await trx
+  const hold = await trx
     .updateTable('pendingPoints')
     .set({ status, decidedBy: actor, decidedAt: now.toISOString() })
     .where('id', '=', id)
-    .execute()
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  await recordEvents(
+    trx,
+    [
+      {
+        type: status === 'approved' ? 'points.pending_approved' : 'points.pending_rejected',
+        orderKey: hold.memberId,
+        data: {
+          memberId: hold.memberId,
+          pending: {
+            id: hold.id,
+            orderId: hold.orderId,
+            points: hold.points,
+            cap: hold.cap,
+            decidedBy: actor,
+            decidedAt: hold.decidedAt,
+          },
+        },
+      },
+    ],
+    now,
+  )
 }
 
 /** Drops a hold: a zero-point `points_rejected` entry by `actor` citing it. The caller locks. */

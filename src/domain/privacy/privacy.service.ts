@@ -3,7 +3,8 @@ import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
 import type { LedgerReason } from '../ledger/ledger.ts'
 import { dropHolds } from '../orders/pending-points.service.ts'
-import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
+import { recordEvents, redactMemberEvents } from '../webhooks/events.ts'
+import { type MemberRow, insertLedgerEntries, lockMember } from '../ledger/ledger.repository.ts'
 import { expireDueLots } from '../ledger/ledger.service.ts'
 import type { MembersService } from '../members/members.service.ts'
 import type { MemberView } from '../members/members.ts'
@@ -463,6 +464,18 @@ export class PrivacyService {
           .where('id', '=', id)
           .execute()
       }
+      await redactMemberEvents(trx, ids)
+      await recordEvents(
+        trx,
+        [
+          {
+            type: 'member.erased',
+            orderKey: member.id,
+            data: { memberId: member.id, erasedAt: at },
+          },
+        ],
+        now,
+      )
       // Order receipts keep the member as they were when the order was answered.
       const anonymous = await this.members.view(member.id, trx)
       const orders = await trx
@@ -514,24 +527,27 @@ async function forfeit(
   const member = await expireDueLots(trx, locked, now)
   const balance = member.pointsBalance
   if (balance === 0) return 0
-  await trx
-    .insertInto('ledgerEntries')
-    .values({
-      memberId: member.id,
-      points: -balance,
-      kind: balance > 0 ? 'expire' : 'adjust',
-      reason: 'erasure' satisfies LedgerReason,
-      note: null,
-      sourceType: 'erasure',
-      sourceId: member.id,
-      idempotencyKey: `erasure:${member.id}`,
-      programmeVersion: version,
-      balanceAfter: 0,
-      expiresAt: null,
-      actor,
-      createdAt: now.toISOString(),
-    })
-    .execute()
+  await insertLedgerEntries(
+    trx,
+    [
+      {
+        memberId: member.id,
+        points: -balance,
+        kind: balance > 0 ? 'expire' : 'adjust',
+        reason: 'erasure' satisfies LedgerReason,
+        note: null,
+        sourceType: 'erasure',
+        sourceId: member.id,
+        idempotencyKey: `erasure:${member.id}`,
+        programmeVersion: version,
+        balanceAfter: 0,
+        expiresAt: null,
+        actor,
+        createdAt: now.toISOString(),
+      },
+    ],
+    now,
+  )
   if (balance > 0) {
     await trx
       .updateTable('pointLots')

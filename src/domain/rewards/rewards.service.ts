@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../../db/errors.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId, randomCode } from '../../shared/ids.ts'
 import type { Db } from '../../../db/client.ts'
+import { recordEvents } from '../webhooks/events.ts'
 import type { DomainDeps } from '../context.ts'
 import { replayOrRefuse } from '../idempotency.ts'
 import { type MemberRow, lockMember } from '../ledger/ledger.repository.ts'
@@ -143,6 +144,27 @@ export async function grantReward(
       createdAt: now.toISOString(),
     })
     .execute()
+  await recordEvents(
+    trx,
+    [
+      {
+        type: 'redemption.created',
+        orderKey: member.id,
+        data: {
+          memberId: member.id,
+          redemption: {
+            id: redemptionId,
+            rewardId: reward.id,
+            rewardKind: reward.kind,
+            points: grant.points,
+            couponId,
+            ledgerEntryId: grant.ledgerEntryId === null ? null : String(grant.ledgerEntryId),
+          },
+        },
+      },
+    ],
+    now,
+  )
   if (couponId) {
     await trx
       .insertInto('coupons')
@@ -391,15 +413,43 @@ export class RewardsService {
   async useCoupon(code: string, usedBy: string): Promise<CouponView> {
     const normalized = code.trim().toUpperCase()
     const now = this.deps.clock.now().toISOString()
-    const updated = await this.deps.store.db
-      .updateTable('coupons')
-      .set({ status: 'used', usedAt: now, usedBy })
-      .where('code', '=', normalized)
-      .where('status', '=', 'issued')
-      .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
-      .executeTakeFirst()
+    const used = await this.deps.store.transaction(async (trx) => {
+      const coupon = await trx
+        .updateTable('coupons')
+        .set({ status: 'used', usedAt: now, usedBy })
+        .where('code', '=', normalized)
+        .where('status', '=', 'issued')
+        .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
+        .returningAll()
+        .executeTakeFirst()
+      if (coupon)
+        await recordEvents(
+          trx,
+          [
+            {
+              type: 'coupon.used',
+              orderKey: coupon.memberId,
+              data: {
+                memberId: coupon.memberId,
+                coupon: {
+                  id: coupon.id,
+                  code: coupon.code,
+                  rewardId: coupon.rewardId,
+                  redemptionId: coupon.redemptionId,
+                  kind: coupon.kind,
+                  value: coupon.value,
+                  usedAt: now,
+                  usedBy,
+                },
+              },
+            },
+          ],
+          new Date(now),
+        )
+      return coupon !== undefined
+    })
     const row = await this.couponRow(normalized)
-    if (Number(updated.numUpdatedRows) === 0) {
+    if (!used) {
       const view = this.couponView(row)
       const code =
         view.status === 'used'

@@ -1,6 +1,7 @@
 import type { Db } from '../../../db/client.ts'
 import type { MemberRow } from '../ledger/ledger.repository.ts'
 import { withoutHold } from '../orders/holds.ts'
+import { recordEvents } from '../webhooks/events.ts'
 import {
   type Programme,
   type Tier,
@@ -176,6 +177,17 @@ async function recordTierChange(
       createdAt: now.toISOString(),
     })
     .execute()
+  await recordEvents(
+    trx,
+    [
+      {
+        type: 'tier.changed',
+        orderKey: member.id,
+        data: { memberId: member.id, from: member.tierCode, to: toCode, reason },
+      },
+    ],
+    now,
+  )
   return { ...member, tierCode: toCode }
 }
 
