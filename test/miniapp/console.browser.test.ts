@@ -115,7 +115,8 @@ describe.skipIf(!runBrowser)(
         true,
       )
       await expect.poll(() => page.getByTestId('role').textContent()).toBe('店长')
-      expect(await page.textContent('main')).toContain('员工管理仅限店主')
+      await expect.poll(() => page.textContent('main')).toContain('核销台')
+      expect(await page.textContent('main')).not.toContain('员工')
       const scheme = await page.evaluate(() => document.documentElement.style.colorScheme)
       expect(scheme).toBe('dark')
       await page.close()

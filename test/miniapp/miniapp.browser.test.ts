@@ -13,7 +13,9 @@ import { decodeQr } from '../helpers/png.ts'
 import {
   FAKE_TELEGRAM_WEBVIEW,
   TELEGRAM_THEMES,
+  fromTelegram,
   initDataFor,
+  posted,
   telegramLaunchHash,
 } from '../helpers/miniapp.ts'
 
@@ -76,32 +78,6 @@ describe.skipIf(!runBrowser)(
         telegram: true,
         viewport: options.viewport,
       })
-    }
-
-    /** The events the page posted to Telegram, of one type, oldest first. */
-    async function posted(page: Page, type: string): Promise<unknown[]> {
-      return page.evaluate(
-        (wanted) =>
-          (
-            window as unknown as { telegramPosted: { type: string; data: unknown }[] }
-          ).telegramPosted
-            .filter((event) => event.type === wanted)
-            .map((event) => event.data),
-        type,
-      )
-    }
-
-    /** An event from Telegram to the page: a button press, a theme change. */
-    async function fromTelegram(page: Page, name: string, payload?: unknown): Promise<void> {
-      await page.evaluate(
-        ([event, data]) =>
-          (
-            window as unknown as {
-              Telegram: { WebView: { receiveEvent(name: string, data: unknown): void } }
-            }
-          ).Telegram.WebView.receiveEvent(event, data),
-        [name, payload] as const,
-      )
     }
 
     it('opens from Telegram with signed initData: balance, tier, history, then a redemption shows the coupon', async () => {

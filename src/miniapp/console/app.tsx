@@ -41,7 +41,7 @@ export function App() {
         </div>
       </header>
       <CounterPage />
-      {who.role === 'owner' ? <StaffPage self={who.id} /> : <p class="card">{t().ownerOnly}</p>}
+      {who.role === 'owner' && <StaffPage self={who.id} />}
       {dialog.value}
     </>
   )

@@ -33,13 +33,13 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
       video.current.srcObject = media
       await video.current.play()
       const frame = () => {
-        const shown = video.current
-        if (stopped || !shown) return
-        if (shown.videoWidth > 0) {
-          const scale = Math.min(1, MAX_SIDE / Math.max(shown.videoWidth, shown.videoHeight))
-          canvas.width = Math.round(shown.videoWidth * scale)
-          canvas.height = Math.round(shown.videoHeight * scale)
-          context.drawImage(shown, 0, 0, canvas.width, canvas.height)
+        const source = video.current
+        if (stopped || !source) return
+        if (source.videoWidth > 0) {
+          const scale = Math.min(1, MAX_SIDE / Math.max(source.videoWidth, source.videoHeight))
+          canvas.width = Math.round(source.videoWidth * scale)
+          canvas.height = Math.round(source.videoHeight * scale)
+          context.drawImage(source, 0, 0, canvas.width, canvas.height)
           const { data, width, height } = context.getImageData(0, 0, canvas.width, canvas.height)
           const found = jsQR(data, width, height, { inversionAttempts: 'dontInvert' })
           if (found?.data) return onCode(found.data)

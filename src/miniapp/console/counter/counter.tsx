@@ -10,12 +10,9 @@ import './counter.css'
 
 /** The browser's camera is open (outside Telegram, whose scanner is its own popup). */
 const scanning = signal(false)
-/** Bumped by every lookup, so that a code checked again is drawn afresh. */
-const lookups = signal(0)
 
 function check(code: string): void {
   scanning.value = false
-  lookups.value++
   lookUp(code).catch(fail)
 }
 
@@ -82,10 +79,8 @@ export function CounterPage() {
             {c().notFound({ code: found.code })}
           </p>
         )}
-        {found?.kind === 'coupon' && (
-          <CouponCard key={`${lookups.value}:${found.coupon.code}`} coupon={found.coupon} />
-        )}
-        {found?.kind === 'member' && <MemberCard key={found.id} id={found.id} />}
+        {found?.kind === 'coupon' && <CouponCard key={found.seq} coupon={found.coupon} />}
+        {found?.kind === 'member' && <MemberCard key={found.seq} id={found.id} />}
       </div>
     </div>
   )

@@ -3,7 +3,7 @@ import { ApiError, call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
 import { haptic } from '../../ui/telegram.ts'
 import { fail } from '../state.ts'
-import { type Coupon, aCoupon, c, day, moment, name, shown } from './state.ts'
+import { type Coupon, aCoupon, c, day, moment, name, show } from './state.ts'
 
 const REFUSED = new Set(['coupon_used', 'coupon_expired', 'coupon_void'])
 
@@ -61,7 +61,7 @@ export function CouponCard({ coupon: first }: { coupon: Coupon }) {
           <button
             class="link"
             data-testid="coupon-owner"
-            onClick={() => (shown.value = { kind: 'member', id: owner.id })}
+            onClick={() => show({ kind: 'member', id: owner.id })}
           >
             {`${owner.displayName} (${owner.code})`}
           </button>

@@ -3,7 +3,7 @@ import { Dialog } from '../../ui/dialog.tsx'
 import { useLoad } from '../../ui/load.ts'
 import { haptic } from '../../ui/telegram.ts'
 import { dialog, fail, t, version } from '../state.ts'
-import { type Coupon, type Member, c, day, name, number, shown } from './state.ts'
+import { type Coupon, type Member, c, day, name, number, show } from './state.ts'
 
 type Offer = Ok<'/api/v1/members/{id}/rewards', 'get'>['items'][number]
 
@@ -57,7 +57,7 @@ export function MemberCard({ id }: { id: string }) {
                   {coupon.expiresAt && ` · ${c().validUntil({ date: day(coupon.expiresAt) })}`}
                 </small>
               </div>
-              <button class="secondary" onClick={() => (shown.value = { kind: 'coupon', coupon })}>
+              <button class="secondary" onClick={() => show({ kind: 'coupon', coupon })}>
                 {c().open}
               </button>
             </li>
@@ -154,7 +154,7 @@ function showRedeemed(reward: string, coupon: Coupon | null): void {
             class="secondary"
             onClick={() => {
               close()
-              shown.value = { kind: 'coupon', coupon }
+              show({ kind: 'coupon', coupon })
             }}
           >
             {c().useNow}

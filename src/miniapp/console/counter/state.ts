@@ -15,13 +15,18 @@ export function aCoupon(answer: Coupon | null): Coupon {
 export type Member = Ok<'/api/v1/members/{id}', 'get'>
 
 /** What the counter shows under its code box: a coupon, a member, a code nobody has, or nothing. */
-export type Shown =
+export type Found =
   | { kind: 'coupon'; coupon: Coupon }
   | { kind: 'member'; id: string }
   | { kind: 'missing'; code: string }
-  | null
 
-export const shown = signal<Shown>(null)
+/** `seq` counts what was shown, so that a code checked again is drawn afresh, not kept. */
+export const shown = signal<(Found & { seq: number }) | null>(null)
+let shownSoFar = 0
+
+export function show(found: Found): void {
+  shown.value = { ...found, seq: ++shownSoFar }
+}
 
 export const c = () => COUNTER_TEXTS[locale.value]
 export const name = (text: Localized) => inLocale(text, locale.value)
@@ -44,16 +49,16 @@ export async function lookUp(raw: string): Promise<void> {
   const code = raw.trim()
   if (!code) return
   if (code.length > MAX_CODE) {
-    shown.value = { kind: 'missing', code: `${code.slice(0, 20)}…` }
+    show({ kind: 'missing', code: `${code.slice(0, 20)}…` })
     return
   }
   try {
     const coupon = aCoupon(await call('get', '/api/v1/coupons/{code}', { params: { code } }))
-    shown.value = { kind: 'coupon', coupon }
+    show({ kind: 'coupon', coupon })
     return
   } catch (error) {
     if (!notFound(error)) throw error
   }
   const { items } = await call('get', '/api/v1/members', { query: { code } })
-  shown.value = items[0] ? { kind: 'member', id: items[0].id } : { kind: 'missing', code }
+  show(items[0] ? { kind: 'member', id: items[0].id } : { kind: 'missing', code })
 }
