@@ -118,11 +118,21 @@ describe.skipIf(!runBrowser)(
       expect(await page.getByTestId('coupon-owner').textContent()).toBe(`王小明 (${member.code})`)
       await page.screenshot({ path: `${ARTIFACTS}/console-counter-1280x800.png` })
 
-      await page.getByTestId('use-coupon').dblclick()
+      const uses: string[] = []
+      page.on('request', (request) => {
+        if (request.url().endsWith('/use')) uses.push(request.headers()['idempotency-key'] ?? '')
+      })
+      // Two taps in one moment, before the page can redraw the button as disabled.
+      await page.getByTestId('use-coupon').evaluate((button: HTMLButtonElement) => {
+        button.click()
+        button.click()
+      })
       await expect.poll(() => state(page)).toContain('✅ Used: Latte voucher')
       const used = await domain.rewards.verifyCoupon(code)
       expect(used.status).toBe('used')
       expect(await page.getByRole('alert').count()).toBe(0)
+      expect(uses).toHaveLength(1)
+      expect(uses[0]).toMatch(/^[0-9a-f-]{36}$/)
 
       await page.getByRole('button', { name: 'Check' }).click()
       await expect.poll(() => state(page)).toContain('This coupon was already used on')
