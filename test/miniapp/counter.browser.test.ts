@@ -9,19 +9,15 @@ import {
   CHROMIUM,
   type PageServer,
   launchChromium,
+  openPage,
   runBrowser,
+  staffInTelegram,
   startPageServer,
 } from '../helpers/page-server.ts'
 import type { Domain } from '../../src/domain/index.ts'
 import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
 import { writeQrVideo } from '../helpers/fake-camera.ts'
-import {
-  FAKE_TELEGRAM_WEBVIEW,
-  TELEGRAM_THEMES,
-  fromTelegram,
-  posted,
-  telegramLaunchHash,
-} from '../helpers/miniapp.ts'
+import { TELEGRAM_THEMES, fromTelegram, posted, telegramLaunchHash } from '../helpers/miniapp.ts'
 
 const PHONE = { width: 360, height: 740 }
 const DESKTOP = { width: 1280, height: 800 }
@@ -45,12 +41,8 @@ describe.skipIf(!runBrowser)(
     })
 
     let nextId = 770_000
-    async function staffMember(role: StaffRole, name: string) {
-      const telegramId = ++nextId
-      const { code } = await domain.staff.createInvite(role)
-      const record = await domain.staff.acceptInvite(code, 'telegram', String(telegramId), name)
-      return { id: record.id, telegramId }
-    }
+    const staffMember = (role: StaffRole, name: string) =>
+      staffInTelegram(domain, role, name, ++nextId)
 
     /** A member with points and a coupon worth showing at the counter. */
     async function memberWithCoupon(displayName: string, points = 300) {
@@ -73,24 +65,12 @@ describe.skipIf(!runBrowser)(
       return { member, reward, code: redemption.couponCode! }
     }
 
-    async function open(
+    const open = (
       on: Browser,
       hash: string,
       viewport: { width: number; height: number },
       telegram = false,
-    ): Promise<Page> {
-      const page = await on.newPage({ viewport })
-      if (telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
-      page.setDefaultTimeout(10_000)
-      const outside: string[] = []
-      page.on('request', (request) => {
-        if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
-          outside.push(request.url())
-      })
-      page.on('close', () => expect(outside).toEqual([]))
-      await page.goto(`${base}/miniapp/console/#${hash}`)
-      return page
-    }
+    ) => openPage(on, base, `${base}/miniapp/console/#${hash}`, { viewport, telegram })
 
     async function signedIn(
       staffId: string,

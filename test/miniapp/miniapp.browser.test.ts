@@ -5,13 +5,13 @@ import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
+  openPage,
   runBrowser,
   startPageServer,
 } from '../helpers/page-server.ts'
 import type { Domain } from '../../src/domain/index.ts'
 import { decodeQr } from '../helpers/png.ts'
 import {
-  FAKE_TELEGRAM_WEBVIEW,
   TELEGRAM_THEMES,
   fromTelegram,
   initDataFor,
@@ -53,17 +53,11 @@ describe.skipIf(!runBrowser)(
       search = '',
       { telegram = false, viewport = { width: 360, height: 740 } } = {},
     ): Promise<Page> {
-      const page = await browser.newPage({ viewport, deviceScaleFactor: 2 })
-      if (telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
-      page.setDefaultTimeout(10_000)
-      const outside: string[] = []
-      page.on('request', (request) => {
-        if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
-          outside.push(request.url())
+      return openPage(browser, base, `${base}/miniapp/${search}#${hash}`, {
+        viewport,
+        deviceScaleFactor: 2,
+        telegram,
       })
-      page.on('close', () => expect(outside).toEqual([]))
-      await page.goto(`${base}/miniapp/${search}#${hash}`)
-      return page
     }
 
     /** Opens the page as Telegram does: launch hash and the app's bridge. */

@@ -1,5 +1,5 @@
 import { ApiError, type Ok, call } from '../../ui/api.ts'
-import { Dialog } from '../../ui/dialog.tsx'
+import { Dialog, Notice } from '../../ui/dialog.tsx'
 import { useLoad } from '../../ui/load.ts'
 import { haptic } from '../../ui/telegram.ts'
 import { dialog, fail, t, version } from '../state.ts'
@@ -168,11 +168,6 @@ function showRedeemed(reward: string, coupon: Coupon | null): void {
 
 function showNotice(text: string): void {
   dialog.value = (
-    <Dialog>
-      <p role="alert">{text}</p>
-      <div class="actions">
-        <button onClick={() => (dialog.value = null)}>{t().close}</button>
-      </div>
-    </Dialog>
+    <Notice message={text} closeLabel={t().close} onClose={() => (dialog.value = null)} />
   )
 }
