@@ -17,6 +17,7 @@ import * as holdouts from './0016-holdouts.ts'
 import * as platformTokens from './0018-platform-tokens.ts'
 import * as webhooks from './0023-webhooks.ts'
 import * as shopConnectors from './0024-shop-connectors.ts'
+import * as couponUseKey from './0027-coupon-use-key.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0018-platform-tokens': platformTokens,
   '0023-webhooks': webhooks,
   '0024-shop-connectors': shopConnectors,
+  '0027-coupon-use-key': couponUseKey,
 }

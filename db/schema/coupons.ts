@@ -11,4 +11,6 @@ export interface CouponsTable {
   expiresAt: string | null
   usedAt: string | null
   usedBy: string | null
+  /** The Idempotency-Key of the use, if the request had one (migration 0027). */
+  useKey: string | null
 }

@@ -56,6 +56,7 @@ export const OPERATIONS = {
   'DELETE /api/v1/rewards/{id}': 'owner',
   'POST /api/v1/members/{id}/redemptions': 'staff',
   'GET /api/v1/members/{id}/coupons': 'staff',
+  'GET /api/v1/members/{id}/rewards': 'staff',
   'GET /api/v1/coupons/{code}': 'staff',
   'POST /api/v1/coupons/{code}/use': 'staff',
   'GET /api/v1/programme': 'staff',

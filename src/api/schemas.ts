@@ -184,6 +184,13 @@ export const RewardSchema = z
   })
   .openapi('Reward')
 
+/** A reward as one member sees it: `refusal` says why they cannot redeem it now, or is null. */
+export const RewardOfferSchema = RewardSchema.extend({
+  refusal: z
+    .object({ code: z.string().openapi({ example: 'insufficient_points' }), message: z.string() })
+    .nullable(),
+}).openapi('RewardOffer')
+
 export const CouponSchema = z
   .object({
     code: z.string(),

@@ -510,6 +510,37 @@ for (const db of databases) {
           ).toHaveLength(1)
         })
 
+        it('a coupon use retried with the same Idempotency-Key answers the first use; another key is refused', async () => {
+          const reward = await api.call('POST', '/api/v1/rewards', {
+            name: 'tea voucher',
+            kind: 'coupon',
+            pointsCost: 1,
+            value: 500,
+          })
+          const m = await newMember()
+          await grant(m.id, 10)
+          const first = (await redeem(m.id, reward.body.id)).body.couponCode as string
+          const second = (await redeem(m.id, reward.body.id)).body.couponCode as string
+          const use = (code: string, key?: string) =>
+            api.call('POST', `/api/v1/coupons/${code}/use`, undefined, {
+              key: api.posKey,
+              headers: key ? { 'idempotency-key': key } : {},
+            })
+          const taps = await Promise.all([use(first, 'tap-a'), use(first, 'tap-a')])
+          expect(taps.map((r) => r.status)).toEqual([200, 200])
+          expect(taps[1].body).toEqual(taps[0].body)
+          expect(taps[0].body.status).toBe('used')
+          expect((await use(first, 'tap-a')).body.usedAt).toBe(taps[0].body.usedAt)
+          const other = await use(first, 'tap-b')
+          expect(other.status).toBe(409)
+          expect(other.body.error.code).toBe('coupon_used')
+          expect((await use(first)).body.error.code).toBe('coupon_used')
+          const reused = await use(second, 'tap-a')
+          expect(reused.status).toBe(409)
+          expect(reused.body.error.code).toBe('idempotency_mismatch')
+          expect((await api.call('GET', `/api/v1/coupons/${second}`)).body.status).toBe('issued')
+        })
+
         it('answers 409 insufficient_points and out_of_stock', async () => {
           const reward = await api.call('POST', '/api/v1/rewards', {
             name: 'scarf',
@@ -533,6 +564,44 @@ for (const db of databases) {
             code: 'insufficient_points',
             details: { balance: 20, required: 1_000_000 },
           })
+        })
+
+        it('lists the active rewards as one member sees them, each with why they cannot redeem it now', async () => {
+          const cheap = await api.call('POST', '/api/v1/rewards', {
+            name: { 'zh-CN': '贴纸', en: 'Sticker' },
+            kind: 'gift',
+            pointsCost: 5,
+          })
+          const dear = await api.call('POST', '/api/v1/rewards', {
+            name: 'kettle',
+            kind: 'gift',
+            pointsCost: 500,
+          })
+          const retired = await api.call('POST', '/api/v1/rewards', {
+            name: 'old mug',
+            kind: 'gift',
+            pointsCost: 1,
+            active: false,
+          })
+          const m = await newMember()
+          await grant(m.id, 50)
+          const offers = await api.call('GET', `/api/v1/members/${m.id}/rewards`, undefined, {
+            key: api.posKey,
+          })
+          expect(offers.status).toBe(200)
+          const mine = new Map(
+            (offers.body.items as { id: string; refusal: { code: string } | null }[]).map((r) => [
+              r.id,
+              r,
+            ]),
+          )
+          expect(mine.get(cheap.body.id)).toMatchObject({
+            name: { 'zh-CN': '贴纸', en: 'Sticker' },
+            refusal: null,
+          })
+          expect(mine.get(dear.body.id)?.refusal).toMatchObject({ code: 'insufficient_points' })
+          expect(mine.has(retired.body.id)).toBe(false)
+          expect((await api.call('GET', '/api/v1/members/mem_nobody/rewards')).status).toBe(404)
         })
 
         it('a retried redemption with the same Idempotency-Key redeems once', async () => {

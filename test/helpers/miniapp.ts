@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+import type { Page } from 'playwright-core'
 import { signInitData } from '../../src/domain/miniapp-auth/telegram-init-data.ts'
 
 export const MINIAPP_BOT_TOKEN = '123456:TEST-token-for-the-mini-app'
@@ -67,3 +69,27 @@ export const FAKE_TELEGRAM_WEBVIEW = `
     },
   }
 `
+
+/** The events the page posted to Telegram, of one type, oldest first. */
+export async function posted(page: Page, type: string): Promise<unknown[]> {
+  return page.evaluate(
+    (wanted) =>
+      (window as unknown as { telegramPosted: { type: string; data: unknown }[] }).telegramPosted
+        .filter((event) => event.type === wanted)
+        .map((event) => event.data),
+    type,
+  )
+}
+
+/** An event from Telegram to the page: a button press, a theme change, a scanned QR code. */
+export async function fromTelegram(page: Page, name: string, payload?: unknown): Promise<void> {
+  await page.evaluate(
+    ([event, data]) =>
+      (
+        window as unknown as {
+          Telegram: { WebView: { receiveEvent(name: string, data: unknown): void } }
+        }
+      ).Telegram.WebView.receiveEvent(event, data),
+    [name, payload] as const,
+  )
+}

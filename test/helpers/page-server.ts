@@ -2,13 +2,15 @@ import { existsSync, mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import pino from 'pino'
-import { type Browser, chromium } from 'playwright-core'
+import { type Browser, type Page, chromium } from 'playwright-core'
+import { expect } from 'vitest'
 import { build } from 'vite'
 import { createApp } from '../../src/api/app.ts'
 import { type Domain, createDomain } from '../../src/domain/index.ts'
 import { systemClock } from '../../src/shared/clock.ts'
 import { type TestDbHandle, databases } from './db.ts'
-import { MINIAPP_BOT_TOKEN } from './miniapp.ts'
+import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
+import { FAKE_TELEGRAM_WEBVIEW, MINIAPP_BOT_TOKEN } from './miniapp.ts'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = 'test-artifacts'
@@ -39,18 +41,7 @@ export async function startPageServer(): Promise<PageServer> {
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
   })
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium()
   return {
     store,
     domain,
@@ -62,4 +53,63 @@ export async function startPageServer(): Promise<PageServer> {
       await store.cleanup()
     },
   }
+}
+
+/** Debian's headless Chromium as the browser tests run it; `args` add to the usual flags. */
+export function launchChromium(args: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      ...args,
+    ],
+  })
+}
+
+/**
+ * A new tab on `browser` at `url`, with Telegram's bridge when `telegram`; closing it fails the
+ * test if the page asked anything of an address other than `base` (nothing from the internet).
+ */
+export async function openPage(
+  browser: Browser,
+  base: string,
+  url: string,
+  options: {
+    viewport: { width: number; height: number }
+    deviceScaleFactor?: number
+    telegram?: boolean
+  },
+): Promise<Page> {
+  const page = await browser.newPage({
+    viewport: options.viewport,
+    deviceScaleFactor: options.deviceScaleFactor,
+  })
+  if (options.telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
+  page.setDefaultTimeout(10_000)
+  const outside: string[] = []
+  page.on('request', (request) => {
+    if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
+      outside.push(request.url())
+  })
+  page.on('close', () => expect(outside).toEqual([]))
+  await page.goto(url)
+  return page
+}
+
+/** A staff member of `role` who joined by invite from Telegram account `telegramId`. */
+export async function staffInTelegram(
+  domain: Domain,
+  role: StaffRole,
+  name: string,
+  telegramId: number,
+): Promise<{ id: string; telegramId: number }> {
+  const { code } = await domain.staff.createInvite(role)
+  const record = await domain.staff.acceptInvite(code, 'telegram', String(telegramId), name)
+  return { id: record.id, telegramId }
 }

@@ -1,16 +1,18 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
+  openPage,
   runBrowser,
+  staffInTelegram,
   startPageServer,
 } from '../helpers/page-server.ts'
 import type { Domain } from '../../src/domain/index.ts'
 import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
-import { FAKE_TELEGRAM_WEBVIEW, TELEGRAM_THEMES, telegramLaunchHash } from '../helpers/miniapp.ts'
+import { TELEGRAM_THEMES, telegramLaunchHash } from '../helpers/miniapp.ts'
 
 describe.skipIf(!runBrowser)(
   `the merchant console in headless Chromium${runBrowser ? '' : ` (skipped: no ${CHROMIUM})`}`,
@@ -29,30 +31,11 @@ describe.skipIf(!runBrowser)(
     })
 
     let nextId = 660_000
-    async function staffMember(role: StaffRole, name: string) {
-      const telegramId = ++nextId
-      const { code } = await domain.staff.createInvite(role)
-      const record = await domain.staff.acceptInvite(code, 'telegram', String(telegramId), name)
-      return { id: record.id, telegramId }
-    }
+    const staffMember = (role: StaffRole, name: string) =>
+      staffInTelegram(domain, role, name, ++nextId)
 
-    async function open(
-      hash: string,
-      viewport: { width: number; height: number },
-      telegram = false,
-    ) {
-      const page: Page = await browser.newPage({ viewport })
-      if (telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
-      page.setDefaultTimeout(10_000)
-      const outside: string[] = []
-      page.on('request', (request) => {
-        if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
-          outside.push(request.url())
-      })
-      page.on('close', () => expect(outside).toEqual([]))
-      await page.goto(`${base}/miniapp/console/#${hash}`)
-      return page
-    }
+    const open = (hash: string, viewport: { width: number; height: number }, telegram = false) =>
+      openPage(browser, base, `${base}/miniapp/console/#${hash}`, { viewport, telegram })
 
     it('an owner signs in through a one-time link, invites a manager and revokes a clerk', async () => {
       const owner = await staffMember('owner', 'Olivia')
@@ -115,7 +98,8 @@ describe.skipIf(!runBrowser)(
         true,
       )
       await expect.poll(() => page.getByTestId('role').textContent()).toBe('店长')
-      expect(await page.textContent('main')).toContain('员工管理仅限店主')
+      await expect.poll(() => page.textContent('main')).toContain('核销台')
+      expect(await page.textContent('main')).not.toContain('员工')
       const scheme = await page.evaluate(() => document.documentElement.style.colorScheme)
       expect(scheme).toBe('dark')
       await page.close()

@@ -5,15 +5,17 @@ import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
+  openPage,
   runBrowser,
   startPageServer,
 } from '../helpers/page-server.ts'
 import type { Domain } from '../../src/domain/index.ts'
 import { decodeQr } from '../helpers/png.ts'
 import {
-  FAKE_TELEGRAM_WEBVIEW,
   TELEGRAM_THEMES,
+  fromTelegram,
   initDataFor,
+  posted,
   telegramLaunchHash,
 } from '../helpers/miniapp.ts'
 
@@ -51,17 +53,11 @@ describe.skipIf(!runBrowser)(
       search = '',
       { telegram = false, viewport = { width: 360, height: 740 } } = {},
     ): Promise<Page> {
-      const page = await browser.newPage({ viewport, deviceScaleFactor: 2 })
-      if (telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
-      page.setDefaultTimeout(10_000)
-      const outside: string[] = []
-      page.on('request', (request) => {
-        if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
-          outside.push(request.url())
+      return openPage(browser, base, `${base}/miniapp/${search}#${hash}`, {
+        viewport,
+        deviceScaleFactor: 2,
+        telegram,
       })
-      page.on('close', () => expect(outside).toEqual([]))
-      await page.goto(`${base}/miniapp/${search}#${hash}`)
-      return page
     }
 
     /** Opens the page as Telegram does: launch hash and the app's bridge. */
@@ -76,32 +72,6 @@ describe.skipIf(!runBrowser)(
         telegram: true,
         viewport: options.viewport,
       })
-    }
-
-    /** The events the page posted to Telegram, of one type, oldest first. */
-    async function posted(page: Page, type: string): Promise<unknown[]> {
-      return page.evaluate(
-        (wanted) =>
-          (
-            window as unknown as { telegramPosted: { type: string; data: unknown }[] }
-          ).telegramPosted
-            .filter((event) => event.type === wanted)
-            .map((event) => event.data),
-        type,
-      )
-    }
-
-    /** An event from Telegram to the page: a button press, a theme change. */
-    async function fromTelegram(page: Page, name: string, payload?: unknown): Promise<void> {
-      await page.evaluate(
-        ([event, data]) =>
-          (
-            window as unknown as {
-              Telegram: { WebView: { receiveEvent(name: string, data: unknown): void } }
-            }
-          ).Telegram.WebView.receiveEvent(event, data),
-        [name, payload] as const,
-      )
     }
 
     it('opens from Telegram with signed initData: balance, tier, history, then a redemption shows the coupon', async () => {

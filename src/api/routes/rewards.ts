@@ -8,6 +8,7 @@ import {
   IdempotencyKeyHeader,
   requireIdempotencyKey,
   RedemptionSchema,
+  RewardOfferSchema,
   RewardSchema,
   errorResponses,
   json,
@@ -105,6 +106,17 @@ const memberCoupons = createRoute({
     ...errorResponses(401, 404),
   },
 })
+const memberOffers = createRoute({
+  method: 'get',
+  path: '/members/{id}/rewards',
+  tags: ['rewards'],
+  summary: 'The active rewards as this member sees them, each with why they cannot redeem it now',
+  request: { params: IdParams },
+  responses: {
+    200: json(z.object({ items: z.array(RewardOfferSchema) }), 'Cheapest first'),
+    ...errorResponses(401, 404),
+  },
+})
 const verifyCoupon = createRoute({
   method: 'get',
   path: '/coupons/{code}',
@@ -118,7 +130,15 @@ const useCoupon = createRoute({
   path: '/coupons/{code}/use',
   tags: ['coupons'],
   summary: 'Use a coupon, once',
-  request: { params: CodeParams },
+  request: {
+    params: CodeParams,
+    headers: z.object({
+      'idempotency-key': z.string().min(1).max(200).optional().openapi({
+        description:
+          'Optional (a coupon is used once either way): a retry with the same key is answered with the first use instead of 409 coupon_used',
+      }),
+    }),
+  },
   responses: { 200: json(CouponSchema, 'The coupon, now used'), ...errorResponses(401, 404, 409) },
 })
 
@@ -151,12 +171,22 @@ export function rewardRoutes(domain: Domain) {
       const member = await domain.members.require({ id: c.req.valid('param').id })
       return c.json({ items: await domain.rewards.couponsOf(member.id) }, 200)
     })
+    .openapi(memberOffers, async (c) => {
+      const member = await domain.members.require({ id: c.req.valid('param').id })
+      const items = (await domain.rewards.offersFor(member.id)).map(({ refusal, ...reward }) => ({
+        ...reward,
+        refusal: refusal && { code: refusal.code, message: refusal.message },
+      }))
+      return c.json({ items }, 200)
+    })
     .openapi(verifyCoupon, async (c) =>
       c.json(await domain.rewards.verifyCoupon(c.req.valid('param').code), 200),
     )
     .openapi(useCoupon, async (c) =>
       c.json(
-        await domain.rewards.useCoupon(c.req.valid('param').code, actorOf(c.get('caller'))),
+        await domain.rewards.useCoupon(c.req.valid('param').code, actorOf(c.get('caller')), {
+          idempotencyKey: c.req.valid('header')['idempotency-key'],
+        }),
         200,
       ),
     )

@@ -181,6 +181,7 @@ export async function grantReward(
         expiresAt: reward.validDays ? addDays(now, reward.validDays).toISOString() : null,
         usedAt: null,
         usedBy: null,
+        useKey: null,
       })
       .execute()
   }
@@ -408,48 +409,66 @@ export class RewardsService {
 
   /**
    * Uses a coupon once: an atomic conditional update, so that two tills scanning the same code
-   * at once cannot both accept it. Errors: coupon_not_found, coupon_used, coupon_expired, coupon_void.
+   * at once cannot both accept it. A retry with the same `idempotencyKey` (a lost answer, a
+   * double tap) gets the first use back instead of coupon_used. Errors: coupon_not_found,
+   * coupon_used, coupon_expired, coupon_void, idempotency_mismatch (the key used another coupon).
    */
-  async useCoupon(code: string, usedBy: string): Promise<CouponView> {
+  async useCoupon(
+    code: string,
+    usedBy: string,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<CouponView> {
     const normalized = code.trim().toUpperCase()
+    const key = options.idempotencyKey ?? null
+    const replay = key ? await this.useReplayOf(key, normalized) : undefined
+    if (replay) return replay
     const now = this.deps.clock.now().toISOString()
-    const used = await this.deps.store.transaction(async (trx) => {
-      const coupon = await trx
-        .updateTable('coupons')
-        .set({ status: 'used', usedAt: now, usedBy })
-        .where('code', '=', normalized)
-        .where('status', '=', 'issued')
-        .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
-        .returningAll()
-        .executeTakeFirst()
-      if (coupon)
-        await recordEvents(
-          trx,
-          [
-            {
-              type: 'coupon.used',
-              orderKey: coupon.memberId,
-              data: {
-                memberId: coupon.memberId,
-                coupon: {
-                  id: coupon.id,
-                  code: coupon.code,
-                  rewardId: coupon.rewardId,
-                  redemptionId: coupon.redemptionId,
-                  kind: coupon.kind,
-                  value: coupon.value,
-                  usedAt: now,
-                  usedBy,
+    let used: boolean
+    try {
+      used = await this.deps.store.transaction(async (trx) => {
+        const coupon = await trx
+          .updateTable('coupons')
+          .set({ status: 'used', usedAt: now, usedBy, useKey: key })
+          .where('code', '=', normalized)
+          .where('status', '=', 'issued')
+          .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
+          .returningAll()
+          .executeTakeFirst()
+        if (coupon)
+          await recordEvents(
+            trx,
+            [
+              {
+                type: 'coupon.used',
+                orderKey: coupon.memberId,
+                data: {
+                  memberId: coupon.memberId,
+                  coupon: {
+                    id: coupon.id,
+                    code: coupon.code,
+                    rewardId: coupon.rewardId,
+                    redemptionId: coupon.redemptionId,
+                    kind: coupon.kind,
+                    value: coupon.value,
+                    usedAt: now,
+                    usedBy,
+                  },
                 },
               },
-            },
-          ],
-          new Date(now),
-        )
-      return coupon !== undefined
-    })
+            ],
+            new Date(now),
+          )
+        return coupon !== undefined
+      })
+    } catch (error) {
+      if (!(key && isUniqueViolation(error))) throw error
+      used = false
+    }
     const row = await this.couponRow(normalized)
     if (!used) {
+      // The same key may have used it a moment ago, in a request that raced this one.
+      const raced = key ? await this.useReplayOf(key, normalized) : undefined
+      if (raced) return raced
       const view = this.couponView(row)
       const code =
         view.status === 'used'
@@ -463,6 +482,18 @@ export class RewardsService {
       })
     }
     return this.couponView(row)
+  }
+
+  private async useReplayOf(key: string, code: string): Promise<CouponView | undefined> {
+    const first = await this.couponQuery().where('coupons.useKey', '=', key).executeTakeFirst()
+    return replayOrRefuse(
+      first,
+      {
+        sameRequest: (used) => used.code === code,
+        refusal: 'this idempotency key was used for another coupon',
+      },
+      (used) => this.couponView(used),
+    )
   }
 
   async couponsOf(memberId: string): Promise<CouponView[]> {

@@ -1,4 +1,5 @@
 import { ApiError } from '../ui/api.ts'
+import { CounterPage } from './counter/counter.tsx'
 import { StaffPage } from './staff.tsx'
 import { dialog, fail, failed, locale, setLocale, signOut, signedOut, staff, t } from './state.ts'
 
@@ -39,7 +40,8 @@ export function App() {
           </button>
         </div>
       </header>
-      {who.role === 'owner' ? <StaffPage self={who.id} /> : <p class="card">{t().ownerOnly}</p>}
+      <CounterPage />
+      {who.role === 'owner' && <StaffPage self={who.id} />}
       {dialog.value}
     </>
   )

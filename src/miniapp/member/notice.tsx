@@ -1,5 +1,5 @@
 import type { VNode } from 'preact'
-import { Dialog } from '../ui/dialog.tsx'
+import { Notice as NoticeDialog } from '../ui/dialog.tsx'
 import { haptic } from '../ui/telegram.ts'
 import { dialog, fail, refresh, refusal, t } from './state.ts'
 
@@ -29,11 +29,6 @@ export function closeAndRefresh(): void {
 /** A refusal or a failure of a write, in one sentence with an OK. */
 export function Notice({ message }: { message: string }) {
   return (
-    <Dialog>
-      <p role="alert">{message}</p>
-      <div class="actions">
-        <button onClick={() => (dialog.value = null)}>{t().close}</button>
-      </div>
-    </Dialog>
+    <NoticeDialog message={message} closeLabel={t().close} onClose={() => (dialog.value = null)} />
   )
 }

@@ -26,8 +26,11 @@ interface Options<P extends keyof paths, M extends Method> {
   body?: Body<P, M>
   query?: Query<P, M>
   params?: PathParams<P, M>
-  /** A write that moves value carries one, so that a retry is answered, not applied again. */
-  idempotent?: boolean
+  /**
+   * A write that moves value carries a key, so that a retry is answered, not applied again:
+   * true for a new one, or the key itself when a second tap must be the same request.
+   */
+  idempotent?: boolean | string
 }
 
 /** A refused call, with the server's stable error code. */
@@ -78,7 +81,12 @@ export async function call<P extends keyof paths, M extends Method>(
     headers: {
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(options.idempotent ? { 'idempotency-key': crypto.randomUUID() } : {}),
+      ...(options.idempotent
+        ? {
+            'idempotency-key':
+              options.idempotent === true ? crypto.randomUUID() : options.idempotent,
+          }
+        : {}),
     },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   })

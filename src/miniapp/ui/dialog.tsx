@@ -10,3 +10,23 @@ export function Dialog({ children }: { children: ComponentChildren }) {
     </div>
   )
 }
+
+/** One sentence (a refusal, an outcome) with a button that closes it. */
+export function Notice({
+  message,
+  closeLabel,
+  onClose,
+}: {
+  message: string
+  closeLabel: string
+  onClose: () => void
+}) {
+  return (
+    <Dialog>
+      <p role="alert">{message}</p>
+      <div class="actions">
+        <button onClick={onClose}>{closeLabel}</button>
+      </div>
+    </Dialog>
+  )
+}

@@ -5,6 +5,7 @@ import {
   isTMA,
   mainButton,
   miniApp,
+  qrScanner,
   retrieveLaunchParams,
   retrieveRawInitData,
   themeParams,
@@ -79,4 +80,13 @@ export function telegramMainButton(text: string, onClick: () => void): (() => vo
 /** A tap the member feels for an outcome: won, redeemed, checked in, or refused. */
 export function haptic(outcome: 'success' | 'error'): void {
   if (inTelegram) hapticFeedback.notificationOccurred.ifAvailable(outcome)
+}
+
+/**
+ * Telegram's own QR scanner popup, where the app has one: resolves with the first code read, or
+ * undefined when the user closes it. Undefined at once outside Telegram: use the camera there.
+ */
+export function telegramScanQr(text: string): Promise<string | undefined> | undefined {
+  if (!inTelegram || !qrScanner.open.isAvailable()) return undefined
+  return qrScanner.open({ text })
 }
