@@ -30,7 +30,7 @@ import type { ProgrammeVersionsTable } from './programme-versions.ts'
 import type { RedemptionsTable } from './redemptions.ts'
 import type { RefundsTable } from './refunds.ts'
 import type { GuestRefundsTable, GuestSalesTable, SegmentSnapshotsTable } from './reports.ts'
-import type { RewardsTable } from './rewards.ts'
+import type { RewardImagesTable, RewardsTable } from './rewards.ts'
 import type {
   JobLeasesTable,
   OrderEventsTable,
@@ -65,6 +65,7 @@ export interface Database {
   pendingPoints: PendingPointsTable
   refunds: RefundsTable
   rewards: RewardsTable
+  rewardImages: RewardImagesTable
   redemptions: RedemptionsTable
   coupons: CouponsTable
   tierChanges: TierChangesTable

@@ -14,6 +14,7 @@ import { campaignRoutes } from './routes/campaigns.ts'
 import { consoleRoutes } from './routes/console.ts'
 import { customerDataRoutes } from './routes/customer-data.ts'
 import { engagementRoutes } from './routes/engagement.ts'
+import { mediaRoutes } from './routes/media.ts'
 import { memberRoutes } from './routes/members.ts'
 import { miniappRoutes } from './routes/miniapp.ts'
 import { miniappPage } from './routes/miniapp-page.ts'
@@ -104,6 +105,7 @@ export function createApp({
   app.use('/api/miniapp/session', limits.sessionPerIp())
   app.route('/api/miniapp', miniappRoutes(domain))
   app.route('/api/console', consoleRoutes(domain, limits.sessionPerIp()))
+  app.route('/', mediaRoutes(domain))
   if (miniappDir) app.route('/', miniappPage(miniappDir))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

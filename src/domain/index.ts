@@ -18,6 +18,7 @@ import { OutboxService } from './outbox/outbox.service.ts'
 import { ProgrammeService } from './programme/programme.service.ts'
 import { RemindersService } from './reminders/reminders.service.ts'
 import { ReportsService } from './reports/reports.service.ts'
+import { RewardImagesService } from './rewards/reward-images.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
@@ -52,6 +53,7 @@ export function createDomain(
   const campaigns = new CampaignsService(deps, programme, segments, outbox)
   const memberImport = new MemberImportService(deps, programme, members)
   const miniapp = { ...DEFAULT_MINIAPP, ...options.miniapp }
+  const rewards = new RewardsService(deps, programme, members)
   return {
     deps,
     programme,
@@ -60,7 +62,8 @@ export function createDomain(
     // What follows an order or a refund reaches orders only through their OrderFollowUps port.
     orders: new OrdersService(deps, programme, members, reminders),
     pendingPoints: new PendingPointsService(deps, programme, members),
-    rewards: new RewardsService(deps, programme, members),
+    rewards,
+    rewardImages: new RewardImagesService(deps, rewards),
     interactions: new InteractionsService(deps, programme),
     quizzes: new QuizzesService(deps, programme),
     lotteries: new LotteriesService(deps, programme),
