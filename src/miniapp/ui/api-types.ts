@@ -1416,7 +1416,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ConsoleStaff"];
+                        "application/json": components["schemas"]["ConsoleWhoAmI"];
                     };
                 };
                 /** @description Invalid input */
@@ -1794,6 +1794,10 @@ export interface components {
             name: string;
             /** @enum {string} */
             role: "staff" | "manager" | "owner";
+        };
+        ConsoleWhoAmI: components["schemas"]["ConsoleStaff"] & {
+            /** @description The staff operations (`METHOD /path`, as in this document) the role may call now: the console shows only these */
+            operations: string[];
         };
     };
     responses: never;
