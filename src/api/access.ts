@@ -151,6 +151,18 @@ export function staffMayCall(role: StaffRole, needed: Access): boolean {
   return roleAtLeast(role, needed)
 }
 
+/**
+ * The staff operations a role may call now, from the one table: the console shows only what
+ * these allow, and the guard refuses the rest regardless.
+ */
+export function operationsFor(role: StaffRole, table: Table = OPERATIONS): string[] {
+  return Object.entries(table)
+    .filter(
+      ([, needed]) => needed !== 'public' && needed !== 'member' && staffMayCall(role, needed),
+    )
+    .map(([operation]) => operation)
+}
+
 /** The API key roles that may call an operation needing `needed`, weakest first. */
 function apiKeyRolesFor(needed: Access): ApiKeyRole[] {
   return (Object.keys(API_KEY_ACCESS) as ApiKeyRole[]).filter((role) =>

@@ -115,7 +115,8 @@ describe.skipIf(!runBrowser)(
         true,
       )
       await expect.poll(() => page.getByTestId('role').textContent()).toBe('店长')
-      expect(await page.textContent('main')).toContain('员工管理仅限店主')
+      expect(await page.getByTestId('staff-list').count()).toBe(0)
+      expect(await page.locator('[data-page="staff"]').count()).toBe(0)
       const scheme = await page.evaluate(() => document.documentElement.style.colorScheme)
       expect(scheme).toBe('dark')
       await page.close()

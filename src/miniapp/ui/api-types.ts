@@ -2695,7 +2695,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ConsoleStaff"];
+                        "application/json": components["schemas"]["ConsoleWhoAmI"];
                     };
                 };
                 /** @description Invalid input */
@@ -3553,6 +3553,10 @@ export interface components {
             name: string;
             /** @enum {string} */
             role: "staff" | "manager" | "owner";
+        };
+        ConsoleWhoAmI: components["schemas"]["ConsoleStaff"] & {
+            /** @description The staff operations (`METHOD /path`, as in this document) the role may call now: the console shows only these */
+            operations: string[];
         };
     };
     responses: never;
