@@ -62,7 +62,7 @@ for (const db of databases) {
         api.app.request(`/api/v1/rewards/${id}/image`, {
           method: 'PUT',
           headers: { 'content-type': type, ...(key ? { authorization: `Bearer ${key}` } : {}) },
-          body: bytes,
+          body: new Uint8Array(bytes),
         })
       const memberRewards = async (token: string) => {
         const res = await api.call('GET', '/api/miniapp/rewards', undefined, { key: token })
