@@ -119,6 +119,7 @@ describe.skipIf(!runBrowser)(
             .evaluate((img: HTMLImageElement) => img.naturalWidth),
         )
         .toBe(240)
+      await page.screenshot({ path: `${ARTIFACTS}/console-catalogue-preview-360x740.png` })
       const [reward] = (await domain.rewards.list()).filter((r) => r.name.en === '¥20 voucher')
       expect(reward).toMatchObject({
         name: { 'zh-CN': '20元代金券', en: '¥20 voucher' },

@@ -6,7 +6,7 @@ type Reward = Schemas['MiniappReward']
 /**
  * One reward as a member sees it in the catalogue: picture, name, description, cost, stock and
  * the redeem button, or the reason it cannot be redeemed. The console's preview draws this same
- * card, in each language, with no `onRedeem`.
+ * card, in each language, where the button does nothing.
  */
 export function RewardCard({
   reward,
@@ -15,7 +15,7 @@ export function RewardCard({
 }: {
   reward: Reward
   locale: Locale
-  onRedeem?: () => void
+  onRedeem: () => void
 }) {
   const t = texts(locale)
   return (
@@ -34,9 +34,7 @@ export function RewardCard({
           {t[`blocked_${reward.blockedBy}`]}
         </button>
       ) : (
-        <button disabled={!onRedeem} onClick={onRedeem}>
-          {t.redeem}
-        </button>
+        <button onClick={onRedeem}>{t.redeem}</button>
       )}
     </article>
   )

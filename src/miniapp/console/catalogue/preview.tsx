@@ -26,9 +26,10 @@ export function RewardPreview({ id }: { id: string }) {
         </p>
       )}
       {LOCALES.map((locale) => (
-        <figure key={locale} lang={locale} data-locale={locale}>
+        // inert: the card looks as the member's does, its button included, but does nothing here.
+        <figure key={locale} lang={locale} data-locale={locale} inert>
           <figcaption class="hint">{ct().previewIn[locale]}</figcaption>
-          <RewardCard reward={preview[locale]} locale={locale} />
+          <RewardCard reward={preview[locale]} locale={locale} onRedeem={() => undefined} />
         </figure>
       ))}
     </div>
