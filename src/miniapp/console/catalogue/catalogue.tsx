@@ -2,7 +2,7 @@ import './catalogue.css'
 import { call } from '../../ui/api.ts'
 import { Dialog } from '../../ui/dialog.tsx'
 import { useLoad } from '../../ui/load.ts'
-import { dialog, fail, version } from '../state.ts'
+import { dialog, fail, t, version } from '../state.ts'
 import { RewardEditor } from './editor.tsx'
 import { RewardPreview } from './preview.tsx'
 import { type Reward, bothTexts, ct, editing, mayEdit, pause } from './state.ts'
@@ -64,7 +64,7 @@ function Row({ reward, edit }: { reward: Reward; edit: boolean }) {
             </button>
             <button
               class="secondary"
-              onClick={() => pause(reward, reward.status !== 'active').then(refresh, fail)}
+              onClick={() => void pause(reward, reward.status !== 'active').then(refresh, fail)}
             >
               {reward.status === 'active' ? ct().pause : ct().resume}
             </button>
@@ -85,7 +85,7 @@ function showPreview(reward: Reward): void {
       <h2>{ct().previewTitle}</h2>
       <RewardPreview id={reward.id} />
       <div class="actions">
-        <button onClick={close}>{ct().close}</button>
+        <button onClick={close}>{t().close}</button>
       </div>
     </Dialog>
   )
@@ -98,7 +98,7 @@ function confirmRetire(reward: Reward, name: string): void {
       <p>{ct().retireConfirm({ name })}</p>
       <div class="actions">
         <button class="secondary" onClick={close}>
-          {ct().cancel}
+          {t().cancel}
         </button>
         <button
           data-testid="confirm"
@@ -110,7 +110,7 @@ function confirmRetire(reward: Reward, name: string): void {
             )
           }}
         >
-          {ct().confirm}
+          {t().confirm}
         </button>
       </div>
     </Dialog>

@@ -1,7 +1,9 @@
 import type { Locale } from '../../i18n.ts'
+import type { Body, Ok } from '../../ui/api.ts'
 
-type Kind = 'gift' | 'coupon' | 'cash_offset' | 'free_shipping' | 'tier_upgrade' | 'lottery_chance'
-type Status = 'active' | 'paused' | 'retired'
+/** The server's kinds and states: one without words here does not compile. */
+export type Kind = Body<'/api/v1/rewards', 'post'>['kind']
+type Status = Ok<'/api/v1/rewards/{id}', 'get'>['status']
 
 const zhCN = {
   title: '礼品目录',
@@ -27,9 +29,6 @@ const zhCN = {
   retire: '停用',
   retireConfirm: (p: { name: string }) =>
     `停用「${p.name}」？停用后会员不能再兑换或抽到它，也不能再修改或重新上架；已发出的券码仍然有效。`,
-  confirm: '确定',
-  cancel: '取消',
-  close: '关闭',
   newTitle: '新增礼品',
   editTitle: '编辑礼品',
   nameZh: '名称（简体中文）',
@@ -97,9 +96,6 @@ const en: Texts = {
   retire: 'Retire',
   retireConfirm: (p) =>
     `Retire "${p.name}"? Members can no longer redeem or win it, and it cannot be changed or offered again; codes already issued stay valid.`,
-  confirm: 'Confirm',
-  cancel: 'Cancel',
-  close: 'Close',
   newTitle: 'New reward',
   editTitle: 'Edit reward',
   nameZh: 'Name (简体中文)',
