@@ -24,7 +24,11 @@ import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
 import { AuditService } from './staff/audit.service.ts'
 import { StaffService } from './staff/staff.service.ts'
-import { StaffSessionsService } from './staff/staff-sessions.service.ts'
+import {
+  DEFAULT_STAFF_SESSION_LIFETIMES,
+  type StaffSessionLifetimes,
+  StaffSessionsService,
+} from './staff/staff-sessions.service.ts'
 import { ExportService } from './customer-data/export.service.ts'
 import { ImportJobsService } from './customer-data/import-jobs.service.ts'
 import { MemberImportService } from './customer-data/member-import.service.ts'
@@ -42,7 +46,10 @@ const DEFAULT_MINIAPP: MiniappAuthOptions = {
 /** Every domain service, built once from the same dependencies. */
 export function createDomain(
   deps: DomainDeps,
-  options: { miniapp?: Partial<MiniappAuthOptions> } = {},
+  options: {
+    miniapp?: Partial<MiniappAuthOptions>
+    console?: Partial<StaffSessionLifetimes>
+  } = {},
 ) {
   const programme = new ProgrammeService(deps)
   const members = new MembersService(deps, programme)
@@ -70,7 +77,10 @@ export function createDomain(
     surveys: new SurveysService(deps, programme),
     staff: new StaffService(deps),
     // The console signs staff in with the same Telegram check as the member's page.
-    staffSessions: new StaffSessionsService(deps, miniapp),
+    staffSessions: new StaffSessionsService(deps, miniapp, {
+      ...DEFAULT_STAFF_SESSION_LIFETIMES,
+      ...options.console,
+    }),
     audit: new AuditService(deps),
     tiers: new TiersService(deps, programme),
     segments,
