@@ -248,21 +248,22 @@ interface FieldProps {
   inputMode?: 'decimal'
 }
 function Field({ label, name, value, type = 'text', max, required, inputMode }: FieldProps) {
+  const common = {
+    name,
+    required,
+    defaultValue: value === null || value === undefined ? '' : String(value),
+  }
+  // One element per type: Preact types each input type with its own attributes.
   return (
     <label>
       {label}
-      <input
-        name={name}
-        // Preact types each input type apart, which tsc -p src/miniapp checks and the root lint
-        // does not see: this field is one of three plain ones.
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-        type={type as 'text'}
-        defaultValue={value === null || value === undefined ? '' : String(value)}
-        maxLength={max}
-        min={type === 'number' ? 0 : undefined}
-        required={required}
-        inputMode={inputMode}
-      />
+      {type === 'number' ? (
+        <input {...common} type="number" min={0} />
+      ) : type === 'datetime-local' ? (
+        <input {...common} type="datetime-local" />
+      ) : (
+        <input {...common} type="text" maxLength={max} inputMode={inputMode} />
+      )}
     </label>
   )
 }
