@@ -19,6 +19,6 @@ export interface ConsolePage {
 
 /** The console's pages in the order of its menu; a page is one line here. */
 export const PAGES: ConsolePage[] = [
-  { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
   { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
+  { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
 ]
