@@ -43,6 +43,13 @@ const schema = z.object({
     .max(7 * 86_400)
     .default(86_400),
   MINIAPP_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  CONSOLE_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1_800),
+  CONSOLE_SESSION_MAX_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(7 * 86_400)
+    .default(43_200),
   RATE_LIMITS_ENABLED: z
     .enum(['true', 'false'])
     .default('true')

@@ -42,6 +42,10 @@ async function main(): Promise<void> {
         initDataMaxAgeSeconds: config.MINIAPP_INIT_DATA_MAX_AGE_SECONDS,
         sessionTtlSeconds: config.MINIAPP_SESSION_TTL_SECONDS,
       },
+      console: {
+        idleSeconds: config.CONSOLE_SESSION_IDLE_SECONDS,
+        maxSeconds: config.CONSOLE_SESSION_MAX_SECONDS,
+      },
       webhooks: {
         secretKey: config.WEBHOOK_SECRET_KEY,
         allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,

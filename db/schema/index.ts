@@ -31,7 +31,7 @@ import type { RedemptionsTable } from './redemptions.ts'
 import type { ShopDeliveriesTable } from './shop-deliveries.ts'
 import type { RefundsTable } from './refunds.ts'
 import type { GuestRefundsTable, GuestSalesTable, SegmentSnapshotsTable } from './reports.ts'
-import type { RewardsTable } from './rewards.ts'
+import type { RewardImagesTable, RewardsTable } from './rewards.ts'
 import type {
   JobLeasesTable,
   OrderEventsTable,
@@ -72,6 +72,7 @@ export interface Database {
   pendingPoints: PendingPointsTable
   refunds: RefundsTable
   rewards: RewardsTable
+  rewardImages: RewardImagesTable
   redemptions: RedemptionsTable
   coupons: CouponsTable
   tierChanges: TierChangesTable

@@ -50,10 +50,13 @@ export const OPERATIONS = {
   'POST /api/v1/orders/{id}/events': 'staff',
   'GET /api/v1/shop-deliveries': 'manager',
   'GET /api/v1/rewards': 'staff',
-  'POST /api/v1/rewards': 'owner',
+  'POST /api/v1/rewards': 'manager',
   'GET /api/v1/rewards/{id}': 'staff',
-  'PATCH /api/v1/rewards/{id}': 'owner',
-  'DELETE /api/v1/rewards/{id}': 'owner',
+  'PATCH /api/v1/rewards/{id}': 'manager',
+  'DELETE /api/v1/rewards/{id}': 'manager',
+  'PUT /api/v1/rewards/{id}/image': 'manager',
+  'DELETE /api/v1/rewards/{id}/image': 'manager',
+  'GET /api/v1/rewards/{id}/preview': 'staff',
   'POST /api/v1/members/{id}/redemptions': 'staff',
   'GET /api/v1/members/{id}/coupons': 'staff',
   'GET /api/v1/members/{id}/rewards': 'staff',
@@ -157,6 +160,18 @@ export function staffMayCall(role: StaffRole, needed: Access): boolean {
   if (needed === 'public') return true
   if (needed === 'member') return false
   return roleAtLeast(role, needed)
+}
+
+/**
+ * The staff operations a role may call now, from the one table: the console shows only what
+ * these allow, and the guard refuses the rest regardless.
+ */
+export function operationsFor(role: StaffRole, table: Table = OPERATIONS): string[] {
+  return Object.entries(table)
+    .filter(
+      ([, needed]) => needed !== 'public' && needed !== 'member' && staffMayCall(role, needed),
+    )
+    .map(([operation]) => operation)
 }
 
 /** The API key roles that may call an operation needing `needed`, weakest first. */

@@ -15,6 +15,7 @@ import { campaignRoutes } from './routes/campaigns.ts'
 import { consoleRoutes } from './routes/console.ts'
 import { customerDataRoutes } from './routes/customer-data.ts'
 import { engagementRoutes } from './routes/engagement.ts'
+import { mediaRoutes } from './routes/media.ts'
 import { memberRoutes } from './routes/members.ts'
 import { miniappRoutes } from './routes/miniapp.ts'
 import { miniappPage } from './routes/miniapp-page.ts'
@@ -114,6 +115,7 @@ export function createApp({
   app.use('/api/miniapp/session', limits.sessionPerIp())
   app.route('/api/miniapp', miniappRoutes(domain))
   app.route('/api/console', consoleRoutes(domain, limits.sessionPerIp()))
+  app.route('/', mediaRoutes(domain))
   if (miniappDir) app.route('/', miniappPage(miniappDir))
   app.route('/', apiDocsRoute())
 

@@ -17,6 +17,8 @@ export const READ_BEFORE: Partial<Record<keyof typeof OPERATIONS, keyof typeof O
   'DELETE /api/v1/members/{id}/tags/{tag}': 'GET /api/v1/members/{id}/tags',
   'PATCH /api/v1/rewards/{id}': 'GET /api/v1/rewards/{id}',
   'DELETE /api/v1/rewards/{id}': 'GET /api/v1/rewards/{id}',
+  'PUT /api/v1/rewards/{id}/image': 'GET /api/v1/rewards/{id}',
+  'DELETE /api/v1/rewards/{id}/image': 'GET /api/v1/rewards/{id}',
   'PUT /api/v1/programme': 'GET /api/v1/programme',
   'PATCH /api/v1/staff/{id}': 'GET /api/v1/staff/{id}',
   'DELETE /api/v1/staff/{id}': 'GET /api/v1/staff/{id}',

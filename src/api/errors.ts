@@ -30,6 +30,8 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   tier_required: 409,
   tier_already_held: 409,
   reward_inactive: 409,
+  reward_retired: 409,
+  image_unsupported: 415,
   idempotency_mismatch: 409,
   refund_exceeds_order: 409,
   pending_points_decided: 409,

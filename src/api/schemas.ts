@@ -178,7 +178,14 @@ export const RewardSchema = z
     value: z.number().int().nullable(),
     tierCode: z.string().nullable(),
     validDays: z.number().int().nullable(),
+    /** false while paused or once retired. */
     active: z.boolean(),
+    status: z.enum(['active', 'paused', 'retired']),
+    startsAt: z.string().nullable(),
+    endsAt: z.string().nullable(),
+    retiredAt: z.string().nullable(),
+    /** The picture's address on this server, or null. */
+    imageUrl: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -249,13 +256,15 @@ export const HoldoutComparisonSchema = z
  * The standard error responses, for routes to spread into their `responses`; 429 is on every
  * route, since every route is rate limited.
  */
-export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 503)[]) {
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 503)[]) {
   const descriptions = {
     400: 'Invalid input',
     401: 'Missing or unknown API key',
     403: 'Role not allowed',
     404: 'Not found',
     409: 'Conflict',
+    413: 'The body is over its limit (payload_too_large)',
+    415: 'Not a kind of file this operation takes (image_unsupported)',
     503: 'Not available on this server (see the error code)',
     429: 'Rate limited (rate_limited): Retry-After says in how many seconds to try again',
   }

@@ -11,7 +11,13 @@ import { systemClock } from '../shared/clock.ts'
 export const MINIAPP_API_TYPES = 'src/miniapp/ui/api-types.ts'
 
 /** The paths the pages call: the member's, the console's sign-in, and the console's pages. */
-const PAGE_PATHS = ['/api/miniapp/', '/api/console/', '/api/v1/staff']
+const PAGE_PATHS = [
+  '/api/miniapp/',
+  '/api/console/',
+  '/api/v1/staff',
+  '/api/v1/rewards',
+  '/api/v1/programme',
+]
 /** Single paths of the merchant API a console page calls (the counter's), where a prefix would take more. */
 const PAGE_OPERATIONS = new Set([
   '/api/v1/coupons/{code}',

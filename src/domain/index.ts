@@ -19,12 +19,17 @@ import { OutboxService } from './outbox/outbox.service.ts'
 import { ProgrammeService } from './programme/programme.service.ts'
 import { RemindersService } from './reminders/reminders.service.ts'
 import { ReportsService } from './reports/reports.service.ts'
+import { RewardImagesService } from './rewards/reward-images.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
 import { AuditService } from './staff/audit.service.ts'
 import { StaffService } from './staff/staff.service.ts'
-import { StaffSessionsService } from './staff/staff-sessions.service.ts'
+import {
+  DEFAULT_STAFF_SESSION_LIFETIMES,
+  type StaffSessionLifetimes,
+  StaffSessionsService,
+} from './staff/staff-sessions.service.ts'
 import { ExportService } from './customer-data/export.service.ts'
 import { ImportJobsService } from './customer-data/import-jobs.service.ts'
 import { MemberImportService } from './customer-data/member-import.service.ts'
@@ -47,7 +52,11 @@ const DEFAULT_MINIAPP: MiniappAuthOptions = {
 /** Every domain service, built once from the same dependencies. */
 export function createDomain(
   deps: DomainDeps,
-  options: { miniapp?: Partial<MiniappAuthOptions>; webhooks?: Partial<WebhookOptions> } = {},
+  options: {
+    miniapp?: Partial<MiniappAuthOptions>
+    console?: Partial<StaffSessionLifetimes>
+    webhooks?: Partial<WebhookOptions>
+  } = {},
 ) {
   const programme = new ProgrammeService(deps)
   const members = new MembersService(deps, programme)
@@ -60,6 +69,7 @@ export function createDomain(
   const orders = new OrdersService(deps, programme, members, reminders)
   const guestSales = new GuestSalesService(deps, programme)
   const miniapp = { ...DEFAULT_MINIAPP, ...options.miniapp }
+  const rewards = new RewardsService(deps, programme, members)
   return {
     deps,
     programme,
@@ -68,14 +78,18 @@ export function createDomain(
     // What follows an order or a refund reaches orders only through their OrderFollowUps port.
     orders,
     pendingPoints: new PendingPointsService(deps, programme, members),
-    rewards: new RewardsService(deps, programme, members),
+    rewards,
+    rewardImages: new RewardImagesService(deps, rewards),
     interactions: new InteractionsService(deps, programme),
     quizzes: new QuizzesService(deps, programme),
     lotteries: new LotteriesService(deps, programme),
     surveys: new SurveysService(deps, programme),
     staff: new StaffService(deps),
     // The console signs staff in with the same Telegram check as the member's page.
-    staffSessions: new StaffSessionsService(deps, miniapp),
+    staffSessions: new StaffSessionsService(deps, miniapp, {
+      ...DEFAULT_STAFF_SESSION_LIFETIMES,
+      ...options.console,
+    }),
     audit: new AuditService(deps),
     tiers: new TiersService(deps, programme),
     segments,

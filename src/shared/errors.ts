@@ -17,6 +17,8 @@ export type DomainErrorCode =
   | 'tier_required'
   | 'tier_already_held'
   | 'reward_inactive'
+  | 'reward_retired'
+  | 'image_unsupported'
   | 'idempotency_mismatch'
   | 'idempotency_key_required'
   | 'refund_exceeds_order'

@@ -5,13 +5,15 @@ import { createApp } from '../../src/api/app.ts'
 import { createDomain } from '../../src/domain/index.ts'
 import {
   CONSOLE_LINK_TTL_SECONDS,
-  STAFF_SESSION_IDLE_SECONDS,
-  STAFF_SESSION_MAX_SECONDS,
+  DEFAULT_STAFF_SESSION_LIFETIMES,
 } from '../../src/domain/staff/staff-sessions.service.ts'
 import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
 import { RATE_LIMIT_DEFAULTS } from '../../src/shared/rate-limits.ts'
 import { describeOnDatabases } from '../helpers/domain.ts'
 import { MINIAPP_BOT_TOKEN, initDataFor } from '../helpers/miniapp.ts'
+
+const STAFF_SESSION_IDLE_SECONDS = DEFAULT_STAFF_SESSION_LIFETIMES.idleSeconds
+const STAFF_SESSION_MAX_SECONDS = DEFAULT_STAFF_SESSION_LIFETIMES.maxSeconds
 
 describeOnDatabases('console sessions, the staff API and the audit log', (get) => {
   let app: ReturnType<typeof createApp>
@@ -72,7 +74,13 @@ describeOnDatabases('console sessions, the staff API and the audit log', (get) =
     expect(res.body.staff).toEqual({ id: manager.id, name: 'Mia', role: 'manager' })
     expect(res.body.token).toMatch(/^jfs_/)
     const token = res.body.token as string
-    expect((await call('GET', '/api/console/session', { token })).body).toEqual(res.body.staff)
+    const me = (await call('GET', '/api/console/session', { token })).body
+    expect(me).toMatchObject(res.body.staff)
+    // What the console may show: the manager's operations from the access table, no more.
+    expect(me.operations).toContain('POST /api/v1/members/{id}/adjustments')
+    expect(me.operations).toContain('GET /api/v1/members')
+    expect(me.operations).not.toContain('GET /api/v1/staff')
+    expect(me.operations).not.toContain('GET /api/miniapp/me')
     expect((await call('GET', '/api/v1/reminders/templates', { token })).status).toBe(200)
     // The token is kept only as its hash.
     const rows = await get().store.db.selectFrom('staffSessions').selectAll().execute()
@@ -139,6 +147,38 @@ describeOnDatabases('console sessions, the staff API and the audit log', (get) =
       get().clock.advance(20 * 60_000)
     }
     expect((await call('GET', '/api/v1/rewards', { token: busy })).status).toBe(401)
+  })
+
+  it('session lifetimes are settings: a console configured for 10 minutes idle and 1 hour at most ends then', async () => {
+    const short = createDomain(
+      { store: get().store, clock: get().clock },
+      { console: { idleSeconds: 600, maxSeconds: 3_600 } },
+    )
+    const clerk = await staffMember('staff')
+    const idle = await short.staffSessions.openFromLink(
+      (await short.staffSessions.createLink(clerk.id)).code,
+    )
+    get().clock.advance(599_000)
+    await expect(short.staffSessions.principalOf(idle.token)).resolves.toMatchObject({
+      staffId: clerk.id,
+    })
+    get().clock.advance(601_000)
+    await expect(short.staffSessions.principalOf(idle.token)).rejects.toMatchObject({
+      code: 'unauthorized',
+    })
+
+    const busy = await short.staffSessions.openFromLink(
+      (await short.staffSessions.createLink(clerk.id)).code,
+    )
+    expect(new Date(busy.expiresAt).getTime() - get().clock.now().getTime()).toBe(3_600_000)
+    for (let minute = 0; minute < 55; minute += 5) {
+      get().clock.advance(5 * 60_000)
+      await short.staffSessions.principalOf(busy.token)
+    }
+    get().clock.advance(5 * 60_000)
+    await expect(short.staffSessions.principalOf(busy.token)).rejects.toMatchObject({
+      code: 'unauthorized',
+    })
   })
 
   it('a revoked staff member’s open session is refused on its next request', async () => {

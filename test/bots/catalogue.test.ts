@@ -22,6 +22,8 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   limit_reached: true,
   tier_required: true,
   reward_inactive: true,
+  reward_retired: true,
+  image_unsupported: true,
   idempotency_mismatch: true,
   idempotency_key_required: true,
   refund_exceeds_order: true,

@@ -98,6 +98,8 @@ describe.skipIf(!runBrowser)(
         true,
       )
       await expect.poll(() => page.getByTestId('role').textContent()).toBe('店长')
+      expect(await page.getByTestId('staff-list').count()).toBe(0)
+      expect(await page.locator('[data-page="staff"]').count()).toBe(0)
       await expect.poll(() => page.textContent('main')).toContain('核销台')
       expect(await page.textContent('main')).not.toContain('员工')
       const scheme = await page.evaluate(() => document.documentElement.style.colorScheme)

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { Domain } from '../../domain/index.ts'
 import { STAFF_ROLES } from '../../domain/staff/staff.service.ts'
 import { DomainError } from '../../shared/errors.ts'
+import { operationsFor } from '../access.ts'
 import type { ApiEnv } from '../middleware/api-key.ts'
 import { validationHook } from '../router.ts'
 import { errorResponses, json } from '../schemas.ts'
@@ -14,6 +15,12 @@ const SessionRequest = z.union([
 const SignedInSchema = z
   .object({ id: z.string(), name: z.string(), role: z.enum(STAFF_ROLES) })
   .openapi('ConsoleStaff')
+const WhoAmISchema = SignedInSchema.extend({
+  operations: z.array(z.string()).openapi({
+    description:
+      'The staff operations (`METHOD /path`, as in this document) the role may call now: the console shows only these',
+  }),
+}).openapi('ConsoleWhoAmI')
 const ConsoleSessionSchema = z
   .object({ token: z.string(), expiresAt: z.string(), staff: SignedInSchema })
   .openapi('ConsoleSession')
@@ -25,7 +32,7 @@ const whoAmI = createRoute({
   path: '/session',
   tags,
   summary: 'Who is signed in, with the role the staff records hold now',
-  responses: { 200: json(SignedInSchema, 'The staff member'), ...errorResponses(400, 401) },
+  responses: { 200: json(WhoAmISchema, 'The staff member'), ...errorResponses(400, 401) },
 })
 const endSession = createRoute({
   method: 'delete',
@@ -72,7 +79,8 @@ export function consoleRoutes(domain: Domain, exchangeLimit: MiddlewareHandler) 
     .openapi(whoAmI, (c) => {
       const caller = c.get('caller')
       if (caller.kind !== 'staff') throw notASession()
-      return c.json({ id: caller.id, name: caller.name, role: caller.role }, 200)
+      const operations = operationsFor(caller.role)
+      return c.json({ id: caller.id, name: caller.name, role: caller.role, operations }, 200)
     })
     .openapi(endSession, async (c) => {
       if (c.get('caller').kind !== 'staff') throw notASession()

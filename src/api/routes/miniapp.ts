@@ -4,7 +4,7 @@ import type { Domain } from '../../domain/index.ts'
 import { REWARD_REFUSAL_CODES } from '../../domain/rewards/eligibility.ts'
 import { localizeStep } from '../../domain/interactions/quizzes.service.ts'
 import { LOCALES, localize } from '../../domain/programme/programme.ts'
-import type { CouponView } from '../../domain/rewards/rewards.service.ts'
+import type { CouponView, RewardOffer } from '../../domain/rewards/rewards.service.ts'
 import type { MiniappEnv } from '../middleware/miniapp-session.ts'
 import { validationHook } from '../router.ts'
 import {
@@ -50,7 +50,7 @@ const MiniappCouponSchema = CouponSchema.extend({ rewardName: z.string() }).open
 const MiniappRedemptionSchema = RedemptionSchema.extend({
   coupon: MiniappCouponSchema.nullable(),
 }).openapi('MiniappRedemption')
-const MiniappRewardSchema = z
+export const MiniappRewardSchema = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -59,10 +59,29 @@ const MiniappRewardSchema = z
     pointsCost: z.number().int(),
     stock: z.number().int().nullable(),
     value: z.number().int().nullable(),
+    imageUrl: z.string().nullable(),
     /** Why the member cannot redeem it now, if they cannot: the error a redemption would get. */
     blockedBy: z.enum(REWARD_REFUSAL_CODES).nullable(),
   })
   .openapi('MiniappReward')
+
+/** A reward as a member reading `locale` sees it on their page; the console's preview too. */
+export function memberReward(
+  offer: RewardOffer,
+  locale: string,
+): z.infer<typeof MiniappRewardSchema> {
+  return {
+    id: offer.id,
+    name: localize(offer.name, locale),
+    description: offer.description && localize(offer.description, locale),
+    kind: offer.kind,
+    pointsCost: offer.pointsCost,
+    stock: offer.stock,
+    value: offer.value,
+    imageUrl: offer.imageUrl,
+    blockedBy: offer.refusal?.code ?? null,
+  }
+}
 const ProfilePatch = z
   .object({
     displayName: z.string().trim().min(1).max(100).optional(),
@@ -386,17 +405,7 @@ export function miniappRoutes(domain: Domain) {
         domain.rewards.offersFor(memberId),
         localeOf(memberId),
       ])
-      const items = offers.map((r) => ({
-        id: r.id,
-        name: localize(r.name, locale),
-        description: r.description && localize(r.description, locale),
-        kind: r.kind,
-        pointsCost: r.pointsCost,
-        stock: r.stock,
-        value: r.value,
-        blockedBy: r.refusal?.code ?? null,
-      }))
-      return c.json({ items }, 200)
+      return c.json({ items: offers.map((offer) => memberReward(offer, locale)) }, 200)
     })
     .openapi(routes.redeem, async (c) => {
       const memberId = c.get('memberId')

@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Domain } from '../../domain/index.ts'
 import { rewardInputSchema, rewardPatchSchema } from '../../domain/rewards/rewards.service.ts'
+import { REWARD_IMAGE_MAX_BYTES, REWARD_IMAGE_MAX_SIDE } from '../../domain/rewards/images.ts'
+import { LOCALES } from '../../domain/programme/programme.ts'
+import { MiniappRewardSchema, memberReward } from './miniapp.ts'
 import { newRouter } from '../router.ts'
 import { actorOf } from '../middleware/api-key.ts'
 import {
@@ -68,11 +71,60 @@ const updateReward = createRoute({
   },
   responses: { 200: json(RewardSchema, 'The reward'), ...errorResponses(400, 401, 403, 404) },
 })
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const
+const setImage = createRoute({
+  method: 'put',
+  path: '/rewards/{id}/image',
+  tags: ['rewards'],
+  summary: 'Set the reward’s picture',
+  description: `The body is the picture itself: PNG, JPEG or WebP (read from its bytes, not its Content-Type), at most ${REWARD_IMAGE_MAX_BYTES / 1024} KB and ${REWARD_IMAGE_MAX_SIDE} pixels a side. It replaces the one the reward had; the reward's imageUrl then names the new one, served by this server and cached for good.`,
+  request: {
+    params: IdParams,
+    body: {
+      required: true,
+      content: Object.fromEntries(
+        IMAGE_TYPES.map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }]),
+      ),
+    },
+  },
+  responses: {
+    200: json(RewardSchema, 'The reward with its new picture'),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+  },
+})
+const removeImage = createRoute({
+  method: 'delete',
+  path: '/rewards/{id}/image',
+  tags: ['rewards'],
+  summary: 'Take the reward’s picture away',
+  request: { params: IdParams },
+  responses: {
+    200: json(RewardSchema, 'The reward without a picture'),
+    ...errorResponses(401, 403, 404, 409),
+  },
+})
+const previewReward = createRoute({
+  method: 'get',
+  path: '/rewards/{id}/preview',
+  tags: ['rewards'],
+  summary: 'The reward as members see it on their page, in each language',
+  description:
+    'What the member page shows, for a member reading 简体中文 and one reading English (a text left out in one language shows the other). blockedBy is what refuses every member now (paused, retired, outside its dates, out of stock), before anyone’s tier, limit or balance.',
+  request: { params: IdParams },
+  responses: {
+    200: json(
+      z.object(Object.fromEntries(LOCALES.map((locale) => [locale, MiniappRewardSchema]))),
+      'The reward as each language’s members see it',
+    ),
+    ...errorResponses(401, 404),
+  },
+})
 const deleteReward = createRoute({
   method: 'delete',
   path: '/rewards/{id}',
   tags: ['rewards'],
-  summary: 'Retire a reward; codes already issued stay valid',
+  summary:
+    'Retire a reward for good: it cannot be offered or changed again (pause it with active: false instead); codes already issued stay valid',
   request: { params: IdParams },
   responses: { 200: json(RewardSchema, 'The retired reward'), ...errorResponses(401, 403, 404) },
 })
@@ -155,8 +207,22 @@ export function rewardRoutes(domain: Domain) {
     .openapi(updateReward, async (c) =>
       c.json(await domain.rewards.update(c.req.valid('param').id, c.req.valid('json')), 200),
     )
+    .openapi(setImage, async (c) => {
+      const bytes = new Uint8Array(await c.req.arrayBuffer())
+      return c.json(await domain.rewardImages.set(c.req.valid('param').id, bytes), 200)
+    })
+    .openapi(removeImage, async (c) =>
+      c.json(await domain.rewardImages.remove(c.req.valid('param').id), 200),
+    )
+    .openapi(previewReward, async (c) => {
+      const offer = await domain.rewards.offerToAnyone(c.req.valid('param').id)
+      return c.json(
+        Object.fromEntries(LOCALES.map((locale) => [locale, memberReward(offer, locale)])),
+        200,
+      )
+    })
     .openapi(deleteReward, async (c) =>
-      c.json(await domain.rewards.deactivate(c.req.valid('param').id), 200),
+      c.json(await domain.rewards.retire(c.req.valid('param').id), 200),
     )
     .openapi(redeem, async (c) => {
       const idempotencyKey = requireIdempotencyKey(c.req.valid('header')['idempotency-key'])

@@ -293,6 +293,8 @@ const zhCN = {
   'error.tier_required': () => '这个礼品需要更高的会员等级。',
   'error.tier_already_held': () => '你已经是这个等级或更高等级了，不需要再兑换这个升级。',
   'error.reward_inactive': () => '这个礼品已下架。',
+  'error.reward_retired': () => '这个礼品已停用，不能再修改或上架。',
+  'error.image_unsupported': () => '图片只能是 PNG、JPEG 或 WebP 格式。',
   'error.reward_not_found': () => '找不到这个礼品，请发送 /rewards 重新选择。',
   'error.member_not_found': () => '找不到这个会员。',
   'error.coupon_not_found': () => '找不到这个券码，请检查后重试。',
@@ -732,6 +734,8 @@ const en: Catalogue = {
   'error.tier_already_held': () =>
     'You already hold this tier or a higher one, so this upgrade would change nothing.',
   'error.reward_inactive': () => 'This reward is no longer offered.',
+  'error.reward_retired': () => 'This reward is retired: it can no longer be changed or offered.',
+  'error.image_unsupported': () => 'A picture must be a PNG, JPEG or WebP image.',
   'error.reward_not_found': () => 'That reward was not found. Send /rewards to choose again.',
   'error.member_not_found': () => 'No member found.',
   'error.coupon_not_found': () => 'No coupon has that code. Please check it.',

@@ -123,6 +123,7 @@ async function ungivablePrizes(
   prizes: PrizeRow[],
   member: MemberRow | null,
   programme: Programme,
+  now: Date,
 ): Promise<{ ungivable: Set<string>; rewards: Map<string, Selectable<RewardsTable>> }> {
   const ids = [...new Set(prizes.flatMap((p) => (p.rewardId ? [p.rewardId] : [])))]
   if (ids.length === 0) return { ungivable: new Set(), rewards: new Map() }
@@ -137,7 +138,7 @@ async function ungivablePrizes(
     if (!reward) continue
     const standing = member && { ...member, received: received.get(reward.id) ?? 0 }
     const terms = { ...reward, active: reward.active === 1 }
-    if (rewardRefusal(programme, terms, standing, 'prize')) ungivable.add(prize.id)
+    if (rewardRefusal(programme, terms, standing, now, 'prize')) ungivable.add(prize.id)
   }
   return { ungivable, rewards }
 }
@@ -270,7 +271,13 @@ export class LotteriesService {
     return Promise.all(
       rows.map(async (row) => {
         const prizes = await this.prizes(row.id)
-        const { ungivable } = await ungivablePrizes(this.deps.store.db, prizes, member, config)
+        const { ungivable } = await ungivablePrizes(
+          this.deps.store.db,
+          prizes,
+          member,
+          config,
+          this.deps.clock.now(),
+        )
         return toView(row, prizes, ungivable)
       }),
     )
@@ -345,7 +352,7 @@ export class LotteriesService {
             .orderBy('position')
             .execute()
         const prizes = await prizeRows()
-        const { ungivable, rewards } = await ungivablePrizes(trx, prizes, member, programme)
+        const { ungivable, rewards } = await ungivablePrizes(trx, prizes, member, programme, now)
         if (available(prizes, ungivable).length === 0) throw exhausted()
         const draws = await trx
           .selectFrom('lotteryDraws')
@@ -415,7 +422,7 @@ export class LotteriesService {
           const reward = candidate.rewardId ? rewards.get(candidate.rewardId) : undefined
           // The reward's unit first: a refusal takes no lock, so a draw holding a prize's row
           // never waits for a reward's. A reward that cannot be given is out of stock here.
-          if (reward && (await takeUnit(trx, member, reward, programme, 'prize'))) {
+          if (reward && (await takeUnit(trx, member, reward, programme, 'prize', now))) {
             ungivable.add(candidate.id)
             continue
           }

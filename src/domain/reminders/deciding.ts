@@ -415,7 +415,7 @@ export class ReminderDecider {
       .where('id', '=', rewardId)
       .executeTakeFirst()
     // A gift is a unit like a prize: the same stock, limit and pointless-upgrade rules.
-    if (!reward || (await takeUnit(trx, member, reward, programme, 'prize'))) return ''
+    if (!reward || (await takeUnit(trx, member, reward, programme, 'prize', now))) return ''
     await grantReward(trx, member, reward, programme, {
       redemptionId: newId('rdm'),
       idempotencyKey: `${REMINDER_GIFT_KEY_PREFIX}${reminderId}:gift`,

@@ -10,6 +10,9 @@ export interface RewardTerms {
   minTierCode: string | null
   perMemberLimit: number | null
   tierCode: string | null
+  /** Offered from and until these instants (ISO); null is no bound. */
+  startsAt: string | null
+  endsAt: string | null
 }
 
 /** Where the member stands towards one reward. */
@@ -54,16 +57,31 @@ export type RewardUse = 'redemption' | 'prize'
  * The one answer to "may this member receive this reward now, and if not, why": the service
  * asks it under the member's lock before any write, the lists ask it to show each reward as
  * offered or refused with its reason. Null when the member may. With no member (a merchant's
- * view) only the reward's own terms count: whether anyone could receive it.
+ * view) only the reward's own terms count: whether anyone could receive it. Outside its dates
+ * a reward is not offered, as if paused (`reward_inactive`, with the date it starts or ended).
  */
 export function rewardRefusal(
   programme: Programme,
   reward: RewardTerms,
   member: MemberStanding | null,
+  now: Date,
   use: RewardUse = 'redemption',
 ): RewardRefusal | null {
   if (!reward.active)
     return { code: 'reward_inactive', message: 'this reward is no longer offered' }
+  const at = now.toISOString()
+  if (reward.startsAt !== null && at < reward.startsAt)
+    return {
+      code: 'reward_inactive',
+      message: `this reward is offered from ${reward.startsAt}`,
+      details: { startsAt: reward.startsAt },
+    }
+  if (reward.endsAt !== null && at >= reward.endsAt)
+    return {
+      code: 'reward_inactive',
+      message: `this reward was offered until ${reward.endsAt}`,
+      details: { endsAt: reward.endsAt },
+    }
   const soldOut = reward.stock !== null && reward.stock <= 0
   if (member === null) return soldOut ? OUT_OF_STOCK : null
   const held = tierIndex(programme, member.tierCode)

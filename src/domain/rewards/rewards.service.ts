@@ -59,7 +59,11 @@ export const rewardInputSchema = z.object({
   tierCode: z.string().nullable().optional(),
   /** Days the issued code stays valid; absent is no expiry. */
   validDays: z.number().int().min(1).max(3650).nullable().optional(),
+  /** false pauses it (not offered until set true again); retiring is DELETE, for good. */
   active: z.boolean().optional(),
+  /** Offered from and until these instants; null or absent is no bound. */
+  startsAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  endsAt: z.iso.datetime({ offset: true }).nullable().optional(),
 })
 /** What a client writes: a name may still be one plain string (see `merchantText`). */
 export type RewardInput = z.input<typeof rewardInputSchema>
@@ -79,9 +83,23 @@ export interface RewardView {
   tierCode: string | null
   validDays: number | null
   active: boolean
+  /** active: offered (within its dates); paused: can be offered again; retired: for good. */
+  status: RewardStatus
+  startsAt: string | null
+  endsAt: string | null
+  retiredAt: string | null
+  /** Where its picture is served (cached for good: a new picture is a new address), or null. */
+  imageUrl: string | null
   createdAt: string
   updatedAt: string
 }
+
+export const REWARD_STATUSES = ['active', 'paused', 'retired'] as const
+export type RewardStatus = (typeof REWARD_STATUSES)[number]
+
+/** The public address of a reward's picture: by its hash, so that it never changes meaning. */
+export const rewardImagePath = (rewardId: string, sha256: string) =>
+  `/media/rewards/${encodeURIComponent(rewardId)}/${sha256}`
 
 /** A reward with why this member cannot redeem it now, or null when they can. */
 export type RewardOffer = RewardView & { refusal: RewardRefusal | null }
@@ -199,14 +217,27 @@ export async function grantReward(
 }
 
 function toView(row: Selectable<RewardsTable>): RewardView {
-  const { nameJson, descriptionJson, ...rest } = row
+  const { nameJson, descriptionJson, imageSha256, ...rest } = row
   return {
     ...rest,
     name: storedText(nameJson),
     description: descriptionJson === null ? null : storedText(descriptionJson),
     active: row.active === 1,
+    status: row.retiredAt ? 'retired' : row.active === 1 ? 'active' : 'paused',
+    imageUrl: imageSha256 && rewardImagePath(row.id, imageSha256),
   }
 }
+
+/** An end before the start would make a reward that is never offered: refused instead. */
+function checkDates(dates: { startsAt?: string | null; endsAt?: string | null }): void {
+  const { startsAt, endsAt } = dates
+  if (startsAt && endsAt && new Date(endsAt) <= new Date(startsAt))
+    throw new DomainError('invalid_input', 'endsAt must be after startsAt', { field: 'endsAt' })
+}
+
+/** Instants are kept as the server writes them (UTC ISO), so that they compare as text. */
+const instant = (value: string | null | undefined) =>
+  value === undefined ? undefined : value && new Date(value).toISOString()
 
 /** The reward's texts as columns: what a create or a change of them writes. */
 function textColumns(input: { name?: LocalizedText; description?: LocalizedText | null }) {
@@ -219,6 +250,10 @@ function textColumns(input: { name?: LocalizedText; description?: LocalizedText 
   }
 }
 
+/** What a change of a retired reward is refused with. */
+export const retiredError = (id: string) =>
+  new DomainError('reward_retired', `reward ${id} is retired and can no longer be changed`)
+
 export class RewardsService {
   constructor(
     private readonly deps: DomainDeps,
@@ -229,6 +264,7 @@ export class RewardsService {
   async create(written: RewardInput): Promise<RewardView> {
     const input = rewardInputSchema.parse(written)
     await this.checkTiers(input)
+    checkDates(input)
     const now = this.deps.clock.now().toISOString()
     const row = {
       id: newId('rwd'),
@@ -244,6 +280,10 @@ export class RewardsService {
       tierCode: input.tierCode ?? null,
       validDays: input.validDays ?? null,
       active: input.active === false ? 0 : 1,
+      startsAt: instant(input.startsAt) ?? null,
+      endsAt: instant(input.endsAt) ?? null,
+      retiredAt: null,
+      imageSha256: null,
       createdAt: now,
       updatedAt: now,
     }
@@ -255,23 +295,41 @@ export class RewardsService {
     const patch = rewardPatchSchema.parse(written)
     const current = await this.get(id)
     await this.checkTiers({ ...current, ...patch })
-    const { name, description, ...terms } = patch
-    await this.deps.store.db
+    checkDates({ ...current, ...patch })
+    const { name, description, startsAt, endsAt, ...terms } = patch
+    const changed = await this.deps.store.db
       .updateTable('rewards')
       .set({
         ...terms,
         ...textColumns({ name, description }),
         active: patch.active === undefined ? undefined : patch.active ? 1 : 0,
+        startsAt: instant(startsAt),
+        endsAt: instant(endsAt),
         updatedAt: this.deps.clock.now().toISOString(),
       })
       .where('id', '=', id)
-      .execute()
+      .where('retiredAt', 'is', null)
+      .executeTakeFirst()
+    if (Number(changed.numUpdatedRows) === 0) throw retiredError(id)
     return this.get(id)
   }
 
-  /** Retires a reward: codes already issued stay valid, nobody can redeem it any more. */
-  async deactivate(id: string): Promise<RewardView> {
-    return this.update(id, { active: false })
+  /**
+   * Retires a reward for good: nobody can redeem or win it any more and it cannot be changed or
+   * offered again (pausing is `active: false`); codes already issued stay valid, and its
+   * redemptions keep naming it. Retiring it again changes nothing.
+   */
+  async retire(id: string): Promise<RewardView> {
+    const current = await this.get(id)
+    if (current.status === 'retired') return current
+    const now = this.deps.clock.now().toISOString()
+    await this.deps.store.db
+      .updateTable('rewards')
+      .set({ active: 0, retiredAt: now, updatedAt: now })
+      .where('id', '=', id)
+      .where('retiredAt', 'is', null)
+      .execute()
+    return this.get(id)
   }
 
   async get(id: string): Promise<RewardView> {
@@ -299,13 +357,25 @@ export class RewardsService {
    * redeem it now, or null when they can. Chat and the mini-app offer only those with none.
    */
   async offersFor(memberId: string): Promise<RewardOffer[]> {
-    return this.offers(memberId, await this.list({ activeOnly: true }))
+    const offers = await this.offers(memberId, await this.list({ activeOnly: true }))
+    // Outside its dates a reward is not offered: members do not see it, as if paused.
+    return offers.filter((offer) => offer.refusal?.code !== 'reward_inactive')
   }
 
   /** One reward as the member sees it, retired or not: what a redemption would answer now. */
   async offerFor(memberId: string, rewardId: string): Promise<RewardOffer> {
     const [offer] = await this.offers(memberId, [await this.get(rewardId)])
     return offer!
+  }
+
+  /**
+   * A reward as it stands for members at large, before anyone's tier, limit or balance: the
+   * console's preview. Refused only for what refuses everyone (paused, retired, outside its
+   * dates, no stock left).
+   */
+  async offerToAnyone(rewardId: string): Promise<RewardOffer> {
+    const [{ config }, reward] = await Promise.all([this.programmes.current(), this.get(rewardId)])
+    return { ...reward, refusal: rewardRefusal(config, reward, null, this.deps.clock.now()) }
   }
 
   private async offers(memberId: string, rewards: RewardView[]): Promise<RewardOffer[]> {
@@ -321,10 +391,12 @@ export class RewardsService {
     if (!member) throw new DomainError('member_not_found', `no member ${memberId}`)
     return rewards.map((reward) => ({
       ...reward,
-      refusal: rewardRefusal(config, reward, {
-        ...member,
-        received: received.get(reward.id) ?? 0,
-      }),
+      refusal: rewardRefusal(
+        config,
+        reward,
+        { ...member, received: received.get(reward.id) ?? 0 },
+        this.deps.clock.now(),
+      ),
     }))
   }
 
@@ -356,7 +428,7 @@ export class RewardsService {
           .where('id', '=', rewardId)
           .executeTakeFirst()
         if (!reward) throw new DomainError('reward_not_found', `no reward ${rewardId}`)
-        const refusal = await takeUnit(trx, member, reward, programme, 'redemption')
+        const refusal = await takeUnit(trx, member, reward, programme, 'redemption', now)
         if (refusal) throw new DomainError(refusal.code, refusal.message, refusal.details)
         const id = newId('rdm')
         let ledgerEntryId: number | null = null

@@ -43,6 +43,7 @@ export async function takeUnit(
   reward: Selectable<RewardsTable>,
   programme: Programme,
   use: RewardUse,
+  now: Date,
 ): Promise<RewardRefusal | null> {
   const received =
     reward.perMemberLimit === null
@@ -52,6 +53,7 @@ export async function takeUnit(
     programme,
     { ...reward, active: reward.active === 1 },
     { tierCode: member.tierCode, pointsBalance: member.pointsBalance, received },
+    now,
     use,
   )
   if (refusal) return refusal

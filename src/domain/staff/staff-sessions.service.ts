@@ -8,12 +8,21 @@ import type { StaffRole } from './staff.service.ts'
 /** The prefix that tells a staff session from an API key (`jf_`) in `Authorization: Bearer`. */
 export const STAFF_SESSION_PREFIX = 'jfs_'
 
+/** How long a console session lives: without a request (sliding), and at most. */
+export interface StaffSessionLifetimes {
+  idleSeconds: number
+  maxSeconds: number
+}
+
 /**
- * A console left alone for half an hour signs out; an open one lasts a working day at most. A
- * login link is typed or clicked within minutes of being asked for, so five is plenty.
+ * By default a console left alone for half an hour signs out and an open one lasts a working
+ * day at most (CONSOLE_SESSION_IDLE_SECONDS, CONSOLE_SESSION_MAX_SECONDS). A login link is typed
+ * or clicked within minutes of being asked for, so five is plenty.
  */
-export const STAFF_SESSION_IDLE_SECONDS = 30 * 60
-export const STAFF_SESSION_MAX_SECONDS = 12 * 60 * 60
+export const DEFAULT_STAFF_SESSION_LIFETIMES: StaffSessionLifetimes = {
+  idleSeconds: 30 * 60,
+  maxSeconds: 12 * 60 * 60,
+}
 export const CONSOLE_LINK_TTL_SECONDS = 5 * 60
 // Moving the idle deadline on every request would turn each read into a write.
 const TOUCH_INTERVAL_MS = 60_000
@@ -55,6 +64,7 @@ export class StaffSessionsService {
   constructor(
     private readonly deps: DomainDeps,
     private readonly options: InitDataCheck,
+    private readonly lifetimes: StaffSessionLifetimes = DEFAULT_STAFF_SESSION_LIFETIMES,
   ) {}
 
   /** A session for the staff member whose Telegram account signed the Mini App's initData. */
@@ -131,7 +141,7 @@ export class StaffSessionsService {
       .executeTakeFirst()
     if (!row || row.endedAt) throw unauthorized('this console session has ended; sign in again')
     const lastSeen = new Date(row.lastSeenAt)
-    if (new Date(row.expiresAt) <= now || plusSeconds(lastSeen, STAFF_SESSION_IDLE_SECONDS) <= now)
+    if (new Date(row.expiresAt) <= now || plusSeconds(lastSeen, this.lifetimes.idleSeconds) <= now)
       throw unauthorized('this console session has expired; sign in again')
     if (now.getTime() - lastSeen.getTime() > TOUCH_INTERVAL_MS) {
       await this.deps.store.db
@@ -160,7 +170,7 @@ export class StaffSessionsService {
   private async open(staffId: string, openedBy: 'telegram' | 'link'): Promise<StaffSession> {
     const token = `${STAFF_SESSION_PREFIX}${randomBytes(24).toString('base64url')}`
     const now = this.deps.clock.now()
-    const expiresAt = plusSeconds(now, STAFF_SESSION_MAX_SECONDS).toISOString()
+    const expiresAt = plusSeconds(now, this.lifetimes.maxSeconds).toISOString()
     await this.deps.store.db
       .insertInto('staffSessions')
       .values({

@@ -1,11 +1,15 @@
+import { signal } from '@preact/signals'
 import { ApiError } from '../ui/api.ts'
-import { CounterPage } from './counter/counter.tsx'
-import { StaffPage } from './staff.tsx'
-import { dialog, fail, failed, locale, setLocale, signOut, signedOut, staff, t } from './state.ts'
+import { Failure, LanguageSwitch } from '../ui/boot.tsx'
+import { PAGES } from './pages.ts'
+import { dialog, fail, failed, signOut, signedOut, staff, t } from './state.ts'
 
-/** The console's shell: who is signed in and their role, the language, sign-out, the page. */
+/** The open page's id; the first page the role may see when none is chosen. */
+const open = signal<string | null>(null)
+
+/** The console's shell: who is signed in and their role, the language, sign-out, the menu, the page. */
 export function App() {
-  if (failed.value) return <Failure error={failed.value} />
+  if (failed.value) return <Failed error={failed.value} />
   if (signedOut.value)
     return (
       <section class="card" role="status">
@@ -19,6 +23,8 @@ export function App() {
         {t().loading}
       </div>
     )
+  const pages = PAGES.filter((page) => who.operations.includes(page.needs))
+  const page = pages.find((p) => p.id === open.value) ?? pages[0]
   return (
     <>
       <header class="card console-head">
@@ -29,35 +35,39 @@ export function App() {
           </span>
         </div>
         <div class="actions">
-          <button
-            class="secondary"
-            onClick={() => setLocale(locale.value === 'en' ? 'zh-CN' : 'en')}
-          >
-            {t().otherLanguage}
-          </button>
+          <LanguageSwitch label={t().otherLanguage} />
           <button class="secondary" onClick={() => void signOut().catch(fail)}>
             {t().signOut}
           </button>
         </div>
       </header>
-      <CounterPage />
-      {who.role === 'owner' && <StaffPage self={who.id} />}
+      {pages.length > 1 && (
+        <nav class="tabs" aria-label={t().title}>
+          {pages.map((p) => (
+            <button
+              key={p.id}
+              data-page={p.id}
+              aria-current={p === page ? 'page' : undefined}
+              aria-selected={p === page}
+              onClick={() => (open.value = p.id)}
+            >
+              {t()[p.label]}
+            </button>
+          ))}
+        </nav>
+      )}
+      {page ? <page.View /> : <p class="card">{t().nothingToSee}</p>}
       {dialog.value}
     </>
   )
 }
 
-function Failure({ error }: { error: unknown }) {
+function Failed({ error }: { error: unknown }) {
   const message =
     error instanceof ApiError && error.status === 401
       ? t().errorAuth
       : error instanceof ApiError && error.status === 403
         ? t().errorForbidden
         : t().errorGeneric
-  return (
-    <section class="card error" role="alert">
-      <h1>{t().errorTitle}</h1>
-      <p>{message}</p>
-    </section>
-  )
+  return <Failure title={t().errorTitle} message={message} />
 }

@@ -2,7 +2,7 @@ import { useRef } from 'preact/hooks'
 import { type Ok, call } from '../ui/api.ts'
 import { Dialog } from '../ui/dialog.tsx'
 import { useLoad } from '../ui/load.ts'
-import { dialog, fail, locale, t, version } from './state.ts'
+import { dialog, fail, locale, staff, t, version } from './state.ts'
 
 type Staff = Ok<'/api/v1/staff', 'get'>['items'][number]
 type Role = Staff['role']
@@ -51,7 +51,8 @@ function showInvite(code: string, expiresAt: string): void {
 }
 
 /** The owner's staff page: everyone on the staff, inviting with a role, roles, revoking. */
-export function StaffPage({ self }: { self: string }) {
+export function StaffPage() {
+  const self = staff.value?.id
   const role = useRef<HTMLSelectElement>(null)
   const list = useLoad(() => call('get', '/api/v1/staff'), [version.value], fail)
   const invite = async () => {

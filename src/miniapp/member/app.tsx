@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks'
 import { ApiError } from '../ui/api.ts'
+import { Failure } from '../ui/boot.tsx'
 import { inTelegram, telegramBack } from '../ui/telegram.ts'
 import { CodeView } from './code.tsx'
 import { CouponView, CouponsView } from './coupons.tsx'
@@ -22,7 +23,7 @@ const TAB_LABEL = {
 
 /** The member page: the hero card, the tabs and one view, or the reason it cannot be shown. */
 export function App() {
-  if (failed.value) return <Failure error={failed.value} />
+  if (failed.value) return <Failed error={failed.value} />
   if (!me.value)
     return (
       <div class="loading" role="status">
@@ -87,17 +88,12 @@ function SubView() {
   )
 }
 
-function Failure({ error }: { error: unknown }) {
+function Failed({ error }: { error: unknown }) {
   const message =
     error instanceof ApiError && error.status === 401
       ? t().errorAuth
       : error instanceof ApiError && error.code === 'member_not_found'
         ? t().errorNotMember
         : t().errorGeneric
-  return (
-    <section class="card error" role="alert">
-      <h1>{t().errorTitle}</h1>
-      <p>{message}</p>
-    </section>
-  )
+  return <Failure title={t().errorTitle} message={message} />
 }

@@ -1,16 +1,11 @@
-import { render } from 'preact'
 import { ApiError, call, signIn, storedSession } from '../ui/api.ts'
-import { startTelegram, telegramInitData, telegramLanguage } from '../ui/telegram.ts'
-import { pickLocale } from '../i18n.ts'
+import { boot } from '../ui/boot.tsx'
+import { telegramInitData } from '../ui/telegram.ts'
 import { App } from './app.tsx'
-import { fail, refresh, setLocale } from './state.ts'
+import { refresh } from './state.ts'
 
 /** Signs in with what the page was opened with, then shows the member. */
-async function start(): Promise<void> {
-  startTelegram()
-  const launch = new URLSearchParams(location.hash.slice(1))
-  setLocale(pickLocale(telegramLanguage() ?? launch.get('lang') ?? navigator.language))
-  render(<App />, document.getElementById('app')!)
+boot(App, async (launch) => {
   const initData = telegramInitData()
   const token = launch.get('token')
   const campaign = new URLSearchParams(location.search).get('c')
@@ -25,6 +20,4 @@ async function start(): Promise<void> {
     void call('post', '/api/miniapp/opens', { body: { campaignId: campaign } }).catch(
       () => undefined,
     )
-}
-
-start().catch(fail)
+})

@@ -3,7 +3,8 @@ import { Dialog } from '../ui/dialog.tsx'
 import { useLoad } from '../ui/load.ts'
 import { haptic } from '../ui/telegram.ts'
 import { CouponCode } from './coupons.tsx'
-import { date, dialog, fail, number, t, version } from './state.ts'
+import { date, dialog, fail, locale, t, version } from './state.ts'
+import { RewardCard } from './reward-card.tsx'
 import { act, closeAndRefresh } from './notice.tsx'
 
 type Reward = Schemas['MiniappReward']
@@ -21,25 +22,12 @@ export function RewardsView() {
   return (
     <section class="rewards">
       {data.items.map((reward) => (
-        <article class="card reward" data-reward={reward.id} key={reward.id}>
-          <div>
-            <h3>{reward.name}</h3>
-            {reward.description && <p class="hint">{reward.description}</p>}
-            <p class="cost">
-              {`${number(reward.pointsCost)} ${t().points}`}
-              {reward.stock !== null && <small>{` · ${t().left({ stock: reward.stock })}`}</small>}
-            </p>
-          </div>
-          {reward.blockedBy ? (
-            <button class="secondary" disabled>
-              {t()[`blocked_${reward.blockedBy}`]}
-            </button>
-          ) : (
-            <button onClick={() => (dialog.value = <Confirm reward={reward} />)}>
-              {t().redeem}
-            </button>
-          )}
-        </article>
+        <RewardCard
+          key={reward.id}
+          reward={reward}
+          locale={locale.value}
+          onRedeem={() => (dialog.value = <Confirm reward={reward} />)}
+        />
       ))}
     </section>
   )

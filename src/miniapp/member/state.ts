@@ -1,7 +1,10 @@
 import { signal } from '@preact/signals'
 import type { VNode } from 'preact'
 import { ApiError, type Ok, type Schemas, call } from '../ui/api.ts'
-import { type Locale, pickLocale, texts } from '../i18n.ts'
+import { pickLocale, texts } from '../i18n.ts'
+import { locale, setLocale } from '../ui/boot.tsx'
+
+export { fail, failed, locale, setLocale } from '../ui/boot.tsx'
 
 export type Me = Ok<'/api/miniapp/me', 'get'>
 export type Coupon = NonNullable<Schemas['MiniappCoupon']>
@@ -9,15 +12,12 @@ export type Localized = Me['programme']['name']
 export type Tab = 'code' | 'history' | 'rewards' | 'play' | 'coupons' | 'profile'
 
 /** The member page's state: the views read these signals and redraw when they change. */
-export const locale = signal<Locale>('zh-CN')
 export const me = signal<Me | undefined>(undefined)
 export const tab = signal<Tab>('code')
 /** A view opened from a tab (a coupon's QR): the back button returns to the tab. */
 export const coupon = signal<Coupon | null>(null)
 /** The dialog over the page (a confirmation, a result, a quiz), or none. */
 export const dialog = signal<VNode | null>(null)
-/** Why the page cannot be shown; it replaces everything. */
-export const failed = signal<unknown>(null)
 /** Bumped by `refresh`, so the open view fetches again after a write. */
 export const version = signal(0)
 
@@ -30,11 +30,6 @@ export const date = (iso: string) =>
     day: '2-digit',
   })
 export const number = (n: number) => n.toLocaleString(locale.value)
-
-export function setLocale(next: Locale): void {
-  locale.value = next
-  document.documentElement.lang = next
-}
 
 export async function refresh(): Promise<void> {
   const next = await call('get', '/api/miniapp/me')
@@ -62,8 +57,4 @@ export function refusal(error: unknown): string {
   return (KNOWN_REFUSALS as readonly string[]).includes(code)
     ? t()[code as (typeof KNOWN_REFUSALS)[number]]
     : t().errorGeneric
-}
-
-export const fail = (error: unknown) => {
-  failed.value = error
 }

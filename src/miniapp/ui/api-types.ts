@@ -9,154 +9,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Find a member by phone, member code, Telegram id, WeChat id or external id
+         * Find a member by phone, email, member code, Telegram id, WeChat id or external id
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
          */
-        get: {
-            parameters: {
-                query?: {
-                    phone?: string;
-                    code?: string;
-                    telegramId?: string;
-                    wechatId?: string;
-                    externalId?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Matching members (at most one) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Member"][];
-                        };
-                    };
-                };
-                /** @description Invalid input */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or unknown API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getV1Members"];
         put?: never;
         /**
          * Create a member
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        displayName: string;
-                        phone?: string;
-                        birthday?: string;
-                        region?: string;
-                        /** @enum {string} */
-                        gender?: "female" | "male" | "other";
-                        locale?: string;
-                        sourceChannel?: string;
-                        telegramId?: string;
-                        wechatId?: string;
-                        officialOpenId?: string;
-                        externalId?: string;
-                        referrerCode?: string;
-                        marketingConsent?: boolean;
-                        privacyConsent?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description The new member */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Member"];
-                    };
-                };
-                /** @description Invalid input */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or unknown API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["postV1Members"];
         delete?: never;
         options?: never;
         head?: never;
@@ -174,55 +36,7 @@ export interface paths {
          * A member with points and tier
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The member */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Member"];
-                    };
-                };
-                /** @description Missing or unknown API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getV1MembersById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -232,100 +46,103 @@ export interface paths {
          * Update a member
          * @description Access: manager and up; API keys: admin; or a staff session of that role.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        displayName?: string;
-                        phone?: string | null;
-                        birthday?: string | null;
-                        region?: string;
-                        /** @enum {string} */
-                        gender?: "female" | "male" | "other";
-                        locale?: string;
-                        telegramId?: string;
-                        wechatId?: string;
-                        externalId?: string;
-                        marketingConsent?: boolean;
-                        tierFloorCode?: string | null;
-                        reason?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The updated member */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Member"];
-                    };
-                };
-                /** @description Invalid input */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or unknown API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Role not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
+        patch: operations["patchV1MembersById"];
+        trace?: never;
+    };
+    "/api/v1/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        /**
+         * The rewards catalogue
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1Rewards"];
+        put?: never;
+        /**
+         * Add a reward
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1Rewards"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A reward
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1RewardsById"];
+        put?: never;
+        post?: never;
+        /**
+         * Retire a reward for good: it cannot be offered or changed again (pause it with active: false instead); codes already issued stay valid
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        delete: operations["deleteV1RewardsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a reward
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        patch: operations["patchV1RewardsById"];
+        trace?: never;
+    };
+    "/api/v1/rewards/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the reward’s picture
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. The body is the picture itself: PNG, JPEG or WebP (read from its bytes, not its Content-Type), at most 1024 KB and 4096 pixels a side. It replaces the one the reward had; the reward's imageUrl then names the new one, served by this server and cached for good.
+         */
+        put: operations["putV1RewardsByIdImage"];
+        post?: never;
+        /**
+         * Take the reward’s picture away
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        delete: operations["deleteV1RewardsByIdImage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reward as members see it on their page, in each language
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role. What the member page shows, for a member reading 简体中文 and one reading English (a text left out in one language shows the other). blockedBy is what refuses every member now (paused, retired, outside its dates, out of stock), before anyone’s tier, limit or balance.
+         */
+        get: operations["getV1RewardsByIdPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/members/{id}/redemptions": {
@@ -341,91 +158,7 @@ export interface paths {
          * Redeem a reward for a member
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required: a retry with the same key is answered with the first result, not applied again; a request without one is refused with 400 idempotency_key_required */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        rewardId: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description A retry with a known Idempotency-Key: the first redemption */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Redemption"];
-                    };
-                };
-                /** @description The redemption, with couponCode for rewards that issue a code */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Redemption"];
-                    };
-                };
-                /** @description Invalid input */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or unknown API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        post: operations["postV1MembersByIdRedemptions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -443,57 +176,7 @@ export interface paths {
          * A member's coupons and reward codes
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Newest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Coupon"][];
-                        };
-                    };
-                };
-                /** @description Missing or unknown API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getV1MembersByIdCoupons"];
         put?: never;
         post?: never;
         delete?: never;
@@ -513,57 +196,7 @@ export interface paths {
          * The active rewards as this member sees them, each with why they cannot redeem it now
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Cheapest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["RewardOffer"][];
-                        };
-                    };
-                };
-                /** @description Missing or unknown API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getV1MembersByIdRewards"];
         put?: never;
         post?: never;
         delete?: never;
@@ -583,55 +216,7 @@ export interface paths {
          * Check a coupon at the counter without using it
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    code: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The coupon and its status */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Coupon"];
-                    };
-                };
-                /** @description Missing or unknown API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getV1CouponsByCode"];
         put?: never;
         post?: never;
         delete?: never;
@@ -653,67 +238,51 @@ export interface paths {
          * Use a coupon, once
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Optional (a coupon is used once either way): a retry with the same key is answered with the first use instead of 409 coupon_used */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    code: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The coupon, now used */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Coupon"];
-                    };
-                };
-                /** @description Missing or unknown API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
+        post: operations["postV1CouponsByCodeUse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programme": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        /**
+         * The current programme: tiers, earning rules, expiry
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1Programme"];
+        /**
+         * Replace the programme: a new version; the old ones are kept
+         * @description Access: owner; API keys: admin; or a staff session of that role.
+         */
+        put: operations["putV1Programme"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programme/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every version of the programme, newest first
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1ProgrammeVersions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1177,6 +746,47 @@ export interface components {
                 };
             };
         };
+        Reward: {
+            id: string;
+            name: {
+                "zh-CN": string;
+                en: string;
+            };
+            description: {
+                "zh-CN": string;
+                en: string;
+            } | null;
+            kind: string;
+            pointsCost: number;
+            stock: number | null;
+            issued: number;
+            minTierCode: string | null;
+            perMemberLimit: number | null;
+            value: number | null;
+            tierCode: string | null;
+            validDays: number | null;
+            active: boolean;
+            /** @enum {string} */
+            status: "active" | "paused" | "retired";
+            startsAt: string | null;
+            endsAt: string | null;
+            retiredAt: string | null;
+            imageUrl: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        MiniappReward: {
+            id: string;
+            name: string;
+            description: string | null;
+            kind: string;
+            pointsCost: number;
+            stock: number | null;
+            value: number | null;
+            imageUrl: string | null;
+            /** @enum {string|null} */
+            blockedBy: "reward_inactive" | "tier_required" | "tier_already_held" | "limit_reached" | "out_of_stock" | "insufficient_points" | null;
+        };
         Redemption: {
             id: string;
             rewardId: string;
@@ -1210,28 +820,455 @@ export interface components {
                 message: string;
             } | null;
         };
-        Reward: {
-            id: string;
-            name: {
-                "zh-CN": string;
-                en: string;
+        ProgrammeVersion: {
+            version: number;
+            config: {
+                name: {
+                    "zh-CN": string;
+                    en: string;
+                };
+                /** @default CNY */
+                currency: string;
+                timezone: string;
+                /**
+                 * @default zh-CN
+                 * @enum {string}
+                 */
+                defaultLocale: "zh-CN" | "en";
+                /** @default CN */
+                phoneRegion: string;
+                membership: {
+                    /** @enum {string} */
+                    type: "open" | "restricted";
+                    /** @default [] */
+                    inviteCodes: string[];
+                    /** @default [] */
+                    requiredFields: ("phone" | "birthday")[];
+                };
+                tiers: {
+                    code: string;
+                    name: {
+                        "zh-CN": string;
+                        en: string;
+                    };
+                    threshold: number;
+                    /** @default 100 */
+                    multiplierPercent: number;
+                    /** @default [] */
+                    benefits: {
+                        "zh-CN": string;
+                        en: string;
+                    }[];
+                }[];
+                tierRules: {
+                    /** @enum {string} */
+                    basis: "spend" | "points";
+                    windowMonths: number;
+                    /** @enum {string} */
+                    downgrade: "one_step" | "to_qualified";
+                };
+                earning: {
+                    conversion: {
+                        /** @enum {string} */
+                        mode: "fixed";
+                        per: number;
+                        points: number;
+                    } | {
+                        /** @enum {string} */
+                        mode: "banded";
+                        /** @enum {string} */
+                        banding: "order" | "marginal";
+                        bands: {
+                            from: number;
+                            per: number;
+                            points: number;
+                        }[];
+                    };
+                    /**
+                     * @default floor
+                     * @enum {string}
+                     */
+                    rounding: "floor" | "round" | "ceil";
+                    /**
+                     * @default order
+                     * @enum {string}
+                     */
+                    roundingScope: "order" | "line";
+                    /** @default 0 */
+                    firstOrderBonus: number;
+                    /** @default 0 */
+                    qualifyingOrderAmount: number;
+                    /**
+                     * @default {
+                     *       "multiplierPercent": 100,
+                     *       "scope": "day"
+                     *     }
+                     */
+                    birthday: {
+                        multiplierPercent: number;
+                        /** @enum {string} */
+                        scope: "day" | "month";
+                    };
+                    /** @default [] */
+                    campaignDays: {
+                        name: string;
+                        from: string;
+                        to: string;
+                        multiplierPercent: number;
+                    }[];
+                };
+                /**
+                 * @default {
+                 *       "backdatingDays": 30
+                 *     }
+                 */
+                orders: {
+                    /** @default 30 */
+                    backdatingDays: number;
+                };
+                /**
+                 * @default {
+                 *       "pointsPerOrder": 100000,
+                 *       "pointsPerMemberPerDay": 200000
+                 *     }
+                 */
+                caps: {
+                    /** @default 100000 */
+                    pointsPerOrder: number;
+                    /** @default 200000 */
+                    pointsPerMemberPerDay: number;
+                };
+                /**
+                 * @default {
+                 *       "checkin": {
+                 *         "points": 0
+                 *       },
+                 *       "dailyCaps": {}
+                 *     }
+                 */
+                interactions: {
+                    /**
+                     * @default {
+                     *       "points": 0
+                     *     }
+                     */
+                    checkin: {
+                        points: number;
+                    };
+                    /** @default {} */
+                    dailyCaps: {
+                        [key: string]: number;
+                    };
+                };
+                /**
+                 * @default {
+                 *       "referrerPoints": 0,
+                 *       "refereePoints": 0,
+                 *       "minOrderAmount": 0,
+                 *       "lockDays": 0
+                 *     }
+                 */
+                referral: {
+                    referrerPoints: number;
+                    refereePoints: number;
+                    minOrderAmount: number;
+                    lockDays: number;
+                };
+                expiry: {
+                    /** @enum {string} */
+                    mode: "never";
+                } | {
+                    /** @enum {string} */
+                    mode: "rolling";
+                    months: number;
+                } | {
+                    /** @enum {string} */
+                    mode: "end_of_month";
+                    months: number;
+                };
+                /**
+                 * @default {
+                 *       "newMemberDays": 30,
+                 *       "atRiskDays": 90,
+                 *       "churnedDays": 180,
+                 *       "loyalOrders": 5
+                 *     }
+                 */
+                segments: {
+                    /** @default 30 */
+                    newMemberDays: number;
+                    /** @default 90 */
+                    atRiskDays: number;
+                    /** @default 180 */
+                    churnedDays: number;
+                    /** @default 5 */
+                    loyalOrders: number;
+                };
+                /** @default 30 */
+                refundReturnGraceDays: number;
+                /** @default 30 */
+                expiringSoonDays: number;
+                /**
+                 * @default {
+                 *       "start": "22:00",
+                 *       "end": "08:00"
+                 *     }
+                 */
+                quietHours: {
+                    start: string;
+                    end: string;
+                } | null;
+                /** @default 0 */
+                campaignHoldoutPercent: number;
+                /**
+                 * @default {
+                 *       "frequencyCap": {
+                 *         "messages": 2,
+                 *         "days": 7
+                 *       },
+                 *       "sendAt": "10:00",
+                 *       "conversionDays": 7,
+                 *       "holdoutPercent": {},
+                 *       "usageCycle": {
+                 *         "enabled": true,
+                 *         "daysBefore": 5
+                 *       },
+                 *       "winBack": {
+                 *         "enabled": true,
+                 *         "minOrders": 2,
+                 *         "steps": [
+                 *           {
+                 *             "days": 30
+                 *           },
+                 *           {
+                 *             "days": 60
+                 *           },
+                 *           {
+                 *             "days": 90
+                 *           }
+                 *         ],
+                 *         "lastStepWindowDays": 30
+                 *       },
+                 *       "pointsExpiring": {
+                 *         "enabled": true,
+                 *         "daysBefore": 14,
+                 *         "minPoints": 1
+                 *       },
+                 *       "tierUpgrade": {
+                 *         "enabled": true
+                 *       },
+                 *       "tierDowngrade": {
+                 *         "enabled": true,
+                 *         "daysBefore": 14
+                 *       },
+                 *       "orderShipped": {
+                 *         "enabled": true
+                 *       },
+                 *       "orderDelivered": {
+                 *         "enabled": true
+                 *       },
+                 *       "orderSurvey": {
+                 *         "enabled": true,
+                 *         "after": "delivered",
+                 *         "delayHours": 24
+                 *       },
+                 *       "templates": {}
+                 *     }
+                 */
+                reminders: {
+                    /**
+                     * @default {
+                     *       "messages": 2,
+                     *       "days": 7
+                     *     }
+                     */
+                    frequencyCap: {
+                        messages: number;
+                        days: number;
+                    };
+                    /** @default 10:00 */
+                    sendAt: string;
+                    /** @default 7 */
+                    conversionDays: number;
+                    /** @default {} */
+                    holdoutPercent: {
+                        usage_cycle?: number;
+                        win_back?: number;
+                        points_expiring?: number;
+                        tier_upgrade?: number;
+                        tier_downgrade?: number;
+                        order_shipped?: number;
+                        order_delivered?: number;
+                        order_survey?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "daysBefore": 5
+                     *     }
+                     */
+                    usageCycle: {
+                        /** @default true */
+                        enabled: boolean;
+                        /** @default 5 */
+                        daysBefore: number;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "minOrders": 2,
+                     *       "steps": [
+                     *         {
+                     *           "days": 30
+                     *         },
+                     *         {
+                     *           "days": 60
+                     *         },
+                     *         {
+                     *           "days": 90
+                     *         }
+                     *       ],
+                     *       "lastStepWindowDays": 30
+                     *     }
+                     */
+                    winBack: {
+                        /** @default true */
+                        enabled: boolean;
+                        /** @default 2 */
+                        minOrders: number;
+                        /**
+                         * @default [
+                         *       {
+                         *         "days": 30
+                         *       },
+                         *       {
+                         *         "days": 60
+                         *       },
+                         *       {
+                         *         "days": 90
+                         *       }
+                         *     ]
+                         */
+                        steps: {
+                            days: number;
+                            rewardId?: string;
+                        }[];
+                        /** @default 30 */
+                        lastStepWindowDays: number;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "daysBefore": 14,
+                     *       "minPoints": 1
+                     *     }
+                     */
+                    pointsExpiring: {
+                        /** @default true */
+                        enabled: boolean;
+                        /** @default 14 */
+                        daysBefore: number;
+                        /** @default 1 */
+                        minPoints: number;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true
+                     *     }
+                     */
+                    tierUpgrade: {
+                        /** @default true */
+                        enabled: boolean;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "daysBefore": 14
+                     *     }
+                     */
+                    tierDowngrade: {
+                        /** @default true */
+                        enabled: boolean;
+                        /** @default 14 */
+                        daysBefore: number;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true
+                     *     }
+                     */
+                    orderShipped: {
+                        /** @default true */
+                        enabled: boolean;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true
+                     *     }
+                     */
+                    orderDelivered: {
+                        /** @default true */
+                        enabled: boolean;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "after": "delivered",
+                     *       "delayHours": 24
+                     *     }
+                     */
+                    orderSurvey: {
+                        /** @default true */
+                        enabled: boolean;
+                        surveyId?: string;
+                        /**
+                         * @default delivered
+                         * @enum {string}
+                         */
+                        after: "delivered" | "order";
+                        /** @default 24 */
+                        delayHours: number;
+                    };
+                    /** @default {} */
+                    templates: {
+                        usage_cycle?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        win_back?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        points_expiring?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        tier_upgrade?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        tier_downgrade?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        order_shipped?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        order_delivered?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        order_survey?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                    };
+                };
             };
-            description: {
-                "zh-CN": string;
-                en: string;
-            } | null;
-            kind: string;
-            pointsCost: number;
-            stock: number | null;
-            issued: number;
-            minTierCode: string | null;
-            perMemberLimit: number | null;
-            value: number | null;
-            tierCode: string | null;
-            validDays: number | null;
-            active: boolean;
+            note: string | null;
+            createdBy: string | null;
             createdAt: string;
-            updatedAt: string;
         };
         Staff: {
             id: string;
@@ -1280,17 +1317,6 @@ export interface components {
             balanceAfter: number;
             expiresAt: string | null;
             createdAt: string;
-        };
-        MiniappReward: {
-            id: string;
-            name: string;
-            description: string | null;
-            kind: string;
-            pointsCost: number;
-            stock: number | null;
-            value: number | null;
-            /** @enum {string|null} */
-            blockedBy: "reward_inactive" | "tier_required" | "tier_already_held" | "limit_reached" | "out_of_stock" | "insufficient_points" | null;
         };
         MiniappRedemption: components["schemas"]["Redemption"] & {
             coupon?: components["schemas"]["MiniappCoupon"];
@@ -1344,6 +1370,10 @@ export interface components {
             /** @enum {string} */
             role: "staff" | "manager" | "owner";
         };
+        ConsoleWhoAmI: components["schemas"]["ConsoleStaff"] & {
+            /** @description The staff operations (`METHOD /path`, as in this document) the role may call now: the console shows only these */
+            operations: string[];
+        };
     };
     responses: never;
     parameters: never;
@@ -1353,6 +1383,1739 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getV1Members: {
+        parameters: {
+            query?: {
+                phone?: string;
+                email?: string;
+                code?: string;
+                telegramId?: string;
+                wechatId?: string;
+                externalId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching members (at most one) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Member"][];
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1Members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    displayName: string;
+                    phone?: string;
+                    email?: string;
+                    birthday?: string;
+                    region?: string;
+                    /** @enum {string} */
+                    gender?: "female" | "male" | "other";
+                    locale?: string;
+                    sourceChannel?: string;
+                    telegramId?: string;
+                    wechatId?: string;
+                    officialOpenId?: string;
+                    externalId?: string;
+                    referrerCode?: string;
+                    marketingConsent?: boolean;
+                    privacyConsent?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The new member */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MembersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchV1MembersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    displayName?: string;
+                    phone?: string | null;
+                    email?: string | null;
+                    birthday?: string | null;
+                    region?: string;
+                    /** @enum {string} */
+                    gender?: "female" | "male" | "other";
+                    locale?: string;
+                    telegramId?: string;
+                    wechatId?: string;
+                    externalId?: string;
+                    marketingConsent?: boolean;
+                    tierFloorCode?: string | null;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The updated member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1Rewards: {
+        parameters: {
+            query?: {
+                active?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rewards, cheapest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Reward"][];
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1Rewards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string;
+                    description?: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string | null;
+                    /** @enum {string} */
+                    kind: "gift" | "coupon" | "cash_offset" | "free_shipping" | "tier_upgrade" | "lottery_chance";
+                    pointsCost: number;
+                    stock?: number | null;
+                    minTierCode?: string | null;
+                    perMemberLimit?: number | null;
+                    value?: number | null;
+                    tierCode?: string | null;
+                    validDays?: number | null;
+                    active?: boolean;
+                    /** Format: date-time */
+                    startsAt?: string | null;
+                    /** Format: date-time */
+                    endsAt?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The new reward */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1RewardsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reward */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteV1RewardsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The retired reward */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchV1RewardsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string;
+                    description?: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string | null;
+                    /** @enum {string} */
+                    kind?: "gift" | "coupon" | "cash_offset" | "free_shipping" | "tier_upgrade" | "lottery_chance";
+                    pointsCost?: number;
+                    stock?: number | null;
+                    minTierCode?: string | null;
+                    perMemberLimit?: number | null;
+                    value?: number | null;
+                    tierCode?: string | null;
+                    validDays?: number | null;
+                    active?: boolean;
+                    /** Format: date-time */
+                    startsAt?: string | null;
+                    /** Format: date-time */
+                    endsAt?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The reward */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putV1RewardsByIdImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/png": string;
+                "image/jpeg": string;
+                "image/webp": string;
+            };
+        };
+        responses: {
+            /** @description The reward with its new picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over its limit (payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a kind of file this operation takes (image_unsupported) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteV1RewardsByIdImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reward without a picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1RewardsByIdPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reward as each language’s members see it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        "zh-CN": components["schemas"]["MiniappReward"];
+                        en: components["schemas"]["MiniappReward"];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1MembersByIdRedemptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required: a retry with the same key is answered with the first result, not applied again; a request without one is refused with 400 idempotency_key_required */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rewardId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A retry with a known Idempotency-Key: the first redemption */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redemption"];
+                };
+            };
+            /** @description The redemption, with couponCode for rewards that issue a code */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redemption"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MembersByIdCoupons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Coupon"][];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MembersByIdRewards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cheapest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RewardOffer"][];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1CouponsByCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The coupon and its status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1CouponsByCodeUse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional (a coupon is used once either way): a retry with the same key is answered with the first use instead of 409 coupon_used */
+                "idempotency-key"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The coupon, now used */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1Programme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeVersion"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putV1Programme: {
+        parameters: {
+            query?: {
+                note?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: {
+                        "zh-CN": string;
+                        en: string;
+                    };
+                    /** @default CNY */
+                    currency?: string;
+                    timezone: string;
+                    /**
+                     * @default zh-CN
+                     * @enum {string}
+                     */
+                    defaultLocale?: "zh-CN" | "en";
+                    /** @default CN */
+                    phoneRegion?: string;
+                    membership: {
+                        /** @enum {string} */
+                        type: "open" | "restricted";
+                        /** @default [] */
+                        inviteCodes?: string[];
+                        /** @default [] */
+                        requiredFields?: ("phone" | "birthday")[];
+                    };
+                    tiers: {
+                        code: string;
+                        name: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        threshold: number;
+                        /** @default 100 */
+                        multiplierPercent?: number;
+                        /** @default [] */
+                        benefits?: {
+                            "zh-CN": string;
+                            en: string;
+                        }[];
+                    }[];
+                    tierRules: {
+                        /** @enum {string} */
+                        basis: "spend" | "points";
+                        windowMonths: number;
+                        /** @enum {string} */
+                        downgrade: "one_step" | "to_qualified";
+                    };
+                    earning: {
+                        conversion: {
+                            /** @enum {string} */
+                            mode: "fixed";
+                            per: number;
+                            points: number;
+                        } | {
+                            /** @enum {string} */
+                            mode: "banded";
+                            /** @enum {string} */
+                            banding: "order" | "marginal";
+                            bands: {
+                                from: number;
+                                per: number;
+                                points: number;
+                            }[];
+                        };
+                        /**
+                         * @default floor
+                         * @enum {string}
+                         */
+                        rounding?: "floor" | "round" | "ceil";
+                        /**
+                         * @default order
+                         * @enum {string}
+                         */
+                        roundingScope?: "order" | "line";
+                        /** @default 0 */
+                        firstOrderBonus?: number;
+                        /** @default 0 */
+                        qualifyingOrderAmount?: number;
+                        /**
+                         * @default {
+                         *       "multiplierPercent": 100,
+                         *       "scope": "day"
+                         *     }
+                         */
+                        birthday?: {
+                            multiplierPercent: number;
+                            /** @enum {string} */
+                            scope: "day" | "month";
+                        };
+                        /** @default [] */
+                        campaignDays?: {
+                            name: string;
+                            from: string;
+                            to: string;
+                            multiplierPercent: number;
+                        }[];
+                    };
+                    /**
+                     * @default {
+                     *       "backdatingDays": 30
+                     *     }
+                     */
+                    orders?: {
+                        /** @default 30 */
+                        backdatingDays?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "pointsPerOrder": 100000,
+                     *       "pointsPerMemberPerDay": 200000
+                     *     }
+                     */
+                    caps?: {
+                        /** @default 100000 */
+                        pointsPerOrder?: number;
+                        /** @default 200000 */
+                        pointsPerMemberPerDay?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "checkin": {
+                     *         "points": 0
+                     *       },
+                     *       "dailyCaps": {}
+                     *     }
+                     */
+                    interactions?: {
+                        /**
+                         * @default {
+                         *       "points": 0
+                         *     }
+                         */
+                        checkin?: {
+                            points: number;
+                        };
+                        /** @default {} */
+                        dailyCaps?: {
+                            [key: string]: number;
+                        };
+                    };
+                    /**
+                     * @default {
+                     *       "referrerPoints": 0,
+                     *       "refereePoints": 0,
+                     *       "minOrderAmount": 0,
+                     *       "lockDays": 0
+                     *     }
+                     */
+                    referral?: {
+                        referrerPoints: number;
+                        refereePoints: number;
+                        minOrderAmount: number;
+                        lockDays: number;
+                    };
+                    expiry: {
+                        /** @enum {string} */
+                        mode: "never";
+                    } | {
+                        /** @enum {string} */
+                        mode: "rolling";
+                        months: number;
+                    } | {
+                        /** @enum {string} */
+                        mode: "end_of_month";
+                        months: number;
+                    };
+                    /**
+                     * @default {
+                     *       "newMemberDays": 30,
+                     *       "atRiskDays": 90,
+                     *       "churnedDays": 180,
+                     *       "loyalOrders": 5
+                     *     }
+                     */
+                    segments?: {
+                        /** @default 30 */
+                        newMemberDays?: number;
+                        /** @default 90 */
+                        atRiskDays?: number;
+                        /** @default 180 */
+                        churnedDays?: number;
+                        /** @default 5 */
+                        loyalOrders?: number;
+                    };
+                    /** @default 30 */
+                    refundReturnGraceDays?: number;
+                    /** @default 30 */
+                    expiringSoonDays?: number;
+                    /**
+                     * @default {
+                     *       "start": "22:00",
+                     *       "end": "08:00"
+                     *     }
+                     */
+                    quietHours?: {
+                        start: string;
+                        end: string;
+                    } | null;
+                    /** @default 0 */
+                    campaignHoldoutPercent?: number;
+                    /**
+                     * @default {
+                     *       "frequencyCap": {
+                     *         "messages": 2,
+                     *         "days": 7
+                     *       },
+                     *       "sendAt": "10:00",
+                     *       "conversionDays": 7,
+                     *       "holdoutPercent": {},
+                     *       "usageCycle": {
+                     *         "enabled": true,
+                     *         "daysBefore": 5
+                     *       },
+                     *       "winBack": {
+                     *         "enabled": true,
+                     *         "minOrders": 2,
+                     *         "steps": [
+                     *           {
+                     *             "days": 30
+                     *           },
+                     *           {
+                     *             "days": 60
+                     *           },
+                     *           {
+                     *             "days": 90
+                     *           }
+                     *         ],
+                     *         "lastStepWindowDays": 30
+                     *       },
+                     *       "pointsExpiring": {
+                     *         "enabled": true,
+                     *         "daysBefore": 14,
+                     *         "minPoints": 1
+                     *       },
+                     *       "tierUpgrade": {
+                     *         "enabled": true
+                     *       },
+                     *       "tierDowngrade": {
+                     *         "enabled": true,
+                     *         "daysBefore": 14
+                     *       },
+                     *       "orderShipped": {
+                     *         "enabled": true
+                     *       },
+                     *       "orderDelivered": {
+                     *         "enabled": true
+                     *       },
+                     *       "orderSurvey": {
+                     *         "enabled": true,
+                     *         "after": "delivered",
+                     *         "delayHours": 24
+                     *       },
+                     *       "templates": {}
+                     *     }
+                     */
+                    reminders?: {
+                        /**
+                         * @default {
+                         *       "messages": 2,
+                         *       "days": 7
+                         *     }
+                         */
+                        frequencyCap?: {
+                            messages: number;
+                            days: number;
+                        };
+                        /** @default 10:00 */
+                        sendAt?: string;
+                        /** @default 7 */
+                        conversionDays?: number;
+                        /** @default {} */
+                        holdoutPercent?: {
+                            usage_cycle?: number;
+                            win_back?: number;
+                            points_expiring?: number;
+                            tier_upgrade?: number;
+                            tier_downgrade?: number;
+                            order_shipped?: number;
+                            order_delivered?: number;
+                            order_survey?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "daysBefore": 5
+                         *     }
+                         */
+                        usageCycle?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default 5 */
+                            daysBefore?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "minOrders": 2,
+                         *       "steps": [
+                         *         {
+                         *           "days": 30
+                         *         },
+                         *         {
+                         *           "days": 60
+                         *         },
+                         *         {
+                         *           "days": 90
+                         *         }
+                         *       ],
+                         *       "lastStepWindowDays": 30
+                         *     }
+                         */
+                        winBack?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default 2 */
+                            minOrders?: number;
+                            /**
+                             * @default [
+                             *       {
+                             *         "days": 30
+                             *       },
+                             *       {
+                             *         "days": 60
+                             *       },
+                             *       {
+                             *         "days": 90
+                             *       }
+                             *     ]
+                             */
+                            steps?: {
+                                days: number;
+                                rewardId?: string;
+                            }[];
+                            /** @default 30 */
+                            lastStepWindowDays?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "daysBefore": 14,
+                         *       "minPoints": 1
+                         *     }
+                         */
+                        pointsExpiring?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default 14 */
+                            daysBefore?: number;
+                            /** @default 1 */
+                            minPoints?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true
+                         *     }
+                         */
+                        tierUpgrade?: {
+                            /** @default true */
+                            enabled?: boolean;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "daysBefore": 14
+                         *     }
+                         */
+                        tierDowngrade?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default 14 */
+                            daysBefore?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true
+                         *     }
+                         */
+                        orderShipped?: {
+                            /** @default true */
+                            enabled?: boolean;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true
+                         *     }
+                         */
+                        orderDelivered?: {
+                            /** @default true */
+                            enabled?: boolean;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "after": "delivered",
+                         *       "delayHours": 24
+                         *     }
+                         */
+                        orderSurvey?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            surveyId?: string;
+                            /**
+                             * @default delivered
+                             * @enum {string}
+                             */
+                            after?: "delivered" | "order";
+                            /** @default 24 */
+                            delayHours?: number;
+                        };
+                        /** @default {} */
+                        templates?: {
+                            usage_cycle?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            win_back?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            points_expiring?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            tier_upgrade?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            tier_downgrade?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            order_shipped?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            order_delivered?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            order_survey?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The new current version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeVersion"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ProgrammeVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions without their configuration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            version: number;
+                            note: string | null;
+                            createdBy: string | null;
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getV1Staff: {
         parameters: {
             query?: never;
@@ -2444,7 +4207,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConsoleStaff"];
+                    "application/json": components["schemas"]["ConsoleWhoAmI"];
                 };
             };
             /** @description Invalid input */

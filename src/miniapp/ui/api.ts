@@ -3,7 +3,7 @@ import type { components, paths } from './api-types.ts'
 /** The shapes the server sends, by their OpenAPI names: the pages never copy them. */
 export type Schemas = components['schemas']
 
-type Method = 'get' | 'post' | 'patch' | 'delete'
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>
 type Json<R> = R extends { content: { 'application/json': infer T } } ? T : never
 type Responses<P extends keyof paths, M extends Method> =
@@ -15,7 +15,7 @@ type Answered<P extends keyof paths, M extends Method> = Extract<keyof Responses
 export type Ok<P extends keyof paths, M extends Method> = [Answered<P, M>] extends [never]
   ? undefined
   : Json<Responses<P, M>[Answered<P, M>]>
-type Body<P extends keyof paths, M extends Method> =
+export type Body<P extends keyof paths, M extends Method> =
   Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never
 type Query<P extends keyof paths, M extends Method> =
   Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never
@@ -31,6 +31,8 @@ interface Options<P extends keyof paths, M extends Method> {
    * true for a new one, or the key itself when a second tap must be the same request.
    */
   idempotent?: boolean | string
+  /** A file sent as the body itself, with its own type (a reward's picture), instead of JSON. */
+  file?: Blob
 }
 
 /** A refused call, with the server's stable error code. */
@@ -80,6 +82,7 @@ export async function call<P extends keyof paths, M extends Method>(
     method: method.toUpperCase(),
     headers: {
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.file ? { 'content-type': options.file.type || 'application/octet-stream' } : {}),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(options.idempotent
         ? {
@@ -88,7 +91,7 @@ export async function call<P extends keyof paths, M extends Method>(
           }
         : {}),
     },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.file ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   })
   const data = (await response.json().catch(() => ({}))) as Partial<Schemas['Error']>
   if (!response.ok)

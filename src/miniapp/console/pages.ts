@@ -1,0 +1,31 @@
+import type { ComponentType } from 'preact'
+import type { CONSOLE_TEXTS } from './i18n.ts'
+import { CataloguePage } from './catalogue/catalogue.tsx'
+import { CounterPage } from './counter/counter.tsx'
+import { StaffPage } from './staff.tsx'
+
+type Label = {
+  [K in keyof (typeof CONSOLE_TEXTS)['en']]: (typeof CONSOLE_TEXTS)['en'][K] extends string
+    ? K
+    : never
+}[keyof (typeof CONSOLE_TEXTS)['en']]
+
+export interface ConsolePage {
+  id: string
+  label: Label
+  /** The operation the page is built on: it is listed for whoever the server lets call it. */
+  needs: string
+  View: ComponentType
+}
+
+/** The console's pages in the order of its menu; a page is one line here. */
+export const PAGES: ConsolePage[] = [
+  { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
+  {
+    id: 'counter',
+    label: 'counterTitle',
+    needs: 'POST /api/v1/coupons/{code}/use',
+    View: CounterPage,
+  },
+  { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
+]
