@@ -9,8 +9,8 @@ import { StatementRecorder, isWrite } from '../helpers/statements.ts'
  * counts one statement more per request: the rate limit is counted in the database there.
  */
 const limits = {
-  sqlite: { order: 23, lookUp: 8 },
-  postgres: { order: 24, lookUp: 9 },
+  sqlite: { order: 19, lookUp: 7 },
+  postgres: { order: 20, lookUp: 8 },
 }
 
 const on = (table: string) => (statement: string) =>
@@ -46,6 +46,23 @@ for (const db of databases) {
       expect(statements.filter((s) => /^\s*commit\b/i.test(s))).toHaveLength(1)
     })
 
+    it('an order reads the programme once, the member row once and sums the tier window once', async () => {
+      const { statements } = await order()
+      expect(statements.filter(on('programme_versions'))).toHaveLength(1)
+      expect(statements.filter((s) => /from "members"/i.test(s))).toHaveLength(1)
+      expect(statements.filter((s) => /sum\("amount" - "refunded_amount"\)/.test(s))).toHaveLength(
+        1,
+      )
+    })
+
+    it('an order writes its row once with its points and once more with its answer', async () => {
+      const { statements } = await order()
+      expect(statements.filter((s) => /^insert into "orders"/i.test(s))).toHaveLength(1)
+      expect(statements.filter((s) => /^update "orders"/i.test(s))).toEqual([
+        expect.stringMatching(/^update "orders" set "response_json" = /),
+      ])
+    })
+
     it(`a balance look-up runs at most ${limits[db.name].lookUp} statements and writes nothing`, async () => {
       const { result, statements } = await recorder.during(() =>
         api.call('GET', `/api/v1/members/${memberId}`),
@@ -54,6 +71,14 @@ for (const db of databases) {
       expect(result.body.points.balance).toBeGreaterThan(0)
       expect(statements.length).toBeLessThanOrEqual(limits[db.name].lookUp)
       expect(statements.filter((s) => isWrite(s) && !on('rate_limits')(s))).toEqual([])
+    })
+
+    it('a balance look-up reads the member row and the programme once each', async () => {
+      const { statements } = await recorder.during(() =>
+        api.call('GET', `/api/v1/members/${memberId}`),
+      )
+      expect(statements.filter((s) => /from "members"/i.test(s))).toHaveLength(1)
+      expect(statements.filter(on('programme_versions'))).toHaveLength(1)
     })
   })
 }
