@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, release, tmpdir, type } from 'node:os'
+import { cpus, loadavg, release, tmpdir, type } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchBroadcast } from './broadcast.ts'
@@ -386,8 +386,71 @@ async function benchSegments(url: string): Promise<string[][]> {
 const postgresUrl = process.env.BENCH_DATABASE_URL
 const fresh = [freshSqlite, ...(postgresUrl ? [() => freshPostgres(postgresUrl)] : [])]
 
+const ORDER_RUNS = 3
+
+/**
+ * Orders and look-ups against their bare baselines, `ORDER_RUNS` times on a fresh database
+ * each, with the spread of the runs: the figures of issue #15, run alone with `--only orders`.
+ */
+async function ordersSection(): Promise<string> {
+  const runs = new Map<string, string[][]>()
+  let description = ''
+  for (const create of fresh) {
+    for (let run = 0; run < ORDER_RUNS; run++) {
+      const database = await create()
+      try {
+        const result = await benchDatabase(database.url)
+        description += run === 0 ? `; ${result.description}` : ''
+        for (const cells of result.rows) {
+          const key = `${cells[0]} | ${cells[1]}`
+          runs.set(key, [...(runs.get(key) ?? []), cells])
+        }
+      } finally {
+        await database.drop()
+      }
+    }
+  }
+  const spread = (values: string[]) => {
+    const numbers = values.map((v) => Number(v.replace(/[<,]/g, '').split(' ')[0]))
+    const low = Math.min(...numbers)
+    const high = Math.max(...numbers)
+    const digits = values[0]!.includes('.') ? 3 : 0
+    const show = (n: number) =>
+      n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    return low === high ? show(low) : `${show(low)}–${show(high)}`
+  }
+  const lines = [...runs.entries()].map(([key, all]) => {
+    const ratio = all[0]![5]!
+    const ratios =
+      ratio === 'baseline'
+        ? 'baseline'
+        : `${spread(all.map((c) => c[5]!))} of ${ratio.split(' of ')[1]}`
+    return `| ${key} | ${spread(all.map((c) => c[2]!))} | ${spread(all.map((c) => c[4]!))} | ${ratios} | ${all.map((c) => c[6]).join(', ')} |`
+  })
+  const cpu = cpus()
+  return `## Orders and look-ups, ${ORDER_RUNS} runs (issue #15)
+
+Command: \`BENCH_DATABASE_URL=postgres://… npm run bench -- --only orders\` (this section alone; min–max over ${ORDER_RUNS} runs, each on a fresh database)
+
+- Date: ${new Date().toISOString()}; ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, Node ${process.version}${description}
+- Load: as in the table at the top (autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario after a ${WARMUP} s warm-up, ${MEMBERS.toLocaleString('en-US')} members); ${RATE_LIMIT_NOTE}
+- **The machine was loaded by other work when this was measured** (${BENCH_LOAD_NOTE}): the ratios hold better than the req/s, as a baseline and its scenario share the load, but they are not a quiet machine's figures.
+
+| database | scenario | req/s | p99 ms | ratio to baseline | non-2xx (each run) |
+| --- | --- | --: | --: | --- | --: |
+${lines.join('\n')}
+`
+}
+
+const BENCH_LOAD_NOTE =
+  process.env.BENCH_LOAD_NOTE ??
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} at the start`
+
 // `npm run bench -- --only <scenario>` runs one scenario alone and rewrites only its sections.
 const ALONE: Record<string, () => Promise<string>> = {
+  orders: ordersSection,
   import: () => importBenchSection(fresh, BENCH_RATE_LIMITS),
   recompute: () => benchRecompute(fresh),
 }

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3'
 import {
   CamelCasePlugin,
   Kysely,
+  type LogEvent,
   Migrator,
   PostgresDialect,
   SqliteDialect,
@@ -80,11 +81,17 @@ export function parseDatabaseUrl(url: string): { dialect: DialectName; target: s
   throw new Error('DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL)')
 }
 
-export function createDb(url: string, options: { poolSize?: number } = {}): DbHandle {
+export interface DbOptions {
+  poolSize?: number
+  /** Called after every statement, BEGIN and COMMIT included (Kysely's `log` hook). */
+  onStatement?: (event: LogEvent) => void
+}
+
+export function createDb(url: string, options: DbOptions = {}): DbHandle {
   const { dialect, target } = parseDatabaseUrl(url)
   return dialect === 'sqlite'
-    ? createSqlite(target)
-    : createPostgres(target, options.poolSize ?? 10)
+    ? createSqlite(target, options.onStatement)
+    : createPostgres(target, options.poolSize ?? 10, options.onStatement)
 }
 
 const STATEMENT_CACHE_SIZE = 500
@@ -114,7 +121,7 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
   }
 }
 
-function createSqlite(path: string): DbHandle {
+function createSqlite(path: string, log?: (event: LogEvent) => void): DbHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const database = new SQLite(path)
   database.pragma('journal_mode = WAL')
@@ -124,6 +131,7 @@ function createSqlite(path: string): DbHandle {
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
     plugins: [new CamelCasePlugin()],
+    ...(log ? { log } : {}),
   })
   return {
     db,
@@ -151,7 +159,11 @@ function createSqlite(path: string): DbHandle {
   }
 }
 
-function createPostgres(connectionString: string, max: number): DbHandle {
+function createPostgres(
+  connectionString: string,
+  max: number,
+  log?: (event: LogEvent) => void,
+): DbHandle {
   const pool = new pg.Pool({ connectionString, max, types: pgTypes() })
   // An idle connection dropped by the server (restart, failover) must not crash the process;
   // the pool opens a new one on the next query.
@@ -159,6 +171,7 @@ function createPostgres(connectionString: string, max: number): DbHandle {
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     plugins: [new CamelCasePlugin()],
+    ...(log ? { log } : {}),
   })
   return {
     db,

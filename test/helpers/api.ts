@@ -1,6 +1,7 @@
 import pino from 'pino'
 import { createApp } from '../../src/api/app.ts'
 import { RATE_LIMIT_DEFAULTS } from '../../src/shared/rate-limits.ts'
+import type { DbOptions } from '../../db/client.ts'
 import type { TestDatabase } from './db.ts'
 import { type DomainFixture, createFixture } from './domain.ts'
 
@@ -22,8 +23,11 @@ export interface ApiFixture extends DomainFixture {
   }>
 }
 
-export async function createApiFixture(db: TestDatabase): Promise<ApiFixture> {
-  const fixture = await createFixture(db)
+export async function createApiFixture(
+  db: TestDatabase,
+  options: Pick<DbOptions, 'onStatement'> = {},
+): Promise<ApiFixture> {
+  const fixture = await createFixture(db, undefined, options)
   const app = createApp({
     domain: fixture.domain,
     logger: pino({ level: 'silent' }),

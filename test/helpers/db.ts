@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { type DbHandle, createDb } from '../../db/client.ts'
+import { type DbHandle, type DbOptions, createDb } from '../../db/client.ts'
 import { randomBytes } from 'node:crypto'
 
 /** The PostgreSQL server the tests use, when one is given (CI always gives one). */
@@ -11,7 +11,7 @@ export const postgresUrl = process.env.TEST_DATABASE_URL
 export interface TestDatabase {
   name: 'sqlite' | 'postgres'
   /** A new, empty, migrated database, dropped again by `cleanup`. */
-  create(): Promise<TestDbHandle>
+  create(options?: Pick<DbOptions, 'onStatement'>): Promise<TestDbHandle>
 }
 
 export interface TestDbHandle extends DbHandle {
@@ -22,10 +22,10 @@ export interface TestDbHandle extends DbHandle {
 
 const sqlite: TestDatabase = {
   name: 'sqlite',
-  async create() {
+  async create(options = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'jifen-test-'))
     const url = `file:${join(dir, 'test.db')}`
-    const handle = createDb(url)
+    const handle = createDb(url, options)
     await handle.migrate()
     return {
       ...handle,
@@ -40,7 +40,7 @@ const sqlite: TestDatabase = {
 
 const postgres: TestDatabase = {
   name: 'postgres',
-  async create() {
+  async create(options = {}) {
     const name = `jifen_test_${randomBytes(6).toString('hex')}`
     const admin = new pg.Client({ connectionString: postgresUrl })
     await admin.connect()
@@ -48,7 +48,7 @@ const postgres: TestDatabase = {
     await admin.end()
     const url = new URL(postgresUrl!)
     url.pathname = `/${name}`
-    const handle = createDb(url.toString(), { poolSize: 20 })
+    const handle = createDb(url.toString(), { ...options, poolSize: 20 })
     await handle.migrate()
     return {
       ...handle,

@@ -3,6 +3,7 @@ import { ManualClock } from '../../src/shared/clock.ts'
 import { type Domain, createDomain } from '../../src/domain/index.ts'
 import { defaultProgramme } from '../../db/seed/default-programme.ts'
 import type { ProgrammeInput } from '../../src/domain/programme/programme.ts'
+import type { DbOptions } from '../../db/client.ts'
 import { type TestDatabase, type TestDbHandle, available, databases } from './db.ts'
 
 export interface DomainFixture {
@@ -19,8 +20,9 @@ export function programmeWith(overrides: Record<string, unknown>): ProgrammeInpu
 export async function createFixture(
   db: TestDatabase,
   start = '2025-01-10T04:00:00Z',
+  options: Pick<DbOptions, 'onStatement'> = {},
 ): Promise<DomainFixture> {
-  const store = await db.create()
+  const store = await db.create(options)
   const clock = new ManualClock(start)
   const domain = createDomain({ store, clock })
   await domain.programme.ensureSeeded()

@@ -27,6 +27,11 @@ interface Declaration {
   open?: boolean
   /** In the Telegram command menu. */
   menu?: boolean
+  /**
+   * Changes nothing but the chat's own state: its update is claimed in this process's memory
+   * (RecentUpdates), not in the database, so that the turn commits nothing when the state stays.
+   */
+  readOnly?: boolean
   /** Its help line names what to send after the command (`usage.<id>` in i18n.ts). */
   usage?: boolean
   /**
@@ -56,6 +61,7 @@ const TABLE = {
     words: { 'zh-CN': ['积分', '我的积分'], en: ['points'] },
     group: true,
     menu: true,
+    readOnly: true,
     handler: member.points,
   },
   checkin: {
@@ -75,6 +81,7 @@ const TABLE = {
     name: 'history',
     words: { 'zh-CN': ['明细', '积分明细'], en: ['history'] },
     menu: true,
+    readOnly: true,
     handler: member.history,
   },
   code: {
@@ -156,6 +163,7 @@ const TABLE = {
     group: true,
     open: true,
     menu: true,
+    readOnly: true,
     handler: help,
   },
   cancel: {

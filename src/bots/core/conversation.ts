@@ -8,6 +8,7 @@ import * as engagement from './engagement-commands.ts'
 import { CHOICE_NUMBER, currentChoices, lookUpChoice, numberChoices } from './choices.ts'
 import { withCommandWords } from './command-words.ts'
 import { FloodGuard } from './flood-guard.ts'
+import { RecentUpdates } from './recent-updates.ts'
 import { type MessageKey, t } from './i18n.ts'
 import * as member from './member-commands.ts'
 import * as privacy from './privacy-commands.ts'
@@ -44,9 +45,16 @@ export interface Conversation {
   reachable(channel: Channel, userId: string, reachable: boolean): Promise<void>
 }
 
+/** A typed command that changes nothing but the chat's state (a pressed button may). */
+function readOnly(inbound: Inbound): boolean {
+  const text = inbound.text?.trim().slice(0, MAX_TEXT)
+  return !inbound.action && Boolean(text && parseCommand(text)?.command.readOnly)
+}
+
 export function createConversation(deps: ConversationDeps): Conversation {
   const { domain, logger } = deps
   const floodGuard = deps.floodGuard ?? new FloodGuard()
+  const recentUpdates = new RecentUpdates()
 
   async function route(turn: Turn): Promise<Reply[]> {
     const { inbound, session } = turn
@@ -186,13 +194,16 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const flood = floodGuard.check(`${inbound.channel}:${inbound.userId}`)
       if (flood === 'ignore') return []
       try {
-        if (
-          inbound.updateKey &&
-          !(await domain.chat.claimUpdate(inbound.channel, inbound.updateKey))
-        )
-          return []
+        if (inbound.updateKey) {
+          const key = `${inbound.channel}:${inbound.updateKey}`
+          const first = readOnly(inbound)
+            ? recentUpdates.claim(key)
+            : await domain.chat.claimUpdate(inbound.channel, inbound.updateKey)
+          if (!first) return []
+        }
         const { config: programme } = await domain.programme.current()
         const session = (await domain.chat.getState<Session>(inbound.channel, inbound.userId)) ?? {}
+        const sessionBefore = JSON.stringify(session)
         const found = await domain.members.findByRef(
           domain.deps.store.db,
           member.identityOf({ inbound } as Turn),
@@ -214,7 +225,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
           replies = errorReply(turn.locale, error)
         }
         replies = numberChoices(session, replies)
-        if (!turn.forget) await domain.chat.setState(inbound.channel, inbound.userId, session)
+        if (!turn.forget && JSON.stringify(session) !== sessionBefore)
+          await domain.chat.setState(inbound.channel, inbound.userId, session)
         return finish(inbound, turn.locale, replies)
       } catch (error) {
         logger.error({ err: error, channel: inbound.channel }, 'conversation failed')

@@ -234,7 +234,9 @@ export async function registrationText(
 // -- points ------------------------------------------------------------------------------------
 
 export async function points(turn: Turn): Promise<Reply[]> {
-  const member = await turn.deps.domain.members.view(requireMember(turn).id)
+  const member = await turn.deps.domain.members.viewOf(requireMember(turn), undefined, {
+    programme: turn.programme,
+  })
   return text(pointsText(turn.locale, member, turn.programme))
 }
 

@@ -11,7 +11,7 @@ import { type MemberRow, insertLedgerEntries, lockMembers } from '../ledger/ledg
 import { type Programme, addDays, lastLocalDay, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { moveTags } from '../segments/tags.ts'
-import { memberTierOutlook, reevaluateTier, windowAt } from '../tiers/tiers.ts'
+import { memberTierOutlook, reevaluateTier, tierOutlook, windowAt } from '../tiers/tiers.ts'
 import { memberEventData, recordEvents } from '../webhooks/events.ts'
 import {
   CHANNELS,
@@ -399,7 +399,7 @@ export class MembersService {
   }
 
   async get(ref: MemberRef): Promise<MemberView> {
-    return this.view((await this.require(ref)).id)
+    return this.viewOf(await this.require(ref))
   }
 
   async view(memberId: string, db: Db = this.deps.store.db): Promise<MemberView> {
@@ -409,11 +409,25 @@ export class MembersService {
       .where('id', '=', memberId)
       .executeTakeFirst()
     if (!member) throw new DomainError('member_not_found', `no member ${memberId}`)
-    const { config: programme } = await this.programmes.current(db)
+    return this.viewOf(member, db)
+  }
+
+  /**
+   * The view of a member row the caller already holds, fresh in `db`: a look-up or an order
+   * has just read or written it, so it is not read again. What the caller knows already (the
+   * programme of the request, the tier window's value it has just summed) is not read again
+   * either.
+   */
+  async viewOf(
+    member: MemberRow,
+    db: Db = this.deps.store.db,
+    known: { programme?: Programme; windowValue?: number } = {},
+  ): Promise<MemberView> {
+    const programme = known.programme ?? (await this.programmes.current(db)).config
     const identities = await db
       .selectFrom('memberIdentities')
       .selectAll()
-      .where('memberId', '=', memberId)
+      .where('memberId', '=', member.id)
       .execute()
     return {
       id: member.id,
@@ -435,7 +449,7 @@ export class MembersService {
       wechatId: identities.find((i) => i.channel === 'wechat')?.externalId ?? null,
       lotteryChances: member.lotteryChances,
       joinedAt: member.joinedAt,
-      tier: await this.tierView(db, member, programme),
+      tier: await this.tierView(db, member, programme, known.windowValue),
       points: await this.pointsView(db, member, programme),
     }
   }
@@ -664,8 +678,12 @@ export class MembersService {
     db: Db,
     member: MemberRow,
     programme: Programme,
+    windowValue?: number,
   ): Promise<MemberView['tier']> {
-    const { outlook, value } = await memberTierOutlook(db, member, programme)
+    const { outlook, value } =
+      windowValue === undefined
+        ? await memberTierOutlook(db, member, programme)
+        : { outlook: tierOutlook(programme, member, windowValue), value: windowValue }
     const { tier } = outlook
     const next = programme.tiers[tierIndex(programme, tier.code) + 1]
     return {

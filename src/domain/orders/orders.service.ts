@@ -30,7 +30,7 @@ import {
   tierIndex,
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
-import { reevaluateTier } from '../tiers/tiers.ts'
+import { reevaluateTier, reevaluateTierValued } from '../tiers/tiers.ts'
 
 const minorUnits = z.number().int().min(0).max(1_000_000_000_000)
 
@@ -232,30 +232,6 @@ export class OrdersService {
           ...(member.referrerId ? [member.referrerId] : []),
         ])
         let buyer = locked.get(member.id)!
-        const inserted = await trx
-          .insertInto('orders')
-          .values({
-            id: input.id,
-            memberId: buyer.id,
-            amount: input.amount,
-            currency,
-            itemsJson: JSON.stringify(items),
-            pointsRedeemed: input.pointsRedeemed ?? 0,
-            pointsEarned: 0,
-            pointsReversed: 0,
-            pointsReturned: 0,
-            refundedAmount: 0,
-            status: 'completed',
-            requestHash,
-            responseJson: '',
-            programmeVersion: version,
-            placedAt: placedAt.toISOString(),
-            createdAt: now.toISOString(),
-          })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .returning('id')
-          .executeTakeFirst()
-        if (!inserted) return (await this.replayOf(trx, input.id, requestHash))!
         const tierBefore = tierAt(programme, Math.max(tierIndex(programme, buyer.tierCode), 0))
         // Only an order that could have earned the bonus uses it up: a free order before does not.
         const previousOrders = await trx
@@ -295,6 +271,32 @@ export class OrdersService {
               )
             : null
         const pending = capHit ? { id: newId('pnd'), points: orderPoints, ...capHit } : null
+        const pointsEarned = pending ? 0 : orderPoints
+        // Written with its points known, so that the tier window sums it as it is.
+        const inserted = await trx
+          .insertInto('orders')
+          .values({
+            id: input.id,
+            memberId: buyer.id,
+            amount: input.amount,
+            currency,
+            itemsJson: JSON.stringify(items),
+            pointsRedeemed: input.pointsRedeemed ?? 0,
+            pointsEarned,
+            pointsReversed: 0,
+            pointsReturned: 0,
+            refundedAmount: 0,
+            status: 'completed',
+            requestHash,
+            responseJson: '',
+            programmeVersion: version,
+            placedAt: placedAt.toISOString(),
+            createdAt: now.toISOString(),
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .returning('id')
+          .executeTakeFirst()
+        if (!inserted) return (await this.replayOf(trx, input.id, requestHash))!
         if (pending) {
           await trx
             .insertInto('pendingPoints')
@@ -369,19 +371,23 @@ export class OrdersService {
           ).member
         }
         if (earned.multipliers.some((m) => m.source === 'birthday')) {
+          const birthdayBonusYear = Number(localDate(placedAt, programme.timezone).slice(0, 4))
           await trx
             .updateTable('members')
-            .set({ birthdayBonusYear: Number(localDate(placedAt, programme.timezone).slice(0, 4)) })
+            .set({ birthdayBonusYear })
             .where('id', '=', buyer.id)
             .execute()
+          buyer = { ...buyer, birthdayBonusYear }
         }
-        const pointsEarned = pending ? 0 : orderPoints
-        await trx.updateTable('orders').set({ pointsEarned }).where('id', '=', input.id).execute()
-        buyer = await reevaluateTier(trx, buyer, programme, now)
+        const tier = await reevaluateTierValued(trx, buyer, programme, now)
+        buyer = tier.member
         // A held order is not yet a purchase that pays a referral: the next one may be.
-        const referralBonus = pending
-          ? 0
-          : await payReferral(trx, programme, version, locked, buyer, input, now)
+        let referralBonus = 0
+        if (!pending) {
+          const referral = await payReferral(trx, programme, version, locked, buyer, input, now)
+          buyer = referral.buyer
+          referralBonus = referral.points
+        }
         await this.followUps.afterOrder(trx, programme, {
           id: input.id,
           memberId: buyer.id,
@@ -401,7 +407,10 @@ export class OrdersService {
           pending,
           tierBefore: tierBefore.code,
           tierAfter: buyer.tierCode,
-          member: await this.members.view(buyer.id, trx),
+          member: await this.members.viewOf(buyer, trx, {
+            programme,
+            windowValue: tier.windowValue,
+          }),
         }
         await recordEvents(
           trx,
@@ -807,7 +816,7 @@ export class OrdersService {
 /**
  * Pays the referral rewards of the buyer's first order reaching `referral.minOrderAmount`,
  * once (by their keys); the buyer and their referrer are locked by the caller. Returns the
- * buyer's reward.
+ * buyer's reward and their row after it.
  */
 export async function payReferral(
   trx: Db,
@@ -817,10 +826,11 @@ export async function payReferral(
   buyer: MemberRow,
   order: { id: string; amount: number },
   now: Date,
-): Promise<number> {
+): Promise<{ points: number; buyer: MemberRow }> {
   const { referral } = programme
+  const none = { points: 0, buyer }
   if (!buyer.referrerId || order.amount < qualifyingOrderAmount(programme, referral.minOrderAmount))
-    return 0
+    return none
   const paid = await trx
     .selectFrom('ledgerEntries')
     .select('id')
@@ -829,7 +839,7 @@ export async function payReferral(
       referralKey(buyer.id, 'referee'),
     ])
     .executeTakeFirst()
-  if (paid) return 0
+  if (paid) return none
   const expiresAt = expiryFor(programme.expiry, now, programme.timezone)
   const common = {
     kind: 'earn' as const,
@@ -855,7 +865,7 @@ export async function payReferral(
     )
   }
   if (referral.refereePoints > 0) {
-    await credit(
+    const { member } = await credit(
       trx,
       buyer,
       {
@@ -867,7 +877,7 @@ export async function payReferral(
       },
       now,
     )
-    return referral.refereePoints
+    return { points: referral.refereePoints, buyer: member }
   }
-  return 0
+  return none
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import { defaultProgramme } from '../../../db/seed/default-programme.ts'
 import type { Db } from '../../../db/client.ts'
@@ -36,19 +37,38 @@ export class ProgrammeService {
 
   constructor(private readonly deps: DomainDeps) {}
 
-  /** The newest version. Parsed once per version, checked against the database every call. */
+  /**
+   * The newest version. Checked against the database every call, so that a version another
+   * process added is used at once; parsed once per version, and its text read only when the
+   * version is not the one parsed already.
+   */
   async current(db: Db = this.deps.store.db): Promise<ProgrammeVersion> {
+    const cachedVersion = this.cached?.version ?? null
     const row = await db
       .selectFrom('programmeVersions')
-      .selectAll()
+      .select((eb) => [
+        'version',
+        'note',
+        'createdBy',
+        'createdAt',
+        eb
+          .case()
+          .when('version', '=', cachedVersion)
+          .then(sql<string | null>`null`)
+          .else(eb.ref('config'))
+          .end()
+          .as('config'),
+      ])
       .orderBy('version', 'desc')
       .limit(1)
       .executeTakeFirst()
     if (!row) throw new DomainError('not_found', 'no programme is configured yet')
-    if (this.cached?.version !== row.version) {
-      this.cached = { ...row, config: programmeSchema.parse(JSON.parse(row.config)) }
-    }
-    return this.cached
+    if (row.config === null) return this.cached!
+    const parsed = { ...row, config: programmeSchema.parse(JSON.parse(row.config)) }
+    // Concurrent calls may answer out of order: the cache only moves on to newer versions, so
+    // that a call answered "unchanged" never returns an older one than it asked about.
+    if (!this.cached || parsed.version > this.cached.version) this.cached = parsed
+    return parsed
   }
 
   async at(version: number): Promise<ProgrammeVersion> {

@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon'
+import { expiryInstant, localDateOf } from './calendar.ts'
 import { z } from 'zod'
 import { MAX_HOLDOUT_PERCENT } from '../outbox/holdout.ts'
 import { remindersConfigSchema } from '../reminders/reminder-rules.ts'
@@ -318,7 +319,7 @@ export interface OrderPoints {
 }
 
 export function localDate(at: Date, timezone: string): string {
-  return DateTime.fromJSDate(at, { zone: timezone }).toISODate()!
+  return localDateOf(at, timezone)
 }
 
 /** The local day that contains `at`, as the ISO instants of its midnight and the next. */
@@ -448,12 +449,7 @@ export function proportionalShare(total: number, part: number, whole: number): n
 /** When points earned at `earnedAt` expire (ISO instant, exclusive), or null when they never do. */
 export function expiryFor(policy: ExpiryPolicy, earnedAt: Date, timezone: string): string | null {
   if (policy.mode === 'never') return null
-  const local = DateTime.fromJSDate(earnedAt, { zone: timezone }).startOf('day')
-  const lastValidDay =
-    policy.mode === 'rolling'
-      ? local.plus({ months: policy.months })
-      : local.plus({ months: policy.months }).endOf('month').startOf('day')
-  return lastValidDay.plus({ days: 1 }).toUTC().toISO()!
+  return expiryInstant(earnedAt, policy.months, policy.mode === 'end_of_month', timezone)
 }
 
 /** The last local day before an exclusive instant such as a lot's expiry or a window's end. */

@@ -202,6 +202,20 @@ export async function reevaluateTier(
   now: Date,
   cause: TierChangeCause = 'earned',
 ): Promise<MemberRow> {
+  return (await reevaluateTierValued(trx, member, programme, now, cause)).member
+}
+
+/**
+ * `reevaluateTier`, also giving the window's value it summed: a tier change moves no window,
+ * so the caller may show the member's progress from it without summing the window again.
+ */
+export async function reevaluateTierValued(
+  trx: Db,
+  member: MemberRow,
+  programme: Programme,
+  now: Date,
+  cause: TierChangeCause = 'earned',
+): Promise<{ member: MemberRow; windowValue: number }> {
   const value = await windowValue(
     trx,
     member.id,
@@ -212,7 +226,7 @@ export async function reevaluateTier(
   const target = programme.tiers[heldTierIndex(programme, member, value)]!.code
   const current = tierIndex(programme, member.tierCode)
   const reason = tierIndex(programme, target) > current ? UPWARD_REASON[cause] : 'downgrade'
-  return recordTierChange(trx, member, target, reason, now)
+  return { member: await recordTierChange(trx, member, target, reason, now), windowValue: value }
 }
 
 /**
