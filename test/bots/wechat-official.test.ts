@@ -83,7 +83,9 @@ describeOnDatabases('WeChat Official Account', (get) => {
     fields: Record<string, string | number>,
     options: { safe?: boolean } = {},
   ): Promise<string> {
-    const request = officialPost(fields, options)
+    // Signed now, as WeChat signs: the endpoint refuses a timestamp minutes away from its clock.
+    const timestamp = String(Math.floor(get().clock.now().getTime() / 1000))
+    const request = officialPost(fields, { ...options, timestamp })
     const response = await (options.safe ? safeApp : app).request(request.path, {
       method: 'POST',
       headers: { 'content-type': 'text/xml' },
