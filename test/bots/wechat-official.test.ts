@@ -219,7 +219,7 @@ describeOnDatabases('WeChat Official Account', (get) => {
     const openid = newFollower()
     await join(openid)
     const sent = () => wechat.customMessages.filter((m) => m.touser === openid)
-    expect(await sender.send(openid, { text: '周末双倍积分' })).toEqual({ ok: true })
+    expect(await sender.send(openid, { text: '周末双倍积分' })).toEqual({ ok: true, via: 'custom' })
     expect(sent()).toEqual([{ touser: openid, content: '周末双倍积分' }])
     get().clock.advance(48 * 3_600_000 + 60_000)
     expect(await sender.send(openid, { text: '再来一次' })).toMatchObject({
