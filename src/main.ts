@@ -8,6 +8,7 @@ import { type TelegramBot, createBot } from './bots/telegram/create-bot.ts'
 import type { WechatBot } from './bots/wechat/create-bot.ts'
 import { OfficialAccountApi } from './bots/wechat-official/api.ts'
 import { createOfficialAccountBot } from './bots/wechat-official/create-bot.ts'
+import { memberPageOAuthUrl, officialAccountLogin } from './bots/wechat-official/oauth.ts'
 import { OfficialAccountSender } from './bots/wechat-official/sender.ts'
 import { ConfigError, channelStatus, loadConfig, officialAccountOf } from './config.ts'
 import { createDomain } from './domain/index.ts'
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     { dialect: store.dialect, applied: migrated.results?.map((r) => r.migrationName) ?? [] },
     'database ready',
   )
+  const officialAccount = officialAccountOf(config)
   const domain = createDomain(
     { store, clock: systemClock },
     {
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
         telegramBotToken: config.TELEGRAM_BOT_TOKEN,
         initDataMaxAgeSeconds: config.MINIAPP_INIT_DATA_MAX_AGE_SECONDS,
         sessionTtlSeconds: config.MINIAPP_SESSION_TTL_SECONDS,
+        officialAccountLogin: officialAccount && officialAccountLogin(officialAccount),
       },
     },
   )
@@ -63,7 +66,6 @@ async function main(): Promise<void> {
       ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET }
       : undefined
 
-  const officialAccount = officialAccountOf(config)
   const officialApi =
     officialAccount && new OfficialAccountApi({ ...officialAccount, tokens: domain.platformTokens })
   const official =
@@ -171,6 +173,9 @@ async function main(): Promise<void> {
                     lastInbound: (openid) =>
                       domain.members.lastInboundAt('wechat_official', openid),
                     now: () => systemClock.now().getTime(),
+                    memberPageUrl:
+                      config.PUBLIC_URL &&
+                      memberPageOAuthUrl(officialAccount!.appId, `${config.PUBLIC_URL}/miniapp/`),
                   }),
                 },
               }),

@@ -113,7 +113,7 @@ describe('the jifen CLI', () => {
     })
   })
 
-  it('sets the Official Account’s menu in the programme’s language', async () => {
+  it('sets the Official Account’s menu in the programme’s language, 会员中心 opening the member page through the web login', async () => {
     const wechat = await new FakeWechatOfficial(
       OFFICIAL_ACCOUNT.appId,
       OFFICIAL_ACCOUNT.appSecret,
@@ -126,6 +126,7 @@ describe('the jifen CLI', () => {
           WECHAT_OA_APP_SECRET: OFFICIAL_ACCOUNT.appSecret,
           WECHAT_OA_TOKEN: OFFICIAL_ACCOUNT.token,
           WECHAT_OA_API_ROOT: wechat.url,
+          PUBLIC_URL: 'https://shop.example',
         },
       })
       expect(stdout).toContain('menu set: 会员中心, 签到, 我的积分')
@@ -133,7 +134,11 @@ describe('the jifen CLI', () => {
       expect(created).toMatchObject([{ ok: true }])
       expect(created[0]!.body).toEqual({
         button: [
-          { type: 'click', name: '会员中心', key: 'app' },
+          {
+            type: 'view',
+            name: '会员中心',
+            url: `https://open.weixin.qq.com/connect/oauth2/authorize?appid=${OFFICIAL_ACCOUNT.appId}&redirect_uri=${encodeURIComponent('https://shop.example/miniapp/')}&response_type=code&scope=snsapi_base&state=jifen#wechat_redirect`,
+          },
           { type: 'click', name: '签到', key: 'checkin' },
           { type: 'click', name: '我的积分', key: 'points' },
         ],

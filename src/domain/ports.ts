@@ -75,3 +75,12 @@ export interface SharedTokens {
     options: { renewEarlyMs: number; stale?: string },
   ): Promise<string>
 }
+
+/**
+ * The Official Account's web login (snsapi_base), implemented by its adapter: the code WeChat
+ * gave the member page, exchanged on the server for the follower's openid; undefined when
+ * WeChat refuses the code (wrong, expired or used before).
+ */
+export interface OfficialAccountLogin {
+  openidOf(code: string): Promise<string | undefined>
+}

@@ -10,6 +10,7 @@ import {
 import { WechatMessageCrypto } from '../../src/shared/wechat-crypto.ts'
 import { createDomain } from '../../src/domain/index.ts'
 import { OfficialAccountSender } from '../../src/bots/wechat-official/sender.ts'
+import { officialAccountLogin } from '../../src/bots/wechat-official/oauth.ts'
 import { describeOnDatabases } from '../helpers/domain.ts'
 import { FakeWechatOfficial } from '../helpers/fake-wechat-official.ts'
 import {
@@ -257,5 +258,48 @@ describeOnDatabases('WeChat Official Account', (get) => {
     expect((await identity()).unreachableAt).not.toBeNull()
     await event(openid, 'subscribe')
     expect((await identity()).unreachableAt).toBeNull()
+  })
+
+  it('signs the member page opened from the menu in by the web-login code, exchanged once for the openid', async () => {
+    const openid = newFollower()
+    await join(openid)
+    const domain = createDomain(
+      { store: get().store, clock: get().clock },
+      {
+        miniapp: {
+          officialAccountLogin: officialAccountLogin({ ...OFFICIAL_ACCOUNT, apiRoot: wechat.url }),
+        },
+      },
+    )
+    const page = createApp({ domain, logger: pino({ level: 'silent' }) })
+    const signIn = (wechatCode: string) =>
+      page.request('/api/miniapp/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ wechatCode }),
+      })
+    const code = wechat.oauthCodeFor(openid)
+    const signed = await signIn(code)
+    expect(signed.status).toBe(200)
+    const { token } = (await signed.json()) as { token: string }
+    const me = await page.request('/api/miniapp/me', {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(((await me.json()) as { member: { id: string } }).member.id).toBe(
+      (await memberOf(openid)).id,
+    )
+    for (const refused of [code, 'made-up-code']) {
+      const again = await signIn(refused)
+      expect(again.status).toBe(401)
+      expect(await again.json()).toMatchObject({
+        error: {
+          code: 'unauthorized',
+          message: expect.stringContaining('refused this sign-in code'),
+        },
+      })
+    }
+    const stranger = await signIn(wechat.oauthCodeFor(newFollower()))
+    expect(stranger.status).toBe(404)
+    expect(await stranger.json()).toMatchObject({ error: { code: 'member_not_found' } })
   })
 })

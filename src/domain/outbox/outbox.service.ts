@@ -252,9 +252,10 @@ export class OutboxService {
           sentVia: outcome.via ?? null,
           platformMessageId: outcome.messageId ?? null,
         }),
-        ...(outcome.status === 'skipped' && outcome.reason && {
-          lastError: outcome.reason.slice(0, 500),
-        }),
+        ...(outcome.status === 'skipped' &&
+          outcome.reason && {
+            lastError: outcome.reason.slice(0, 500),
+          }),
       })
       .execute()
     if (outcome.status === 'blocked') {

@@ -379,7 +379,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign in: Telegram initData or a WeChat link token for a short-lived session
+         * Sign in: Telegram initData, a WeChat link token or the Official Account’s web-login code, for a short-lived session
          * @description Access: public, no credential.
          */
         post: {
@@ -395,6 +395,8 @@ export interface paths {
                         initData: string;
                     } | {
                         token: string;
+                    } | {
+                        wechatCode: string;
                     };
                 };
             };
