@@ -75,6 +75,9 @@ async function main(): Promise<void> {
       logger: logger.child({ channel: 'wechat_official' }),
       sendText: (openid, text) => officialApi.sendText(openid, text),
       touched: (openid) => domain.members.touch('wechat_official', openid),
+      cameThrough: async (openid, scene, event) => {
+        await domain.channelSources.touch('wechat_official', openid, scene, event)
+      },
     })
 
   let shuttingDown = false
@@ -107,6 +110,9 @@ async function main(): Promise<void> {
             handle: (message) => official.handle(message),
           }
         : undefined,
+    channelQrCodes: officialApi
+      ? { create: (scene) => officialApi.createQrCode(scene) }
+      : undefined,
   })
   const scheduler = config.JOBS_ENABLED ? startScheduler(domain, logger) : undefined
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {

@@ -148,6 +148,40 @@ describe('the jifen CLI', () => {
     }
   })
 
+  it('makes a channel QR code for a named source and stores it', async () => {
+    const wechat = await new FakeWechatOfficial(
+      OFFICIAL_ACCOUNT.appId,
+      OFFICIAL_ACCOUNT.appSecret,
+    ).start()
+    try {
+      const { stdout } = await run(
+        'node',
+        ['bin/jifen.js', 'wechat', 'qr', '南京西路店', '--kind', 'store'],
+        {
+          env: {
+            ...env,
+            WECHAT_OA_APP_ID: OFFICIAL_ACCOUNT.appId,
+            WECHAT_OA_APP_SECRET: OFFICIAL_ACCOUNT.appSecret,
+            WECHAT_OA_TOKEN: OFFICIAL_ACCOUNT.token,
+            WECHAT_OA_API_ROOT: wechat.url,
+          },
+        },
+      )
+      const scene = /scene (src_[\w-]+)/.exec(stdout)![1]!
+      expect(stdout).toContain('channel QR code for 南京西路店 (store)')
+      expect(stdout).toContain('picture: https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=')
+      const store = createDb(env.DATABASE_URL)
+      try {
+        const sources = await createDomain({ store, clock: systemClock }).channelSources.list()
+        expect(sources).toMatchObject([{ name: '南京西路店', kind: 'store', scene }])
+      } finally {
+        await store.close()
+      }
+    } finally {
+      await wechat.stop()
+    }
+  })
+
   it('refuses to set the menu without the Official Account’s settings', async () => {
     await expect(jifen('wechat', 'menu')).rejects.toMatchObject({
       stderr: expect.stringContaining('set WECHAT_OA_APP_ID'),

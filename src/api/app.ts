@@ -28,6 +28,8 @@ import { segmentRoutes } from './routes/segments.ts'
 import { staffRoutes } from './routes/staff.ts'
 import { type TelegramWebhook, telegramWebhookRoute } from './routes/telegram-webhook.ts'
 import { type WechatOfficialEndpoint, wechatOfficialRoute } from './routes/wechat-official.ts'
+import { channelSourceRoutes } from './routes/channel-sources.ts'
+import type { ChannelQrCodes } from '../domain/ports.ts'
 
 export interface AppDeps {
   domain: Domain
@@ -38,6 +40,8 @@ export interface AppDeps {
   telegramWebhook?: TelegramWebhook
   /** Serves WeChat's server endpoint of the Official Account when the channel is on. */
   wechatOfficial?: WechatOfficialEndpoint
+  /** The Official Account's channel QR codes, when the channel is on. */
+  channelQrCodes?: ChannelQrCodes
   /** The built mini-app (vite build output), served under /miniapp. */
   miniappDir?: string
   /** Requests allowed per API key, per member and per address; RATE_LIMIT_DEFAULTS otherwise. */
@@ -51,6 +55,7 @@ export function createApp({
   isShuttingDown = () => false,
   telegramWebhook,
   wechatOfficial,
+  channelQrCodes,
   miniappDir,
   rateLimits = RATE_LIMIT_DEFAULTS,
 }: AppDeps): OpenAPIHono {
@@ -98,6 +103,7 @@ export function createApp({
   v1.route('/', customerDataRoutes(domain))
   v1.route('/', privacyRoutes(domain))
   v1.route('/', reportRoutes(domain))
+  v1.route('/', channelSourceRoutes(domain, channelQrCodes))
   v1.route('/', staffRoutes(domain))
   v1.route('/', auditLogRoutes(domain))
   app.route('/api/v1', v1)

@@ -84,3 +84,11 @@ export interface SharedTokens {
 export interface OfficialAccountLogin {
   openidOf(code: string): Promise<string | undefined>
 }
+
+/**
+ * Makes a platform's permanent QR code for a scene string (the Official Account's 带参数二维码),
+ * implemented by its adapter: what the code encodes, and the ticket WeChat shows it by.
+ */
+export interface ChannelQrCodes {
+  create(scene: string): Promise<{ ticket: string; url: string }>
+}

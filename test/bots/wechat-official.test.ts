@@ -53,6 +53,9 @@ describeOnDatabases('WeChat Official Account', (get) => {
       logger,
       sendText: (openid, text) => api.sendText(openid, text),
       touched: (openid) => get().domain.members.touch('wechat_official', openid),
+      cameThrough: async (openid, scene, event) => {
+        await get().domain.channelSources.touch('wechat_official', openid, scene, event)
+      },
       // Never too late unless the test says so: no test waits for a real clock.
       deadline: () => (slow ? Promise.resolve() : new Promise(() => {})),
     })
@@ -61,7 +64,12 @@ describeOnDatabases('WeChat Official Account', (get) => {
       appId: OFFICIAL_ACCOUNT.appId,
       handle: (message: Record<string, string>) => bot.handle(message),
     }
-    app = createApp({ domain: get().domain, logger, wechatOfficial: endpoint })
+    app = createApp({
+      domain: get().domain,
+      logger,
+      wechatOfficial: endpoint,
+      channelQrCodes: { create: (scene) => api.createQrCode(scene) },
+    })
     safeApp = createApp({
       domain: get().domain,
       logger,
@@ -301,5 +309,85 @@ describeOnDatabases('WeChat Official Account', (get) => {
     const stranger = await signIn(wechat.oauthCodeFor(newFollower()))
     expect(stranger.status).toBe(404)
     expect(await stranger.json()).toMatchObject({ error: { code: 'member_not_found' } })
+  })
+
+  it('attributes followers to the channel QR code they came through: the first touch kept, later scans recorded, in segments and the report', async () => {
+    const { key: manager } = await get().domain.staff.createApiKey('manager', 'admin')
+    const { key: till } = await get().domain.staff.createApiKey('till', 'pos')
+    const call = async (method: string, path: string, key: string, body?: unknown) => {
+      const response = await app.request(path, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call reads what it expects
+      return { status: response.status, body: (await response.json()) as any }
+    }
+    const store = await call('POST', '/api/v1/channel-sources', manager, {
+      name: '南京西路店',
+      kind: 'store',
+    })
+    expect(store.status).toBe(201)
+    expect(store.body).toMatchObject({
+      name: '南京西路店',
+      kind: 'store',
+      scene: store.body.id,
+      qrUrl: expect.stringMatching(/^http:\/\/weixin\.qq\.com\/q\//),
+      imageUrl: expect.stringMatching(
+        /^https:\/\/mp\.weixin\.qq\.com\/cgi-bin\/showqrcode\?ticket=/,
+      ),
+    })
+    expect(wechat.calls.filter((c) => c.path === '/cgi-bin/qrcode/create').at(-1)!.body).toEqual({
+      action_name: 'QR_LIMIT_STR_SCENE',
+      action_info: { scene: { scene_str: store.body.id } },
+    })
+    expect((await call('POST', '/api/v1/channel-sources', till, { name: 'x' })).status).toBe(403)
+    const poster = (await call('POST', '/api/v1/channel-sources', manager, { name: '地铁海报' }))
+      .body
+    expect(poster.kind).toBe('other')
+
+    const viaStore = newFollower()
+    await event(viaStore, 'subscribe', `qrscene_${store.body.scene}`)
+    await join(viaStore)
+    await event(viaStore, 'SCAN', poster.scene)
+    const viaPoster = newFollower()
+    await event(viaPoster, 'subscribe')
+    await event(viaPoster, 'SCAN', poster.scene)
+    await event(viaPoster, 'SCAN', 'a-scene-of-no-source')
+    await join(viaPoster)
+
+    const report = await call('GET', '/api/v1/reports/sources', manager)
+    expect(report.body.items).toEqual([
+      {
+        sourceId: store.body.id,
+        name: '南京西路店',
+        kind: 'store',
+        members: 1,
+        follows: 1,
+        scans: 0,
+      },
+      { sourceId: poster.id, name: '地铁海报', kind: 'other', members: 1, follows: 0, scans: 2 },
+    ])
+    for (const [source, member] of [
+      [store.body.id, viaStore],
+      [poster.id, viaPoster],
+    ]) {
+      const preview = await call('POST', '/api/v1/segments/preview', manager, {
+        filter: { sources: [source], optedIn: false },
+      })
+      expect(preview.body.size).toBe(1)
+      const segment = await call('POST', '/api/v1/segments', manager, {
+        name: `from ${source}`,
+        filter: { sources: [source], optedIn: false },
+      })
+      const listed = await call('GET', `/api/v1/segments/${segment.body.id}/members`, manager)
+      expect(listed.body.items.map((m: { id: string }) => m.id)).toEqual([
+        (await memberOf(member!)).id,
+      ])
+    }
+    expect((await call('GET', '/api/v1/channel-sources', manager)).body.items).toHaveLength(2)
   })
 })
