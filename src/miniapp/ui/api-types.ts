@@ -1631,6 +1631,8 @@ export interface components {
             status: string;
             telegramId: string | null;
             wechatId: string | null;
+            /** @description The Official Account’s openid */
+            officialOpenId: string | null;
             lotteryChances: number;
             joinedAt: string;
             tier: {
