@@ -181,7 +181,7 @@ async function main(): Promise<void> {
                     now: () => systemClock.now().getTime(),
                     memberPageUrl:
                       config.PUBLIC_URL &&
-                      memberPageOAuthUrl(officialAccount!.appId, `${config.PUBLIC_URL}/miniapp/`),
+                      memberPageOAuthUrl(officialAccount.appId, `${config.PUBLIC_URL}/miniapp/`),
                   }),
                 },
               }),

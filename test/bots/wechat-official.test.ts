@@ -323,8 +323,8 @@ describeOnDatabases('WeChat Official Account', (get) => {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       })
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call reads what it expects
-      return { status: response.status, body: (await response.json()) as any }
+
+      return { status: response.status, body: await response.json() }
     }
     const store = await call('POST', '/api/v1/channel-sources', manager, {
       name: '南京西路店',
@@ -385,7 +385,7 @@ describeOnDatabases('WeChat Official Account', (get) => {
       })
       const listed = await call('GET', `/api/v1/segments/${segment.body.id}/members`, manager)
       expect(listed.body.items.map((m: { id: string }) => m.id)).toEqual([
-        (await memberOf(member!)).id,
+        (await memberOf(member)).id,
       ])
     }
     expect((await call('GET', '/api/v1/channel-sources', manager)).body.items).toHaveLength(2)

@@ -7,6 +7,11 @@ export interface WechatApiAnswer {
   [field: string]: unknown
 }
 
+/** An id WeChat answers as a number (msgid, msg_id): read as text, as JSON numbers may be long. */
+function idOf(value: unknown): string | undefined {
+  return typeof value === 'number' || typeof value === 'string' ? String(value) : undefined
+}
+
 export class WechatApiError extends Error {
   constructor(
     readonly errcode: number,
@@ -85,11 +90,7 @@ export class OfficialAccountApi {
         token = await this.accessToken(token)
         continue
       }
-      throw new WechatApiError(
-        errcode,
-        answer.errmsg ?? '',
-        answer.msg_id === undefined ? undefined : String(answer.msg_id),
-      )
+      throw new WechatApiError(errcode, answer.errmsg ?? '', idOf(answer.msg_id))
     }
   }
 
@@ -119,7 +120,7 @@ export class OfficialAccountApi {
         Object.entries(template.data).map(([field, value]) => [field, { value }]),
       ),
     })
-    return String(answer.msgid ?? '')
+    return idOf(answer.msgid) ?? ''
   }
 
   /**
@@ -135,7 +136,7 @@ export class OfficialAccountApi {
         text: { content },
         clientmsgid: clientMsgId,
       })
-      return String(answer.msg_id ?? '')
+      return idOf(answer.msg_id) ?? ''
     } catch (error) {
       if (error instanceof WechatApiError && error.errcode === MASS_ALREADY_SENT && error.msgId)
         return error.msgId
