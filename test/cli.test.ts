@@ -15,6 +15,15 @@ const dir = mkdtempSync(join(tmpdir(), 'jifen-cli-'))
 const env = { ...process.env, DATABASE_URL: `file:${join(dir, 'cli.db')}` }
 const jifen = (...args: string[]) => run('node', ['bin/jifen.js', ...args], { env })
 
+/** The environment of a server with the test Official Account, its API faked at `wechat`. */
+const officialAccountEnv = (wechat: FakeWechatOfficial) => ({
+  ...env,
+  WECHAT_OA_APP_ID: OFFICIAL_ACCOUNT.appId,
+  WECHAT_OA_APP_SECRET: OFFICIAL_ACCOUNT.appSecret,
+  WECHAT_OA_TOKEN: OFFICIAL_ACCOUNT.token,
+  WECHAT_OA_API_ROOT: wechat.url,
+})
+
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('the jifen CLI', () => {
@@ -121,11 +130,7 @@ describe('the jifen CLI', () => {
     try {
       const { stdout } = await run('node', ['bin/jifen.js', 'wechat', 'menu'], {
         env: {
-          ...env,
-          WECHAT_OA_APP_ID: OFFICIAL_ACCOUNT.appId,
-          WECHAT_OA_APP_SECRET: OFFICIAL_ACCOUNT.appSecret,
-          WECHAT_OA_TOKEN: OFFICIAL_ACCOUNT.token,
-          WECHAT_OA_API_ROOT: wechat.url,
+          ...officialAccountEnv(wechat),
           PUBLIC_URL: 'https://shop.example',
         },
       })
@@ -157,15 +162,7 @@ describe('the jifen CLI', () => {
       const { stdout } = await run(
         'node',
         ['bin/jifen.js', 'wechat', 'qr', '南京西路店', '--kind', 'store'],
-        {
-          env: {
-            ...env,
-            WECHAT_OA_APP_ID: OFFICIAL_ACCOUNT.appId,
-            WECHAT_OA_APP_SECRET: OFFICIAL_ACCOUNT.appSecret,
-            WECHAT_OA_TOKEN: OFFICIAL_ACCOUNT.token,
-            WECHAT_OA_API_ROOT: wechat.url,
-          },
-        },
+        { env: officialAccountEnv(wechat) },
       )
       const scene = /scene (src_[\w-]+)/.exec(stdout)![1]!
       expect(stdout).toContain('channel QR code for 南京西路店 (store)')
