@@ -8,6 +8,7 @@ import { type TelegramBot, createBot } from './bots/telegram/create-bot.ts'
 import type { WechatBot } from './bots/wechat/create-bot.ts'
 import { OfficialAccountApi } from './bots/wechat-official/api.ts'
 import { createOfficialAccountBot } from './bots/wechat-official/create-bot.ts'
+import { memberPageOAuthUrl, officialAccountLogin } from './bots/wechat-official/oauth.ts'
 import { OfficialAccountSender } from './bots/wechat-official/sender.ts'
 import {
   ConfigError,
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     { dialect: store.dialect, applied: migrated.results?.map((r) => r.migrationName) ?? [] },
     'database ready',
   )
+  const officialAccount = officialAccountOf(config)
   const domain = createDomain(
     { store, clock: systemClock },
     {
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
         telegramBotToken: config.TELEGRAM_BOT_TOKEN,
         initDataMaxAgeSeconds: config.MINIAPP_INIT_DATA_MAX_AGE_SECONDS,
         sessionTtlSeconds: config.MINIAPP_SESSION_TTL_SECONDS,
+        officialAccountLogin: officialAccount && officialAccountLogin(officialAccount),
       },
       console: {
         idleSeconds: config.CONSOLE_SESSION_IDLE_SECONDS,
@@ -81,7 +84,6 @@ async function main(): Promise<void> {
       ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET }
       : undefined
 
-  const officialAccount = officialAccountOf(config)
   const officialApi =
     officialAccount && new OfficialAccountApi({ ...officialAccount, tokens: domain.platformTokens })
   const official =
@@ -91,6 +93,9 @@ async function main(): Promise<void> {
       logger: logger.child({ channel: 'wechat_official' }),
       sendText: (openid, text) => officialApi.sendText(openid, text),
       touched: (openid) => domain.members.touch('wechat_official', openid),
+      cameThrough: async (openid, scene, event) => {
+        await domain.channelSources.touch('wechat_official', openid, scene, event)
+      },
     })
 
   let shuttingDown = false
@@ -124,6 +129,9 @@ async function main(): Promise<void> {
           }
         : undefined,
     shopWebhooks: shopWebhooksOf(config),
+    channelQrCodes: officialApi
+      ? { create: (scene) => officialApi.createQrCode(scene) }
+      : undefined,
   })
   const scheduler = config.JOBS_ENABLED ? startScheduler(domain, logger) : undefined
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
@@ -190,6 +198,9 @@ async function main(): Promise<void> {
                     lastInbound: (openid) =>
                       domain.members.lastInboundAt('wechat_official', openid),
                     now: () => systemClock.now().getTime(),
+                    memberPageUrl:
+                      config.PUBLIC_URL &&
+                      memberPageOAuthUrl(officialAccount.appId, `${config.PUBLIC_URL}/miniapp/`),
                   }),
                 },
               }),

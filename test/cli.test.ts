@@ -15,6 +15,15 @@ const dir = mkdtempSync(join(tmpdir(), 'jifen-cli-'))
 const env = { ...process.env, DATABASE_URL: `file:${join(dir, 'cli.db')}` }
 const jifen = (...args: string[]) => run('node', ['bin/jifen.js', ...args], { env })
 
+/** The environment of a server with the test Official Account, its API faked at `wechat`. */
+const officialAccountEnv = (wechat: FakeWechatOfficial) => ({
+  ...env,
+  WECHAT_OA_APP_ID: OFFICIAL_ACCOUNT.appId,
+  WECHAT_OA_APP_SECRET: OFFICIAL_ACCOUNT.appSecret,
+  WECHAT_OA_TOKEN: OFFICIAL_ACCOUNT.token,
+  WECHAT_OA_API_ROOT: wechat.url,
+})
+
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('the jifen CLI', () => {
@@ -113,7 +122,7 @@ describe('the jifen CLI', () => {
     })
   })
 
-  it('sets the Official Account’s menu in the programme’s language', async () => {
+  it('sets the Official Account’s menu in the programme’s language, 会员中心 opening the member page through the web login', async () => {
     const wechat = await new FakeWechatOfficial(
       OFFICIAL_ACCOUNT.appId,
       OFFICIAL_ACCOUNT.appSecret,
@@ -121,11 +130,8 @@ describe('the jifen CLI', () => {
     try {
       const { stdout } = await run('node', ['bin/jifen.js', 'wechat', 'menu'], {
         env: {
-          ...env,
-          WECHAT_OA_APP_ID: OFFICIAL_ACCOUNT.appId,
-          WECHAT_OA_APP_SECRET: OFFICIAL_ACCOUNT.appSecret,
-          WECHAT_OA_TOKEN: OFFICIAL_ACCOUNT.token,
-          WECHAT_OA_API_ROOT: wechat.url,
+          ...officialAccountEnv(wechat),
+          PUBLIC_URL: 'https://shop.example',
         },
       })
       expect(stdout).toContain('menu set: 会员中心, 签到, 我的积分')
@@ -133,11 +139,41 @@ describe('the jifen CLI', () => {
       expect(created).toMatchObject([{ ok: true }])
       expect(created[0]!.body).toEqual({
         button: [
-          { type: 'click', name: '会员中心', key: 'app' },
+          {
+            type: 'view',
+            name: '会员中心',
+            url: `https://open.weixin.qq.com/connect/oauth2/authorize?appid=${OFFICIAL_ACCOUNT.appId}&redirect_uri=${encodeURIComponent('https://shop.example/miniapp/')}&response_type=code&scope=snsapi_base&state=jifen#wechat_redirect`,
+          },
           { type: 'click', name: '签到', key: 'checkin' },
           { type: 'click', name: '我的积分', key: 'points' },
         ],
       })
+    } finally {
+      await wechat.stop()
+    }
+  })
+
+  it('makes a channel QR code for a named source and stores it', async () => {
+    const wechat = await new FakeWechatOfficial(
+      OFFICIAL_ACCOUNT.appId,
+      OFFICIAL_ACCOUNT.appSecret,
+    ).start()
+    try {
+      const { stdout } = await run(
+        'node',
+        ['bin/jifen.js', 'wechat', 'qr', '南京西路店', '--kind', 'store'],
+        { env: officialAccountEnv(wechat) },
+      )
+      const scene = /scene (src_[\w-]+)/.exec(stdout)![1]!
+      expect(stdout).toContain('channel QR code for 南京西路店 (store)')
+      expect(stdout).toContain('picture: https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=')
+      const store = createDb(env.DATABASE_URL)
+      try {
+        const sources = await createDomain({ store, clock: systemClock }).channelSources.list()
+        expect(sources).toMatchObject([{ name: '南京西路店', kind: 'store', scene }])
+      } finally {
+        await store.close()
+      }
     } finally {
       await wechat.stop()
     }

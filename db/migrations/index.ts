@@ -16,6 +16,7 @@ import * as consoleSessions from './0015-console.ts'
 import * as holdouts from './0016-holdouts.ts'
 import * as platformTokens from './0018-platform-tokens.ts'
 import * as rewardCatalogue from './0021-reward-catalogue.ts'
+import * as officialAccount from './0022-official-account.ts'
 import * as webhooks from './0023-webhooks.ts'
 import * as shopConnectors from './0024-shop-connectors.ts'
 import * as couponUseKey from './0027-coupon-use-key.ts'
@@ -39,6 +40,7 @@ export const migrations: Record<string, Migration> = {
   '0016-holdouts': holdouts,
   '0018-platform-tokens': platformTokens,
   '0021-reward-catalogue': rewardCatalogue,
+  '0022-official-account': officialAccount,
   '0023-webhooks': webhooks,
   '0024-shop-connectors': shopConnectors,
   '0027-coupon-use-key': couponUseKey,

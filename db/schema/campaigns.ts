@@ -37,6 +37,10 @@ export interface OutboxTable {
   lastError: string | null
   sentAt: string | null
   createdAt: string
+  /** How it went where the channel has several ways (`custom`, `template`, `mass`). */
+  sentVia: string | null
+  /** The platform's id of the message, where it gives one (a mass send's msg_id). */
+  platformMessageId: string | null
 }
 
 export interface CampaignOpensTable {

@@ -25,6 +25,7 @@ import type { MiniappLinksTable, ServerSecretsTable } from './miniapp.ts'
 import type { OrdersTable } from './orders.ts'
 import type { PendingPointsTable } from './pending-points.ts'
 import type { PlatformTokensTable } from './platform-tokens.ts'
+import type { ChannelSourceTouchesTable, ChannelSourcesTable } from './channel-sources.ts'
 import type { PointLotsTable } from './point-lots.ts'
 import type { ProgrammeVersionsTable } from './programme-versions.ts'
 import type { RedemptionsTable } from './redemptions.ts'
@@ -85,6 +86,8 @@ export interface Database {
   dialogStates: DialogStatesTable
   processedUpdates: ProcessedUpdatesTable
   platformTokens: PlatformTokensTable
+  channelSources: ChannelSourcesTable
+  channelSourceTouches: ChannelSourceTouchesTable
   bindCodes: BindCodesTable
   serverSecrets: ServerSecretsTable
   miniappLinks: MiniappLinksTable

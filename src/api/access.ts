@@ -108,6 +108,9 @@ export const OPERATIONS = {
   'GET /api/v1/reports/programme': 'manager',
   'GET /api/v1/reports/weekly': 'manager',
   'GET /api/v1/reports/campaigns': 'manager',
+  'GET /api/v1/reports/sources': 'manager',
+  'POST /api/v1/channel-sources': 'manager',
+  'GET /api/v1/channel-sources': 'manager',
 
   'GET /api/v1/staff': 'owner',
   'GET /api/v1/staff/{id}': 'owner',

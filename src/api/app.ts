@@ -33,6 +33,8 @@ import { webhookRoutes } from './routes/webhooks.ts'
 import { type WechatOfficialEndpoint, wechatOfficialRoute } from './routes/wechat-official.ts'
 import { shopDeliveryRoutes } from './routes/shop-deliveries.ts'
 import { type ShopWebhookSecrets, shopWebhookRoutes } from './routes/shop-webhooks.ts'
+import { channelSourceRoutes } from './routes/channel-sources.ts'
+import type { ChannelQrCodes } from '../domain/ports.ts'
 
 export interface AppDeps {
   domain: Domain
@@ -45,6 +47,8 @@ export interface AppDeps {
   wechatOfficial?: WechatOfficialEndpoint
   /** The signing secret of each shop whose order webhooks become orders. */
   shopWebhooks?: ShopWebhookSecrets
+  /** The Official Account's channel QR codes, when the channel is on. */
+  channelQrCodes?: ChannelQrCodes
   /** The built mini-app (vite build output), served under /miniapp. */
   miniappDir?: string
   /** Requests allowed per API key, per member and per address; RATE_LIMIT_DEFAULTS otherwise. */
@@ -59,6 +63,7 @@ export function createApp({
   telegramWebhook,
   wechatOfficial,
   shopWebhooks = {},
+  channelQrCodes,
   miniappDir,
   rateLimits = RATE_LIMIT_DEFAULTS,
 }: AppDeps): OpenAPIHono {
@@ -107,6 +112,7 @@ export function createApp({
   v1.route('/', customerDataRoutes(domain))
   v1.route('/', privacyRoutes(domain))
   v1.route('/', reportRoutes(domain))
+  v1.route('/', channelSourceRoutes(domain, channelQrCodes))
   v1.route('/', staffRoutes(domain))
   v1.route('/', auditLogRoutes(domain))
   v1.route('/', shopDeliveryRoutes(domain))

@@ -57,8 +57,16 @@ export function errorJson(
   message: string,
   details?: Record<string, unknown>,
 ) {
-  const body: ErrorBody = { error: { code, message, ...(details ? { details } : {}) } }
-  return c.json(body, status)
+  return c.json(errorBody(code, message, details), status)
+}
+
+/** The body of every error answer: a stable code and a message for people. */
+export function errorBody(
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+): ErrorBody {
+  return { error: { code, message, ...(details ? { details } : {}) } }
 }
 
 /** A 400 naming the first invalid field, with every issue in `details`. */

@@ -33,6 +33,7 @@ export const MemberSchema = z
     status: z.string(),
     telegramId: z.string().nullable(),
     wechatId: z.string().nullable(),
+    officialOpenId: z.string().nullable().openapi({ description: 'The Official Account’s openid' }),
     lotteryChances: z.number().int(),
     joinedAt: z.string(),
     tier: z.object({

@@ -4,6 +4,8 @@ import { Command, InvalidArgumentError } from 'commander'
 import { createDb } from '../../db/client.ts'
 import { OfficialAccountApi } from '../bots/wechat-official/api.ts'
 import { officialMenu } from '../bots/wechat-official/menu.ts'
+import { memberPageOAuthUrl } from '../bots/wechat-official/oauth.ts'
+import { SOURCE_KINDS, type SourceKind } from '../domain/channel-sources/channel-sources.ts'
 import { ConfigError, loadConfig, officialAccountOf } from '../config.ts'
 import { EXPORT_KINDS, exportFilterSchema } from '../domain/customer-data/export.service.ts'
 import type { ImportReport } from '../domain/customer-data/member-import.service.ts'
@@ -206,15 +208,41 @@ wechat
   .command('menu')
   .description('set the account’s menu (会员中心, 签到, 我的积分) in the programme’s language')
   .action(async () => {
-    const account = officialAccountOf(loadConfig())
+    const settings = loadConfig()
+    const account = officialAccountOf(settings)
     if (!account)
       throw new ConfigError('set WECHAT_OA_APP_ID, WECHAT_OA_APP_SECRET and WECHAT_OA_TOKEN first')
     await withDomain(async (domain) => {
       const { config } = await domain.programme.current()
       const api = new OfficialAccountApi({ ...account, tokens: domain.platformTokens })
-      const menu = officialMenu(config.defaultLocale)
+      const menu = officialMenu(
+        config.defaultLocale,
+        settings.PUBLIC_URL
+          ? memberPageOAuthUrl(account.appId, `${settings.PUBLIC_URL}/miniapp/`)
+          : undefined,
+      )
       await api.createMenu(menu)
       console.log(`menu set: ${menu.button.map((b) => b.name).join(', ')}`)
+    })
+  })
+wechat
+  .command('qr <source>')
+  .description('name a source (a store, a poster, a staff member) and make its channel QR code')
+  .option('--kind <kind>', SOURCE_KINDS.join(', '), oneOf(SOURCE_KINDS), 'other' as SourceKind)
+  .action(async (source: string, options: { kind: SourceKind }) => {
+    const account = officialAccountOf(loadConfig())
+    if (!account)
+      throw new ConfigError('set WECHAT_OA_APP_ID, WECHAT_OA_APP_SECRET and WECHAT_OA_TOKEN first')
+    await withDomain(async (domain) => {
+      const api = new OfficialAccountApi({ ...account, tokens: domain.platformTokens })
+      const created = await domain.channelSources.create(
+        { name: source, kind: options.kind },
+        'cli',
+        { create: (scene) => api.createQrCode(scene) },
+      )
+      console.log(`channel QR code for ${created.name} (${created.kind}), scene ${created.scene}`)
+      console.log(`encodes: ${created.qrUrl}`)
+      console.log(`picture: ${created.imageUrl}`)
     })
   })
 

@@ -1,3 +1,4 @@
+import { ChannelSourcesService } from './channel-sources/channel-sources.service.ts'
 import { ChatSessionsService } from './chat/chat-sessions.service.ts'
 import { PlatformTokensService } from './chat/platform-tokens.service.ts'
 import { CampaignsService } from './campaigns/campaigns.service.ts'
@@ -108,6 +109,7 @@ export function createDomain(
     miniapp: new MiniappAuthService(deps, members, miniapp),
     memberImport,
     importJobs: new ImportJobsService(deps, memberImport),
+    channelSources: new ChannelSourcesService(deps),
     exports: new ExportService(deps, segments),
     privacy: new PrivacyService(deps, programme, members),
     webhooks: new WebhooksService(deps, {

@@ -7,16 +7,33 @@ export interface OutboundMessage {
   miniappButton?: string
   /** The campaign the message belongs to, if any, for the mini-app button's link. */
   campaignId?: string
+  /**
+   * The same notification as an Official Account template message (template id and the text of
+   * each field), for when WeChat allows no free-form message: outside the 48 hours.
+   */
+  officialTemplate?: { templateId: string; data: Record<string, string> }
+  /**
+   * A campaign's choice: a follower outside the 48 hours gets it by mass send (群发), which
+   * counts against each follower's monthly quota, instead of not at all.
+   */
+  officialMassSend?: boolean
 }
 
 /**
  * What a channel adapter answers for one message. `retryAfterMs`: the platform asked us to
  * slow down (Telegram's 429) or the send failed for now; `unreachable`: the recipient blocked
  * us or is gone, so we stop writing to them; `skipped`: the platform's rules do not let us
- * write to them now (outside the Official Account's 48 hours), no failure of ours or theirs.
+ * write to them now (outside the Official Account's 48 hours), no failure of ours or theirs;
+ * its `reason` is kept with the message.
  */
 export type SendResult =
-  | { ok: true }
+  | {
+      ok: true
+      /** The way it went, where the channel has several (`custom`, `template`, `mass`). */
+      via?: string
+      /** The platform's id of the message, where it gives one. */
+      messageId?: string
+    }
   | { ok: false; abandoned: true }
   | { ok: false; skipped: true; reason: string }
   | { ok: false; retryAfterMs: number; error: string }
@@ -57,4 +74,21 @@ export interface SharedTokens {
     fetch: () => Promise<FetchedToken>,
     options: { renewEarlyMs: number; stale?: string },
   ): Promise<string>
+}
+
+/**
+ * The Official Account's web login (snsapi_base), implemented by its adapter: the code WeChat
+ * gave the member page, exchanged on the server for the follower's openid; undefined when
+ * WeChat refuses the code (wrong, expired or used before).
+ */
+export interface OfficialAccountLogin {
+  openidOf(code: string): Promise<string | undefined>
+}
+
+/**
+ * Makes a platform's permanent QR code for a scene string (the Official Account's 带参数二维码),
+ * implemented by its adapter: what the code encodes, and the ticket WeChat shows it by.
+ */
+export interface ChannelQrCodes {
+  create(scene: string): Promise<{ ticket: string; url: string }>
 }

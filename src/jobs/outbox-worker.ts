@@ -42,11 +42,17 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return outbox.settle(owner, row, { status: 'skipped' })
     const sender = senders[row.channel as Channel]!
     const result = await sender.send(row.recipient, row.message, () => outbox.begin(owner, row))
-    if (result.ok) return outbox.settle(owner, row, { status: 'sent' })
+    if (result.ok)
+      return outbox.settle(owner, row, {
+        status: 'sent',
+        via: result.via,
+        messageId: result.messageId,
+      })
     // Not begun: the campaign was paused meanwhile, or another worker holds the row.
     if ('abandoned' in result) return outbox.release(owner, [row.id])
     if ('unreachable' in result) return outbox.settle(owner, row, { status: 'blocked' })
-    if ('skipped' in result) return outbox.settle(owner, row, { status: 'skipped' })
+    if ('skipped' in result)
+      return outbox.settle(owner, row, { status: 'skipped', reason: result.reason })
     return outbox.settle(owner, row, {
       status: 'retry',
       afterMs: result.retryAfterMs,

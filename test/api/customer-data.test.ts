@@ -91,6 +91,33 @@ for (const database of databases) {
         expect(bad.status).toBe(400)
         expect(bad.body.error.code).toBe('invalid_input')
       })
+
+      it('shows a member’s Official Account openid in the member view and the export, which imports back', async () => {
+        const created = await api.call('POST', '/api/v1/members', {
+          displayName: 'Oa',
+          externalId: 'S-OA',
+          officialOpenId: 'oOA_export_1',
+        })
+        expect(created.status).toBe(201)
+        const view = await api.call('GET', `/api/v1/members/${created.body.id}`)
+        expect(view.body.officialOpenId).toBe('oOA_export_1')
+        const text = (await api.call('GET', '/api/v1/exports/members')).body as string
+        const [header, ...lines] = text
+          .replace(/^\uFEFF/, '')
+          .trim()
+          .split('\r\n')
+        expect(header!.split(',').at(-1)).toBe('official_openid')
+        expect(
+          lines
+            .find((line) => line.includes('S-OA'))!
+            .split(',')
+            .at(-1),
+        ).toBe('oOA_export_1')
+        const again = await imported(text)
+        expect(again).toMatchObject({ created: 0, updated: 0, failed: 0 })
+        const byOpenid = await imported('name,official_openid\r\nOa,oOA_export_1\r\n')
+        expect(byOpenid).toMatchObject({ created: 0, failed: 0 })
+      })
     },
   )
 }

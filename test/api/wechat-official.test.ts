@@ -160,6 +160,27 @@ describeOnDatabases('the Official Account endpoint', (get) => {
     expect(logged.filter((line) => line.includes('wechat official: refused'))).toHaveLength(2)
   })
 
+  it('refuses a correctly signed POST whose timestamp is more than five minutes from now, as a replay', async () => {
+    const now = Math.floor(get().clock.now().getTime() / 1000)
+    for (const timestamp of [now - 301, now + 301]) {
+      const response = await post(
+        app,
+        officialPost(textMessage('o_member_1', '积分', `replay-${timestamp}`), {
+          timestamp: String(timestamp),
+        }),
+      )
+      expect(response.status).toBe(401)
+    }
+    expect(received).toEqual([])
+    expect(logged.filter((line) => line.includes('more than 300 s from now'))).toHaveLength(2)
+    const fresh = await post(
+      app,
+      officialPost(textMessage('o_member_1', '积分', 'fresh'), { timestamp: String(now - 299) }),
+    )
+    expect(fresh.status).toBe(200)
+    expect(received).toHaveLength(1)
+  })
+
   it('decrypts a safe-mode message, checks it, and encrypts the passive reply', async () => {
     answer = 'Your points: 120'
     const response = await post(

@@ -10,6 +10,7 @@ import {
 import { WechatMessageCrypto } from '../../src/shared/wechat-crypto.ts'
 import { createDomain } from '../../src/domain/index.ts'
 import { OfficialAccountSender } from '../../src/bots/wechat-official/sender.ts'
+import { officialAccountLogin } from '../../src/bots/wechat-official/oauth.ts'
 import { describeOnDatabases } from '../helpers/domain.ts'
 import { FakeWechatOfficial } from '../helpers/fake-wechat-official.ts'
 import {
@@ -52,6 +53,9 @@ describeOnDatabases('WeChat Official Account', (get) => {
       logger,
       sendText: (openid, text) => api.sendText(openid, text),
       touched: (openid) => get().domain.members.touch('wechat_official', openid),
+      cameThrough: async (openid, scene, event) => {
+        await get().domain.channelSources.touch('wechat_official', openid, scene, event)
+      },
       // Never too late unless the test says so: no test waits for a real clock.
       deadline: () => (slow ? Promise.resolve() : new Promise(() => {})),
     })
@@ -60,7 +64,12 @@ describeOnDatabases('WeChat Official Account', (get) => {
       appId: OFFICIAL_ACCOUNT.appId,
       handle: (message: Record<string, string>) => bot.handle(message),
     }
-    app = createApp({ domain: get().domain, logger, wechatOfficial: endpoint })
+    app = createApp({
+      domain: get().domain,
+      logger,
+      wechatOfficial: endpoint,
+      channelQrCodes: { create: (scene) => api.createQrCode(scene) },
+    })
     safeApp = createApp({
       domain: get().domain,
       logger,
@@ -83,7 +92,9 @@ describeOnDatabases('WeChat Official Account', (get) => {
     fields: Record<string, string | number>,
     options: { safe?: boolean } = {},
   ): Promise<string> {
-    const request = officialPost(fields, options)
+    // Signed now, as WeChat signs: the endpoint refuses a timestamp minutes away from its clock.
+    const timestamp = String(Math.floor(get().clock.now().getTime() / 1000))
+    const request = officialPost(fields, { ...options, timestamp })
     const response = await (options.safe ? safeApp : app).request(request.path, {
       method: 'POST',
       headers: { 'content-type': 'text/xml' },
@@ -217,7 +228,7 @@ describeOnDatabases('WeChat Official Account', (get) => {
     const openid = newFollower()
     await join(openid)
     const sent = () => wechat.customMessages.filter((m) => m.touser === openid)
-    expect(await sender.send(openid, { text: '周末双倍积分' })).toEqual({ ok: true })
+    expect(await sender.send(openid, { text: '周末双倍积分' })).toEqual({ ok: true, via: 'custom' })
     expect(sent()).toEqual([{ touser: openid, content: '周末双倍积分' }])
     get().clock.advance(48 * 3_600_000 + 60_000)
     expect(await sender.send(openid, { text: '再来一次' })).toMatchObject({
@@ -255,5 +266,128 @@ describeOnDatabases('WeChat Official Account', (get) => {
     expect((await identity()).unreachableAt).not.toBeNull()
     await event(openid, 'subscribe')
     expect((await identity()).unreachableAt).toBeNull()
+  })
+
+  it('signs the member page opened from the menu in by the web-login code, exchanged once for the openid', async () => {
+    const openid = newFollower()
+    await join(openid)
+    const domain = createDomain(
+      { store: get().store, clock: get().clock },
+      {
+        miniapp: {
+          officialAccountLogin: officialAccountLogin({ ...OFFICIAL_ACCOUNT, apiRoot: wechat.url }),
+        },
+      },
+    )
+    const page = createApp({ domain, logger: pino({ level: 'silent' }) })
+    const signIn = (wechatCode: string) =>
+      page.request('/api/miniapp/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ wechatCode }),
+      })
+    const code = wechat.oauthCodeFor(openid)
+    const signed = await signIn(code)
+    expect(signed.status).toBe(200)
+    const { token } = (await signed.json()) as { token: string }
+    const me = await page.request('/api/miniapp/me', {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(((await me.json()) as { member: { id: string } }).member.id).toBe(
+      (await memberOf(openid)).id,
+    )
+    for (const refused of [code, 'made-up-code']) {
+      const again = await signIn(refused)
+      expect(again.status).toBe(401)
+      expect(await again.json()).toMatchObject({
+        error: {
+          code: 'unauthorized',
+          message: expect.stringContaining('refused this sign-in code'),
+        },
+      })
+    }
+    const stranger = await signIn(wechat.oauthCodeFor(newFollower()))
+    expect(stranger.status).toBe(404)
+    expect(await stranger.json()).toMatchObject({ error: { code: 'member_not_found' } })
+  })
+
+  it('attributes followers to the channel QR code they came through: the first touch kept, later scans recorded, in segments and the report', async () => {
+    const { key: manager } = await get().domain.staff.createApiKey('manager', 'admin')
+    const { key: till } = await get().domain.staff.createApiKey('till', 'pos')
+    const call = async (method: string, path: string, key: string, body?: unknown) => {
+      const response = await app.request(path, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+
+      return { status: response.status, body: await response.json() }
+    }
+    const store = await call('POST', '/api/v1/channel-sources', manager, {
+      name: '南京西路店',
+      kind: 'store',
+    })
+    expect(store.status).toBe(201)
+    expect(store.body).toMatchObject({
+      name: '南京西路店',
+      kind: 'store',
+      scene: store.body.id,
+      qrUrl: expect.stringMatching(/^http:\/\/weixin\.qq\.com\/q\//),
+      imageUrl: expect.stringMatching(
+        /^https:\/\/mp\.weixin\.qq\.com\/cgi-bin\/showqrcode\?ticket=/,
+      ),
+    })
+    expect(wechat.calls.filter((c) => c.path === '/cgi-bin/qrcode/create').at(-1)!.body).toEqual({
+      action_name: 'QR_LIMIT_STR_SCENE',
+      action_info: { scene: { scene_str: store.body.id } },
+    })
+    expect((await call('POST', '/api/v1/channel-sources', till, { name: 'x' })).status).toBe(403)
+    const poster = (await call('POST', '/api/v1/channel-sources', manager, { name: '地铁海报' }))
+      .body
+    expect(poster.kind).toBe('other')
+
+    const viaStore = newFollower()
+    await event(viaStore, 'subscribe', `qrscene_${store.body.scene}`)
+    await join(viaStore)
+    await event(viaStore, 'SCAN', poster.scene)
+    const viaPoster = newFollower()
+    await event(viaPoster, 'subscribe')
+    await event(viaPoster, 'SCAN', poster.scene)
+    await event(viaPoster, 'SCAN', 'a-scene-of-no-source')
+    await join(viaPoster)
+
+    const report = await call('GET', '/api/v1/reports/sources', manager)
+    expect(report.body.items).toEqual([
+      {
+        sourceId: store.body.id,
+        name: '南京西路店',
+        kind: 'store',
+        members: 1,
+        follows: 1,
+        scans: 0,
+      },
+      { sourceId: poster.id, name: '地铁海报', kind: 'other', members: 1, follows: 0, scans: 2 },
+    ])
+    for (const [source, member] of [
+      [store.body.id, viaStore],
+      [poster.id, viaPoster],
+    ]) {
+      const preview = await call('POST', '/api/v1/segments/preview', manager, {
+        filter: { sources: [source], optedIn: false },
+      })
+      expect(preview.body.size).toBe(1)
+      const segment = await call('POST', '/api/v1/segments', manager, {
+        name: `from ${source}`,
+        filter: { sources: [source], optedIn: false },
+      })
+      const listed = await call('GET', `/api/v1/segments/${segment.body.id}/members`, manager)
+      expect(listed.body.items.map((m: { id: string }) => m.id)).toEqual([
+        (await memberOf(member)).id,
+      ])
+    }
+    expect((await call('GET', '/api/v1/channel-sources', manager)).body.items).toHaveLength(2)
   })
 })

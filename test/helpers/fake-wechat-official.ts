@@ -8,6 +8,8 @@ export interface WechatApiCall {
   body: unknown
   /** Whether WeChat accepted it. */
   ok?: boolean
+  /** What WeChat answered. */
+  answer?: Record<string, unknown>
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -20,15 +22,24 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 /**
  * WeChat's server API on 127.0.0.1, with the request and answer shapes of the official
  * documents: `cgi-bin/token` gives numbered tokens (`token-1`, `token-2`...) valid 7,200 s,
- * a call (custom message, menu) with any other than the newest is refused with 40001, and a
- * test queues the error codes the next sends answer (42001 expired, 45015 out of the 48
- * hours, 43004 not following, 45009 quota).
+ * a call (custom, template and mass sends, menu, QR code) with any other than the newest is
+ * refused with 40001, and a test queues the error codes the next sends answer (42001 expired,
+ * 45015 out of the 48 hours, 43004 not following, 45009 quota). The web login's
+ * `sns/oauth2/access_token` takes the app's id and secret and a code, which works once.
  */
 export class FakeWechatOfficial {
   readonly calls: WechatApiCall[] = []
-  /** Errcodes the next sends answer, one each, before they succeed again. */
+  /** Errcodes the next customer-service sends answer, one each, before they succeed again. */
   readonly failNextSends: number[] = []
+  /** The same for other paths: errcodes their next calls answer. */
+  readonly failNext: Record<string, number[]> = {}
+  /** Template ids of the account (模板ID); another is refused with 40037. */
+  readonly templateIds = new Set<string>()
   private tokens = 0
+  private messageIds = 1_000
+  private readonly massByClientId = new Map<string, number>()
+  /** OAuth codes not yet exchanged, with the follower each stands for. */
+  private readonly oauthCodes = new Map<string, string>()
   private server: Server | undefined
 
   constructor(
@@ -51,6 +62,55 @@ export class FakeWechatOfficial {
       })
   }
 
+  /** The template messages sent, as recipient, template id, url and each field's value. */
+  get templateMessages(): {
+    touser: string
+    templateId: string
+    url?: string
+    data: Record<string, string>
+  }[] {
+    return this.calls
+      .filter((call) => call.path === '/cgi-bin/message/template/send' && call.ok)
+      .map((call) => {
+        const body = call.body as {
+          touser: string
+          template_id: string
+          url?: string
+          data: Record<string, { value: string }>
+        }
+        return {
+          touser: body.touser,
+          templateId: body.template_id,
+          ...(body.url ? { url: body.url } : {}),
+          data: Object.fromEntries(Object.entries(body.data).map(([k, v]) => [k, v.value])),
+        }
+      })
+  }
+
+  /** The mass sends made, as recipients, text and WeChat's msg_id. */
+  get massSends(): { touser: string[]; content: string; msgId: string }[] {
+    return this.calls
+      .filter((call) => call.path === '/cgi-bin/message/mass/send' && call.ok)
+      .map((call) => {
+        const body = call.body as { touser: string[]; text: { content: string } }
+        return {
+          touser: body.touser,
+          content: body.text.content,
+          msgId: String(call.answer!.msg_id),
+        }
+      })
+  }
+
+  /**
+   * What WeChat's authorize page does when `openid` opens the OAuth link: a code for the
+   * redirect, valid for one exchange.
+   */
+  oauthCodeFor(openid: string): string {
+    const code = `code-${this.oauthCodes.size + 1}-${openid}`
+    this.oauthCodes.set(code, openid)
+    return code
+  }
+
   get tokenRequests(): number {
     return this.calls.filter((call) => call.path === '/cgi-bin/token').length
   }
@@ -70,6 +130,7 @@ export class FakeWechatOfficial {
         this.calls.push(call)
         const answer = (payload: { errcode?: number; [field: string]: unknown }) => {
           call.ok = !payload.errcode
+          call.answer = payload
           res.writeHead(200, { 'content-type': 'application/json; encoding=utf-8' })
           res.end(JSON.stringify(payload))
         }
@@ -79,19 +140,73 @@ export class FakeWechatOfficial {
           this.tokens += 1
           return answer({ access_token: `token-${this.tokens}`, expires_in: 7200 })
         }
+        if (url.pathname === '/sns/oauth2/access_token') {
+          if (query.appid !== this.appId || query.secret !== this.appSecret)
+            return answer({ errcode: 40125, errmsg: 'invalid appsecret' })
+          const openid = this.oauthCodes.get(query.code ?? '')
+          if (query.grant_type !== 'authorization_code' || !openid)
+            return answer({ errcode: 40029, errmsg: 'invalid code' })
+          // A code is good for one exchange; a second one is refused like a wrong code.
+          this.oauthCodes.delete(query.code!)
+          return answer({
+            access_token: `web-token-${openid}`,
+            expires_in: 7200,
+            refresh_token: `refresh-${openid}`,
+            openid,
+            scope: 'snsapi_base',
+          })
+        }
         if (query.access_token !== `token-${this.tokens}`)
           return answer({
             errcode: 40001,
             errmsg: 'invalid credential, access_token is invalid or not latest',
           })
-        if (url.pathname === '/cgi-bin/message/custom/send') {
-          const errcode = this.failNextSends.shift()
-          if (errcode === 42001) {
-            this.tokens += 1
-            return answer({ errcode, errmsg: 'access_token expired' })
-          }
-          if (errcode !== undefined) return answer({ errcode, errmsg: `error ${errcode}` })
+        const errcode =
+          url.pathname === '/cgi-bin/message/custom/send'
+            ? this.failNextSends.shift()
+            : this.failNext[url.pathname]?.shift()
+        if (errcode === 42001) {
+          this.tokens += 1
+          return answer({ errcode, errmsg: 'access_token expired' })
+        }
+        if (errcode !== undefined) return answer({ errcode, errmsg: `error ${errcode}` })
+        if (url.pathname === '/cgi-bin/message/custom/send')
           return answer({ errcode: 0, errmsg: 'ok' })
+        if (url.pathname === '/cgi-bin/message/template/send') {
+          const { template_id } = body as { template_id?: string }
+          if (this.templateIds.size > 0 && !this.templateIds.has(template_id ?? ''))
+            return answer({ errcode: 40037, errmsg: 'invalid template_id' })
+          return answer({ errcode: 0, errmsg: 'ok', msgid: ++this.messageIds })
+        }
+        if (url.pathname === '/cgi-bin/message/mass/send') {
+          const { touser, clientmsgid } = body as { touser?: string[]; clientmsgid?: string }
+          if (!Array.isArray(touser) || touser.length < 2 || touser.length > 10_000)
+            return answer({
+              errcode: 40130,
+              errmsg: 'invalid openid list size, at least two openid',
+            })
+          const earlier = clientmsgid ? this.massByClientId.get(clientmsgid) : undefined
+          if (earlier !== undefined)
+            return answer({ errcode: 45065, errmsg: 'clientmsgid exist', msg_id: earlier })
+          const msgId = ++this.messageIds
+          if (clientmsgid) this.massByClientId.set(clientmsgid, msgId)
+          return answer({
+            errcode: 0,
+            errmsg: 'send job submission success',
+            msg_id: msgId,
+            msg_data_id: msgId + 1,
+          })
+        }
+        if (url.pathname === '/cgi-bin/qrcode/create') {
+          const { action_name, action_info } = body as {
+            action_name?: string
+            action_info?: { scene?: { scene_str?: string } }
+          }
+          const scene = action_info?.scene?.scene_str ?? ''
+          if (action_name !== 'QR_LIMIT_STR_SCENE' || scene.length < 1 || scene.length > 64)
+            return answer({ errcode: 40097, errmsg: 'invalid args' })
+          const ticket = Buffer.from(`ticket:${scene}`).toString('base64')
+          return answer({ ticket, url: `http://weixin.qq.com/q/${encodeURIComponent(scene)}` })
         }
         if (url.pathname === '/cgi-bin/menu/create') return answer({ errcode: 0, errmsg: 'ok' })
         res.writeHead(404)

@@ -23,6 +23,12 @@ const localized = z.object({ 'zh-CN': z.string(), en: z.string() })
 const SessionRequest = z.union([
   z.object({ initData: z.string().min(1).max(8_192) }).strict(),
   z.object({ token: z.string().min(1).max(512) }).strict(),
+  z
+    .object({
+      /** The `code` WeChat's web login (snsapi_base) gave the page opened from the Official Account. */
+      wechatCode: z.string().min(1).max(256),
+    })
+    .strict(),
 ])
 const SessionSchema = z
   .object({ token: z.string(), expiresAt: z.string() })
@@ -150,7 +156,8 @@ const routes = {
     method: 'post',
     path: '/session',
     tags,
-    summary: 'Sign in: Telegram initData or a WeChat link token for a short-lived session',
+    summary:
+      'Sign in: Telegram initData, a WeChat link token or the Official Account’s web-login code, for a short-lived session',
     request: {
       body: { required: true, content: { 'application/json': { schema: SessionRequest } } },
     },
@@ -366,7 +373,9 @@ export function miniappRoutes(domain: Domain) {
     const session =
       'initData' in body
         ? await domain.miniapp.sessionFromTelegram(body.initData)
-        : await domain.miniapp.sessionFromLink(body.token)
+        : 'wechatCode' in body
+          ? await domain.miniapp.sessionFromOfficialAccount(body.wechatCode)
+          : await domain.miniapp.sessionFromLink(body.token)
     return c.json({ token: session.token, expiresAt: session.expiresAt }, 200)
   })
   return app

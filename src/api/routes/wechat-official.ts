@@ -34,6 +34,14 @@ export interface WechatOfficialEndpoint {
 const parser = new XMLParser({ parseTagValue: false, ignoreAttributes: true })
 const builder = new XMLBuilder({ cdataPropName: '__cdata' })
 
+/**
+ * How far a POST's signed timestamp may be from our clock. In plain mode the signature covers
+ * only the query (timestamp and nonce), not the body: a captured address could carry another
+ * body later. WeChat's own retries of a message come within about 15 seconds, so five minutes
+ * (either way, for clocks that drift) refuses a replay without refusing WeChat.
+ */
+export const MAX_POST_AGE_SECONDS = 300
+
 /** What WeChat takes for "no passive reply": it then waits for nothing and does not retry. */
 const NO_REPLY = 'success'
 
@@ -102,6 +110,9 @@ export function wechatOfficialRoute(
     })
     .post(WECHAT_OFFICIAL_PATH, async (c) => {
       if (!signed(c)) return refuse(c, 'wrong or missing signature')
+      const age = clock.now().getTime() / 1000 - Number(c.req.query('timestamp'))
+      if (!(Math.abs(age) <= MAX_POST_AGE_SECONDS))
+        return refuse(c, `the timestamp is more than ${MAX_POST_AGE_SECONDS} s from now`)
       let message = fieldsOf(await c.req.text())
       if (!message) return errorJson(c, 400, 'invalid_input', 'the body is not WeChat XML')
       const { timestamp = '', nonce = '' } = c.req.query()

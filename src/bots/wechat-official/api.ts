@@ -7,14 +7,24 @@ export interface WechatApiAnswer {
   [field: string]: unknown
 }
 
+/** An id WeChat answers as a number (msgid, msg_id): read as text, as JSON numbers may be long. */
+function idOf(value: unknown): string | undefined {
+  return typeof value === 'number' || typeof value === 'string' ? String(value) : undefined
+}
+
 export class WechatApiError extends Error {
   constructor(
     readonly errcode: number,
     errmsg: string,
+    /** The msg_id WeChat names in a refusal (45065: that mass send exists already). */
+    readonly msgId?: string,
   ) {
     super(`wechat ${errcode}: ${errmsg}`)
   }
 }
+
+/** 45065: a mass send with this clientmsgid exists; the answer names its msg_id. */
+const MASS_ALREADY_SENT = 45065
 
 /** The access token is invalid (40001) or expired (42001): fetch a new one and try again once. */
 const TOKEN_EXPIRED = new Set([40001, 42001])
@@ -80,7 +90,7 @@ export class OfficialAccountApi {
         token = await this.accessToken(token)
         continue
       }
-      throw new WechatApiError(errcode, answer.errmsg ?? '')
+      throw new WechatApiError(errcode, answer.errmsg ?? '', idOf(answer.msg_id))
     }
   }
 
@@ -91,6 +101,61 @@ export class OfficialAccountApi {
       msgtype: 'text',
       text: { content },
     })
+  }
+
+  /**
+   * A template message (模板消息), allowed at any time to a follower; `url` is where tapping it
+   * leads. Answers WeChat's msgid.
+   */
+  async sendTemplate(
+    openid: string,
+    template: { templateId: string; data: Record<string, string> },
+    url?: string,
+  ): Promise<string> {
+    const answer = await this.post('/cgi-bin/message/template/send', {
+      touser: openid,
+      template_id: template.templateId,
+      ...(url && { url }),
+      data: Object.fromEntries(
+        Object.entries(template.data).map(([field, value]) => [field, { value }]),
+      ),
+    })
+    return idOf(answer.msgid) ?? ''
+  }
+
+  /**
+   * A text mass send (群发) to 2 to 10,000 followers by openid. `clientMsgId` names the send:
+   * WeChat answers a second one with the same id by 45065 and the first's msg_id, so a retried
+   * batch is sent once. Answers the msg_id.
+   */
+  async massSendText(openids: string[], content: string, clientMsgId: string): Promise<string> {
+    try {
+      const answer = await this.post('/cgi-bin/message/mass/send', {
+        touser: openids,
+        msgtype: 'text',
+        text: { content },
+        clientmsgid: clientMsgId,
+      })
+      return idOf(answer.msg_id) ?? ''
+    } catch (error) {
+      if (error instanceof WechatApiError && error.errcode === MASS_ALREADY_SENT && error.msgId)
+        return error.msgId
+      throw error
+    }
+  }
+
+  /**
+   * A permanent channel QR code (QR_LIMIT_STR_SCENE) for `scene` (1 to 64 characters): WeChat
+   * sends the scene back when someone follows (`qrscene_<scene>`) or scans (`<scene>`) through it.
+   */
+  async createQrCode(scene: string): Promise<{ ticket: string; url: string }> {
+    const answer = await this.post('/cgi-bin/qrcode/create', {
+      action_name: 'QR_LIMIT_STR_SCENE',
+      action_info: { scene: { scene_str: scene } },
+    })
+    if (typeof answer.ticket !== 'string' || typeof answer.url !== 'string')
+      throw new WechatApiError(-1, 'no ticket in the answer')
+    return { ticket: answer.ticket, url: answer.url }
   }
 
   /** Replaces the account's menu (自定义菜单). */

@@ -18,6 +18,8 @@ export interface OfficialAccountBotDeps {
   sendText(openid: string, text: string): Promise<void>
   /** Records that the member wrote now, which opens WeChat's 48 hours for writing back. */
   touched(openid: string): Promise<void>
+  /** Records a follow or scan through the channel QR code of `scene`. */
+  cameThrough(openid: string, scene: string, event: 'subscribe' | 'scan'): Promise<void>
   /** Resolves when a passive reply would come too late; tests pass one already resolved. */
   deadline?: () => Promise<void>
 }
@@ -58,7 +60,13 @@ export function createOfficialAccountBot(deps: OfficialAccountBotDeps): Official
       if (event.kind === 'follow') {
         await conversation.reachable('wechat_official', event.openid, true)
         await deps.touched(event.openid)
+        if (event.scene) await deps.cameThrough(event.openid, event.scene, 'subscribe')
         return t('zh-CN', 'greeting.friend')
+      }
+      if (event.kind === 'scan') {
+        await deps.touched(event.openid)
+        await deps.cameThrough(event.openid, event.scene, 'scan')
+        return undefined
       }
       const { openid, inbound } = event
       // After the turn, so that a member who has just joined is recorded too.

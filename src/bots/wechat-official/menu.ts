@@ -9,14 +9,28 @@ interface ClickButton {
   key: CommandId
 }
 
+interface ViewButton {
+  type: 'view'
+  name: string
+  url: string
+}
+
 /**
- * The account's menu (cgi-bin/menu/create) in the programme's language. 会员中心 runs the
- * command that sends the member's page as a one-time link, as on the WeChat bot.
+ * The account's menu (cgi-bin/menu/create) in the programme's language. 会员中心 opens the
+ * member page through the account's web login (`memberPageUrl`, see oauth.ts), signed in with
+ * no link; without that address it runs the command that sends a one-time link, as on the
+ * WeChat bot.
  */
-export function officialMenu(locale: NonNullable<Reply['locale']>): { button: ClickButton[] } {
+export function officialMenu(
+  locale: NonNullable<Reply['locale']>,
+  memberPageUrl?: string,
+): { button: (ClickButton | ViewButton)[] } {
+  const name = t(locale, 'menu.memberCentre')
   return {
     button: [
-      { type: 'click', name: t(locale, 'menu.memberCentre'), key: 'app' },
+      memberPageUrl
+        ? { type: 'view', name, url: memberPageUrl }
+        : { type: 'click', name, key: 'app' },
       { type: 'click', name: t(locale, 'menu.checkin'), key: 'checkin' },
       { type: 'click', name: t(locale, 'menu.points'), key: 'points' },
     ],

@@ -7,19 +7,23 @@ export type OfficialMessage = Record<string, string>
 /** What a post from WeChat means for the bot. */
 export type OfficialEvent =
   | { kind: 'message'; openid: string; inbound: Inbound }
-  | { kind: 'follow'; openid: string }
+  | { kind: 'follow'; openid: string; scene?: string }
+  | { kind: 'scan'; openid: string; scene: string }
   | { kind: 'unfollow'; openid: string }
   | { kind: 'ignored' }
 
 /** Kinds a follower may send that the bot cannot read: answered with a hint, not ignored. */
 const UNREADABLE = new Set(['image', 'voice', 'video', 'shortvideo', 'location', 'link', 'file'])
 
+const SCENE_PREFIX = 'qrscene_'
+
 // WeChat gives an Official Account no nickname without the member's consent (snsapi_userinfo).
 const DISPLAY_NAME = '微信用户'
 
 /**
  * A post from WeChat as the core sees it. A menu click's key is the id of a command in the
- * command table (`checkin`, `points`), run as if its word had been typed. WeChat retries a
+ * command table (`checkin`, `points`), run as if its word had been typed; a follow or scan
+ * through a channel QR code carries its scene. WeChat retries a
  * post it got no answer to within 5 seconds: a message is the same delivery by its MsgId,
  * an event by its sender and CreateTime.
  */
@@ -43,8 +47,18 @@ export function toEvent(message: OfficialMessage): OfficialEvent {
   if (type && UNREADABLE.has(type)) return inbound('', message.MsgId)
   if (type !== 'event') return { kind: 'ignored' }
   switch (message.Event) {
-    case 'subscribe':
-      return { kind: 'follow', openid }
+    case 'subscribe': {
+      // Through a channel QR code WeChat names its scene, prefixed: qrscene_<scene>.
+      const scene = message.EventKey?.startsWith(SCENE_PREFIX)
+        ? message.EventKey.slice(SCENE_PREFIX.length)
+        : undefined
+      return scene ? { kind: 'follow', openid, scene } : { kind: 'follow', openid }
+    }
+    case 'SCAN':
+      // A follower scanning a channel QR code: the scene as it is.
+      return message.EventKey
+        ? { kind: 'scan', openid, scene: message.EventKey }
+        : { kind: 'ignored' }
     case 'unsubscribe':
       return { kind: 'unfollow', openid }
     case 'CLICK': {

@@ -19,6 +19,11 @@ export const messageSchema = z.object({
     .optional(),
   /** Label of a button that opens the member's page; its visits are the campaign's "opened". */
   miniappButton: z.string().trim().min(1).max(64).optional(),
+  /**
+   * Official Account followers outside the 48 hours get it by mass send (群发), within each
+   * follower's four a month, instead of not at all.
+   */
+  officialMassSend: z.boolean().optional(),
 })
 
 export const campaignInputSchema = z.object({

@@ -167,6 +167,7 @@ export class ExportService {
             joined_at: m.joinedAt,
             telegram_id: chat('telegram'),
             wechat_id: chat('wechat'),
+            official_openid: chat('wechat_official'),
           }
           return MEMBER_COLUMNS.map((column) => row[column])
         }),

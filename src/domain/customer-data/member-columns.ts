@@ -26,6 +26,7 @@ export const MEMBER_COLUMNS = [
   'joined_at',
   'telegram_id',
   'wechat_id',
+  'official_openid',
 ] as const
 export type MemberColumn = (typeof MEMBER_COLUMNS)[number]
 
@@ -101,6 +102,7 @@ const ALIASES: Record<MemberColumn, string[]> = {
   ],
   telegram_id: ['telegram', 'telegramid'],
   wechat_id: ['wechat', 'wechatid', '微信id'],
+  official_openid: ['openid', 'official_account_openid', '公众号openid'],
 }
 
 const BY_NAME = new Map<string, MemberColumn>(
@@ -139,6 +141,7 @@ export interface MemberRecord {
   joinedAt?: string
   telegramId?: string
   wechatId?: string
+  officialOpenId?: string
 }
 
 export interface RowIssue {
@@ -334,6 +337,10 @@ function readCell(
     case 'wechat_id':
       if (value.length > 200) throw new CellError('at most 200 characters')
       record.wechatId = value
+      return
+    case 'official_openid':
+      if (value.length > 200) throw new CellError('at most 200 characters')
+      record.officialOpenId = value
   }
 }
 
@@ -372,13 +379,14 @@ export function readMemberRow(
     !record.phone &&
     !record.code &&
     !record.telegramId &&
-    !record.wechatId
+    !record.wechatId &&
+    !record.officialOpenId
   ) {
     issues.push({
       line,
       code: 'missing_identifier',
       message:
-        'the row names no external_id, phone, code, telegram_id or wechat_id to find the member by',
+        'the row names no external_id, phone, code, telegram_id, wechat_id or official_openid to find the member by',
     })
   }
   return issues.length ? { issues } : { record }
@@ -393,6 +401,7 @@ export function identifiersOf(record: MemberRecord): [string, string][] {
       ['code', record.code],
       ['telegram_id', record.telegramId],
       ['wechat_id', record.wechatId],
+      ['official_openid', record.officialOpenId],
     ] as [string, string | undefined][]
   ).filter((pair): pair is [string, string] => pair[1] !== undefined)
 }

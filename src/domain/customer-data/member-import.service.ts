@@ -132,6 +132,7 @@ const REF: Record<string, (value: string) => MemberRef> = {
   code: (code) => ({ code }),
   telegram_id: (telegramId) => ({ telegramId }),
   wechat_id: (wechatId) => ({ wechatId }),
+  official_openid: (officialOpenId) => ({ officialOpenId }),
 }
 
 /**
@@ -292,14 +293,10 @@ export class MemberImportService {
       throw new DomainError('invalid_input', `the header names the column ${twice} twice`, {
         field: twice,
       })
-    if (
-      !columns.some(
-        (c) => c && ['external_id', 'phone', 'code', 'telegram_id', 'wechat_id'].includes(c),
-      )
-    ) {
+    if (!columns.some((c) => c && Object.keys(REF).includes(c))) {
       throw new DomainError(
         'invalid_input',
-        `the header line names no column to find members by (external_id, phone, code, telegram_id or wechat_id); it reads: ${header.join(', ')}`,
+        `the header line names no column to find members by (external_id, phone, code, telegram_id, wechat_id or official_openid); it reads: ${header.join(', ')}`,
       )
     }
     return columns
@@ -371,6 +368,7 @@ export class MemberImportService {
         ['code', record.code, member.code],
         ['telegram_id', record.telegramId, chatId('telegram')],
         ['wechat_id', record.wechatId, chatId('wechat')],
+        ['official_openid', record.officialOpenId, chatId('wechat_official')],
       ] as const
     ).find(([, given, held]) => given !== undefined && held != null && given !== held)
     if (clash) {
@@ -492,6 +490,7 @@ export class MemberImportService {
         sourceChannel: 'import',
         telegramId: record.telegramId,
         wechatId: record.wechatId,
+        officialOpenId: record.officialOpenId,
         externalId: record.externalId,
         marketingConsent: record.marketingConsent,
       },

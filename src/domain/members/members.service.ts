@@ -447,6 +447,7 @@ export class MembersService {
       status: member.status,
       telegramId: identities.find((i) => i.channel === 'telegram')?.externalId ?? null,
       wechatId: identities.find((i) => i.channel === 'wechat')?.externalId ?? null,
+      officialOpenId: identities.find((i) => i.channel === 'wechat_official')?.externalId ?? null,
       lotteryChances: member.lotteryChances,
       joinedAt: member.joinedAt,
       tier: await this.tierView(db, member, programme, known.windowValue),

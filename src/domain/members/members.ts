@@ -139,6 +139,8 @@ export interface MemberView {
   status: string
   telegramId: string | null
   wechatId: string | null
+  /** The Official Account's openid (公众号). */
+  officialOpenId: string | null
   lotteryChances: number
   joinedAt: string
   tier: TierView

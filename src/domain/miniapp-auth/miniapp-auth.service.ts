@@ -3,6 +3,7 @@ import { DomainError } from '../../shared/errors.ts'
 import { sha256Hex } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
 import type { MembersService } from '../members/members.service.ts'
+import type { OfficialAccountLogin } from '../ports.ts'
 import { telegramUserOf } from './telegram-init-data.ts'
 
 export interface MiniappAuthOptions {
@@ -11,6 +12,8 @@ export interface MiniappAuthOptions {
   initDataMaxAgeSeconds: number
   sessionTtlSeconds: number
   linkTtlSeconds: number
+  /** The Official Account's web login; without it, that sign-in is refused. */
+  officialAccountLogin?: OfficialAccountLogin
 }
 
 export interface MiniappSession {
@@ -27,7 +30,8 @@ function unauthorized(message: string): DomainError {
 
 /**
  * Who is looking at the mini-app. Telegram proves it with signed initData; WeChat with a
- * one-time, expiring link the bot sends. Either is exchanged for a short-lived session token
+ * one-time, expiring link the bot sends; the Official Account with the code of its web login,
+ * which WeChat exchanges for the follower's openid once. Either is exchanged for a short-lived session token
  * (signed, stateless: member id and expiry under an HMAC with a key kept in the database).
  */
 export class MiniappAuthService {
@@ -46,6 +50,24 @@ export class MiniappAuthService {
     })
     if (!member)
       throw new DomainError('member_not_found', 'join the programme in the bot first (/start)')
+    return this.issue(member.id)
+  }
+
+  /** The member page opened from the Official Account's menu, through its web login. */
+  async sessionFromOfficialAccount(code: string): Promise<MiniappSession> {
+    const login = this.options.officialAccountLogin
+    if (!login) throw unauthorized('the Official Account is not set up on this server')
+    const openid = await login.openidOf(code)
+    if (!openid)
+      throw unauthorized(
+        'WeChat refused this sign-in code (wrong, expired or used before); open the page from the account’s menu again',
+      )
+    const member = await this.members.findByRef(this.deps.store.db, { officialOpenId: openid })
+    if (!member)
+      throw new DomainError(
+        'member_not_found',
+        'join the programme in the Official Account first (注册)',
+      )
     return this.issue(member.id)
   }
 

@@ -71,6 +71,8 @@ export class OutboxService {
       lastError: null,
       sentAt: null,
       createdAt: queuedAt,
+      sentVia: null,
+      platformMessageId: null,
     }))
     for (let i = 0; i < rows.length; i += 500) {
       await trx
@@ -215,7 +217,9 @@ export class OutboxService {
     owner: string,
     claimed: ClaimedMessage,
     outcome:
-      | { status: 'sent' | 'skipped' | 'blocked' }
+      | { status: 'sent'; via?: string; messageId?: string }
+      | { status: 'skipped'; reason?: string }
+      | { status: 'blocked' }
       | { status: 'retry'; afterMs: number; error: string },
   ): Promise<void> {
     const now = this.deps.clock.now()
@@ -244,6 +248,14 @@ export class OutboxService {
         sentAt: outcome.status === 'sent' ? now.toISOString() : null,
         leaseOwner: null,
         leaseUntil: null,
+        ...(outcome.status === 'sent' && {
+          sentVia: outcome.via ?? null,
+          platformMessageId: outcome.messageId ?? null,
+        }),
+        ...(outcome.status === 'skipped' &&
+          outcome.reason && {
+            lastError: outcome.reason.slice(0, 500),
+          }),
       })
       .execute()
     if (outcome.status === 'blocked') {

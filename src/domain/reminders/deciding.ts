@@ -28,6 +28,7 @@ import {
   type ReminderKind,
   dueOn,
   formatLocalDate,
+  officialTemplateOf,
   formatMoney,
   purposeOf,
   renderTemplate,
@@ -194,12 +195,25 @@ export class ReminderDecider {
       )
     }
     const template = (config.templates[kind] ?? DEFAULT_TEMPLATES[kind])[locale]
+    const official =
+      identity.channel === 'wechat_official' ? officialTemplateOf(config, kind) : undefined
     return {
       status: 'queued',
       identity,
       message: {
         text: renderTemplate(template, values),
         miniappButton: locale === 'en' ? 'Open my points' : '打开会员中心',
+        ...(official && {
+          officialTemplate: {
+            templateId: official.templateId,
+            data: Object.fromEntries(
+              Object.entries(official.data).map(([field, text]) => [
+                field,
+                renderTemplate(text[locale], values),
+              ]),
+            ),
+          },
+        }),
       },
     }
   }

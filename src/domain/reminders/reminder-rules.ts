@@ -24,6 +24,19 @@ export const SERVICE_KINDS: ReadonlySet<ReminderKind> = new Set([
   'order_delivered',
 ])
 
+/**
+ * The kinds that are notifications about the member's own points, tier or order: the only ones
+ * the Official Account may send as template messages (WeChat's rules forbid marketing in them).
+ */
+export const NOTIFICATION_KINDS = [
+  'points_expiring',
+  'tier_upgrade',
+  'tier_downgrade',
+  'order_shipped',
+  'order_delivered',
+] as const satisfies readonly ReminderKind[]
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
+
 export function purposeOf(kind: ReminderKind): 'marketing' | 'service' {
   return SERVICE_KINDS.has(kind) ? 'service' : 'marketing'
 }
@@ -93,6 +106,33 @@ const template = z.object({
   'zh-CN': z.string().trim().min(1).max(1_000),
   en: z.string().trim().min(1).max(1_000),
 })
+
+/**
+ * A template message of the Official Account for one notification kind: the id of a template
+ * the merchant chose in the admin pages, and the text of each of its fields (`thing1`,
+ * `time2`, `keyword1`, ...) with the kind's placeholders, in both languages.
+ */
+const officialTemplate = z.object({
+  templateId: z
+    .string()
+    .trim()
+    .regex(/^[\w-]{1,128}$/, 'the template id of the admin pages (模板ID)'),
+  data: z
+    .record(
+      z.string().regex(/^[a-z][a-z_]{0,31}\d{0,3}$/, "a field of the template, such as 'thing1'"),
+      z.object({
+        'zh-CN': z.string().trim().min(1).max(200),
+        en: z.string().trim().min(1).max(200),
+      }),
+    )
+    .refine((data) => Object.keys(data).length >= 1 && Object.keys(data).length <= 20, {
+      message: 'a template has 1 to 20 fields',
+    }),
+})
+
+function placeholderList(kind: ReminderKind): string {
+  return [...COMMON_PLACEHOLDERS, ...PLACEHOLDERS[kind]].map((p) => `{${p}}`).join(' ')
+}
 
 /** The placeholders in `text` that `kind` does not know. */
 export function unknownPlaceholders(kind: ReminderKind, text: string): string[] {
@@ -177,8 +217,26 @@ export const remindersConfigSchema = z
       })
       .default({ enabled: true, after: 'delivered', delayHours: 24 }),
     templates: z.partialRecord(z.enum(REMINDER_KINDS), template).default({}),
+    /**
+     * Template messages (模板消息) of the Official Account per notification kind: how a follower
+     * is told outside the 48 hours in which a customer-service message is allowed.
+     */
+    officialTemplates: z.partialRecord(z.enum(NOTIFICATION_KINDS), officialTemplate).default({}),
   })
   .superRefine((config, ctx) => {
+    for (const [kind, { data }] of Object.entries(config.officialTemplates)) {
+      for (const [field, text] of Object.entries(data)) {
+        for (const locale of ['zh-CN', 'en'] as const) {
+          const unknown = unknownPlaceholders(kind as ReminderKind, text[locale])
+          if (unknown.length > 0)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['officialTemplates', kind, 'data', field, locale],
+              message: `unknown placeholder {${unknown[0]}}; ${kind} knows ${placeholderList(kind as ReminderKind)}`,
+            })
+        }
+      }
+    }
     for (const [kind, text] of Object.entries(config.templates)) {
       for (const locale of ['zh-CN', 'en'] as const) {
         const unknown = unknownPlaceholders(kind as ReminderKind, text[locale])
@@ -186,12 +244,22 @@ export const remindersConfigSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['templates', kind, locale],
-            message: `unknown placeholder {${unknown[0]}}; ${kind} knows ${[...COMMON_PLACEHOLDERS, ...PLACEHOLDERS[kind as ReminderKind]].map((p) => `{${p}}`).join(' ')}`,
+            message: `unknown placeholder {${unknown[0]}}; ${kind} knows ${placeholderList(kind as ReminderKind)}`,
           })
       }
     }
   })
 export type RemindersConfig = z.infer<typeof remindersConfigSchema>
+
+/** The Official Account's template for `kind`, if the programme sets one (notifications only). */
+export function officialTemplateOf(
+  config: RemindersConfig,
+  kind: ReminderKind,
+): RemindersConfig['officialTemplates'][NotificationKind] {
+  return (NOTIFICATION_KINDS as readonly ReminderKind[]).includes(kind)
+    ? config.officialTemplates[kind as NotificationKind]
+    : undefined
+}
 
 /** Fills a template; a placeholder without a value becomes empty rather than showing braces. */
 export function renderTemplate(text: string, values: Record<string, string | number>): string {

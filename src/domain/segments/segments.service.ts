@@ -8,6 +8,7 @@ import type { ProgrammeService } from '../programme/programme.service.ts'
 import { localDate } from '../programme/programme.ts'
 import { readPage, snapshotSizes, writePage } from './classification.ts'
 import { ClassSizes, CustomerPopulation } from './scores.ts'
+import { firstTouches } from '../channel-sources/channel-sources.service.ts'
 import {
   type AbcClass,
   type Lifecycle,
@@ -50,7 +51,7 @@ export interface RecomputeResult {
 /**
  * Customer classification (lifecycle, RFM, value class, ABC) and segments, the saved filters
  * over it that campaigns target. The classification is recomputed as a whole, on a schedule
- * and on demand; tier, tags, channels, region and consent are read live.
+ * and on demand; tier, tags, channels, sources, region and consent are read live.
  */
 export class SegmentsService {
   readonly filterSchema = segmentFilterSchema
@@ -349,7 +350,15 @@ export class SegmentsService {
       const before = new Date(filter.lastPurchaseBefore).toISOString()
       query = query.where('memberSegments.lastPurchaseAt', '<', before)
     }
-    const { tags, channels } = filter
+    const { tags, channels, sources } = filter
+    if (sources) {
+      const { db } = this.deps.store
+      query = query.where(
+        'members.id',
+        'in',
+        firstTouches(db).where('t.sourceId', 'in', sources).select('i.memberId'),
+      )
+    }
     if (tags) {
       query = query.where((eb) =>
         eb.exists(

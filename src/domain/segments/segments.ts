@@ -75,6 +75,11 @@ export const segmentFilterSchema = z
     /** Members with an identity on any of these chat channels. */
     channels: anyOf(z.enum(CHANNELS)),
     regions: anyOf(z.string().min(1).max(100)),
+    /**
+     * Members who came through any of these channel sources (ids): where they first followed
+     * or scanned an Official Account channel QR code.
+     */
+    sources: anyOf(z.string().min(1).max(64)),
     /** Last purchase at or after this instant. */
     lastPurchaseAfter: instant.optional(),
     /** Last purchase before this instant. */

@@ -8,12 +8,17 @@ import { refresh } from './state.ts'
 boot(App, async (launch) => {
   const initData = telegramInitData()
   const token = launch.get('token')
-  const campaign = new URLSearchParams(location.search).get('c')
+  const query = new URLSearchParams(location.search)
+  const campaign = query.get('c')
+  // Opened from the Official Account's menu: WeChat's web login redirects here with a code.
+  const wechatCode = query.get('code')
   if (initData) await signIn({ initData })
   else if (token) await signIn({ token })
+  else if (wechatCode) await signIn({ wechatCode })
   else if (!storedSession()) throw new ApiError(401, 'unauthorized', 'no credential')
-  // The one-time token has done its job; keep it out of the history and of screenshots.
-  if (token) history.replaceState(null, '', location.pathname)
+  // The one-time token or code has done its job; keep it out of the history and of screenshots.
+  if (token || wechatCode)
+    history.replaceState(null, '', `${location.pathname}${campaign ? `?c=${campaign}` : ''}`)
   await refresh()
   // Opened from a campaign's button: tell the merchant the campaign was opened.
   if (campaign)

@@ -367,7 +367,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign in: Telegram initData or a WeChat link token for a short-lived session
+         * Sign in: Telegram initData, a WeChat link token or the Official Account’s web-login code, for a short-lived session
          * @description Access: public, no credential.
          */
         post: operations["postMiniappSession"];
@@ -672,6 +672,8 @@ export interface components {
             status: string;
             telegramId: string | null;
             wechatId: string | null;
+            /** @description The Official Account’s openid */
+            officialOpenId: string | null;
             lotteryChances: number;
             joinedAt: string;
             tier: {
@@ -1072,7 +1074,8 @@ export interface components {
                  *         "after": "delivered",
                  *         "delayHours": 24
                  *       },
-                 *       "templates": {}
+                 *       "templates": {},
+                 *       "officialTemplates": {}
                  *     }
                  */
                 reminders: {
@@ -1262,6 +1265,54 @@ export interface components {
                         order_survey?: {
                             "zh-CN": string;
                             en: string;
+                        };
+                    };
+                    /** @default {} */
+                    officialTemplates: {
+                        points_expiring?: {
+                            templateId: string;
+                            data: {
+                                [key: string]: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                            };
+                        };
+                        tier_upgrade?: {
+                            templateId: string;
+                            data: {
+                                [key: string]: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                            };
+                        };
+                        tier_downgrade?: {
+                            templateId: string;
+                            data: {
+                                [key: string]: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                            };
+                        };
+                        order_shipped?: {
+                            templateId: string;
+                            data: {
+                                [key: string]: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                            };
+                        };
+                        order_delivered?: {
+                            templateId: string;
+                            data: {
+                                [key: string]: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                            };
                         };
                     };
                 };
@@ -2827,7 +2878,8 @@ export interface operations {
                      *         "after": "delivered",
                      *         "delayHours": 24
                      *       },
-                     *       "templates": {}
+                     *       "templates": {},
+                     *       "officialTemplates": {}
                      *     }
                      */
                     reminders?: {
@@ -3017,6 +3069,54 @@ export interface operations {
                             order_survey?: {
                                 "zh-CN": string;
                                 en: string;
+                            };
+                        };
+                        /** @default {} */
+                        officialTemplates?: {
+                            points_expiring?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            tier_upgrade?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            tier_downgrade?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            order_shipped?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            order_delivered?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
                             };
                         };
                     };
@@ -3434,6 +3534,8 @@ export interface operations {
                     initData: string;
                 } | {
                     token: string;
+                } | {
+                    wechatCode: string;
                 };
             };
         };

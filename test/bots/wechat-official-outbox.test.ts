@@ -1,0 +1,228 @@
+import pino from 'pino'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { OfficialAccountApi } from '../../src/bots/wechat-official/api.ts'
+import { OfficialAccountSender } from '../../src/bots/wechat-official/sender.ts'
+import { startOutboxWorker } from '../../src/jobs/outbox-worker.ts'
+import { describeOnDatabases, programmeWith } from '../helpers/domain.ts'
+import { FakeWechatOfficial } from '../helpers/fake-wechat-official.ts'
+import { OFFICIAL_ACCOUNT } from '../helpers/wechat-official.ts'
+
+const logger = pino({ level: 'silent' })
+const HOUR = 3_600_000
+const MEMBER_PAGE = 'https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx0123456789abcdef'
+
+describeOnDatabases('the Official Account through the outbox worker', (get) => {
+  let wechat: FakeWechatOfficial
+  let sender: OfficialAccountSender
+  let members = 0
+  let orders = 0
+
+  beforeAll(async () => {
+    wechat = await new FakeWechatOfficial(
+      OFFICIAL_ACCOUNT.appId,
+      OFFICIAL_ACCOUNT.appSecret,
+    ).start()
+    wechat.templateIds.add('TPL-SHIPPED')
+    const { domain, clock } = get()
+    sender = new OfficialAccountSender(
+      new OfficialAccountApi({
+        ...OFFICIAL_ACCOUNT,
+        apiRoot: wechat.url,
+        tokens: domain.platformTokens,
+      }),
+      {
+        lastInbound: (openid) => domain.members.lastInboundAt('wechat_official', openid),
+        now: () => clock.now().getTime(),
+        memberPageUrl: MEMBER_PAGE,
+        massGatherMs: 100,
+      },
+    )
+    await domain.programme.replace(
+      programmeWith({
+        reminders: {
+          orderSurvey: { enabled: false },
+          tierUpgrade: { enabled: false },
+          usageCycle: { enabled: false },
+          winBack: { enabled: false },
+          officialTemplates: {
+            order_shipped: {
+              templateId: 'TPL-SHIPPED',
+              data: {
+                character_string1: { 'zh-CN': '{order}', en: '{order}' },
+                thing2: { 'zh-CN': '获得{earned}积分，共{balance}积分', en: '{earned} points' },
+              },
+            },
+          },
+        },
+      }),
+    )
+  })
+  afterAll(async () => {
+    await wechat?.stop()
+  })
+
+  /** A follower who joined and last wrote now. */
+  async function follower(name: string): Promise<{ id: string; openid: string }> {
+    const openid = `oOutbox${++members}_${Date.now()}`
+    const member = await get().domain.members.register({
+      displayName: name,
+      officialOpenId: openid,
+      marketingConsent: true,
+    })
+    await get().domain.members.touch('wechat_official', openid)
+    return { id: member.id, openid }
+  }
+
+  /** Runs an outbox worker on the Official Account until nothing due is left in the outbox. */
+  async function drain(): Promise<void> {
+    const { domain, store } = get()
+    const worker = startOutboxWorker({
+      domain,
+      logger,
+      senders: { wechat_official: sender },
+      idleMs: 5,
+    })
+    try {
+      for (let quiet = 0; quiet < 3;) {
+        await new Promise((resolve) => setTimeout(resolve, 25))
+        const open = await store.db
+          .selectFrom('outbox')
+          .select('id')
+          .where((eb) =>
+            eb.or([
+              eb('status', 'in', ['claimed', 'sending']),
+              eb.and([
+                eb('status', '=', 'pending'),
+                eb('notBefore', '<=', get().clock.now().toISOString()),
+              ]),
+            ]),
+          )
+          .execute()
+        quiet = open.length === 0 ? quiet + 1 : 0
+      }
+    } finally {
+      await worker.stop()
+    }
+  }
+
+  async function shipOrder(memberId: string): Promise<string> {
+    const id = `OA-${++orders}`
+    await get().domain.orders.ingest({ id, member: { id: memberId }, amount: 5_000 })
+    await get().domain.reminders.recordOrderEvent(id, { type: 'shipped' })
+    await get().domain.reminders.run()
+    await drain()
+    return id
+  }
+
+  const rowsOf = (memberId: string) =>
+    get()
+      .store.db.selectFrom('outbox')
+      .select(['status', 'sentVia', 'platformMessageId', 'lastError', 'attempts', 'notBefore'])
+      .where('memberId', '=', memberId)
+      .orderBy('id')
+      .execute()
+
+  it('sends a notification by customer-service message within the 48 hours and as its template after them, recording which', async () => {
+    const lin = await follower('林')
+    const first = await shipOrder(lin.id)
+    expect(wechat.customMessages.filter((m) => m.touser === lin.openid)).toEqual([
+      {
+        touser: lin.openid,
+        content: expect.stringMatching(
+          new RegExp(`^林，你的订单${first}已发货。[^]*\\n打开会员中心：`),
+        ),
+      },
+    ])
+    get().clock.advance(48 * HOUR + 60_000)
+    const second = await shipOrder(lin.id)
+    expect(wechat.customMessages.filter((m) => m.touser === lin.openid)).toHaveLength(1)
+    const { balance } = (await get().domain.members.get({ id: lin.id })).points
+    expect(wechat.templateMessages.filter((m) => m.touser === lin.openid)).toEqual([
+      {
+        touser: lin.openid,
+        templateId: 'TPL-SHIPPED',
+        url: MEMBER_PAGE,
+        data: { character_string1: second, thing2: `获得50积分，共${balance}积分` },
+      },
+    ])
+    expect(await rowsOf(lin.id)).toMatchObject([
+      { status: 'sent', sentVia: 'custom', platformMessageId: null },
+      { status: 'sent', sentVia: 'template', platformMessageId: expect.stringMatching(/^\d+$/) },
+    ])
+  })
+
+  it('skips a notification without a template outside the 48 hours, and says why', async () => {
+    const mo = await follower('Mo')
+    get().clock.advance(48 * HOUR + 60_000)
+    const id = `OA-${++orders}`
+    await get().domain.orders.ingest({ id, member: { id: mo.id }, amount: 5_000 })
+    await get().domain.reminders.recordOrderEvent(id, { type: 'delivered' })
+    await get().domain.reminders.run()
+    await drain()
+    expect(await rowsOf(mo.id)).toMatchObject([
+      { status: 'skipped', sentVia: null, lastError: expect.stringContaining('48 hours') },
+    ])
+    expect(wechat.calls.filter((c) => JSON.stringify(c.body ?? '').includes(mo.openid))).toEqual([])
+  })
+
+  it('sends a campaign that chose mass send to followers outside the 48 hours by mass send with its msg_id, the others by customer service', async () => {
+    const away = [await follower('甲'), await follower('乙')]
+    get().clock.advance(48 * HOUR + 60_000)
+    const near = await follower('丙')
+    const campaign = await get().domain.campaigns.create(
+      {
+        name: '周末双倍',
+        message: { text: '周末双倍积分', officialMassSend: true },
+        segment: {},
+      },
+      'test',
+    )
+    await drain()
+    // Followers gathered while the worker sends go together; each is in one mass send.
+    const mass = wechat.massSends.filter((m) => m.content === '周末双倍积分')
+    const sendOf = (openid: string) => mass.filter((m) => m.touser.includes(openid))
+    for (const member of away) expect(sendOf(member.openid)).toHaveLength(1)
+    expect(sendOf(near.openid)).toEqual([])
+    expect(wechat.customMessages.filter((m) => m.touser === near.openid)).toEqual([
+      { touser: near.openid, content: '周末双倍积分' },
+    ])
+    const rows = await get()
+      .store.db.selectFrom('outbox')
+      .select(['memberId', 'status', 'sentVia', 'platformMessageId'])
+      .where('campaignId', '=', campaign.id)
+      .execute()
+    const byMember = new Map(rows.map((r) => [r.memberId, r]))
+    for (const member of away)
+      expect(byMember.get(member.id)).toMatchObject({
+        status: 'sent',
+        sentVia: 'mass',
+        platformMessageId: sendOf(member.openid)[0]!.msgId,
+      })
+    expect(byMember.get(near.id)).toMatchObject({ status: 'sent', sentVia: 'custom' })
+  })
+
+  it('keeps a mass send that hit the daily quota (45009) waiting an hour, not failed, and sends it then', async () => {
+    const away = [await follower('丁'), await follower('戊')]
+    get().clock.advance(48 * HOUR + 60_000)
+    wechat.failNext['/cgi-bin/message/mass/send'] = [45009]
+    await get().domain.campaigns.create(
+      {
+        name: '额度',
+        message: { text: '会员日', officialMassSend: true },
+        segment: {},
+      },
+      'test',
+    )
+    await drain()
+    for (const member of away)
+      expect(await rowsOf(member.id)).toMatchObject([
+        { status: 'pending', lastError: expect.stringContaining('45009') },
+      ])
+    expect(wechat.massSends.filter((m) => m.content === '会员日')).toEqual([])
+    get().clock.advance(HOUR)
+    await drain()
+    expect(wechat.massSends.filter((m) => m.content === '会员日')).toHaveLength(1)
+    for (const member of away)
+      expect(await rowsOf(member.id)).toMatchObject([{ status: 'sent', sentVia: 'mass' }])
+  })
+})
