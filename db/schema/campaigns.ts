@@ -45,6 +45,13 @@ export interface CampaignOpensTable {
   openedAt: string
 }
 
+/** A member opened their page from a reminder's button: once per reminder. */
+export interface ReminderOpensTable {
+  reminderId: number
+  memberId: string
+  openedAt: string
+}
+
 export interface CampaignHoldoutsTable {
   campaignId: string
   memberId: string

@@ -4,6 +4,7 @@ import type {
   CampaignOpensTable,
   CampaignsTable,
   OutboxTable,
+  ReminderOpensTable,
 } from './campaigns.ts'
 import type { BindCodesTable, DialogStatesTable, ProcessedUpdatesTable } from './chat.ts'
 import type { CouponsTable } from './coupons.ts'
@@ -38,6 +39,7 @@ import type {
   RemindersTable,
 } from './reminders.ts'
 import type {
+  ChurnDigestsTable,
   MemberSegmentsTable,
   MemberTagsTable,
   SegmentStateTable,
@@ -95,6 +97,7 @@ export interface Database {
   outbox: OutboxTable
   campaignOpens: CampaignOpensTable
   campaignHoldouts: CampaignHoldoutsTable
+  reminderOpens: ReminderOpensTable
   products: ProductsTable
   reminders: RemindersTable
   orderEvents: OrderEventsTable
@@ -102,4 +105,5 @@ export interface Database {
   guestSales: GuestSalesTable
   guestRefunds: GuestRefundsTable
   segmentSnapshots: SegmentSnapshotsTable
+  churnDigests: ChurnDigestsTable
 }

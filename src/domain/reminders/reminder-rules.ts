@@ -227,6 +227,18 @@ export function localDaysBetween(from: Date, to: Date, timezone: string): number
  * When to remind a member who bought `quantity` units of a product lasting `cycleDays` each:
  * `daysBefore` the supply runs out. The reminder is worth sending until a week after it ran out.
  */
+/** An order's quantity of each SKU, its lines added up: a supply is counted per product. */
+export function quantitiesBySku(items: { sku: string; quantity: number }[]): Map<string, number> {
+  const quantities = new Map<string, number>()
+  for (const item of items) quantities.set(item.sku, (quantities.get(item.sku) ?? 0) + item.quantity)
+  return quantities
+}
+
+/** Days an order's supply of a product lasts: its quantity times the product's usage cycle. */
+export function supplyDays(cycleDays: number, quantity: number): number {
+  return cycleDays * quantity
+}
+
 export function usageReminderTiming(
   placedAt: Date,
   cycleDays: number,
@@ -235,13 +247,13 @@ export function usageReminderTiming(
   sendAt: string,
   timezone: string,
 ): { runOutDate: string; dueAt: Date; expiresAt: Date } {
-  const supplyDays = cycleDays * quantity
-  const runOutDate = plusLocalDays(placedAt, supplyDays, timezone)
-  const dueDate = plusLocalDays(placedAt, Math.max(supplyDays - daysBefore, 0), timezone)
+  const days = supplyDays(cycleDays, quantity)
+  const runOutDate = plusLocalDays(placedAt, days, timezone)
+  const dueDate = plusLocalDays(placedAt, Math.max(days - daysBefore, 0), timezone)
   return {
     runOutDate,
     dueAt: dueOn(dueDate, sendAt, timezone),
-    expiresAt: dueOn(plusLocalDays(placedAt, supplyDays + 7, timezone), sendAt, timezone),
+    expiresAt: dueOn(plusLocalDays(placedAt, days + 7, timezone), sendAt, timezone),
   }
 }
 

@@ -6,7 +6,7 @@ import type { DomainDeps } from '../context.ts'
 import type { JobLeasesService } from '../job-leases/job-leases.service.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { localDate } from '../programme/programme.ts'
-import { readPage, snapshotSizes, writePage } from './classification.ts'
+import { readPage, readUsageCycles, snapshotSizes, writePage } from './classification.ts'
 import { ClassSizes, CustomerPopulation } from './scores.ts'
 import {
   type AbcClass,
@@ -130,12 +130,13 @@ export class SegmentsService {
       await setImmediate()
     }
     const population = everyone.seal()
+    const cycles = config.segments.slipping.enabled ? await readUsageCycles(db) : new Map()
 
     const sizes = new ClassSizes()
     let members = 0
     for (let after: string | null = null; ;) {
       await setImmediate()
-      const page = await readPage(db, after)
+      const page = await readPage(db, after, undefined, cycles)
       const rows = page.members.map((member) => {
         const classified = population.classify(
           member.joinedAt,
@@ -196,6 +197,7 @@ export class SegmentsService {
       revenue: Number(row.revenue),
       firstPurchaseAt: row.firstPurchaseAt,
       lastPurchaseAt: row.lastPurchaseAt,
+      slippingSince: row.slippingSince,
       computedAt: row.computedAt,
     }
   }
