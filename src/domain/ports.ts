@@ -3,10 +3,12 @@ export interface OutboundMessage {
   text: string
   imageUrl?: string
   buttons?: { label: string; url: string }[]
-  /** A button opening the member's page (the mini-app); its visits count as the campaign's opens. */
+  /** A button opening the member's page (the mini-app); its visits count as the message's opens. */
   miniappButton?: string
   /** The campaign the message belongs to, if any, for the mini-app button's link. */
   campaignId?: string
+  /** The reminder the message tells, if any, for the mini-app button's link. */
+  reminderId?: number
 }
 
 /**

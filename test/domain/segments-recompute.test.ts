@@ -269,9 +269,7 @@ for (const database of databases) {
       const { store, domain } = fixture
       // The reference statement knows the fixed stages only; slipping has its own test
       // (test/domain/slipping.test.ts), so here it is turned off.
-      await domain.programme.replace(
-        programmeWith({ segments: { slipping: { enabled: false } } }),
-      )
+      await domain.programme.replace(programmeWith({ segments: { slipping: { enabled: false } } }))
       await store.transaction((trx) => generate(trx, RECOMPUTE_BATCH * 3 + 37, new Date(NOW)))
       const result = await domain.segments.recompute()
       const batched = await classification(store.db)

@@ -256,6 +256,38 @@ export class OutboxService {
     }
   }
 
+  /**
+   * A member opened their page from a message's button (a campaign's or a reminder's): counted
+   * once per member and campaign, or per reminder, and only when that message was sent to them
+   * (a link passed around counts for nobody).
+   */
+  async recordOpen(source: OutboxEntry['source'], memberId: string): Promise<void> {
+    const { db } = this.deps.store
+    let sent = db
+      .selectFrom('outbox')
+      .select('id')
+      .where('memberId', '=', memberId)
+      .where('status', 'in', ['sent', 'uncertain'])
+    sent =
+      'campaignId' in source
+        ? sent.where('campaignId', '=', source.campaignId)
+        : sent.where('reminderId', '=', source.reminderId)
+    if (!(await sent.executeTakeFirst())) return
+    const openedAt = this.deps.clock.now().toISOString()
+    if ('campaignId' in source)
+      await db
+        .insertInto('campaignOpens')
+        .values({ campaignId: source.campaignId, memberId, openedAt })
+        .onConflict((oc) => oc.columns(['campaignId', 'memberId']).doNothing())
+        .execute()
+    else
+      await db
+        .insertInto('reminderOpens')
+        .values({ reminderId: source.reminderId, memberId, openedAt })
+        .onConflict((oc) => oc.column('reminderId').doNothing())
+        .execute()
+  }
+
   /** Gives back rows a stopping worker claimed but did not send, so nobody waits for the lease. */
   async release(owner: string, ids: number[]): Promise<void> {
     if (ids.length === 0) return

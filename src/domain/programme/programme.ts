@@ -108,7 +108,11 @@ const churnDigestSchema = z.object({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:mm')
     .default('09:00'),
   /** The ABC classes (see Customer classification) that make a customer valuable. */
-  abc: z.array(z.enum(['A', 'B', 'C'])).min(1).max(3).default(['A']),
+  abc: z
+    .array(z.enum(['A', 'B', 'C']))
+    .min(1)
+    .max(3)
+    .default(['A']),
   /** How many of them the digest names, the most revenue first. */
   top: z.number().int().min(1).max(20).default(5),
 })

@@ -200,6 +200,7 @@ export class ReminderDecider {
       message: {
         text: renderTemplate(template, values),
         miniappButton: locale === 'en' ? 'Open my points' : '打开会员中心',
+        reminderId: reminder.id,
       },
     }
   }

@@ -230,7 +230,8 @@ export function localDaysBetween(from: Date, to: Date, timezone: string): number
 /** An order's quantity of each SKU, its lines added up: a supply is counted per product. */
 export function quantitiesBySku(items: { sku: string; quantity: number }[]): Map<string, number> {
   const quantities = new Map<string, number>()
-  for (const item of items) quantities.set(item.sku, (quantities.get(item.sku) ?? 0) + item.quantity)
+  for (const item of items)
+    quantities.set(item.sku, (quantities.get(item.sku) ?? 0) + item.quantity)
   return quantities
 }
 

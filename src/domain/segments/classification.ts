@@ -77,7 +77,8 @@ export async function readPage(
       supplyDays: null,
     })
   }
-  if (cycles.size > 0 && purchases.size > 0) await readSupplies(db, after, rows.at(-1)!.id, cycles, purchases)
+  if (cycles.size > 0 && purchases.size > 0)
+    await readSupplies(db, after, rows.at(-1)!.id, cycles, purchases)
   return {
     after,
     through,

@@ -125,7 +125,9 @@ export class SealedPopulation {
     return {
       lifecycle,
       slippingSince:
-        lifecycle === 'slipping' ? slippingSince(purchases, rules.slipping, cutoffs.timezone) : null,
+        lifecycle === 'slipping'
+          ? slippingSince(purchases, rules.slipping, cutoffs.timezone)
+          : null,
       r,
       f,
       m,

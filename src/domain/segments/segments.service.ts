@@ -130,7 +130,9 @@ export class SegmentsService {
       await setImmediate()
     }
     const population = everyone.seal()
-    const cycles = config.segments.slipping.enabled ? await readUsageCycles(db) : new Map()
+    const cycles = config.segments.slipping.enabled
+      ? await readUsageCycles(db)
+      : new Map<string, number>()
 
     const sizes = new ClassSizes()
     let members = 0

@@ -13,18 +13,22 @@ async function start(): Promise<void> {
   render(<App />, document.getElementById('app')!)
   const initData = telegramInitData()
   const token = launch.get('token')
-  const campaign = new URLSearchParams(location.search).get('c')
+  const search = new URLSearchParams(location.search)
+  const campaign = search.get('c')
+  const reminder = Number(search.get('r'))
   if (initData) await signIn({ initData })
   else if (token) await signIn({ token })
   else if (!storedSession()) throw new ApiError(401, 'unauthorized', 'no credential')
   // The one-time token has done its job; keep it out of the history and of screenshots.
   if (token) history.replaceState(null, '', location.pathname)
   await refresh()
-  // Opened from a campaign's button: tell the merchant the campaign was opened.
-  if (campaign)
-    void call('post', '/api/miniapp/opens', { body: { campaignId: campaign } }).catch(
-      () => undefined,
-    )
+  // Opened from a campaign's or a reminder's button: tell the merchant it was opened.
+  const opened = campaign
+    ? { campaignId: campaign }
+    : Number.isSafeInteger(reminder) && reminder > 0
+      ? { reminderId: reminder }
+      : null
+  if (opened) void call('post', '/api/miniapp/opens', { body: opened }).catch(() => undefined)
 }
 
 start().catch(fail)

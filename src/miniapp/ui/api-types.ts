@@ -1265,7 +1265,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The page was opened from a campaign’s link (counted once per member)
+         * The page was opened from a campaign’s or a reminder’s link (counted once per member and message)
          * @description Access: the signed-in member, with a mini-app session.
          */
         post: {
@@ -1279,6 +1279,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         campaignId: string;
+                    } | {
+                        reminderId: number;
                     };
                 };
             };
