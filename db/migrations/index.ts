@@ -15,6 +15,7 @@ import * as importJobs from './0014-import-jobs.ts'
 import * as consoleSessions from './0015-console.ts'
 import * as holdouts from './0016-holdouts.ts'
 import * as platformTokens from './0018-platform-tokens.ts'
+import * as outboxHealth from './0019-outbox-health.ts'
 import * as churn from './0020-churn.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   '0015-console': consoleSessions,
   '0016-holdouts': holdouts,
   '0018-platform-tokens': platformTokens,
+  '0019-outbox-health': outboxHealth,
   '0020-churn': churn,
 }

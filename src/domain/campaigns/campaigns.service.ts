@@ -270,6 +270,7 @@ export class CampaignsService {
       .select(['id', 'memberId', 'sentAt'])
       .where('campaignId', '=', campaign.id)
       .where('status', '=', 'sent')
+      .$narrowType<{ memberId: string }>()
       .execute()
     const held = await db
       .selectFrom('campaignHoldouts')

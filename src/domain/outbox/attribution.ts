@@ -113,6 +113,7 @@ export async function attributeOrders(
       ])
       .where('outbox.memberId', 'in', page)
       .where('outbox.status', '=', 'sent')
+      .$narrowType<{ memberId: string }>()
       .execute()
     for (const message of messages) {
       if (!message.sentAt) continue
