@@ -262,7 +262,8 @@ export function usageReminderTiming(
  * The win-back step a customer whose last order was at `lastOrderAt` has reached by `now`:
  * only the highest (a customer found 95 days away hears once, not three times), due on the
  * day it was reached and worth sending until the next step, or for `lastStepWindowDays` after
- * the last one; past that the customer is let go.
+ * the last one; past that the customer is let go. With `early` (staff send the win-back now to
+ * a customer who is slipping), a customer who has reached no step yet gets the first, due now.
  */
 export function winBackStep(
   lastOrderAt: Date,
@@ -271,13 +272,16 @@ export function winBackStep(
   lastStepWindowDays: number,
   sendAt: string,
   timezone: string,
+  early = false,
 ): { index: number; days: number; rewardId?: string; dueAt: Date; expiresAt: Date } | null {
   const away = localDaysBetween(lastOrderAt, now, timezone)
   let index = -1
   steps.forEach((step, i) => {
     if (away >= step.days) index = i
   })
-  if (index < 0) return null
+  if (index < 0 && !(early && steps.length > 0)) return null
+  const brought = index < 0
+  if (brought) index = 0
   const step = steps[index]!
   const until = steps[index + 1]?.days ?? step.days + lastStepWindowDays
   const expiresAt = dueOn(plusLocalDays(lastOrderAt, until, timezone), sendAt, timezone)
@@ -286,7 +290,7 @@ export function winBackStep(
     index,
     days: step.days,
     ...(step.rewardId ? { rewardId: step.rewardId } : {}),
-    dueAt: dueOn(plusLocalDays(lastOrderAt, step.days, timezone), sendAt, timezone),
+    dueAt: brought ? now : dueOn(plusLocalDays(lastOrderAt, step.days, timezone), sendAt, timezone),
     expiresAt,
   }
 }
