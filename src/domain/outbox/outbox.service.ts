@@ -133,7 +133,8 @@ export class OutboxService {
       recipient = other?.externalId
     }
     if (!recipient) return false
-    const locale = self?.locale ?? (await this.programmes.current()).config.defaultLocale
+    // Read on `db`: inside a transaction on SQLite it holds the one connection.
+    const locale = self?.locale ?? (await this.programmes.current(db)).config.defaultLocale
     const payload: OutboundMessage = { text: localize(message.text, locale) }
     if (message.buttons?.length) payload.buttons = message.buttons
     const now = this.deps.clock.now().toISOString()

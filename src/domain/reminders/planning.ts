@@ -201,7 +201,7 @@ export class ReminderPlanner {
    * many were planned.
    */
   async bringWinBackForward(db: Db, memberIds: string[]): Promise<number> {
-    const { config: programme } = await this.programmes.current()
+    const { config: programme } = await this.programmes.current(db)
     if (!programme.reminders.winBack.enabled || memberIds.length === 0) return 0
     const now = this.deps.clock.now()
     let planned = 0
