@@ -762,11 +762,13 @@ describe('order touchpoints and the rules every reminder follows', () => {
         name: '复购提醒 Usage cycle',
         sent: 2,
         uncertain: 0,
+        opened: 0,
         converted: 1,
         orders: 1,
         sales: 19_800,
         cost: null,
         roi: null,
+        holdout: null,
       })
     }),
   )
