@@ -15,6 +15,8 @@ import * as importJobs from './0014-import-jobs.ts'
 import * as consoleSessions from './0015-console.ts'
 import * as holdouts from './0016-holdouts.ts'
 import * as platformTokens from './0018-platform-tokens.ts'
+import * as outboxHealth from './0019-outbox-health.ts'
+import * as churn from './0020-churn.ts'
 import * as rewardCatalogue from './0021-reward-catalogue.ts'
 import * as officialAccount from './0022-official-account.ts'
 import * as webhooks from './0023-webhooks.ts'
@@ -39,6 +41,8 @@ export const migrations: Record<string, Migration> = {
   '0015-console': consoleSessions,
   '0016-holdouts': holdouts,
   '0018-platform-tokens': platformTokens,
+  '0019-outbox-health': outboxHealth,
+  '0020-churn': churn,
   '0021-reward-catalogue': rewardCatalogue,
   '0022-official-account': officialAccount,
   '0023-webhooks': webhooks,

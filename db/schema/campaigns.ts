@@ -25,7 +25,14 @@ export interface OutboxTable {
   reminderId: number | null
   /** `marketing` (consent, frequency cap) or `service` (about the member's own order). */
   purpose: Generated<string>
-  memberId: string
+  /** Null on a message to a staff member (`staffId`). */
+  memberId: string | null
+  /** The staff member a notice or digest is for; see migration 0019. */
+  staffId: Generated<string | null>
+  /** What a staff message is (`channel_down`, `churn_digest`...); null on a member's message. */
+  kind: Generated<string | null>
+  /** A staff message with the same staff member and key is queued once. */
+  dedupeKey: Generated<string | null>
   channel: string
   recipient: string
   payloadJson: string
@@ -45,6 +52,13 @@ export interface OutboxTable {
 
 export interface CampaignOpensTable {
   campaignId: string
+  memberId: string
+  openedAt: string
+}
+
+/** A member opened their page from a reminder's button: once per reminder. */
+export interface ReminderOpensTable {
+  reminderId: number
   memberId: string
   openedAt: string
 }

@@ -4,6 +4,7 @@ import type {
   CampaignOpensTable,
   CampaignsTable,
   OutboxTable,
+  ReminderOpensTable,
 } from './campaigns.ts'
 import type { BindCodesTable, DialogStatesTable, ProcessedUpdatesTable } from './chat.ts'
 import type { CouponsTable } from './coupons.ts'
@@ -40,6 +41,7 @@ import type {
   RemindersTable,
 } from './reminders.ts'
 import type {
+  ChurnDigestsTable,
   MemberSegmentsTable,
   MemberTagsTable,
   SegmentStateTable,
@@ -107,6 +109,7 @@ export interface Database {
   shopDeliveries: ShopDeliveriesTable
   campaignOpens: CampaignOpensTable
   campaignHoldouts: CampaignHoldoutsTable
+  reminderOpens: ReminderOpensTable
   products: ProductsTable
   reminders: RemindersTable
   orderEvents: OrderEventsTable
@@ -118,4 +121,5 @@ export interface Database {
   webhookSubscriptionEvents: WebhookSubscriptionEventsTable
   webhookDeliveries: WebhookDeliveriesTable
   webhookAttempts: WebhookAttemptsTable
+  churnDigests: ChurnDigestsTable
 }

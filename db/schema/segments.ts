@@ -15,7 +15,23 @@ export interface MemberSegmentsTable {
   revenue: number
   firstPurchaseAt: string | null
   lastPurchaseAt: string | null
+  /** While `slipping`: the local midnight from which the customer was away too long. */
+  slippingSince: string | null
   computedAt: string
+}
+
+/**
+ * One weekly digest of valuable customers who started slipping (`week`: the local date it was
+ * due, one row a week), the members it named and who sent them the win-back step from it.
+ */
+export interface ChurnDigestsTable {
+  week: string
+  periodFrom: string
+  periodTo: string
+  memberIdsJson: string
+  createdAt: string
+  winBackBy: string | null
+  winBackAt: string | null
 }
 
 /** One row (id 1): when the classification was last recomputed, of how many members, in how long. */

@@ -40,6 +40,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   coupon_void: 409,
   member_inactive: 409,
   already_done: 409,
+  win_back_disabled: 409,
   birthday_locked: 409,
   closed: 409,
   lottery_exhausted: 409,

@@ -22,6 +22,7 @@ import { RemindersService } from './reminders/reminders.service.ts'
 import { ReportsService } from './reports/reports.service.ts'
 import { RewardImagesService } from './rewards/reward-images.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
+import { ChurnDigestService } from './segments/churn-digest.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
 import { AuditService } from './staff/audit.service.ts'
@@ -94,6 +95,8 @@ export function createDomain(
     audit: new AuditService(deps),
     tiers: new TiersService(deps, programme),
     segments,
+    // The weekly digest of slipping customers to the owner and managers, with the win-back offer.
+    churnDigest: new ChurnDigestService(deps, programme, outbox, reminders),
     outbox,
     reminders,
     jobLeases,

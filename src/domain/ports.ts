@@ -3,7 +3,7 @@ export interface OutboundMessage {
   text: string
   imageUrl?: string
   buttons?: { label: string; url: string }[]
-  /** A button opening the member's page (the mini-app); its visits count as the campaign's opens. */
+  /** A button opening the member's page (the mini-app); its visits count as the message's opens. */
   miniappButton?: string
   /** The campaign the message belongs to, if any, for the mini-app button's link. */
   campaignId?: string
@@ -17,6 +17,8 @@ export interface OutboundMessage {
    * counts against each follower's monthly quota, instead of not at all.
    */
   officialMassSend?: boolean
+  /** The reminder the message tells, if any, for the mini-app button's link. */
+  reminderId?: number
 }
 
 /**

@@ -28,6 +28,8 @@ export function engineJobs(domain: Domain): ScheduledJob[] {
       run: () => domain.reminders.planCalendar(),
     },
     { name: 'send-reminders', pattern: '* * * * *', run: () => domain.reminders.decideDue() },
+    // The weekly churn digest: the job looks often, the digest goes once a week (one row a week).
+    { name: 'churn-digest', pattern: '*/15 * * * *', run: () => domain.churnDigest.sendDue() },
     // Imports whose process died are marked failed, and finished ones older than a week go.
     { name: 'sweep-imports', pattern: '*/5 * * * *', run: () => domain.importJobs.sweep() },
   ]

@@ -35,6 +35,7 @@ export type DomainErrorCode =
   | 'birthday_locked'
   | 'member_inactive'
   | 'already_done'
+  | 'win_back_disabled'
   | 'forbidden'
   | 'unauthorized'
   | 'closed'

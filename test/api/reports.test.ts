@@ -188,11 +188,13 @@ for (const db of databases) {
             name: 'New year, new tea',
             sent: 1,
             uncertain: 0,
+            opened: 0,
             converted: 1,
             orders: 2,
             sales: 15_000,
             cost: 5_000,
             roi: 300,
+            holdout: null,
           },
         ])
         const campaignsCsv = await api.call('GET', '/api/v1/reports/campaigns?format=csv')
@@ -203,13 +205,35 @@ for (const db of databases) {
             'name',
             'sent',
             'uncertain',
+            'opened',
             'converted',
             'orders',
             'sales',
             'cost',
             'roi',
+            'heldOut',
+            'messagedConversion',
+            'heldOutConversion',
+            'uplift',
+            'upliftLow',
+            'upliftHigh',
+            'incrementalSales',
+            'verdict',
           ],
-          ['campaign', campaignId, 'New year, new tea', '1', '0', '1', '2', '15000', '5000', '300'],
+          [
+            'campaign',
+            campaignId,
+            'New year, new tea',
+            '1',
+            '0',
+            '0',
+            '1',
+            '2',
+            '15000',
+            '5000',
+            '300',
+            ...Array<string>(8).fill(''),
+          ],
         ])
         expect(campaignsCsv.body).toContain('"New year, new tea"')
       })
@@ -234,6 +258,35 @@ for (const db of databases) {
         const uncertain = csv[0]!.indexOf('uncertain')
         expect(uncertain).toBeGreaterThan(0)
         expect(csv.find((row) => row[1] === campaign.body.id)![uncertain]).toBe('1')
+      })
+
+      it('shows a campaign’s comparison with its held-out members beside its results, in JSON and CSV', async () => {
+        const campaign = await api.call('POST', '/api/v1/campaigns', {
+          name: 'Half held out',
+          message: { text: 'Tea?' },
+          segment: {},
+          holdoutPercent: 50,
+          holdoutSeed: 7,
+        })
+        await api.domain.campaigns.dispatchDue()
+        for (const row of await api.domain.outbox.claim('w', ['telegram'], 10))
+          await api.domain.outbox.settle('w', row, { status: 'sent' })
+        const stats = (await api.domain.campaigns.get(campaign.body.id)).stats
+        expect(stats.holdout).toMatchObject({
+          messaged: { members: 1 },
+          heldOut: { members: 1 },
+          verdict: 'too_small',
+        })
+        const report = await api.call('GET', '/api/v1/reports/campaigns')
+        expect(
+          report.body.items.find((i: { id: string }) => i.id === campaign.body.id),
+        ).toMatchObject({ sent: 1, holdout: stats.holdout })
+        const csv = rows((await api.call('GET', '/api/v1/reports/campaigns?format=csv')).body)
+        const row = csv.find((r) => r[1] === campaign.body.id)!
+        const column = (name: string) => row[csv[0]!.indexOf(name)]
+        expect(column('heldOut')).toBe('1')
+        expect(column('heldOutConversion')).toBe(String(stats.holdout!.heldOut.conversion))
+        expect(column('verdict')).toBe('too_small')
       })
 
       it('needs an admin key', async () => {

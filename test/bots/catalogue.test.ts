@@ -39,6 +39,7 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   self_referral: true,
   member_inactive: true,
   already_done: true,
+  win_back_disabled: true,
   forbidden: true,
   unauthorized: true,
   closed: true,

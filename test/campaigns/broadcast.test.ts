@@ -290,7 +290,7 @@ describeOnDatabases('campaign broadcasts through the durable outbox', (get) => {
     get().clock.set('2025-01-10T04:00:00Z')
   })
 
-  it('a campaign’s member-page button opens the mini-app for that campaign; opens count only targeted members', async () => {
+  it('a campaign’s or a reminder’s member-page button opens the mini-app naming it; opens count only targeted members', async () => {
     const telegram = new Telegraf(TOKEN, { telegram: { apiRoot: api.url } }).telegram
     const sender = new TelegramSender(
       telegram,
@@ -310,6 +310,15 @@ describeOnDatabases('campaign broadcasts through the durable outbox', (get) => {
       [{ text: 'Shop', url: 'https://shop.example/s' }],
       [{ text: 'My page', web_app: { url: 'https://shop.example/miniapp/?c=cmp_x' } }],
     ])
+    // A reminder's button names the reminder, so that its opens count too.
+    await sender.send('4242', { text: 'tea', miniappButton: 'My page', reminderId: 41 })
+    expect(
+      api.calls.filter((c) => c.payload.chat_id === '4242').at(-1)!.payload.reply_markup,
+    ).toEqual({
+      inline_keyboard: [
+        [{ text: 'My page', web_app: { url: 'https://shop.example/miniapp/?r=41' } }],
+      ],
+    })
     const tag = `open-${nextId}`
     const [targeted, other] = await members(2)
     const targetedId = (await get().domain.members.get({ telegramId: targeted! })).id

@@ -277,6 +277,7 @@ describeOnDatabases('programme reports on a fixed history', (get) => {
       first_time: [2, 0],
       repeat: [1, 1],
       loyal: [0, 0],
+      slipping: [0, 0],
       at_risk: [0, 1],
       churned: [1, 2],
     })
@@ -330,12 +331,14 @@ describeOnDatabases('programme reports on a fixed history', (get) => {
         name: 'Spring',
         sent: 2,
         uncertain: 0,
+        opened: 1,
         // A's ¥80 on 5 Mar is within 7 days of the message; C's ¥60 on 12 Mar is not.
         converted: 1,
         orders: 1,
         sales: 8_000,
         cost: 10_000,
         roi: 80, // 8,000 ÷ 10,000 × 100
+        holdout: null,
       },
     ])
     expect(await get().domain.reports.marketing({ from: '2025-02-01', to: '2025-03-01' })).toEqual(

@@ -12,6 +12,8 @@ describe('lifecycle cutoffs', () => {
       newSince: '2024-12-11T16:00:00.000Z',
       atRiskBefore: '2024-10-12T16:00:00.000Z',
       churnedBefore: '2024-07-14T16:00:00.000Z',
+      todayEnds: '2025-01-10T16:00:00.000Z',
+      timezone: 'Asia/Shanghai',
     })
     // 03:00 UTC on the 10th is still the 9th in Los Angeles.
     expect(
@@ -20,6 +22,8 @@ describe('lifecycle cutoffs', () => {
       newSince: '2024-12-11T08:00:00.000Z',
       atRiskBefore: '2024-10-12T07:00:00.000Z',
       churnedBefore: '2024-07-14T07:00:00.000Z',
+      todayEnds: '2025-01-10T08:00:00.000Z',
+      timezone: 'America/Los_Angeles',
     })
   })
 })

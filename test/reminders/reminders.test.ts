@@ -762,11 +762,13 @@ describe('order touchpoints and the rules every reminder follows', () => {
         name: '复购提醒 Usage cycle',
         sent: 2,
         uncertain: 0,
+        opened: 0,
         converted: 1,
         orders: 1,
         sales: 19_800,
         cost: null,
         roi: null,
+        holdout: null,
       })
     }),
   )
@@ -819,6 +821,49 @@ describe('proof of effect: one credit per order, standing holdouts', () => {
           orders: 1,
           sales: 30_000,
         })
+      }),
+  )
+
+  onDatabases(
+    'a reminder’s member-page button names the reminder; its open counts once, only for the member reminded, and credits the next order over a campaign sent before the open',
+    (db) =>
+      withHarness(db, {}, async (h) => {
+        await h.domain.reminders.upsertProduct('TEA-30', {
+          name: { 'zh-CN': '红茶礼盒', en: 'Black tea box' },
+          usageCycleDays: 30,
+        })
+        const vic = await h.member('Vic', { region: 'Open-A' })
+        const wen = await h.member('Wen')
+        h.at(0, '09:00')
+        await h.order(vic.id, 'O-1', 9_900, [{ sku: 'TEA-30', quantity: 1 }])
+        h.at(25)
+        await h.tick()
+        const reminded = h.delivered.find((d) => d.recipient === vic.chat)!
+        const [reminder] = await h.domain.reminders.list({ memberId: vic.id, kind: 'usage_cycle' })
+        expect(reminded.message).toMatchObject({ reminderId: reminder!.id })
+        // A campaign reaches Vic the next morning; Vic opens the reminder's page after it.
+        h.at(26)
+        const campaign = await h.domain.campaigns.create(
+          { name: 'Open-A', message: { text: '新茶到店' }, segment: { regions: ['Open-A'] } },
+          'test',
+        )
+        await h.domain.campaigns.dispatchDue()
+        await h.tick()
+        h.at(26, '12:00')
+        await h.domain.outbox.recordOpen({ reminderId: reminder!.id }, vic.id)
+        await h.domain.outbox.recordOpen({ reminderId: reminder!.id }, vic.id)
+        await h.domain.outbox.recordOpen({ reminderId: reminder!.id }, wen.id)
+        h.at(27)
+        await h.order(vic.id, 'O-2', 12_000)
+        const usage = (await h.domain.reminders.stats()).find((s) => s.kind === 'usage_cycle')!
+        expect(usage).toMatchObject({ sent: 1, opened: 1, converted: 1, sales: 12_000 })
+        expect((await h.domain.campaigns.get(campaign.id)).stats).toMatchObject({
+          sent: 1,
+          converted: 0,
+        })
+        const report = await h.domain.reports.marketing()
+        expect(report.find((r) => r.id === 'usage_cycle')).toMatchObject({ opened: 1 })
+        expect((await h.domain.reports.programme()).activity.interacted).toBe(1)
       }),
   )
 

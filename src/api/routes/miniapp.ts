@@ -333,12 +333,18 @@ const routes = {
     method: 'post',
     path: '/opens',
     tags,
-    summary: 'The page was opened from a campaign’s link (counted once per member)',
+    summary:
+      'The page was opened from a campaign’s or a reminder’s link (counted once per member and message)',
     request: {
       body: {
         required: true,
         content: {
-          'application/json': { schema: z.object({ campaignId: z.string().min(1).max(100) }) },
+          'application/json': {
+            schema: z.union([
+              z.object({ campaignId: z.string().min(1).max(100) }).strict(),
+              z.object({ reminderId: z.number().int().min(1).max(2_147_483_647) }).strict(),
+            ]),
+          },
         },
       },
     },
@@ -510,7 +516,7 @@ export function miniappRoutes(domain: Domain) {
       return c.json(localizeStep(step, await localeOf(memberId)), 200)
     })
     .openapi(routes.open, async (c) => {
-      await domain.campaigns.recordOpen(c.req.valid('json').campaignId, c.get('memberId'))
+      await domain.outbox.recordOpen(c.req.valid('json'), c.get('memberId'))
       return c.json({ ok: true as const }, 200)
     })
     .openapi(routes.code, async (c) => {

@@ -52,6 +52,9 @@ const ReminderStatsSchema = z
     scheduled: z.number().int(),
     queued: z.number().int(),
     sent: z.number().int(),
+    opened: z.number().int().openapi({
+      description: 'Sent reminders whose member-page button the member opened',
+    }),
     skipped: z.record(z.string(), z.number().int()),
     cancelled: z.number().int(),
     converted: z.number().int(),

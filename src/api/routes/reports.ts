@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import type { Domain } from '../../domain/index.ts'
 import type { ReportPeriod } from '../../domain/reports/reports.ts'
 import { newRouter } from '../router.ts'
-import { errorResponses } from '../schemas.ts'
+import { HoldoutComparisonSchema, errorResponses } from '../schemas.ts'
 
 const int = () => z.number().int()
 const rate = (description: string) => z.number().nullable().openapi({ description })
@@ -127,11 +127,17 @@ const MarketingSchema = z
         uncertain: int().openapi({
           description: 'Maybe delivered: the sender stopped before the platform answered',
         }),
+        opened: int().openapi({
+          description: 'Members who opened their page from the message’s button, once each',
+        }),
         converted: int(),
         orders: int(),
         sales: int(),
         cost: int().nullable(),
         roi: rate('Attributed sales ÷ cost × 100'),
+        holdout: HoldoutComparisonSchema.nullable().openapi({
+          description: 'Messaged against held-out members; null when nobody was held out',
+        }),
       }),
     ),
   })
@@ -176,7 +182,7 @@ const routes = {
     '/reports/campaigns',
     'Campaign and reminder results side by side',
     MarketingSchema,
-    'Campaigns started in the period with sent, converted (members who ordered within the attribution window), attributed orders and sales, cost and ROI.',
+    'Campaigns started in the period, and reminders by kind, with sent, opened, converted (members with an order credited within the attribution window), attributed orders and sales, cost and ROI, and the comparison with the held-out members where some were held out. CSV: the comparison as columns (`heldOut`, conversions, `uplift`, its interval, `incrementalSales`, `verdict`), empty without a holdout.',
   ),
 }
 
@@ -258,15 +264,43 @@ export function reportRoutes(domain: Domain) {
           'name',
           'sent',
           'uncertain',
+          'opened',
           'converted',
           'orders',
           'sales',
           'cost',
           'roi',
         ] as const
+        const holdoutColumns = [
+          'heldOut',
+          'messagedConversion',
+          'heldOutConversion',
+          'uplift',
+          'upliftLow',
+          'upliftHigh',
+          'incrementalSales',
+          'verdict',
+        ]
         return csv(c, 'campaigns', period, [
-          [...columns],
-          ...items.map((row) => columns.map((column) => row[column])),
+          [...columns, ...holdoutColumns],
+          ...items.map((row) => {
+            const h = row.holdout
+            return [
+              ...columns.map((column) => row[column]),
+              ...(h
+                ? [
+                    h.heldOut.members,
+                    h.messaged.conversion,
+                    h.heldOut.conversion,
+                    h.uplift,
+                    h.interval?.low ?? null,
+                    h.interval?.high ?? null,
+                    h.incrementalSales,
+                    h.verdict,
+                  ]
+                : holdoutColumns.map(() => null)),
+            ]
+          }),
         ])
       }
       return c.json({ period, items }, 200)

@@ -10,7 +10,8 @@ import {
   consoleLoginUrl,
 } from '../../domain/staff/staff-sessions.service.ts'
 import { DomainError } from '../../shared/errors.ts'
-import { day, maskName, signed, yuan } from './format.ts'
+import { maskName } from '../../domain/members/members.ts'
+import { day, signed, yuan } from './format.ts'
 import { t } from './i18n.ts'
 import type { Reply } from './messages.ts'
 import { nonce } from './member-commands.ts'

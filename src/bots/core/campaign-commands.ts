@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon'
 import type { HoldoutComparison } from '../../domain/outbox/holdout.ts'
+import { localize } from '../../domain/programme/programme.ts'
+import { isDomainError } from '../../shared/errors.ts'
 import { refusedBelow } from './admin-commands.ts'
 import { yuan } from './format.ts'
 import { t } from './i18n.ts'
@@ -270,4 +272,65 @@ export async function confirmBroadcast(turn: Turn, dialog: Broadcast): Promise<R
     'broadcast created in chat',
   )
   return text(t(turn.locale, 'broadcast.done', { id: campaign.id }))
+}
+
+/** A moment in the shop's time zone, to the minute, as staff read it. */
+function localMinute(turn: Turn, iso: string): string {
+  return DateTime.fromISO(iso, { zone: turn.programme.timezone }).toFormat('yyyy-MM-dd HH:mm')
+}
+
+/** `/slipping`: the last weekly churn digest, with the offer to send its members the win-back. */
+export async function slippingDigest(turn: Turn): Promise<Reply[]> {
+  const { churnDigest } = turn.deps.domain
+  const digest = await churnDigest.latest()
+  if (!digest) return text(t(turn.locale, 'slipping.none'))
+  if (digest.members.length === 0) {
+    const days = (iso: string) => DateTime.fromISO(iso, { zone: turn.programme.timezone })
+    return text(
+      t(turn.locale, 'slipping.nobody', {
+        from: days(digest.from).toISODate()!,
+        to: days(digest.to).minus({ days: 1 }).toISODate()!,
+      }),
+    )
+  }
+  const body = localize(await churnDigest.text(digest, false), turn.locale)
+  if (digest.winBack)
+    return text(
+      `${body}\n${t(turn.locale, 'slipping.sent', {
+        by: digest.winBack.by,
+        at: localMinute(turn, digest.winBack.at),
+      })}`,
+    )
+  return [
+    {
+      text: body,
+      buttons: [
+        [
+          {
+            label: t(turn.locale, 'slipping.send', { count: digest.members.length }),
+            action: `slip:${digest.week}`,
+          },
+        ],
+      ],
+    },
+  ]
+}
+
+/** The digest's offer taken: its members get the win-back step now, once per digest. */
+export async function sendSlippingWinBack(turn: Turn, week: string): Promise<Reply[]> {
+  const refusal = await refusedBelow(turn, 'manager', '/slipping')
+  if (refusal) return refusal
+  try {
+    const result = await turn.deps.domain.churnDigest.sendWinBack(
+      week,
+      `${turn.inbound.channel}:${turn.inbound.userId}`,
+    )
+    return text(t(turn.locale, 'slipping.done', result))
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'already_done') throw error
+    const details = error.details as { by: string; at: string }
+    return text(
+      t(turn.locale, 'slipping.sent', { by: details.by, at: localMinute(turn, details.at) }),
+    )
+  }
 }

@@ -259,6 +259,13 @@ const TABLE = {
     open: true,
     handler: campaigns.broadcast,
   },
+  slipping: {
+    name: 'slipping',
+    words: { 'zh-CN': ['流失预警'], en: ['slipping'] },
+    role: 'manager',
+    open: true,
+    handler: campaigns.slippingDigest,
+  },
   quizStart: {
     name: 'quiz',
     words: { 'zh-CN': ['问答', '答题'], en: ['quiz'] },

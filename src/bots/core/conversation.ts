@@ -132,6 +132,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
       kind !== 'confirm' &&
       kind !== 'quizstart' &&
       kind !== 'review' &&
+      kind !== 'slip' &&
       !kind.startsWith('bc-')
     )
       return [{ text: t(turn.locale, 'register.needed') }]
@@ -142,6 +143,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     if (kind === 'review' && value) return admin.chooseReview(turn, value)
     if (kind === 'draw' && value) return engagement.draw(turn, value)
     if (kind === 'survey' && value) return engagement.scoreSurvey(turn, value)
+    if (kind === 'slip' && value) return campaigns.sendSlippingWinBack(turn, value)
     if (kind === 'bc-seg' && value) return campaigns.chooseSegment(turn, value)
     if (kind.startsWith('bc-')) return campaigns.broadcastAction(turn, kind)
     if (kind === 'confirm') {

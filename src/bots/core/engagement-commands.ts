@@ -2,7 +2,7 @@ import { type QuizStep, localizeStep } from '../../domain/interactions/quizzes.s
 import type { LotteryView } from '../../domain/interactions/lotteries.service.ts'
 import { localize } from '../../domain/programme/programme.ts'
 import { refusedBelow } from './admin-commands.ts'
-import { maskName } from './format.ts'
+import { maskName } from '../../domain/members/members.ts'
 import { t } from './i18n.ts'
 import { nonce, requireMember } from './member-commands.ts'
 import type { Button, Reply } from './messages.ts'

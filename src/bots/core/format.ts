@@ -25,13 +25,6 @@ export function reasonLabel(locale: Locale, reason: LedgerReason): string {
   return t(locale, `reason.${reason}`)
 }
 
-/** Another member's name on a leaderboard: enough to recognise oneself, not to identify others. */
-export function maskName(name: string): string {
-  const chars = [...name.trim()]
-  if (chars.length <= 2) return `${chars[0] ?? ''}*`
-  return `${chars[0]}${'*'.repeat(Math.min(chars.length - 2, 3))}${chars.at(-1)}`
-}
-
 export function benefitsText(locale: Locale, member: MemberView): string {
   const benefits = member.tier.benefits.map((b) => localize(b, locale)).join('，')
   return benefits || t(locale, 'none')

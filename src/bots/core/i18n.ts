@@ -131,6 +131,7 @@ const zhCN = {
   'command.adjust': () => '调整会员积分',
   'command.review': () => '审核待确认积分',
   'command.broadcast': () => '群发活动消息',
+  'command.slipping': () => '本周开始消费放缓的高价值会员，一键发送唤醒',
   'command.quizStart': () => '开启一场问答',
   'command.export': () => '导出 CSV',
   'usage.admin': () => '<邀请码>',
@@ -246,6 +247,13 @@ const zhCN = {
     `时间格式不对或已过去，请按 ${p.example} 的格式发送一个将来的时间。`,
   'broadcast.confirm': (p: { size: number; name: string; when: string }) =>
     `确认向「${p.name}」的 ${p.size} 位会员发送（${p.when}）？夜间免打扰时段的消息会在早上发出。`,
+  'slipping.none': () => '还没有流失预警周报：每周发送一次，发送后可在这里查看。',
+  'slipping.nobody': (p: { from: string; to: string }) =>
+    `${p.from} 至 ${p.to} 没有高价值会员开始消费放缓。`,
+  'slipping.send': (p: { count: number }) => `立即发送唤醒（${p.count} 位）`,
+  'slipping.sent': (p: { by: string; at: string }) => `唤醒消息已由 ${p.by} 于 ${p.at} 发送。`,
+  'slipping.done': (p: { planned: number; members: number }) =>
+    `✅ 已为 ${p.planned} 位会员安排唤醒消息（共 ${p.members} 位；已有唤醒安排的不再重复）。消息会避开免打扰时段，未同意营销消息的会员不会收到。`,
   'broadcast.done': (p: { id: string }) =>
     `✅ 群发已创建（${p.id}）。发送 /campaign ${p.id} 查看进度和效果。`,
   'holdout.line': (p: {
@@ -264,6 +272,7 @@ const zhCN = {
   'holdout.positive': () => '效果明确：比对照组多带来了购买。',
   'holdout.negative': () => '比对照组还差：这次群发可能起了反作用。',
   'error.already_done': () => '你已经参加过了。',
+  'error.win_back_disabled': () => '唤醒提醒已关闭，请先在方案设置中开启 reminders.winBack。',
   'error.birthday_locked': () => '生日设置后不能自己修改；如需更正，请联系商家。',
   'error.not_found': () => '找不到这个活动，请重新发送命令。',
   'choice.reply': (p: { number: number; label: string }) => `回复 ${p.number} ${p.label}`,
@@ -368,6 +377,7 @@ const zhCN = {
   'lifecycle.first_time': () => '初次购买',
   'lifecycle.repeat': () => '重复购买',
   'lifecycle.loyal': () => '忠诚客户',
+  'lifecycle.slipping': () => '消费放缓',
   'lifecycle.at_risk': () => '衰退期',
   'lifecycle.churned': () => '流失',
   'verify.usage': () => '请发送：/verify <券码>',
@@ -601,6 +611,8 @@ const en: Catalogue = {
   'command.adjust': () => 'Adjust points',
   'command.review': () => 'Review pending points',
   'command.broadcast': () => 'Send a campaign',
+  'command.slipping': () =>
+    'Valuable members who started slipping this week; send the win-back now',
   'command.quizStart': () => 'Open a quiz now',
   'command.export': () => 'Export CSV files',
   'usage.admin': () => '<invite code>',
@@ -691,6 +703,13 @@ const en: Catalogue = {
   'broadcast.timeInvalid': (p) => `Please send a time in the future, written like ${p.example}.`,
   'broadcast.confirm': (p) =>
     `Send to ${plural(p.size, 'member')} of "${p.name}" (${p.when})? Messages due in quiet hours wait for the morning.`,
+  'slipping.none': () =>
+    'No churn digest yet: it is sent once a week, and can be seen here after that.',
+  'slipping.nobody': (p) => `No valuable member started slipping from ${p.from} to ${p.to}.`,
+  'slipping.send': (p) => `Send the win-back now (${p.count})`,
+  'slipping.sent': (p) => `The win-back was sent by ${p.by} at ${p.at}.`,
+  'slipping.done': (p) =>
+    `✅ Win-back messages planned for ${p.planned} members (of ${p.members}; those who have one planned already are not sent another). They wait for the end of quiet hours, and go only to members who accept marketing messages.`,
   'broadcast.done': (p) => `✅ Broadcast created (${p.id}). Send /campaign ${p.id} to follow it.`,
   'holdout.line': (p) =>
     `Held out ${p.heldOut} (not sent): conversion ${p.messaged} against ${p.held}, uplift ${p.uplift} percentage points (95% interval ${p.low} to ${p.high}), incremental sales ¥${p.incremental}. ${p.verdict}`,
@@ -699,6 +718,8 @@ const en: Catalogue = {
   'holdout.positive': () => 'A clear effect: more purchases than the held-out members.',
   'holdout.negative': () => 'Worse than the held-out members: it may have put people off.',
   'error.already_done': () => 'You have already taken part.',
+  'error.win_back_disabled': () =>
+    'The win-back reminder is turned off: turn on reminders.winBack in the programme first.',
   'error.birthday_locked': () =>
     'Your birthday cannot be changed once set; ask the shop to correct it.',
   'error.not_found': () => 'That was not found. Please send the command again.',
@@ -795,6 +816,7 @@ const en: Catalogue = {
   'lifecycle.first_time': () => 'First-time',
   'lifecycle.repeat': () => 'Repeat',
   'lifecycle.loyal': () => 'Loyal',
+  'lifecycle.slipping': () => 'Slipping',
   'lifecycle.at_risk': () => 'At risk',
   'lifecycle.churned': () => 'Churned',
   'verify.usage': () => 'Please send: /verify <coupon code>',

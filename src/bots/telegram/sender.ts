@@ -55,9 +55,13 @@ export class TelegramSender implements MessageSender {
       (b) => [{ text: b.label, url: b.url }] as InlineKeyboardButton[],
     )
     if (message.miniappButton && this.publicUrl) {
-      // A campaign's link carries its id, so that the visit counts as the campaign's open.
-      const campaign = message.campaignId ? `?c=${encodeURIComponent(message.campaignId)}` : ''
-      const url = `${this.publicUrl}/miniapp/${campaign}`
+      // The link names the campaign or the reminder, so that the visit counts as its open.
+      const source = message.campaignId
+        ? `?c=${encodeURIComponent(message.campaignId)}`
+        : message.reminderId !== undefined
+          ? `?r=${message.reminderId}`
+          : ''
+      const url = `${this.publicUrl}/miniapp/${source}`
       rows.push([{ text: message.miniappButton, web_app: { url } }])
     }
     const reply_markup = rows.length ? { inline_keyboard: rows } : undefined

@@ -218,24 +218,9 @@ export class CampaignsService {
     })
   }
 
-  /**
-   * A member opened the mini-app from the campaign's link: counted once per member, and only
-   * for members the campaign was sent to (a link passed around counts for nobody).
-   */
-  async recordOpen(campaignId: string, memberId: string): Promise<void> {
-    const sent = await this.deps.store.db
-      .selectFrom('outbox')
-      .select('id')
-      .where('campaignId', '=', campaignId)
-      .where('memberId', '=', memberId)
-      .where('status', 'in', ['sent', 'uncertain'])
-      .executeTakeFirst()
-    if (!sent) return
-    await this.deps.store.db
-      .insertInto('campaignOpens')
-      .values({ campaignId, memberId, openedAt: this.deps.clock.now().toISOString() })
-      .onConflict((oc) => oc.columns(['campaignId', 'memberId']).doNothing())
-      .execute()
+  /** A member opened the mini-app from the campaign's link (see `OutboxService.recordOpen`). */
+  recordOpen(campaignId: string, memberId: string): Promise<void> {
+    return this.outbox.recordOpen({ campaignId }, memberId)
   }
 
   async stats(id: string): Promise<CampaignStats> {
@@ -265,11 +250,13 @@ export class CampaignsService {
         name: row.name,
         sent: stats.sent,
         uncertain: stats.uncertain,
+        opened: stats.opened,
         converted: stats.converted,
         orders: stats.orders,
         sales: stats.sales,
         cost: stats.cost,
         roi: stats.roi,
+        holdout: stats.holdout,
       })
     }
     return results
@@ -297,6 +284,7 @@ export class CampaignsService {
       .select(['id', 'memberId', 'sentAt'])
       .where('campaignId', '=', campaign.id)
       .where('status', '=', 'sent')
+      .$narrowType<{ memberId: string }>()
       .execute()
     const held = await db
       .selectFrom('campaignHoldouts')

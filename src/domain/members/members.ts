@@ -146,3 +146,13 @@ export interface MemberView {
   tier: TierView
   points: PointsView
 }
+
+/**
+ * A member's name where others may read it (a leaderboard, a notice to staff on a phone's lock
+ * screen): enough to recognise, not to identify.
+ */
+export function maskName(name: string): string {
+  const chars = [...name.trim()]
+  if (chars.length <= 2) return `${chars[0] ?? ''}*`
+  return `${chars[0]}${'*'.repeat(Math.min(chars.length - 2, 3))}${chars.at(-1)}`
+}

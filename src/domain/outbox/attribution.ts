@@ -102,24 +102,28 @@ export async function attributeOrders(
           .onRef('campaignOpens.campaignId', '=', 'outbox.campaignId')
           .onRef('campaignOpens.memberId', '=', 'outbox.memberId'),
       )
+      .leftJoin('reminderOpens', 'reminderOpens.reminderId', 'outbox.reminderId')
       .select([
         'outbox.id',
         'outbox.memberId',
         'outbox.sentAt',
         'campaigns.attributionDays',
-        'campaignOpens.openedAt',
+        'campaignOpens.openedAt as campaignOpenedAt',
+        'reminderOpens.openedAt as reminderOpenedAt',
       ])
       .where('outbox.memberId', 'in', page)
       .where('outbox.status', '=', 'sent')
+      .$narrowType<{ memberId: string }>()
       .execute()
     for (const message of messages) {
       if (!message.sentAt) continue
       const key = messageKey(message.id)
+      const openedAt = message.campaignOpenedAt ?? message.reminderOpenedAt
       competing.set(key, {
         key,
         memberId: message.memberId,
         at: new Date(message.sentAt).getTime(),
-        openedAt: message.openedAt ? new Date(message.openedAt).getTime() : null,
+        openedAt: openedAt ? new Date(openedAt).getTime() : null,
         windowMs:
           message.attributionDays === null ? reminderWindowMs : message.attributionDays * DAY_MS,
         rank: message.id,

@@ -3,6 +3,7 @@ import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
 import { inQuietHours } from '../campaigns/campaigns.ts'
 import type { OutboundMessage } from '../ports.ts'
+import { type LocalizedText, localize } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 
 /** A row of the outbox claimed by a worker, with what it needs to send it. */
@@ -12,7 +13,9 @@ export interface ClaimedMessage {
   reminderId: number | null
   /** Marketing needs the member's consent at send time; service messages do not. */
   purpose: 'marketing' | 'service'
-  memberId: string
+  /** Null on a message to a staff member. */
+  memberId: string | null
+  staffId: string | null
   channel: string
   recipient: string
   message: OutboundMessage
@@ -29,6 +32,22 @@ export interface OutboxEntry {
   memberId: string
   identity: { channel: string; externalId: string }
   message: OutboundMessage
+}
+
+/** A notice or digest for one staff member, in both languages: it is read in theirs. */
+export interface StaffMessage {
+  staffId: string
+  /** What it is (`channel_down`, `churn_digest`...), for the log and the records. */
+  kind: string
+  text: LocalizedText
+  buttons?: OutboundMessage['buttons']
+  /**
+   * The channel to deliver on: the staff member's own identity there, or that of the member
+   * who is the same person (the same chat identity). By default their staff identity's.
+   */
+  channel?: string
+  /** A message with the same staff member and key is queued once, whoever queues it again. */
+  dedupeKey?: string
 }
 
 const LEASE_MS = 60_000
@@ -84,22 +103,86 @@ export class OutboxService {
   }
 
   /**
+   * Queues a message to a staff member, sent by the same workers as members' messages. Returns
+   * false when there is no such staff member or they have no chat identity on the channel
+   * asked for; true when it is queued, or was already under the same `dedupeKey`.
+   */
+  async enqueueStaffMessage(message: StaffMessage, db: Db = this.deps.store.db): Promise<boolean> {
+    const staff = await db
+      .selectFrom('staff')
+      .select(['id', 'channel', 'externalId'])
+      .where('id', '=', message.staffId)
+      .executeTakeFirst()
+    if (!staff) return false
+    const channel = message.channel ?? staff.channel
+    // The member who is the same person: their language, and their identities on other channels.
+    const self = await db
+      .selectFrom('memberIdentities')
+      .innerJoin('members', 'members.id', 'memberIdentities.memberId')
+      .select(['members.id', 'members.locale'])
+      .where('memberIdentities.channel', '=', staff.channel)
+      .where('memberIdentities.externalId', '=', staff.externalId)
+      .executeTakeFirst()
+    let recipient: string | undefined = channel === staff.channel ? staff.externalId : undefined
+    if (!recipient && self) {
+      const other = await db
+        .selectFrom('memberIdentities')
+        .select('externalId')
+        .where('memberId', '=', self.id)
+        .where('channel', '=', channel)
+        .where('unreachableAt', 'is', null)
+        .executeTakeFirst()
+      recipient = other?.externalId
+    }
+    if (!recipient) return false
+    // Read on `db`: inside a transaction on SQLite it holds the one connection.
+    const locale = self?.locale ?? (await this.programmes.current(db)).config.defaultLocale
+    const payload: OutboundMessage = { text: localize(message.text, locale) }
+    if (message.buttons?.length) payload.buttons = message.buttons
+    const now = this.deps.clock.now().toISOString()
+    await db
+      .insertInto('outbox')
+      .values({
+        campaignId: null,
+        reminderId: null,
+        purpose: 'service',
+        memberId: null,
+        staffId: staff.id,
+        kind: message.kind,
+        dedupeKey: message.dedupeKey ?? null,
+        channel,
+        recipient,
+        payloadJson: JSON.stringify(payload),
+        status: 'pending',
+        attempts: 0,
+        notBefore: now,
+        leaseOwner: null,
+        leaseUntil: null,
+        lastError: null,
+        sentAt: null,
+        createdAt: now,
+      })
+      .onConflict((oc) => oc.columns(['staffId', 'dedupeKey']).doNothing())
+      .execute()
+    return true
+  }
+
+  /**
    * Claims up to `limit` due rows for `owner` on the given channels, leasing them for a
-   * minute. Rows of paused or cancelled campaigns are left alone, and nothing is claimed
-   * during the merchant's quiet hours: reminders and campaigns alike wait for the morning. A row whose lease ran out (its worker died) is claimed again.
+   * minute. Rows of paused or cancelled campaigns are left alone, and during the merchant's
+   * quiet hours only messages to staff are claimed: reminders and campaigns alike wait for the
+   * morning, while a notice that a channel is down should not. A row whose lease ran out (its
+   * worker died) is claimed again.
    */
   async claim(owner: string, channels: string[], limit: number): Promise<ClaimedMessage[]> {
     if (channels.length === 0) return []
     const now = this.deps.clock.now()
     const nowIso = now.toISOString()
     const { config } = await this.programmes.current()
-    if (
-      inQuietHours(
-        DateTime.fromJSDate(now, { zone: config.timezone }).toFormat('HH:mm'),
-        config.quietHours,
-      )
+    const quiet = inQuietHours(
+      DateTime.fromJSDate(now, { zone: config.timezone }).toFormat('HH:mm'),
+      config.quietHours,
     )
-      return []
     // A worker died with a request in flight: the platform may have the message already.
     // Sending it again could spam the member, so it is set aside as uncertain, not resent.
     await this.deps.store.db
@@ -122,6 +205,7 @@ export class OutboxService {
       )
       .where('outbox.channel', 'in', channels)
       .where('outbox.notBefore', '<=', nowIso)
+      .$if(quiet, (qb) => qb.where('outbox.staffId', 'is not', null))
       .where((eb) =>
         eb.or([
           eb('outbox.status', '=', 'pending'),
@@ -156,15 +240,15 @@ export class OutboxService {
       .returningAll()
       .execute()
     if (rows.length === 0) return []
-    const consent = await this.deps.store.db
-      .selectFrom('members')
-      .select(['id', 'marketingConsent'])
-      .where(
-        'id',
-        'in',
-        rows.map((r) => r.memberId),
-      )
-      .execute()
+    const memberIds = rows.flatMap((r) => (r.memberId === null ? [] : [r.memberId]))
+    const consent =
+      memberIds.length === 0
+        ? []
+        : await this.deps.store.db
+            .selectFrom('members')
+            .select(['id', 'marketingConsent'])
+            .where('id', 'in', memberIds)
+            .execute()
     const consenting = new Set(consent.filter((m) => m.marketingConsent === 1).map((m) => m.id))
     return rows
       .sort((a, b) => a.id - b.id)
@@ -174,11 +258,12 @@ export class OutboxService {
         reminderId: row.reminderId,
         purpose: row.purpose === 'service' ? 'service' : 'marketing',
         memberId: row.memberId,
+        staffId: row.staffId,
         channel: row.channel,
         recipient: row.recipient,
         message: JSON.parse(row.payloadJson) as OutboundMessage,
         attempts: row.attempts,
-        marketingConsent: consenting.has(row.memberId),
+        marketingConsent: row.memberId !== null && consenting.has(row.memberId),
       }))
   }
 
@@ -266,6 +351,38 @@ export class OutboxService {
         .where('externalId', '=', claimed.recipient)
         .execute()
     }
+  }
+
+  /**
+   * A member opened their page from a message's button (a campaign's or a reminder's): counted
+   * once per member and campaign, or per reminder, and only when that message was sent to them
+   * (a link passed around counts for nobody).
+   */
+  async recordOpen(source: OutboxEntry['source'], memberId: string): Promise<void> {
+    const { db } = this.deps.store
+    let sent = db
+      .selectFrom('outbox')
+      .select('id')
+      .where('memberId', '=', memberId)
+      .where('status', 'in', ['sent', 'uncertain'])
+    sent =
+      'campaignId' in source
+        ? sent.where('campaignId', '=', source.campaignId)
+        : sent.where('reminderId', '=', source.reminderId)
+    if (!(await sent.executeTakeFirst())) return
+    const openedAt = this.deps.clock.now().toISOString()
+    if ('campaignId' in source)
+      await db
+        .insertInto('campaignOpens')
+        .values({ campaignId: source.campaignId, memberId, openedAt })
+        .onConflict((oc) => oc.columns(['campaignId', 'memberId']).doNothing())
+        .execute()
+    else
+      await db
+        .insertInto('reminderOpens')
+        .values({ reminderId: source.reminderId, memberId, openedAt })
+        .onConflict((oc) => oc.column('reminderId').doNothing())
+        .execute()
   }
 
   /** Gives back rows a stopping worker claimed but did not send, so nobody waits for the lease. */

@@ -58,6 +58,19 @@ const expirySchema = z.discriminatedUnion('mode', [
 ])
 export type ExpiryPolicy = z.infer<typeof expirySchema>
 
+/**
+ * When a customer is `slipping`: away for more than `multiple` times the gap their habit leads
+ * to expect, which is the supply of their last purchase when it holds a product with a usage
+ * cycle, else their usual interval between purchases once they have `minPurchases`.
+ */
+const slippingRulesSchema = z.object({
+  enabled: z.boolean().default(true),
+  multiple: z.number().min(1).max(10).default(2),
+  minPurchases: z.number().int().min(2).max(1_000).default(3),
+})
+export type SlippingRules = z.infer<typeof slippingRulesSchema>
+const DEFAULT_SLIPPING_RULES: SlippingRules = { enabled: true, multiple: 2, minPurchases: 3 }
+
 /** The thresholds of the lifecycle stages; days are the merchant's local calendar days. */
 const segmentRulesSchema = z
   .object({
@@ -69,6 +82,8 @@ const segmentRulesSchema = z
     churnedDays: z.number().int().min(1).max(3650).default(180),
     /** Purchases that make a customer `loyal` (two make them `repeat`). */
     loyalOrders: z.number().int().min(3).max(1_000_000).default(5),
+    /** A customer away for longer than their habit leads to expect is `slipping`. */
+    slipping: slippingRulesSchema.default(DEFAULT_SLIPPING_RULES),
   })
   .refine((rules) => rules.churnedDays > rules.atRiskDays, {
     message: 'churnedDays is more than atRiskDays',
@@ -80,7 +95,29 @@ const DEFAULT_SEGMENT_RULES: SegmentRules = {
   atRiskDays: 90,
   churnedDays: 180,
   loyalOrders: 5,
+  slipping: DEFAULT_SLIPPING_RULES,
 }
+
+/** The weekly digest of valuable customers who started slipping, to the owner and managers. */
+const churnDigestSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** The local day of the week it is sent on, 1 Monday … 7 Sunday. */
+  weekday: z.number().int().min(1).max(7).default(1),
+  /** The local time it is sent at (outside quiet hours it goes then, inside them after). */
+  sendAt: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:mm')
+    .default('09:00'),
+  /** The ABC classes (see Customer classification) that make a customer valuable. */
+  abc: z
+    .array(z.enum(['A', 'B', 'C']))
+    .min(1)
+    .max(3)
+    .default(['A']),
+  /** How many of them the digest names, the most revenue first. */
+  top: z.number().int().min(1).max(20).default(5),
+})
+export type ChurnDigestRules = z.infer<typeof churnDigestSchema>
 
 /** Far above a busy shop's day at ¥1 = 1 point (see docs/programme-rules.md), far below a typo. */
 const DEFAULT_CAPS = { pointsPerOrder: 100_000, pointsPerMemberPerDay: 200_000 }
@@ -210,6 +247,7 @@ export const programmeSchema = z
     campaignHoldoutPercent: z.number().int().min(0).max(MAX_HOLDOUT_PERCENT).default(0),
     /** Re-purchase reminders and lifecycle touchpoints: which run, when, how often, and texts. */
     reminders: remindersConfigSchema.default(remindersConfigSchema.parse({})),
+    churnDigest: churnDigestSchema.default(churnDigestSchema.parse({})),
   })
   .superRefine((programme, ctx) => {
     if (

@@ -214,6 +214,7 @@ export class ReminderDecider {
             ),
           },
         }),
+        reminderId: reminder.id,
       },
     }
   }

@@ -7,7 +7,7 @@ import type { OrderFollowUps, PlacedOrder, RefundedOrder } from '../orders/follo
 import type { Programme } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { DAY_MS, type ReminderPlanner, subjectOf } from './planning.ts'
-import { usageReminderTiming } from './reminder-rules.ts'
+import { quantitiesBySku, usageReminderTiming } from './reminder-rules.ts'
 
 export const orderEventInputSchema = z.object({
   type: z.enum(['shipped', 'delivered']),
@@ -142,9 +142,7 @@ export class OrderTouchpoints implements OrderFollowUps {
     if (config.orderSurvey.enabled && config.orderSurvey.after === 'order')
       await this.planner.planSurvey(trx, programme, order.memberId, order.id, order.placedAt)
     if (!config.usageCycle.enabled || order.items.length === 0) return
-    const quantities = new Map<string, number>()
-    for (const item of order.items)
-      quantities.set(item.sku, (quantities.get(item.sku) ?? 0) + item.quantity)
+    const quantities = quantitiesBySku(order.items)
     const products = await trx
       .selectFrom('products')
       .selectAll()

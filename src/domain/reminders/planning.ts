@@ -149,29 +149,75 @@ export class ReminderPlanner {
     }
     let planned = 0
     for (const customer of customers) {
-      const step = winBackStep(
-        new Date(customer.lastOrderAt),
-        now,
-        config.steps,
-        config.lastStepWindowDays,
-        programme.reminders.sendAt,
-        tz,
-      )
-      const key = `win_back:${customer.memberId}:${customer.lastOrderAt}:${step?.days}`
-      if (!step || known.has(key)) continue
-      const added = await this.plan(this.deps.store.db, {
-        memberId: customer.memberId,
-        kind: 'win_back',
-        key,
-        subject: {
-          lastOrderAt: customer.lastOrderAt,
-          step: step.days,
-          ...(step.rewardId ? { rewardId: step.rewardId } : {}),
-        },
-        dueAt: step.dueAt,
-        expiresAt: step.expiresAt,
-      })
-      if (added) planned++
+      if (await this.planWinBackStep(this.deps.store.db, programme, customer, now, known)) planned++
+    }
+    return planned
+  }
+
+  /**
+   * Plans a customer's win-back step (see `winBackStep`) under its unique key, so that a step
+   * planned by the calendar and one sent early by staff are the same reminder, planned once.
+   * Returns whether it planned a new one.
+   */
+  private async planWinBackStep(
+    db: Db,
+    programme: Programme,
+    customer: { memberId: string; lastOrderAt: string },
+    now: Date,
+    known: Set<string> = new Set(),
+    early = false,
+  ): Promise<boolean> {
+    const config = programme.reminders.winBack
+    const step = winBackStep(
+      new Date(customer.lastOrderAt),
+      now,
+      config.steps,
+      config.lastStepWindowDays,
+      programme.reminders.sendAt,
+      programme.timezone,
+      early,
+    )
+    const key = `win_back:${customer.memberId}:${customer.lastOrderAt}:${step?.days}`
+    if (!step || known.has(key)) return false
+    return this.plan(db, {
+      memberId: customer.memberId,
+      kind: 'win_back',
+      key,
+      subject: {
+        lastOrderAt: customer.lastOrderAt,
+        step: step.days,
+        ...(step.rewardId ? { rewardId: step.rewardId } : {}),
+      },
+      dueAt: step.dueAt,
+      expiresAt: step.expiresAt,
+    })
+  }
+
+  /**
+   * Staff send the win-back step now to these members (the slipping customers of a digest):
+   * each active customer gets the step they have reached, or the first, due at once; the
+   * reminder is then decided as any other (consent, reachability, the cap, quiet hours, the
+   * holdout). A step already planned for the same absence is not planned again. Returns how
+   * many were planned.
+   */
+  async bringWinBackForward(db: Db, memberIds: string[]): Promise<number> {
+    const { config: programme } = await this.programmes.current(db)
+    if (!programme.reminders.winBack.enabled || memberIds.length === 0) return 0
+    const now = this.deps.clock.now()
+    let planned = 0
+    for (let i = 0; i < memberIds.length; i += 500) {
+      const customers = await db
+        .selectFrom('orders')
+        .innerJoin('members', 'members.id', 'orders.memberId')
+        .select((eb) => ['orders.memberId', eb.fn.max<string>('orders.placedAt').as('lastOrderAt')])
+        .where('members.status', '=', 'active')
+        .where('orders.memberId', 'in', memberIds.slice(i, i + 500))
+        .whereRef('orders.refundedAmount', '<', 'orders.amount')
+        .groupBy('orders.memberId')
+        .execute()
+      for (const customer of customers) {
+        if (await this.planWinBackStep(db, programme, customer, now, undefined, true)) planned++
+      }
     }
     return planned
   }

@@ -295,6 +295,19 @@ export function localDaysBetween(from: Date, to: Date, timezone: string): number
  * When to remind a member who bought `quantity` units of a product lasting `cycleDays` each:
  * `daysBefore` the supply runs out. The reminder is worth sending until a week after it ran out.
  */
+/** An order's quantity of each SKU, its lines added up: a supply is counted per product. */
+export function quantitiesBySku(items: { sku: string; quantity: number }[]): Map<string, number> {
+  const quantities = new Map<string, number>()
+  for (const item of items)
+    quantities.set(item.sku, (quantities.get(item.sku) ?? 0) + item.quantity)
+  return quantities
+}
+
+/** Days an order's supply of a product lasts: its quantity times the product's usage cycle. */
+export function supplyDays(cycleDays: number, quantity: number): number {
+  return cycleDays * quantity
+}
+
 export function usageReminderTiming(
   placedAt: Date,
   cycleDays: number,
@@ -303,13 +316,13 @@ export function usageReminderTiming(
   sendAt: string,
   timezone: string,
 ): { runOutDate: string; dueAt: Date; expiresAt: Date } {
-  const supplyDays = cycleDays * quantity
-  const runOutDate = plusLocalDays(placedAt, supplyDays, timezone)
-  const dueDate = plusLocalDays(placedAt, Math.max(supplyDays - daysBefore, 0), timezone)
+  const days = supplyDays(cycleDays, quantity)
+  const runOutDate = plusLocalDays(placedAt, days, timezone)
+  const dueDate = plusLocalDays(placedAt, Math.max(days - daysBefore, 0), timezone)
   return {
     runOutDate,
     dueAt: dueOn(dueDate, sendAt, timezone),
-    expiresAt: dueOn(plusLocalDays(placedAt, supplyDays + 7, timezone), sendAt, timezone),
+    expiresAt: dueOn(plusLocalDays(placedAt, days + 7, timezone), sendAt, timezone),
   }
 }
 
@@ -317,7 +330,8 @@ export function usageReminderTiming(
  * The win-back step a customer whose last order was at `lastOrderAt` has reached by `now`:
  * only the highest (a customer found 95 days away hears once, not three times), due on the
  * day it was reached and worth sending until the next step, or for `lastStepWindowDays` after
- * the last one; past that the customer is let go.
+ * the last one; past that the customer is let go. With `early` (staff send the win-back now to
+ * a customer who is slipping), a customer who has reached no step yet gets the first, due now.
  */
 export function winBackStep(
   lastOrderAt: Date,
@@ -326,13 +340,16 @@ export function winBackStep(
   lastStepWindowDays: number,
   sendAt: string,
   timezone: string,
+  early = false,
 ): { index: number; days: number; rewardId?: string; dueAt: Date; expiresAt: Date } | null {
   const away = localDaysBetween(lastOrderAt, now, timezone)
   let index = -1
   steps.forEach((step, i) => {
     if (away >= step.days) index = i
   })
-  if (index < 0) return null
+  if (index < 0 && !(early && steps.length > 0)) return null
+  const brought = index < 0
+  if (brought) index = 0
   const step = steps[index]!
   const until = steps[index + 1]?.days ?? step.days + lastStepWindowDays
   const expiresAt = dueOn(plusLocalDays(lastOrderAt, until, timezone), sendAt, timezone)
@@ -341,7 +358,7 @@ export function winBackStep(
     index,
     days: step.days,
     ...(step.rewardId ? { rewardId: step.rewardId } : {}),
-    dueAt: dueOn(plusLocalDays(lastOrderAt, step.days, timezone), sendAt, timezone),
+    dueAt: brought ? now : dueOn(plusLocalDays(lastOrderAt, step.days, timezone), sendAt, timezone),
     expiresAt,
   }
 }

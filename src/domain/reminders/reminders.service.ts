@@ -107,6 +107,11 @@ export class RemindersService implements OrderFollowUps {
     return this.planner.planCalendar()
   }
 
+  /** Sends the win-back step now to these members; see `ReminderPlanner.bringWinBackForward`. */
+  bringWinBackForward(db: Db, memberIds: string[]): Promise<number> {
+    return this.planner.bringWinBackForward(db, memberIds)
+  }
+
   /** Decides the reminders due by now; none during the merchant's quiet hours. */
   decideDue(): Promise<{ queued: number; skipped: number; cancelled: number }> {
     return this.decider.decideDue()

@@ -24,6 +24,8 @@ export interface ReminderKindStats {
   /** Handed to the outbox and not yet sent. */
   queued: number
   sent: number
+  /** Sent reminders whose member-page button the member opened. */
+  opened: number
   /** Not sent, by reason: opted_out, frequency_cap, unreachable, stale, blocked ... */
   skipped: Record<string, number>
   /** No longer true when due: bought again, points redeemed, tier kept ... */
@@ -56,11 +58,13 @@ export class ReminderStatistics {
         name: KIND_NAMES[kind.kind],
         sent: kind.sent,
         uncertain: kind.skipped.uncertain ?? 0,
+        opened: kind.opened,
         converted: kind.converted,
         orders: kind.orders,
         sales: kind.sales,
         cost: null,
         roi: null,
+        holdout: kind.holdout,
       }))
   }
 
@@ -75,6 +79,7 @@ export class ReminderStatistics {
     let query = this.deps.store.db
       .selectFrom('reminders')
       .leftJoin('outbox', 'outbox.reminderId', 'reminders.id')
+      .leftJoin('reminderOpens', 'reminderOpens.reminderId', 'reminders.id')
       .select([
         'reminders.id',
         'reminders.memberId',
@@ -85,6 +90,7 @@ export class ReminderStatistics {
         'outbox.id as outboxId',
         'outbox.status as delivery',
         'outbox.sentAt',
+        'reminderOpens.openedAt',
       ])
     if (range.from) query = query.where('reminders.createdAt', '>=', range.from)
     if (range.to) query = query.where('reminders.createdAt', '<', range.to)
@@ -97,6 +103,7 @@ export class ReminderStatistics {
           scheduled: 0,
           queued: 0,
           sent: 0,
+          opened: 0,
           skipped: {},
           cancelled: 0,
           converted: 0,
@@ -130,6 +137,7 @@ export class ReminderStatistics {
           })
       } else if (row.delivery === 'sent') {
         entry.sent++
+        if (row.openedAt) entry.opened++
         sent.push({
           kind: entry.kind,
           touch: messageTouch({ id: row.outboxId!, memberId: row.memberId, sentAt: row.sentAt! }),

@@ -272,6 +272,8 @@ export class ReportsService {
             and idempotency_key not like ${`${REMINDER_GIFT_KEY_PREFIX}%`}
           union select member_id from campaign_opens
           where opened_at >= ${from} and opened_at < ${to}
+          union select member_id from reminder_opens
+          where opened_at >= ${from} and opened_at < ${to}
         )
         select sum(case when o.member_id is not null or i.member_id is not null
                         then 1 else 0 end) as active,

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { DomainError } from '../../shared/errors.ts'
+import type { HoldoutComparison } from '../outbox/holdout.ts'
 import type { AbcClass, Lifecycle, ValueClass } from '../segments/segments.ts'
 
 /** A report covers 30 local days, today included, unless asked otherwise. */
@@ -207,6 +208,8 @@ export interface MarketingResult {
   sent: number
   /** Handed to the platform by a worker that died before the answer: maybe delivered, never resent. */
   uncertain: number
+  /** Members who opened their page from the message's button, once each. */
+  opened: number
   /** Members who ordered within the attribution window after their message. */
   converted: number
   orders: number
@@ -214,6 +217,8 @@ export interface MarketingResult {
   cost: number | null
   /** sales ÷ cost × 100, or null without a cost. */
   roi: number | null
+  /** Messaged against held-out members; null when nobody was held out. */
+  holdout: HoldoutComparison | null
 }
 
 /** Anything that reports marketing results for a period: campaigns, reminders. */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../../db/client.ts'
+import { quantitiesBySku, supplyDays } from '../reminders/reminder-rules.ts'
 import type { Classified, Purchases } from './scores.ts'
 
 /**
@@ -20,15 +21,27 @@ export interface MemberPage {
   members: { id: string; joinedAt: string; purchases: Purchases | null }[]
 }
 
+/** The usage cycle in days of every product that has one, by SKU. */
+export async function readUsageCycles(db: Db): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('products')
+    .select(['sku', 'usageCycleDays'])
+    .where('usageCycleDays', 'is not', null)
+    .execute()
+  return new Map(rows.map((row) => [row.sku, row.usageCycleDays!]))
+}
+
 /**
  * Reads one page of active members with their purchases (orders not refunded in full, revenue
  * net of refunds), by keyset on the member id, outside any transaction: two indexed range
- * reads (`members` by its key, `orders` by `orders_member`).
+ * reads (`members` by its key, `orders` by `orders_member`), and with `cycles` (products with a
+ * usage cycle) a third, of the lines of each member's last purchase, for its supply.
  */
 export async function readPage(
   db: Db,
   after: string | null,
   limit = RECOMPUTE_BATCH,
+  cycles: Map<string, number> = new Map(),
 ): Promise<MemberPage> {
   let members = db
     .selectFrom('members')
@@ -61,12 +74,55 @@ export async function readPage(
       revenue: Number(row.revenue),
       firstPurchaseAt: row.firstPurchaseAt,
       lastPurchaseAt: row.lastPurchaseAt,
+      supplyDays: null,
     })
   }
+  if (cycles.size > 0 && purchases.size > 0)
+    await readSupplies(db, after, rows.at(-1)!.id, cycles, purchases)
   return {
     after,
     through,
     members: rows.map((row) => ({ ...row, purchases: purchases.get(row.id) ?? null })),
+  }
+}
+
+/**
+ * Sets `supplyDays` of each member's last purchase: the longest supply among its lines whose
+ * product has a usage cycle (orders placed at the same last instant count together).
+ */
+async function readSupplies(
+  db: Db,
+  after: string | null,
+  through: string,
+  cycles: Map<string, number>,
+  purchases: Map<string, Purchases>,
+): Promise<void> {
+  let last = db
+    .selectFrom('orders as o')
+    .select(['o.memberId', 'o.itemsJson'])
+    .whereRef('o.amount', '>', 'o.refundedAmount')
+    .where('o.memberId', '<=', through)
+    .where((eb) =>
+      eb(
+        'o.placedAt',
+        '=',
+        eb
+          .selectFrom('orders as later')
+          .select((inner) => inner.fn.max('later.placedAt').as('placedAt'))
+          .whereRef('later.memberId', '=', 'o.memberId')
+          .whereRef('later.amount', '>', 'later.refundedAmount'),
+      ),
+    )
+  if (after !== null) last = last.where('o.memberId', '>', after)
+  for (const row of await last.execute()) {
+    const items = JSON.parse(row.itemsJson) as { sku: string; quantity: number }[]
+    const purchase = purchases.get(row.memberId)
+    if (!purchase) continue
+    for (const [sku, quantity] of quantitiesBySku(items)) {
+      const cycle = cycles.get(sku)
+      if (cycle === undefined) continue
+      purchase.supplyDays = Math.max(purchase.supplyDays ?? 0, supplyDays(cycle, quantity))
+    }
   }
 }
 
@@ -91,9 +147,10 @@ export async function writePage(
   await trx
     .insertInto('memberSegments')
     .values(
-      rows.map(({ memberId, purchases, lifecycle, r, f, m, valueClass, abc }) => ({
+      rows.map(({ memberId, purchases, lifecycle, slippingSince, r, f, m, valueClass, abc }) => ({
         memberId,
         lifecycle,
+        slippingSince,
         r,
         f,
         m,

@@ -6,19 +6,20 @@ import {
   REPEAT_ORDERS,
   VALUE_CLASS_MIN_RFM,
   type LifecycleCutoffs,
+  type PurchaseHabit,
   type ValueClass,
+  slippingSince,
 } from './segments.ts'
 
 /** A member's purchases: orders not refunded in full, revenue net of refunds. */
-export interface Purchases {
-  ordersCount: number
+export interface Purchases extends PurchaseHabit {
   revenue: number
-  firstPurchaseAt: string
-  lastPurchaseAt: string
 }
 
 export interface Classified {
   lifecycle: Lifecycle
+  /** Set while the customer is `slipping`: the local midnight it started. */
+  slippingSince: string | null
   r: number | null
   f: number | null
   m: number | null
@@ -106,14 +107,27 @@ export class SealedPopulation {
   ): Classified {
     if (!purchases) {
       const lifecycle = joinedAt >= cutoffs.newSince ? 'new' : 'potential'
-      return { lifecycle, r: null, f: null, m: null, valueClass: null, abc: null }
+      return {
+        lifecycle,
+        slippingSince: null,
+        r: null,
+        f: null,
+        m: null,
+        valueClass: null,
+        abc: null,
+      }
     }
     const r = this.quintile(this.last, Date.parse(purchases.lastPurchaseAt))
     const f = this.quintile(this.orders, purchases.ordersCount)
     const m = this.quintile(this.revenue, purchases.revenue)
     const sum = r + f + m
+    const lifecycle = lifecycleOf(purchases, rules, cutoffs)
     return {
-      lifecycle: lifecycleOf(purchases, rules, cutoffs),
+      lifecycle,
+      slippingSince:
+        lifecycle === 'slipping'
+          ? slippingSince(purchases, rules.slipping, cutoffs.timezone)
+          : null,
       r,
       f,
       m,
@@ -135,6 +149,8 @@ function lifecycleOf(
 ): Lifecycle {
   if (purchases.lastPurchaseAt < cutoffs.churnedBefore) return 'churned'
   if (purchases.lastPurchaseAt < cutoffs.atRiskBefore) return 'at_risk'
+  const since = slippingSince(purchases, rules.slipping, cutoffs.timezone)
+  if (since !== null && since < cutoffs.todayEnds) return 'slipping'
   if (purchases.ordersCount >= rules.loyalOrders) return 'loyal'
   if (purchases.ordersCount >= REPEAT_ORDERS) return 'repeat'
   return 'first_time'

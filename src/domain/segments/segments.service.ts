@@ -6,7 +6,7 @@ import type { DomainDeps } from '../context.ts'
 import type { JobLeasesService } from '../job-leases/job-leases.service.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { localDate } from '../programme/programme.ts'
-import { readPage, snapshotSizes, writePage } from './classification.ts'
+import { readPage, readUsageCycles, snapshotSizes, writePage } from './classification.ts'
 import { ClassSizes, CustomerPopulation } from './scores.ts'
 import { firstTouches } from '../channel-sources/channel-sources.service.ts'
 import {
@@ -131,12 +131,15 @@ export class SegmentsService {
       await setImmediate()
     }
     const population = everyone.seal()
+    const cycles = config.segments.slipping.enabled
+      ? await readUsageCycles(db)
+      : new Map<string, number>()
 
     const sizes = new ClassSizes()
     let members = 0
     for (let after: string | null = null; ;) {
       await setImmediate()
-      const page = await readPage(db, after)
+      const page = await readPage(db, after, undefined, cycles)
       const rows = page.members.map((member) => {
         const classified = population.classify(
           member.joinedAt,
@@ -197,6 +200,7 @@ export class SegmentsService {
       revenue: Number(row.revenue),
       firstPurchaseAt: row.firstPurchaseAt,
       lastPurchaseAt: row.lastPurchaseAt,
+      slippingSince: row.slippingSince,
       computedAt: row.computedAt,
     }
   }

@@ -2,12 +2,13 @@ import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { DomainError } from '../../shared/errors.ts'
 import { CHANNELS } from '../members/members.ts'
-import type { Programme, SegmentRules } from '../programme/programme.ts'
+import type { Programme, SegmentRules, SlippingRules } from '../programme/programme.ts'
 
 /**
  * The relationship stages of docs/programme-rules.md ("Customer classification"): members who
  * have not bought are `new` or `potential`; customers are `first_time`, `repeat` or `loyal`
- * by their purchases, unless their last purchase makes them `at_risk` or `churned`.
+ * by their purchases, unless their last purchase makes them `at_risk` or `churned`, or, before
+ * that, their being away longer than their habit leads to expect makes them `slipping`.
  */
 export const LIFECYCLES = [
   'new',
@@ -15,6 +16,7 @@ export const LIFECYCLES = [
   'first_time',
   'repeat',
   'loyal',
+  'slipping',
   'at_risk',
   'churned',
 ] as const
@@ -127,7 +129,11 @@ export function assertTiersExist(filter: SegmentFilter, programme: Programme, at
  * calendar days: a purchase on local day D is N days old on local day D + N, whatever the hour,
  * so "N days or more" is "before the local midnight that starts day today − N + 1".
  */
-export function lifecycleCutoffs(rules: SegmentRules, now: Date, timezone: string) {
+export function lifecycleCutoffs(
+  rules: Pick<SegmentRules, 'newMemberDays' | 'atRiskDays' | 'churnedDays'>,
+  now: Date,
+  timezone: string,
+) {
   const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day')
   const cutoff = (days: number) =>
     today
@@ -139,9 +145,60 @@ export function lifecycleCutoffs(rules: SegmentRules, now: Date, timezone: strin
     newSince: cutoff(rules.newMemberDays),
     atRiskBefore: cutoff(rules.atRiskDays),
     churnedBefore: cutoff(rules.churnedDays),
+    /** The local midnight that ends today: a customer slipping from before it is slipping. */
+    todayEnds: cutoff(0),
+    timezone,
   }
 }
 export type LifecycleCutoffs = ReturnType<typeof lifecycleCutoffs>
+
+/** What the slipping rule reads of a customer's purchases. */
+export interface PurchaseHabit {
+  ordersCount: number
+  firstPurchaseAt: string
+  lastPurchaseAt: string
+  /** Days the last purchase's supply lasts (its longest line), when a product has a cycle. */
+  supplyDays: number | null
+}
+
+/**
+ * The gap in days a customer's habit leads to expect after their last purchase: the supply of
+ * that purchase when one of its products has a usage cycle, else their usual interval, the
+ * local days from the first purchase to the last over the gaps between them, once they have
+ * `minPurchases`. Null when there is no habit to go by (too few purchases, or all on one day).
+ */
+export function expectedGapDays(
+  habit: PurchaseHabit,
+  rules: SlippingRules,
+  timezone: string,
+): number | null {
+  if (habit.supplyDays !== null) return habit.supplyDays
+  if (habit.ordersCount < rules.minPurchases) return null
+  const day = (at: string) => DateTime.fromISO(at, { zone: timezone }).startOf('day')
+  const span = day(habit.lastPurchaseAt).diff(day(habit.firstPurchaseAt), 'days').days
+  const interval = Math.round(span) / (habit.ordersCount - 1)
+  return interval >= 1 ? interval : null
+}
+
+/**
+ * The local midnight from which a customer is slipping, if their habit says when: the first
+ * day more than `multiple` × the expected gap after the last purchase's local day. Whether
+ * they are slipping now is `lifecycleOf`'s to say (the at-risk and churned stages come first).
+ */
+export function slippingSince(
+  habit: PurchaseHabit,
+  rules: SlippingRules,
+  timezone: string,
+): string | null {
+  if (!rules.enabled) return null
+  const gap = expectedGapDays(habit, rules, timezone)
+  if (gap === null) return null
+  return DateTime.fromISO(habit.lastPurchaseAt, { zone: timezone })
+    .startOf('day')
+    .plus({ days: Math.floor(rules.multiple * gap + 1e-9) + 1 })
+    .toUTC()
+    .toISO()!
+}
 
 /** The classification of one member, as `SegmentsService.classificationOf` reports it. */
 export interface MemberClassification {
@@ -154,6 +211,8 @@ export interface MemberClassification {
   revenue: number
   firstPurchaseAt: string | null
   lastPurchaseAt: string | null
+  /** When the customer started slipping, while they are `slipping`; else null. */
+  slippingSince: string | null
   computedAt: string
 }
 

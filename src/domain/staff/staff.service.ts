@@ -174,8 +174,8 @@ export class StaffService {
   }
 
   /**
-   * Takes the staff member off the staff and ends every session they have, in one transaction:
-   * a request already on its way finds neither.
+   * Takes the staff member off the staff, ends every session they have and cancels the notices
+   * still waiting for them, in one transaction: a request already on its way finds neither.
    */
   async revoke(id: string): Promise<void> {
     const now = this.deps.clock.now().toISOString()
@@ -187,6 +187,12 @@ export class StaffService {
         .set({ endedAt: now })
         .where('staffId', '=', id)
         .where('endedAt', 'is', null)
+        .execute()
+      await trx
+        .updateTable('outbox')
+        .set({ status: 'cancelled', leaseOwner: null, leaseUntil: null })
+        .where('staffId', '=', id)
+        .where('status', 'in', ['pending', 'claimed'])
         .execute()
     })
   }

@@ -10,6 +10,7 @@ boot(App, async (launch) => {
   const token = launch.get('token')
   const query = new URLSearchParams(location.search)
   const campaign = query.get('c')
+  const reminder = Number(query.get('r'))
   // Opened from the Official Account's menu: WeChat's web login redirects here with a code.
   const wechatCode = query.get('code')
   if (initData) await signIn({ initData })
@@ -20,9 +21,11 @@ boot(App, async (launch) => {
   if (token || wechatCode)
     history.replaceState(null, '', `${location.pathname}${campaign ? `?c=${campaign}` : ''}`)
   await refresh()
-  // Opened from a campaign's button: tell the merchant the campaign was opened.
-  if (campaign)
-    void call('post', '/api/miniapp/opens', { body: { campaignId: campaign } }).catch(
-      () => undefined,
-    )
+  // Opened from a campaign's or a reminder's button: tell the merchant it was opened.
+  const opened = campaign
+    ? { campaignId: campaign }
+    : Number.isSafeInteger(reminder) && reminder > 0
+      ? { reminderId: reminder }
+      : null
+  if (opened) void call('post', '/api/miniapp/opens', { body: opened }).catch(() => undefined)
 })

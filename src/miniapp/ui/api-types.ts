@@ -591,7 +591,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The page was opened from a campaign’s link (counted once per member)
+         * The page was opened from a campaign’s or a reminder’s link (counted once per member and message)
          * @description Access: the signed-in member, with a mini-app session.
          */
         post: operations["postMiniappOpens"];
@@ -993,7 +993,12 @@ export interface components {
                  *       "newMemberDays": 30,
                  *       "atRiskDays": 90,
                  *       "churnedDays": 180,
-                 *       "loyalOrders": 5
+                 *       "loyalOrders": 5,
+                 *       "slipping": {
+                 *         "enabled": true,
+                 *         "multiple": 2,
+                 *         "minPurchases": 3
+                 *       }
                  *     }
                  */
                 segments: {
@@ -1005,6 +1010,21 @@ export interface components {
                     churnedDays: number;
                     /** @default 5 */
                     loyalOrders: number;
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "multiple": 2,
+                     *       "minPurchases": 3
+                     *     }
+                     */
+                    slipping: {
+                        /** @default true */
+                        enabled: boolean;
+                        /** @default 2 */
+                        multiple: number;
+                        /** @default 3 */
+                        minPurchases: number;
+                    };
                 };
                 /** @default 30 */
                 refundReturnGraceDays: number;
@@ -1315,6 +1335,33 @@ export interface components {
                             };
                         };
                     };
+                };
+                /**
+                 * @default {
+                 *       "enabled": true,
+                 *       "weekday": 1,
+                 *       "sendAt": "09:00",
+                 *       "abc": [
+                 *         "A"
+                 *       ],
+                 *       "top": 5
+                 *     }
+                 */
+                churnDigest: {
+                    /** @default true */
+                    enabled: boolean;
+                    /** @default 1 */
+                    weekday: number;
+                    /** @default 09:00 */
+                    sendAt: string;
+                    /**
+                     * @default [
+                     *       "A"
+                     *     ]
+                     */
+                    abc: ("A" | "B" | "C")[];
+                    /** @default 5 */
+                    top: number;
                 };
             };
             note: string | null;
@@ -2797,7 +2844,12 @@ export interface operations {
                      *       "newMemberDays": 30,
                      *       "atRiskDays": 90,
                      *       "churnedDays": 180,
-                     *       "loyalOrders": 5
+                     *       "loyalOrders": 5,
+                     *       "slipping": {
+                     *         "enabled": true,
+                     *         "multiple": 2,
+                     *         "minPurchases": 3
+                     *       }
                      *     }
                      */
                     segments?: {
@@ -2809,6 +2861,21 @@ export interface operations {
                         churnedDays?: number;
                         /** @default 5 */
                         loyalOrders?: number;
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "multiple": 2,
+                         *       "minPurchases": 3
+                         *     }
+                         */
+                        slipping?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default 2 */
+                            multiple?: number;
+                            /** @default 3 */
+                            minPurchases?: number;
+                        };
                     };
                     /** @default 30 */
                     refundReturnGraceDays?: number;
@@ -3119,6 +3186,33 @@ export interface operations {
                                 };
                             };
                         };
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "weekday": 1,
+                     *       "sendAt": "09:00",
+                     *       "abc": [
+                     *         "A"
+                     *       ],
+                     *       "top": 5
+                     *     }
+                     */
+                    churnDigest?: {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default 1 */
+                        weekday?: number;
+                        /** @default 09:00 */
+                        sendAt?: string;
+                        /**
+                         * @default [
+                         *       "A"
+                         *     ]
+                         */
+                        abc?: ("A" | "B" | "C")[];
+                        /** @default 5 */
+                        top?: number;
                     };
                 };
             };
@@ -4208,6 +4302,8 @@ export interface operations {
             content: {
                 "application/json": {
                     campaignId: string;
+                } | {
+                    reminderId: number;
                 };
             };
         };
