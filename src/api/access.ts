@@ -40,6 +40,8 @@ export const OPERATIONS = {
   'GET /api/v1/members/{id}': 'staff',
   'PATCH /api/v1/members/{id}': 'manager',
   'GET /api/v1/members/{id}/ledger': 'staff',
+  'GET /api/v1/members/{id}/orders': 'staff',
+  'GET /api/v1/members/{id}/identities': 'staff',
   'POST /api/v1/members/{id}/adjustments': 'manager',
   'GET /api/v1/points/pending': 'manager',
   'POST /api/v1/points/pending/{id}/approve': 'manager',
@@ -103,6 +105,7 @@ export const OPERATIONS = {
   'GET /api/v1/reports/programme': 'manager',
   'GET /api/v1/reports/weekly': 'manager',
   'GET /api/v1/reports/campaigns': 'manager',
+  'GET /api/v1/attention': 'staff',
 
   'GET /api/v1/staff': 'owner',
   'GET /api/v1/staff/{id}': 'owner',
