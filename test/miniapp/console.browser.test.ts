@@ -66,6 +66,8 @@ describe.skipIf(!runBrowser)(
       expect(await page.getByTestId('role').textContent()).toBe('owner')
       // The code is gone from the address bar once used.
       expect(page.url()).toBe(`${base}/miniapp/console/`)
+      // The owner lands on the dashboard; the staff page is one of the menu's.
+      await page.locator('[data-page="staff"]').click()
       await expect.poll(() => page.getByTestId('staff-list').textContent()).toContain('Clerk Chen')
 
       await page.getByLabel('Invite as').selectOption('manager')
@@ -93,6 +95,7 @@ describe.skipIf(!runBrowser)(
         { width: 360, height: 740 },
       )
       await expect.poll(() => phone.getByTestId('role').textContent()).toBe('店主')
+      await phone.locator('[data-page="staff"]').click()
       await expect.poll(() => phone.getByTestId('staff-list').textContent()).toContain('Wen')
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
         360,

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { z } from 'zod'
 import type { Db } from '../../../db/client.ts'
 import { tagSchema } from '../segments/segments.ts'
+import { carriesAnyTag } from '../segments/tags.ts'
 
 /** A console search answers one screen of members, never the whole base. */
 export const MEMBER_SEARCH_LIMIT = 20
@@ -27,16 +28,7 @@ export async function searchMembers(db: Db, search: MemberSearch): Promise<strin
     query = query.where(
       sql<boolean>`lower(members.display_name) like ${`%${likeEscaped(name.toLowerCase())}%`} escape '\\'`,
     )
-  if (tag)
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('memberTags')
-          .select('memberTags.tag')
-          .whereRef('memberTags.memberId', '=', 'members.id')
-          .where('memberTags.tag', '=', tag),
-      ),
-    )
+  if (tag) query = query.where(carriesAnyTag([tag]))
   const rows = await query
     .orderBy('members.joinedAt', 'desc')
     .orderBy('members.id')

@@ -1,5 +1,7 @@
 import type { ComponentType } from 'preact'
 import type { CONSOLE_TEXTS } from './i18n.ts'
+import { DashboardPage } from './dashboard.tsx'
+import { MembersPage } from './members/page.tsx'
 import { StaffPage } from './staff.tsx'
 
 type Label = {
@@ -18,5 +20,7 @@ export interface ConsolePage {
 
 /** The console's pages in the order of its menu; a page is one line here. */
 export const PAGES: ConsolePage[] = [
+  { id: 'dashboard', label: 'pageDashboard', needs: 'GET /api/v1/attention', View: DashboardPage },
+  { id: 'members', label: 'pageMembers', needs: 'GET /api/v1/members', View: MembersPage },
   { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
 ]
