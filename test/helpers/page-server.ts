@@ -2,13 +2,15 @@ import { existsSync, mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import pino from 'pino'
-import { type Browser, chromium } from 'playwright-core'
+import { type Browser, type Page, chromium } from 'playwright-core'
+import { expect } from 'vitest'
 import { build } from 'vite'
 import { createApp } from '../../src/api/app.ts'
 import { type Domain, createDomain } from '../../src/domain/index.ts'
 import { systemClock } from '../../src/shared/clock.ts'
 import { type TestDbHandle, databases } from './db.ts'
-import { MINIAPP_BOT_TOKEN } from './miniapp.ts'
+import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
+import { FAKE_TELEGRAM_WEBVIEW, MINIAPP_BOT_TOKEN } from './miniapp.ts'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = 'test-artifacts'
@@ -62,4 +64,37 @@ export async function startPageServer(): Promise<PageServer> {
       await store.cleanup()
     },
   }
+}
+
+let nextStaffTelegramId = 660_000
+/** A staff member with a Telegram identity, as an accepted invite makes them. */
+export async function staffMember(domain: Domain, role: StaffRole, name: string) {
+  const telegramId = ++nextStaffTelegramId
+  const { code } = await domain.staff.createInvite(role)
+  const record = await domain.staff.acceptInvite(code, 'telegram', String(telegramId), name)
+  return { id: record.id, telegramId }
+}
+
+/**
+ * The console opened with `hash` (a login code or Telegram's launch parameters), optionally
+ * inside a fake Telegram webview; closing the page checks it asked nothing of the internet.
+ */
+export async function openConsole(
+  pages: PageServer,
+  hash: string,
+  viewport: { width: number; height: number },
+  telegram = false,
+): Promise<Page> {
+  const page = await pages.browser.newPage({ viewport })
+  if (telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
+  page.setDefaultTimeout(10_000)
+  const outside: string[] = []
+  page.on('request', (request) => {
+    const url = request.url()
+    if (!url.startsWith(pages.base) && !url.startsWith('data:') && !url.startsWith('blob:'))
+      outside.push(url)
+  })
+  page.on('close', () => expect(outside).toEqual([]))
+  await page.goto(`${pages.base}/miniapp/console/#${hash}`)
+  return page
 }

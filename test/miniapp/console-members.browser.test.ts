@@ -1,17 +1,19 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
+  openConsole,
   runBrowser,
+  staffMember,
   startPageServer,
 } from '../helpers/page-server.ts'
 import type { Domain } from '../../src/domain/index.ts'
 import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
 import { programmeWith } from '../helpers/domain.ts'
-import { FAKE_TELEGRAM_WEBVIEW, TELEGRAM_THEMES, telegramLaunchHash } from '../helpers/miniapp.ts'
+import { TELEGRAM_THEMES, telegramLaunchHash } from '../helpers/miniapp.ts'
 
 const PHONE = { width: 360, height: 740 }
 const DESKTOP = { width: 1280, height: 800 }
@@ -21,15 +23,13 @@ describe.skipIf(!runBrowser)(
   () => {
     let pages: PageServer | undefined
     let domain: Domain
-    let base: string
-    let browser: Browser
 
     let lucky: { id: string }
     let chen: { id: string; code: string }
     let big: { id: string }
     beforeAll(async () => {
       pages = await startPageServer()
-      ;({ domain, base, browser } = pages)
+      ;({ domain } = pages)
       await domain.programme.replace(
         programmeWith({ caps: { pointsPerOrder: 1_000, pointsPerMemberPerDay: 1_000_000 } }),
       )
@@ -66,16 +66,9 @@ describe.skipIf(!runBrowser)(
       await pages?.close()
     })
 
-    let nextId = 880_000
     async function signedIn(role: StaffRole, name: string) {
-      const telegramId = ++nextId
-      const { code } = await domain.staff.createInvite(role)
-      const record = await domain.staff.acceptInvite(code, 'telegram', String(telegramId), name)
-      return {
-        id: record.id,
-        telegramId,
-        code: (await domain.staffSessions.createLink(record.id)).code,
-      }
+      const member = await staffMember(domain, role, name)
+      return { ...member, code: (await domain.staffSessions.createLink(member.id)).code }
     }
 
     async function open(
@@ -83,20 +76,7 @@ describe.skipIf(!runBrowser)(
       viewport: { width: number; height: number },
       telegram = false,
     ) {
-      const page: Page = await browser.newPage({ viewport })
-      if (telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
-      page.setDefaultTimeout(10_000)
-      const outside: string[] = []
-      page.on('request', (request) => {
-        if (
-          !request.url().startsWith(base) &&
-          !request.url().startsWith('data:') &&
-          !request.url().startsWith('blob:')
-        )
-          outside.push(request.url())
-      })
-      page.on('close', () => expect(outside).toEqual([]))
-      await page.goto(`${base}/miniapp/console/#${hash}`)
+      const page = await openConsole(pages!, hash, viewport, telegram)
       await page.getByTestId('signed-in').waitFor()
       return page
     }

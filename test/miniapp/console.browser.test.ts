@@ -1,16 +1,17 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
+  openConsole,
   runBrowser,
+  staffMember as helperStaffMember,
   startPageServer,
 } from '../helpers/page-server.ts'
 import type { Domain } from '../../src/domain/index.ts'
 import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
-import { FAKE_TELEGRAM_WEBVIEW, TELEGRAM_THEMES, telegramLaunchHash } from '../helpers/miniapp.ts'
+import { TELEGRAM_THEMES, telegramLaunchHash } from '../helpers/miniapp.ts'
 
 describe.skipIf(!runBrowser)(
   `the merchant console in headless Chromium${runBrowser ? '' : ` (skipped: no ${CHROMIUM})`}`,
@@ -18,41 +19,18 @@ describe.skipIf(!runBrowser)(
     let pages: PageServer | undefined
     let domain: Domain
     let base: string
-    let browser: Browser
 
     beforeAll(async () => {
       pages = await startPageServer()
-      ;({ domain, base, browser } = pages)
+      ;({ domain, base } = pages)
     })
     afterAll(async () => {
       await pages?.close()
     })
 
-    let nextId = 660_000
-    async function staffMember(role: StaffRole, name: string) {
-      const telegramId = ++nextId
-      const { code } = await domain.staff.createInvite(role)
-      const record = await domain.staff.acceptInvite(code, 'telegram', String(telegramId), name)
-      return { id: record.id, telegramId }
-    }
-
-    async function open(
-      hash: string,
-      viewport: { width: number; height: number },
-      telegram = false,
-    ) {
-      const page: Page = await browser.newPage({ viewport })
-      if (telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
-      page.setDefaultTimeout(10_000)
-      const outside: string[] = []
-      page.on('request', (request) => {
-        if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
-          outside.push(request.url())
-      })
-      page.on('close', () => expect(outside).toEqual([]))
-      await page.goto(`${base}/miniapp/console/#${hash}`)
-      return page
-    }
+    const staffMember = (role: StaffRole, name: string) => helperStaffMember(domain, role, name)
+    const open = (hash: string, viewport: { width: number; height: number }, telegram = false) =>
+      openConsole(pages!, hash, viewport, telegram)
 
     it('an owner signs in through a one-time link, invites a manager and revokes a clerk', async () => {
       const owner = await staffMember('owner', 'Olivia')
