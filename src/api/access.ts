@@ -40,6 +40,8 @@ export const OPERATIONS = {
   'GET /api/v1/members/{id}': 'staff',
   'PATCH /api/v1/members/{id}': 'manager',
   'GET /api/v1/members/{id}/ledger': 'staff',
+  'GET /api/v1/members/{id}/orders': 'staff',
+  'GET /api/v1/members/{id}/identities': 'staff',
   'POST /api/v1/members/{id}/adjustments': 'manager',
   'GET /api/v1/points/pending': 'manager',
   'POST /api/v1/points/pending/{id}/approve': 'manager',
@@ -111,6 +113,7 @@ export const OPERATIONS = {
   'GET /api/v1/reports/sources': 'manager',
   'POST /api/v1/channel-sources': 'manager',
   'GET /api/v1/channel-sources': 'manager',
+  'GET /api/v1/attention': 'staff',
 
   'GET /api/v1/staff': 'owner',
   'GET /api/v1/staff/{id}': 'owner',

@@ -10,13 +10,19 @@ import { systemClock } from '../shared/clock.ts'
 /** The file the pages read their request and response shapes from; `npm run api-types` writes it. */
 export const MINIAPP_API_TYPES = 'src/miniapp/ui/api-types.ts'
 
-/** The paths the pages call: the member's, the console's sign-in, and the console's pages. */
+/** The paths the pages call: the member's, the console's sign-in, and the console's pages (one a line). */
 const PAGE_PATHS = [
   '/api/miniapp/',
   '/api/console/',
   '/api/v1/staff',
   '/api/v1/rewards',
   '/api/v1/programme',
+  '/api/v1/attention',
+  '/api/v1/reports/programme',
+  '/api/v1/reports/weekly',
+  '/api/v1/points/pending',
+  '/api/v1/lottery-draws/',
+  '/api/v1/members',
 ]
 /** Single paths of the merchant API a console page calls (the counter's), where a prefix would take more. */
 const PAGE_OPERATIONS = new Set([

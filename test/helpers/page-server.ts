@@ -94,8 +94,9 @@ export async function openPage(
   page.setDefaultTimeout(10_000)
   const outside: string[] = []
   page.on('request', (request) => {
-    if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
-      outside.push(request.url())
+    const url = request.url()
+    if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:'))
+      outside.push(url)
   })
   page.on('close', () => expect(outside).toEqual([]))
   await page.goto(url)
@@ -112,4 +113,26 @@ export async function staffInTelegram(
   const { code } = await domain.staff.createInvite(role)
   const record = await domain.staff.acceptInvite(code, 'telegram', String(telegramId), name)
   return { id: record.id, telegramId }
+}
+
+let nextStaffTelegramId = 660_000
+/** A staff member with a Telegram identity of its own, as an accepted invite makes them. */
+export function staffMember(domain: Domain, role: StaffRole, name: string) {
+  return staffInTelegram(domain, role, name, ++nextStaffTelegramId)
+}
+
+/**
+ * The console opened with `hash` (a login code or Telegram's launch parameters), optionally
+ * inside a fake Telegram webview; closing the page checks it asked nothing of the internet.
+ */
+export function openConsole(
+  pages: PageServer,
+  hash: string,
+  viewport: { width: number; height: number },
+  telegram = false,
+): Promise<Page> {
+  return openPage(pages.browser, pages.base, `${pages.base}/miniapp/console/#${hash}`, {
+    viewport,
+    telegram,
+  })
 }

@@ -1,13 +1,12 @@
 /// <reference lib="dom" />
-import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
-  openPage,
+  openConsole,
   runBrowser,
-  staffInTelegram,
+  staffMember as helperStaffMember,
   startPageServer,
 } from '../helpers/page-server.ts'
 import type { Domain } from '../../src/domain/index.ts'
@@ -20,22 +19,18 @@ describe.skipIf(!runBrowser)(
     let pages: PageServer | undefined
     let domain: Domain
     let base: string
-    let browser: Browser
 
     beforeAll(async () => {
       pages = await startPageServer()
-      ;({ domain, base, browser } = pages)
+      ;({ domain, base } = pages)
     })
     afterAll(async () => {
       await pages?.close()
     })
 
-    let nextId = 660_000
-    const staffMember = (role: StaffRole, name: string) =>
-      staffInTelegram(domain, role, name, ++nextId)
-
+    const staffMember = (role: StaffRole, name: string) => helperStaffMember(domain, role, name)
     const open = (hash: string, viewport: { width: number; height: number }, telegram = false) =>
-      openPage(browser, base, `${base}/miniapp/console/#${hash}`, { viewport, telegram })
+      openConsole(pages!, hash, viewport, telegram)
 
     it('an owner signs in through a one-time link, invites a manager and revokes a clerk', async () => {
       const owner = await staffMember('owner', 'Olivia')
@@ -49,6 +44,8 @@ describe.skipIf(!runBrowser)(
       expect(await page.getByTestId('role').textContent()).toBe('owner')
       // The code is gone from the address bar once used.
       expect(page.url()).toBe(`${base}/miniapp/console/`)
+      // The owner lands on the dashboard; the staff page is one of the menu's.
+      await page.locator('[data-page="staff"]').click()
       await expect.poll(() => page.getByTestId('staff-list').textContent()).toContain('Clerk Chen')
 
       await page.getByLabel('Invite as').selectOption('manager')
@@ -76,6 +73,7 @@ describe.skipIf(!runBrowser)(
         { width: 360, height: 740 },
       )
       await expect.poll(() => phone.getByTestId('role').textContent()).toBe('店主')
+      await phone.locator('[data-page="staff"]').click()
       await expect.poll(() => phone.getByTestId('staff-list').textContent()).toContain('Wen')
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
         360,

@@ -3,6 +3,7 @@ import type { Domain } from '../../domain/index.ts'
 import { adjustmentSchema } from '../../domain/ledger/adjustments.ts'
 import { memberPatchSchema, registrationSchema } from '../../domain/members/members.service.ts'
 import type { MemberRef } from '../../domain/members/members.ts'
+import { MEMBER_SEARCH_LIMIT, memberSearchSchema } from '../../domain/members/member-lookup.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newRouter } from '../router.ts'
 import { actorOf } from '../middleware/api-key.ts'
@@ -11,6 +12,7 @@ import {
   requireIdempotencyKey,
   LedgerEntrySchema,
   MemberSchema,
+  OrderSchema,
   errorResponses,
   json,
 } from '../schemas.ts'
@@ -44,19 +46,23 @@ const findMembers = createRoute({
   method: 'get',
   path: '/members',
   tags: ['members'],
-  summary: 'Find a member by phone, email, member code, Telegram id, WeChat id or external id',
+  summary:
+    'Find a member by phone, email, member code, chat id or external id; or search by name and tag',
+  description: `Exactly one of phone, email, code, telegramId, wechatId, externalId finds at most one member. Otherwise name (part of it, any case) and/or tag list active members, newest first, at most limit (${MEMBER_SEARCH_LIMIT}).`,
   request: {
-    query: z.object({
-      phone: z.string().optional(),
-      email: z.string().optional(),
-      code: z.string().optional(),
-      telegramId: z.string().optional(),
-      wechatId: z.string().optional(),
-      externalId: z.string().optional(),
-    }),
+    query: memberSearchSchema
+      .extend({
+        phone: z.string().max(40).optional(),
+        email: z.string().max(254).optional(),
+        code: z.string().max(40).optional(),
+        telegramId: z.string().max(100).optional(),
+        wechatId: z.string().max(200).optional(),
+        externalId: z.string().max(200).optional(),
+      })
+      .partial({ limit: true }),
   },
   responses: {
-    200: json(z.object({ items: z.array(MemberSchema) }), 'Matching members (at most one)'),
+    200: json(z.object({ items: z.array(MemberSchema) }), 'Matching members'),
     ...errorResponses(400, 401),
   },
 })
@@ -136,6 +142,59 @@ const adjust = createRoute({
   },
 })
 
+const IdentitySchema = z
+  .object({
+    channel: z.string(),
+    externalId: z.string(),
+    linkedAt: z.string(),
+    linkedBy: z.string().nullable().openapi({
+      description:
+        'Who linked it to the member: member:<id> (a bind code), staff:<id>, api_key:<id>, or an import; null: the member registered with it',
+    }),
+    unreachableAt: z.string().nullable(),
+    lastInboundAt: z.string().nullable(),
+  })
+  .openapi('MemberIdentity')
+const memberIdentities = createRoute({
+  method: 'get',
+  path: '/members/{id}/identities',
+  tags: ['members'],
+  summary: "A member's chat identities and their link history",
+  request: { params: MemberParams },
+  responses: {
+    200: json(
+      z.object({
+        identities: z.array(IdentitySchema),
+        merges: z.array(
+          z.object({
+            fromMemberId: z.string(),
+            points: z.number().int(),
+            by: z.string().nullable(),
+            at: z.string(),
+          }),
+        ),
+      }),
+      'Each identity with who linked it, and the records merged into this member, oldest first',
+    ),
+    ...errorResponses(401, 404),
+  },
+})
+
+const memberOrders = createRoute({
+  method: 'get',
+  path: '/members/{id}/orders',
+  tags: ['members'],
+  summary: "A member's orders, the latest placed first",
+  request: {
+    params: MemberParams,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+  },
+  responses: {
+    200: json(z.object({ items: z.array(OrderSchema) }), 'At most limit orders'),
+    ...errorResponses(400, 401, 404),
+  },
+})
+
 export function memberRoutes(domain: Domain) {
   return newRouter()
     .openapi(createMember, async (c) =>
@@ -144,10 +203,16 @@ export function memberRoutes(domain: Domain) {
     .openapi(findMembers, async (c) => {
       const query = c.req.valid('query')
       const given = LOOKUP_FIELDS.filter((field) => query[field] !== undefined)
-      if (given.length !== 1) {
-        throw new DomainError('invalid_input', `give exactly one of ${LOOKUP_FIELDS.join(', ')}`, {
-          field: 'query',
-        })
+      const searching = query.name !== undefined || query.tag !== undefined
+      if (given.length === 0 && searching) {
+        return c.json({ items: await domain.members.search(query) }, 200)
+      }
+      if (given.length !== 1 || searching) {
+        throw new DomainError(
+          'invalid_input',
+          `give exactly one of ${LOOKUP_FIELDS.join(', ')}, or name and/or tag`,
+          { field: 'query' },
+        )
       }
       const field = given[0]!
       const row = await domain.members.findByRef(domain.deps.store.db, {
@@ -168,6 +233,16 @@ export function memberRoutes(domain: Domain) {
           `${c.get('caller').kind}:${c.get('caller').id}`,
           reason,
         ),
+        200,
+      )
+    })
+    .openapi(memberIdentities, async (c) =>
+      c.json(await domain.members.identities({ id: c.req.valid('param').id }), 200),
+    )
+    .openapi(memberOrders, async (c) => {
+      const member = await domain.members.require({ id: c.req.valid('param').id })
+      return c.json(
+        { items: await domain.orders.ofMember(member.id, c.req.valid('query').limit) },
         200,
       )
     })

@@ -4,7 +4,12 @@ import type { Context } from 'hono'
 import type { Domain } from '../../domain/index.ts'
 import type { ReportPeriod } from '../../domain/reports/reports.ts'
 import { newRouter } from '../router.ts'
-import { HoldoutComparisonSchema, errorResponses } from '../schemas.ts'
+import { HoldoutComparisonSchema, errorResponses, localized } from '../schemas.ts'
+import {
+  ATTENTION_ITEMS,
+  LOW_STOCK_PERCENT,
+  LOW_STOCK_UNITS,
+} from '../../domain/reports/attention.ts'
 
 const int = () => z.number().int()
 const rate = (description: string) => z.number().nullable().openapi({ description })
@@ -143,6 +148,31 @@ const MarketingSchema = z
   })
   .openapi('MarketingReport')
 
+const AttentionSchema = z
+  .object({
+    pendingPoints: z.object({
+      count: int(),
+      points: int(),
+      oldestAt: z.string().nullable(),
+    }),
+    lowStock: z.array(z.object({ id: z.string(), name: localized, stock: int(), issued: int() })),
+    prizesToFulfil: z.object({
+      count: int(),
+      items: z.array(
+        z.object({
+          drawId: z.string(),
+          lotteryId: z.string(),
+          prize: localized,
+          memberId: z.string(),
+          memberName: z.string(),
+          memberCode: z.string(),
+          wonAt: z.string(),
+        }),
+      ),
+    }),
+  })
+  .openapi('Attention')
+
 const tags = ['reports']
 const report = (path: string, summary: string, schema: z.ZodType, description: string) =>
   createRoute({
@@ -178,6 +208,20 @@ const routes = {
     WeeklySchema,
     'The merchant’s Monday-to-Sunday weeks the period touches, each cut to the period.',
   ),
+  attention: createRoute({
+    method: 'get',
+    path: '/attention',
+    tags,
+    summary: 'What needs attention now: points to review, rewards running out, prizes to fulfil',
+    description: `Pending points held by the issuing caps (count, points, the oldest); active rewards with at most max(${LOW_STOCK_UNITS}, ${LOW_STOCK_PERCENT}% of left + given out) units left; won reward prizes not yet fulfilled, the oldest ${ATTENTION_ITEMS} first.`,
+    responses: {
+      200: {
+        description: 'The lists',
+        content: { 'application/json': { schema: AttentionSchema } },
+      },
+      ...errorResponses(401),
+    },
+  }),
   campaigns: report(
     '/reports/campaigns',
     'Campaign and reminder results side by side',
@@ -253,6 +297,7 @@ export function reportRoutes(domain: Domain) {
       }
       return c.json({ period, items }, 200)
     })
+    .openapi(routes.attention, async (c) => c.json(await reports.attention(), 200))
     .openapi(routes.campaigns, async (c) => {
       const query = c.req.valid('query')
       const period = await reports.period(query)

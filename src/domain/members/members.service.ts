@@ -26,6 +26,7 @@ import {
   normalizeEmail,
   normalizePhone,
 } from './members.ts'
+import { type MemberSearch, identitiesOf, searchMembers } from './member-lookup.ts'
 
 const MEMBER_CODE_LENGTH = 8
 const BIND_CODE_LENGTH = 6
@@ -390,6 +391,18 @@ export class MembersService {
     }
     if (row?.mergedInto) return this.findByRef(db, { id: row.mergedInto })
     return row
+  }
+
+  /** Active members by part of their name and/or a tag (member-lookup.ts), newest first. */
+  async search(search: MemberSearch): Promise<MemberView[]> {
+    const ids = await searchMembers(this.deps.store.db, search)
+    return Promise.all(ids.map((id) => this.view(id)))
+  }
+
+  /** A member's chat identities, who linked each, and the records merged into them. */
+  async identities(ref: MemberRef) {
+    const member = await this.require(ref)
+    return identitiesOf(this.deps.store.db, member.id)
   }
 
   async require(ref: MemberRef, db: Db = this.deps.store.db): Promise<MemberRow> {

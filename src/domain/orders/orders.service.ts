@@ -1,7 +1,8 @@
-import { sql } from 'kysely'
+import { type Selectable, sql } from 'kysely'
 import { z } from 'zod'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
+import type { OrdersTable } from '../../../db/schema/orders.ts'
 import { CLOCK_SKEW_MS } from '../../shared/clock.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { hashJson, newId } from '../../shared/ids.ts'
@@ -645,21 +646,20 @@ export class OrdersService {
       .where('id', '=', orderId)
       .executeTakeFirst()
     if (!order) throw new DomainError('order_not_found', `no order ${orderId}`)
-    return {
-      id: order.id,
-      memberId: order.memberId,
-      amount: order.amount,
-      currency: order.currency,
-      items: JSON.parse(order.itemsJson) as OrderInput['items'],
-      status: order.status,
-      pointsEarned: order.pointsEarned,
-      pointsRedeemed: order.pointsRedeemed,
-      pointsReversed: order.pointsReversed,
-      pointsReturned: order.pointsReturned,
-      refundedAmount: order.refundedAmount,
-      placedAt: order.placedAt,
-      createdAt: order.createdAt,
-    }
+    return orderView(order)
+  }
+
+  /** A member's orders, the latest placed first, at most `limit` (the console's profile). */
+  async ofMember(memberId: string, limit: number) {
+    const rows = await this.deps.store.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('memberId', '=', memberId)
+      .orderBy('placedAt', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute()
+    return rows.map(orderView)
   }
 
   /** Points the member earned from orders in the local day of `now` (the day cap's count). */
@@ -880,4 +880,22 @@ export async function payReferral(
     return { points: referral.refereePoints, buyer: member }
   }
   return none
+}
+
+function orderView(order: Selectable<OrdersTable>) {
+  return {
+    id: order.id,
+    memberId: order.memberId,
+    amount: order.amount,
+    currency: order.currency,
+    items: JSON.parse(order.itemsJson) as OrderInput['items'],
+    status: order.status,
+    pointsEarned: order.pointsEarned,
+    pointsRedeemed: order.pointsRedeemed,
+    pointsReversed: order.pointsReversed,
+    pointsReturned: order.pointsReturned,
+    refundedAmount: order.refundedAmount,
+    placedAt: order.placedAt,
+    createdAt: order.createdAt,
+  }
 }

@@ -13,6 +13,7 @@ import {
   VALUE_CLASSES,
   lifecycleCutoffs,
 } from '../segments/segments.ts'
+import { type Attention, attention } from './attention.ts'
 import {
   type MarketingResult,
   type MarketingResultSource,
@@ -50,6 +51,11 @@ export class ReportsService {
     /** Campaigns, and any other source of marketing results (reminders), in display order. */
     private readonly marketingSources: MarketingResultSource[],
   ) {}
+
+  /** What staff should act on now: pending points, rewards running out, prizes to hand over. */
+  attention(): Promise<Attention> {
+    return attention(this.deps.store.db)
+  }
 
   /** The period a query asks for; throws `invalid_input` naming `from` or `to`. */
   async period(query: PeriodQuery = {}): Promise<ReportPeriod> {

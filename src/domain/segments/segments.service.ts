@@ -3,6 +3,7 @@ import { setImmediate, setTimeout } from 'node:timers/promises'
 import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
+import { carriesAnyTag } from './tags.ts'
 import type { JobLeasesService } from '../job-leases/job-leases.service.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { localDate } from '../programme/programme.ts'
@@ -364,15 +365,7 @@ export class SegmentsService {
       )
     }
     if (tags) {
-      query = query.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('memberTags')
-            .select('memberTags.tag')
-            .whereRef('memberTags.memberId', '=', 'members.id')
-            .where('memberTags.tag', 'in', tags),
-        ),
-      )
+      query = query.where(carriesAnyTag(tags))
     }
     if (channels) {
       query = query.where((eb) =>

@@ -1,4 +1,17 @@
-import type { Db } from '../../../db/client.ts'
+import type { ExpressionBuilder } from 'kysely'
+import type { Database, Db } from '../../../db/client.ts'
+
+/** The condition "the query's member carries any of `tags`", for segments and the member search. */
+export function carriesAnyTag(tags: string[]) {
+  return (eb: ExpressionBuilder<Database, 'members'>) =>
+    eb.exists(
+      eb
+        .selectFrom('memberTags')
+        .select('memberTags.tag')
+        .whereRef('memberTags.memberId', '=', 'members.id')
+        .where('memberTags.tag', 'in', tags),
+    )
+}
 
 /** Gives the tags of a merged record to the member it is merged into; a tag both carry stays once. */
 export async function moveTags(trx: Db, sourceId: string, targetId: string): Promise<void> {

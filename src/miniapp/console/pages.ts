@@ -2,6 +2,8 @@ import type { ComponentType } from 'preact'
 import type { CONSOLE_TEXTS } from './i18n.ts'
 import { CataloguePage } from './catalogue/catalogue.tsx'
 import { CounterPage } from './counter/counter.tsx'
+import { DashboardPage } from './dashboard.tsx'
+import { MembersPage } from './members/page.tsx'
 import { StaffPage } from './staff.tsx'
 
 type Label = {
@@ -20,12 +22,14 @@ export interface ConsolePage {
 
 /** The console's pages in the order of its menu; a page is one line here. */
 export const PAGES: ConsolePage[] = [
-  { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
+  { id: 'dashboard', label: 'pageDashboard', needs: 'GET /api/v1/attention', View: DashboardPage },
   {
     id: 'counter',
     label: 'counterTitle',
     needs: 'POST /api/v1/coupons/{code}/use',
     View: CounterPage,
   },
+  { id: 'members', label: 'pageMembers', needs: 'GET /api/v1/members', View: MembersPage },
   { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
+  { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
 ]

@@ -2,6 +2,7 @@ import { useRef } from 'preact/hooks'
 import { type Ok, call } from '../ui/api.ts'
 import { Dialog } from '../ui/dialog.tsx'
 import { useLoad } from '../ui/load.ts'
+import { confirm } from './confirm.tsx'
 import { dialog, fail, locale, staff, t, version } from './state.ts'
 
 type Staff = Ok<'/api/v1/staff', 'get'>['items'][number]
@@ -9,30 +10,6 @@ type Role = Staff['role']
 const ROLES: Role[] = ['staff', 'manager', 'owner']
 
 const nameOf = (member: Staff) => member.displayName ?? `${member.channel}:${member.externalId}`
-
-/** Asks before a change that takes rights away or gives them; `act` runs on confirm. */
-function confirm(question: string, act: () => Promise<unknown>): void {
-  const close = () => (dialog.value = null)
-  dialog.value = (
-    <Dialog>
-      <p>{question}</p>
-      <div class="actions">
-        <button class="secondary" onClick={close}>
-          {t().cancel}
-        </button>
-        <button
-          data-testid="confirm"
-          onClick={() => {
-            close()
-            act().then(() => version.value++, fail)
-          }}
-        >
-          {t().confirm}
-        </button>
-      </div>
-    </Dialog>
-  )
-}
 
 function showInvite(code: string, expiresAt: string): void {
   const expires = new Date(expiresAt).toLocaleString(locale.value)

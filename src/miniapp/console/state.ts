@@ -17,6 +17,9 @@ export const version = signal(0)
 
 export const t = () => CONSOLE_TEXTS[locale.value]
 
+/** Whether the signed-in role may call an operation, as the server's access table says. */
+export const may = (operation: string) => staff.value?.operations.includes(operation) ?? false
+
 effect(() => {
   document.title = CONSOLE_TEXTS[locale.value].title
 })

@@ -9,8 +9,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Find a member by phone, email, member code, Telegram id, WeChat id or external id
-         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         * Find a member by phone, email, member code, chat id or external id; or search by name and tag
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role. Exactly one of phone, email, code, telegramId, wechatId, externalId finds at most one member. Otherwise name (part of it, any case) and/or tag list active members, newest first, at most limit (20).
          */
         get: operations["getV1Members"];
         put?: never;
@@ -47,6 +47,146 @@ export interface paths {
          * @description Access: manager and up; API keys: admin; or a staff session of that role.
          */
         patch: operations["patchV1MembersById"];
+        trace?: never;
+    };
+    "/api/v1/members/{id}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's chat identities and their link history
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1MembersByIdIdentities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's orders, the latest placed first
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1MembersByIdOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's ledger, newest first
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1MembersByIdLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant or deduct points by hand, with a reason
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1MembersByIdAdjustments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/points/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Points held by the issuing caps, oldest first
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        get: operations["getV1PointsPending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/points/pending/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve held points: credited as a points_approved entry by this key
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. Idempotent: the same decision again answers 200 with the first (replayed: true); the other decision once one is made is 409 pending_points_decided, as is any decision on an order refunded in full.
+         */
+        post: operations["postV1PointsPendingByIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/points/pending/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject held points: dropped, recorded as a zero-point points_rejected entry by this key
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. Idempotent: the same decision again answers 200 with the first (replayed: true); the other decision once one is made is 409 pending_points_decided, as is any decision on an order refunded in full.
+         */
+        post: operations["postV1PointsPendingByIdReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/rewards": {
@@ -281,6 +421,230 @@ export interface paths {
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
          */
         get: operations["getV1ProgrammeVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lottery-draws/{id}/fulfil": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a won gift as handed over or shipped
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        post: operations["postV1LotteryDrawsByIdFulfil"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draw for a member (e.g. at a counter kiosk)
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        post: operations["postV1MembersByIdDraws"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/survey-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a member’s answer (e.g. from a shop’s own form)
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        post: operations["postV1MembersByIdSurveyResponses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member’s tags
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1MembersByIdTags"];
+        put?: never;
+        /**
+         * Tag a member; tags already there stay
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1MembersByIdTags"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/tags/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a tag from a member
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        delete: operations["deleteV1MembersByIdTagsByTag"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import members from a CSV file
+         * @description Access: owner; API keys: admin; or a staff session of that role. The body is the CSV file (Content-Type: text/csv), UTF-8 or GB18030, with a header line; the columns are in the README. Good rows are imported, bad ones reported with their line; importing the same file again changes nothing. An import that writes is a job: 202 with its URL in Location; it runs in the background, one at a time (a second waits queued), and keeps its result for 7 days whether or not the client that started it is still there. A dry run writes nothing and answers 200 with the report at once.
+         */
+        post: operations["postV1MembersImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A copy of everything the programme holds about a member, as JSON
+         * @description Access: owner; API keys: admin; or a staff session of that role.
+         */
+        get: operations["getV1MembersByIdExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a member's personal data at their request; the ledger stays consistent
+         * @description Access: owner; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1MembersByIdErase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/programme": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Programme health over a period
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. Members and the new-member rate, member share of sales, active members, churn and repeat-purchase rates, points issued / redeemed / expired / outstanding, satisfaction, and segment sizes at the start and end. CSV: one `metric,value` row per figure.
+         */
+        get: operations["getV1ReportsProgramme"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/weekly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members and sales week by week
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. The merchant’s Monday-to-Sunday weeks the period touches, each cut to the period.
+         */
+        get: operations["getV1ReportsWeekly"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What needs attention now: points to review, rewards running out, prizes to fulfil
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role. Pending points held by the issuing caps (count, points, the oldest); active rewards with at most max(5, 10% of left + given out) units left; won reward prizes not yet fulfilled, the oldest 10 first.
+         */
+        get: operations["getV1Attention"];
         put?: never;
         post?: never;
         delete?: never;
@@ -747,6 +1111,67 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+        };
+        MemberIdentity: {
+            channel: string;
+            externalId: string;
+            linkedAt: string;
+            /** @description Who linked it to the member: member:<id> (a bind code), staff:<id>, api_key:<id>, or an import; null: the member registered with it */
+            linkedBy: string | null;
+            unreachableAt: string | null;
+            lastInboundAt: string | null;
+        };
+        Order: {
+            id: string;
+            memberId: string;
+            amount: number;
+            currency: string;
+            items?: {
+                sku: string;
+                quantity: number;
+                unitPrice: number;
+            }[];
+            status: string;
+            pointsEarned: number;
+            pointsRedeemed: number;
+            pointsReversed: number;
+            pointsReturned: number;
+            refundedAmount: number;
+            placedAt: string;
+            createdAt: string;
+        };
+        LedgerEntry: {
+            id: string;
+            /** @description Signed: positive adds, negative takes */
+            points: number;
+            kind: string;
+            reason: string;
+            note: string | null;
+            sourceType: string | null;
+            sourceId: string | null;
+            balanceAfter: number;
+            expiresAt: string | null;
+            createdAt: string;
+        };
+        PendingPoints: {
+            id: string;
+            orderId: string;
+            memberId: string;
+            memberName: string;
+            memberCode: string;
+            amount: number;
+            placedAt: string;
+            /** @description What approval credits: the order’s points less the share refunded since */
+            points: number;
+            orderPoints: number;
+            /** @enum {string} */
+            cap: "per_order" | "per_member_day";
+            capLimit: number;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "refunded";
+            decidedBy: string | null;
+            decidedAt: string | null;
+            createdAt: string;
         };
         Reward: {
             id: string;
@@ -1368,6 +1793,238 @@ export interface components {
             createdBy: string | null;
             createdAt: string;
         };
+        Draw: {
+            drawId: string;
+            prize: {
+                id: string;
+                name: {
+                    "zh-CN": string;
+                    en: string;
+                };
+                kind: string;
+                points: number | null;
+            };
+            couponCode: string | null;
+            /** @enum {string} */
+            paidWith: "free" | "chance" | "points";
+            pointsPaid: number;
+            balance: number;
+            replayed: boolean;
+        };
+        MemberTags: {
+            memberId: string;
+            tags: string[];
+        };
+        ImportReport: {
+            dryRun: boolean;
+            rows: number;
+            created: number;
+            updated: number;
+            unchanged: number;
+            failed: number;
+            errors: {
+                /** @description Line of the file; the header is line 1 */
+                line: number;
+                column?: string;
+                code: string;
+                message: string;
+            }[];
+            warnings: {
+                /** @description Line of the file; the header is line 1 */
+                line: number;
+                column?: string;
+                code: string;
+                message: string;
+            }[];
+            results: {
+                line: number;
+                /** @enum {string} */
+                action: "create" | "update" | "unchanged";
+                memberId: string | null;
+                changes: string[];
+            }[];
+        };
+        ImportJob: {
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed" | "cancelled";
+            /** @enum {string} */
+            onExisting: "update" | "skip";
+            fileBytes: number;
+            /** @description Written about every half second while the job runs */
+            progress: {
+                /** @description Data rows of the file, once it has been read through */
+                rowsTotal: number | null;
+                rowsRead: number;
+                bytesRead: number;
+                bytesTotal: number;
+                created: number;
+                updated: number;
+                unchanged: number;
+                failed: number;
+            };
+            /** @description Once done: the report of the import. Without report=full it has no per-row results and at most 1000 errors and warnings */
+            report: components["schemas"]["ImportReport"] & (Record<string, never> | null);
+            /** @description When the lists of the report were cut: their full lengths */
+            reportTotals: {
+                errors: number;
+                warnings: number;
+            } | null;
+            /** @description Why a job failed; interrupted: the server stopped, upload the same file again */
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        Erasure: {
+            memberId: string;
+            erasedAt: string;
+            /** @description Points outstanding at the erasure, forfeited by a ledger entry (reason erasure) */
+            pointsForfeited: number;
+            alreadyErased: boolean;
+        };
+        ProgrammeReport: {
+            period: components["schemas"]["ReportPeriod"];
+            currency: string;
+            members: {
+                atStart: number;
+                atEnd: number;
+                new: number;
+                /** @description 会员新增率: new ÷ atStart, % */
+                newMemberRate: number | null;
+            };
+            sales: {
+                memberSales: number;
+                guestSales: number;
+                memberOrders: number;
+                guestOrders: number;
+                /** @description 会员消费占比: member sales ÷ all sales, % */
+                memberShare: number | null;
+            };
+            activity: {
+                active: number;
+                ordered: number;
+                interacted: number;
+                /** @description 会员活跃度: active ÷ members at the end, % */
+                activityRate: number | null;
+            };
+            churn: {
+                customersAtStart: number;
+                lost: number;
+                /** @description 会员流失率: lost ÷ customersAtStart, % */
+                churnRate: number | null;
+            };
+            repeat: {
+                customers: number;
+                repeatCustomers: number;
+                /** @description 复购率: repeatCustomers ÷ customers, % */
+                repeatRate: number | null;
+            };
+            points: {
+                issued: number;
+                redeemed: number;
+                expired: number;
+                reversed: number;
+                outstandingAtStart: number;
+                /** @description The liability: every balance added up */
+                outstanding: number;
+            };
+            satisfaction: {
+                responses: number;
+                average: number | null;
+                /** @description Answers 5–7 of the 7-level scale, % */
+                satisfiedShare: number | null;
+                distribution: {
+                    score: number;
+                    responses: number;
+                }[];
+            };
+            segments: {
+                computedAt: string | null;
+                startSnapshotDay: string | null;
+                endSnapshotDay: string | null;
+                lifecycle: {
+                    class: string;
+                    atStart: number | null;
+                    atEnd: number | null;
+                    change: number | null;
+                }[];
+                value: {
+                    class: string;
+                    atStart: number | null;
+                    atEnd: number | null;
+                    change: number | null;
+                }[];
+                abc: {
+                    class: string;
+                    atStart: number | null;
+                    atEnd: number | null;
+                    change: number | null;
+                }[];
+                saved: {
+                    id: string;
+                    name: string;
+                    size: number;
+                }[];
+            };
+        };
+        ReportPeriod: {
+            from: string;
+            to: string;
+            /** @description When point-in-time figures are read: to, or now */
+            asOf: string;
+            timezone: string;
+            fromDay: string;
+            toDay: string;
+        };
+        WeeklyReport: {
+            period: components["schemas"]["ReportPeriod"];
+            items: {
+                /** @description The Monday that starts the week */
+                week: string;
+                from: string;
+                to: string;
+                newMembers: number;
+                members: number;
+                memberOrders: number;
+                memberSales: number;
+                guestSales: number;
+            }[];
+        };
+        Attention: {
+            pendingPoints: {
+                count: number;
+                points: number;
+                oldestAt: string | null;
+            };
+            lowStock: {
+                id: string;
+                name: {
+                    "zh-CN": string;
+                    en: string;
+                };
+                stock: number;
+                issued: number;
+            }[];
+            prizesToFulfil: {
+                count: number;
+                items: {
+                    drawId: string;
+                    lotteryId: string;
+                    prize: {
+                        "zh-CN": string;
+                        en: string;
+                    };
+                    memberId: string;
+                    memberName: string;
+                    memberCode: string;
+                    wonAt: string;
+                }[];
+            };
+        };
         Staff: {
             id: string;
             channel: string;
@@ -1402,19 +2059,6 @@ export interface components {
                     }[];
                 }[];
             };
-        };
-        LedgerEntry: {
-            id: string;
-            /** @description Signed: positive adds, negative takes */
-            points: number;
-            kind: string;
-            reason: string;
-            note: string | null;
-            sourceType: string | null;
-            sourceId: string | null;
-            balanceAfter: number;
-            expiresAt: string | null;
-            createdAt: string;
         };
         MiniappRedemption: components["schemas"]["Redemption"] & {
             coupon?: components["schemas"]["MiniappCoupon"];
@@ -1484,6 +2128,9 @@ export interface operations {
     getV1Members: {
         parameters: {
             query?: {
+                name?: string;
+                tag?: string;
+                limit?: number;
                 phone?: string;
                 email?: string;
                 code?: string;
@@ -1497,7 +2144,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Matching members (at most one) */
+            /** @description Matching members */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1718,6 +2365,521 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MembersByIdIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each identity with who linked it, and the records merged into this member, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        identities: components["schemas"]["MemberIdentity"][];
+                        merges: {
+                            fromMemberId: string;
+                            points: number;
+                            by: string | null;
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MembersByIdOrders: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description At most limit orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Order"][];
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MembersByIdLedger: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["LedgerEntry"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1MembersByIdAdjustments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required: a retry with the same key is answered with the first result, not applied again; a request without one is refused with 400 idempotency_key_required */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    points: number;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A retry with a known Idempotency-Key: the first result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entry: components["schemas"]["LedgerEntry"];
+                        member: components["schemas"]["Member"];
+                        replayed: boolean;
+                    };
+                };
+            };
+            /** @description The ledger entry */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entry: components["schemas"]["LedgerEntry"];
+                        member: components["schemas"]["Member"];
+                        replayed: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1PointsPending: {
+        parameters: {
+            query?: {
+                status?: "pending" | "approved" | "rejected" | "refunded";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Holds with the status asked for */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PendingPoints"][];
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1PointsPendingByIdApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Decided so before: the first decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pending: components["schemas"]["PendingPoints"];
+                        member: components["schemas"]["Member"];
+                        replayed: boolean;
+                    };
+                };
+            };
+            /** @description The decision, with the member after it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pending: components["schemas"]["PendingPoints"];
+                        member: components["schemas"]["Member"];
+                        replayed: boolean;
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1PointsPendingByIdReject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Decided so before: the first decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pending: components["schemas"]["PendingPoints"];
+                        member: components["schemas"]["Member"];
+                        replayed: boolean;
+                    };
+                };
+            };
+            /** @description The decision, with the member after it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pending: components["schemas"]["PendingPoints"];
+                        member: components["schemas"]["Member"];
+                        replayed: boolean;
+                    };
                 };
             };
             /** @description Missing or unknown API key */
@@ -3288,6 +4450,799 @@ export interface operations {
                             createdAt: string;
                         }[];
                     };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1LotteryDrawsByIdFulfil: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fulfilled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1MembersByIdDraws: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required: a retry with the same key is answered with the first result, not applied again; a request without one is refused with 400 idempotency_key_required */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    lotteryId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A retry: the first draw */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draw"];
+                };
+            };
+            /** @description The draw */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draw"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1MembersByIdSurveyResponses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    score: number;
+                    comment?: string;
+                    orderId?: string;
+                    surveyId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pointsAwarded: number;
+                        capped: boolean;
+                        balance: number;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MembersByIdTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberTags"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1MembersByIdTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tags: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Every tag of the member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberTags"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteV1MembersByIdTagsByTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tags left */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberTags"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1MembersImport: {
+        parameters: {
+            query?: {
+                /** @description true: report what would happen, write nothing */
+                dryRun?: "true" | "false";
+                /** @description update (default) fills in what a row states; skip leaves them */
+                onExisting?: "update" | "skip";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description A dry run: what the import would do, and every row it would not import */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description The import job, queued; poll the URL in Location */
+            202: {
+                headers: {
+                    location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MembersByIdExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member's data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1MembersByIdErase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased (or erased before: alreadyErased) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ReportsProgramme: {
+        parameters: {
+            query?: {
+                /** @description First day (YYYY-MM-DD, the merchant’s local midnight) or instant (ISO 8601 with offset); default: 30 days before `to` */
+                from?: string;
+                /** @description End, exclusive, in the same forms; default: the end of today */
+                to?: string;
+                /** @description csv answers text/csv (also with Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; amounts in minor units, rates in percent (null: nothing to divide by) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ReportsWeekly: {
+        parameters: {
+            query?: {
+                /** @description First day (YYYY-MM-DD, the merchant’s local midnight) or instant (ISO 8601 with offset); default: 30 days before `to` */
+                from?: string;
+                /** @description End, exclusive, in the same forms; default: the end of today */
+                to?: string;
+                /** @description csv answers text/csv (also with Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; amounts in minor units, rates in percent (null: nothing to divide by) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeeklyReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1Attention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lists */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attention"];
                 };
             };
             /** @description Missing or unknown API key */

@@ -1,0 +1,41 @@
+import { locale } from '../ui/boot.tsx'
+
+/** How the console writes numbers, money, dates and the merchant's two-language texts. */
+export const number = (n: number) => n.toLocaleString(locale.value)
+
+/** Minor units (分) as yuan with two decimals: money is integers everywhere else. */
+export const money = (minor: number) =>
+  `¥${(minor / 100).toLocaleString(locale.value, {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  })}`
+
+export const percent = (rate: number | null) => (rate === null ? '—' : `${rate}%`)
+
+export const date = (iso: string) =>
+  new Date(iso).toLocaleDateString(locale.value, {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  })
+
+export const dateTime = (iso: string) =>
+  new Date(iso).toLocaleString(locale.value, {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  })
+
+/** A merchant's text in the reader's language, falling back to the other when left empty. */
+export const named = (text: { 'zh-CN': string; en: string }) =>
+  (locale.value === 'en' ? text.en || text['zh-CN'] : text['zh-CN'] || text.en) || ''
+
+/** A local day (YYYY-MM-DD) `days` before today, in the browser's calendar. */
+export function daysAgo(days: number): string {
+  const day = new Date()
+  day.setDate(day.getDate() - days)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`
+}
