@@ -11,6 +11,7 @@ import { createOfficialAccountBot } from './bots/wechat-official/create-bot.ts'
 import { OfficialAccountSender } from './bots/wechat-official/sender.ts'
 import { ConfigError, channelStatus, loadConfig, officialAccountOf } from './config.ts'
 import { createDomain } from './domain/index.ts'
+import { healthReporter } from './jobs/health.ts'
 import { startOutboxWorker } from './jobs/outbox-worker.ts'
 import { startScheduler } from './jobs/scheduler.ts'
 import { TelegramSender } from './bots/telegram/sender.ts'
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
 
   const miniappDir = fileURLToPath(new URL('../dist/miniapp', import.meta.url))
   const conversation = createConversation({ domain, logger, publicUrl: config.PUBLIC_URL })
+  const health = healthReporter(domain, logger)
   let telegram: TelegramBot | undefined
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createBot(config.TELEGRAM_BOT_TOKEN, {
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
       logger: logger.child({ channel: 'telegram' }),
       apiRoot: config.TELEGRAM_API_ROOT,
       publicUrl: config.PUBLIC_URL,
+      health,
     })
   }
   const webhook =
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
           recipientPauseMs: config.WECHAT_RECIPIENT_PAUSE_MS,
           dailyCap: config.WECHAT_DAILY_CAP,
         },
+        health,
       })
       // Not awaited: the login waits for a QR code scan, and start() retries by itself.
       void wechat.start()

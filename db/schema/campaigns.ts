@@ -44,6 +44,21 @@ export interface OutboxTable {
   lastError: string | null
   sentAt: string | null
   createdAt: string
+  /** Past this the message is of no use: it expires rather than arrive late. */
+  expiresAt: Generated<string | null>
+}
+
+/** A channel's health as the adapters last saw it; see migration 0019. */
+export interface ChannelHealthTable {
+  channel: string
+  /** `up`, `degraded` or `down`. */
+  state: string
+  reason: string | null
+  since: string
+  incident: Generated<number>
+  probeAt: string | null
+  probeFailures: Generated<number>
+  updatedAt: string
 }
 
 export interface CampaignOpensTable {

@@ -4,6 +4,7 @@ import type {
   CampaignOpensTable,
   CampaignsTable,
   OutboxTable,
+  ChannelHealthTable,
 } from './campaigns.ts'
 import type { BindCodesTable, DialogStatesTable, ProcessedUpdatesTable } from './chat.ts'
 import type { CouponsTable } from './coupons.ts'
@@ -93,6 +94,7 @@ export interface Database {
   segments: SegmentsTable
   campaigns: CampaignsTable
   outbox: OutboxTable
+  channelHealth: ChannelHealthTable
   campaignOpens: CampaignOpensTable
   campaignHoldouts: CampaignHoldoutsTable
   products: ProductsTable

@@ -21,6 +21,7 @@ import { ReportsService } from './reports/reports.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
+import { ChannelHealthService } from './health/channel-health.service.ts'
 import { AuditService } from './staff/audit.service.ts'
 import { StaffService } from './staff/staff.service.ts'
 import { StaffSessionsService } from './staff/staff-sessions.service.ts'
@@ -48,6 +49,7 @@ export function createDomain(
   const jobLeases = new JobLeasesService(deps)
   const segments = new SegmentsService(deps, programme, jobLeases)
   const outbox = new OutboxService(deps, programme)
+  const channelHealth = new ChannelHealthService(deps, outbox)
   const reminders = new RemindersService(deps, programme, outbox)
   const campaigns = new CampaignsService(deps, programme, segments, outbox)
   const memberImport = new MemberImportService(deps, programme, members)
@@ -72,6 +74,7 @@ export function createDomain(
     tiers: new TiersService(deps, programme),
     segments,
     outbox,
+    channelHealth,
     reminders,
     jobLeases,
     campaigns,

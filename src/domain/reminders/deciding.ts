@@ -135,6 +135,7 @@ export class ReminderDecider {
             memberId,
             identity,
             message: outcome.message,
+            expiresAt: reminder.expiresAt,
           },
         ],
         decidedAt,
