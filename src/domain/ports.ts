@@ -50,6 +50,12 @@ export interface MessageSender {
     message: OutboundMessage,
     beforeRequest?: () => Promise<boolean>,
   ): Promise<SendResult>
+  /**
+   * The adapter reports its channel's health itself from what it knows first hand (WeChat's
+   * login and logout), so the worker does not infer it from sends: a send that failed before
+   * a login must not report the channel down after it.
+   */
+  readonly reportsHealth?: boolean
 }
 
 /** What a platform answers for a new access token. */

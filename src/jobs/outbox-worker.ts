@@ -47,7 +47,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const result = await sender.send(row.recipient, row.message, () => outbox.begin(owner, row))
     if (result.ok) {
       await outbox.settle(owner, row, { status: 'sent' })
-      return health.report(row.channel, 'up')
+      if (!sender.reportsHealth) await health.report(row.channel, 'up')
+      return
     }
     // Not begun: the campaign was paused meanwhile, or another worker holds the row.
     if ('abandoned' in result) return outbox.release(owner, [row.id])
@@ -55,7 +56,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if ('skipped' in result) return outbox.settle(owner, row, { status: 'skipped' })
     if ('uncertain' in result)
       return outbox.settle(owner, row, { status: 'uncertain', error: result.error })
-    if (result.channel) await health.report(row.channel, result.channel, result.error)
+    if (result.channel && !sender.reportsHealth)
+      await health.report(row.channel, result.channel, result.error)
     return outbox.settle(owner, row, {
       status: result.channel === 'down' ? 'held' : 'retry',
       afterMs: result.retryAfterMs,

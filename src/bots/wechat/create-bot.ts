@@ -262,6 +262,7 @@ export function createWechatBot(deps: WechatBotDeps): WechatBot {
     channel: 'down',
   }
   const messageSender: MessageSender = {
+    reportsHealth: Boolean(deps.health),
     async send(recipient, message, beforeRequest = async () => true) {
       // Nothing can go out: the message is held, not attempted.
       if (!wechaty.isLoggedIn) return loggedOut

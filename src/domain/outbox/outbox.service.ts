@@ -78,6 +78,16 @@ export class OutboxService {
    * is not queued for it twice (the unique key), so a retried dispatch adds nothing.
    */
   async enqueue(trx: Db, entries: OutboxEntry[], queuedAt: string): Promise<void> {
+    // A message for a channel that is down waits as held from the start, and counts so.
+    const down = new Set(
+      (
+        await trx
+          .selectFrom('channelHealth')
+          .select('channel')
+          .where('state', '=', 'down')
+          .execute()
+      ).map((row) => row.channel),
+    )
     const rows = entries.map((entry) => ({
       campaignId: 'campaignId' in entry.source ? entry.source.campaignId : null,
       reminderId: 'reminderId' in entry.source ? entry.source.reminderId : null,
@@ -86,7 +96,7 @@ export class OutboxService {
       channel: entry.identity.channel,
       recipient: entry.identity.externalId,
       payloadJson: JSON.stringify(entry.message),
-      status: 'pending',
+      status: down.has(entry.identity.channel) ? 'held' : 'pending',
       attempts: 0,
       notBefore: queuedAt,
       leaseOwner: null,
