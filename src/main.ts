@@ -19,6 +19,7 @@ import {
 } from './config.ts'
 import { createDomain } from './domain/index.ts'
 import { startWebhookWorker } from './jobs/webhook-worker.ts'
+import { healthReporter } from './jobs/health.ts'
 import { startOutboxWorker } from './jobs/outbox-worker.ts'
 import { startScheduler } from './jobs/scheduler.ts'
 import { TelegramSender } from './bots/telegram/sender.ts'
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
 
   const miniappDir = fileURLToPath(new URL('../dist/miniapp', import.meta.url))
   const conversation = createConversation({ domain, logger, publicUrl: config.PUBLIC_URL })
+  const health = healthReporter(domain, logger)
   let telegram: TelegramBot | undefined
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createBot(config.TELEGRAM_BOT_TOKEN, {
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
       logger: logger.child({ channel: 'telegram' }),
       apiRoot: config.TELEGRAM_API_ROOT,
       publicUrl: config.PUBLIC_URL,
+      health,
     })
   }
   const webhook =
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
           recipientPauseMs: config.WECHAT_RECIPIENT_PAUSE_MS,
           dailyCap: config.WECHAT_DAILY_CAP,
         },
+        health,
       })
       // Not awaited: the login waits for a QR code scan, and start() retries by itself.
       void wechat.start()

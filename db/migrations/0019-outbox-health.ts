@@ -80,9 +80,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['staff_id', 'dedupe_key'])
     .unique()
     .execute()
+  // When a message is past its use (its campaign's end, its reminder's validity): held by a
+  // channel that is down until then, it expires instead of arriving late.
+  await db.schema.alterTable('outbox').addColumn('expires_at', 'text').execute()
+  // Each channel's health, for every process: what the adapters saw last, the incident it
+  // belongs to (counted, so that staff are told once per incident), and when to probe a
+  // channel that is down with one message again.
+  await db.schema
+    .createTable('channel_health')
+    .addColumn('channel', 'text', (col) => col.primaryKey())
+    .addColumn('state', 'text', (col) => col.notNull())
+    .addColumn('reason', 'text')
+    .addColumn('since', 'text', (col) => col.notNull())
+    .addColumn('incident', 'integer', (col) => col.notNull().defaultTo(0))
+    .addColumn('probe_at', 'text')
+    .addColumn('probe_failures', 'integer', (col) => col.notNull().defaultTo(0))
+    .addColumn('updated_at', 'text', (col) => col.notNull())
+    .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('channel_health').execute()
+  await db.schema.alterTable('outbox').dropColumn('expires_at').execute()
   await db
     .deleteFrom('outbox' as never)
     .where(sql.ref('member_id'), 'is', null)

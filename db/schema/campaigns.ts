@@ -48,6 +48,21 @@ export interface OutboxTable {
   sentVia: string | null
   /** The platform's id of the message, where it gives one (a mass send's msg_id). */
   platformMessageId: string | null
+  /** Past this the message is of no use: it expires rather than arrive late. */
+  expiresAt: Generated<string | null>
+}
+
+/** A channel's health as the adapters last saw it; see migration 0019. */
+export interface ChannelHealthTable {
+  channel: string
+  /** `up`, `degraded` or `down`. */
+  state: string
+  reason: string | null
+  since: string
+  incident: Generated<number>
+  probeAt: string | null
+  probeFailures: Generated<number>
+  updatedAt: string
 }
 
 export interface CampaignOpensTable {

@@ -5,6 +5,7 @@ import type {
   CampaignsTable,
   OutboxTable,
   ReminderOpensTable,
+  ChannelHealthTable,
 } from './campaigns.ts'
 import type { BindCodesTable, DialogStatesTable, ProcessedUpdatesTable } from './chat.ts'
 import type { CouponsTable } from './coupons.ts'
@@ -107,6 +108,7 @@ export interface Database {
   campaigns: CampaignsTable
   outbox: OutboxTable
   shopDeliveries: ShopDeliveriesTable
+  channelHealth: ChannelHealthTable
   campaignOpens: CampaignOpensTable
   campaignHoldouts: CampaignHoldoutsTable
   reminderOpens: ReminderOpensTable

@@ -33,6 +33,7 @@ export const API_KEY_ACCESS: Record<ApiKeyRole, StaffRole> = { pos: 'staff', adm
  */
 export const OPERATIONS = {
   'GET /healthz': 'public',
+  'GET /readyz': 'public',
   'GET /api/openapi.json': 'public',
 
   'POST /api/v1/members': 'staff',

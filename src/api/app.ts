@@ -55,7 +55,7 @@ export interface AppDeps {
   rateLimits?: RateLimits
 }
 
-/** The HTTP application: the merchant API under /api/v1, its OpenAPI document, /healthz. */
+/** The HTTP application: the merchant API under /api/v1, its OpenAPI document, /healthz, /readyz. */
 export function createApp({
   domain,
   logger,
@@ -76,6 +76,7 @@ export function createApp({
 
   const guard = accessGuard(domain, limits)
   app.use('/healthz', guard)
+  app.use('/readyz', guard)
   app.use('/api/*', guard)
   app.use(
     '/api/v1/*',
@@ -90,6 +91,23 @@ export function createApp({
     try {
       await sql`select 1`.execute(domain.deps.store.db)
       return c.json({ status: 'ok', database: domain.deps.store.dialect })
+    } catch {
+      return errorJson(c, 503, 'database_unavailable', 'the database does not answer')
+    }
+  })
+
+  // Readiness beside liveness: each chat channel's state, so that a monitor sees a WeChat
+  // logout or a Bot API outage while the API itself, and /healthz, keep answering.
+  app.get('/readyz', async (c) => {
+    if (isShuttingDown())
+      return errorJson(c, 503, 'shutting_down', 'this instance is shutting down')
+    try {
+      const channels = await domain.channelHealth.list()
+      return c.json({
+        status: channels.every((channel) => channel.state === 'up') ? 'ok' : 'degraded',
+        database: domain.deps.store.dialect,
+        channels,
+      })
     } catch {
       return errorJson(c, 503, 'database_unavailable', 'the database does not answer')
     }

@@ -25,6 +25,7 @@ import { RewardsService } from './rewards/rewards.service.ts'
 import { ChurnDigestService } from './segments/churn-digest.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
 import { TagsService } from './segments/tags.service.ts'
+import { ChannelHealthService } from './health/channel-health.service.ts'
 import { AuditService } from './staff/audit.service.ts'
 import { StaffService } from './staff/staff.service.ts'
 import {
@@ -65,6 +66,7 @@ export function createDomain(
   const jobLeases = new JobLeasesService(deps)
   const segments = new SegmentsService(deps, programme, jobLeases)
   const outbox = new OutboxService(deps, programme)
+  const channelHealth = new ChannelHealthService(deps, outbox)
   const reminders = new RemindersService(deps, programme, outbox)
   const campaigns = new CampaignsService(deps, programme, segments, outbox)
   const memberImport = new MemberImportService(deps, programme, members)
@@ -98,6 +100,7 @@ export function createDomain(
     // The weekly digest of slipping customers to the owner and managers, with the win-back offer.
     churnDigest: new ChurnDigestService(deps, programme, outbox, reminders),
     outbox,
+    channelHealth,
     reminders,
     jobLeases,
     campaigns,

@@ -23,10 +23,13 @@ export interface OutboundMessage {
 
 /**
  * What a channel adapter answers for one message. `retryAfterMs`: the platform asked us to
- * slow down (Telegram's 429) or the send failed for now; `unreachable`: the recipient blocked
- * us or is gone, so we stop writing to them; `skipped`: the platform's rules do not let us
- * write to them now (outside the Official Account's 48 hours), no failure of ours or theirs;
- * its `reason` is kept with the message.
+ * slow down (Telegram's 429) or the send failed for now, and with `channel` the failure is the
+ * channel's own, not this message's (`down`: the platform unreachable, 5xx, logged out;
+ * `degraded`: it still sends, slowly or partly); `unreachable`: the recipient blocked us or is
+ * gone, so we stop writing to them; `skipped`: the platform's rules do not let us write to them
+ * now (outside the Official Account's 48 hours), no failure of ours or theirs, its `reason`
+ * kept with the message; `uncertain`: the
+ * request failed in a way that does not say whether the message arrived, so it is not sent again.
  */
 export type SendResult =
   | {
@@ -38,8 +41,21 @@ export type SendResult =
     }
   | { ok: false; abandoned: true }
   | { ok: false; skipped: true; reason: string }
-  | { ok: false; retryAfterMs: number; error: string }
+  | { ok: false; retryAfterMs: number; error: string; channel?: 'down' | 'degraded' }
   | { ok: false; unreachable: true; error: string }
+  | { ok: false; uncertain: true; error: string }
+
+/** How a channel is doing: `up`, `degraded` (it sends, slowly or partly) or `down`. */
+export type HealthState = 'up' | 'degraded' | 'down'
+
+/**
+ * What an adapter saw of its channel: polling or webhook errors, a login or logout, the
+ * platform asking it to pause, a send that worked. The domain keeps one state per channel for
+ * every process, tells staff once per incident and holds the channel's messages while it is down.
+ */
+export interface ChannelHealthReporter {
+  report(channel: string, state: HealthState, reason?: string): Promise<void>
+}
 
 /** Implemented by each chat adapter (Telegram, WeChat); the outbox worker sends through it. */
 export interface MessageSender {
@@ -53,6 +69,12 @@ export interface MessageSender {
     message: OutboundMessage,
     beforeRequest?: () => Promise<boolean>,
   ): Promise<SendResult>
+  /**
+   * The adapter reports its channel's health itself from what it knows first hand (WeChat's
+   * login and logout), so the worker does not infer it from sends: a send that failed before
+   * a login must not report the channel down after it.
+   */
+  readonly reportsHealth?: boolean
 }
 
 /** What a platform answers for a new access token. */

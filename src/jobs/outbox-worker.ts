@@ -4,6 +4,7 @@ import type { ClaimedMessage } from '../domain/outbox/outbox.service.ts'
 import type { Domain } from '../domain/index.ts'
 import type { Channel } from '../domain/members/members.ts'
 import type { MessageSender } from '../domain/ports.ts'
+import { healthReporter } from './health.ts'
 
 export interface OutboxWorkerOptions {
   domain: Domain
@@ -24,11 +25,13 @@ export interface OutboxWorker {
 
 /**
  * The outbox worker: claims due rows with a lease, marks each as being sent just before the
- * request, sends it through the channel's sender and records the outcome. Any number of
+ * request, sends it through the channel's sender and records the outcome; a failure of the
+ * channel itself holds the row and reports the channel down (a send that works, up). Any number of
  * workers can run (one per process, several processes on PostgreSQL); each row goes to one.
  */
 export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { domain, logger, senders } = options
+  const health = healthReporter(domain, logger)
   const owner = `worker-${randomBytes(6).toString('hex')}`
   const channels = Object.keys(senders)
   const batchSize = options.batchSize ?? 15
@@ -42,19 +45,26 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return outbox.settle(owner, row, { status: 'skipped' })
     const sender = senders[row.channel as Channel]!
     const result = await sender.send(row.recipient, row.message, () => outbox.begin(owner, row))
-    if (result.ok)
-      return outbox.settle(owner, row, {
+    if (result.ok) {
+      await outbox.settle(owner, row, {
         status: 'sent',
         via: result.via,
         messageId: result.messageId,
       })
+      if (!sender.reportsHealth) await health.report(row.channel, 'up')
+      return
+    }
     // Not begun: the campaign was paused meanwhile, or another worker holds the row.
     if ('abandoned' in result) return outbox.release(owner, [row.id])
     if ('unreachable' in result) return outbox.settle(owner, row, { status: 'blocked' })
     if ('skipped' in result)
       return outbox.settle(owner, row, { status: 'skipped', reason: result.reason })
+    if ('uncertain' in result)
+      return outbox.settle(owner, row, { status: 'uncertain', error: result.error })
+    if (result.channel && !sender.reportsHealth)
+      await health.report(row.channel, result.channel, result.error)
     return outbox.settle(owner, row, {
-      status: 'retry',
+      status: result.channel === 'down' ? 'held' : 'retry',
       afterMs: result.retryAfterMs,
       error: result.error,
     })

@@ -79,7 +79,7 @@ for (const db of databases) {
         }
         expect(seen.length).toBeGreaterThanOrEqual(79)
         expect(seen).toEqual(wanted)
-        for (const path of ['/healthz', '/api/openapi.json'])
+        for (const path of ['/healthz', '/readyz', '/api/openapi.json'])
           expect((await api.call('GET', path, undefined, { key: null })).status).toBe(200)
       })
 
@@ -140,7 +140,7 @@ for (const db of databases) {
         const documented = operations().map(({ method, path }) => `${method} ${path}`)
         // The document itself and the health check are served beside the operations documented.
         expect(Object.keys(OPERATIONS).sort()).toEqual(
-          [...documented, 'GET /api/openapi.json', 'GET /healthz'].sort(),
+          [...documented, 'GET /api/openapi.json', 'GET /healthz', 'GET /readyz'].sort(),
         )
       })
 

@@ -387,12 +387,12 @@ describeOnDatabases('WeChat bot', (get) => {
     expect(await wx.say(shopper, picture, wx.room(shopper))).toEqual([])
   })
 
-  it('retries a message the puppet failed to send, keeping the order', async () => {
+  it('retries a message WeChat refused before sending it, keeping the order', async () => {
     const shopper = newContact()
     const send = wx.puppet.messageSendText.bind(wx.puppet)
     let failures = 0
     wx.puppet.messageSendText = async (conversationId: string, text: string) => {
-      if (failures++ === 0) throw new Error('network glitch')
+      if (failures++ === 0) throw new Error('not logged in')
       return send(conversationId, text)
     }
     try {

@@ -55,6 +55,9 @@ export class FakeBotApi {
   /** Chats whose user blocked the bot: sends to them are answered 403. */
   readonly blocked = new Set<string>()
   tooManyRequests = 0
+  /** While true the server is "down": every call is answered 502, recorded in `refusedWhileDown`. */
+  down = false
+  refusedWhileDown = 0
 
   constructor(
     readonly botUser = {
@@ -82,6 +85,12 @@ export class FakeBotApi {
         ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>)
         : {}
     res.setHeader('content-type', 'application/json')
+    if (this.down) {
+      this.refusedWhileDown++
+      res.statusCode = 502
+      res.end(JSON.stringify({ ok: false, error_code: 502, description: 'Bad Gateway' }))
+      return
+    }
     const refusal = this.refusal(method, payload)
     if (refusal) {
       res.statusCode = refusal.error_code

@@ -21,6 +21,14 @@ const StatsSchema = z.object({
   skipped: z.number().int(),
   cancelled: z.number().int(),
   uncertain: z.number().int(),
+  held: z
+    .number()
+    .int()
+    .openapi({ description: 'Waiting because their channel is down (counted in pending too)' }),
+  expired: z
+    .number()
+    .int()
+    .openapi({ description: 'Held past the campaign’s use (campaignMaxDelayHours), never sent' }),
   opened: z.number().int(),
   converted: z
     .number()

@@ -45,6 +45,8 @@ export async function campaignResults(turn: Turn, id: string): Promise<Reply[]> 
       pending: s.pending,
       failed: s.failed,
       uncertain: s.uncertain,
+      held: s.held,
+      expired: s.expired,
       blocked: s.blocked,
       opened: s.opened,
       orders: s.orders,

@@ -212,13 +212,15 @@ const zhCN = {
     pending: number
     failed: number
     uncertain: number
+    held: number
+    expired: number
     blocked: number
     opened: number
     orders: number
     sales: string
     roi: string
   }) =>
-    `📣 ${p.name}（${p.status}）\n目标 ${p.targeted} · 已发送 ${p.sent} · 待发送 ${p.pending}\n失败 ${p.failed} · 送达未确认 ${p.uncertain} · 已屏蔽 ${p.blocked} · 打开 ${p.opened}\n带来订单 ${p.orders} 笔，销售额 ¥${p.sales}，ROI ${p.roi}`,
+    `📣 ${p.name}（${p.status}）\n目标 ${p.targeted} · 已发送 ${p.sent} · 待发送 ${p.pending}\n失败 ${p.failed} · 送达未确认 ${p.uncertain} · 暂存 ${p.held} · 已过期 ${p.expired} · 已屏蔽 ${p.blocked} · 打开 ${p.opened}\n带来订单 ${p.orders} 笔，销售额 ¥${p.sales}，ROI ${p.roi}`,
   'broadcast.segment': () => '群发给谁？（括号里是人数，只含同意接收活动消息的会员）',
   'broadcast.everyone': (p: { size: number }) => `所有已订阅会员（${p.size}）`,
   'broadcast.everyoneName': () => '所有已订阅会员',
@@ -674,7 +676,7 @@ const en: Catalogue = {
   'campaign.status.completed': () => 'completed',
   'campaign.status.cancelled': () => 'cancelled',
   'campaign.results': (p) =>
-    `📣 ${p.name} (${p.status})\nTargeted ${p.targeted} · sent ${p.sent} · waiting ${p.pending}\nFailed ${p.failed} · unconfirmed ${p.uncertain} · blocked ${p.blocked} · opened ${p.opened}\nOrders ${p.orders}, sales ¥${p.sales}, ROI ${p.roi}`,
+    `📣 ${p.name} (${p.status})\nTargeted ${p.targeted} · sent ${p.sent} · waiting ${p.pending}\nFailed ${p.failed} · unconfirmed ${p.uncertain} · held ${p.held} · expired ${p.expired} · blocked ${p.blocked} · opened ${p.opened}\nOrders ${p.orders}, sales ¥${p.sales}, ROI ${p.roi}`,
   'broadcast.segment': () =>
     'Who should get it? (Sizes count only members who accept news and offers.)',
   'broadcast.everyone': (p) => `Every subscribed member (${p.size})`,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { Telegraf } from 'telegraf'
 import type { Update } from 'telegraf/types'
+import type { ChannelHealthReporter } from '../../domain/ports.ts'
 import type { Conversation } from '../core/conversation.ts'
 import { ChatQueue } from '../core/chat-queue.ts'
 import { menuOf } from '../core/commands.ts'
@@ -14,6 +15,8 @@ export interface TelegramBotDeps {
   apiRoot?: string
   /** Public https address of the server; adds the mini-app menu button. */
   publicUrl?: string
+  /** Told when the bot reaches Telegram and when its polling stops. */
+  health?: ChannelHealthReporter
 }
 
 const UPDATES = ['message', 'callback_query', 'my_chat_member'] as const
@@ -92,7 +95,13 @@ export function createBot(token: string, deps: TelegramBotDeps): TelegramBot {
     bot,
     handleUpdate: (update) => bot.handleUpdate(update),
     async start(webhook) {
-      bot.botInfo = await bot.telegram.getMe()
+      try {
+        bot.botInfo = await bot.telegram.getMe()
+      } catch (err) {
+        await deps.health?.report('telegram', 'down', `cannot reach the Bot API: ${String(err)}`)
+        throw err
+      }
+      await deps.health?.report('telegram', 'up')
       await setUpMenu()
       if (webhook) {
         await bot.telegram.setWebhook(webhook.url, {
@@ -108,6 +117,7 @@ export function createBot(token: string, deps: TelegramBotDeps): TelegramBot {
         .launch({ allowedUpdates: [...UPDATES], dropPendingUpdates: false })
         .catch((err: unknown) => {
           logger.error({ err }, 'telegram polling stopped')
+          void deps.health?.report('telegram', 'down', `polling stopped: ${String(err)}`)
         })
       logger.info({ username: bot.botInfo.username }, 'telegram bot polling for updates')
     },

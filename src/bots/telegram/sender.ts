@@ -21,7 +21,7 @@ const RETRY_LATER_MS = 5_000
  * started (no bursts for it to catch, however late a timer fires), each chat at
  * most once a second, nothing in the first second (a previous process may have used it),
  * and a 429 pauses every send for its `retry_after`. A 403 or "chat not found" means the
- * member cannot be reached and is reported so.
+ * member cannot be reached and is reported so; a 5xx or no answer means the Bot API is down.
  */
 export class TelegramSender implements MessageSender {
   // Another process may have sent in the second before this one started.
@@ -85,9 +85,18 @@ export class TelegramSender implements MessageSender {
         if (error.code === 403 || (error.code === 400 && UNREACHABLE.test(error.description))) {
           return { ok: false, unreachable: true, error: error.description }
         }
+        // A 5xx is the Bot API failing, not this message: the channel is down for now.
+        if (error.code >= 500)
+          return {
+            ok: false,
+            retryAfterMs: RETRY_LATER_MS,
+            error: error.description,
+            channel: 'down',
+          }
         return { ok: false, retryAfterMs: RETRY_LATER_MS, error: error.description }
       }
-      return { ok: false, retryAfterMs: RETRY_LATER_MS, error: String(error) }
+      // No answer at all (refused, reset, no route): the Bot API cannot be reached.
+      return { ok: false, retryAfterMs: RETRY_LATER_MS, error: String(error), channel: 'down' }
     }
   }
 

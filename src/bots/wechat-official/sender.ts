@@ -168,7 +168,9 @@ function refusal(error: unknown): SendResult {
     return { ok: false, retryAfterMs: RETRY_MS, error: String(error) }
   if (error.errcode === NOT_FOLLOWING) return { ok: false, unreachable: true, error: error.message }
   if (error.errcode === OUT_OF_TIME) return { ok: false, skipped: true, reason: error.message }
-  // The quota comes back: the channel is slowed, not broken, and the message waits for it.
-  const retryAfterMs = error.errcode === QUOTA_SPENT ? QUOTA_RETRY_MS : RETRY_MS
-  return { ok: false, retryAfterMs, error: error.message }
+  // A spent quota is the account's, not this message's: the channel is degraded until it comes
+  // back, and the message waits for it.
+  if (error.errcode === QUOTA_SPENT)
+    return { ok: false, retryAfterMs: QUOTA_RETRY_MS, error: error.message, channel: 'degraded' }
+  return { ok: false, retryAfterMs: RETRY_MS, error: error.message }
 }

@@ -18,7 +18,8 @@ import type { Conversation } from '../core/conversation.ts'
 import { t } from '../core/i18n.ts'
 import type { Reply } from '../core/messages.ts'
 import { type WechatMessage, toMessages } from './send-reply.ts'
-import type { MessageSender, SendResult } from '../../domain/ports.ts'
+import type { ChannelHealthReporter, MessageSender, SendResult } from '../../domain/ports.ts'
+import { classifySayError } from './say-errors.ts'
 import { PacedSender, type PacingClock, type PacingOptions, realPacingClock } from './sender.ts'
 import { toInbound } from './to-inbound.ts'
 
@@ -43,6 +44,8 @@ export interface WechatBotDeps {
   restartDelayMs?: number
   /** Shows the login QR code; on the terminal's stderr by default, stdout being for JSON logs. */
   printQr?: (art: string) => void
+  /** Told of logins, logouts and WeChat's "sending too often" pause. */
+  health?: ChannelHealthReporter
 }
 
 export interface WechatBot {
@@ -125,6 +128,22 @@ export function createWechatBot(deps: WechatBotDeps): WechatBot {
     choiceOffers.set(`${room.id}:${talker.id}`, now + CHOICE_WINDOW_MS)
   }
 
+  /**
+   * Says a reply; a failure that may have reached the member is logged and not retried (the
+   * paced sender retries only what throws), so that nobody reads a reply twice.
+   */
+  async function sayOnce(audience: Audience, message: WechatMessage, mention: boolean) {
+    try {
+      await say(audience, message, mention)
+    } catch (error) {
+      if (classifySayError(error) !== 'uncertain') throw error
+      logger.warn(
+        { err: error, chat: (audience.room ?? audience.talker).id },
+        'wechat reply may not have arrived: not sent again',
+      )
+    }
+  }
+
   /** Sends the replies in order; in a group the first text mentions the member it answers. */
   async function deliver(audience: Audience, replies: Reply[]): Promise<void> {
     const { room, talker } = audience
@@ -135,7 +154,7 @@ export function createWechatBot(deps: WechatBotDeps): WechatBot {
       for (const message of toMessages(reply)) {
         const mention = mentionDue && 'text' in message
         if (mention) mentionDue = false
-        await sender.send((room ?? talker).id, () => say(audience, message, mention))
+        await sender.send((room ?? talker).id, () => sayOnce(audience, message, mention))
       }
     }
   }
@@ -187,10 +206,15 @@ export function createWechatBot(deps: WechatBotDeps): WechatBot {
       'wechat login: scan the QR code with the WeChat app of the merchant’s account',
     )
   })
-  wechaty.on('login', (user) => logger.info({ id: user.id, name: user.name() }, 'wechat logged in'))
-  wechaty.on('logout', (user, reason) =>
-    logger.warn({ id: user.id, reason }, 'wechat logged out: waiting for a new login'),
-  )
+  const health = deps.health
+  wechaty.on('login', (user) => {
+    logger.info({ id: user.id, name: user.name() }, 'wechat logged in')
+    void health?.report('wechat', 'up')
+  })
+  wechaty.on('logout', (user, reason) => {
+    logger.warn({ id: user.id, reason }, 'wechat logged out: waiting for a new login')
+    void health?.report('wechat', 'down', `logged out${reason ? `: ${reason}` : ''}`)
+  })
   wechaty.on('error', (err) => logger.error({ err }, 'wechat error'))
   wechaty.on('message', onMessage)
   wechaty.on('friendship', (friendship) => {
@@ -231,8 +255,17 @@ export function createWechatBot(deps: WechatBotDeps): WechatBot {
     await queue.idle()
   }
 
+  const loggedOut: SendResult = {
+    ok: false,
+    retryAfterMs: 60_000,
+    error: 'wechat is logged out',
+    channel: 'down',
+  }
   const messageSender: MessageSender = {
+    reportsHealth: Boolean(deps.health),
     async send(recipient, message, beforeRequest = async () => true) {
+      // Nothing can go out: the message is held, not attempted.
+      if (!wechaty.isLoggedIn) return loggedOut
       let result: SendResult = { ok: true }
       let begun = false
       try {
@@ -251,7 +284,18 @@ export function createWechatBot(deps: WechatBotDeps): WechatBot {
             return
           }
           const links = (message.buttons ?? []).map((b) => `${b.label}：${b.url}`)
-          await contact.say([message.text, ...links].join('\n'))
+          try {
+            await contact.say([message.text, ...links].join('\n'))
+          } catch (error) {
+            // Retried by the paced sender only when WeChat refused it before sending (the
+            // pacer pauses the whole account on "too often").
+            const failure = classifySayError(error)
+            if (failure === 'too_frequent')
+              void health?.report('wechat', 'degraded', 'WeChat says the account sends too often')
+            if (failure === 'refused' || failure === 'too_frequent') throw error
+            if (failure === 'logged_out') result = { ...loggedOut, error: String(error) }
+            else result = { ok: false, uncertain: true, error: String(error) }
+          }
         })
         return result
       } catch (error) {

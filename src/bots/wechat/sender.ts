@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { TOO_FREQUENT } from './say-errors.ts'
 
 /**
  * How fast one WeChat account may send. WeChat restricts accounts that send like a machine
@@ -45,7 +46,6 @@ export const realPacingClock: PacingClock = {
 const MINUTE = 60_000
 const DAY = 24 * 60 * MINUTE
 const MAX_RETRY_DELAY = 5 * MINUTE
-const TOO_FREQUENT = /频繁|too frequent|too often/i
 
 interface Job {
   chat: string

@@ -163,12 +163,17 @@ export class CampaignsService {
             .values(heldRows.slice(i, i + 500))
             .execute()
         const messaged = [...identities.entries()].filter(([memberId]) => !held.has(memberId))
+        const { config: programme } = await this.programmes.current(trx)
+        const expiresAt = new Date(
+          new Date(campaign.sendAt).getTime() + programme.campaignMaxDelayHours * 3_600_000,
+        ).toISOString()
         const rows = messaged.map(([memberId, identity]) => ({
           source: { campaignId: id },
           purpose: 'marketing' as const,
           memberId,
           identity,
           message,
+          expiresAt,
         }))
         await this.outbox.enqueue(trx, rows, now)
         await trx
@@ -199,7 +204,7 @@ export class CampaignsService {
                 .selectFrom('outbox')
                 .select('outbox.id')
                 .whereRef('outbox.campaignId', '=', 'campaigns.id')
-                .where('outbox.status', 'in', ['pending', 'claimed', 'sending']),
+                .where('outbox.status', 'in', ['pending', 'held', 'claimed', 'sending']),
             ),
           ),
         )
@@ -315,7 +320,9 @@ export class CampaignsService {
     const converted = attributed.filter((a) => a.orders > 0).length
     return {
       targeted: campaign.targeted,
-      pending: count('pending', 'claimed', 'sending'),
+      pending: count('pending', 'held', 'claimed', 'sending'),
+      held: count('held'),
+      expired: count('expired'),
       uncertain: count('uncertain'),
       sent: count('sent'),
       failed: count('failed'),

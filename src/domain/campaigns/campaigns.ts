@@ -55,6 +55,10 @@ export interface CampaignStats {
   cancelled: number
   /** A worker died while sending these: they may have arrived, so they are not sent again. */
   uncertain: number
+  /** Waiting because their channel is down (counted in `pending` too). */
+  held: number
+  /** Held past the campaign's use (`campaignMaxDelayHours`) and never sent. */
+  expired: number
   /** Members who opened the mini-app from the campaign's link. */
   opened: number
   /** Messaged members who ordered within the attribution window. */

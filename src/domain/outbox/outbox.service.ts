@@ -3,6 +3,7 @@ import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
 import { inQuietHours } from '../campaigns/campaigns.ts'
 import type { OutboundMessage } from '../ports.ts'
+import { PROBE_BASE_MS, PROBE_MAX_MS, probeDelayMs } from '../health/channel-health.ts'
 import { type LocalizedText, localize } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 
@@ -32,6 +33,8 @@ export interface OutboxEntry {
   memberId: string
   identity: { channel: string; externalId: string }
   message: OutboundMessage
+  /** Past this the message is of no use and expires instead of being sent late. */
+  expiresAt?: string | null
 }
 
 /** A notice or digest for one staff member, in both languages: it is read in theirs. */
@@ -60,7 +63,8 @@ const CHANNEL_PREFERENCE = ['telegram', 'wechat', 'wechat_official'] as const
  * Each row is claimed by a worker with a lease: several workers share the work, and a worker
  * that dies leaves rows that another takes over when the lease runs out. A row leaves the
  * outbox as sent, failed, blocked (the member blocked the bot), skipped (opted out
- * meanwhile), cancelled or uncertain; nothing is dropped silently.
+ * meanwhile), cancelled, expired (past its use while its channel was down) or uncertain;
+ * nothing is dropped silently. A row whose channel is down waits as held.
  */
 export class OutboxService {
   constructor(
@@ -74,6 +78,16 @@ export class OutboxService {
    * is not queued for it twice (the unique key), so a retried dispatch adds nothing.
    */
   async enqueue(trx: Db, entries: OutboxEntry[], queuedAt: string): Promise<void> {
+    // A message for a channel that is down waits as held from the start, and counts so.
+    const down = new Set(
+      (
+        await trx
+          .selectFrom('channelHealth')
+          .select('channel')
+          .where('state', '=', 'down')
+          .execute()
+      ).map((row) => row.channel),
+    )
     const rows = entries.map((entry) => ({
       campaignId: 'campaignId' in entry.source ? entry.source.campaignId : null,
       reminderId: 'reminderId' in entry.source ? entry.source.reminderId : null,
@@ -82,7 +96,7 @@ export class OutboxService {
       channel: entry.identity.channel,
       recipient: entry.identity.externalId,
       payloadJson: JSON.stringify(entry.message),
-      status: 'pending',
+      status: down.has(entry.identity.channel) ? 'held' : 'pending',
       attempts: 0,
       notBefore: queuedAt,
       leaseOwner: null,
@@ -92,6 +106,7 @@ export class OutboxService {
       createdAt: queuedAt,
       sentVia: null,
       platformMessageId: null,
+      expiresAt: entry.expiresAt ?? null,
     }))
     for (let i = 0; i < rows.length; i += 500) {
       await trx
@@ -196,25 +211,69 @@ export class OutboxService {
       .where('status', '=', 'sending')
       .where('leaseUntil', '<', nowIso)
       .execute()
-    const candidates = await this.deps.store.db
+    // Past its use (its campaign's end, its reminder's validity), a message is not sent late.
+    await this.deps.store.db
+      .updateTable('outbox')
+      .set({ status: 'expired', leaseOwner: null, leaseUntil: null })
+      .where('expiresAt', '<=', nowIso)
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['pending', 'held']),
+          eb.and([eb('status', '=', 'claimed'), eb('leaseUntil', '<', nowIso)]),
+        ]),
+      )
+      .execute()
+    const claimable = this.deps.store.db
       .selectFrom('outbox')
       .leftJoin('campaigns', 'campaigns.id', 'outbox.campaignId')
       .select('outbox.id')
       .where((eb) =>
         eb.or([eb('outbox.campaignId', 'is', null), eb('campaigns.status', '=', 'sending')]),
       )
-      .where('outbox.channel', 'in', channels)
-      .where('outbox.notBefore', '<=', nowIso)
       .$if(quiet, (qb) => qb.where('outbox.staffId', 'is not', null))
       .where((eb) =>
         eb.or([
-          eb('outbox.status', '=', 'pending'),
+          eb('outbox.status', 'in', ['pending', 'held']),
           eb.and([eb('outbox.status', '=', 'claimed'), eb('outbox.leaseUntil', '<', nowIso)]),
         ]),
       )
       .orderBy('outbox.id')
-      .limit(limit)
+    const down = await this.deps.store.db
+      .selectFrom('channelHealth')
+      .select(['channel', 'probeAt', 'probeFailures'])
+      .where('state', '=', 'down')
+      .where('channel', 'in', channels)
       .execute()
+    const candidates: { id: number }[] = []
+    // A channel that is down gets one message at a time, its first, as a probe: held messages
+    // then go out in their order once it works, and a dead channel is not hammered.
+    for (const channel of down) {
+      if (channel.probeAt === null || channel.probeAt > nowIso) continue
+      const next = now.getTime() + probeDelayMs(channel.probeFailures, PROBE_BASE_MS, PROBE_MAX_MS)
+      const taken = await this.deps.store.db
+        .updateTable('channelHealth')
+        .set({
+          probeAt: new Date(next).toISOString(),
+          probeFailures: channel.probeFailures + 1,
+        })
+        .where('channel', '=', channel.channel)
+        .where('state', '=', 'down')
+        .where('probeAt', '=', channel.probeAt)
+        .executeTakeFirst()
+      if (Number(taken.numUpdatedRows) === 0) continue
+      candidates.push(
+        ...(await claimable.where('outbox.channel', '=', channel.channel).limit(1).execute()),
+      )
+    }
+    const open = channels.filter((c) => !down.some((d) => d.channel === c))
+    if (open.length > 0)
+      candidates.push(
+        ...(await claimable
+          .where('outbox.channel', 'in', open)
+          .where('outbox.notBefore', '<=', nowIso)
+          .limit(limit)
+          .execute()),
+      )
     if (candidates.length === 0) return []
     const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString()
     // The same condition again in the UPDATE: of two workers that saw a row, one gets it.
@@ -233,7 +292,7 @@ export class OutboxService {
       )
       .where((eb) =>
         eb.or([
-          eb('status', '=', 'pending'),
+          eb('status', 'in', ['pending', 'held']),
           eb.and([eb('status', '=', 'claimed'), eb('leaseUntil', '<', nowIso)]),
         ]),
       )
@@ -305,7 +364,8 @@ export class OutboxService {
       | { status: 'sent'; via?: string; messageId?: string }
       | { status: 'skipped'; reason?: string }
       | { status: 'blocked' }
-      | { status: 'retry'; afterMs: number; error: string },
+      | { status: 'retry' | 'held'; afterMs: number; error: string }
+      | { status: 'uncertain'; error: string },
   ): Promise<void> {
     const now = this.deps.clock.now()
     const { db } = this.deps.store
@@ -314,6 +374,31 @@ export class OutboxService {
         .where('id', '=', claimed.id)
         .where('leaseOwner', '=', owner)
         .where('status', 'in', ['claimed', 'sending'])
+    if (outcome.status === 'held') {
+      // The channel failed, not the message: the attempt does not count toward giving up.
+      await mine(db.updateTable('outbox'))
+        .set((eb) => ({
+          status: 'held',
+          attempts: eb('attempts', '-', 1),
+          notBefore: new Date(now.getTime() + outcome.afterMs).toISOString(),
+          lastError: outcome.error.slice(0, 500),
+          leaseOwner: null,
+          leaseUntil: null,
+        }))
+        .execute()
+      return
+    }
+    if (outcome.status === 'uncertain') {
+      await mine(db.updateTable('outbox'))
+        .set({
+          status: 'uncertain',
+          lastError: outcome.error.slice(0, 500),
+          leaseOwner: null,
+          leaseUntil: null,
+        })
+        .execute()
+      return
+    }
     if (outcome.status === 'retry') {
       const giveUp = claimed.attempts >= MAX_ATTEMPTS
       await mine(db.updateTable('outbox'))

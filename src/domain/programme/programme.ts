@@ -245,6 +245,11 @@ export const programmeSchema = z
       .default({ start: '22:00', end: '08:00' }),
     /** The share of a campaign's audience held out when the campaign does not say, in percent. */
     campaignHoldoutPercent: z.number().int().min(0).max(MAX_HOLDOUT_PERCENT).default(0),
+    /**
+     * A campaign's messages are of use this many hours after its send time; one its channel
+     * held longer (the channel was down) expires instead of arriving late.
+     */
+    campaignMaxDelayHours: z.number().int().min(1).max(720).default(24),
     /** Re-purchase reminders and lifecycle touchpoints: which run, when, how often, and texts. */
     reminders: remindersConfigSchema.default(remindersConfigSchema.parse({})),
     churnDigest: churnDigestSchema.default(churnDigestSchema.parse({})),

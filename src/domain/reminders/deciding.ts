@@ -136,6 +136,7 @@ export class ReminderDecider {
             memberId,
             identity,
             message: outcome.message,
+            expiresAt: reminder.expiresAt,
           },
         ],
         decidedAt,

@@ -1467,6 +1467,8 @@ export interface components {
                 } | null;
                 /** @default 0 */
                 campaignHoldoutPercent: number;
+                /** @default 24 */
+                campaignMaxDelayHours: number;
                 /**
                  * @default {
                  *       "frequencyCap": {
@@ -4055,6 +4057,8 @@ export interface operations {
                     } | null;
                     /** @default 0 */
                     campaignHoldoutPercent?: number;
+                    /** @default 24 */
+                    campaignMaxDelayHours?: number;
                     /**
                      * @default {
                      *       "frequencyCap": {
