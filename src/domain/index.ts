@@ -118,11 +118,11 @@ export function createDomain(
     channelSources: new ChannelSourcesService(deps),
     exports: new ExportService(deps, segments),
     privacy: new PrivacyService(deps, programme, members),
-    webhooks: new WebhooksService(deps, {
-      allowPrivateUrls: false,
-      retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
-      ...options.webhooks,
-    }),
+    webhooks: new WebhooksService(
+      deps,
+      { allowPrivateUrls: false, retryDelaysMs: DEFAULT_RETRY_DELAYS_MS, ...options.webhooks },
+      outbox,
+    ),
     adjust: (memberId: string, adjustment: Adjustment, actor: string) =>
       adjustPoints(deps, programme, members, memberId, adjustment, actor),
   }

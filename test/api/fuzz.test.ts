@@ -60,6 +60,12 @@ async function fuzzedApp(fixture: DomainFixture) {
     domain,
     logger: pino({ level: 'error' }, sink),
     rateLimits: { ...RATE_LIMIT_DEFAULTS, apiKey: many, member: many, sessionPerIp: many },
+    // The Official Account's QR codes as its API gives them, so that the channel-source
+    // operations are fuzzed past their "channel not on" refusal (503).
+    channelQrCodes: {
+      create: (scene) =>
+        Promise.resolve({ ticket: `ticket-${scene}`, url: `http://127.0.0.1/qr/${scene}` }),
+    },
   })
   return { app, domain, lastError: () => lastError }
 }

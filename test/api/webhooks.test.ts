@@ -272,7 +272,9 @@ for (const db of databases) {
         ])
       })
 
-      it('a receiver that keeps failing is retried after each backoff, then its subscription is disabled with the reason; replay after turning it on delivers the same event id', async () => {
+      it('a receiver that keeps failing is retried after each backoff, then its subscription is disabled with the reason and the owner told in chat; replay after turning it on delivers the same event id', async () => {
+        const { code } = await api.domain.staff.createInvite('owner')
+        const owner = await api.domain.staff.acceptInvite(code, 'telegram', '990001', 'Owner Ong')
         const sub = await subscribe(['member.created'])
         receiver.answerWith((_, res) => res.writeHead(500).end('database down'))
         const member = await newMember()
@@ -302,6 +304,15 @@ for (const db of databases) {
         expect(disabled.status).toBe('disabled')
         expect(disabled.disabledReason).toContain('failed 3 attempts')
         expect(disabled.disabledReason).toContain('database down')
+        const told = await store.db
+          .selectFrom('outbox')
+          .select(['recipient', 'payloadJson'])
+          .where('staffId', '=', owner.id)
+          .where('kind', '=', 'webhook_disabled')
+          .execute()
+        expect(told).toHaveLength(1)
+        expect(told[0]!.recipient).toBe('990001')
+        expect(told[0]!.payloadJson).toContain(sub.id)
 
         // Disabled: a new event waits, nothing is sent.
         await newMember()

@@ -61,6 +61,7 @@ describeOnDatabases('campaign broadcasts through the durable outbox', (get) => {
       env: {
         ...process.env,
         DATABASE_URL: get().store.url,
+        CLOCK_NOW: get().clock.now().toISOString(),
         TELEGRAM_API_ROOT: api.url,
         TELEGRAM_BOT_TOKEN: TOKEN,
       },

@@ -6,11 +6,15 @@ import { createDb } from '../../db/client.ts'
 import { TelegramSender } from '../../src/bots/telegram/sender.ts'
 import { createDomain } from '../../src/domain/index.ts'
 import { startOutboxWorker } from '../../src/jobs/outbox-worker.ts'
-import { systemClock } from '../../src/shared/clock.ts'
+import type { Clock } from '../../src/shared/clock.ts'
 
 const env = process.env
+// The test's time (CLOCK_NOW), moving on in real time from there: the test queued its messages
+// on its own clock, and their send and expiry times are on it.
+const offset = Date.parse(env.CLOCK_NOW!) - Date.now()
+const clock: Clock = { now: () => new Date(Date.now() + offset) }
 const store = createDb(env.DATABASE_URL!)
-const domain = createDomain({ store, clock: systemClock })
+const domain = createDomain({ store, clock })
 const telegram = new Telegraf(env.TELEGRAM_BOT_TOKEN!, {
   telegram: { apiRoot: env.TELEGRAM_API_ROOT! },
 }).telegram

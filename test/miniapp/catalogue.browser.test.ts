@@ -44,7 +44,10 @@ describe.skipIf(!runBrowser)(
       const { code: invite } = await domain.staff.createInvite(role)
       const record = await domain.staff.acceptInvite(invite, 'telegram', String(++nextId), name)
       const { code } = await domain.staffSessions.createLink(record.id)
-      return open(`/miniapp/console/#code=${code}&lang=${lang}`, viewport)
+      const page = await open(`/miniapp/console/#code=${code}&lang=${lang}`, viewport)
+      // Staff open on their home page (the counter, the dashboard); the catalogue is in the menu.
+      await page.locator('[data-page="catalogue"]').click()
+      return page
     }
     type Viewport = { width: number; height: number }
     async function open(path: string, viewport: Viewport): Promise<Page> {

@@ -163,6 +163,8 @@ describe.skipIf(!runBrowser)(
       const clerk = await signedIn('staff', '小周')
       const page = await open(`code=${clerk.code}&lang=zh-CN`, PHONE)
       expect(await page.locator('[data-page="staff"]').count()).toBe(0)
+      // A clerk opens on the counter; the dashboard is one of the menu's.
+      await page.locator('[data-page="dashboard"]').click()
       const attention = page.getByTestId('attention')
       await expect.poll(() => attention.textContent()).toContain('蛋糕 · Lucky Lin')
       expect(await attention.textContent()).toContain('蛋糕券：剩 2（已发出 1）')

@@ -32,6 +32,21 @@ describe.skipIf(!runBrowser)(
     const open = (hash: string, viewport: { width: number; height: number }, telegram = false) =>
       openConsole(pages!, hash, viewport, telegram)
 
+    it('a clerk revoked while the console is open is refused on the next page it loads, and told how to sign in again', async () => {
+      const clerk = await staffMember('staff', 'Revoked Ruan')
+      const { code } = await domain.staffSessions.createLink(clerk.id)
+      const page = await open(`code=${code}&lang=zh-CN`, { width: 360, height: 740 })
+      await expect.poll(() => page.getByTestId('role').textContent()).toBe('店员')
+      await domain.staff.revoke(clerk.id)
+      await page.locator('[data-page="members"]').click()
+      await page.locator('[data-page="dashboard"]').click()
+      await expect
+        .poll(() => page.textContent('body'))
+        .toContain('登录已失效或链接已用过。请在机器人里发送 /console（后台）获取新的登录链接。')
+      expect(await page.getByTestId('signed-in').count()).toBe(0)
+      await page.close()
+    })
+
     it('an owner signs in through a one-time link, invites a manager and revokes a clerk', async () => {
       const owner = await staffMember('owner', 'Olivia')
       const clerk = await staffMember('staff', 'Clerk Chen')

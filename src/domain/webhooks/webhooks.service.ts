@@ -7,6 +7,7 @@ import { isPrivateAddress } from '../../shared/network-guard.ts'
 import { newWebhookSecret, openSecret, sealSecret } from '../../shared/webhook-crypto.ts'
 import { cursorId } from '../pagination.ts'
 import type { DomainDeps } from '../context.ts'
+import type { OutboxService } from '../outbox/outbox.service.ts'
 import { WEBHOOK_EVENTS, type WebhookEventType } from './events.ts'
 
 export interface WebhookOptions {
@@ -105,6 +106,7 @@ export class WebhooksService {
   constructor(
     private readonly deps: DomainDeps,
     private readonly options: WebhookOptions,
+    private readonly outbox: OutboxService,
   ) {}
 
   /** Creates a subscription; the secret is in this answer only. */
@@ -414,8 +416,33 @@ export class WebhooksService {
         })
         .where('id', '=', claimed.subscriptionId)
         .execute()
+      await this.tellOwners(trx, claimed.subscriptionId, reason)
       return { disabled: reason }
     })
+  }
+
+  /** Every owner hears in chat, once per disabling, that a subscription stopped and why. */
+  private async tellOwners(trx: Db, subscriptionId: string, reason: string): Promise<void> {
+    const subscription = await trx
+      .selectFrom('webhookSubscriptions')
+      .select(['url', 'disabledAt'])
+      .where('id', '=', subscriptionId)
+      .executeTakeFirstOrThrow()
+    const owners = await trx.selectFrom('staff').select('id').where('role', '=', 'owner').execute()
+    for (const { id } of owners) {
+      await this.outbox.enqueueStaffMessage(
+        {
+          staffId: id,
+          kind: 'webhook_disabled',
+          text: {
+            'zh-CN': `⚠️ Webhook 订阅已停用：${subscription.url} 多次推送失败（${reason}）。修好接收方后，用 PATCH /api/v1/webhooks/${subscriptionId} 把 status 设为 active，积压的事件会按顺序补发。`,
+            en: `⚠️ Webhook subscription disabled: ${subscription.url} kept failing (${reason}). Once the receiver is fixed, set its status to active with PATCH /api/v1/webhooks/${subscriptionId}; the waiting events then go out in order.`,
+          },
+          dedupeKey: `webhook-disabled:${subscriptionId}:${subscription.disabledAt}`,
+        },
+        trx,
+      )
+    }
   }
 
   /** Gives back deliveries a stopping worker claimed but did not send. */

@@ -4,7 +4,7 @@ import { Failure, LanguageSwitch } from '../ui/boot.tsx'
 import { PAGES } from './pages.ts'
 import { dialog, fail, failed, signOut, signedOut, staff, t } from './state.ts'
 
-/** The open page's id; the first page the role may see when none is chosen. */
+/** The open page's id; when none is chosen, the role's home page, or the first it may see. */
 const open = signal<string | null>(null)
 
 /** The console's shell: who is signed in and their role, the language, sign-out, the menu, the page. */
@@ -24,7 +24,10 @@ export function App() {
       </div>
     )
   const pages = PAGES.filter((page) => who.operations.includes(page.needs))
-  const page = pages.find((p) => p.id === open.value) ?? pages[0]
+  const page =
+    pages.find((p) => p.id === open.value) ??
+    pages.find((p) => p.home?.includes(who.role)) ??
+    pages[0]
   return (
     <>
       <header class="card console-head">

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact'
 import type { CONSOLE_TEXTS } from './i18n.ts'
+import type { SignedIn } from './state.ts'
 import { CataloguePage } from './catalogue/catalogue.tsx'
 import { CounterPage } from './counter/counter.tsx'
 import { DashboardPage } from './dashboard.tsx'
@@ -18,16 +19,25 @@ export interface ConsolePage {
   /** The operation the page is built on: it is listed for whoever the server lets call it. */
   needs: string
   View: ComponentType
+  /** The roles that open the console on this page: a clerk's work is the counter. */
+  home?: SignedIn['role'][]
 }
 
 /** The console's pages in the order of its menu; a page is one line here. */
 export const PAGES: ConsolePage[] = [
-  { id: 'dashboard', label: 'pageDashboard', needs: 'GET /api/v1/attention', View: DashboardPage },
+  {
+    id: 'dashboard',
+    label: 'pageDashboard',
+    needs: 'GET /api/v1/attention',
+    View: DashboardPage,
+    home: ['manager', 'owner'],
+  },
   {
     id: 'counter',
     label: 'counterTitle',
     needs: 'POST /api/v1/coupons/{code}/use',
     View: CounterPage,
+    home: ['staff'],
   },
   { id: 'members', label: 'pageMembers', needs: 'GET /api/v1/members', View: MembersPage },
   { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
