@@ -15,6 +15,7 @@ const PAGE_PATHS = [
   '/api/miniapp/',
   '/api/console/',
   '/api/v1/staff',
+  '/api/v1/audit-log',
   '/api/v1/rewards',
   '/api/v1/programme',
   '/api/v1/attention',

@@ -47,6 +47,53 @@ describe.skipIf(!runBrowser)(
       await page.close()
     })
 
+    it('an owner reads the audit log: a manager’s adjustment with who, when, before and after, filtered by operation and by who', async () => {
+      const owner = await staffMember('owner', 'Owner Ou')
+      const manager = await staffMember('manager', 'Manager Ma')
+      const member = await domain.members.register({ displayName: '审计张' })
+      const { code: managerCode } = await domain.staffSessions.createLink(manager.id)
+      const { token } = await domain.staffSessions.openFromLink(managerCode)
+      const adjusted = await fetch(`${base}/api/v1/members/${member.id}/adjustments`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': `audit-${member.id}`,
+        },
+        body: JSON.stringify({ points: 30, reason: '补录积分' }),
+      })
+      expect(adjusted.status).toBe(201)
+
+      const { code } = await domain.staffSessions.createLink(owner.id)
+      const page = await open(`code=${code}&lang=zh-CN`, { width: 360, height: 740 })
+      await page.locator('[data-page="audit"]').click()
+      const list = page.getByTestId('audit-list')
+      await expect.poll(() => list.textContent()).toContain('POST /api/v1/members/{id}/adjustments')
+      const entry = list.locator('li').filter({ hasText: 'adjustments' }).first()
+      expect(await entry.textContent()).toContain('Manager Ma')
+      expect(await entry.textContent()).toContain(member.id)
+      await entry.locator('summary', { hasText: '改后' }).click()
+      expect(await entry.locator('pre').last().textContent()).toContain('补录积分')
+
+      await page
+        .locator('select[name="operation"]')
+        .selectOption('POST /api/v1/members/{id}/adjustments')
+      await page.getByRole('button', { name: '筛选' }).click()
+      await expect
+        .poll(async () =>
+          (await list.locator('li').allTextContents()).every((t) => t.includes('adjustments')),
+        )
+        .toBe(true)
+      await page.getByLabel('操作人（员工或 API 密钥编号）').fill(owner.id)
+      await page.getByRole('button', { name: '筛选' }).click()
+      await expect.poll(() => page.getByTestId('audit-empty').count()).toBe(1)
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        360,
+      )
+      await page.screenshot({ path: `${ARTIFACTS}/console-audit-360x740.png`, fullPage: true })
+      await page.close()
+    })
+
     it('an owner signs in through a one-time link, invites a manager and revokes a clerk', async () => {
       const owner = await staffMember('owner', 'Olivia')
       const clerk = await staffMember('staff', 'Clerk Chen')

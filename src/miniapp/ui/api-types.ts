@@ -721,6 +721,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Writes made through the API: who, what, when, before and after; newest first
+         * @description Access: owner; API keys: admin; or a staff session of that role.
+         */
+        get: operations["getV1AuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/miniapp/session": {
         parameters: {
             query?: never;
@@ -2035,6 +2055,22 @@ export interface components {
             role: "staff" | "manager" | "owner";
             displayName: string | null;
             createdAt: string;
+        };
+        AuditEntry: {
+            id: string;
+            at: string;
+            actor: {
+                /** @enum {string} */
+                kind: "staff" | "api_key";
+                id: string;
+                name: string;
+                role: string;
+            };
+            operation: string;
+            targetId: string | null;
+            status: number;
+            before?: unknown;
+            after?: unknown;
         };
         MiniappSession: {
             token: string;
@@ -5533,6 +5569,75 @@ export interface operations {
                         /** @enum {string} */
                         role: "staff" | "manager" | "owner";
                         expiresAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1AuditLog: {
+        parameters: {
+            query?: {
+                /** @description A staff id or an API key id */
+                actorId?: string;
+                /** @description As in the access table: PATCH /api/v1/members/{id} */
+                operation?: string;
+                targetId?: string;
+                from?: string;
+                to?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditEntry"][];
+                        nextCursor: string | null;
                     };
                 };
             };
