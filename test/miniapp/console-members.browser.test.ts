@@ -154,7 +154,10 @@ describe.skipIf(!runBrowser)(
         DESKTOP,
       )
       await openMember(wide, 'tag', '生日会员', chen.id)
-      expect(await wide.getByTestId('ledger').textContent()).toContain('补录门店活动积分')
+      // The ledger loads after the profile opens: wait for it, as a reader would.
+      await expect
+        .poll(() => wide.getByTestId('ledger').textContent())
+        .toContain('补录门店活动积分')
       await wide.screenshot({ path: `${ARTIFACTS}/console-member-1280x800.png`, fullPage: true })
       await wide.close()
     })
