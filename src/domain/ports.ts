@@ -19,6 +19,12 @@ export interface OutboundMessage {
   officialMassSend?: boolean
   /** The reminder the message tells, if any, for the mini-app button's link. */
   reminderId?: number
+  /**
+   * Buttons that answer the bot, as a reply's buttons do (`action` is the chat's callback, e.g.
+   * `slip:<week>`): a staff digest's offer taken with one tap. Channels without buttons drop
+   * them, so the text must say how to do the same by command.
+   */
+  actions?: { label: string; action: string }[]
 }
 
 /**

@@ -41,3 +41,20 @@ it('still spaces two messages to one chat by the pause after forgetting others',
   expect(second!.at - first!.at).toBeGreaterThanOrEqual(200 - 5)
   expect(Date.now() - before).toBeLessThan(1_000)
 })
+
+it('sends a staff digest’s offer as a button that answers the bot, beside its link buttons', async () => {
+  const telegram = new Telegraf('123:sender-test', { telegram: { apiRoot: api.url } }).telegram
+  const sender = new TelegramSender(telegram, { perSecond: 2_000, perChatMs: 0 })
+  await sender.send('77', {
+    text: 'digest',
+    buttons: [{ label: 'Report', url: 'https://shop.example/report' }],
+    actions: [{ label: 'Send the win-back now (3)', action: 'slip:2025-03-03' }],
+  })
+  const call = api.calls.find((c) => c.method === 'sendMessage' && c.payload.text === 'digest')
+  expect(call!.payload.reply_markup).toEqual({
+    inline_keyboard: [
+      [{ text: 'Report', url: 'https://shop.example/report' }],
+      [{ text: 'Send the win-back now (3)', callback_data: 'slip:2025-03-03' }],
+    ],
+  })
+})

@@ -92,6 +92,10 @@ describeOnDatabases('the weekly churn digest', (get) => {
     expect(text).toContain('25天未购买')
     expect(text).toContain('/slipping')
     expect(text).not.toContain('O*d')
+    // The offer of /slipping rides with the digest as a button in the reader's language.
+    expect((JSON.parse(rows[0]!.payloadJson) as { actions: unknown }).actions).toEqual([
+      { label: '立即发送唤醒（1 位）', action: 'slip:2025-03-03' },
+    ])
   })
 
   it('/slipping offers the digest’s members the win-back step now; taken once, by a manager or the owner', async () => {

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import type { HoldoutComparison } from '../../domain/outbox/holdout.ts'
 import { localize } from '../../domain/programme/programme.ts'
+import { winBackOfferLabel } from '../../domain/segments/churn-digest.service.ts'
 import { isDomainError } from '../../shared/errors.ts'
 import { refusedBelow } from './admin-commands.ts'
 import { yuan } from './format.ts'
@@ -309,7 +310,7 @@ export async function slippingDigest(turn: Turn): Promise<Reply[]> {
       buttons: [
         [
           {
-            label: t(turn.locale, 'slipping.send', { count: digest.members.length }),
+            label: localize(winBackOfferLabel(digest.members.length), turn.locale),
             action: `slip:${digest.week}`,
           },
         ],

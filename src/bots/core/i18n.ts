@@ -252,7 +252,6 @@ const zhCN = {
   'slipping.none': () => '还没有流失预警周报：每周发送一次，发送后可在这里查看。',
   'slipping.nobody': (p: { from: string; to: string }) =>
     `${p.from} 至 ${p.to} 没有高价值会员开始消费放缓。`,
-  'slipping.send': (p: { count: number }) => `立即发送唤醒（${p.count} 位）`,
   'slipping.sent': (p: { by: string; at: string }) => `唤醒消息已由 ${p.by} 于 ${p.at} 发送。`,
   'slipping.done': (p: { planned: number; members: number }) =>
     `✅ 已为 ${p.planned} 位会员安排唤醒消息（共 ${p.members} 位；已有唤醒安排的不再重复）。消息会避开免打扰时段，未同意营销消息的会员不会收到。`,
@@ -708,7 +707,6 @@ const en: Catalogue = {
   'slipping.none': () =>
     'No churn digest yet: it is sent once a week, and can be seen here after that.',
   'slipping.nobody': (p) => `No valuable member started slipping from ${p.from} to ${p.to}.`,
-  'slipping.send': (p) => `Send the win-back now (${p.count})`,
   'slipping.sent': (p) => `The win-back was sent by ${p.by} at ${p.at}.`,
   'slipping.done': (p) =>
     `✅ Win-back messages planned for ${p.planned} members (of ${p.members}; those who have one planned already are not sent another). They wait for the end of quiet hours, and go only to members who accept marketing messages.`,

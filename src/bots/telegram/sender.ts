@@ -54,6 +54,8 @@ export class TelegramSender implements MessageSender {
     const rows = (message.buttons ?? []).map(
       (b) => [{ text: b.label, url: b.url }] as InlineKeyboardButton[],
     )
+    for (const action of message.actions ?? [])
+      rows.push([{ text: action.label, callback_data: action.action }])
     if (message.miniappButton && this.publicUrl) {
       // The link names the campaign or the reminder, so that the visit counts as its open.
       const source = message.campaignId

@@ -44,6 +44,8 @@ export interface StaffMessage {
   kind: string
   text: LocalizedText
   buttons?: OutboundMessage['buttons']
+  /** Buttons that answer the bot, labelled in both languages (see `OutboundMessage.actions`). */
+  actions?: { label: LocalizedText; action: string }[]
   /**
    * The channel to deliver on: the staff member's own identity there, or that of the member
    * who is the same person (the same chat identity). By default their staff identity's.
@@ -154,6 +156,11 @@ export class OutboxService {
     const locale = self?.locale ?? (await this.programmes.current(db)).config.defaultLocale
     const payload: OutboundMessage = { text: localize(message.text, locale) }
     if (message.buttons?.length) payload.buttons = message.buttons
+    if (message.actions?.length)
+      payload.actions = message.actions.map((a) => ({
+        label: localize(a.label, locale),
+        action: a.action,
+      }))
     const now = this.deps.clock.now().toISOString()
     await db
       .insertInto('outbox')

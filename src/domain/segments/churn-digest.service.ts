@@ -88,9 +88,17 @@ export class ChurnDigestService {
           .orderBy('id')
           .execute()
         const text = digestText(config, members, now)
+        // The same offer as `/slipping`'s, taken by the same callback from the pushed digest.
+        const actions = [{ label: winBackOfferLabel(members.length), action: `slip:${week}` }]
         for (const { id } of staff) {
           const queued = await this.outbox.enqueueStaffMessage(
-            { staffId: id, kind: 'churn_digest', text, dedupeKey: `churn_digest:${week}` },
+            {
+              staffId: id,
+              kind: 'churn_digest',
+              text,
+              actions,
+              dedupeKey: `churn_digest:${week}`,
+            },
             trx,
           )
           if (queued) recipients++
@@ -244,6 +252,11 @@ const TEXTS: Record<Locale, { head: string; line: string; more: string; offer: s
     more: '…and {rest} more',
     offer: 'Send /slipping (on WeChat: slipping) to send them the win-back step now.',
   },
+}
+
+/** The label of the digest's one-tap offer, in the pushed digest and in `/slipping` alike. */
+export function winBackOfferLabel(count: number): LocalizedText {
+  return { 'zh-CN': `立即发送唤醒（${count} 位）`, en: `Send the win-back now (${count})` }
 }
 
 function fill(template: string, values: Record<string, string | number>): string {
