@@ -188,6 +188,8 @@ for (const db of databases) {
             name: 'New year, new tea',
             sent: 1,
             uncertain: 0,
+            held: 0,
+            expired: 0,
             opened: 0,
             converted: 1,
             orders: 2,
@@ -205,6 +207,8 @@ for (const db of databases) {
             'name',
             'sent',
             'uncertain',
+            'held',
+            'expired',
             'opened',
             'converted',
             'orders',
@@ -225,6 +229,8 @@ for (const db of databases) {
             campaignId,
             'New year, new tea',
             '1',
+            '0',
+            '0',
             '0',
             '0',
             '1',
@@ -258,6 +264,34 @@ for (const db of databases) {
         const uncertain = csv[0]!.indexOf('uncertain')
         expect(uncertain).toBeGreaterThan(0)
         expect(csv.find((row) => row[1] === campaign.body.id)![uncertain]).toBe('1')
+      })
+
+      it('counts a campaign’s messages held by a channel that is down, then those that expired, in JSON and CSV', async () => {
+        const campaign = await api.call('POST', '/api/v1/campaigns', {
+          name: 'Outage',
+          message: { text: 'Tea?' },
+          segment: { tags: ['vip'] },
+        })
+        await api.domain.channelHealth.report('telegram', 'down', 'Bad Gateway')
+        try {
+          await api.domain.campaigns.dispatchDue()
+          const item = async () =>
+            (await api.call('GET', '/api/v1/reports/campaigns')).body.items.find(
+              (i: { id: string }) => i.id === campaign.body.id,
+            )
+          expect(await item()).toMatchObject({ sent: 0, held: 1, expired: 0 })
+          api.clock.advance(25 * 3_600_000)
+          await api.domain.outbox.claim('w', ['telegram'], 10)
+          expect(await item()).toMatchObject({ sent: 0, held: 0, expired: 1 })
+          const csv = rows((await api.call('GET', '/api/v1/reports/campaigns?format=csv')).body)
+          const row = csv.find((r) => r[1] === campaign.body.id)!
+          expect([row[csv[0]!.indexOf('held')], row[csv[0]!.indexOf('expired')]]).toEqual([
+            '0',
+            '1',
+          ])
+        } finally {
+          await api.domain.channelHealth.report('telegram', 'up')
+        }
       })
 
       it('shows a campaign’s comparison with its held-out members beside its results, in JSON and CSV', async () => {

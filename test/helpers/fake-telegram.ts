@@ -156,8 +156,30 @@ export class FakeBotApi {
     return undefined
   }
 
+  /**
+   * What getWebhookInfo adds to the address set by setWebhook: a test sets
+   * `last_error_date`, `last_error_message` and `pending_update_count` as Telegram reports a
+   * webhook it cannot reach.
+   */
+  webhookTrouble: {
+    last_error_date?: number
+    last_error_message?: string
+    pending_update_count?: number
+    url?: string
+  } = {}
+  private webhookUrl = ''
+
   private async answer(method: string, payload: Record<string, unknown>): Promise<unknown> {
     if (method === 'getMe') return this.botUser
+    if (method === 'setWebhook') this.webhookUrl = String(payload.url ?? '')
+    if (method === 'deleteWebhook') this.webhookUrl = ''
+    if (method === 'getWebhookInfo')
+      return {
+        url: this.webhookUrl,
+        has_custom_certificate: false,
+        pending_update_count: 0,
+        ...this.webhookTrouble,
+      }
     if (method === 'getUpdates') {
       const updates = this.pending.splice(0)
       if (updates.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))

@@ -5,6 +5,8 @@ import { createApp } from '../../src/api/app.ts'
 import { createConversation } from '../../src/bots/core/conversation.ts'
 import { createBot } from '../../src/bots/telegram/create-bot.ts'
 import { TelegramSender } from '../../src/bots/telegram/sender.ts'
+import { nextQuietStart } from '../../src/domain/campaigns/campaigns.ts'
+import { webhookHealth } from '../../src/bots/telegram/webhook-health.ts'
 import { classifySayError } from '../../src/bots/wechat/say-errors.ts'
 import type { MessageSender, OutboundMessage, SendResult } from '../../src/domain/ports.ts'
 import { healthReporter } from '../../src/jobs/health.ts'
@@ -253,6 +255,53 @@ describeOnDatabases('channel health: held, probed, expired, told', (get) => {
     }
   })
 
+  it('a campaign message held when the quiet hours begin expires then instead of arriving the next morning', async () => {
+    const { domain, clock } = get()
+    // 21:00 in Shanghai; quiet hours from 22:00. Another campaign's message, not held, waits.
+    clock.set('2026-03-02T13:00:00Z')
+    await domain.programme.replace(
+      programmeWith({ quietHours: { start: '22:00', end: '08:00' }, campaignMaxDelayHours: 24 }),
+    )
+    try {
+      const wechat = new SwitchableSender()
+      wechat.down = true
+      await tagged('evening', [
+        { wechatId: `wxid_eve_${++next}` },
+        { wechatId: `wxid_eve_${++next}` },
+      ])
+      const { id } = await campaign('evening')
+      const worker = startOutboxWorker({ domain, logger, senders: { wechat }, idleMs: 10 })
+      try {
+        await until(async () => (await domain.campaigns.get(id)).stats.held === 2, 'held messages')
+        const expiry = await get()
+          .store.db.selectFrom('outbox')
+          .select('expiresAt')
+          .where('campaignId', '=', id)
+          .execute()
+        expect(expiry.map((row) => row.expiresAt)).toEqual([
+          '2026-03-02T14:00:00.000Z',
+          '2026-03-02T14:00:00.000Z',
+        ])
+        clock.set('2026-03-02T14:00:01Z')
+        await until(async () => (await domain.campaigns.get(id)).stats.expired === 2, 'expiry')
+        // Back the next morning, the channel sends nothing of the evening's campaign.
+        clock.set('2026-03-03T00:30:00Z')
+        wechat.down = false
+        await domain.channelHealth.report('wechat', 'up')
+        await until(
+          async () => (await domain.campaigns.get(id)).status === 'completed',
+          'completion',
+        )
+      } finally {
+        await worker.stop()
+      }
+      expect(wechat.sent.filter((s) => s.text.startsWith('evening'))).toEqual([])
+      expect((await domain.campaigns.get(id)).stats).toMatchObject({ sent: 0, expired: 2 })
+    } finally {
+      await domain.programme.replace(programmeWith({ quietHours: null }))
+    }
+  })
+
   it('/readyz reports each channel’s state as JSON while /healthz keeps answering ok', async () => {
     const { domain } = get()
     const app = createApp({ domain, logger })
@@ -271,6 +320,37 @@ describeOnDatabases('channel health: held, probed, expired, told', (get) => {
     expect((await app.request('/healthz')).status).toBe(200)
     await domain.channelHealth.report('wechat', 'up')
     expect(await (await app.request('/readyz')).json()).toMatchObject({ status: 'ok' })
+  })
+
+  it('a webhook Telegram cannot reach makes Telegram degraded with its error, and up again once updates flow', async () => {
+    const { domain } = get()
+    const conversation = createConversation({ domain, logger })
+    const health = healthReporter(domain, logger)
+    const bot = createBot(TOKEN, {
+      conversation,
+      logger,
+      apiRoot: api.url,
+      health,
+      webhookCheckMs: 20,
+    })
+    await domain.channelHealth.report('telegram', 'up')
+    await bot.start({ url: 'https://shop.example/telegram', secret: 'secret' })
+    const telegram = async () =>
+      (await domain.channelHealth.list()).find((c) => c.channel === 'telegram')
+    try {
+      api.webhookTrouble = {
+        last_error_date: Math.floor(Date.now() / 1000),
+        last_error_message: 'Connection timed out',
+        pending_update_count: 7,
+      }
+      await until(async () => (await telegram())?.state === 'degraded', 'degraded')
+      expect((await telegram())?.reason).toContain('Connection timed out (7 waiting)')
+      api.webhookTrouble = { ...api.webhookTrouble, pending_update_count: 0 }
+      await until(async () => (await telegram())?.state === 'up', 'up again')
+    } finally {
+      api.webhookTrouble = {}
+      await bot.stop()
+    }
   })
 
   it('a WeChat say is retried only when WeChat refused it before sending; one that may have arrived is uncertain and not sent again', async () => {
@@ -301,4 +381,34 @@ describeOnDatabases('channel health: held, probed, expired, told', (get) => {
       await harness.stop()
     }
   })
+})
+
+it('the next quiet hours start this evening by day, and the next evening inside them, in the programme’s zone', () => {
+  const quiet = { start: '22:00', end: '08:00' }
+  const next = (iso: string) => nextQuietStart(new Date(iso), quiet, 'Asia/Shanghai')?.toISOString()
+  expect(next('2026-03-02T06:00:00Z')).toBe('2026-03-02T14:00:00.000Z')
+  expect(next('2026-03-02T14:00:00Z')).toBe('2026-03-03T14:00:00.000Z')
+  expect(next('2026-03-02T17:00:00Z')).toBe('2026-03-03T14:00:00.000Z')
+  expect(nextQuietStart(new Date(), null, 'Asia/Shanghai')).toBeNull()
+})
+
+it('a webhook pointing elsewhere or removed is degraded; an old error with nothing waiting is history', () => {
+  const url = 'https://shop.example/telegram'
+  const now = 1_800_000_000
+  expect(
+    webhookHealth({ url: 'https://other.example/x', pending_update_count: 0 }, url, 0, now),
+  ).toMatchObject({ state: 'degraded', reason: expect.stringContaining('another address') })
+  expect(webhookHealth({ url: '', pending_update_count: 0 }, url, 0, now)).toMatchObject({
+    state: 'degraded',
+    reason: expect.stringContaining('removed'),
+  })
+  const error = { url, last_error_message: 'Bad Gateway', pending_update_count: 4 }
+  expect(webhookHealth({ ...error, last_error_date: now - 10 }, url, now - 60, now).state).toBe(
+    'degraded',
+  )
+  // Before this webhook was set, or long ago: not an incident of ours.
+  expect(webhookHealth({ ...error, last_error_date: now - 120 }, url, now - 60, now).state).toBe(
+    'up',
+  )
+  expect(webhookHealth({ ...error, last_error_date: now - 400 }, url, 0, now).state).toBe('up')
 })

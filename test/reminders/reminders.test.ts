@@ -762,6 +762,8 @@ describe('order touchpoints and the rules every reminder follows', () => {
         name: '复购提醒 Usage cycle',
         sent: 2,
         uncertain: 0,
+        held: 0,
+        expired: 0,
         opened: 0,
         converted: 1,
         orders: 1,

@@ -51,6 +51,9 @@ const ReminderStatsSchema = z
     kind: z.enum(REMINDER_KINDS),
     scheduled: z.number().int(),
     queued: z.number().int(),
+    held: z.number().int().openapi({
+      description: 'Of the queued, waiting because their channel is down',
+    }),
     sent: z.number().int(),
     opened: z.number().int().openapi({
       description: 'Sent reminders whose member-page button the member opened',

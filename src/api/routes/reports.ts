@@ -132,6 +132,11 @@ const MarketingSchema = z
         uncertain: int().openapi({
           description: 'Maybe delivered: the sender stopped before the platform answered',
         }),
+        held: int().openapi({ description: 'Waiting now because their channel is down' }),
+        expired: int().openapi({
+          description:
+            'Held past their use (the campaign’s delay or the quiet hours, the reminder’s validity), never sent',
+        }),
         opened: int().openapi({
           description: 'Members who opened their page from the message’s button, once each',
         }),
@@ -309,6 +314,8 @@ export function reportRoutes(domain: Domain) {
           'name',
           'sent',
           'uncertain',
+          'held',
+          'expired',
           'opened',
           'converted',
           'orders',

@@ -7,6 +7,7 @@ import { ChatQueue } from '../core/chat-queue.ts'
 import { menuOf } from '../core/commands.ts'
 import { sendReplies } from './send-reply.ts'
 import { toInbound } from './to-inbound.ts'
+import { webhookHealth } from './webhook-health.ts'
 
 export interface TelegramBotDeps {
   conversation: Conversation
@@ -15,9 +16,13 @@ export interface TelegramBotDeps {
   apiRoot?: string
   /** Public https address of the server; adds the mini-app menu button. */
   publicUrl?: string
-  /** Told when the bot reaches Telegram and when its polling stops. */
+  /** Told when the bot reaches Telegram, when its polling stops, and of its webhook's errors. */
   health?: ChannelHealthReporter
+  /** How often, in webhook mode, Telegram is asked whether it can deliver updates to us. */
+  webhookCheckMs?: number
 }
+
+const WEBHOOK_CHECK_MS = 60_000
 
 const UPDATES = ['message', 'callback_query', 'my_chat_member'] as const
 
@@ -44,6 +49,7 @@ export function createBot(token: string, deps: TelegramBotDeps): TelegramBot {
   })
   const queue = new ChatQueue((err) => logger.error({ err }, 'telegram update failed'))
   let polling = false
+  let webhookWatch: NodeJS.Timeout | undefined
 
   bot.use(async (ctx) => {
     if (ctx.myChatMember) {
@@ -91,6 +97,36 @@ export function createBot(token: string, deps: TelegramBotDeps): TelegramBot {
     }
   }
 
+  /**
+   * Telegram tells a webhook's delivery errors only when asked: a webhook it cannot reach is
+   * members writing into the void. Reported when what it says changes, so the watch never
+   * contradicts what the sender saw meanwhile.
+   */
+  function watchWebhook(url: string): void {
+    const setAtS = Math.floor(Date.now() / 1000)
+    let seen: string | undefined
+    let checking = false
+    webhookWatch = setInterval(() => {
+      if (checking) return
+      checking = true
+      bot.telegram
+        .getWebhookInfo()
+        .then(async (info) => {
+          const health = webhookHealth(info, url, setAtS, Math.floor(Date.now() / 1000))
+          const key = `${health.state}:${health.reason ?? ''}`
+          if (key === seen || (seen === undefined && health.state === 'up')) return
+          seen = key
+          if (health.state !== 'up') logger.warn({ info }, health.reason)
+          await deps.health?.report('telegram', health.state, health.reason)
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'getWebhookInfo failed'))
+        .finally(() => {
+          checking = false
+        })
+    }, deps.webhookCheckMs ?? WEBHOOK_CHECK_MS)
+    webhookWatch.unref()
+  }
+
   return {
     bot,
     handleUpdate: (update) => bot.handleUpdate(update),
@@ -109,6 +145,7 @@ export function createBot(token: string, deps: TelegramBotDeps): TelegramBot {
           allowed_updates: [...UPDATES],
         })
         logger.info({ username: bot.botInfo.username }, 'telegram bot receiving updates by webhook')
+        watchWebhook(webhook.url)
         return
       }
       polling = true
@@ -123,6 +160,7 @@ export function createBot(token: string, deps: TelegramBotDeps): TelegramBot {
     },
     idle: () => queue.idle(),
     async stop() {
+      clearInterval(webhookWatch)
       if (polling) bot.stop('shutdown')
       await queue.idle()
     },

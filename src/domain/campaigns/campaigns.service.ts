@@ -255,6 +255,8 @@ export class CampaignsService {
         name: row.name,
         sent: stats.sent,
         uncertain: stats.uncertain,
+        held: stats.held,
+        expired: stats.expired,
         opened: stats.opened,
         converted: stats.converted,
         orders: stats.orders,

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { type HoldoutComparison, MAX_HOLDOUT_PERCENT } from '../outbox/holdout.ts'
 
@@ -100,4 +101,22 @@ export function inQuietHours(
   return quiet.start <= quiet.end
     ? localTime >= quiet.start && localTime < quiet.end
     : localTime >= quiet.start || localTime < quiet.end
+}
+
+/**
+ * The next start of the quiet hours after `now` (null without quiet hours): the instant a
+ * held campaign message stops being of use, since past it the message would arrive the next
+ * morning. Inside the quiet hours it is the next evening's start.
+ */
+export function nextQuietStart(
+  now: Date,
+  quiet: { start: string; end: string } | null,
+  timezone: string,
+): Date | null {
+  if (!quiet) return null
+  const [hour, minute] = quiet.start.split(':').map(Number)
+  const local = DateTime.fromJSDate(now, { zone: timezone })
+  let start = local.set({ hour, minute, second: 0, millisecond: 0 })
+  if (start <= local) start = start.plus({ days: 1 }).set({ hour, minute })
+  return start.toJSDate()
 }

@@ -125,21 +125,8 @@ export class ChannelHealthService {
         .executeTakeFirst()
       if (Number(updated.numUpdatedRows) === 0) return null
     }
-    if (to === 'down') {
-      await trx
-        .updateTable('outbox')
-        .set({ status: 'held' })
-        .where('channel', '=', channel)
-        .where('status', '=', 'pending')
-        .execute()
-    } else {
-      await trx
-        .updateTable('outbox')
-        .set({ status: 'pending', notBefore: now })
-        .where('channel', '=', channel)
-        .where('status', '=', 'held')
-        .execute()
-    }
+    if (to === 'down') await this.outbox.holdChannel(trx, channel)
+    else await this.outbox.releaseChannel(trx, channel, now)
     let told: string[] = []
     // A first sight of a channel working is no news; degraded and down are one incident.
     if (beginsIncident) told = await this.tell(trx, channel, to, reason, `${incident}`)

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import type { Db } from '../../../db/client.ts'
 import type { DomainDeps } from '../context.ts'
-import { inQuietHours } from '../campaigns/campaigns.ts'
+import { inQuietHours, nextQuietStart } from '../campaigns/campaigns.ts'
 import type { OutboundMessage } from '../ports.ts'
 import { PROBE_BASE_MS, PROBE_MAX_MS, probeDelayMs } from '../health/channel-health.ts'
 import { type LocalizedText, localize } from '../programme/programme.ts'
@@ -117,6 +117,55 @@ export class OutboxService {
         .onConflict((oc) => oc.columns(['campaignId', 'memberId']).doNothing())
         .execute()
     }
+    const heldChannels = new Set(
+      rows.filter((r) => r.status === 'held' && r.campaignId).map((r) => r.channel),
+    )
+    for (const channel of heldChannels) await this.endHeldUseAtQuietHours(trx, { channel })
+  }
+
+  /** A channel went down: its waiting messages are held until it is back. */
+  async holdChannel(trx: Db, channel: string): Promise<void> {
+    await trx
+      .updateTable('outbox')
+      .set({ status: 'held' })
+      .where('channel', '=', channel)
+      .where('status', '=', 'pending')
+      .execute()
+    await this.endHeldUseAtQuietHours(trx, { channel })
+  }
+
+  /** A channel is back: its held messages are due at once, in the order they were queued. */
+  async releaseChannel(trx: Db, channel: string, now: string): Promise<void> {
+    await trx
+      .updateTable('outbox')
+      .set({ status: 'pending', notBefore: now })
+      .where('channel', '=', channel)
+      .where('status', '=', 'held')
+      .execute()
+  }
+
+  /**
+   * A campaign's message that its channel holds is of use until the next quiet hours at the
+   * latest: held through them, it would arrive the next morning, late. Its expiry is brought
+   * forward to their start (never pushed back); reminders keep their own validity.
+   */
+  private async endHeldUseAtQuietHours(
+    db: Db,
+    scope: { channel: string } | { id: number },
+  ): Promise<void> {
+    const { config } = await this.programmes.current(db)
+    const boundary = nextQuietStart(this.deps.clock.now(), config.quietHours, config.timezone)
+    if (!boundary) return
+    const at = boundary.toISOString()
+    const held = db
+      .updateTable('outbox')
+      .set({ expiresAt: at })
+      .where('status', '=', 'held')
+      .where('campaignId', 'is not', null)
+      .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', at)]))
+    await (
+      'id' in scope ? held.where('id', '=', scope.id) : held.where('channel', '=', scope.channel)
+    ).execute()
   }
 
   /**
@@ -393,6 +442,7 @@ export class OutboxService {
           leaseUntil: null,
         }))
         .execute()
+      if (claimed.campaignId) await this.endHeldUseAtQuietHours(db, { id: claimed.id })
       return
     }
     if (outcome.status === 'uncertain') {

@@ -21,8 +21,10 @@ export interface ReminderKindStats {
   kind: ReminderKind
   /** Planned and not yet decided. */
   scheduled: number
-  /** Handed to the outbox and not yet sent. */
+  /** Handed to the outbox and not yet sent (held ones too). */
   queued: number
+  /** Of the queued, waiting because their channel is down. */
+  held: number
   sent: number
   /** Sent reminders whose member-page button the member opened. */
   opened: number
@@ -51,13 +53,17 @@ export class ReminderStatistics {
   async results(period: { from: string; to: string }): Promise<MarketingResult[]> {
     const stats = await this.stats(period)
     return stats
-      .filter((kind) => kind.sent > 0 || kind.skipped.uncertain)
+      .filter(
+        (kind) => kind.sent > 0 || kind.skipped.uncertain || kind.held || kind.skipped.expired,
+      )
       .map((kind) => ({
         source: 'reminder' as const,
         id: kind.kind,
         name: KIND_NAMES[kind.kind],
         sent: kind.sent,
         uncertain: kind.skipped.uncertain ?? 0,
+        held: kind.held,
+        expired: kind.skipped.expired ?? 0,
         opened: kind.opened,
         converted: kind.converted,
         orders: kind.orders,
@@ -102,6 +108,7 @@ export class ReminderStatistics {
           kind,
           scheduled: 0,
           queued: 0,
+          held: 0,
           sent: 0,
           opened: 0,
           skipped: {},
@@ -142,9 +149,10 @@ export class ReminderStatistics {
           kind: entry.kind,
           touch: messageTouch({ id: row.outboxId!, memberId: row.memberId, sentAt: row.sentAt! }),
         })
-      } else if (row.delivery && ['pending', 'claimed', 'sending'].includes(row.delivery))
+      } else if (row.delivery && ['pending', 'held', 'claimed', 'sending'].includes(row.delivery)) {
         entry.queued++
-      else if (row.delivery) entry.skipped[row.delivery] = (entry.skipped[row.delivery] ?? 0) + 1
+        if (row.delivery === 'held') entry.held++
+      } else if (row.delivery) entry.skipped[row.delivery] = (entry.skipped[row.delivery] ?? 0) + 1
     }
     const touches = [...sent, ...held]
     const attributed = await attributeOrders(

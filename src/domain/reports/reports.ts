@@ -208,6 +208,10 @@ export interface MarketingResult {
   sent: number
   /** Handed to the platform by a worker that died before the answer: maybe delivered, never resent. */
   uncertain: number
+  /** Waiting now because their channel is down. */
+  held: number
+  /** Held past their use (a campaign's delay or the quiet hours, a reminder's validity), never sent. */
+  expired: number
   /** Members who opened their page from the message's button, once each. */
   opened: number
   /** Members who ordered within the attribution window after their message. */
