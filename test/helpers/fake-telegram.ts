@@ -171,7 +171,8 @@ export class FakeBotApi {
 
   private async answer(method: string, payload: Record<string, unknown>): Promise<unknown> {
     if (method === 'getMe') return this.botUser
-    if (method === 'setWebhook') this.webhookUrl = String(payload.url ?? '')
+    if (method === 'setWebhook')
+      this.webhookUrl = typeof payload.url === 'string' ? payload.url : ''
     if (method === 'deleteWebhook') this.webhookUrl = ''
     if (method === 'getWebhookInfo')
       return {
