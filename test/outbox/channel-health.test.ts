@@ -72,6 +72,20 @@ describeOnDatabases('channel health: held, probed, expired, told', (get) => {
       { name: tag, message: { text: `${tag} 上新` }, segment: { tags: [tag] }, attributionDays: 7 },
       'test',
     )
+  /** A campaign to two WeChat members while WeChat is down, its messages held, a worker on. */
+  async function heldOnWechat(tag: string) {
+    const { domain } = get()
+    const wechat = new SwitchableSender()
+    wechat.down = true
+    await tagged(tag, [
+      { wechatId: `wxid_${tag}_${++next}` },
+      { wechatId: `wxid_${tag}_${++next}` },
+    ])
+    const { id } = await campaign(tag)
+    const worker = startOutboxWorker({ domain, logger, senders: { wechat }, idleMs: 10 })
+    await until(async () => (await domain.campaigns.get(id)).stats.held === 2, 'held messages')
+    return { id, wechat, worker }
+  }
 
   it('a broadcast to 500 members through a Bot API that goes down for two minutes mid-way reaches each member exactly once, none failed; staff are told of the outage and the recovery on WeChat', async () => {
     const { domain, clock } = get()
@@ -221,16 +235,8 @@ describeOnDatabases('channel health: held, probed, expired, told', (get) => {
     const { domain, clock } = get()
     await domain.programme.replace(programmeWith({ quietHours: null, campaignMaxDelayHours: 1 }))
     try {
-      const wechat = new SwitchableSender()
-      wechat.down = true
-      await tagged('late', [
-        { wechatId: `wxid_late_${++next}` },
-        { wechatId: `wxid_late_${++next}` },
-      ])
-      const { id } = await campaign('late')
-      const worker = startOutboxWorker({ domain, logger, senders: { wechat }, idleMs: 10 })
+      const { id, wechat, worker } = await heldOnWechat('late')
       try {
-        await until(async () => (await domain.campaigns.get(id)).stats.held === 2, 'held messages')
         clock.advance(2 * 3_600_000)
         await until(async () => (await domain.campaigns.get(id)).stats.expired === 2, 'expiry')
         wechat.down = false
@@ -257,22 +263,14 @@ describeOnDatabases('channel health: held, probed, expired, told', (get) => {
 
   it('a campaign message held when the quiet hours begin expires then instead of arriving the next morning', async () => {
     const { domain, clock } = get()
-    // 21:00 in Shanghai; quiet hours from 22:00. Another campaign's message, not held, waits.
+    // 21:00 in Shanghai; quiet hours from 22:00.
     clock.set('2026-03-02T13:00:00Z')
     await domain.programme.replace(
       programmeWith({ quietHours: { start: '22:00', end: '08:00' }, campaignMaxDelayHours: 24 }),
     )
     try {
-      const wechat = new SwitchableSender()
-      wechat.down = true
-      await tagged('evening', [
-        { wechatId: `wxid_eve_${++next}` },
-        { wechatId: `wxid_eve_${++next}` },
-      ])
-      const { id } = await campaign('evening')
-      const worker = startOutboxWorker({ domain, logger, senders: { wechat }, idleMs: 10 })
+      const { id, wechat, worker } = await heldOnWechat('evening')
       try {
-        await until(async () => (await domain.campaigns.get(id)).stats.held === 2, 'held messages')
         const expiry = await get()
           .store.db.selectFrom('outbox')
           .select('expiresAt')

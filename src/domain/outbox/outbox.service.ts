@@ -117,10 +117,10 @@ export class OutboxService {
         .onConflict((oc) => oc.columns(['campaignId', 'memberId']).doNothing())
         .execute()
     }
-    const heldChannels = new Set(
-      rows.filter((r) => r.status === 'held' && r.campaignId).map((r) => r.channel),
-    )
-    for (const channel of heldChannels) await this.endHeldUseAtQuietHours(trx, { channel })
+    const heldChannels = [
+      ...new Set(rows.filter((r) => r.status === 'held' && r.campaignId).map((r) => r.channel)),
+    ]
+    if (heldChannels.length) await this.endHeldUseAtQuietHours(trx, { channels: heldChannels })
   }
 
   /** A channel went down: its waiting messages are held until it is back. */
@@ -131,7 +131,7 @@ export class OutboxService {
       .where('channel', '=', channel)
       .where('status', '=', 'pending')
       .execute()
-    await this.endHeldUseAtQuietHours(trx, { channel })
+    await this.endHeldUseAtQuietHours(trx, { channels: [channel] })
   }
 
   /** A channel is back: its held messages are due at once, in the order they were queued. */
@@ -151,7 +151,7 @@ export class OutboxService {
    */
   private async endHeldUseAtQuietHours(
     db: Db,
-    scope: { channel: string } | { id: number },
+    scope: { channels: string[] } | { id: number },
   ): Promise<void> {
     const { config } = await this.programmes.current(db)
     const boundary = nextQuietStart(this.deps.clock.now(), config.quietHours, config.timezone)
@@ -164,7 +164,7 @@ export class OutboxService {
       .where('campaignId', 'is not', null)
       .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', at)]))
     await (
-      'id' in scope ? held.where('id', '=', scope.id) : held.where('channel', '=', scope.channel)
+      'id' in scope ? held.where('id', '=', scope.id) : held.where('channel', 'in', scope.channels)
     ).execute()
   }
 
