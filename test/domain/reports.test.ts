@@ -331,6 +331,8 @@ describeOnDatabases('programme reports on a fixed history', (get) => {
         name: 'Spring',
         sent: 2,
         uncertain: 0,
+        held: 0,
+        expired: 0,
         opened: 1,
         // A's ¥80 on 5 Mar is within 7 days of the message; C's ¥60 on 12 Mar is not.
         converted: 1,
