@@ -776,6 +776,36 @@ describe('order touchpoints and the rules every reminder follows', () => {
   )
 })
 
+describe('reminders while their channel is down', () => {
+  onDatabases(
+    'a reminder queued while Telegram is down is counted as queued and held, not skipped, and sent once Telegram is back',
+    (db) =>
+      withHarness(db, {}, async (h) => {
+        await h.domain.reminders.upsertProduct('TEA-30', {
+          name: { 'zh-CN': '红茶礼盒', en: 'Black tea box' },
+          usageCycleDays: 30,
+        })
+        const cy = await h.member('Cy')
+        h.at(0, '09:00')
+        await h.order(cy.id, 'H-1', 9_900, [{ sku: 'TEA-30', quantity: 1 }])
+        await h.domain.channelHealth.report('telegram', 'down', 'test outage')
+        h.at(25, '10:00')
+        await h.domain.reminders.run()
+        const during = (await h.domain.reminders.stats()).find((s) => s.kind === 'usage_cycle')!
+        expect(during).toMatchObject({ queued: 1, held: 1, sent: 0, skipped: {} })
+        const results = await h.domain.reminders.results({ from: '2026-03-01', to: '2026-05-01' })
+        expect(results).toContainEqual(
+          expect.objectContaining({ id: 'usage_cycle', sent: 0, held: 1 }),
+        )
+        await h.domain.channelHealth.report('telegram', 'up')
+        await h.tick()
+        expect(h.to(cy.chat)).toHaveLength(1)
+        const after = (await h.domain.reminders.stats()).find((s) => s.kind === 'usage_cycle')!
+        expect(after).toMatchObject({ queued: 0, held: 0, sent: 1, skipped: {} })
+      }),
+  )
+})
+
 describe('proof of effect: one credit per order, standing holdouts', () => {
   onDatabases(
     'an order after both a campaign message and a reminder is credited to the later of the two only, and counted by that one result',
