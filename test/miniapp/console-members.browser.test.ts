@@ -100,9 +100,11 @@ describe.skipIf(!runBrowser)(
       const page = await open(`code=${manager.code}&lang=zh-CN`, PHONE)
       await openMember(page, 'name', '小红', chen.id)
       expect(await page.getByTestId('profile-balance').textContent()).toBe('128')
-      expect(await page.getByTestId('orders').textContent()).toContain('o-chen-1')
-      expect(await page.getByTestId('identities').textContent()).toContain('5550001')
-      expect(await page.getByTestId('identities').textContent()).toContain('注册时自带')
+      // Orders and identities load after the profile opens: wait for them, as a reader would.
+      await expect.poll(() => page.getByTestId('orders').textContent()).toContain('o-chen-1')
+      const identities = page.getByTestId('identities')
+      await expect.poll(() => identities.textContent()).toContain('5550001')
+      expect(await identities.textContent()).toContain('注册时自带')
       expect(await page.getByTestId('outlook').textContent()).toMatch(/^来源：/)
       // Neither export nor erase: those are the owner's.
       expect(await page.getByRole('button', { name: '注销会员' }).count()).toBe(0)
@@ -120,7 +122,9 @@ describe.skipIf(!runBrowser)(
       await adjust.locator('button[type="submit"]').click()
       await page.getByTestId('confirm').click()
       await expect.poll(() => page.getByTestId('profile-balance').textContent()).toBe('178')
-      expect(await page.getByTestId('ledger').textContent()).toContain('补录门店活动积分')
+      await expect
+        .poll(() => page.getByTestId('ledger').textContent())
+        .toContain('补录门店活动积分')
 
       // A deduction below zero is refused by the server and explained beside the form.
       await adjust.locator('input[name="points"]').fill('-1000')
@@ -245,9 +249,11 @@ describe.skipIf(!runBrowser)(
       await page.getByTestId('confirm').click()
       expect((await download).suggestedFilename()).toMatch(/^member-.+\.json$/)
 
+      // The balance is whatever the earlier steps left; the question quotes it.
+      const balance = (await domain.members.get({ id: chen.id })).points.balance
       await page.getByRole('button', { name: 'Erase member' }).click()
       expect(await page.getByTestId('question').textContent()).toContain(
-        'Erase 陈小红? Name, phone, birthday, chat accounts, tags and comments are deleted for good; their 178 points',
+        `Erase 陈小红? Name, phone, birthday, chat accounts, tags and comments are deleted for good; their ${balance.toLocaleString('en')} points`,
       )
       await page.getByTestId('confirm').click()
       await expect.poll(() => page.getByTestId('profile').textContent()).toContain('erased')
