@@ -29,6 +29,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   limit_reached: 409,
   tier_required: 409,
   tier_already_held: 409,
+  benefit_not_granted: 409,
   reward_inactive: 409,
   reward_retired: 409,
   image_unsupported: 415,

@@ -31,6 +31,7 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   order_in_future: true,
   order_too_old: true,
   order_lines_mismatch: true,
+  benefit_not_granted: true,
   coupon_used: true,
   coupon_expired: true,
   coupon_void: true,

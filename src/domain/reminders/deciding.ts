@@ -21,6 +21,7 @@ import type { ProgrammeService } from '../programme/programme.service.ts'
 import { orderSurveyOf } from '../interactions/surveys.service.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
 import { takeUnit } from '../rewards/stock.ts'
+import { benefitLabels } from '../tiers/benefits.ts'
 import { memberTierOutlook } from '../tiers/tiers.ts'
 import { DAY_MS, type Subject, subjectOf } from './planning.ts'
 import {
@@ -276,8 +277,9 @@ export class ReminderDecider {
     const tz = programme.timezone
     const tier = tierAt(programme, Math.max(tierIndex(programme, member.tierCode), 0))
     const benefits =
-      tier.benefits.map((b) => localize(b, locale)).join(locale === 'en' ? '; ' : '；') ||
-      (locale === 'en' ? 'member prices' : '会员价')
+      benefitLabels(tier)
+        .map((b) => localize(b, locale))
+        .join(locale === 'en' ? '; ' : '；') || (locale === 'en' ? 'member prices' : '会员价')
     const common = {
       name: member.displayName,
       programme: localize(programme.name, locale),
