@@ -101,6 +101,15 @@ export const LedgerEntrySchema = z
   })
   .openapi('LedgerEntry')
 
+/** A benefit a till applied to an order, with what it saved the member in minor units. */
+export const AppliedBenefitSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('discount'), amount: z.number().int() }),
+    z.object({ kind: z.literal('member_price'), sku: z.string(), amount: z.number().int() }),
+    z.object({ kind: z.literal('free_shipping'), amount: z.number().int() }),
+  ])
+  .openapi('AppliedBenefit')
+
 export const OrderResultSchema = z
   .object({
     orderId: z.string(),
@@ -128,6 +137,9 @@ export const OrderResultSchema = z
       }),
     tierBefore: z.string(),
     tierAfter: z.string(),
+    benefits: z.array(AppliedBenefitSchema).openapi({
+      description: 'The benefits of tierBefore the till applied, as recorded with the order',
+    }),
     member: MemberSchema,
   })
   .openapi('OrderResult')

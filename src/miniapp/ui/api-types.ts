@@ -69,6 +69,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/members/{id}/benefits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the member gets at the till now, by their current tier
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role. The discount, member prices, free shipping and other perks of the member’s tier as recorded now: the tier their next order earns at. A till applies them and says which it applied in the order’s `benefits` (POST /orders), which refuses a benefit the tier does not grant (409 benefit_not_granted).
+         */
+        get: operations["getV1MembersByIdBenefits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{id}/orders": {
         parameters: {
             query?: never;
@@ -1141,6 +1161,47 @@ export interface components {
             unreachableAt: string | null;
             lastInboundAt: string | null;
         };
+        MemberBenefits: {
+            memberId: string;
+            tier: {
+                code: string;
+                name: {
+                    "zh-CN": string;
+                    en: string;
+                };
+            };
+            /** @description The currency of member prices and savings */
+            currency: string;
+            /** @description null: the tier grants no discount */
+            discount: {
+                /**
+                 * @description Off the goods, in basis points: 1000 is 10% off (9折)
+                 * @example 1000
+                 */
+                basisPoints: number;
+                label: {
+                    "zh-CN": string;
+                    en: string;
+                };
+            } | null;
+            /** @description The member’s unit price of each product, by SKU */
+            memberPrices: {
+                sku: string;
+                /** @description Unit price in minor units */
+                price: number;
+            }[];
+            freeShipping: boolean;
+            /** @description Perks the till does not apply (专属客服), in both languages */
+            others: {
+                "zh-CN": string;
+                en: string;
+            }[];
+            /** @description Every benefit of the tier as members read it, in the programme’s order */
+            labels: {
+                "zh-CN": string;
+                en: string;
+            }[];
+        };
         Order: {
             id: string;
             memberId: string;
@@ -1302,10 +1363,30 @@ export interface components {
                     /** @default 100 */
                     multiplierPercent: number;
                     /** @default [] */
-                    benefits: {
+                    benefits: ({
+                        /** @enum {string} */
+                        kind: "discount";
+                        basisPoints: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "member_prices";
+                        prices: {
+                            [key: string]: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        kind: "free_shipping";
+                    } | {
+                        /** @enum {string} */
+                        kind: "other";
+                        label: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                    } | {
                         "zh-CN": string;
                         en: string;
-                    }[];
+                    })[];
                 }[];
                 tierRules: {
                     /** @enum {string} */
@@ -2478,6 +2559,55 @@ export interface operations {
                             at: string;
                         }[];
                     };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1MembersByIdBenefits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The benefits of the member’s tier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberBenefits"];
                 };
             };
             /** @description Missing or unknown API key */
@@ -3908,10 +4038,30 @@ export interface operations {
                         /** @default 100 */
                         multiplierPercent?: number;
                         /** @default [] */
-                        benefits?: {
+                        benefits?: ({
+                            /** @enum {string} */
+                            kind: "discount";
+                            basisPoints: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "member_prices";
+                            prices: {
+                                [key: string]: number;
+                            };
+                        } | {
+                            /** @enum {string} */
+                            kind: "free_shipping";
+                        } | {
+                            /** @enum {string} */
+                            kind: "other";
+                            label: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                        } | {
                             "zh-CN": string;
                             en: string;
-                        }[];
+                        })[];
                     }[];
                     tierRules: {
                         /** @enum {string} */
