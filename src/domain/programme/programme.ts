@@ -46,7 +46,7 @@ const structuredBenefitSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('free_shipping') }).strict(),
   z.object({ kind: z.literal('other'), label: localizedText }).strict(),
 ])
-export const tierBenefitSchema = z.union([
+const tierBenefitSchema = z.union([
   structuredBenefitSchema,
   // Programmes saved before benefits were data gave each as its label alone (免运费, 专属客服):
   // those versions still parse, each label an `other` perk shown as written.
