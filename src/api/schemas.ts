@@ -159,6 +159,13 @@ export const OrderSchema = z
     pointsReversed: z.number().int(),
     pointsReturned: z.number().int(),
     refundedAmount: z.number().int(),
+    tierCode: z.string().nullable().openapi({
+      description:
+        'The member’s tier before the order, the one it earned at; null for orders recorded before orders kept it',
+    }),
+    benefits: z.array(AppliedBenefitSchema).openapi({
+      description: 'The benefits of that tier the till applied',
+    }),
     placedAt: z.string(),
     createdAt: z.string(),
   })

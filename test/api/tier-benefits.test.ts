@@ -156,6 +156,8 @@ for (const db of databases) {
           expect.objectContaining({ kind: 'member_price', sku: 'TEA-1', amount: 1_000 }),
           expect.objectContaining({ kind: 'free_shipping', sku: null, amount: 800 }),
         ])
+        const recorded = await api.call('GET', '/api/v1/orders/B-1')
+        expect(recorded.body).toMatchObject({ tierCode: 'gold', benefits: GOLD_ORDER.benefits })
         await api.call('POST', '/api/v1/orders', { id: 'A-1', member: { id: ana }, amount: 5_000 })
 
         const report = await api.call('GET', '/api/v1/reports/tiers')

@@ -675,7 +675,7 @@ export class OrdersService {
       .where('id', '=', orderId)
       .executeTakeFirst()
     if (!order) throw new DomainError('order_not_found', `no order ${orderId}`)
-    return orderView(order)
+    return orderView(order, await this.benefitsOf([orderId]))
   }
 
   /** A member's orders, the latest placed first, at most `limit` (the console's profile). */
@@ -688,7 +688,29 @@ export class OrdersService {
       .orderBy('id')
       .limit(limit)
       .execute()
-    return rows.map(orderView)
+    const benefits = await this.benefitsOf(rows.map((row) => row.id))
+    return rows.map((row) => orderView(row, benefits))
+  }
+
+  /** The tier benefits recorded with each of the orders, in the order the till gave them. */
+  private async benefitsOf(orderIds: string[]): Promise<Map<string, AppliedBenefit[]>> {
+    const byOrder = new Map<string, AppliedBenefit[]>()
+    if (orderIds.length === 0) return byOrder
+    const rows = await this.deps.store.db
+      .selectFrom('orderBenefits')
+      .select(['orderId', 'kind', 'sku', 'amount'])
+      .where('orderId', 'in', orderIds)
+      .orderBy('orderId')
+      .orderBy('position')
+      .execute()
+    for (const row of rows) {
+      const benefit: AppliedBenefit =
+        row.kind === 'member_price'
+          ? { kind: row.kind, sku: row.sku!, amount: row.amount }
+          : { kind: row.kind, amount: row.amount }
+      byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), benefit])
+    }
+    return byOrder
   }
 
   /** Points the member earned from orders in the local day of `now` (the day cap's count). */
@@ -917,7 +939,7 @@ export async function payReferral(
   return none
 }
 
-function orderView(order: Selectable<OrdersTable>) {
+function orderView(order: Selectable<OrdersTable>, benefits: Map<string, AppliedBenefit[]>) {
   return {
     id: order.id,
     memberId: order.memberId,
@@ -930,6 +952,8 @@ function orderView(order: Selectable<OrdersTable>) {
     pointsReversed: order.pointsReversed,
     pointsReturned: order.pointsReturned,
     refundedAmount: order.refundedAmount,
+    tierCode: order.tierCode,
+    benefits: benefits.get(order.id) ?? [],
     placedAt: order.placedAt,
     createdAt: order.createdAt,
   }

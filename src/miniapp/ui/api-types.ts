@@ -1218,8 +1218,26 @@ export interface components {
             pointsReversed: number;
             pointsReturned: number;
             refundedAmount: number;
+            /** @description The member’s tier before the order, the one it earned at; null for orders recorded before orders kept it */
+            tierCode: string | null;
+            /** @description The benefits of that tier the till applied */
+            benefits: components["schemas"]["AppliedBenefit"][];
             placedAt: string;
             createdAt: string;
+        };
+        AppliedBenefit: {
+            /** @enum {string} */
+            kind: "discount";
+            amount: number;
+        } | {
+            /** @enum {string} */
+            kind: "member_price";
+            sku: string;
+            amount: number;
+        } | {
+            /** @enum {string} */
+            kind: "free_shipping";
+            amount: number;
         };
         LedgerEntry: {
             id: string;
