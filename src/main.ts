@@ -69,7 +69,11 @@ async function main(): Promise<void> {
     if (secret) logger.info({ shop }, `${shop} orders taken at /webhooks/${shop}`)
   }
 
-  const miniappDir = fileURLToPath(new URL('../dist/miniapp', import.meta.url))
+  // The pages are built into dist/miniapp: beside this file when it runs compiled (from
+  // dist/server), under the project root when it runs from source (tsx: npm run dev, the tests).
+  const miniappDir = fileURLToPath(
+    new URL(import.meta.url.endsWith('.ts') ? '../dist/miniapp' : '../miniapp', import.meta.url),
+  )
   const conversation = createConversation({ domain, logger, publicUrl: config.PUBLIC_URL })
   const health = healthReporter(domain, logger)
   let telegram: TelegramBot | undefined
