@@ -18,6 +18,7 @@ import {
   shopWebhooksOf,
 } from './config.ts'
 import { createDomain } from './domain/index.ts'
+import { createMetrics } from './metrics/metrics.ts'
 import { startWebhookWorker } from './jobs/webhook-worker.ts'
 import { healthReporter } from './jobs/health.ts'
 import { startOutboxWorker } from './jobs/outbox-worker.ts'
@@ -105,6 +106,13 @@ async function main(): Promise<void> {
       },
     })
 
+  // Prometheus only when someone may read it: METRICS_TOKEN set.
+  const prometheus = config.METRICS_TOKEN
+    ? { metrics: createMetrics(domain), token: config.METRICS_TOKEN }
+    : undefined
+  const metrics = prometheus?.metrics
+  if (prometheus) logger.info('metrics at /metrics, for the bearer of METRICS_TOKEN')
+
   let shuttingDown = false
   const app = createApp({
     domain,
@@ -139,8 +147,11 @@ async function main(): Promise<void> {
     channelQrCodes: officialApi
       ? { create: (scene) => officialApi.createQrCode(scene) }
       : undefined,
+    metrics: prometheus,
   })
-  const scheduler = config.JOBS_ENABLED ? startScheduler(domain, logger) : undefined
+  const scheduler = config.JOBS_ENABLED
+    ? startScheduler(domain, logger, undefined, metrics)
+    : undefined
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info(
       { port: info.port },
@@ -190,6 +201,7 @@ async function main(): Promise<void> {
               startOutboxWorker({
                 domain,
                 logger,
+                metrics,
                 senders: {
                   telegram: new TelegramSender(telegram.bot.telegram, undefined, config.PUBLIC_URL),
                 },
@@ -201,6 +213,7 @@ async function main(): Promise<void> {
               startOutboxWorker({
                 domain,
                 logger,
+                metrics,
                 senders: {
                   wechat_official: new OfficialAccountSender(officialApi, {
                     lastInbound: (openid) =>
@@ -220,12 +233,14 @@ async function main(): Promise<void> {
           logger: logger.child({ worker: 'webhooks' }),
           timeoutMs: config.WEBHOOK_TIMEOUT_MS,
           allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+          metrics,
         }),
         ...(wechat
           ? [
               startOutboxWorker({
                 domain,
                 logger,
+                metrics,
                 senders: { wechat: wechat.messageSender },
                 batchSize: 5,
                 concurrency: 1,

@@ -57,6 +57,10 @@ export interface StaffMessage {
 
 const LEASE_MS = 60_000
 const MAX_ATTEMPTS = 8
+/** The statuses of a row still to be sent: due, held while its channel is down, with a worker. */
+export const OUTBOX_WAITING = ['pending', 'held', 'claimed', 'sending'] as const
+export type OutboxWaitingStatus = (typeof OUTBOX_WAITING)[number]
+
 // The Official Account last: it may write only within 48 hours of the member's last message.
 const CHANNEL_PREFERENCE = ['telegram', 'wechat', 'wechat_official'] as const
 
@@ -73,6 +77,25 @@ export class OutboxService {
     private readonly deps: DomainDeps,
     private readonly programmes: ProgrammeService,
   ) {}
+
+  /**
+   * The outbox's depth: the rows not yet sent (due, held or with a worker), counted by
+   * channel and status. Only the combinations that have rows; never throws on a live database.
+   */
+  async depth(): Promise<{ channel: string; status: OutboxWaitingStatus; count: number }[]> {
+    const rows = await this.deps.store.db
+      .selectFrom('outbox')
+      .select((eb) => ['channel', 'status', eb.fn.countAll<number | string>().as('count')])
+      .where('status', 'in', OUTBOX_WAITING)
+      .groupBy(['channel', 'status'])
+      .execute()
+    // PostgreSQL counts in bigint, which pg hands over as a string.
+    return rows.map((row) => ({
+      channel: row.channel,
+      status: row.status as OutboxWaitingStatus,
+      count: Number(row.count),
+    }))
+  }
 
   /**
    * Queues messages as pending and due at `queuedAt`, inside the caller's transaction so that
