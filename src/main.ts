@@ -22,7 +22,7 @@ import { createMetrics } from './metrics/metrics.ts'
 import { startWebhookWorker } from './jobs/webhook-worker.ts'
 import { healthReporter } from './jobs/health.ts'
 import { startOutboxWorker } from './jobs/outbox-worker.ts'
-import { startScheduler } from './jobs/scheduler.ts'
+import { engineJobs, startScheduler } from './jobs/scheduler.ts'
 import { TelegramSender } from './bots/telegram/sender.ts'
 import { systemClock } from './shared/clock.ts'
 import { createLogger } from './shared/logger.ts'
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     metrics: prometheus,
   })
   const scheduler = config.JOBS_ENABLED
-    ? startScheduler(domain, logger, undefined, metrics)
+    ? startScheduler(domain, logger, engineJobs(domain), metrics)
     : undefined
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info(

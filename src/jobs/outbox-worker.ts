@@ -47,8 +47,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     row: ClaimedMessage,
     outcome: Parameters<typeof domain.outbox.settle>[2],
   ): Promise<void> {
-    await domain.outbox.settle(owner, row, outcome)
-    options.metrics?.recordSend(row.channel, outcome.status)
+    const ended = await domain.outbox.settle(owner, row, outcome)
+    options.metrics?.recordSend(row.channel, ended)
   }
 
   async function deliver(row: ClaimedMessage): Promise<void> {

@@ -435,7 +435,10 @@ export class OutboxService {
     return Number(updated.numUpdatedRows) === 1
   }
 
-  /** Records how a claimed row ended; only its current lease holder can. */
+  /**
+   * Records how a claimed row ended; only its current lease holder can. Returns how it ended,
+   * for the metrics: the outcome given, except that a retry past the last attempt is `failed`.
+   */
   async settle(
     owner: string,
     claimed: ClaimedMessage,
@@ -445,7 +448,7 @@ export class OutboxService {
       | { status: 'blocked' }
       | { status: 'retry' | 'held'; afterMs: number; error: string }
       | { status: 'uncertain'; error: string },
-  ): Promise<void> {
+  ): Promise<'sent' | 'skipped' | 'blocked' | 'retry' | 'failed' | 'held' | 'uncertain'> {
     const now = this.deps.clock.now()
     const { db } = this.deps.store
     const mine = (query: ReturnType<typeof db.updateTable<'outbox'>>) =>
@@ -466,7 +469,7 @@ export class OutboxService {
         }))
         .execute()
       if (claimed.campaignId) await this.endHeldUseAtQuietHours(db, { id: claimed.id })
-      return
+      return 'held'
     }
     if (outcome.status === 'uncertain') {
       await mine(db.updateTable('outbox'))
@@ -477,7 +480,7 @@ export class OutboxService {
           leaseUntil: null,
         })
         .execute()
-      return
+      return 'uncertain'
     }
     if (outcome.status === 'retry') {
       const giveUp = claimed.attempts >= MAX_ATTEMPTS
@@ -490,7 +493,7 @@ export class OutboxService {
           leaseUntil: null,
         })
         .execute()
-      return
+      return giveUp ? 'failed' : 'retry'
     }
     await mine(db.updateTable('outbox'))
       .set({
@@ -516,6 +519,7 @@ export class OutboxService {
         .where('externalId', '=', claimed.recipient)
         .execute()
     }
+    return outcome.status
   }
 
   /**
