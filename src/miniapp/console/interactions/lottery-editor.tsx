@@ -4,7 +4,7 @@ import { useLoad } from '../../ui/load.ts'
 import { instantOf, localInput, named } from '../format.ts'
 import { fail, version } from '../state.ts'
 import { BothLanguages, DateField, EditorForm, NumberField } from './fields.tsx'
-import { type Localized, type Lottery, explain, it, view } from './state.ts'
+import { type Localized, type Lottery, chance, explain, it, view } from './state.ts'
 import type { PrizeKind } from './texts.ts'
 
 type Input = Body<'/api/v1/lotteries', 'post'>
@@ -40,9 +40,6 @@ const oddsDraft = (prizes: Prize[]): Draft => ({
     stock: p.stock,
   })),
 })
-
-const percent = (probability: number) =>
-  `${(probability * 100).toLocaleString(undefined, { maximumFractionDigits: 2 })}%`
 
 /**
  * A lottery's form: its title in both languages, price, free draws, caps, schedule and prizes,
@@ -168,7 +165,7 @@ export function LotteryEditor({ lottery }: { lottery: Lottery | null }) {
             {it().prize({ n: p + 1 })} ·{' '}
             <span data-testid="odds">
               {it().odds}{' '}
-              {odds?.probabilities[p] === undefined ? '—' : percent(odds.probabilities[p])}
+              {odds?.probabilities[p] === undefined ? '—' : chance(odds.probabilities[p])}
             </span>
           </legend>
           <BothLanguages
@@ -234,7 +231,7 @@ export function LotteryEditor({ lottery }: { lottery: Lottery | null }) {
             <div class="actions">
               <button
                 type="button"
-                class="secondary danger"
+                class="secondary"
                 onClick={() => setPrizes(prizes.filter((_, i) => i !== p))}
               >
                 {it().removePrize}

@@ -75,7 +75,7 @@ export function QuizEditor({ quiz }: { quiz: QuizDetail | null }) {
         max={200}
       />
       {questions.map((question, q) => (
-        <fieldset key={q} class="question" data-question={q}>
+        <fieldset key={q} class="quiz-question" data-question={q}>
           <legend>{it().question({ n: q + 1 })}</legend>
           <BothLanguages
             zh={it().questionZh}
@@ -134,7 +134,7 @@ export function QuizEditor({ quiz }: { quiz: QuizDetail | null }) {
             {questions.length > 1 && (
               <button
                 type="button"
-                class="secondary danger"
+                class="secondary"
                 onClick={() => setQuestions(questions.filter((_, i) => i !== q))}
               >
                 {it().removeQuestion}

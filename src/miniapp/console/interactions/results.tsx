@@ -5,7 +5,7 @@ import { BarChart } from '../chart.tsx'
 import { confirm } from '../confirm.tsx'
 import { dateTime, named, number } from '../format.ts'
 import { fail, may, version } from '../state.ts'
-import { it, view } from './state.ts'
+import { chance, it, view } from './state.ts'
 
 function Frame({ title, children }: { title: string; children: ComponentChildren }) {
   return (
@@ -94,21 +94,23 @@ export function LotteryWinners({ id }: { id: string }) {
   )
   const mayFulfil = may('POST /api/v1/lottery-draws/{id}/fulfil')
   return (
-    <Frame title={lottery ? `${it().winners} · ${named(lottery.title)}` : it().winners}>
+    <Frame title={lottery ? named(lottery.title) : it().winners}>
+      <h3 class="results-head">{it().prizes}</h3>
       {lottery && (
-        <ul class="list prizes-won" data-testid="prizes">
+        <ul class="list" data-testid="prizes">
           {lottery.prizes.map((prize) => (
             <li key={prize.id} class="row">
               <span class="grow">{named(prize.name)}</span>
               <small>
                 {it().won({ n: prize.won })} ·{' '}
                 {prize.stock === null ? it().unlimited : it().left({ n: prize.stock })} ·{' '}
-                {Math.round(prize.probability * 1000) / 10}%
+                {chance(prize.probability)}
               </small>
             </li>
           ))}
         </ul>
       )}
+      <h3 class="results-head">{it().winners}</h3>
       {draws && draws.items.length === 0 && <p class="empty">{it().noneYet}</p>}
       <ul class="list" data-testid="winners">
         {draws?.items.map((draw) => (
@@ -198,16 +200,18 @@ export function SurveyResults({ id }: { id: string }) {
             ))}
           </ul>
           {summary.trend.length > 0 && (
-            <BarChart
-              testId="trend"
-              title={`${it().trend} · ${it().average}`}
-              format={oneDecimal}
-              bars={summary.trend.map((week) => ({
-                key: week.week,
-                label: `${it().week} ${week.week}: ${number(week.responses)}`,
-                value: week.average ?? 0,
-              }))}
-            />
+            <div class="charts">
+              <BarChart
+                testId="trend"
+                title={`${it().trend} · ${it().average}`}
+                format={oneDecimal}
+                bars={summary.trend.map((week) => ({
+                  key: week.week,
+                  label: `${it().week} ${week.week}: ${number(week.responses)}`,
+                  value: week.average ?? 0,
+                }))}
+              />
+            </div>
           )}
           <h3 class="results-head">{it().comments}</h3>
           {summary.comments.length === 0 && <p class="empty">{it().noneYet}</p>}

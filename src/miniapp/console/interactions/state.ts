@@ -43,3 +43,7 @@ export function explain(failure: unknown, label: (field: string) => string): str
   const known = it().error[failure.code as keyof ReturnType<typeof it>['error']]
   return typeof known === 'string' ? known : it().error.generic
 }
+
+/** A published chance as a percentage, to two decimals at most. */
+export const chance = (probability: number) =>
+  `${(probability * 100).toLocaleString(locale.value, { maximumFractionDigits: 2 })}%`

@@ -217,7 +217,7 @@ const en: Texts = {
   price: (p) =>
     p.points > 0
       ? `${p.points} points a draw · ${p.free} free a day`
-      : `${p.free} free draws a day`,
+      : `${p.free} free ${p.free === 1 ? 'draw' : 'draws'} a day`,
   questionScale: 'Question (1 very dissatisfied … 7 very satisfied)',
   surveyQuestionZh: 'Question (简体中文)',
   surveyQuestionEn: 'Question (English)',
