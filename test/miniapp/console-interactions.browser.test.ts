@@ -219,6 +219,13 @@ describe.skipIf(!runBrowser)(
       expect(await page.getByTestId('trend').count()).toBe(1)
       await fits(page, PHONE.width)
       await page.screenshot({ path: `${ARTIFACTS}/console-survey-results-360x740.png` })
+      await page.getByRole('button', { name: '返回' }).click()
+      await expect.poll(() => lotteries.textContent()).toContain('春季抽奖')
+      await fits(page, PHONE.width)
+      await page.screenshot({
+        path: `${ARTIFACTS}/console-interactions-360x740.png`,
+        fullPage: true,
+      })
       await page.close()
 
       // The same page on a desktop, in English.
