@@ -306,10 +306,9 @@ export class LotteriesService {
       config,
       this.deps.clock.now(),
     )
-    const live = odds(prizes, ungivable)
     return {
-      exhausted: live.every((p) => p.probability === 0),
-      probabilities: live.map((p) => p.probability),
+      exhausted: available(prizes, ungivable).length === 0,
+      probabilities: odds(prizes, ungivable).map((p) => p.probability),
     }
   }
 
