@@ -178,7 +178,8 @@ export class QuizzesService {
   /**
    * Replaces a quiz's terms, its questions and schedule included, until it has started
    * (`hasStarted`); after that `already_started`, as a member may have read or answered them.
-   * A start or a first attempt racing the change makes it `already_started` too.
+   * A start racing the change (it moves `opensAt`) makes it `already_started` too; members can
+   * begin only a quiz that has started, so no attempt can race it.
    */
   async update(id: string, written: z.input<typeof quizInputSchema>): Promise<QuizDetail> {
     const input = await this.checked(written)
