@@ -75,6 +75,10 @@ describe.skipIf(!runBrowser)(
       await question.getByLabel('选项 2（English）').fill('Dark')
       await question.locator('[data-choice="1"]').getByLabel('正确答案').check()
       await page.getByLabel('积分', { exact: true }).fill('20')
+      // Paid under the programme's daily cap, which the form states.
+      await expect
+        .poll(() => page.getByTestId('daily-cap').textContent())
+        .toContain('每天从问答最多获得 50 积分')
       await fits(page, PHONE.width)
       await page.screenshot({
         path: `${ARTIFACTS}/console-quiz-editor-360x740.png`,

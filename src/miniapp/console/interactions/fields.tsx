@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import type { Localized } from './state.ts'
+import { type Localized, it } from './state.ts'
 
 /** A merchant's text for members: its 简体中文 and English inputs side by side. */
 export function BothLanguages(props: {
@@ -112,5 +112,20 @@ export function EditorForm(props: {
         </div>
       </form>
     </section>
+  )
+}
+
+/** The programme's daily cap on the points of `kind`, which the reward set here is paid under. */
+export function DailyCap(props: {
+  kind: 'quiz' | 'survey'
+  caps: Record<string, number> | undefined
+}) {
+  if (!props.caps) return null
+  const points = props.caps[props.kind]
+  const kind = it().dailyCap[props.kind]
+  return (
+    <p class="hint" data-testid="daily-cap">
+      {points === undefined ? it().uncapped({ kind }) : it().capped({ kind, points })}
+    </p>
   )
 }

@@ -3,7 +3,7 @@ import { type Body, call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
 import { instantOf, localInput } from '../format.ts'
 import { fail, version } from '../state.ts'
-import { BothLanguages, DateField, EditorForm, NumberField } from './fields.tsx'
+import { BothLanguages, DailyCap, DateField, EditorForm, NumberField } from './fields.tsx'
 import { type Localized, type QuizDetail, explain, it, view } from './state.ts'
 
 type Input = Body<'/api/v1/quizzes', 'post'>
@@ -195,6 +195,7 @@ export function QuizEditor({ quiz }: { quiz: QuizDetail | null }) {
           </select>
         </label>
       </div>
+      <DailyCap kind="quiz" caps={programme?.config.interactions.dailyCaps} />
       <div class="both">
         <DateField label={it().opensAt} value={opensAt} onChange={setOpensAt} />
         <DateField label={it().closesAt} value={closesAt} onChange={setClosesAt} />

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks'
 import { call } from '../../ui/api.ts'
-import { version } from '../state.ts'
-import { BothLanguages, EditorForm, NumberField } from './fields.tsx'
+import { useLoad } from '../../ui/load.ts'
+import { fail, version } from '../state.ts'
+import { BothLanguages, DailyCap, EditorForm, NumberField } from './fields.tsx'
 import { type Localized, explain, it, view } from './state.ts'
 
 const blank = (): Localized => ({ 'zh-CN': '', en: '' })
@@ -13,6 +14,7 @@ export function SurveyEditor() {
   const [rewardPoints, setPoints] = useState<number | null>(0)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const programme = useLoad(() => call('get', '/api/v1/programme'), [], fail)
 
   const save = async () => {
     setBusy(true)
@@ -66,6 +68,7 @@ export function SurveyEditor() {
       <div class="both">
         <NumberField label={it().rewardPoints} value={rewardPoints} onChange={setPoints} />
       </div>
+      <DailyCap kind="survey" caps={programme?.config.interactions.dailyCaps} />
     </EditorForm>
   )
 }

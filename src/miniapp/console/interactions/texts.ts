@@ -57,6 +57,13 @@ const zhCN = {
   minTier: '参与等级',
   anyTier: '所有等级',
   answerKept: '正确答案只保存在服务器上，会员作答前看不到。',
+  dailyCap: {
+    quiz: '问答',
+    survey: '调查',
+  },
+  capped: (p: { kind: string; points: number }) =>
+    `每位会员每天从${p.kind}最多获得 ${p.points} 积分（在积分规则中设置）。`,
+  uncapped: (p: { kind: string }) => `每天从${p.kind}获得的积分不设上限（在积分规则中设置）。`,
   // lottery editor
   editLottery: '编辑抽奖',
   costPoints: '每次抽奖积分（0 为只有免费次数）',
@@ -189,6 +196,10 @@ const en: Texts = {
   minTier: 'Who may take part',
   anyTier: 'Every tier',
   answerKept: 'The right answers stay on the server: members never see them before answering.',
+  dailyCap: { quiz: 'quizzes', survey: 'surveys' },
+  capped: (p) =>
+    `A member gets at most ${p.points} points a day from ${p.kind} (set in the earning rules).`,
+  uncapped: (p) => `Points from ${p.kind} have no daily cap (set in the earning rules).`,
   editLottery: 'Edit lottery',
   costPoints: 'Points per draw (0: free draws only)',
   freeDraws: 'Free draws a day',
