@@ -41,6 +41,7 @@ export type DomainErrorCode =
   | 'unauthorized'
   | 'closed'
   | 'lottery_exhausted'
+  | 'already_started'
   | 'webhooks_not_configured'
 
 export class DomainError extends Error {

@@ -46,6 +46,7 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   closed: true,
   tier_already_held: true,
   lottery_exhausted: true,
+  already_started: true,
   birthday_locked: true,
   webhooks_not_configured: true,
 }

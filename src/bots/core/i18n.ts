@@ -197,6 +197,7 @@ const zhCN = {
   'error.closed': () => '这个活动已结束或尚未开始。',
   'error.lottery_exhausted': (p: { title: string }) =>
     `「${p.title}」已经没有你能抽中的奖品了，这次不能抽奖，积分没有变化。`,
+  'error.already_started': () => '活动已经开始，不能再修改。',
   'error.webhooks_not_configured': () => 'Webhook 推送尚未配置（需要 WEBHOOK_SECRET_KEY）。',
   'campaign.none': () => '还没有群发活动。发送 /broadcast 创建一个。',
   'campaign.status.scheduled': () => '待发送',
@@ -669,6 +670,7 @@ const en: Catalogue = {
   'error.closed': () => 'This has ended or has not started yet.',
   'error.lottery_exhausted': (p) =>
     `"${p.title}" has no prize left that you can win, so there is no draw; your points are unchanged.`,
+  'error.already_started': () => 'This has started already and can no longer be changed.',
   'error.webhooks_not_configured': () => 'Webhooks are not set up yet (WEBHOOK_SECRET_KEY).',
   'campaign.none': () => 'No campaigns yet. Send /broadcast to create one.',
   'campaign.status.scheduled': () => 'scheduled',

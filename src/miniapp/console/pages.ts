@@ -5,6 +5,7 @@ import { AuditPage } from './audit/audit.tsx'
 import { CataloguePage } from './catalogue/catalogue.tsx'
 import { CounterPage } from './counter/counter.tsx'
 import { DashboardPage } from './dashboard.tsx'
+import { InteractionsPage } from './interactions/interactions.tsx'
 import { MembersPage } from './members/page.tsx'
 import { StaffPage } from './staff.tsx'
 
@@ -42,6 +43,13 @@ export const PAGES: ConsolePage[] = [
   },
   { id: 'members', label: 'pageMembers', needs: 'GET /api/v1/members', View: MembersPage },
   { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
+  // Built on creating them: a clerk's part (handing over prizes) is on the dashboard's list.
+  {
+    id: 'interactions',
+    label: 'interactionsTitle',
+    needs: 'POST /api/v1/quizzes',
+    View: InteractionsPage,
+  },
   { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
   { id: 'audit', label: 'auditTitle', needs: 'GET /api/v1/audit-log', View: AuditPage },
 ]
