@@ -72,7 +72,7 @@ export const OPERATIONS = {
 
   'POST /api/v1/quizzes': 'manager',
   'GET /api/v1/quizzes': 'staff',
-  'GET /api/v1/quizzes/{id}': 'staff',
+  'GET /api/v1/quizzes/{id}': 'manager',
   'PUT /api/v1/quizzes/{id}': 'manager',
   'POST /api/v1/quizzes/{id}/start': 'manager',
   'GET /api/v1/quizzes/{id}/results': 'staff',

@@ -175,6 +175,11 @@ for (const db of databases) {
         const created = (await api.call('POST', '/api/v1/quizzes', quiz(-1))).body
         const staffView = await api.call('GET', `/api/v1/quizzes/${created.id}`)
         expect(staffView.body.questions).toEqual(quiz(-1).questions)
+        // A till's key (or a clerk, who may also take the quiz as a member) reads no answers.
+        const till = await api.call('GET', `/api/v1/quizzes/${created.id}`, undefined, {
+          key: api.posKey,
+        })
+        expect(till.status).toBe(403)
         // The staff list stays the short shape, without the questions.
         const listed = (await api.call('GET', '/api/v1/quizzes')).body.items
         expect(listed.find((q: { id: string }) => q.id === created.id)).not.toHaveProperty(

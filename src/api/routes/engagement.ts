@@ -199,7 +199,7 @@ const routes = {
     tags,
     summary: 'A quiz with its questions and right answers',
     request: { params: IdParams },
-    responses: { 200: json(QuizDetailSchema, 'The quiz'), ...errorResponses(401, 404) },
+    responses: { 200: json(QuizDetailSchema, 'The quiz'), ...errorResponses(401, 403, 404) },
   }),
   startQuiz: createRoute({
     method: 'post',

@@ -482,7 +482,7 @@ export interface paths {
         };
         /**
          * A quiz with its questions and right answers
-         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
          */
         get: operations["getV1QuizzesById"];
         /**
@@ -5205,6 +5205,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
