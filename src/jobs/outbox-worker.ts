@@ -52,6 +52,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         messageId: result.messageId,
       })
       if (!sender.reportsHealth) await health.report(row.channel, 'up')
+      if (result.part) await health.report(result.part, 'up')
       return
     }
     // Not begun: the campaign was paused meanwhile, or another worker holds the row.
@@ -61,6 +62,12 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return outbox.settle(owner, row, { status: 'skipped', reason: result.reason })
     if ('uncertain' in result)
       return outbox.settle(owner, row, { status: 'uncertain', error: result.error })
+    if ('failed' in result) {
+      await outbox.settle(owner, row, { status: 'failed', error: result.error })
+      // The merchant's setup is wrong: staff hear it once, as an incident of that part.
+      if (result.part) await health.report(result.part, 'degraded', result.error)
+      return
+    }
     if (result.channel && !sender.reportsHealth)
       await health.report(row.channel, result.channel, result.error)
     return outbox.settle(owner, row, {

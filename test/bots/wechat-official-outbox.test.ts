@@ -1,6 +1,6 @@
 import pino from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { OfficialAccountApi } from '../../src/bots/wechat-official/api.ts'
+import { OfficialAccountApi, templateValue } from '../../src/bots/wechat-official/api.ts'
 import { OfficialAccountSender } from '../../src/bots/wechat-official/sender.ts'
 import { startOutboxWorker } from '../../src/jobs/outbox-worker.ts'
 import { describeOnDatabases, programmeWith } from '../helpers/domain.ts'
@@ -13,6 +13,7 @@ const MEMBER_PAGE = 'https://open.weixin.qq.com/connect/oauth2/authorize?appid=w
 
 describeOnDatabases('the Official Account through the outbox worker', (get) => {
   let wechat: FakeWechatOfficial
+  let api: OfficialAccountApi
   let sender: OfficialAccountSender
   let members = 0
   let orders = 0
@@ -24,19 +25,17 @@ describeOnDatabases('the Official Account through the outbox worker', (get) => {
     ).start()
     wechat.templateIds.add('TPL-SHIPPED')
     const { domain, clock } = get()
-    sender = new OfficialAccountSender(
-      new OfficialAccountApi({
-        ...OFFICIAL_ACCOUNT,
-        apiRoot: wechat.url,
-        tokens: domain.platformTokens,
-      }),
-      {
-        lastInbound: (openid) => domain.members.lastInboundAt('wechat_official', openid),
-        now: () => clock.now().getTime(),
-        memberPageUrl: MEMBER_PAGE,
-        massGatherMs: 100,
-      },
-    )
+    api = new OfficialAccountApi({
+      ...OFFICIAL_ACCOUNT,
+      apiRoot: wechat.url,
+      tokens: domain.platformTokens,
+    })
+    sender = new OfficialAccountSender(api, {
+      lastInbound: (openid) => domain.members.lastInboundAt('wechat_official', openid),
+      now: () => clock.now().getTime(),
+      memberPageUrl: MEMBER_PAGE,
+      massGatherMs: 100,
+    })
     await domain.programme.replace(
       programmeWith({
         reminders: {
@@ -224,5 +223,85 @@ describeOnDatabases('the Official Account through the outbox worker', (get) => {
     expect(wechat.massSends.filter((m) => m.content === '会员日')).toHaveLength(1)
     for (const member of away)
       expect(await rowsOf(member.id)).toMatchObject([{ status: 'sent', sentVia: 'mass' }])
+  })
+
+  it('fails a template message WeChat refuses for its template id (40037) or a field (47003) for good, not retried, and tells the owner once what to fix', async () => {
+    const { domain, store, clock } = get()
+    const { code } = await domain.staff.createInvite('owner')
+    const owner = await domain.staff.acceptInvite(code, 'wechat_official', 'oOwnerOA', 'Owner')
+    await domain.channelHealth.report('wechat_official', 'up')
+    const templateCalls = (openid: string) =>
+      wechat.calls.filter(
+        (c) =>
+          c.path === '/cgi-bin/message/template/send' &&
+          (c.body as { touser: string }).touser === openid,
+      )
+    const [a, b, c] = [await follower('庚'), await follower('辛'), await follower('壬')]
+    clock.advance(48 * HOUR + 60_000)
+    wechat.failNext['/cgi-bin/message/template/send'] = [40037]
+    await shipOrder(a.id)
+    wechat.failNext['/cgi-bin/message/template/send'] = [47003]
+    await shipOrder(b.id)
+    for (const member of [a, b])
+      expect(await rowsOf(member.id)).toMatchObject([
+        { status: 'failed', attempts: 1, lastError: expect.stringContaining('TPL-SHIPPED') },
+      ])
+    expect((await rowsOf(a.id))[0]!.lastError).toContain('40037')
+    expect((await rowsOf(b.id))[0]!.lastError).toContain('47003')
+    // Later runs of the worker leave them failed: the same setup would be refused again.
+    clock.advance(HOUR)
+    await drain()
+    expect(templateCalls(a.openid)).toHaveLength(1)
+    expect(templateCalls(b.openid)).toHaveLength(1)
+    const notices = () =>
+      store.db
+        .selectFrom('outbox')
+        .select(['kind', 'payloadJson'])
+        .where('staffId', '=', owner.id)
+        .orderBy('id')
+        .execute()
+    // One incident for both refusals: the owner is told once, in their language, what to fix.
+    expect(await notices()).toEqual([
+      {
+        kind: 'channel_degraded',
+        payloadJson: expect.stringMatching(
+          /微信拒绝了公众号模板消息（template TPL-SHIPPED: wechat 40037[^]*officialTemplates/,
+        ),
+      },
+    ])
+    expect(
+      (await domain.channelHealth.list()).find((h) => h.channel === 'wechat_official:templates'),
+    ).toMatchObject({ state: 'degraded', reason: expect.stringContaining('40037') })
+    // The merchant fixed it: the next template message goes, and the owner hears so.
+    await shipOrder(c.id)
+    expect(await rowsOf(c.id)).toMatchObject([{ status: 'sent', sentVia: 'template' }])
+    expect((await notices()).map((n) => n.kind)).toEqual(['channel_degraded', 'channel_up'])
+    expect(
+      (await domain.channelHealth.list()).find((h) => h.channel === 'wechat_official:templates'),
+    ).toMatchObject({ state: 'up' })
+  })
+
+  it('cuts each template value to its field type’s limit in characters, never inside an emoji, so WeChat takes it rather than refusing it (47003)', async () => {
+    const long = '会员'.repeat(9) + '🎉🎉🎉'
+    expect(templateValue('thing1', long)).toBe('会员'.repeat(9) + '🎉…')
+    expect(Array.from(templateValue('thing1', long))).toHaveLength(20)
+    expect(templateValue('character_string2', 'A'.repeat(40))).toBe('A'.repeat(32))
+    expect(templateValue('phrase3', '配送中心已发出')).toBe('配送中心已')
+    expect(templateValue('time4', '2026年12月3日 15:01:00 至 2026年12月4日')).toBe(
+      '2026年12月3日 15:01:00 至 2026年12月4日',
+    )
+    expect(templateValue('thing5', '短')).toBe('短')
+    const follower = `oCut_${Date.now()}`
+    await api.sendTemplate(follower, {
+      templateId: 'TPL-SHIPPED',
+      data: { thing1: long, character_string2: 'A'.repeat(40) },
+    })
+    expect(wechat.templateMessages.filter((m) => m.touser === follower)).toEqual([
+      {
+        touser: follower,
+        templateId: 'TPL-SHIPPED',
+        data: { thing1: '会员'.repeat(9) + '🎉…', character_string2: 'A'.repeat(32) },
+      },
+    ])
   })
 })

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto'
-import type { MessageSender, OutboundMessage, SendResult } from '../../domain/ports.ts'
+import {
+  type MessageSender,
+  OFFICIAL_TEMPLATES,
+  type OutboundMessage,
+  type SendResult,
+} from '../../domain/ports.ts'
 import { type OfficialAccountApi, WechatApiError } from './api.ts'
 
 /** WeChat lets an account write by customer-service message this long after the member's last message. */
@@ -11,6 +16,11 @@ const OUT_OF_TIME = 45015
 /** 45009: the account's daily API quota is spent; it comes back the next day. */
 const QUOTA_SPENT = 45009
 const QUOTA_RETRY_MS = 3_600_000
+/**
+ * 40037: no such template id; 47003: a field WeChat refuses (not in the template, or a value
+ * outside its type's rules). Both are the merchant's setup: every retry would be refused alike.
+ */
+const TEMPLATE_REFUSED = new Set([40037, 47003])
 const RETRY_MS = 60_000
 /** A mass send by openid takes 2 to 10,000 followers. */
 const MASS_MIN = 2
@@ -96,11 +106,22 @@ export class OfficialAccountSender implements MessageSender {
           message.officialTemplate!,
           message.miniappButton ? this.deps.memberPageUrl : undefined,
         )
-        return { ok: true, via: 'template', messageId }
+        return { ok: true, via: 'template', messageId, part: OFFICIAL_TEMPLATES }
       }
       await this.api.sendText(recipient, this.textOf(message))
       return { ok: true, via: 'custom' }
     } catch (error) {
+      if (
+        way === 'template' &&
+        error instanceof WechatApiError &&
+        TEMPLATE_REFUSED.has(error.errcode)
+      )
+        return {
+          ok: false,
+          failed: true,
+          error: `template ${message.officialTemplate!.templateId}: ${error.message}`,
+          part: OFFICIAL_TEMPLATES,
+        }
       return refusal(error)
     }
   }

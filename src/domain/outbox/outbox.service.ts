@@ -421,7 +421,7 @@ export class OutboxService {
       | { status: 'skipped'; reason?: string }
       | { status: 'blocked' }
       | { status: 'retry' | 'held'; afterMs: number; error: string }
-      | { status: 'uncertain'; error: string },
+      | { status: 'uncertain' | 'failed'; error: string },
   ): Promise<void> {
     const now = this.deps.clock.now()
     const { db } = this.deps.store
@@ -445,10 +445,10 @@ export class OutboxService {
       if (claimed.campaignId) await this.endHeldUseAtQuietHours(db, { id: claimed.id })
       return
     }
-    if (outcome.status === 'uncertain') {
+    if (outcome.status === 'uncertain' || outcome.status === 'failed') {
       await mine(db.updateTable('outbox'))
         .set({
-          status: 'uncertain',
+          status: outcome.status,
           lastError: outcome.error.slice(0, 500),
           leaseOwner: null,
           leaseUntil: null,
