@@ -81,12 +81,15 @@ export interface MessageSender {
   /**
    * Sends when pacing allows. `beforeRequest` runs right before the request leaves, after
    * any wait, so that the outbox records an attempt only when it really starts; when it
-   * answers false (the lease was lost), nothing is sent.
+   * answers false (the lease was lost), nothing is sent. `parked` is called when the message
+   * waits to go together with others (the Official Account's mass send gathering followers):
+   * the worker then gives its slot to the next message, and the promise settles when it went.
    */
   send(
     recipient: string,
     message: OutboundMessage,
     beforeRequest?: () => Promise<boolean>,
+    parked?: () => void,
   ): Promise<SendResult>
   /**
    * The adapter reports its channel's health itself from what it knows first hand (WeChat's

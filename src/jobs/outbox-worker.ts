@@ -39,12 +39,17 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const idleMs = options.idleMs ?? 500
   let running = true
 
-  async function deliver(row: ClaimedMessage): Promise<void> {
+  async function deliver(row: ClaimedMessage, parked: () => void): Promise<void> {
     const { outbox } = domain
     if (row.purpose === 'marketing' && !row.marketingConsent)
       return outbox.settle(owner, row, { status: 'skipped' })
     const sender = senders[row.channel as Channel]!
-    const result = await sender.send(row.recipient, row.message, () => outbox.begin(owner, row))
+    const result = await sender.send(
+      row.recipient,
+      row.message,
+      () => outbox.begin(owner, row),
+      parked,
+    )
     if (result.ok) {
       await outbox.settle(owner, row, {
         status: 'sent',
@@ -98,6 +103,12 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return refilling
   }
 
+  // A send the sender parked (a mass send waiting for more followers of its campaign) holds no
+  // slot: were it awaited, the batch could never outgrow the slots (8 followers a mass send),
+  // while the one request it becomes is what WeChat's pace and the monthly quota count. Its
+  // outcome is settled when the batch leaves; stop() waits for it.
+  const inFlight = new Set<Promise<void>>()
+
   const wakers = new Set<() => void>()
   /** Waits `idleMs`, or less when the worker stops. */
   function pause(): Promise<void> {
@@ -121,9 +132,14 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         if (queue.length === 0 && running) await pause()
         continue
       }
-      await deliver(row).catch((err: unknown) =>
+      let park!: () => void
+      const slotFree = new Promise<void>((resolve) => (park = resolve))
+      const delivery = deliver(row, park).catch((err: unknown) =>
         logger.error({ err, outboxId: row.id }, 'outbox send failed'),
       )
+      inFlight.add(delivery)
+      void delivery.finally(() => inFlight.delete(delivery))
+      await Promise.race([delivery, slotFree])
     }
   }
 
@@ -135,6 +151,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       running = false
       for (const wake of wakers) wake()
       await Promise.all(loops)
+      await Promise.all(inFlight)
       await refilling
       await domain.outbox.release(
         owner,

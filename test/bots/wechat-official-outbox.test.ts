@@ -200,6 +200,22 @@ describeOnDatabases('the Official Account through the outbox worker', (get) => {
     expect(byMember.get(near.id)).toMatchObject({ status: 'sent', sentVia: 'custom' })
   })
 
+  it('gathers more followers into one mass send than the worker has slots: a follower waiting for the batch holds none', async () => {
+    const away = await Promise.all(Array.from({ length: 12 }, (_, i) => follower(`群${i}`)))
+    get().clock.advance(48 * HOUR + 60_000)
+    await get().domain.campaigns.create(
+      { name: '十二人', message: { text: '十二人群发', officialMassSend: true }, segment: {} },
+      'test',
+    )
+    // The worker's default is 8 sends at once; awaited, each batch would stop at 8.
+    await drain()
+    const mass = wechat.massSends.filter((m) => m.content === '十二人群发')
+    expect(mass).toHaveLength(1)
+    expect(mass[0]!.touser).toEqual(expect.arrayContaining(away.map((m) => m.openid)))
+    for (const member of away)
+      expect(await rowsOf(member.id)).toMatchObject([{ status: 'sent', sentVia: 'mass' }])
+  })
+
   it('keeps a mass send that hit the daily quota (45009) waiting an hour, not failed, and sends it then', async () => {
     const away = [await follower('丁'), await follower('戊')]
     get().clock.advance(48 * HOUR + 60_000)

@@ -68,6 +68,7 @@ export class OfficialAccountSender implements MessageSender {
     recipient: string,
     message: OutboundMessage,
     beforeRequest: () => Promise<boolean> = async () => true,
+    parked?: () => void,
   ): Promise<SendResult> {
     const last = await this.deps.lastInbound(recipient)
     const inWindow = last !== undefined && this.deps.now() - last.getTime() <= WINDOW_MS
@@ -79,7 +80,11 @@ export class OfficialAccountSender implements MessageSender {
         reason: 'outside the 48 hours after the member last wrote',
       }
     if (!(await beforeRequest())) return { ok: false, abandoned: true }
-    if (way === 'mass') return this.gather(recipient, message)
+    if (way === 'mass') {
+      const result = this.gather(recipient, message)
+      parked?.()
+      return result
+    }
     const sent = await this.attempt(way, recipient, message)
     // WeChat's 48 hours ended before our record of them (a message we did not see): the
     // notification still has its template.
@@ -136,7 +141,9 @@ export class OfficialAccountSender implements MessageSender {
   /**
    * Joins the campaign's mass send that is gathering followers, or starts one. WeChat takes a
    * list of openids per call and counts each send against every follower's four a month, so
-   * followers are sent to together rather than one call each.
+   * followers are sent to together rather than one call each. The outbox worker is told the
+   * message is parked, so that waiting followers hold none of its slots and a batch can grow to
+   * whatever the outbox hands over within the gathering time.
    */
   private gather(recipient: string, message: OutboundMessage): Promise<SendResult> {
     const key = message.campaignId!
