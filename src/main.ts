@@ -8,6 +8,7 @@ import { type TelegramBot, createBot } from './bots/telegram/create-bot.ts'
 import type { WechatBot } from './bots/wechat/create-bot.ts'
 import { OfficialAccountApi } from './bots/wechat-official/api.ts'
 import { createOfficialAccountBot } from './bots/wechat-official/create-bot.ts'
+import { setOfficialMenu } from './bots/wechat-official/menu.ts'
 import { memberPageOAuthUrl, officialAccountLogin } from './bots/wechat-official/oauth.ts'
 import { OfficialAccountSender } from './bots/wechat-official/sender.ts'
 import {
@@ -89,6 +90,11 @@ async function main(): Promise<void> {
 
   const officialApi =
     officialAccount && new OfficialAccountApi({ ...officialAccount, tokens: domain.platformTokens })
+  // The member page through the account's web login: the menu's 会员中心 and template messages.
+  const officialMemberPageUrl =
+    officialAccount && config.PUBLIC_URL
+      ? memberPageOAuthUrl(officialAccount.appId, `${config.PUBLIC_URL}/miniapp/`)
+      : undefined
   const official =
     officialApi &&
     createOfficialAccountBot({
@@ -149,6 +155,16 @@ async function main(): Promise<void> {
       .start(webhook)
       .catch((err: unknown) => logger.error({ err }, 'telegram bot could not start'))
   }
+  if (officialApi) {
+    // The menu in the programme's language at every start (menu/create replaces it whole, so
+    // again is harmless); WeChat refusing it must not take the API down, only be told.
+    const { config: programme } = await domain.programme.current()
+    setOfficialMenu(officialApi, programme.defaultLocale, officialMemberPageUrl)
+      .then((buttons) =>
+        logger.info({ buttons }, `official account menu set: ${buttons.join(', ')}`),
+      )
+      .catch((err: unknown) => logger.error({ err }, 'official account menu could not be set'))
+  }
   let wechat: WechatBot | undefined
   if (config.WECHATY_PUPPET) {
     try {
@@ -202,9 +218,7 @@ async function main(): Promise<void> {
                     lastInbound: (openid) =>
                       domain.members.lastInboundAt('wechat_official', openid),
                     now: () => systemClock.now().getTime(),
-                    memberPageUrl:
-                      config.PUBLIC_URL &&
-                      memberPageOAuthUrl(officialAccount.appId, `${config.PUBLIC_URL}/miniapp/`),
+                    memberPageUrl: officialMemberPageUrl,
                   }),
                 },
               }),

@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { Command, InvalidArgumentError } from 'commander'
 import { createDb } from '../../db/client.ts'
 import { OfficialAccountApi } from '../bots/wechat-official/api.ts'
-import { officialMenu } from '../bots/wechat-official/menu.ts'
+import { setOfficialMenu } from '../bots/wechat-official/menu.ts'
 import { memberPageOAuthUrl } from '../bots/wechat-official/oauth.ts'
 import { SOURCE_KINDS, type SourceKind } from '../domain/channel-sources/channel-sources.ts'
 import { ConfigError, loadConfig, officialAccountOf } from '../config.ts'
@@ -215,14 +215,14 @@ wechat
     await withDomain(async (domain) => {
       const { config } = await domain.programme.current()
       const api = new OfficialAccountApi({ ...account, tokens: domain.platformTokens })
-      const menu = officialMenu(
+      const names = await setOfficialMenu(
+        api,
         config.defaultLocale,
         settings.PUBLIC_URL
           ? memberPageOAuthUrl(account.appId, `${settings.PUBLIC_URL}/miniapp/`)
           : undefined,
       )
-      await api.createMenu(menu)
-      console.log(`menu set: ${menu.button.map((b) => b.name).join(', ')}`)
+      console.log(`menu set: ${names.join(', ')}`)
     })
   })
 wechat
