@@ -320,4 +320,70 @@ describeOnDatabases('the Official Account through the outbox worker', (get) => {
       },
     ])
   })
+
+  it('tells a follower outside the 48 hours of points moved outside the chat — an adjustment, an order’s points, expiry — by the points_changed template, and not of a check-in', async () => {
+    const { domain, clock } = get()
+    wechat.templateIds.add('TPL-POINTS')
+    await domain.programme.replace(
+      programmeWith({
+        reminders: {
+          orderSurvey: { enabled: false },
+          tierUpgrade: { enabled: false },
+          usageCycle: { enabled: false },
+          winBack: { enabled: false },
+          pointsExpiring: { enabled: false },
+          pointsChanged: { enabled: true },
+          officialTemplates: {
+            points_changed: {
+              templateId: 'TPL-POINTS',
+              data: {
+                thing1: { 'zh-CN': '{reason}', en: '{reason}' },
+                character_string2: { 'zh-CN': '{change}', en: '{change}' },
+                character_string3: { 'zh-CN': '{balance}', en: '{balance}' },
+              },
+            },
+          },
+        },
+      }),
+    )
+    const fang = await follower('方')
+    await domain.interactions.checkIn(fang.id)
+    clock.advance(48 * HOUR + 60_000)
+    await domain.adjust(fang.id, { points: 30, reason: 'goodwill' }, 'test')
+    await domain.orders.ingest({ id: `OA-${++orders}`, member: { id: fang.id }, amount: 5_000 })
+    await domain.reminders.run()
+    await drain()
+    const told = () =>
+      wechat.templateMessages.filter((m) => m.touser === fang.openid).map((m) => m.data)
+    const balance = async () => (await domain.members.get({ id: fang.id })).points.balance
+    const now = await balance()
+    // Sent side by side by the worker: in either order.
+    expect(told()).toHaveLength(2)
+    expect(told()).toEqual(
+      expect.arrayContaining([
+        { thing1: '积分调整', character_string2: '+30', character_string3: String(now) },
+        { thing1: '消费积分', character_string2: '+50', character_string3: String(now) },
+      ]),
+    )
+    // Told once: planning again finds the same entries planned.
+    await domain.reminders.run()
+    await drain()
+    expect(told()).toHaveLength(2)
+    clock.advance(400 * 24 * HOUR)
+    await domain.ledger.expireDue()
+    await domain.reminders.run()
+    await drain()
+    expect(told().slice(2)).toEqual([
+      {
+        thing1: '积分过期',
+        character_string2: `-${now - (await balance())}`,
+        character_string3: String(await balance()),
+      },
+    ])
+    expect(await rowsOf(fang.id)).toMatchObject([
+      { status: 'sent', sentVia: 'template' },
+      { status: 'sent', sentVia: 'template' },
+      { status: 'sent', sentVia: 'template' },
+    ])
+  })
 })

@@ -1536,6 +1536,9 @@ export interface components {
                  *       "orderDelivered": {
                  *         "enabled": true
                  *       },
+                 *       "pointsChanged": {
+                 *         "enabled": false
+                 *       },
                  *       "orderSurvey": {
                  *         "enabled": true,
                  *         "after": "delivered",
@@ -1570,6 +1573,7 @@ export interface components {
                         order_shipped?: number;
                         order_delivered?: number;
                         order_survey?: number;
+                        points_changed?: number;
                     };
                     /**
                      * @default {
@@ -1682,6 +1686,15 @@ export interface components {
                     };
                     /**
                      * @default {
+                     *       "enabled": false
+                     *     }
+                     */
+                    pointsChanged: {
+                        /** @default false */
+                        enabled: boolean;
+                    };
+                    /**
+                     * @default {
                      *       "enabled": true,
                      *       "after": "delivered",
                      *       "delayHours": 24
@@ -1733,6 +1746,10 @@ export interface components {
                             "zh-CN": string;
                             en: string;
                         };
+                        points_changed?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
                     };
                     /** @default {} */
                     officialTemplates: {
@@ -1773,6 +1790,15 @@ export interface components {
                             };
                         };
                         order_delivered?: {
+                            templateId: string;
+                            data: {
+                                [key: string]: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                            };
+                        };
+                        points_changed?: {
                             templateId: string;
                             data: {
                                 [key: string]: {
@@ -4142,6 +4168,9 @@ export interface operations {
                      *       "orderDelivered": {
                      *         "enabled": true
                      *       },
+                     *       "pointsChanged": {
+                     *         "enabled": false
+                     *       },
                      *       "orderSurvey": {
                      *         "enabled": true,
                      *         "after": "delivered",
@@ -4176,6 +4205,7 @@ export interface operations {
                             order_shipped?: number;
                             order_delivered?: number;
                             order_survey?: number;
+                            points_changed?: number;
                         };
                         /**
                          * @default {
@@ -4288,6 +4318,15 @@ export interface operations {
                         };
                         /**
                          * @default {
+                         *       "enabled": false
+                         *     }
+                         */
+                        pointsChanged?: {
+                            /** @default false */
+                            enabled?: boolean;
+                        };
+                        /**
+                         * @default {
                          *       "enabled": true,
                          *       "after": "delivered",
                          *       "delayHours": 24
@@ -4339,6 +4378,10 @@ export interface operations {
                                 "zh-CN": string;
                                 en: string;
                             };
+                            points_changed?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
                         };
                         /** @default {} */
                         officialTemplates?: {
@@ -4379,6 +4422,15 @@ export interface operations {
                                 };
                             };
                             order_delivered?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            points_changed?: {
                                 templateId: string;
                                 data: {
                                     [key: string]: {
