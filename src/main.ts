@@ -105,6 +105,9 @@ async function main(): Promise<void> {
       cameThrough: async (openid, scene, event) => {
         await domain.channelSources.touch('wechat_official', openid, scene, event)
       },
+      massSendFinished: async (msgId, result) => {
+        await domain.campaigns.recordMassSendResult(msgId, result)
+      },
     })
 
   let shuttingDown = false

@@ -28,6 +28,7 @@ import type { OrdersTable } from './orders.ts'
 import type { PendingPointsTable } from './pending-points.ts'
 import type { PlatformTokensTable } from './platform-tokens.ts'
 import type { ChannelSourceTouchesTable, ChannelSourcesTable } from './channel-sources.ts'
+import type { MassSendResultsTable } from './mass-send-results.ts'
 import type { PointLotsTable } from './point-lots.ts'
 import type { ProgrammeVersionsTable } from './programme-versions.ts'
 import type { RedemptionsTable } from './redemptions.ts'
@@ -107,6 +108,7 @@ export interface Database {
   segments: SegmentsTable
   campaigns: CampaignsTable
   outbox: OutboxTable
+  massSendResults: MassSendResultsTable
   shopDeliveries: ShopDeliveriesTable
   channelHealth: ChannelHealthTable
   campaignOpens: CampaignOpensTable

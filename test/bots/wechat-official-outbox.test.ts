@@ -1,6 +1,8 @@
 import pino from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { OfficialAccountApi, templateValue } from '../../src/bots/wechat-official/api.ts'
+import { createConversation } from '../../src/bots/core/conversation.ts'
+import { createOfficialAccountBot } from '../../src/bots/wechat-official/create-bot.ts'
 import { OfficialAccountSender } from '../../src/bots/wechat-official/sender.ts'
 import { startOutboxWorker } from '../../src/jobs/outbox-worker.ts'
 import { describeOnDatabases, programmeWith } from '../helpers/domain.ts'
@@ -216,6 +218,73 @@ describeOnDatabases('the Official Account through the outbox worker', (get) => {
       expect(await rowsOf(member.id)).toMatchObject([{ status: 'sent', sentVia: 'mass' }])
   })
 
+  it('records WeChat’s report of a finished mass send (MASSSENDJOBFINISH) against its campaign, once, so the campaign shows what WeChat sent', async () => {
+    const { domain, clock } = get()
+    const away = [await follower('癸'), await follower('子')]
+    clock.advance(48 * HOUR + 60_000)
+    const campaign = await domain.campaigns.create(
+      { name: '结果', message: { text: '群发结果', officialMassSend: true }, segment: {} },
+      'test',
+    )
+    await drain()
+    const sends = wechat.massSends.filter((m) => m.content === '群发结果')
+    expect(sends.flatMap((m) => m.touser)).toEqual(
+      expect.arrayContaining(away.map((m) => m.openid)),
+    )
+    const send = sends[0]!
+    const bot = createOfficialAccountBot({
+      conversation: createConversation({ domain, logger }),
+      logger,
+      sendText: async () => {},
+      touched: async () => {},
+      cameThrough: async () => {},
+      massSendFinished: async (msgId, result) => {
+        await domain.campaigns.recordMassSendResult(msgId, result)
+      },
+    })
+    const finished = (msgId: string, sent: number) =>
+      bot.handle({
+        ToUserName: OFFICIAL_ACCOUNT.originalId,
+        FromUserName: 'oAccountItself',
+        CreateTime: String(Math.floor(clock.now().getTime() / 1000)),
+        MsgType: 'event',
+        Event: 'MASSSENDJOBFINISH',
+        MsgID: msgId,
+        Status: 'send success',
+        TotalCount: String(send.touser.length),
+        FilterCount: String(send.touser.length),
+        SentCount: String(sent),
+        ErrorCount: String(send.touser.length - sent),
+      })
+    const massSendOf = async (msgId: string) =>
+      (await domain.campaigns.get(campaign.id)).stats.massSends.find((m) => m.msgId === msgId)
+    expect((await domain.campaigns.get(campaign.id)).stats.massSends).toHaveLength(sends.length)
+    expect(await massSendOf(send.msgId)).toEqual({
+      msgId: send.msgId,
+      followers: send.touser.length,
+      result: null,
+    })
+    expect(await finished(send.msgId, send.touser.length - 1)).toBeUndefined()
+    // WeChat posting it again, and a send of the admin pages that is none of ours, change nothing.
+    await finished(send.msgId, 0)
+    await finished('99999999', 5)
+    expect(await massSendOf(send.msgId)).toEqual({
+      msgId: send.msgId,
+      followers: send.touser.length,
+      result: {
+        status: 'send success',
+        total: send.touser.length,
+        filtered: send.touser.length,
+        sent: send.touser.length - 1,
+        errors: 1,
+        finishedAt: clock.now().toISOString(),
+      },
+    })
+    expect(
+      await get().store.db.selectFrom('massSendResults').select('msgId').execute(),
+    ).not.toContainEqual({ msgId: '99999999' })
+  })
+
   it('keeps a mass send that hit the daily quota (45009) waiting an hour, not failed, and sends it then', async () => {
     const away = [await follower('丁'), await follower('戊')]
     get().clock.advance(48 * HOUR + 60_000)
@@ -326,6 +395,8 @@ describeOnDatabases('the Official Account through the outbox worker', (get) => {
     wechat.templateIds.add('TPL-POINTS')
     await domain.programme.replace(
       programmeWith({
+        // The clock has moved by hours and days through the file: no quiet hours to fall into.
+        quietHours: null,
         reminders: {
           orderSurvey: { enabled: false },
           tierUpgrade: { enabled: false },
