@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server'
 import type { Update } from 'telegraf/types'
 import { createDb } from '../db/client.ts'
 import { createApp } from './api/app.ts'
+import { WECHAT_OFFICIAL_LOGIN_PATH } from './api/routes/wechat-official.ts'
 import { createConversation } from './bots/core/conversation.ts'
 import { type TelegramBot, createBot } from './bots/telegram/create-bot.ts'
 import type { WechatBot } from './bots/wechat/create-bot.ts'
@@ -90,10 +91,11 @@ async function main(): Promise<void> {
 
   const officialApi =
     officialAccount && new OfficialAccountApi({ ...officialAccount, tokens: domain.platformTokens })
-  // The member page through the account's web login: the menu's 会员中心 and template messages.
+  // The member page through the account's web login, started by our server so that its state
+  // is bound to the browser: the menu's 会员中心 and template messages open it.
   const officialMemberPageUrl =
     officialAccount && config.PUBLIC_URL
-      ? memberPageOAuthUrl(officialAccount.appId, `${config.PUBLIC_URL}/miniapp/`)
+      ? `${config.PUBLIC_URL}${WECHAT_OFFICIAL_LOGIN_PATH}`
       : undefined
   const official =
     officialApi &&
@@ -138,6 +140,11 @@ async function main(): Promise<void> {
             appId: officialAccount.appId,
             aesKey: officialAccount.aesKey,
             handle: (message) => official.handle(message),
+            authorizeUrl: config.PUBLIC_URL
+              ? (state) =>
+                  memberPageOAuthUrl(officialAccount.appId, `${config.PUBLIC_URL}/miniapp/`, state)
+              : undefined,
+            secureCookie: config.PUBLIC_URL?.startsWith('https:') ?? false,
           }
         : undefined,
     shopWebhooks: shopWebhooksOf(config),

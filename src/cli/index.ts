@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander'
 import { createDb } from '../../db/client.ts'
 import { OfficialAccountApi } from '../bots/wechat-official/api.ts'
 import { setOfficialMenu } from '../bots/wechat-official/menu.ts'
-import { memberPageOAuthUrl } from '../bots/wechat-official/oauth.ts'
+import { WECHAT_OFFICIAL_LOGIN_PATH } from '../api/routes/wechat-official.ts'
 import { SOURCE_KINDS, type SourceKind } from '../domain/channel-sources/channel-sources.ts'
 import { ConfigError, loadConfig, officialAccountOf } from '../config.ts'
 import { EXPORT_KINDS, exportFilterSchema } from '../domain/customer-data/export.service.ts'
@@ -218,9 +218,7 @@ wechat
       const names = await setOfficialMenu(
         api,
         config.defaultLocale,
-        settings.PUBLIC_URL
-          ? memberPageOAuthUrl(account.appId, `${settings.PUBLIC_URL}/miniapp/`)
-          : undefined,
+        settings.PUBLIC_URL ? `${settings.PUBLIC_URL}${WECHAT_OFFICIAL_LOGIN_PATH}` : undefined,
       )
       console.log(`menu set: ${names.join(', ')}`)
     })

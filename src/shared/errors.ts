@@ -38,6 +38,7 @@ export type DomainErrorCode =
   | 'win_back_disabled'
   | 'forbidden'
   | 'unauthorized'
+  | 'oauth_state_mismatch'
   | 'closed'
   | 'lottery_exhausted'
   | 'webhooks_not_configured'

@@ -152,6 +152,29 @@ describeOnDatabases('the Official Account through the outbox worker', (get) => {
     ])
   })
 
+  it('does not deliver a message queued for a follower who then unfollowed: the row ends blocked and the member unreachable, as a blocked bot’s', async () => {
+    const { domain, store } = get()
+    const gone = await follower('退')
+    const id = `OA-${++orders}`
+    await domain.orders.ingest({ id, member: { id: gone.id }, amount: 5_000 })
+    await domain.reminders.recordOrderEvent(id, { type: 'shipped' })
+    await domain.reminders.run()
+    expect(await rowsOf(gone.id)).toMatchObject([{ status: 'pending' }])
+    // The unfollow WeChat posts: the bot marks the identity unreachable (see wechat-official.test.ts).
+    wechat.unfollowed.add(gone.openid)
+    await domain.members.setReachable('wechat_official', gone.openid, false)
+    await drain()
+    expect(await rowsOf(gone.id)).toMatchObject([{ status: 'blocked', sentVia: null }])
+    expect(wechat.customMessages.filter((m) => m.touser === gone.openid)).toEqual([])
+    expect(wechat.templateMessages.filter((m) => m.touser === gone.openid)).toEqual([])
+    const identity = await store.db
+      .selectFrom('memberIdentities')
+      .select('unreachableAt')
+      .where('externalId', '=', gone.openid)
+      .executeTakeFirstOrThrow()
+    expect(identity.unreachableAt).not.toBeNull()
+  })
+
   it('skips a notification without a template outside the 48 hours, and says why', async () => {
     const mo = await follower('Mo')
     get().clock.advance(48 * HOUR + 60_000)

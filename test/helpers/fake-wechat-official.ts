@@ -48,6 +48,8 @@ export class FakeWechatOfficial {
   readonly failNextSends: number[] = []
   /** The same for other paths: errcodes their next calls answer. */
   readonly failNext: Record<string, number[]> = {}
+  /** Followers who unfollowed: a message to them is refused with 43004, as WeChat does. */
+  readonly unfollowed = new Set<string>()
   /** Template ids of the account (模板ID); another is refused with 40037. */
   readonly templateIds = new Set<string>()
   private tokens = 0
@@ -185,6 +187,9 @@ export class FakeWechatOfficial {
           return answer({ errcode, errmsg: 'access_token expired' })
         }
         if (errcode !== undefined) return answer({ errcode, errmsg: `error ${errcode}` })
+        const { touser } = (body ?? {}) as { touser?: unknown }
+        if (typeof touser === 'string' && this.unfollowed.has(touser))
+          return answer({ errcode: 43004, errmsg: 'require subscribe' })
         if (url.pathname === '/cgi-bin/message/custom/send')
           return answer({ errcode: 0, errmsg: 'ok' })
         if (url.pathname === '/cgi-bin/message/template/send') {

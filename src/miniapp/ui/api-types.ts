@@ -5746,6 +5746,7 @@ export interface operations {
                     token: string;
                 } | {
                     wechatCode: string;
+                    state: string;
                 };
             };
         };
