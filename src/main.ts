@@ -3,11 +3,13 @@ import { serve } from '@hono/node-server'
 import type { Update } from 'telegraf/types'
 import { createDb } from '../db/client.ts'
 import { createApp } from './api/app.ts'
+import { WECHAT_OFFICIAL_LOGIN_PATH } from './api/routes/wechat-official.ts'
 import { createConversation } from './bots/core/conversation.ts'
 import { type TelegramBot, createBot } from './bots/telegram/create-bot.ts'
 import type { WechatBot } from './bots/wechat/create-bot.ts'
 import { OfficialAccountApi } from './bots/wechat-official/api.ts'
 import { createOfficialAccountBot } from './bots/wechat-official/create-bot.ts'
+import { setOfficialMenu } from './bots/wechat-official/menu.ts'
 import { memberPageOAuthUrl, officialAccountLogin } from './bots/wechat-official/oauth.ts'
 import { OfficialAccountSender } from './bots/wechat-official/sender.ts'
 import {
@@ -94,6 +96,12 @@ async function main(): Promise<void> {
 
   const officialApi =
     officialAccount && new OfficialAccountApi({ ...officialAccount, tokens: domain.platformTokens })
+  // The member page through the account's web login, started by our server so that its state
+  // is bound to the browser: the menu's 会员中心 and template messages open it.
+  const officialMemberPageUrl =
+    officialAccount && config.PUBLIC_URL
+      ? `${config.PUBLIC_URL}${WECHAT_OFFICIAL_LOGIN_PATH}`
+      : undefined
   const official =
     officialApi &&
     createOfficialAccountBot({
@@ -103,6 +111,9 @@ async function main(): Promise<void> {
       touched: (openid) => domain.members.touch('wechat_official', openid),
       cameThrough: async (openid, scene, event) => {
         await domain.channelSources.touch('wechat_official', openid, scene, event)
+      },
+      massSendFinished: async (msgId, result) => {
+        await domain.campaigns.recordMassSendResult(msgId, result)
       },
     })
 
@@ -141,6 +152,11 @@ async function main(): Promise<void> {
             appId: officialAccount.appId,
             aesKey: officialAccount.aesKey,
             handle: (message) => official.handle(message),
+            authorizeUrl: config.PUBLIC_URL
+              ? (state) =>
+                  memberPageOAuthUrl(officialAccount.appId, `${config.PUBLIC_URL}/miniapp/`, state)
+              : undefined,
+            secureCookie: config.PUBLIC_URL?.startsWith('https:') ?? false,
           }
         : undefined,
     shopWebhooks: shopWebhooksOf(config),
@@ -163,6 +179,16 @@ async function main(): Promise<void> {
     telegram
       .start(webhook)
       .catch((err: unknown) => logger.error({ err }, 'telegram bot could not start'))
+  }
+  if (officialApi) {
+    // The menu in the programme's language at every start (menu/create replaces it whole, so
+    // again is harmless); WeChat refusing it must not take the API down, only be told.
+    const { config: programme } = await domain.programme.current()
+    setOfficialMenu(officialApi, programme.defaultLocale, officialMemberPageUrl)
+      .then((buttons) =>
+        logger.info({ buttons }, `official account menu set: ${buttons.join(', ')}`),
+      )
+      .catch((err: unknown) => logger.error({ err }, 'official account menu could not be set'))
   }
   let wechat: WechatBot | undefined
   if (config.WECHATY_PUPPET) {
@@ -219,9 +245,7 @@ async function main(): Promise<void> {
                     lastInbound: (openid) =>
                       domain.members.lastInboundAt('wechat_official', openid),
                     now: () => systemClock.now().getTime(),
-                    memberPageUrl:
-                      config.PUBLIC_URL &&
-                      memberPageOAuthUrl(officialAccount.appId, `${config.PUBLIC_URL}/miniapp/`),
+                    memberPageUrl: officialMemberPageUrl,
                   }),
                 },
               }),

@@ -150,7 +150,8 @@ describe('the jifen CLI', () => {
           {
             type: 'view',
             name: '会员中心',
-            url: `https://open.weixin.qq.com/connect/oauth2/authorize?appid=${OFFICIAL_ACCOUNT.appId}&redirect_uri=${encodeURIComponent('https://shop.example/miniapp/')}&response_type=code&scope=snsapi_base&state=jifen#wechat_redirect`,
+            // Our server starts the web login, so that its state is bound to the browser.
+            url: 'https://shop.example/wechat/official/login',
           },
           { type: 'click', name: '签到', key: 'checkin' },
           { type: 'click', name: '我的积分', key: 'points' },

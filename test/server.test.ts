@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { FakeBotApi } from './helpers/fake-telegram.ts'
+import { FakeWechatOfficial } from './helpers/fake-wechat-official.ts'
+import { OFFICIAL_ACCOUNT } from './helpers/wechat-official.ts'
 import { textUpdate } from './helpers/telegram-updates.ts'
 
 async function freePort(): Promise<number> {
@@ -114,6 +116,53 @@ describe('the server process', () => {
       server.child.kill('SIGTERM')
       expect(await server.exited).toBe(0)
       await api.close()
+    }
+  })
+
+  it('sets the Official Account’s menu at start in the programme’s language, and keeps serving when WeChat refuses it', async () => {
+    const wechat = await new FakeWechatOfficial(
+      OFFICIAL_ACCOUNT.appId,
+      OFFICIAL_ACCOUNT.appSecret,
+    ).start()
+    const env = {
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${join(dir, 'oa', 'jifen.db')}`,
+      JOBS_ENABLED: 'false',
+      WECHAT_OA_APP_ID: OFFICIAL_ACCOUNT.appId,
+      WECHAT_OA_APP_SECRET: OFFICIAL_ACCOUNT.appSecret,
+      WECHAT_OA_TOKEN: OFFICIAL_ACCOUNT.token,
+      WECHAT_OA_API_ROOT: wechat.url,
+    }
+    const menus = () => wechat.calls.filter((call) => call.path === '/cgi-bin/menu/create')
+    try {
+      for (const attempt of ['refused', 'set'] as const) {
+        if (attempt === 'refused') wechat.failNext['/cgi-bin/menu/create'] = [40016]
+        const port = await freePort()
+        const server = start({ ...env, PORT: String(port) })
+        try {
+          await waitFor(() => server.output().includes('official account menu'))
+          if (attempt === 'refused') {
+            expect(server.output()).toContain('official account menu could not be set')
+            const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+            expect(health.status).toBe(200)
+          } else {
+            expect(server.output()).toContain('official account menu set: 会员中心, 签到, 我的积分')
+          }
+        } finally {
+          server.child.kill('SIGTERM')
+          expect(await server.exited).toBe(0)
+        }
+      }
+      expect(menus().map((call) => call.ok)).toEqual([false, true])
+      expect(menus()[1]!.body).toMatchObject({
+        button: [
+          { type: 'click', name: '会员中心', key: 'app' },
+          { type: 'click', name: '签到', key: 'checkin' },
+          { type: 'click', name: '我的积分', key: 'points' },
+        ],
+      })
+    } finally {
+      await wechat.stop()
     }
   })
 

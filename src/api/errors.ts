@@ -16,6 +16,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   order_too_old: 400,
   order_lines_mismatch: 400,
   unauthorized: 401,
+  oauth_state_mismatch: 403,
   forbidden: 403,
   not_found: 404,
   member_not_found: 404,

@@ -39,6 +39,7 @@ export type DomainErrorCode =
   | 'win_back_disabled'
   | 'forbidden'
   | 'unauthorized'
+  | 'oauth_state_mismatch'
   | 'closed'
   | 'lottery_exhausted'
   | 'already_started'

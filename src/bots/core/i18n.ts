@@ -336,6 +336,7 @@ const zhCN = {
   'error.member_inactive': () => '这个会员账号已注销或停用。',
   'error.forbidden': () => '抱歉，你没有权限这样做。',
   'error.unauthorized': () => '无法确认你的身份，请重新发送命令。',
+  'error.oauth_state_mismatch': () => '登录已失效，请从公众号菜单重新打开会员中心。',
   'admin.refused': (p: { command: string; needed: string; above: boolean; role: string | null }) =>
     `${p.command} 仅限${p.needed}${p.above ? '及以上' : ''}使用${p.role ? `，你现在是${p.role}` : ''}。`,
   'admin.welcome': (p: { role: string }) =>
@@ -795,6 +796,8 @@ const en: Catalogue = {
   'error.member_inactive': () => 'This membership is closed.',
   'error.forbidden': () => 'Sorry, you are not allowed to do that.',
   'error.unauthorized': () => 'We could not confirm who you are. Please send the command again.',
+  'error.oauth_state_mismatch': () =>
+    'This sign-in has expired. Open the member page from the Official Account’s menu again.',
   'admin.refused': (p) =>
     `${p.command} needs the ${p.needed} role${p.above ? ' or higher' : ''}${p.role ? `; you are ${p.role}` : ''}.`,
   'admin.welcome': (p) =>

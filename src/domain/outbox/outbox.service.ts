@@ -447,7 +447,7 @@ export class OutboxService {
       | { status: 'skipped'; reason?: string }
       | { status: 'blocked' }
       | { status: 'retry' | 'held'; afterMs: number; error: string }
-      | { status: 'uncertain'; error: string },
+      | { status: 'uncertain' | 'failed'; error: string },
   ): Promise<'sent' | 'skipped' | 'blocked' | 'retry' | 'failed' | 'held' | 'uncertain'> {
     const now = this.deps.clock.now()
     const { db } = this.deps.store
@@ -471,16 +471,16 @@ export class OutboxService {
       if (claimed.campaignId) await this.endHeldUseAtQuietHours(db, { id: claimed.id })
       return 'held'
     }
-    if (outcome.status === 'uncertain') {
+    if (outcome.status === 'uncertain' || outcome.status === 'failed') {
       await mine(db.updateTable('outbox'))
         .set({
-          status: 'uncertain',
+          status: outcome.status,
           lastError: outcome.error.slice(0, 500),
           leaseOwner: null,
           leaseUntil: null,
         })
         .execute()
-      return 'uncertain'
+      return outcome.status
     }
     if (outcome.status === 'retry') {
       const giveUp = claimed.attempts >= MAX_ATTEMPTS

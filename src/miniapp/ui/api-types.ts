@@ -1855,6 +1855,9 @@ export interface components {
                  *       "orderDelivered": {
                  *         "enabled": true
                  *       },
+                 *       "pointsChanged": {
+                 *         "enabled": false
+                 *       },
                  *       "orderSurvey": {
                  *         "enabled": true,
                  *         "after": "delivered",
@@ -1889,6 +1892,7 @@ export interface components {
                         order_shipped?: number;
                         order_delivered?: number;
                         order_survey?: number;
+                        points_changed?: number;
                     };
                     /**
                      * @default {
@@ -2001,6 +2005,15 @@ export interface components {
                     };
                     /**
                      * @default {
+                     *       "enabled": false
+                     *     }
+                     */
+                    pointsChanged: {
+                        /** @default false */
+                        enabled: boolean;
+                    };
+                    /**
+                     * @default {
                      *       "enabled": true,
                      *       "after": "delivered",
                      *       "delayHours": 24
@@ -2052,6 +2065,10 @@ export interface components {
                             "zh-CN": string;
                             en: string;
                         };
+                        points_changed?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
                     };
                     /** @default {} */
                     officialTemplates: {
@@ -2092,6 +2109,15 @@ export interface components {
                             };
                         };
                         order_delivered?: {
+                            templateId: string;
+                            data: {
+                                [key: string]: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                            };
+                        };
+                        points_changed?: {
                             templateId: string;
                             data: {
                                 [key: string]: {
@@ -4675,6 +4701,9 @@ export interface operations {
                      *       "orderDelivered": {
                      *         "enabled": true
                      *       },
+                     *       "pointsChanged": {
+                     *         "enabled": false
+                     *       },
                      *       "orderSurvey": {
                      *         "enabled": true,
                      *         "after": "delivered",
@@ -4709,6 +4738,7 @@ export interface operations {
                             order_shipped?: number;
                             order_delivered?: number;
                             order_survey?: number;
+                            points_changed?: number;
                         };
                         /**
                          * @default {
@@ -4821,6 +4851,15 @@ export interface operations {
                         };
                         /**
                          * @default {
+                         *       "enabled": false
+                         *     }
+                         */
+                        pointsChanged?: {
+                            /** @default false */
+                            enabled?: boolean;
+                        };
+                        /**
+                         * @default {
                          *       "enabled": true,
                          *       "after": "delivered",
                          *       "delayHours": 24
@@ -4872,6 +4911,10 @@ export interface operations {
                                 "zh-CN": string;
                                 en: string;
                             };
+                            points_changed?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
                         };
                         /** @default {} */
                         officialTemplates?: {
@@ -4912,6 +4955,15 @@ export interface operations {
                                 };
                             };
                             order_delivered?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            points_changed?: {
                                 templateId: string;
                                 data: {
                                     [key: string]: {
@@ -7239,6 +7291,7 @@ export interface operations {
                     token: string;
                 } | {
                     wechatCode: string;
+                    state: string;
                 };
             };
         };
