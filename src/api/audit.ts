@@ -20,11 +20,19 @@ export const READ_BEFORE: Partial<Record<keyof typeof OPERATIONS, keyof typeof O
   'PUT /api/v1/rewards/{id}/image': 'GET /api/v1/rewards/{id}',
   'DELETE /api/v1/rewards/{id}/image': 'GET /api/v1/rewards/{id}',
   'PUT /api/v1/programme': 'GET /api/v1/programme',
+  'POST /api/v1/programme/versions/{version}/restore': 'GET /api/v1/programme',
+  'PUT /api/v1/reminders/settings': 'GET /api/v1/programme',
   'PATCH /api/v1/staff/{id}': 'GET /api/v1/staff/{id}',
   'DELETE /api/v1/staff/{id}': 'GET /api/v1/staff/{id}',
   'PATCH /api/v1/webhooks/{id}': 'GET /api/v1/webhooks/{id}',
   'DELETE /api/v1/webhooks/{id}': 'GET /api/v1/webhooks/{id}',
 }
+
+/** POSTs that write nothing (a preview, a comparison): there is no change to log. */
+const WRITES_NOTHING = new Set<keyof typeof OPERATIONS>([
+  'POST /api/v1/programme/changes',
+  'POST /api/v1/reminders/templates/{kind}/preview',
+])
 
 /** Answers that carry a secret shown once: the log keeps the rest of the answer, not it. */
 const SHOWN_ONCE: Partial<Record<keyof typeof OPERATIONS, string>> = {
@@ -38,10 +46,12 @@ type Read = (path: string, authorization: string) => Promise<Response>
 
 /**
  * Which writes the log keeps: every one made with a staff session; with an API key, those that
- * need a manager or the owner. A till's own writes (orders, refunds, redemptions, coupons) are
+ * need a manager or the owner; never a POST that writes nothing (`WRITES_NOTHING`). A till's own writes (orders, refunds, redemptions, coupons) are
  * their own records already, each naming the key, and logging them again would double every sale.
  */
-function audited(caller: Caller, needed: Access): boolean {
+function audited(caller: Caller, operation: keyof typeof OPERATIONS): boolean {
+  if (WRITES_NOTHING.has(operation)) return false
+  const needed: Access = OPERATIONS[operation]
   if (caller.kind === 'staff') return true
   return needed !== 'public' && needed !== 'member' && roleAtLeast(needed, 'manager')
 }
@@ -84,7 +94,7 @@ export function auditWrites(domain: Domain, read: Read) {
   return createMiddleware<ApiEnv>(async function auditMiddleware(c, next) {
     const operation = c.req.method === 'GET' ? undefined : operationOf(c)
     const caller = isOperation(operation) ? c.get('caller') : undefined
-    if (!isOperation(operation) || !caller || !audited(caller, OPERATIONS[operation])) return next()
+    if (!isOperation(operation) || !caller || !audited(caller, operation)) return next()
     const params = paramsOf(operation.split(' ')[1]!, c.req.path)
     const authorization = c.req.header('Authorization') ?? ''
     const readOperation = READ_BEFORE[operation]

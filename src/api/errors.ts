@@ -44,6 +44,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   birthday_locked: 409,
   closed: 409,
   lottery_exhausted: 409,
+  programme_changed: 409,
   webhooks_not_configured: 503,
 }
 

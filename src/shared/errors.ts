@@ -41,6 +41,7 @@ export type DomainErrorCode =
   | 'closed'
   | 'lottery_exhausted'
   | 'webhooks_not_configured'
+  | 'programme_changed'
 
 export class DomainError extends Error {
   constructor(

@@ -47,6 +47,7 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   lottery_exhausted: true,
   birthday_locked: true,
   webhooks_not_configured: true,
+  programme_changed: true,
 }
 
 describe('the chat and mini-app catalogues', () => {

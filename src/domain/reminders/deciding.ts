@@ -14,7 +14,6 @@ import {
   type Programme,
   localize,
   storedText,
-  tierAt,
   tierIndex,
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
@@ -23,8 +22,8 @@ import { grantReward } from '../rewards/rewards.service.ts'
 import { takeUnit } from '../rewards/stock.ts'
 import { memberTierOutlook } from '../tiers/tiers.ts'
 import { DAY_MS, type Subject, subjectOf } from './planning.ts'
+import { commonValues, templateOf } from './template-values.ts'
 import {
-  DEFAULT_TEMPLATES,
   type ReminderKind,
   dueOn,
   formatLocalDate,
@@ -195,7 +194,7 @@ export class ReminderDecider {
         now,
       )
     }
-    const template = (config.templates[kind] ?? DEFAULT_TEMPLATES[kind])[locale]
+    const template = templateOf(config, kind)[locale]
     const official =
       identity.channel === 'wechat_official' ? officialTemplateOf(config, kind) : undefined
     return {
@@ -274,17 +273,7 @@ export class ReminderDecider {
     now: Date,
   ): Promise<{ values: Record<string, string | number> } | { cancel: string }> {
     const tz = programme.timezone
-    const tier = tierAt(programme, Math.max(tierIndex(programme, member.tierCode), 0))
-    const benefits =
-      tier.benefits.map((b) => localize(b, locale)).join(locale === 'en' ? '; ' : '；') ||
-      (locale === 'en' ? 'member prices' : '会员价')
-    const common = {
-      name: member.displayName,
-      programme: localize(programme.name, locale),
-      balance: member.pointsBalance,
-      tier: localize(tier.name, locale),
-      benefits,
-    }
+    const common = commonValues(programme, member, locale)
     switch (kind) {
       case 'usage_cycle': {
         const placedAt = String(subject.placedAt)
