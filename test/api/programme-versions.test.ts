@@ -210,6 +210,28 @@ for (const db of databases) {
         expect(pos.status).toBe(403)
       })
 
+      it('a reminder text saved answers its programme version, and one based on an older version is refused', async () => {
+        const start = await current()
+        const text = { 'zh-CN': '{name}，回来看看吧', en: '{name}, come back' }
+        const saved = await api.call(
+          'PUT',
+          `/api/v1/reminders/templates/win_back?basedOn=${start.version}`,
+          { text },
+          { key: manager },
+        )
+        expect(saved.status).toBe(200)
+        expect(saved.body).toMatchObject({ kind: 'win_back', text, version: start.version + 1 })
+        const stale = await api.call(
+          'PUT',
+          `/api/v1/reminders/templates/win_back?basedOn=${start.version}`,
+          { text: null },
+          { key: manager },
+        )
+        expect(stale.status).toBe(409)
+        expect(stale.body.error.code).toBe('programme_changed')
+        expect((await current()).config.reminders.templates.win_back).toEqual(text)
+      })
+
       it('a reminder text is previewed for a sample member in both languages, its placeholders listed', async () => {
         const saved = await api.call(
           'POST',

@@ -95,6 +95,11 @@ const KindParams = z.object({
   kind: z.enum(REMINDER_KINDS).openapi({ param: { name: 'kind', in: 'path' } }),
 })
 const isoInstant = z.iso.datetime({ offset: true })
+const basedOn = z.coerce.number().int().min(0).max(2_147_483_647).optional().openapi({
+  type: 'integer',
+  description:
+    'The programme version the change was made from: if another was saved since, 409 programme_changed and nothing is saved',
+})
 const TemplateTextSchema = z.object({
   'zh-CN': z.string().trim().min(1).max(1_000),
   en: z.string().trim().min(1).max(1_000),
@@ -188,6 +193,7 @@ const routes = {
     description: 'Saved as a new programme version. Unknown placeholders are refused by name.',
     request: {
       params: KindParams,
+      query: z.object({ basedOn }),
       body: {
         required: true,
         content: {
@@ -197,7 +203,13 @@ const routes = {
         },
       },
     },
-    responses: { 200: json(TemplateSchema, 'The template'), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: json(
+        TemplateSchema.extend({ version: z.number().int() }),
+        'The template, and the programme version it was saved in',
+      ),
+      ...errorResponses(400, 401, 403, 409),
+    },
   }),
   previewTemplate: createRoute({
     method: 'post',
@@ -240,13 +252,7 @@ const routes = {
     description:
       'Saved as a new programme version; managers may change it, the rest of the programme is the owner’s.',
     request: {
-      query: z.object({
-        basedOn: z.coerce.number().int().min(0).max(2_147_483_647).optional().openapi({
-          type: 'integer',
-          description:
-            'The programme version the change was made from: if another was saved since, 409 programme_changed',
-        }),
-      }),
+      query: z.object({ basedOn }),
       body: {
         required: true,
         content: { 'application/json': { schema: reminderSettingsSchema } },
@@ -310,11 +316,10 @@ export function reminderRoutes(domain: Domain) {
     })
     .openapi(routes.setTemplate, async (c) =>
       c.json(
-        await domain.reminders.setTemplate(
-          c.req.valid('param').kind,
-          c.req.valid('json').text,
-          actorOf(c.get('caller')),
-        ),
+        await domain.reminders.setTemplate(c.req.valid('param').kind, c.req.valid('json').text, {
+          actor: actorOf(c.get('caller')),
+          basedOn: c.req.valid('query').basedOn,
+        }),
         200,
       ),
     )

@@ -44,6 +44,16 @@ export interface ReminderTemplateView {
   placeholders: string[]
 }
 
+function templateView(programme: Programme, kind: ReminderKind): ReminderTemplateView {
+  return {
+    kind,
+    purpose: purposeOf(kind),
+    text: templateOf(programme.reminders, kind),
+    edited: Boolean(programme.reminders.templates[kind]),
+    placeholders: [...COMMON_PLACEHOLDERS, ...PLACEHOLDERS[kind]],
+  }
+}
+
 /**
  * Re-purchase reminders and lifecycle touchpoints, one entry point over their parts: products.ts
  * (what a supply lasts), order-touchpoints.ts (what an order's life plans), planning.ts (what
@@ -131,13 +141,7 @@ export class RemindersService implements OrderFollowUps {
   /** Every kind's template as members get it now, whether the merchant edited it, and what it may name. */
   async templates(): Promise<ReminderTemplateView[]> {
     const { config: programme } = await this.programmes.current()
-    return REMINDER_KINDS.map((kind) => ({
-      kind,
-      purpose: purposeOf(kind),
-      text: templateOf(programme.reminders, kind),
-      edited: Boolean(programme.reminders.templates[kind]),
-      placeholders: [...COMMON_PLACEHOLDERS, ...PLACEHOLDERS[kind]],
-    }))
+    return REMINDER_KINDS.map((kind) => templateView(programme, kind))
   }
 
   /**
@@ -147,17 +151,22 @@ export class RemindersService implements OrderFollowUps {
   async setTemplate(
     kind: ReminderKind,
     text: { 'zh-CN': string; en: string } | null,
-    actor: string,
-  ): Promise<ReminderTemplateView> {
-    const { config } = await this.programmes.current()
+    options: { actor: string; basedOn?: number },
+  ): Promise<ReminderTemplateView & { version: number }> {
+    const { version, config } = await this.programmes.current()
     const templates = { ...config.reminders.templates }
     if (text) templates[kind] = text
     else delete templates[kind]
-    await this.programmes.replace(
+    // Without the caller's own base, the version merged into: a save in between is not lost.
+    const saved = await this.programmes.replace(
       { ...config, reminders: { ...config.reminders, templates } },
-      { actor, note: `reminder template ${kind}` },
+      {
+        actor: options.actor,
+        basedOn: options.basedOn ?? version,
+        note: `reminder template ${kind}`,
+      },
     )
-    return (await this.templates()).find((t) => t.kind === kind)!
+    return { ...templateView(saved.config, kind), version: saved.version }
   }
 
   /**

@@ -6297,7 +6297,7 @@ export interface operations {
     putV1RemindersSettings: {
         parameters: {
             query?: {
-                /** @description The programme version the change was made from: if another was saved since, 409 programme_changed */
+                /** @description The programme version the change was made from: if another was saved since, 409 programme_changed and nothing is saved */
                 basedOn?: number;
             };
             header?: never;
@@ -6679,7 +6679,10 @@ export interface operations {
     };
     putV1RemindersTemplatesByKind: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The programme version the change was made from: if another was saved since, 409 programme_changed and nothing is saved */
+                basedOn?: number;
+            };
             header?: never;
             path: {
                 kind: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey";
@@ -6697,13 +6700,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The template */
+            /** @description The template, and the programme version it was saved in */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReminderTemplate"];
+                    "application/json": components["schemas"]["ReminderTemplate"] & {
+                        version: number;
+                    };
                 };
             };
             /** @description Invalid input */
@@ -6726,6 +6731,15 @@ export interface operations {
             };
             /** @description Role not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
