@@ -6,6 +6,7 @@ import { CataloguePage } from './catalogue/catalogue.tsx'
 import { CounterPage } from './counter/counter.tsx'
 import { DashboardPage } from './dashboard.tsx'
 import { MembersPage } from './members/page.tsx'
+import { ProgrammePage } from './programme/programme.tsx'
 import { StaffPage } from './staff.tsx'
 
 type Label = {
@@ -42,6 +43,8 @@ export const PAGES: ConsolePage[] = [
   },
   { id: 'members', label: 'pageMembers', needs: 'GET /api/v1/members', View: MembersPage },
   { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
+  // Owner only: the page saves the whole programme, which only the owner may replace.
+  { id: 'programme', label: 'pageProgramme', needs: 'PUT /api/v1/programme', View: ProgrammePage },
   { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
   { id: 'audit', label: 'auditTitle', needs: 'GET /api/v1/audit-log', View: AuditPage },
 ]
