@@ -100,6 +100,27 @@ describe.skipIf(!runBrowser)(
       await page.close()
     })
 
+    it('a save made from a version someone else replaced meanwhile is refused, and the page reloads theirs', async () => {
+      const page = await open('owner', '周店主', 'zh-CN')
+      await page.locator('[data-page="programme"]').click()
+      const bonus = page.getByLabel('首单奖励积分')
+      await expect.poll(() => bonus.inputValue()).toBe('50')
+      const { config } = await domain.programme.current()
+      await domain.programme.replace({
+        ...config,
+        earning: { ...config.earning, firstOrderBonus: 70 },
+      })
+      await bonus.fill('60')
+      await page.getByRole('button', { name: '检查并保存' }).click()
+      await page.getByTestId('confirm').click()
+      await expect
+        .poll(() => page.getByTestId('overtaken').textContent())
+        .toBe('会员规则刚被别人修改过。页面已重新载入，请再改一次。')
+      await expect.poll(() => bonus.inputValue()).toBe('70')
+      expect((await domain.programme.current()).config.earning.firstOrderBonus).toBe(70)
+      await page.close()
+    })
+
     it('an owner restores an earlier version after a confirm, as a new version', async () => {
       const before = await domain.programme.current()
       const page = await open('owner', '周店主', 'zh-CN')

@@ -15,15 +15,26 @@ type Input = Body<'/api/v1/programme', 'put'>
 /** The programme: every setting in sections, saved as a new version after a summary; its versions. */
 export function ProgrammePage() {
   const current = useLoad(() => call('get', '/api/v1/programme'), [version.value], fail)
+  // Kept here, not in the editor: a save that came second reloads the editor afresh.
+  const [overtaken, setOvertaken] = useState(false)
+  const reload = () => {
+    setOvertaken(true)
+    version.value++
+  }
   return (
     <>
-      {current && <ProgrammeEditor key={current.version} current={current} />}
+      {overtaken && (
+        <p class="card error" role="alert" data-testid="overtaken">
+          {pt().changed}
+        </p>
+      )}
+      {current && <ProgrammeEditor key={current.version} current={current} overtaken={reload} />}
       {current && <Versions current={current.version} />}
     </>
   )
 }
 
-function ProgrammeEditor({ current }: { current: Current }) {
+function ProgrammeEditor({ current, overtaken }: { current: Current; overtaken: () => void }) {
   const [draft, setDraft] = useState<Config>(current.config)
   const [refused, setRefused] = useState<string | null>(null)
   const [note, setNote] = useState<string | null>(null)
@@ -38,8 +49,7 @@ function ProgrammeEditor({ current }: { current: Current }) {
       return true
     }
     if (error.code === 'programme_changed') {
-      setNote(pt().changed)
-      version.value++
+      overtaken()
       return true
     }
     return false

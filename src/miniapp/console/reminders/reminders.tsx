@@ -34,16 +34,28 @@ const SECTION: Record<Kind, keyof Settings> = {
 export function RemindersPage() {
   const programme = useLoad(() => call('get', '/api/v1/programme'), [version.value], fail)
   const templates = useLoad(() => call('get', '/api/v1/reminders/templates'), [version.value], fail)
+  // Kept here, not in the form: a save that came second reloads the form afresh.
+  const [overtaken, setOvertaken] = useState(false)
   if (!programme || !templates) return null
   const {
     templates: _texts,
     officialTemplates: _official,
     ...settings
   } = programme.config.reminders
+  const reload = () => {
+    setOvertaken(true)
+    version.value++
+  }
   return (
     <>
+      {overtaken && (
+        <p class="card error" role="alert" data-testid="overtaken">
+          {rt().changed}
+        </p>
+      )}
       <SettingsForm
         key={programme.version}
+        overtaken={reload}
         basedOn={programme.version}
         initial={settings}
         templates={templates.items}
@@ -53,7 +65,12 @@ export function RemindersPage() {
   )
 }
 
-function SettingsForm(props: { basedOn: number; initial: Settings; templates: Template[] }) {
+function SettingsForm(props: {
+  basedOn: number
+  initial: Settings
+  templates: Template[]
+  overtaken: () => void
+}) {
   const [draft, setDraft] = useState<Settings>(props.initial)
   // A text saved from this page is a version too: the settings are then based on it.
   const [basedOn, setBasedOn] = useState(props.basedOn)
@@ -69,8 +86,7 @@ function SettingsForm(props: { basedOn: number; initial: Settings; templates: Te
       return true
     }
     if (error.code === 'programme_changed') {
-      setNote(t.changed)
-      version.value++
+      props.overtaken()
       return true
     }
     return false
@@ -166,7 +182,12 @@ function SettingsForm(props: { basedOn: number; initial: Settings; templates: Te
                 )}
                 <Num path={`holdoutPercent.${kind}`} label={t.holdout} placeholder="0" />
               </div>
-              <TemplateEditor template={template} basedOn={basedOn} onSaved={setBasedOn} />
+              <TemplateEditor
+                template={template}
+                basedOn={basedOn}
+                onSaved={setBasedOn}
+                overtaken={props.overtaken}
+              />
             </section>
           )
         })}
@@ -212,6 +233,7 @@ function TemplateEditor(props: {
   template: Template
   basedOn: number
   onSaved: (version: number) => void
+  overtaken: () => void
 }) {
   const { template } = props
   const [text, setText] = useState(template.text)
@@ -243,10 +265,8 @@ function TemplateEditor(props: {
       (error: unknown) => {
         if (error instanceof ApiError && error.code === 'invalid_input')
           setNote(t.invalid({ field: error.field?.endsWith('.en') ? t.textEn : t.textZh }))
-        else if (error instanceof ApiError && error.code === 'programme_changed') {
-          setNote(t.changed)
-          version.value++
-        } else fail(error)
+        else if (error instanceof ApiError && error.code === 'programme_changed') props.overtaken()
+        else fail(error)
       },
     )
   return (
