@@ -24,6 +24,22 @@ describe.skipIf(!runBrowser)(
     beforeAll(async () => {
       pages = await startPageServer()
       ;({ domain } = pages)
+      // A soap bought today plans a re-purchase reminder: the results have a row to show.
+      await domain.reminders.upsertProduct('SOAP-30', {
+        name: { 'zh-CN': '手工皂', en: 'Handmade soap' },
+        usageCycleDays: 30,
+      })
+      const buyer = await domain.members.register({
+        displayName: '陈小红',
+        telegramId: '5550101',
+        marketingConsent: true,
+      })
+      await domain.orders.ingest({
+        id: 'o-soap-1',
+        member: { id: buyer.id },
+        amount: 3_000,
+        items: [{ sku: 'SOAP-30', quantity: 1, unitPrice: 3_000 }],
+      })
     })
     afterAll(async () => {
       await pages?.close()
@@ -162,7 +178,8 @@ describe.skipIf(!runBrowser)(
       await winBack.getByLabel('开启').uncheck()
       await winBack.getByLabel('未购买多少天时提醒（逗号分隔）').fill('40, 80')
       await fits(page, PHONE.width)
-      await winBack.scrollIntoViewIfNeeded()
+      // The preview in view, above the save bar that stays at the bottom of a phone.
+      await preview.evaluate((el) => el.scrollIntoView({ block: 'center' }))
       await page.screenshot({ path: `${ARTIFACTS}/console-reminders-360x740.png` })
       await winBack.getByRole('button', { name: '保存文字' }).click()
       await expect.poll(() => winBack.textContent()).toContain('文字已保存。')
@@ -179,6 +196,14 @@ describe.skipIf(!runBrowser)(
       expect(reminders.templates.win_back?.['zh-CN']).toBe(
         '{name}，我们想你了！你还有{balance}积分。',
       )
+
+      const results = page.getByTestId('reminder-results')
+      await expect
+        .poll(() => results.locator('tbody tr').first().textContent())
+        .toContain('复购提醒（按使用周期）1')
+      await results.scrollIntoViewIfNeeded()
+      await fits(page, PHONE.width)
+      await page.screenshot({ path: `${ARTIFACTS}/console-reminders-results-360x740.png` })
 
       const refused = await page.evaluate(async () => {
         const response = await fetch('/api/v1/programme/versions/1/restore', {

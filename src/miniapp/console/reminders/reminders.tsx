@@ -340,6 +340,7 @@ function Results() {
             <thead>
               <tr>
                 <th>{t.col.kind}</th>
+                <th>{t.col.scheduled}</th>
                 <th>{t.col.sent}</th>
                 <th>{t.col.opened}</th>
                 <th>{t.col.converted}</th>
@@ -351,6 +352,7 @@ function Results() {
               {rows.map((row) => (
                 <tr key={row.kind}>
                   <td>{t.kind[row.kind]}</td>
+                  <td>{number(row.scheduled + row.queued)}</td>
                   <td>{number(row.sent)}</td>
                   <td>{number(row.opened)}</td>
                   <td>{number(row.converted)}</td>

@@ -54,9 +54,9 @@ const zhCN = {
   results: '提醒效果',
   col: {
     kind: '类型',
+    scheduled: '待发送',
     sent: '已发送',
     opened: '打开',
-    skipped: '跳过',
     converted: '转化',
     conversionRate: '转化率',
     sales: '带来销售额',
@@ -120,9 +120,9 @@ const en: Texts = {
   results: 'Results',
   col: {
     kind: 'Kind',
+    scheduled: 'Scheduled',
     sent: 'Sent',
     opened: 'Opened',
-    skipped: 'Skipped',
     converted: 'Converted',
     conversionRate: 'Conversion',
     sales: 'Sales',
