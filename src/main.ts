@@ -18,10 +18,11 @@ import {
   shopWebhooksOf,
 } from './config.ts'
 import { createDomain } from './domain/index.ts'
+import { createMetrics } from './metrics/metrics.ts'
 import { startWebhookWorker } from './jobs/webhook-worker.ts'
 import { healthReporter } from './jobs/health.ts'
 import { startOutboxWorker } from './jobs/outbox-worker.ts'
-import { startScheduler } from './jobs/scheduler.ts'
+import { engineJobs, startScheduler } from './jobs/scheduler.ts'
 import { TelegramSender } from './bots/telegram/sender.ts'
 import { systemClock } from './shared/clock.ts'
 import { createLogger } from './shared/logger.ts'
@@ -69,7 +70,11 @@ async function main(): Promise<void> {
     if (secret) logger.info({ shop }, `${shop} orders taken at /webhooks/${shop}`)
   }
 
-  const miniappDir = fileURLToPath(new URL('../dist/miniapp', import.meta.url))
+  // The pages are built into dist/miniapp: beside this file when it runs compiled (from
+  // dist/server), under the project root when it runs from source (tsx: npm run dev, the tests).
+  const miniappDir = fileURLToPath(
+    new URL(import.meta.url.endsWith('.ts') ? '../dist/miniapp' : '../miniapp', import.meta.url),
+  )
   const conversation = createConversation({ domain, logger, publicUrl: config.PUBLIC_URL })
   const health = healthReporter(domain, logger)
   let telegram: TelegramBot | undefined
@@ -100,6 +105,13 @@ async function main(): Promise<void> {
         await domain.channelSources.touch('wechat_official', openid, scene, event)
       },
     })
+
+  // Prometheus only when someone may read it: METRICS_TOKEN set.
+  const prometheus = config.METRICS_TOKEN
+    ? { metrics: createMetrics(domain), token: config.METRICS_TOKEN }
+    : undefined
+  const metrics = prometheus?.metrics
+  if (prometheus) logger.info('metrics at /metrics, for the bearer of METRICS_TOKEN')
 
   let shuttingDown = false
   const app = createApp({
@@ -135,8 +147,11 @@ async function main(): Promise<void> {
     channelQrCodes: officialApi
       ? { create: (scene) => officialApi.createQrCode(scene) }
       : undefined,
+    metrics: prometheus,
   })
-  const scheduler = config.JOBS_ENABLED ? startScheduler(domain, logger) : undefined
+  const scheduler = config.JOBS_ENABLED
+    ? startScheduler(domain, logger, engineJobs(domain), metrics)
+    : undefined
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info(
       { port: info.port },
@@ -186,6 +201,7 @@ async function main(): Promise<void> {
               startOutboxWorker({
                 domain,
                 logger,
+                metrics,
                 senders: {
                   telegram: new TelegramSender(telegram.bot.telegram, undefined, config.PUBLIC_URL),
                 },
@@ -197,6 +213,7 @@ async function main(): Promise<void> {
               startOutboxWorker({
                 domain,
                 logger,
+                metrics,
                 senders: {
                   wechat_official: new OfficialAccountSender(officialApi, {
                     lastInbound: (openid) =>
@@ -216,12 +233,14 @@ async function main(): Promise<void> {
           logger: logger.child({ worker: 'webhooks' }),
           timeoutMs: config.WEBHOOK_TIMEOUT_MS,
           allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+          metrics,
         }),
         ...(wechat
           ? [
               startOutboxWorker({
                 domain,
                 logger,
+                metrics,
                 senders: { wechat: wechat.messageSender },
                 batchSize: 5,
                 concurrency: 1,

@@ -46,6 +46,14 @@ describe('the jifen CLI', () => {
     }
   })
 
+  it('runs compiled with plain node too (dist/server/cli.js, what a production install runs)', async () => {
+    const compiled = { ...process.env, DATABASE_URL: `file:${join(dir, 'compiled.db')}` }
+    const cli = (...args: string[]) =>
+      run('node', ['dist/server/cli.js', ...args], { env: compiled })
+    expect((await cli('migrate')).stdout).toContain('applied: 0001-init')
+    expect((await cli('apikey', 'create', 'till')).stdout).toMatch(/\bjf_[\w-]{32}/)
+  })
+
   it('prints a one-time admin code that works exactly once', async () => {
     const { stdout } = await jifen('admin', 'invite', '--role', 'manager')
     const code = /(ADM-[\w]{4}-[\w]{4}-[\w]{4})/.exec(stdout)![1]!

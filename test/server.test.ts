@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,14 +19,18 @@ async function freePort(): Promise<number> {
 const dir = mkdtempSync(join(tmpdir(), 'jifen-server-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-function start(env: Record<string, string>): {
+// What `npm start` runs, compiled by `npm run build` (npm test builds before the tests).
+const COMPILED_MAIN = 'dist/server/main.js'
+
+function start(
+  env: Record<string, string>,
+  args = ['--import', 'tsx', 'src/main.ts'],
+): {
   child: ChildProcess
   output: () => string
   exited: Promise<number | null>
 } {
-  const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...env },
-  })
+  const child = spawn('node', args, { env: { ...process.env, ...env } })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))
@@ -58,6 +62,30 @@ describe('the server process', () => {
     expect(server.output()).toContain('wechat bot disabled: WECHATY_PUPPET is not set')
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
+    expect(server.output()).toContain('"msg":"stopped"')
+  })
+
+  it('runs compiled with plain node (no tsx): migrates and seeds a new SQLite file, serves /healthz, /readyz and the pages', async () => {
+    expect(existsSync(COMPILED_MAIN), `${COMPILED_MAIN} is missing: run npm run build`).toBe(true)
+    const port = await freePort()
+    const server = start(
+      { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${join(dir, 'f', 'jifen.db')}` },
+      [COMPILED_MAIN],
+    )
+    try {
+      await waitFor(() => server.output().includes('listening'))
+      expect(server.output()).toContain('"applied":["0001-init"')
+      expect(server.output()).toContain('seeded the default programme')
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+      expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' })
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
+      const page = await fetch(`http://127.0.0.1:${port}/miniapp/`)
+      expect(page.status).toBe(200)
+      expect(page.headers.get('content-type')).toContain('text/html')
+    } finally {
+      server.child.kill('SIGTERM')
+      expect(await server.exited).toBe(0)
+    }
     expect(server.output()).toContain('"msg":"stopped"')
   })
 

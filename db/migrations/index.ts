@@ -22,6 +22,7 @@ import * as officialAccount from './0022-official-account.ts'
 import * as webhooks from './0023-webhooks.ts'
 import * as shopConnectors from './0024-shop-connectors.ts'
 import * as couponUseKey from './0027-coupon-use-key.ts'
+import * as tierBenefits from './0029-tier-benefits.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0023-webhooks': webhooks,
   '0024-shop-connectors': shopConnectors,
   '0027-coupon-use-key': couponUseKey,
+  '0029-tier-benefits': tierBenefits,
 }

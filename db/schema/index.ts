@@ -24,7 +24,7 @@ import type { LotAllocationsTable } from './lot-allocations.ts'
 import type { MemberIdentitiesTable } from './member-identities.ts'
 import type { MemberChangesTable, MembersTable } from './members.ts'
 import type { MiniappLinksTable, ServerSecretsTable } from './miniapp.ts'
-import type { OrdersTable } from './orders.ts'
+import type { OrderBenefitsTable, OrdersTable } from './orders.ts'
 import type { PendingPointsTable } from './pending-points.ts'
 import type { PlatformTokensTable } from './platform-tokens.ts'
 import type { ChannelSourceTouchesTable, ChannelSourcesTable } from './channel-sources.ts'
@@ -73,6 +73,7 @@ export interface Database {
   pointLots: PointLotsTable
   lotAllocations: LotAllocationsTable
   orders: OrdersTable
+  orderBenefits: OrderBenefitsTable
   pendingPoints: PendingPointsTable
   refunds: RefundsTable
   rewards: RewardsTable

@@ -32,10 +32,7 @@ export const defaultProgramme = {
       name: { 'zh-CN': '金卡会员', en: 'Gold' },
       threshold: 500_000,
       multiplierPercent: 125,
-      benefits: [
-        { 'zh-CN': '积分1.25倍', en: '1.25× points' },
-        { 'zh-CN': '免运费', en: 'Free shipping' },
-      ],
+      benefits: [{ 'zh-CN': '积分1.25倍', en: '1.25× points' }, { kind: 'free_shipping' }],
     },
     {
       code: 'diamond',

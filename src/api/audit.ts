@@ -22,22 +22,25 @@ export const READ_BEFORE: Partial<Record<keyof typeof OPERATIONS, keyof typeof O
   'PUT /api/v1/programme': 'GET /api/v1/programme',
   'POST /api/v1/programme/versions/{version}/restore': 'GET /api/v1/programme',
   'PUT /api/v1/reminders/settings': 'GET /api/v1/programme',
+  'PUT /api/v1/quizzes/{id}': 'GET /api/v1/quizzes/{id}',
+  'PUT /api/v1/lotteries/{id}': 'GET /api/v1/lotteries/{id}',
   'PATCH /api/v1/staff/{id}': 'GET /api/v1/staff/{id}',
   'DELETE /api/v1/staff/{id}': 'GET /api/v1/staff/{id}',
   'PATCH /api/v1/webhooks/{id}': 'GET /api/v1/webhooks/{id}',
   'DELETE /api/v1/webhooks/{id}': 'GET /api/v1/webhooks/{id}',
 }
 
-/** POSTs that write nothing (a preview, a comparison): there is no change to log. */
-const WRITES_NOTHING = new Set<keyof typeof OPERATIONS>([
-  'POST /api/v1/programme/changes',
-  'POST /api/v1/reminders/templates/{kind}/preview',
-])
-
 /** Answers that carry a secret shown once: the log keeps the rest of the answer, not it. */
 const SHOWN_ONCE: Partial<Record<keyof typeof OPERATIONS, string>> = {
   'POST /api/v1/webhooks': 'secret',
 }
+
+/** POSTs that compute an answer and change nothing: a page calls them as a form is typed. */
+const READS_ONLY = new Set<keyof typeof OPERATIONS>([
+  'POST /api/v1/lotteries/odds',
+  'POST /api/v1/programme/changes',
+  'POST /api/v1/reminders/templates/{kind}/preview',
+])
 
 /** A record larger than this (a big programme, an export) is logged as its size only. */
 const MAX_RECORDED_CHARS = 64_000
@@ -46,12 +49,10 @@ type Read = (path: string, authorization: string) => Promise<Response>
 
 /**
  * Which writes the log keeps: every one made with a staff session; with an API key, those that
- * need a manager or the owner; never a POST that writes nothing (`WRITES_NOTHING`). A till's own writes (orders, refunds, redemptions, coupons) are
+ * need a manager or the owner. A till's own writes (orders, refunds, redemptions, coupons) are
  * their own records already, each naming the key, and logging them again would double every sale.
  */
-function audited(caller: Caller, operation: keyof typeof OPERATIONS): boolean {
-  if (WRITES_NOTHING.has(operation)) return false
-  const needed: Access = OPERATIONS[operation]
+function audited(caller: Caller, needed: Access): boolean {
   if (caller.kind === 'staff') return true
   return needed !== 'public' && needed !== 'member' && roleAtLeast(needed, 'manager')
 }
@@ -94,7 +95,8 @@ export function auditWrites(domain: Domain, read: Read) {
   return createMiddleware<ApiEnv>(async function auditMiddleware(c, next) {
     const operation = c.req.method === 'GET' ? undefined : operationOf(c)
     const caller = isOperation(operation) ? c.get('caller') : undefined
-    if (!isOperation(operation) || !caller || !audited(caller, operation)) return next()
+    if (!isOperation(operation) || !caller || READS_ONLY.has(operation)) return next()
+    if (!audited(caller, OPERATIONS[operation])) return next()
     const params = paramsOf(operation.split(' ')[1]!, c.req.path)
     const authorization = c.req.header('Authorization') ?? ''
     const readOperation = READ_BEFORE[operation]

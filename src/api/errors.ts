@@ -29,6 +29,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   limit_reached: 409,
   tier_required: 409,
   tier_already_held: 409,
+  benefit_not_granted: 409,
   reward_inactive: 409,
   reward_retired: 409,
   image_unsupported: 415,
@@ -44,6 +45,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   birthday_locked: 409,
   closed: 409,
   lottery_exhausted: 409,
+  already_started: 409,
   programme_changed: 409,
   webhooks_not_configured: 503,
 }

@@ -101,6 +101,15 @@ export const LedgerEntrySchema = z
   })
   .openapi('LedgerEntry')
 
+/** A benefit a till applied to an order, with what it saved the member in minor units. */
+export const AppliedBenefitSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('discount'), amount: z.number().int() }),
+    z.object({ kind: z.literal('member_price'), sku: z.string(), amount: z.number().int() }),
+    z.object({ kind: z.literal('free_shipping'), amount: z.number().int() }),
+  ])
+  .openapi('AppliedBenefit')
+
 export const OrderResultSchema = z
   .object({
     orderId: z.string(),
@@ -128,6 +137,9 @@ export const OrderResultSchema = z
       }),
     tierBefore: z.string(),
     tierAfter: z.string(),
+    benefits: z.array(AppliedBenefitSchema).openapi({
+      description: 'The benefits of tierBefore the till applied, as recorded with the order',
+    }),
     member: MemberSchema,
   })
   .openapi('OrderResult')
@@ -147,6 +159,13 @@ export const OrderSchema = z
     pointsReversed: z.number().int(),
     pointsReturned: z.number().int(),
     refundedAmount: z.number().int(),
+    tierCode: z.string().nullable().openapi({
+      description:
+        'The member’s tier before the order, the one it earned at; null for orders recorded before orders kept it',
+    }),
+    benefits: z.array(AppliedBenefitSchema).openapi({
+      description: 'The benefits of that tier the till applied',
+    }),
     placedAt: z.string(),
     createdAt: z.string(),
   })

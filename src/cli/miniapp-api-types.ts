@@ -23,6 +23,9 @@ const PAGE_PATHS = [
   '/api/v1/reports/weekly',
   '/api/v1/points/pending',
   '/api/v1/lottery-draws/',
+  '/api/v1/quizzes',
+  '/api/v1/lotteries',
+  '/api/v1/surveys',
   '/api/v1/members',
   '/api/v1/reminders',
 ]

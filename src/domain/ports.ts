@@ -52,7 +52,8 @@ export type SendResult =
   | { ok: false; uncertain: true; error: string }
 
 /** How a channel is doing: `up`, `degraded` (it sends, slowly or partly) or `down`. */
-export type HealthState = 'up' | 'degraded' | 'down'
+export const HEALTH_STATES = ['up', 'degraded', 'down'] as const
+export type HealthState = (typeof HEALTH_STATES)[number]
 
 /**
  * What an adapter saw of its channel: polling or webhook errors, a login or logout, the

@@ -4,6 +4,7 @@ import type { ClaimedMessage } from '../domain/outbox/outbox.service.ts'
 import type { Domain } from '../domain/index.ts'
 import type { Channel } from '../domain/members/members.ts'
 import type { MessageSender } from '../domain/ports.ts'
+import type { Metrics } from '../metrics/metrics.ts'
 import { healthReporter } from './health.ts'
 
 export interface OutboxWorkerOptions {
@@ -16,6 +17,8 @@ export interface OutboxWorkerOptions {
   /** Sends in flight at once; the senders pace them. */
   concurrency?: number
   idleMs?: number
+  /** Counts each settled message by channel and outcome, for /metrics. */
+  metrics?: Metrics
 }
 
 export interface OutboxWorker {
@@ -39,14 +42,23 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const idleMs = options.idleMs ?? 500
   let running = true
 
+  // Every send ends here, so that each is counted once, by how it ended.
+  async function settle(
+    row: ClaimedMessage,
+    outcome: Parameters<typeof domain.outbox.settle>[2],
+  ): Promise<void> {
+    const ended = await domain.outbox.settle(owner, row, outcome)
+    options.metrics?.recordSend(row.channel, ended)
+  }
+
   async function deliver(row: ClaimedMessage): Promise<void> {
     const { outbox } = domain
     if (row.purpose === 'marketing' && !row.marketingConsent)
-      return outbox.settle(owner, row, { status: 'skipped' })
+      return settle(row, { status: 'skipped' })
     const sender = senders[row.channel as Channel]!
     const result = await sender.send(row.recipient, row.message, () => outbox.begin(owner, row))
     if (result.ok) {
-      await outbox.settle(owner, row, {
+      await settle(row, {
         status: 'sent',
         via: result.via,
         messageId: result.messageId,
@@ -56,14 +68,12 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
     // Not begun: the campaign was paused meanwhile, or another worker holds the row.
     if ('abandoned' in result) return outbox.release(owner, [row.id])
-    if ('unreachable' in result) return outbox.settle(owner, row, { status: 'blocked' })
-    if ('skipped' in result)
-      return outbox.settle(owner, row, { status: 'skipped', reason: result.reason })
-    if ('uncertain' in result)
-      return outbox.settle(owner, row, { status: 'uncertain', error: result.error })
+    if ('unreachable' in result) return settle(row, { status: 'blocked' })
+    if ('skipped' in result) return settle(row, { status: 'skipped', reason: result.reason })
+    if ('uncertain' in result) return settle(row, { status: 'uncertain', error: result.error })
     if (result.channel && !sender.reportsHealth)
       await health.report(row.channel, result.channel, result.error)
-    return outbox.settle(owner, row, {
+    return settle(row, {
       status: result.channel === 'down' ? 'held' : 'retry',
       afterMs: result.retryAfterMs,
       error: result.error,

@@ -26,6 +26,7 @@ export type DomainErrorCode =
   | 'order_in_future'
   | 'order_too_old'
   | 'order_lines_mismatch'
+  | 'benefit_not_granted'
   | 'coupon_used'
   | 'coupon_expired'
   | 'coupon_void'
@@ -40,6 +41,7 @@ export type DomainErrorCode =
   | 'unauthorized'
   | 'closed'
   | 'lottery_exhausted'
+  | 'already_started'
   | 'webhooks_not_configured'
   | 'programme_changed'
 

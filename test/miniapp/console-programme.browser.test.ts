@@ -61,6 +61,14 @@ describe.skipIf(!runBrowser)(
       const before = await domain.programme.current()
       const page = await open('owner', '周店主', 'zh-CN')
       await page.locator('[data-page="programme"]').click()
+      // A tier's benefits: free shipping a till applies, and the perks members read.
+      const gold = page.locator('[data-tier="gold"]')
+      expect(await gold.getByLabel('免运费').isChecked()).toBe(true)
+      expect(await gold.getByLabel('其他权益（English，每行一条）').inputValue()).toBe(
+        '1.25× points',
+      )
+      await gold.scrollIntoViewIfNeeded()
+      await page.screenshot({ path: `${ARTIFACTS}/console-programme-tier-360x740.png` })
       await page.getByLabel('首单奖励积分').fill('50')
       await fits(page, PHONE.width)
       await page.screenshot({ path: `${ARTIFACTS}/console-programme-360x740.png` })

@@ -15,6 +15,7 @@ import {
   OrderSchema,
   errorResponses,
   json,
+  localized,
 } from '../schemas.ts'
 
 const MemberParams = z.object({
@@ -195,6 +196,52 @@ const memberOrders = createRoute({
   },
 })
 
+const MemberBenefitsSchema = z
+  .object({
+    memberId: z.string(),
+    tier: z.object({ code: z.string(), name: localized }),
+    currency: z.string().openapi({ description: 'The currency of member prices and savings' }),
+    discount: z
+      .object({
+        basisPoints: z.number().int().openapi({
+          description: 'Off the goods, in basis points: 1000 is 10% off (9折)',
+          example: 1000,
+        }),
+        label: localized,
+      })
+      .nullable()
+      .openapi({ description: 'null: the tier grants no discount' }),
+    memberPrices: z
+      .array(
+        z.object({
+          sku: z.string(),
+          price: z.number().int().openapi({ description: 'Unit price in minor units' }),
+        }),
+      )
+      .openapi({ description: 'The member’s unit price of each product, by SKU' }),
+    freeShipping: z.boolean(),
+    others: z.array(localized).openapi({
+      description: 'Perks the till does not apply (专属客服), in both languages',
+    }),
+    labels: z.array(localized).openapi({
+      description: 'Every benefit of the tier as members read it, in the programme’s order',
+    }),
+  })
+  .openapi('MemberBenefits')
+const memberBenefits = createRoute({
+  method: 'get',
+  path: '/members/{id}/benefits',
+  tags: ['members'],
+  summary: 'What the member gets at the till now, by their current tier',
+  description:
+    'The discount, member prices, free shipping and other perks of the member’s tier as recorded now: the tier their next order earns at. A till applies them and says which it applied in the order’s `benefits` (POST /orders), which refuses a benefit the tier does not grant (409 benefit_not_granted).',
+  request: { params: MemberParams },
+  responses: {
+    200: json(MemberBenefitsSchema, 'The benefits of the member’s tier'),
+    ...errorResponses(401, 404),
+  },
+})
+
 export function memberRoutes(domain: Domain) {
   return newRouter()
     .openapi(createMember, async (c) =>
@@ -239,6 +286,10 @@ export function memberRoutes(domain: Domain) {
     .openapi(memberIdentities, async (c) =>
       c.json(await domain.members.identities({ id: c.req.valid('param').id }), 200),
     )
+    .openapi(memberBenefits, async (c) => {
+      const member = await domain.members.require({ id: c.req.valid('param').id })
+      return c.json(await domain.tiers.benefits(member), 200)
+    })
     .openapi(memberOrders, async (c) => {
       const member = await domain.members.require({ id: c.req.valid('param').id })
       return c.json(

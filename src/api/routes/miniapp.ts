@@ -4,6 +4,7 @@ import type { Domain } from '../../domain/index.ts'
 import { REWARD_REFUSAL_CODES } from '../../domain/rewards/eligibility.ts'
 import { localizeStep } from '../../domain/interactions/quizzes.service.ts'
 import { LOCALES, localize } from '../../domain/programme/programme.ts'
+import { benefitLabels } from '../../domain/tiers/benefits.ts'
 import type { CouponView, RewardOffer } from '../../domain/rewards/rewards.service.ts'
 import type { MiniappEnv } from '../middleware/miniapp-session.ts'
 import { validationHook } from '../router.ts'
@@ -390,11 +391,11 @@ export function miniappRoutes(domain: Domain) {
         domain.members.view(c.get('memberId')),
         domain.programme.current(),
       ])
-      const tiers = config.tiers.map(({ code, name, threshold, benefits }) => ({
-        code,
-        name,
-        threshold,
-        benefits,
+      const tiers = config.tiers.map((tier) => ({
+        code: tier.code,
+        name: tier.name,
+        threshold: tier.threshold,
+        benefits: benefitLabels(tier),
       }))
       return c.json(
         { member, programme: { name: config.name, currency: config.currency, tiers } },

@@ -153,6 +153,38 @@ const MarketingSchema = z
   })
   .openapi('MarketingReport')
 
+const TiersSchema = z
+  .object({
+    period: PeriodSchema,
+    currency: z.string(),
+    items: z.array(
+      z.object({
+        tierCode: z.string().nullable().openapi({
+          description:
+            'The tier the orders were placed at; null: orders recorded before orders kept their tier',
+        }),
+        name: localized.nullable().openapi({
+          description: 'The tier’s name; null for a tier the programme no longer has',
+        }),
+        orders: int(),
+        sales: int().openapi({ description: 'Net of refunds' }),
+        cost: z
+          .object({
+            discount: int(),
+            member_price: int(),
+            free_shipping: int(),
+            total: int(),
+          })
+          .openapi({
+            description:
+              'What the benefits the tills applied saved members, by kind, each less the refunded share of its order',
+          }),
+        costShare: rate('cost.total ÷ sales, %'),
+      }),
+    ),
+  })
+  .openapi('TiersReport')
+
 const AttentionSchema = z
   .object({
     pendingPoints: z.object({
@@ -212,6 +244,12 @@ const routes = {
     'Members and sales week by week',
     WeeklySchema,
     'The merchant’s Monday-to-Sunday weeks the period touches, each cut to the period.',
+  ),
+  tiers: report(
+    '/reports/tiers',
+    'What each tier costs in benefits beside what it brings in sales',
+    TiersSchema,
+    'Orders placed at each tier (the member’s tier before the order) in the period: their count and sales net of refunds, and what the benefits applied at the till (POST /orders `benefits`) saved members, by kind (discount, member_price, free_shipping), each less the refunded share of its order. CSV: one row per tier.',
   ),
   attention: createRoute({
     method: 'get',
@@ -301,6 +339,40 @@ export function reportRoutes(domain: Domain) {
         ])
       }
       return c.json({ period, items }, 200)
+    })
+    .openapi(routes.tiers, async (c) => {
+      const query = c.req.valid('query')
+      const period = await reports.period(query)
+      const { currency, items } = await reports.tiers(query)
+      if (wantsCsv(c, query)) {
+        return csv(c, 'tiers', period, [
+          [
+            'tierCode',
+            'nameZh',
+            'nameEn',
+            'orders',
+            'sales',
+            'discount',
+            'member_price',
+            'free_shipping',
+            'cost',
+            'costShare',
+          ],
+          ...items.map((row) => [
+            row.tierCode,
+            row.name?.['zh-CN'] ?? null,
+            row.name?.en ?? null,
+            row.orders,
+            row.sales,
+            row.cost.discount,
+            row.cost.member_price,
+            row.cost.free_shipping,
+            row.cost.total,
+            row.costShare,
+          ]),
+        ])
+      }
+      return c.json({ period, currency, items }, 200)
     })
     .openapi(routes.attention, async (c) => c.json(await reports.attention(), 200))
     .openapi(routes.campaigns, async (c) => {

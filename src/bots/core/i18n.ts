@@ -197,6 +197,7 @@ const zhCN = {
   'error.closed': () => '这个活动已结束或尚未开始。',
   'error.lottery_exhausted': (p: { title: string }) =>
     `「${p.title}」已经没有你能抽中的奖品了，这次不能抽奖，积分没有变化。`,
+  'error.already_started': () => '活动已经开始，不能再修改。',
   'error.webhooks_not_configured': () => 'Webhook 推送尚未配置（需要 WEBHOOK_SECRET_KEY）。',
   'error.programme_changed': () => '会员规则刚被别人修改过，请重新打开后再改。',
   'campaign.none': () => '还没有群发活动。发送 /broadcast 创建一个。',
@@ -329,6 +330,8 @@ const zhCN = {
   'error.order_in_future': () => '订单时间不能晚于现在，请检查收银机的时钟。',
   'error.order_too_old': () => '订单时间超出了可补录的天数，更早的历史请通过会员导入带入。',
   'error.order_lines_mismatch': () => '商品金额减折扣加运费，和订单金额对不上。',
+  'error.benefit_not_granted': () =>
+    '这位会员的等级没有这项权益，或超出了等级给的额度，订单没有记录。',
   'error.invite_required': () => '本会员计划需要邀请码才能加入。发送 /start 重新开始。',
   'error.self_referral': () => '不能推荐自己加入。',
   'error.member_inactive': () => '这个会员账号已注销或停用。',
@@ -668,6 +671,7 @@ const en: Catalogue = {
   'error.closed': () => 'This has ended or has not started yet.',
   'error.lottery_exhausted': (p) =>
     `"${p.title}" has no prize left that you can win, so there is no draw; your points are unchanged.`,
+  'error.already_started': () => 'This has started already and can no longer be changed.',
   'error.webhooks_not_configured': () => 'Webhooks are not set up yet (WEBHOOK_SECRET_KEY).',
   'error.programme_changed': () =>
     'Someone else changed the programme just now; open it again before you change it.',
@@ -787,6 +791,8 @@ const en: Catalogue = {
     'The order is older than the back-dating window. Please bring older history in through the member import.',
   'error.order_lines_mismatch': () =>
     'The lines minus the discount plus shipping do not add up to the order amount.',
+  'error.benefit_not_granted': () =>
+    "The member's tier does not grant this benefit, or not this much; the order was not recorded.",
   'error.invite_required': () => 'This programme is by invitation. Send /start to begin again.',
   'error.self_referral': () => 'You cannot refer yourself.',
   'error.member_inactive': () => 'This membership is closed.',

@@ -11,6 +11,7 @@ import { type MemberRow, insertLedgerEntries, lockMembers } from '../ledger/ledg
 import { type Programme, addDays, lastLocalDay, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { moveTags } from '../segments/tags.ts'
+import { benefitLabels } from '../tiers/benefits.ts'
 import { memberTierOutlook, reevaluateTier, tierOutlook, windowAt } from '../tiers/tiers.ts'
 import { memberEventData, recordEvents } from '../webhooks/events.ts'
 import {
@@ -704,7 +705,7 @@ export class MembersService {
       code: tier.code,
       name: tier.name,
       multiplierPercent: tier.multiplierPercent,
-      benefits: tier.benefits,
+      benefits: benefitLabels(tier),
       floorCode: member.tierFloorCode,
       windowStart: member.tierWindowStart,
       windowEnd: member.tierWindowEnd,

@@ -46,6 +46,14 @@ export class GuestSalesService {
         field: 'pointsRedeemed',
       })
     }
+    // A guest holds no tier, so no tier benefit was theirs to apply.
+    if (input.benefits?.length) {
+      throw new DomainError('benefit_not_granted', 'only a member has tier benefits', {
+        field: 'benefits',
+        kind: input.benefits[0]!.kind,
+        reason: 'guest',
+      })
+    }
     const requestHash = hashJson({ guest: true, ...input })
     const previous = await this.replay(input.id, requestHash)
     if (previous) return previous

@@ -31,6 +31,7 @@ import {
   tierIndex,
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import { type AppliedBenefit, appliedBenefitSchema, benefitRefusal } from '../tiers/benefits.ts'
 import { reevaluateTier, reevaluateTierValued } from '../tiers/tiers.ts'
 
 const minorUnits = z.number().int().min(0).max(1_000_000_000_000)
@@ -70,6 +71,9 @@ export const orderInputSchema = z.object({
   placedAt: z.iso.datetime({ offset: true }).optional(),
   /** Points the member spent on this order as payment (cash offset). */
   pointsRedeemed: z.number().int().min(0).max(1_000_000_000).optional(),
+  /** The benefits of the member's tier the till applied, each with what it saved; checked
+   *  against what the tier grants (`benefitRefusal`) and recorded with the order. */
+  benefits: z.array(appliedBenefitSchema).max(1000).optional(),
 })
 export type OrderInput = z.infer<typeof orderInputSchema>
 
@@ -170,6 +174,8 @@ export interface OrderResult {
   pending: { id: string; points: number; cap: IssuingCap; limit: number } | null
   tierBefore: string
   tierAfter: string
+  /** The benefits of `tierBefore` the till applied, as recorded. */
+  benefits: AppliedBenefit[]
   member: MemberView
 }
 
@@ -234,6 +240,11 @@ export class OrdersService {
         ])
         let buyer = locked.get(member.id)!
         const tierBefore = tierAt(programme, Math.max(tierIndex(programme, buyer.tierCode), 0))
+        // Read under the member's lock, before any write: a benefit the tier does not grant
+        // refuses the whole order, and a concurrent order cannot change the tier meanwhile.
+        const benefits = input.benefits ?? []
+        const refusal = benefitRefusal(tierBefore, input, benefits)
+        if (refusal) throw refusal
         // Only an order that could have earned the bonus uses it up: a free order before does not.
         const previousOrders = await trx
           .selectFrom('orders')
@@ -291,6 +302,7 @@ export class OrdersService {
             requestHash,
             responseJson: '',
             programmeVersion: version,
+            tierCode: tierBefore.code,
             placedAt: placedAt.toISOString(),
             createdAt: now.toISOString(),
           })
@@ -298,6 +310,22 @@ export class OrdersService {
           .returning('id')
           .executeTakeFirst()
         if (!inserted) return (await this.replayOf(trx, input.id, requestHash))!
+        if (benefits.length > 0) {
+          await trx
+            .insertInto('orderBenefits')
+            .values(
+              benefits.map((benefit, position) => ({
+                orderId: input.id,
+                position,
+                tierCode: tierBefore.code,
+                kind: benefit.kind,
+                sku: benefit.kind === 'member_price' ? benefit.sku : null,
+                amount: benefit.amount,
+                placedAt: placedAt.toISOString(),
+              })),
+            )
+            .execute()
+        }
         if (pending) {
           await trx
             .insertInto('pendingPoints')
@@ -408,6 +436,7 @@ export class OrdersService {
           pending,
           tierBefore: tierBefore.code,
           tierAfter: buyer.tierCode,
+          benefits,
           member: await this.members.viewOf(buyer, trx, {
             programme,
             windowValue: tier.windowValue,
@@ -646,7 +675,7 @@ export class OrdersService {
       .where('id', '=', orderId)
       .executeTakeFirst()
     if (!order) throw new DomainError('order_not_found', `no order ${orderId}`)
-    return orderView(order)
+    return orderView(order, await this.benefitsOf([orderId]))
   }
 
   /** A member's orders, the latest placed first, at most `limit` (the console's profile). */
@@ -659,7 +688,29 @@ export class OrdersService {
       .orderBy('id')
       .limit(limit)
       .execute()
-    return rows.map(orderView)
+    const benefits = await this.benefitsOf(rows.map((row) => row.id))
+    return rows.map((row) => orderView(row, benefits))
+  }
+
+  /** The tier benefits recorded with each of the orders, in the order the till gave them. */
+  private async benefitsOf(orderIds: string[]): Promise<Map<string, AppliedBenefit[]>> {
+    const byOrder = new Map<string, AppliedBenefit[]>()
+    if (orderIds.length === 0) return byOrder
+    const rows = await this.deps.store.db
+      .selectFrom('orderBenefits')
+      .select(['orderId', 'kind', 'sku', 'amount'])
+      .where('orderId', 'in', orderIds)
+      .orderBy('orderId')
+      .orderBy('position')
+      .execute()
+    for (const row of rows) {
+      const benefit: AppliedBenefit =
+        row.kind === 'member_price'
+          ? { kind: row.kind, sku: row.sku!, amount: row.amount }
+          : { kind: row.kind, amount: row.amount }
+      byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), benefit])
+    }
+    return byOrder
   }
 
   /** Points the member earned from orders in the local day of `now` (the day cap's count). */
@@ -700,8 +751,14 @@ export class OrdersService {
       },
       (first) => {
         const result = JSON.parse(first.responseJson) as OrderResult
-        // Orders recorded before the issuing caps existed have no `pending` in their answer.
-        return { ...result, pending: result.pending ?? null, replayed: true as const }
+        // Orders recorded before the issuing caps, or tier benefits, have no `pending` or
+        // `benefits` in their answer.
+        return {
+          ...result,
+          pending: result.pending ?? null,
+          benefits: result.benefits ?? [],
+          replayed: true as const,
+        }
       },
     )
   }
@@ -882,7 +939,7 @@ export async function payReferral(
   return none
 }
 
-function orderView(order: Selectable<OrdersTable>) {
+function orderView(order: Selectable<OrdersTable>, benefits: Map<string, AppliedBenefit[]>) {
   return {
     id: order.id,
     memberId: order.memberId,
@@ -895,6 +952,8 @@ function orderView(order: Selectable<OrdersTable>) {
     pointsReversed: order.pointsReversed,
     pointsReturned: order.pointsReturned,
     refundedAmount: order.refundedAmount,
+    tierCode: order.tierCode,
+    benefits: benefits.get(order.id) ?? [],
     placedAt: order.placedAt,
     createdAt: order.createdAt,
   }

@@ -19,6 +19,49 @@ const rate = z.object({
   points: z.number().int().min(0).max(1_000_000),
 })
 
+/**
+ * What a tier grants at the till (会员权益), as data a till or a connector can apply: a discount
+ * off the goods, member prices per product, free shipping, and other perks members read about
+ * in their language. The rules of what an order may claim are `benefitRefusal` in
+ * `domain/tiers/benefits.ts`.
+ */
+const structuredBenefitSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('discount'),
+      /** Off the goods in basis points, exact: 1000 is 10% off (9折), 1 is 0.01%. */
+      basisPoints: z.number().int().min(1).max(10_000),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('member_prices'),
+      /** Product id or SKU → the member's unit price in minor units. */
+      prices: z
+        .record(z.string().min(1).max(200), z.number().int().min(0).max(1_000_000_000_000))
+        .refine((prices) => Object.keys(prices).length >= 1, 'at least one product')
+        .refine((prices) => Object.keys(prices).length <= 10_000, 'at most 10,000 products'),
+    })
+    .strict(),
+  z.object({ kind: z.literal('free_shipping') }).strict(),
+  z.object({ kind: z.literal('other'), label: localizedText }).strict(),
+])
+const tierBenefitSchema = z.union([
+  structuredBenefitSchema,
+  // Programmes saved before benefits were data gave each as its label alone (免运费, 专属客服):
+  // those versions still parse, each label an `other` perk shown as written.
+  localizedText
+    .meta({
+      deprecated: true,
+      description: 'Deprecated: a label alone, read as an `other` benefit',
+    })
+    .transform((label) => ({ kind: 'other' as const, label })),
+])
+export type TierBenefit = z.infer<typeof structuredBenefitSchema>
+/** The kinds a till can apply and an order can record, each with the minor units it saved. */
+export const APPLIED_BENEFIT_KINDS = ['discount', 'member_price', 'free_shipping'] as const
+export type AppliedBenefitKind = (typeof APPLIED_BENEFIT_KINDS)[number]
+
 const tierSchema = z.object({
   code: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lowercase letters, digits, - and _'),
   name: localizedText,
@@ -26,7 +69,17 @@ const tierSchema = z.object({
   threshold: z.number().int().min(0),
   /** Earning multiplier of the tier: 100 is ×1, 150 is ×1.5. */
   multiplierPercent: percent.default(100),
-  benefits: z.array(localizedText).default([]),
+  benefits: z
+    .array(tierBenefitSchema)
+    .max(100)
+    .default([])
+    .refine(
+      (benefits) =>
+        ['discount', 'member_prices', 'free_shipping'].every(
+          (kind) => benefits.filter((b) => b.kind === kind).length <= 1,
+        ),
+      'a tier has at most one discount, one member_prices and one free_shipping benefit',
+    ),
 })
 export type Tier = z.infer<typeof tierSchema>
 

@@ -16,6 +16,7 @@ import {
   renderTemplate,
   unknownPlaceholders,
 } from './reminder-rules.ts'
+import { benefitLabels } from '../tiers/benefits.ts'
 
 type Text = { 'zh-CN': string; en: string }
 
@@ -33,8 +34,9 @@ export function commonValues(
 ): Record<string, string | number> {
   const tier = tierAt(programme, Math.max(tierIndex(programme, member.tierCode), 0))
   const benefits =
-    tier.benefits.map((b) => localize(b, locale)).join(locale === 'en' ? '; ' : '；') ||
-    (locale === 'en' ? 'member prices' : '会员价')
+    benefitLabels(tier)
+      .map((b) => localize(b, locale))
+      .join(locale === 'en' ? '; ' : '；') || (locale === 'en' ? 'member prices' : '会员价')
   return {
     name: member.displayName,
     programme: localize(programme.name, locale),

@@ -3,6 +3,7 @@ import { type RawBuilder, sql } from 'kysely'
 import type { Db } from '../../../db/client.ts'
 import { SCALE } from '../interactions/surveys.service.ts'
 import type { DomainDeps } from '../context.ts'
+import { APPLIED_BENEFIT_KINDS } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { REMINDER_GIFT_KEY_PREFIX } from '../reminders/deciding.ts'
 import type { SegmentsService } from '../segments/segments.service.ts'
@@ -21,6 +22,7 @@ import {
   type ProgrammeReport,
   type ReportPeriod,
   type SegmentSizes,
+  type TierResult,
   type WeeklyRow,
   percent,
   resolvePeriod,
@@ -244,6 +246,59 @@ export class ReportsService {
     const today = DateTime.fromJSDate(this.deps.clock.now(), { zone: config.timezone })
     const from = today.startOf('week').minus({ weeks: count - 1 })
     return this.weekly({ from: from.toISODate()! })
+  }
+
+  /**
+   * Each tier's sales and the cost of its benefits in the period (see `TierResult`): the tiers
+   * of the current programme in order, then tiers orders were placed at that it no longer has,
+   * then orders from before orders kept their tier.
+   */
+  async tiers(query: PeriodQuery = {}): Promise<{ currency: string; items: TierResult[] }> {
+    const { from, to } = await this.period(query)
+    const { config } = await this.programmes.current()
+    const { db } = this.deps.store
+    const sales = (
+      await sql<Row>`
+        select tier_code, count(*) as orders, sum(amount - refunded_amount) as sales
+        from orders where placed_at >= ${from} and placed_at < ${to}
+        group by tier_code`.execute(db)
+    ).rows
+    // Integer division on both databases: each saving less the refunded share of its order,
+    // rounded down as refunds reverse points.
+    const costs = (
+      await sql<Row>`
+        select b.tier_code, b.kind,
+               sum(case when o.amount = 0 then b.amount
+                        else b.amount * (o.amount - o.refunded_amount) / o.amount end) as cost
+        from order_benefits b join orders o on o.id = b.order_id
+        where b.placed_at >= ${from} and b.placed_at < ${to}
+        group by b.tier_code, b.kind`.execute(db)
+    ).rows
+    const codes: (string | null)[] = config.tiers.map((tier) => tier.code)
+    for (const row of [...sales, ...costs]) {
+      const code = (row.tierCode as string | null) ?? null
+      if (!codes.includes(code)) codes.push(code)
+    }
+    const items = codes.map((code): TierResult => {
+      const sold = sales.find((row) => (row.tierCode ?? null) === code)
+      const cost = Object.fromEntries(
+        APPLIED_BENEFIT_KINDS.map((kind) => [
+          kind,
+          num(costs.find((row) => row.tierCode === code && row.kind === kind)?.cost),
+        ]),
+      ) as Record<(typeof APPLIED_BENEFIT_KINDS)[number], number>
+      const total = APPLIED_BENEFIT_KINDS.reduce((sum, kind) => sum + cost[kind], 0)
+      const tierSales = num(sold?.sales)
+      return {
+        tierCode: code,
+        name: config.tiers.find((tier) => tier.code === code)?.name ?? null,
+        orders: num(sold?.orders),
+        sales: tierSales,
+        cost: { ...cost, total },
+        costShare: percent(total, tierSales),
+      }
+    })
+    return { currency: config.currency, items }
   }
 
   /** Campaigns (and reminders, when a source for them is given) of the period, side by side. */

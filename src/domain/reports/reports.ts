@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { DomainError } from '../../shared/errors.ts'
 import type { HoldoutComparison } from '../outbox/holdout.ts'
+import type { AppliedBenefitKind, LocalizedText } from '../programme/programme.ts'
 import type { AbcClass, Lifecycle, ValueClass } from '../segments/segments.ts'
 
 /** A report covers 30 local days, today included, unless asked otherwise. */
@@ -228,4 +229,21 @@ export interface MarketingResult {
 /** Anything that reports marketing results for a period: campaigns, reminders. */
 export interface MarketingResultSource {
   results(period: ReportPeriod): Promise<MarketingResult[]>
+}
+
+/**
+ * What a tier cost in benefits beside what it brought in sales, over a period: orders placed at
+ * the tier (the member's tier before the order) and their sales net of refunds, and the savings
+ * its benefits gave, by kind, each less the share of its order that was refunded.
+ */
+export interface TierResult {
+  /** null: orders recorded before orders kept their tier (migration 0029). */
+  tierCode: string | null
+  /** The tier's name in the current programme; null for a tier it no longer has. */
+  name: LocalizedText | null
+  orders: number
+  sales: number
+  cost: Record<AppliedBenefitKind, number> & { total: number }
+  /** cost.total ÷ sales, in percent. */
+  costShare: number | null
 }

@@ -39,3 +39,14 @@ export function daysAgo(days: number): string {
   const pad = (n: number) => String(n).padStart(2, '0')
   return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`
 }
+
+/** An instant as the browser's local date and time for a datetime-local field ('' for none). */
+export function localInput(iso: string | null): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
+/** A datetime-local field's value as an instant, or null when left empty. */
+export const instantOf = (typed: string) => (typed ? new Date(typed).toISOString() : null)

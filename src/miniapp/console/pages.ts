@@ -5,6 +5,7 @@ import { AuditPage } from './audit/audit.tsx'
 import { CataloguePage } from './catalogue/catalogue.tsx'
 import { CounterPage } from './counter/counter.tsx'
 import { DashboardPage } from './dashboard.tsx'
+import { InteractionsPage } from './interactions/interactions.tsx'
 import { MembersPage } from './members/page.tsx'
 import { ProgrammePage } from './programme/programme.tsx'
 import { RemindersPage } from './reminders/reminders.tsx'
@@ -44,6 +45,13 @@ export const PAGES: ConsolePage[] = [
   },
   { id: 'members', label: 'pageMembers', needs: 'GET /api/v1/members', View: MembersPage },
   { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
+  // Built on creating them: a clerk's part (handing over prizes) is on the dashboard's list.
+  {
+    id: 'interactions',
+    label: 'interactionsTitle',
+    needs: 'POST /api/v1/quizzes',
+    View: InteractionsPage,
+  },
   // Owner only: the page saves the whole programme, which only the owner may replace.
   { id: 'programme', label: 'pageProgramme', needs: 'PUT /api/v1/programme', View: ProgrammePage },
   // Built on the managers' route for the reminders' settings, not on the owner's programme.

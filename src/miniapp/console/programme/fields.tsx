@@ -1,6 +1,6 @@
 import { type ComponentChildren, createContext } from 'preact'
 import { useContext } from 'preact/hooks'
-import { getAt, labelOf, pt } from './state.ts'
+import { fieldWords, getAt, pt } from './state.ts'
 
 /** What every field of the form reads: the draft, how to change it, and the server's refusal. */
 export interface Draft {
@@ -26,7 +26,7 @@ function Frame({
   return (
     <div class={wrong ? 'field refused' : 'field'} data-field={path}>
       <label>
-        {label ?? labelOf(path)}
+        {label ?? fieldWords(path)}
         {children}
       </label>
       {wrong && (
@@ -136,7 +136,7 @@ export function Check({ path, label }: { path: string; label?: string }) {
         checked={getAt(draft.value, path) === true}
         onChange={(e) => draft.set(path, e.currentTarget.checked)}
       />{' '}
-      {label ?? labelOf(path)}
+      {label ?? fieldWords(path)}
     </label>
   )
 }

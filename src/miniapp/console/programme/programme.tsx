@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact'
 import './programme.css'
-import { useState } from 'preact/hooks'
+import { useContext, useState } from 'preact/hooks'
 import { ApiError, type Body, type Ok, call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
 import { confirm } from '../confirm.tsx'
@@ -285,41 +285,102 @@ function Section({ title, children }: { title: string; children: ComponentChildr
   )
 }
 
-/** A tier's benefits as two lists of lines, one per language, paired by line. */
+type Benefit = Config['tiers'][number]['benefits'][number]
+type Structured = Extract<Benefit, { kind: string }>
+type Other = Extract<Benefit, { kind: 'other' }>
+
+/**
+ * A tier's benefits in place: the discount and free shipping a till applies, the perks members
+ * read (two lists of lines, one per language, paired by line). Member prices per product are
+ * kept as they are, since a price list is not typed in a form; each change keeps the others'
+ * places, so the diff names only what changed.
+ */
 function Benefits({ index }: { index: number }) {
+  const { value, set } = useContext(DraftContext)
+  const path = `tiers.${index}.benefits`
+  // A version saved before benefits were data holds labels alone: each is an `other` perk.
+  const benefits: Structured[] = (value as Config).tiers[index]!.benefits.map((b) =>
+    'kind' in b ? b : { kind: 'other', label: b },
+  )
+  const discount = benefits.find((b) => b.kind === 'discount')
+  const prices = benefits.find((b) => b.kind === 'member_prices')
+  const shipping = benefits.some((b) => b.kind === 'free_shipping')
+  const others = benefits.filter((b): b is Other => b.kind === 'other')
+  /** `benefits` with the one of `kind` replaced by `next`, dropped (null), or added at the end. */
+  const withOne = (kind: Structured['kind'], next: Structured | null) => {
+    const at = benefits.findIndex((b) => b.kind === kind)
+    if (at < 0) return next ? [...benefits, next] : benefits
+    return next
+      ? benefits.map((b, i) => (i === at ? next : b))
+      : benefits.filter((_, i) => i !== at)
+  }
+  const setOthers = (lang: 'zh-CN' | 'en', typed: string) => {
+    const lines = typed.split('\n').map((line) => line.trim())
+    const other = lang === 'en' ? 'zh-CN' : 'en'
+    const count = Math.max(lines.length, others.length)
+    const next: Other[] = Array.from({ length: count }, (_, i) => ({
+      kind: 'other' as const,
+      label: { [lang]: lines[i] ?? '', [other]: others[i]?.label[other] ?? '' } as Other['label'],
+    })).filter((b) => b.label['zh-CN'] || b.label.en)
+    let k = 0
+    const kept = benefits.flatMap((b): Structured[] =>
+      b.kind !== 'other' ? [b] : k < next.length ? [next[k++]!] : [],
+    )
+    set(path, [...kept, ...next.slice(k)])
+  }
+  const discountAt = benefits.findIndex((b) => b.kind === 'discount')
   return (
-    <DraftContext.Consumer>
-      {({ value, set }) => {
-        const benefits = (value as Config).tiers[index]!.benefits
-        const change = (locale: 'zh-CN' | 'en', typed: string) => {
-          const lines = typed.split('\n')
-          const other = locale === 'en' ? 'zh-CN' : 'en'
-          const count = Math.max(lines.length, benefits.length)
-          const next = Array.from({ length: count }, (_, i) => ({
-            [locale]: lines[i]?.trim() ?? '',
-            [other]: benefits[i]?.[other] ?? '',
-          }))
-          set(
-            `tiers.${index}.benefits`,
-            next.filter((b) => b['zh-CN'] || b.en),
-          )
-        }
-        return (
-          <>
-            {(['zh-CN', 'en'] as const).map((locale) => (
-              <label key={locale}>
-                {locale === 'en' ? pt().benefitsEn : pt().benefitsZh}
-                <textarea
-                  rows={Math.max(2, benefits.length + 1)}
-                  value={benefits.map((b) => b[locale]).join('\n')}
-                  onChange={(e) => change(locale, e.currentTarget.value)}
-                />
-              </label>
-            ))}
-          </>
-        )
-      }}
-    </DraftContext.Consumer>
+    <>
+      <div
+        class="field"
+        data-field={`${path}.${discountAt < 0 ? benefits.length : discountAt}.basisPoints`}
+      >
+        <label>
+          {pt().discount}
+          <input
+            type="number"
+            step={1}
+            value={discount ? String(discount.basisPoints) : ''}
+            onInput={(e) => {
+              const typed = e.currentTarget.value
+              set(
+                path,
+                withOne(
+                  'discount',
+                  typed === '' ? null : { kind: 'discount', basisPoints: Number(typed) },
+                ),
+              )
+            }}
+          />
+        </label>
+      </div>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={shipping}
+          onChange={(e) =>
+            set(
+              path,
+              withOne('free_shipping', e.currentTarget.checked ? { kind: 'free_shipping' } : null),
+            )
+          }
+        />{' '}
+        {pt().freeShipping}
+      </label>
+      {prices && (
+        <p class="hint">{pt().memberPrices({ count: Object.keys(prices.prices).length })}</p>
+      )}
+      {(['zh-CN', 'en'] as const).map((lang) => (
+        <label key={lang}>
+          {lang === 'en' ? pt().benefitsEn : pt().benefitsZh}
+          <textarea
+            rows={Math.max(2, others.length + 1)}
+            value={others.map((b) => b.label[lang]).join('\n')}
+            onChange={(e) => setOthers(lang, e.currentTarget.value)}
+          />
+        </label>
+      ))}
+    </>
   )
 }
 

@@ -27,6 +27,9 @@ export function labelOf(path: string): string {
   return path
 }
 
+/** A field's own words in the form, where its list item's heading already says which one. */
+export const fieldWords = (path: string): string => pt().labels[pattern(path)] ?? labelOf(path)
+
 /** A copy of `value` with the setting at `path` replaced: the draft is never changed in place. */
 export function setAt<T>(value: T, path: string, next: unknown): T {
   const copy = structuredClone(value) as Record<string, unknown>
