@@ -20,6 +20,8 @@ export const READ_BEFORE: Partial<Record<keyof typeof OPERATIONS, keyof typeof O
   'PUT /api/v1/rewards/{id}/image': 'GET /api/v1/rewards/{id}',
   'DELETE /api/v1/rewards/{id}/image': 'GET /api/v1/rewards/{id}',
   'PUT /api/v1/programme': 'GET /api/v1/programme',
+  'POST /api/v1/programme/versions/{version}/restore': 'GET /api/v1/programme',
+  'PUT /api/v1/reminders/settings': 'GET /api/v1/programme',
   'PUT /api/v1/quizzes/{id}': 'GET /api/v1/quizzes/{id}',
   'PUT /api/v1/lotteries/{id}': 'GET /api/v1/lotteries/{id}',
   'PATCH /api/v1/staff/{id}': 'GET /api/v1/staff/{id}',
@@ -34,7 +36,11 @@ const SHOWN_ONCE: Partial<Record<keyof typeof OPERATIONS, string>> = {
 }
 
 /** POSTs that compute an answer and change nothing: a page calls them as a form is typed. */
-const READS_ONLY = new Set<keyof typeof OPERATIONS>(['POST /api/v1/lotteries/odds'])
+const READS_ONLY = new Set<keyof typeof OPERATIONS>([
+  'POST /api/v1/lotteries/odds',
+  'POST /api/v1/programme/changes',
+  'POST /api/v1/reminders/templates/{kind}/preview',
+])
 
 /** A record larger than this (a big programme, an export) is logged as its size only. */
 const MAX_RECORDED_CHARS = 64_000

@@ -47,6 +47,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   closed: 409,
   lottery_exhausted: 409,
   already_started: 409,
+  programme_changed: 409,
   webhooks_not_configured: 503,
 }
 

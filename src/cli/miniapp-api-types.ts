@@ -27,6 +27,7 @@ const PAGE_PATHS = [
   '/api/v1/lotteries',
   '/api/v1/surveys',
   '/api/v1/members',
+  '/api/v1/reminders',
 ]
 /** Single paths of the merchant API a console page calls (the counter's), where a prefix would take more. */
 const PAGE_OPERATIONS = new Set([

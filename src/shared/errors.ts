@@ -44,6 +44,7 @@ export type DomainErrorCode =
   | 'lottery_exhausted'
   | 'already_started'
   | 'webhooks_not_configured'
+  | 'programme_changed'
 
 export class DomainError extends Error {
   constructor(

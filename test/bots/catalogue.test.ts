@@ -50,6 +50,7 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   already_started: true,
   birthday_locked: true,
   webhooks_not_configured: true,
+  programme_changed: true,
 }
 
 describe('the chat and mini-app catalogues', () => {

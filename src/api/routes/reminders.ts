@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Domain } from '../../domain/index.ts'
-import { REMINDER_KINDS } from '../../domain/reminders/reminder-rules.ts'
+import { REMINDER_KINDS, reminderSettingsSchema } from '../../domain/reminders/reminder-rules.ts'
 import { orderEventInputSchema } from '../../domain/reminders/order-touchpoints.ts'
 import { productInputSchema } from '../../domain/reminders/products.ts'
 import { newRouter } from '../router.ts'
@@ -95,6 +95,15 @@ const KindParams = z.object({
   kind: z.enum(REMINDER_KINDS).openapi({ param: { name: 'kind', in: 'path' } }),
 })
 const isoInstant = z.iso.datetime({ offset: true })
+const basedOn = z.coerce.number().int().min(0).max(2_147_483_647).optional().openapi({
+  type: 'integer',
+  description:
+    'The programme version the change was made from: if another was saved since, 409 programme_changed and nothing is saved',
+})
+const TemplateTextSchema = z.object({
+  'zh-CN': z.string().trim().min(1).max(1_000),
+  en: z.string().trim().min(1).max(1_000),
+})
 
 const routes = {
   putProduct: createRoute({
@@ -184,23 +193,78 @@ const routes = {
     description: 'Saved as a new programme version. Unknown placeholders are refused by name.',
     request: {
       params: KindParams,
+      query: z.object({ basedOn }),
       body: {
         required: true,
         content: {
           'application/json': {
-            schema: z.object({
-              text: z
-                .object({
-                  'zh-CN': z.string().trim().min(1).max(1_000),
-                  en: z.string().trim().min(1).max(1_000),
-                })
-                .nullable(),
-            }),
+            schema: z.object({ text: TemplateTextSchema.nullable() }),
           },
         },
       },
     },
-    responses: { 200: json(TemplateSchema, 'The template'), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: json(
+        TemplateSchema.extend({ version: z.number().int() }),
+        'The template, and the programme version it was saved in',
+      ),
+      ...errorResponses(400, 401, 403, 409),
+    },
+  }),
+  previewTemplate: createRoute({
+    method: 'post',
+    path: '/reminders/templates/{kind}/preview',
+    tags: ['reminders'],
+    summary: 'A reminder text filled in for a sample member, in 简体中文 and English',
+    description:
+      'Saves nothing. Without a text, the kind’s text members get now; with one, that text as it would read.',
+    request: {
+      params: KindParams,
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: z.object({ text: TemplateTextSchema.optional() }) },
+        },
+      },
+    },
+    responses: {
+      200: json(
+        z
+          .object({
+            kind: z.enum(REMINDER_KINDS),
+            placeholders: z.array(z.string()),
+            rendered: localized,
+            unknown: z.array(z.string()).openapi({
+              description: 'Placeholders the kind does not know: saving the text is refused',
+            }),
+          })
+          .openapi('ReminderPreview'),
+        'The sample texts',
+      ),
+      ...errorResponses(400, 401, 403),
+    },
+  }),
+  setSettings: createRoute({
+    method: 'put',
+    path: '/reminders/settings',
+    tags: ['reminders'],
+    summary: 'Which reminders run and when: the programme’s reminders section but its texts',
+    description:
+      'Saved as a new programme version; managers may change it, the rest of the programme is the owner’s.',
+    request: {
+      query: z.object({ basedOn }),
+      body: {
+        required: true,
+        content: { 'application/json': { schema: reminderSettingsSchema } },
+      },
+    },
+    responses: {
+      200: json(
+        z.object({ version: z.number().int(), settings: reminderSettingsSchema }),
+        'The new programme version and its settings',
+      ),
+      ...errorResponses(400, 401, 403, 409),
+    },
   }),
 }
 
@@ -235,13 +299,27 @@ export function reminderRoutes(domain: Domain) {
     .openapi(routes.templates, async (c) =>
       c.json({ items: await domain.reminders.templates() }, 200),
     )
+    .openapi(routes.previewTemplate, async (c) =>
+      c.json(
+        await domain.reminders.previewTemplate(c.req.valid('param').kind, c.req.valid('json').text),
+        200,
+      ),
+    )
+    .openapi(routes.setSettings, async (c) => {
+      const saved = await domain.reminders.setSettings(c.req.valid('json'), {
+        actor: actorOf(c.get('caller')),
+        basedOn: c.req.valid('query').basedOn,
+      })
+      // The schema keeps the settings alone: the texts are not what was sent.
+      const settings = reminderSettingsSchema.parse(saved.config.reminders)
+      return c.json({ version: saved.version, settings }, 200)
+    })
     .openapi(routes.setTemplate, async (c) =>
       c.json(
-        await domain.reminders.setTemplate(
-          c.req.valid('param').kind,
-          c.req.valid('json').text,
-          actorOf(c.get('caller')),
-        ),
+        await domain.reminders.setTemplate(c.req.valid('param').kind, c.req.valid('json').text, {
+          actor: actorOf(c.get('caller')),
+          basedOn: c.req.valid('query').basedOn,
+        }),
         200,
       ),
     )

@@ -199,6 +199,7 @@ const zhCN = {
     `「${p.title}」已经没有你能抽中的奖品了，这次不能抽奖，积分没有变化。`,
   'error.already_started': () => '活动已经开始，不能再修改。',
   'error.webhooks_not_configured': () => 'Webhook 推送尚未配置（需要 WEBHOOK_SECRET_KEY）。',
+  'error.programme_changed': () => '会员规则刚被别人修改过，请重新打开后再改。',
   'campaign.none': () => '还没有群发活动。发送 /broadcast 创建一个。',
   'campaign.status.scheduled': () => '待发送',
   'campaign.status.sending': () => '发送中',
@@ -673,6 +674,8 @@ const en: Catalogue = {
     `"${p.title}" has no prize left that you can win, so there is no draw; your points are unchanged.`,
   'error.already_started': () => 'This has started already and can no longer be changed.',
   'error.webhooks_not_configured': () => 'Webhooks are not set up yet (WEBHOOK_SECRET_KEY).',
+  'error.programme_changed': () =>
+    'Someone else changed the programme just now; open it again before you change it.',
   'campaign.none': () => 'No campaigns yet. Send /broadcast to create one.',
   'campaign.status.scheduled': () => 'scheduled',
   'campaign.status.sending': () => 'sending',

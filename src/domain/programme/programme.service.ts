@@ -4,7 +4,12 @@ import { defaultProgramme } from '../../../db/seed/default-programme.ts'
 import type { Db } from '../../../db/client.ts'
 import { DomainError } from '../../shared/errors.ts'
 import type { DomainDeps } from '../context.ts'
-import { type Programme, programmeSchema } from './programme.ts'
+import {
+  type Programme,
+  type ProgrammeChange,
+  diffProgrammes,
+  programmeSchema,
+} from './programme.ts'
 
 export interface ProgrammeVersion {
   version: number
@@ -89,21 +94,33 @@ export class ProgrammeService {
       .execute()
   }
 
-  /** Validates `input` and makes it the current version; invalid input changes nothing. */
+  /**
+   * Validates `input` and makes it the current version; invalid input changes nothing. With
+   * `basedOn`, the version the editor started from, a version added since is refused with
+   * `programme_changed` (naming the current one), so that two editors never overwrite each other
+   * unseen; the unique version number settles two saves that read the same latest at once.
+   */
   async replace(
     input: unknown,
-    options: { actor?: string; note?: string } = {},
+    options: { actor?: string; note?: string; basedOn?: number } = {},
   ): Promise<ProgrammeVersion> {
     const config = parseProgramme(input)
-    return this.deps.store.transaction(async (trx) => {
+    const write = this.deps.store.transaction(async (trx) => {
       const latest = await trx
         .selectFrom('programmeVersions')
         .select('version')
         .orderBy('version', 'desc')
         .limit(1)
         .executeTakeFirst()
+      const current = latest?.version ?? 0
+      if (options.basedOn !== undefined && options.basedOn !== current)
+        throw new DomainError(
+          'programme_changed',
+          `the programme is at version ${current}, not ${options.basedOn}: reload it and edit again`,
+          { current, basedOn: options.basedOn },
+        )
       const row = {
-        version: (latest?.version ?? 0) + 1,
+        version: current + 1,
         config: JSON.stringify(config),
         note: options.note ?? null,
         createdBy: options.actor ?? null,
@@ -112,6 +129,51 @@ export class ProgrammeService {
       await trx.insertInto('programmeVersions').values(row).execute()
       return { ...row, config }
     })
+    if (options.basedOn === undefined) return write
+    return write.catch((error: unknown) => {
+      // Another save took the same next number between our read and our write.
+      if (isUniqueViolation(error))
+        throw new DomainError('programme_changed', 'the programme was changed meanwhile', {
+          basedOn: options.basedOn,
+        })
+      throw error
+    })
+  }
+
+  /**
+   * Makes an earlier version's settings current again as a new version (history is never
+   * rewritten); `basedOn` as for `replace`.
+   */
+  async restore(
+    version: number,
+    options: { actor?: string; basedOn?: number } = {},
+  ): Promise<ProgrammeVersion> {
+    const earlier = await this.at(version)
+    return this.replace(earlier.config, { ...options, note: `restored version ${version}` })
+  }
+
+  /**
+   * What changed in `version` against `against` (by default the version before it; the first
+   * version is compared with nothing, so every setting shows as added).
+   */
+  async diff(
+    version: number,
+    against: number = version - 1,
+  ): Promise<{ version: number; against: number | null; changes: ProgrammeChange[] }> {
+    const after = await this.at(version)
+    const before = against >= 1 ? await this.at(against) : null
+    return {
+      version,
+      against: before ? against : null,
+      changes: diffProgrammes(before?.config ?? {}, after.config),
+    }
+  }
+
+  /** What saving `input` would change against the current version; invalid input is refused. */
+  async preview(input: unknown): Promise<{ basedOn: number; changes: ProgrammeChange[] }> {
+    const config = parseProgramme(input)
+    const current = await this.current()
+    return { basedOn: current.version, changes: diffProgrammes(current.config, config) }
   }
 
   /** Seeds the default programme on first start; returns whether it did. */

@@ -620,3 +620,47 @@ export function merchantText(max: number) {
 export function storedText(json: string): LocalizedText {
   return JSON.parse(json) as LocalizedText
 }
+
+// ---------------------------------------------------------------------------------------------
+// Versions
+
+/** One setting that differs between two versions: its path (`earning.firstOrderBonus`,
+ *  `tiers.1.threshold`), and its value in each; a value absent from one side is left out. */
+export interface ProgrammeChange {
+  path: string
+  before?: unknown
+  after?: unknown
+}
+
+/**
+ * What changed from `before` to `after`, setting by setting, in the order of `after`'s keys
+ * (then those only `before` has). Lists are compared item by item, so a tier added at the end
+ * is its own path, and a list of plain values (invite codes) is one change when it differs.
+ */
+export function diffProgrammes(before: unknown, after: unknown, path = ''): ProgrammeChange[] {
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+  const isItemList = (v: unknown): v is unknown[] =>
+    Array.isArray(v) && v.some((item) => typeof item === 'object' && item !== null)
+  const at = (key: string | number) => (path ? `${path}.${key}` : String(key))
+  if (isRecord(before) && isRecord(after)) {
+    const keys = [...new Set([...Object.keys(after), ...Object.keys(before)])]
+    return keys.flatMap((key) =>
+      !(key in before)
+        ? [{ path: at(key), after: after[key] }]
+        : !(key in after)
+          ? [{ path: at(key), before: before[key] }]
+          : diffProgrammes(before[key], after[key], at(key)),
+    )
+  }
+  if ((isItemList(before) || isItemList(after)) && Array.isArray(before) && Array.isArray(after)) {
+    return Array.from({ length: Math.max(before.length, after.length) }, (_, i) =>
+      i >= before.length
+        ? [{ path: at(i), after: after[i] }]
+        : i >= after.length
+          ? [{ path: at(i), before: before[i] }]
+          : diffProgrammes(before[i], after[i], at(i)),
+    ).flat()
+  }
+  return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, before, after }]
+}

@@ -14,18 +14,16 @@ import {
   type Programme,
   localize,
   storedText,
-  tierAt,
   tierIndex,
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { orderSurveyOf } from '../interactions/surveys.service.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
 import { takeUnit } from '../rewards/stock.ts'
-import { benefitLabels } from '../tiers/benefits.ts'
 import { memberTierOutlook } from '../tiers/tiers.ts'
 import { DAY_MS, type Subject, subjectOf } from './planning.ts'
+import { commonValues, templateOf } from './template-values.ts'
 import {
-  DEFAULT_TEMPLATES,
   POINTS_CHANGED_REASON_WORDS,
   type PointsChangedReason,
   type ReminderKind,
@@ -198,7 +196,7 @@ export class ReminderDecider {
         now,
       )
     }
-    const template = (config.templates[kind] ?? DEFAULT_TEMPLATES[kind])[locale]
+    const template = templateOf(config, kind)[locale]
     const official =
       identity.channel === 'wechat_official' ? officialTemplateOf(config, kind) : undefined
     return {
@@ -278,18 +276,7 @@ export class ReminderDecider {
     now: Date,
   ): Promise<{ values: Record<string, string | number> } | { cancel: string }> {
     const tz = programme.timezone
-    const tier = tierAt(programme, Math.max(tierIndex(programme, member.tierCode), 0))
-    const benefits =
-      benefitLabels(tier)
-        .map((b) => localize(b, locale))
-        .join(locale === 'en' ? '; ' : '；') || (locale === 'en' ? 'member prices' : '会员价')
-    const common = {
-      name: member.displayName,
-      programme: localize(programme.name, locale),
-      balance: member.pointsBalance,
-      tier: localize(tier.name, locale),
-      benefits,
-    }
+    const common = commonValues(programme, member, locale)
     switch (kind) {
       case 'usage_cycle': {
         const placedAt = String(subject.placedAt)

@@ -177,87 +177,96 @@ export function unknownPlaceholders(kind: ReminderKind, text: string): string[] 
   return [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((name) => !known.has(name))
 }
 
-export const remindersConfigSchema = z
-  .object({
-    /** At most this many marketing messages (campaigns included) per member in `days`. */
-    frequencyCap: z
-      .object({ messages: z.number().int().min(0).max(100), days: z.number().int().min(1).max(90) })
-      .default({ messages: 2, days: 7 }),
-    /** Local time at which a reminder falling on a day becomes due. */
-    sendAt: hhmm.default('10:00'),
-    /** A member who orders within this many days of a reminder counts as converted by it. */
-    conversionDays: z.number().int().min(1).max(90).default(7),
-    /**
-     * A standing holdout per kind, in percent: that share of the reminders due is drawn out and
-     * not sent, so that the results compare the members reminded with those who were not.
-     */
-    holdoutPercent: z
-      .partialRecord(z.enum(REMINDER_KINDS), z.number().int().min(0).max(MAX_HOLDOUT_PERCENT))
-      .default({}),
-    usageCycle: z
-      .object({ enabled, daysBefore: days(365).default(5) })
-      .default({ enabled: true, daysBefore: 5 }),
-    winBack: z
-      .object({
-        enabled,
-        /** Only repeat customers are woken: members with at least this many orders. */
-        minOrders: z.number().int().min(1).max(1_000).default(2),
-        /** Days since the last order; each step once, optionally with a reward as a gift. */
-        steps: z
-          .array(
-            z.object({ days: z.number().int().min(1).max(3_650), rewardId: z.string().optional() }),
-          )
-          .max(6)
-          .refine(
-            (steps) => steps.every((step, i) => i === 0 || step.days > steps[i - 1]!.days),
-            'win-back steps are in increasing days',
-          )
-          .default([{ days: 30 }, { days: 60 }, { days: 90 }]),
-        /** After the last step plus this many days a member is let go, not written to. */
-        lastStepWindowDays: z.number().int().min(1).max(365).default(30),
-      })
-      .default({
-        enabled: true,
-        minOrders: 2,
-        steps: [{ days: 30 }, { days: 60 }, { days: 90 }],
-        lastStepWindowDays: 30,
-      }),
-    pointsExpiring: z
-      .object({
-        enabled,
-        daysBefore: z.number().int().min(1).max(365).default(14),
-        minPoints: z.number().int().min(1).default(1),
-      })
-      .default({ enabled: true, daysBefore: 14, minPoints: 1 }),
-    tierUpgrade: z.object({ enabled }).default({ enabled: true }),
-    tierDowngrade: z
-      .object({ enabled, daysBefore: z.number().int().min(1).max(365).default(14) })
-      .default({ enabled: true, daysBefore: 14 }),
-    orderShipped: z.object({ enabled }).default({ enabled: true }),
-    orderDelivered: z.object({ enabled }).default({ enabled: true }),
-    /**
-     * Off unless the merchant turns it on: it tells every member of each order's points on
-     * every channel, which many merchants leave to the order's own notices.
-     */
-    pointsChanged: z.object({ enabled: z.boolean().default(false) }).default({ enabled: false }),
-    orderSurvey: z
-      .object({
-        enabled,
-        /** The survey to ask; absent is the newest active survey. */
-        surveyId: z.string().optional(),
-        /**
-         * Ask after the shop reports the delivery, or after the order itself (counter sales,
-         * shops that report no deliveries).
-         */
-        after: z.enum(['delivered', 'order']).default('delivered'),
-        delayHours: z
-          .number()
-          .int()
-          .min(0)
-          .max(24 * 30)
-          .default(24),
-      })
-      .default({ enabled: true, after: 'delivered', delayHours: 24 }),
+/**
+ * Which reminders run and when: the reminders section without its texts, which managers set
+ * (`PUT /reminders/settings`); the texts have their own route, the rest of the programme is the
+ * owner's.
+ */
+export const reminderSettingsSchema = z.object({
+  /** At most this many marketing messages (campaigns included) per member in `days`. */
+  frequencyCap: z
+    .object({ messages: z.number().int().min(0).max(100), days: z.number().int().min(1).max(90) })
+    .default({ messages: 2, days: 7 }),
+  /** Local time at which a reminder falling on a day becomes due. */
+  sendAt: hhmm.default('10:00'),
+  /** A member who orders within this many days of a reminder counts as converted by it. */
+  conversionDays: z.number().int().min(1).max(90).default(7),
+  /**
+   * A standing holdout per kind, in percent: that share of the reminders due is drawn out and
+   * not sent, so that the results compare the members reminded with those who were not.
+   */
+  holdoutPercent: z
+    .partialRecord(z.enum(REMINDER_KINDS), z.number().int().min(0).max(MAX_HOLDOUT_PERCENT))
+    .default({}),
+  usageCycle: z
+    .object({ enabled, daysBefore: days(365).default(5) })
+    .default({ enabled: true, daysBefore: 5 }),
+  winBack: z
+    .object({
+      enabled,
+      /** Only repeat customers are woken: members with at least this many orders. */
+      minOrders: z.number().int().min(1).max(1_000).default(2),
+      /** Days since the last order; each step once, optionally with a reward as a gift. */
+      steps: z
+        .array(
+          z.object({ days: z.number().int().min(1).max(3_650), rewardId: z.string().optional() }),
+        )
+        .max(6)
+        .refine(
+          (steps) => steps.every((step, i) => i === 0 || step.days > steps[i - 1]!.days),
+          'win-back steps are in increasing days',
+        )
+        .default([{ days: 30 }, { days: 60 }, { days: 90 }]),
+      /** After the last step plus this many days a member is let go, not written to. */
+      lastStepWindowDays: z.number().int().min(1).max(365).default(30),
+    })
+    .default({
+      enabled: true,
+      minOrders: 2,
+      steps: [{ days: 30 }, { days: 60 }, { days: 90 }],
+      lastStepWindowDays: 30,
+    }),
+  pointsExpiring: z
+    .object({
+      enabled,
+      daysBefore: z.number().int().min(1).max(365).default(14),
+      minPoints: z.number().int().min(1).default(1),
+    })
+    .default({ enabled: true, daysBefore: 14, minPoints: 1 }),
+  tierUpgrade: z.object({ enabled }).default({ enabled: true }),
+  tierDowngrade: z
+    .object({ enabled, daysBefore: z.number().int().min(1).max(365).default(14) })
+    .default({ enabled: true, daysBefore: 14 }),
+  orderShipped: z.object({ enabled }).default({ enabled: true }),
+  orderDelivered: z.object({ enabled }).default({ enabled: true }),
+  /**
+   * Off unless the merchant turns it on: it tells every member of each order's points on
+   * every channel, which many merchants leave to the order's own notices.
+   */
+  pointsChanged: z.object({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+  orderSurvey: z
+    .object({
+      enabled,
+      /** The survey to ask; absent is the newest active survey. */
+      surveyId: z.string().optional(),
+      /**
+       * Ask after the shop reports the delivery, or after the order itself (counter sales,
+       * shops that report no deliveries).
+       */
+      after: z.enum(['delivered', 'order']).default('delivered'),
+      delayHours: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 30)
+        .default(24),
+    })
+    .default({ enabled: true, after: 'delivered', delayHours: 24 }),
+})
+export type ReminderSettings = z.infer<typeof reminderSettingsSchema>
+
+export const remindersConfigSchema = reminderSettingsSchema
+  .extend({
     templates: z.partialRecord(z.enum(REMINDER_KINDS), template).default({}),
     /**
      * Template messages (模板消息) of the Official Account per notification kind: how a follower

@@ -3,7 +3,7 @@ import type { DomainDeps } from '../context.ts'
 import type { OrderFollowUps, PlacedOrder, RefundedOrder } from '../orders/follow-ups.ts'
 import type { OutboxService } from '../outbox/outbox.service.ts'
 import type { Programme } from '../programme/programme.ts'
-import type { ProgrammeService } from '../programme/programme.service.ts'
+import type { ProgrammeService, ProgrammeVersion } from '../programme/programme.service.ts'
 import type { MarketingResult } from '../reports/reports.ts'
 import { ReminderDecider } from './deciding.ts'
 import { type OrderEventInput, type OrderEventView, OrderTouchpoints } from './order-touchpoints.ts'
@@ -11,13 +11,14 @@ import { ReminderPlanner } from './planning.ts'
 import { type ProductInput, type ProductView, ReminderProducts } from './products.ts'
 import {
   COMMON_PLACEHOLDERS,
-  DEFAULT_TEMPLATES,
   PLACEHOLDERS,
   REMINDER_KINDS,
   type ReminderKind,
+  type ReminderSettings,
   purposeOf,
 } from './reminder-rules.ts'
 import { type ReminderKindStats, ReminderStatistics } from './statistics.ts'
+import { type TemplatePreview, previewTemplate, templateOf } from './template-values.ts'
 
 export interface ReminderView {
   id: number
@@ -41,6 +42,16 @@ export interface ReminderTemplateView {
   text: { 'zh-CN': string; en: string }
   edited: boolean
   placeholders: string[]
+}
+
+function templateView(programme: Programme, kind: ReminderKind): ReminderTemplateView {
+  return {
+    kind,
+    purpose: purposeOf(kind),
+    text: templateOf(programme.reminders, kind),
+    edited: Boolean(programme.reminders.templates[kind]),
+    placeholders: [...COMMON_PLACEHOLDERS, ...PLACEHOLDERS[kind]],
+  }
 }
 
 /**
@@ -130,13 +141,7 @@ export class RemindersService implements OrderFollowUps {
   /** Every kind's template as members get it now, whether the merchant edited it, and what it may name. */
   async templates(): Promise<ReminderTemplateView[]> {
     const { config: programme } = await this.programmes.current()
-    return REMINDER_KINDS.map((kind) => ({
-      kind,
-      purpose: purposeOf(kind),
-      text: programme.reminders.templates[kind] ?? DEFAULT_TEMPLATES[kind],
-      edited: Boolean(programme.reminders.templates[kind]),
-      placeholders: [...COMMON_PLACEHOLDERS, ...PLACEHOLDERS[kind]],
-    }))
+    return REMINDER_KINDS.map((kind) => templateView(programme, kind))
   }
 
   /**
@@ -146,17 +151,47 @@ export class RemindersService implements OrderFollowUps {
   async setTemplate(
     kind: ReminderKind,
     text: { 'zh-CN': string; en: string } | null,
-    actor: string,
-  ): Promise<ReminderTemplateView> {
-    const { config } = await this.programmes.current()
+    options: { actor: string; basedOn?: number },
+  ): Promise<ReminderTemplateView & { version: number }> {
+    const { version, config } = await this.programmes.current()
     const templates = { ...config.reminders.templates }
     if (text) templates[kind] = text
     else delete templates[kind]
-    await this.programmes.replace(
+    // Without the caller's own base, the version merged into: a save in between is not lost.
+    const saved = await this.programmes.replace(
       { ...config, reminders: { ...config.reminders, templates } },
-      { actor, note: `reminder template ${kind}` },
+      {
+        actor: options.actor,
+        basedOn: options.basedOn ?? version,
+        note: `reminder template ${kind}`,
+      },
     )
-    return (await this.templates()).find((t) => t.kind === kind)!
+    return { ...templateView(saved.config, kind), version: saved.version }
+  }
+
+  /**
+   * Replaces which reminders run and when (the reminders section but its texts) as a new
+   * programme version; `basedOn` as for `ProgrammeService.replace`.
+   */
+  async setSettings(
+    settings: ReminderSettings,
+    options: { actor: string; basedOn?: number },
+  ): Promise<ProgrammeVersion> {
+    const { version, config } = await this.programmes.current()
+    // Without the caller's own base, the version merged into: a save in between is not lost.
+    return this.programmes.replace(
+      { ...config, reminders: { ...config.reminders, ...settings } },
+      { actor: options.actor, basedOn: options.basedOn ?? version, note: 'reminder settings' },
+    )
+  }
+
+  /** `text` (by default the kind's text now) as a sample member reads it in each language. */
+  async previewTemplate(
+    kind: ReminderKind,
+    text?: { 'zh-CN': string; en: string },
+  ): Promise<TemplatePreview> {
+    const { config } = await this.programmes.current()
+    return previewTemplate(config, kind, text, this.deps.clock.now())
   }
 
   async list(

@@ -7,6 +7,8 @@ import { CounterPage } from './counter/counter.tsx'
 import { DashboardPage } from './dashboard.tsx'
 import { InteractionsPage } from './interactions/interactions.tsx'
 import { MembersPage } from './members/page.tsx'
+import { ProgrammePage } from './programme/programme.tsx'
+import { RemindersPage } from './reminders/reminders.tsx'
 import { StaffPage } from './staff.tsx'
 
 type Label = {
@@ -49,6 +51,15 @@ export const PAGES: ConsolePage[] = [
     label: 'interactionsTitle',
     needs: 'POST /api/v1/quizzes',
     View: InteractionsPage,
+  },
+  // Owner only: the page saves the whole programme, which only the owner may replace.
+  { id: 'programme', label: 'pageProgramme', needs: 'PUT /api/v1/programme', View: ProgrammePage },
+  // Built on the managers' route for the reminders' settings, not on the owner's programme.
+  {
+    id: 'reminders',
+    label: 'pageReminders',
+    needs: 'PUT /api/v1/reminders/settings',
+    View: RemindersPage,
   },
   { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
   { id: 'audit', label: 'auditTitle', needs: 'GET /api/v1/audit-log', View: AuditPage },

@@ -449,6 +449,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/programme/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One version of the programme, with its configuration
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1ProgrammeVersionsByVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programme/versions/{version}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a version changed: each setting with its old and new value
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1ProgrammeVersionsByVersionDiff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programme/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What saving this programme would change, before it is saved
+         * @description Access: owner; API keys: admin; or a staff session of that role. Saves nothing. Invalid settings are refused as PUT refuses them, naming the field.
+         */
+        post: operations["postV1ProgrammeChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programme/versions/{version}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make an earlier version current again, as a new version
+         * @description Access: owner; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1ProgrammeVersionsByVersionRestore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quizzes": {
         parameters: {
             query?: never;
@@ -768,6 +848,126 @@ export interface paths {
          * @description Access: manager and up; API keys: admin; or a staff session of that role.
          */
         delete: operations["deleteV1MembersByIdTagsByTag"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reminders, newest first, with what became of each
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        get: operations["getV1Reminders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per kind: sent, skipped and why, converted, orders and sales
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. For reminders created in [from, to). A sent reminder converts when the member orders within the programme’s reminders.conversionDays.
+         */
+        get: operations["getV1RemindersStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The text of each reminder kind in 简体中文 and English, and its placeholders
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        get: operations["getV1RemindersTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders/templates/{kind}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reminder text filled in for a sample member, in 简体中文 and English
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. Saves nothing. Without a text, the kind’s text members get now; with one, that text as it would read.
+         */
+        post: operations["postV1RemindersTemplatesByKindPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Which reminders run and when: the programme’s reminders section but its texts
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. Saved as a new programme version; managers may change it, the rest of the programme is the owner’s.
+         */
+        put: operations["putV1RemindersSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders/templates/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a reminder text, or null to go back to the default
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. Saved as a new programme version. Unknown placeholders are refused by name.
+         */
+        put: operations["putV1RemindersTemplatesByKind"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2160,6 +2360,19 @@ export interface components {
             createdBy: string | null;
             createdAt: string;
         };
+        ProgrammeDiff: {
+            version: number;
+            against: number | null;
+            changes: components["schemas"]["ProgrammeChange"][];
+        };
+        ProgrammeChange: {
+            /** @description The setting, as `earning.firstOrderBonus` */
+            path: string;
+            /** @description Absent when the setting is new */
+            before?: unknown;
+            /** @description Absent when the setting was removed */
+            after?: unknown;
+        };
         QuizDetail: components["schemas"]["Quiz"] & {
             questions: {
                 text: {
@@ -2326,6 +2539,97 @@ export interface components {
         MemberTags: {
             memberId: string;
             tags: string[];
+        };
+        Reminder: {
+            id: number;
+            memberId: string;
+            /** @enum {string} */
+            kind: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey" | "points_changed";
+            /** @enum {string} */
+            status: "scheduled" | "queued" | "cancelled" | "skipped";
+            reason: string | null;
+            dueAt: string;
+            expiresAt: string | null;
+            createdAt: string;
+            decidedAt: string | null;
+            subject: {
+                [key: string]: unknown;
+            };
+            /** @description The outbox status once queued */
+            delivery: string | null;
+            sentAt: string | null;
+        };
+        ReminderStats: {
+            /** @enum {string} */
+            kind: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey" | "points_changed";
+            scheduled: number;
+            queued: number;
+            /** @description Of the queued, waiting because their channel is down */
+            held: number;
+            sent: number;
+            /** @description Sent reminders whose member-page button the member opened */
+            opened: number;
+            skipped: {
+                [key: string]: number;
+            };
+            cancelled: number;
+            converted: number;
+            conversionRate: number | null;
+            orders: number;
+            sales: number;
+            holdout: components["schemas"]["HoldoutComparison"];
+        };
+        HoldoutComparison: {
+            messaged: {
+                members: number;
+                converted: number;
+                sales: number;
+                conversion: number | null;
+                /** @description Minor units */
+                salesPerMember: number | null;
+            };
+            heldOut: {
+                members: number;
+                converted: number;
+                sales: number;
+                conversion: number | null;
+                /** @description Minor units */
+                salesPerMember: number | null;
+            };
+            /** @description Messaged conversion less held-out conversion, as a share (0.1 = 10 points) */
+            uplift: number | null;
+            relativeUplift: number | null;
+            /** @description 95% interval of the uplift (Newcombe's hybrid score) */
+            interval: {
+                low: number;
+                high: number;
+            } | null;
+            incrementalSales: number | null;
+            /** @enum {string} */
+            verdict: "too_small" | "no_measurable_effect" | "positive" | "negative";
+        } | null;
+        ReminderTemplate: {
+            /** @enum {string} */
+            kind: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey" | "points_changed";
+            /** @enum {string} */
+            purpose: "marketing" | "service";
+            text: {
+                "zh-CN": string;
+                en: string;
+            };
+            edited: boolean;
+            placeholders: string[];
+        };
+        ReminderPreview: {
+            /** @enum {string} */
+            kind: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey" | "points_changed";
+            placeholders: string[];
+            rendered: {
+                "zh-CN": string;
+                en: string;
+            };
+            /** @description Placeholders the kind does not know: saving the text is refused */
+            unknown: string[];
         };
         ImportReport: {
             dryRun: boolean;
@@ -4407,6 +4711,8 @@ export interface operations {
         parameters: {
             query?: {
                 note?: string;
+                /** @description The version the change was made from: if another version was saved since, 409 programme_changed and nothing is saved */
+                basedOn?: number;
             };
             header?: never;
             path?: never;
@@ -5041,6 +5347,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
             429: {
                 headers: {
@@ -5079,6 +5394,854 @@ export interface operations {
             };
             /** @description Missing or unknown API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ProgrammeVersionsByVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeVersion"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ProgrammeVersionsByVersionDiff: {
+        parameters: {
+            query?: {
+                /** @description The version to compare with; by default the one before */
+                against?: number;
+            };
+            header?: never;
+            path: {
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeDiff"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1ProgrammeChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: {
+                        "zh-CN": string;
+                        en: string;
+                    };
+                    /** @default CNY */
+                    currency?: string;
+                    timezone: string;
+                    /**
+                     * @default zh-CN
+                     * @enum {string}
+                     */
+                    defaultLocale?: "zh-CN" | "en";
+                    /** @default CN */
+                    phoneRegion?: string;
+                    membership: {
+                        /** @enum {string} */
+                        type: "open" | "restricted";
+                        /** @default [] */
+                        inviteCodes?: string[];
+                        /** @default [] */
+                        requiredFields?: ("phone" | "birthday")[];
+                    };
+                    tiers: {
+                        code: string;
+                        name: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        threshold: number;
+                        /** @default 100 */
+                        multiplierPercent?: number;
+                        /** @default [] */
+                        benefits?: ({
+                            /** @enum {string} */
+                            kind: "discount";
+                            basisPoints: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "member_prices";
+                            prices: {
+                                [key: string]: number;
+                            };
+                        } | {
+                            /** @enum {string} */
+                            kind: "free_shipping";
+                        } | {
+                            /** @enum {string} */
+                            kind: "other";
+                            label: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                        } | {
+                            "zh-CN": string;
+                            en: string;
+                        })[];
+                    }[];
+                    tierRules: {
+                        /** @enum {string} */
+                        basis: "spend" | "points";
+                        windowMonths: number;
+                        /** @enum {string} */
+                        downgrade: "one_step" | "to_qualified";
+                    };
+                    earning: {
+                        conversion: {
+                            /** @enum {string} */
+                            mode: "fixed";
+                            per: number;
+                            points: number;
+                        } | {
+                            /** @enum {string} */
+                            mode: "banded";
+                            /** @enum {string} */
+                            banding: "order" | "marginal";
+                            bands: {
+                                from: number;
+                                per: number;
+                                points: number;
+                            }[];
+                        };
+                        /**
+                         * @default floor
+                         * @enum {string}
+                         */
+                        rounding?: "floor" | "round" | "ceil";
+                        /**
+                         * @default order
+                         * @enum {string}
+                         */
+                        roundingScope?: "order" | "line";
+                        /** @default 0 */
+                        firstOrderBonus?: number;
+                        /** @default 0 */
+                        qualifyingOrderAmount?: number;
+                        /**
+                         * @default {
+                         *       "multiplierPercent": 100,
+                         *       "scope": "day"
+                         *     }
+                         */
+                        birthday?: {
+                            multiplierPercent: number;
+                            /** @enum {string} */
+                            scope: "day" | "month";
+                        };
+                        /** @default [] */
+                        campaignDays?: {
+                            name: string;
+                            from: string;
+                            to: string;
+                            multiplierPercent: number;
+                        }[];
+                    };
+                    /**
+                     * @default {
+                     *       "backdatingDays": 30
+                     *     }
+                     */
+                    orders?: {
+                        /** @default 30 */
+                        backdatingDays?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "pointsPerOrder": 100000,
+                     *       "pointsPerMemberPerDay": 200000
+                     *     }
+                     */
+                    caps?: {
+                        /** @default 100000 */
+                        pointsPerOrder?: number;
+                        /** @default 200000 */
+                        pointsPerMemberPerDay?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "checkin": {
+                     *         "points": 0
+                     *       },
+                     *       "dailyCaps": {}
+                     *     }
+                     */
+                    interactions?: {
+                        /**
+                         * @default {
+                         *       "points": 0
+                         *     }
+                         */
+                        checkin?: {
+                            points: number;
+                        };
+                        /** @default {} */
+                        dailyCaps?: {
+                            [key: string]: number;
+                        };
+                    };
+                    /**
+                     * @default {
+                     *       "referrerPoints": 0,
+                     *       "refereePoints": 0,
+                     *       "minOrderAmount": 0,
+                     *       "lockDays": 0
+                     *     }
+                     */
+                    referral?: {
+                        referrerPoints: number;
+                        refereePoints: number;
+                        minOrderAmount: number;
+                        lockDays: number;
+                    };
+                    expiry: {
+                        /** @enum {string} */
+                        mode: "never";
+                    } | {
+                        /** @enum {string} */
+                        mode: "rolling";
+                        months: number;
+                    } | {
+                        /** @enum {string} */
+                        mode: "end_of_month";
+                        months: number;
+                    };
+                    /**
+                     * @default {
+                     *       "newMemberDays": 30,
+                     *       "atRiskDays": 90,
+                     *       "churnedDays": 180,
+                     *       "loyalOrders": 5,
+                     *       "slipping": {
+                     *         "enabled": true,
+                     *         "multiple": 2,
+                     *         "minPurchases": 3
+                     *       }
+                     *     }
+                     */
+                    segments?: {
+                        /** @default 30 */
+                        newMemberDays?: number;
+                        /** @default 90 */
+                        atRiskDays?: number;
+                        /** @default 180 */
+                        churnedDays?: number;
+                        /** @default 5 */
+                        loyalOrders?: number;
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "multiple": 2,
+                         *       "minPurchases": 3
+                         *     }
+                         */
+                        slipping?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default 2 */
+                            multiple?: number;
+                            /** @default 3 */
+                            minPurchases?: number;
+                        };
+                    };
+                    /** @default 30 */
+                    refundReturnGraceDays?: number;
+                    /** @default 30 */
+                    expiringSoonDays?: number;
+                    /**
+                     * @default {
+                     *       "start": "22:00",
+                     *       "end": "08:00"
+                     *     }
+                     */
+                    quietHours?: {
+                        start: string;
+                        end: string;
+                    } | null;
+                    /** @default 0 */
+                    campaignHoldoutPercent?: number;
+                    /** @default 24 */
+                    campaignMaxDelayHours?: number;
+                    /**
+                     * @default {
+                     *       "frequencyCap": {
+                     *         "messages": 2,
+                     *         "days": 7
+                     *       },
+                     *       "sendAt": "10:00",
+                     *       "conversionDays": 7,
+                     *       "holdoutPercent": {},
+                     *       "usageCycle": {
+                     *         "enabled": true,
+                     *         "daysBefore": 5
+                     *       },
+                     *       "winBack": {
+                     *         "enabled": true,
+                     *         "minOrders": 2,
+                     *         "steps": [
+                     *           {
+                     *             "days": 30
+                     *           },
+                     *           {
+                     *             "days": 60
+                     *           },
+                     *           {
+                     *             "days": 90
+                     *           }
+                     *         ],
+                     *         "lastStepWindowDays": 30
+                     *       },
+                     *       "pointsExpiring": {
+                     *         "enabled": true,
+                     *         "daysBefore": 14,
+                     *         "minPoints": 1
+                     *       },
+                     *       "tierUpgrade": {
+                     *         "enabled": true
+                     *       },
+                     *       "tierDowngrade": {
+                     *         "enabled": true,
+                     *         "daysBefore": 14
+                     *       },
+                     *       "orderShipped": {
+                     *         "enabled": true
+                     *       },
+                     *       "orderDelivered": {
+                     *         "enabled": true
+                     *       },
+                     *       "pointsChanged": {
+                     *         "enabled": false
+                     *       },
+                     *       "orderSurvey": {
+                     *         "enabled": true,
+                     *         "after": "delivered",
+                     *         "delayHours": 24
+                     *       },
+                     *       "templates": {},
+                     *       "officialTemplates": {}
+                     *     }
+                     */
+                    reminders?: {
+                        /**
+                         * @default {
+                         *       "messages": 2,
+                         *       "days": 7
+                         *     }
+                         */
+                        frequencyCap?: {
+                            messages: number;
+                            days: number;
+                        };
+                        /** @default 10:00 */
+                        sendAt?: string;
+                        /** @default 7 */
+                        conversionDays?: number;
+                        /** @default {} */
+                        holdoutPercent?: {
+                            usage_cycle?: number;
+                            win_back?: number;
+                            points_expiring?: number;
+                            tier_upgrade?: number;
+                            tier_downgrade?: number;
+                            order_shipped?: number;
+                            order_delivered?: number;
+                            order_survey?: number;
+                            points_changed?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "daysBefore": 5
+                         *     }
+                         */
+                        usageCycle?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default 5 */
+                            daysBefore?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "minOrders": 2,
+                         *       "steps": [
+                         *         {
+                         *           "days": 30
+                         *         },
+                         *         {
+                         *           "days": 60
+                         *         },
+                         *         {
+                         *           "days": 90
+                         *         }
+                         *       ],
+                         *       "lastStepWindowDays": 30
+                         *     }
+                         */
+                        winBack?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default 2 */
+                            minOrders?: number;
+                            /**
+                             * @default [
+                             *       {
+                             *         "days": 30
+                             *       },
+                             *       {
+                             *         "days": 60
+                             *       },
+                             *       {
+                             *         "days": 90
+                             *       }
+                             *     ]
+                             */
+                            steps?: {
+                                days: number;
+                                rewardId?: string;
+                            }[];
+                            /** @default 30 */
+                            lastStepWindowDays?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "daysBefore": 14,
+                         *       "minPoints": 1
+                         *     }
+                         */
+                        pointsExpiring?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default 14 */
+                            daysBefore?: number;
+                            /** @default 1 */
+                            minPoints?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true
+                         *     }
+                         */
+                        tierUpgrade?: {
+                            /** @default true */
+                            enabled?: boolean;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "daysBefore": 14
+                         *     }
+                         */
+                        tierDowngrade?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default 14 */
+                            daysBefore?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true
+                         *     }
+                         */
+                        orderShipped?: {
+                            /** @default true */
+                            enabled?: boolean;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true
+                         *     }
+                         */
+                        orderDelivered?: {
+                            /** @default true */
+                            enabled?: boolean;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": false
+                         *     }
+                         */
+                        pointsChanged?: {
+                            /** @default false */
+                            enabled?: boolean;
+                        };
+                        /**
+                         * @default {
+                         *       "enabled": true,
+                         *       "after": "delivered",
+                         *       "delayHours": 24
+                         *     }
+                         */
+                        orderSurvey?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            surveyId?: string;
+                            /**
+                             * @default delivered
+                             * @enum {string}
+                             */
+                            after?: "delivered" | "order";
+                            /** @default 24 */
+                            delayHours?: number;
+                        };
+                        /** @default {} */
+                        templates?: {
+                            usage_cycle?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            win_back?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            points_expiring?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            tier_upgrade?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            tier_downgrade?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            order_shipped?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            order_delivered?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            order_survey?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            points_changed?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                        };
+                        /** @default {} */
+                        officialTemplates?: {
+                            points_expiring?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            tier_upgrade?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            tier_downgrade?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            order_shipped?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            order_delivered?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            points_changed?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                        };
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "weekday": 1,
+                     *       "sendAt": "09:00",
+                     *       "abc": [
+                     *         "A"
+                     *       ],
+                     *       "top": 5
+                     *     }
+                     */
+                    churnDigest?: {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default 1 */
+                        weekday?: number;
+                        /** @default 09:00 */
+                        sendAt?: string;
+                        /**
+                         * @default [
+                         *       "A"
+                         *     ]
+                         */
+                        abc?: ("A" | "B" | "C")[];
+                        /** @default 5 */
+                        top?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The changes against the current version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        basedOn: number;
+                        changes: components["schemas"]["ProgrammeChange"][];
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1ProgrammeVersionsByVersionRestore: {
+        parameters: {
+            query?: {
+                /** @description The version the change was made from: if another version was saved since, 409 programme_changed and nothing is saved */
+                basedOn?: number;
+            };
+            header?: never;
+            path: {
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new current version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeVersion"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6507,6 +7670,730 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1Reminders: {
+        parameters: {
+            query?: {
+                memberId?: string;
+                kind?: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey" | "points_changed";
+                status?: "scheduled" | "queued" | "cancelled" | "skipped";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Reminder"][];
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1RemindersStats: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per kind */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReminderStats"][];
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1RemindersTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One per kind */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReminderTemplate"][];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1RemindersTemplatesByKindPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey" | "points_changed";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text?: {
+                        "zh-CN": string;
+                        en: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The sample texts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderPreview"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putV1RemindersSettings: {
+        parameters: {
+            query?: {
+                /** @description The programme version the change was made from: if another was saved since, 409 programme_changed and nothing is saved */
+                basedOn?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default {
+                     *       "messages": 2,
+                     *       "days": 7
+                     *     }
+                     */
+                    frequencyCap?: {
+                        messages: number;
+                        days: number;
+                    };
+                    /** @default 10:00 */
+                    sendAt?: string;
+                    /** @default 7 */
+                    conversionDays?: number;
+                    /** @default {} */
+                    holdoutPercent?: {
+                        usage_cycle?: number;
+                        win_back?: number;
+                        points_expiring?: number;
+                        tier_upgrade?: number;
+                        tier_downgrade?: number;
+                        order_shipped?: number;
+                        order_delivered?: number;
+                        order_survey?: number;
+                        points_changed?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "daysBefore": 5
+                     *     }
+                     */
+                    usageCycle?: {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default 5 */
+                        daysBefore?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "minOrders": 2,
+                     *       "steps": [
+                     *         {
+                     *           "days": 30
+                     *         },
+                     *         {
+                     *           "days": 60
+                     *         },
+                     *         {
+                     *           "days": 90
+                     *         }
+                     *       ],
+                     *       "lastStepWindowDays": 30
+                     *     }
+                     */
+                    winBack?: {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default 2 */
+                        minOrders?: number;
+                        /**
+                         * @default [
+                         *       {
+                         *         "days": 30
+                         *       },
+                         *       {
+                         *         "days": 60
+                         *       },
+                         *       {
+                         *         "days": 90
+                         *       }
+                         *     ]
+                         */
+                        steps?: {
+                            days: number;
+                            rewardId?: string;
+                        }[];
+                        /** @default 30 */
+                        lastStepWindowDays?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "daysBefore": 14,
+                     *       "minPoints": 1
+                     *     }
+                     */
+                    pointsExpiring?: {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default 14 */
+                        daysBefore?: number;
+                        /** @default 1 */
+                        minPoints?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true
+                     *     }
+                     */
+                    tierUpgrade?: {
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "daysBefore": 14
+                     *     }
+                     */
+                    tierDowngrade?: {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default 14 */
+                        daysBefore?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true
+                     *     }
+                     */
+                    orderShipped?: {
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true
+                     *     }
+                     */
+                    orderDelivered?: {
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": false
+                     *     }
+                     */
+                    pointsChanged?: {
+                        /** @default false */
+                        enabled?: boolean;
+                    };
+                    /**
+                     * @default {
+                     *       "enabled": true,
+                     *       "after": "delivered",
+                     *       "delayHours": 24
+                     *     }
+                     */
+                    orderSurvey?: {
+                        /** @default true */
+                        enabled?: boolean;
+                        surveyId?: string;
+                        /**
+                         * @default delivered
+                         * @enum {string}
+                         */
+                        after?: "delivered" | "order";
+                        /** @default 24 */
+                        delayHours?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The new programme version and its settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version: number;
+                        settings: {
+                            /**
+                             * @default {
+                             *       "messages": 2,
+                             *       "days": 7
+                             *     }
+                             */
+                            frequencyCap: {
+                                messages: number;
+                                days: number;
+                            };
+                            /** @default 10:00 */
+                            sendAt: string;
+                            /** @default 7 */
+                            conversionDays: number;
+                            /** @default {} */
+                            holdoutPercent: {
+                                usage_cycle?: number;
+                                win_back?: number;
+                                points_expiring?: number;
+                                tier_upgrade?: number;
+                                tier_downgrade?: number;
+                                order_shipped?: number;
+                                order_delivered?: number;
+                                order_survey?: number;
+                                points_changed?: number;
+                            };
+                            /**
+                             * @default {
+                             *       "enabled": true,
+                             *       "daysBefore": 5
+                             *     }
+                             */
+                            usageCycle: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 5 */
+                                daysBefore: number;
+                            };
+                            /**
+                             * @default {
+                             *       "enabled": true,
+                             *       "minOrders": 2,
+                             *       "steps": [
+                             *         {
+                             *           "days": 30
+                             *         },
+                             *         {
+                             *           "days": 60
+                             *         },
+                             *         {
+                             *           "days": 90
+                             *         }
+                             *       ],
+                             *       "lastStepWindowDays": 30
+                             *     }
+                             */
+                            winBack: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 2 */
+                                minOrders: number;
+                                /**
+                                 * @default [
+                                 *       {
+                                 *         "days": 30
+                                 *       },
+                                 *       {
+                                 *         "days": 60
+                                 *       },
+                                 *       {
+                                 *         "days": 90
+                                 *       }
+                                 *     ]
+                                 */
+                                steps: {
+                                    days: number;
+                                    rewardId?: string;
+                                }[];
+                                /** @default 30 */
+                                lastStepWindowDays: number;
+                            };
+                            /**
+                             * @default {
+                             *       "enabled": true,
+                             *       "daysBefore": 14,
+                             *       "minPoints": 1
+                             *     }
+                             */
+                            pointsExpiring: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 14 */
+                                daysBefore: number;
+                                /** @default 1 */
+                                minPoints: number;
+                            };
+                            /**
+                             * @default {
+                             *       "enabled": true
+                             *     }
+                             */
+                            tierUpgrade: {
+                                /** @default true */
+                                enabled: boolean;
+                            };
+                            /**
+                             * @default {
+                             *       "enabled": true,
+                             *       "daysBefore": 14
+                             *     }
+                             */
+                            tierDowngrade: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default 14 */
+                                daysBefore: number;
+                            };
+                            /**
+                             * @default {
+                             *       "enabled": true
+                             *     }
+                             */
+                            orderShipped: {
+                                /** @default true */
+                                enabled: boolean;
+                            };
+                            /**
+                             * @default {
+                             *       "enabled": true
+                             *     }
+                             */
+                            orderDelivered: {
+                                /** @default true */
+                                enabled: boolean;
+                            };
+                            /**
+                             * @default {
+                             *       "enabled": false
+                             *     }
+                             */
+                            pointsChanged: {
+                                /** @default false */
+                                enabled: boolean;
+                            };
+                            /**
+                             * @default {
+                             *       "enabled": true,
+                             *       "after": "delivered",
+                             *       "delayHours": 24
+                             *     }
+                             */
+                            orderSurvey: {
+                                /** @default true */
+                                enabled: boolean;
+                                surveyId?: string;
+                                /**
+                                 * @default delivered
+                                 * @enum {string}
+                                 */
+                                after: "delivered" | "order";
+                                /** @default 24 */
+                                delayHours: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putV1RemindersTemplatesByKind: {
+        parameters: {
+            query?: {
+                /** @description The programme version the change was made from: if another was saved since, 409 programme_changed and nothing is saved */
+                basedOn?: number;
+            };
+            header?: never;
+            path: {
+                kind: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey" | "points_changed";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: {
+                        "zh-CN": string;
+                        en: string;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The template, and the programme version it was saved in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderTemplate"] & {
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

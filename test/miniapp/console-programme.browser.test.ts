@@ -1,0 +1,236 @@
+/// <reference lib="dom" />
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  type PageServer,
+  openConsole,
+  runBrowser,
+  staffMember,
+  startPageServer,
+} from '../helpers/page-server.ts'
+import type { Domain } from '../../src/domain/index.ts'
+import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
+
+const PHONE = { width: 360, height: 740 }
+const DESKTOP = { width: 1280, height: 800 }
+
+describe.skipIf(!runBrowser)(
+  `the console's Programme and Reminders pages in headless Chromium${runBrowser ? '' : ` (skipped: no ${CHROMIUM})`}`,
+  () => {
+    let pages: PageServer | undefined
+    let domain: Domain
+    beforeAll(async () => {
+      pages = await startPageServer()
+      ;({ domain } = pages)
+      // A soap bought today plans a re-purchase reminder: the results have a row to show.
+      await domain.reminders.upsertProduct('SOAP-30', {
+        name: { 'zh-CN': '手工皂', en: 'Handmade soap' },
+        usageCycleDays: 30,
+      })
+      const buyer = await domain.members.register({
+        displayName: '陈小红',
+        telegramId: '5550101',
+        marketingConsent: true,
+      })
+      await domain.orders.ingest({
+        id: 'o-soap-1',
+        member: { id: buyer.id },
+        amount: 3_000,
+        items: [{ sku: 'SOAP-30', quantity: 1, unitPrice: 3_000 }],
+      })
+    })
+    afterAll(async () => {
+      await pages?.close()
+    })
+
+    async function open(role: StaffRole, name: string, lang: string, viewport = PHONE) {
+      const member = await staffMember(domain, role, name)
+      const { code } = await domain.staffSessions.createLink(member.id)
+      const page = await openConsole(pages!, `code=${code}&lang=${lang}`, viewport)
+      await page.getByTestId('signed-in').waitFor()
+      return page
+    }
+    const fits = async (page: Page, width: number) =>
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        width,
+      )
+
+    it('an owner changes the first-order bonus: the save confirms the change, a new version appears and its diff shows it', async () => {
+      const before = await domain.programme.current()
+      const page = await open('owner', '周店主', 'zh-CN')
+      await page.locator('[data-page="programme"]').click()
+      // A tier's benefits: free shipping a till applies, and the perks members read.
+      const gold = page.locator('[data-tier="gold"]')
+      expect(await gold.getByLabel('免运费').isChecked()).toBe(true)
+      expect(await gold.getByLabel('其他权益（English，每行一条）').inputValue()).toBe(
+        '1.25× points',
+      )
+      await gold.scrollIntoViewIfNeeded()
+      await page.screenshot({ path: `${ARTIFACTS}/console-programme-tier-360x740.png` })
+      await page.getByLabel('首单奖励积分').fill('50')
+      await fits(page, PHONE.width)
+      await page.screenshot({ path: `${ARTIFACTS}/console-programme-360x740.png` })
+      await page.getByRole('button', { name: '检查并保存' }).click()
+      const summary = page.getByTestId('summary')
+      await expect.poll(() => summary.textContent()).toContain('首单奖励积分: 0 → 50')
+      expect(await page.getByTestId('question').textContent()).toBe('保存以下 1 项改动为新版本？')
+      await page.screenshot({ path: `${ARTIFACTS}/console-programme-confirm-360x740.png` })
+      await page.getByTestId('confirm').click()
+
+      const saved = before.version + 1
+      const versions = page.getByTestId('versions')
+      await expect.poll(() => versions.textContent()).toContain(`第 ${saved} 版`)
+      expect((await domain.programme.current()).config.earning.firstOrderBonus).toBe(50)
+      const row = page.locator(`[data-version="${saved}"]`)
+      await row.getByRole('button', { name: '查看改动' }).click()
+      await expect.poll(() => row.getByTestId('diff').textContent()).toBe('首单奖励积分: 0 → 50')
+      await page.close()
+
+      const desktop = await open('owner', 'Zhou', 'en', DESKTOP)
+      await desktop.locator('[data-page="programme"]').click()
+      await expect
+        .poll(() => desktop.getByLabel('First-order bonus points').inputValue())
+        .toBe('50')
+      await fits(desktop, DESKTOP.width)
+      await desktop.screenshot({ path: `${ARTIFACTS}/console-programme-1280x800.png` })
+      const desktopRow = desktop.locator(`[data-version="${saved}"]`)
+      await desktopRow.getByRole('button', { name: 'Show changes' }).click()
+      await expect
+        .poll(() => desktopRow.getByTestId('diff').textContent())
+        .toBe('First-order bonus points: 0 → 50')
+      expect(await desktopRow.textContent()).toContain('周店主')
+      await desktop.screenshot({ path: `${ARTIFACTS}/console-programme-versions-1280x800.png` })
+      await desktop.close()
+    })
+
+    it('a bad setting is refused with the field named beside it, and nothing is saved', async () => {
+      const before = await domain.programme.current()
+      const page = await open('owner', '周店主', 'zh-CN')
+      await page.locator('[data-page="programme"]').click()
+      await page.getByLabel('单笔订单积分上限（超出待审核）').fill('0')
+      await page.getByRole('button', { name: '检查并保存' }).click()
+      const note = page.getByTestId('note')
+      await expect
+        .poll(() => note.textContent())
+        .toBe('「单笔订单积分上限（超出待审核）」填写得不对，请检查后再保存。什么都没有保存。')
+      const field = page.locator('[data-field="caps.pointsPerOrder"]')
+      expect(await field.locator('.field-error').textContent()).toBe('这一项填写得不对。')
+      expect(await page.getByTestId('summary').count()).toBe(0)
+      await field.scrollIntoViewIfNeeded()
+      await page.screenshot({ path: `${ARTIFACTS}/console-programme-refused-360x740.png` })
+      expect((await domain.programme.current()).version).toBe(before.version)
+      await page.close()
+    })
+
+    it('a save made from a version someone else replaced meanwhile is refused, and the page reloads theirs', async () => {
+      const page = await open('owner', '周店主', 'zh-CN')
+      await page.locator('[data-page="programme"]').click()
+      const bonus = page.getByLabel('首单奖励积分')
+      await expect.poll(() => bonus.inputValue()).toBe('50')
+      const { config } = await domain.programme.current()
+      await domain.programme.replace({
+        ...config,
+        earning: { ...config.earning, firstOrderBonus: 70 },
+      })
+      await bonus.fill('60')
+      await page.getByRole('button', { name: '检查并保存' }).click()
+      await page.getByTestId('confirm').click()
+      await expect
+        .poll(() => page.getByTestId('overtaken').textContent())
+        .toBe('会员规则刚被别人修改过。页面已重新载入，请再改一次。')
+      await expect.poll(() => bonus.inputValue()).toBe('70')
+      expect((await domain.programme.current()).config.earning.firstOrderBonus).toBe(70)
+      await page.close()
+    })
+
+    it('an owner restores an earlier version after a confirm, as a new version', async () => {
+      const before = await domain.programme.current()
+      const page = await open('owner', '周店主', 'zh-CN')
+      await page.locator('[data-page="programme"]').click()
+      await page.locator('[data-version="1"]').getByRole('button', { name: '恢复此版本' }).click()
+      expect(await page.getByTestId('question').textContent()).toContain(
+        '把第 1 版的规则恢复为当前规则？',
+      )
+      await page.getByTestId('confirm').click()
+      const versions = page.getByTestId('versions')
+      await expect.poll(() => versions.textContent()).toContain('restored version 1')
+      const now = await domain.programme.current()
+      expect(now.version).toBe(before.version + 1)
+      expect(now.config).toEqual((await domain.programme.at(1)).config)
+      // The editor shows the restored rules.
+      await expect.poll(() => page.getByLabel('首单奖励积分').inputValue()).toBe('0')
+      await page.close()
+    })
+
+    it('a manager turns a reminder off, previews its text in Chinese as typed, and saves; the Programme page is not theirs and the API refuses them', async () => {
+      const page = await open('manager', '李店长', 'zh-CN')
+      expect(await page.locator('[data-page="programme"]').count()).toBe(0)
+      await page.locator('[data-page="reminders"]').click()
+      const winBack = page.locator('[data-kind="win_back"]')
+      await expect.poll(() => winBack.locator('h2').textContent()).toBe('唤醒久未购买的客户')
+      const preview = winBack.getByTestId('reminder-preview')
+      await expect
+        .poll(() => preview.locator('[data-locale="zh-CN"]').textContent())
+        .toContain('王小明，好久不见！')
+      expect(await winBack.textContent()).toContain(
+        '{name} {programme} {balance} {tier} {days} {offer}',
+      )
+      await winBack
+        .getByLabel('消息文字（简体中文）')
+        .fill('{name}，我们想你了！你还有{balance}积分。')
+      await expect
+        .poll(() => preview.locator('[data-locale="zh-CN"]').textContent())
+        .toContain('王小明，我们想你了！你还有1280积分。')
+      await winBack.getByLabel('开启').uncheck()
+      await winBack.getByLabel('未购买多少天时提醒（逗号分隔）').fill('40, 80')
+      await fits(page, PHONE.width)
+      // The preview in view, above the save bar that stays at the bottom of a phone.
+      await preview.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+      await page.screenshot({ path: `${ARTIFACTS}/console-reminders-360x740.png` })
+      await winBack.getByRole('button', { name: '保存文字' }).click()
+      await expect.poll(() => winBack.textContent()).toContain('文字已保存。')
+      await page.getByRole('button', { name: '保存提醒设置' }).click()
+      await expect
+        .poll(() => page.getByTestId('summary').textContent())
+        .toContain('唤醒久未购买的客户: 关闭')
+      await page.getByTestId('confirm').click()
+      await expect
+        .poll(async () => (await domain.programme.current()).config.reminders.winBack.enabled)
+        .toBe(false)
+      const { reminders } = (await domain.programme.current()).config
+      expect(reminders.winBack.steps).toEqual([{ days: 40 }, { days: 80 }])
+      expect(reminders.templates.win_back?.['zh-CN']).toBe(
+        '{name}，我们想你了！你还有{balance}积分。',
+      )
+
+      const results = page.getByTestId('reminder-results')
+      await expect
+        .poll(() => results.locator('tbody tr').first().textContent())
+        .toContain('复购提醒（按使用周期）1')
+      await results.scrollIntoViewIfNeeded()
+      await fits(page, PHONE.width)
+      await page.screenshot({ path: `${ARTIFACTS}/console-reminders-results-360x740.png` })
+
+      const refused = await page.evaluate(async () => {
+        const response = await fetch('/api/v1/programme/versions/1/restore', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${sessionStorage.getItem('jifen.session')}` },
+        })
+        return response.status
+      })
+      expect(refused).toBe(403)
+      await page.close()
+
+      const desktop = await open('manager', 'Li', 'en', DESKTOP)
+      await desktop.locator('[data-page="reminders"]').click()
+      await expect
+        .poll(() => desktop.locator('[data-kind="win_back"] [data-locale="en"]').textContent())
+        .toContain('Alex Wang')
+      await fits(desktop, DESKTOP.width)
+      await desktop.screenshot({ path: `${ARTIFACTS}/console-reminders-1280x800.png` })
+      await desktop.close()
+    })
+  },
+)
