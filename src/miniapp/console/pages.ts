@@ -4,6 +4,7 @@ import type { SignedIn } from './state.ts'
 import { AuditPage } from './audit/audit.tsx'
 import { CataloguePage } from './catalogue/catalogue.tsx'
 import { CounterPage } from './counter/counter.tsx'
+import { DataPage } from './data/data.tsx'
 import { DashboardPage } from './dashboard.tsx'
 import { MembersPage } from './members/page.tsx'
 import { StaffPage } from './staff.tsx'
@@ -42,6 +43,7 @@ export const PAGES: ConsolePage[] = [
   },
   { id: 'members', label: 'pageMembers', needs: 'GET /api/v1/members', View: MembersPage },
   { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
+  { id: 'data', label: 'pageData', needs: 'POST /api/v1/members/import', View: DataPage },
   { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
   { id: 'audit', label: 'auditTitle', needs: 'GET /api/v1/audit-log', View: AuditPage },
 ]
