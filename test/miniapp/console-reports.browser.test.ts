@@ -15,6 +15,7 @@ import type { Domain } from '../../src/domain/index.ts'
 import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
 
 const PHONE = { width: 360, height: 740 }
+const DESKTOP = { width: 1280, height: 800 }
 
 /** Line 3 names nobody the import could find again: the dry run refuses it by its line. */
 const MEMBERS_CSV = [
@@ -36,6 +37,23 @@ describe.skipIf(!runBrowser)(
       const member = await domain.members.register({ displayName: '陈小红' })
       await domain.orders.ingest({ id: 'o-1', member: { id: member.id }, amount: 12_800 })
       await domain.segments.recompute()
+      // Three earlier days' snapshots, as the daily recompute would have left them, so that the
+      // movement is a line; days of the browser's calendar, which the page's period is in.
+      const day = (ago: number) =>
+        new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10)
+      await pages.store.db
+        .insertInto('segmentSnapshots')
+        .values(
+          [3, 2, 1]
+            .flatMap((ago) => [
+              { day: day(ago), dimension: 'lifecycle', class: 'new', members: 4 - ago },
+              { day: day(ago), dimension: 'lifecycle', class: 'first_time', members: ago },
+              { day: day(ago), dimension: 'value', class: 'high', members: 1 },
+            ])
+            .map((row) => ({ ...row, computedAt: new Date().toISOString() })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute()
     })
     afterAll(async () => {
       await pages?.close()
@@ -94,6 +112,50 @@ describe.skipIf(!runBrowser)(
       expect(csv).toContain('赵一')
       expect(csv).toContain('Qian Er')
       await page.close()
+    })
+
+    it('a manager reads the reports of a period with their charts, and downloads one as CSV; the Data page is not theirs', async () => {
+      const page = await open('manager', '李店长', 'zh-CN')
+      expect(await page.locator('[data-page="data"]').count()).toBe(0)
+      await page.locator('[data-page="reports"]').click()
+      const programme = page.getByTestId('report-programme')
+      await expect.poll(() => programme.textContent()).toContain('会员消费¥128.00')
+      const weekly = page.getByTestId('report-weekly')
+      await expect
+        .poll(() => weekly.locator('[data-testid="chart-sales"] rect').count())
+        .toBeGreaterThan(0)
+      const segments = page.getByTestId('report-segments')
+      const lifecycle = segments.getByTestId('chart-segments-lifecycle')
+      await expect
+        .poll(() => lifecycle.locator('[data-series="new"] circle').count())
+        .toBeGreaterThanOrEqual(3)
+      expect(await lifecycle.textContent()).toContain('新会员')
+      expect(await segments.locator('tbody').textContent()).toContain('生命周期 · 新会员')
+      expect(await page.getByTestId('report-campaigns').textContent()).toContain(
+        '营销活动与提醒效果',
+      )
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-csv="report-segments"]').click(),
+      ])
+      expect(download.suggestedFilename()).toMatch(
+        /^segments-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/,
+      )
+      const csv = await saved(download)
+      expect(csv.replace(/^\uFEFF/, '')).toMatch(/^day,dimension,class,members\r?\n/)
+      expect(csv).toContain('lifecycle,first_time,3')
+      await fits(page, PHONE.width)
+      await page.screenshot({ path: `${ARTIFACTS}/console-reports-360x740.png`, fullPage: true })
+      await page.close()
+
+      const wide = await open('manager', 'Manager Li', 'en', DESKTOP)
+      await wide.locator('[data-page="reports"]').click()
+      await expect
+        .poll(() => wide.getByTestId('report-segments').textContent())
+        .toContain('Lifecycle · New')
+      await wide.screenshot({ path: `${ARTIFACTS}/console-reports-1280x800.png`, fullPage: true })
+      await wide.close()
     })
   },
 )

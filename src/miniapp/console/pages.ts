@@ -7,6 +7,7 @@ import { CounterPage } from './counter/counter.tsx'
 import { DataPage } from './data/data.tsx'
 import { DashboardPage } from './dashboard.tsx'
 import { MembersPage } from './members/page.tsx'
+import { ReportsPage } from './reports/reports.tsx'
 import { StaffPage } from './staff.tsx'
 
 type Label = {
@@ -43,6 +44,12 @@ export const PAGES: ConsolePage[] = [
   },
   { id: 'members', label: 'pageMembers', needs: 'GET /api/v1/members', View: MembersPage },
   { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
+  {
+    id: 'reports',
+    label: 'pageReports',
+    needs: 'GET /api/v1/reports/programme',
+    View: ReportsPage,
+  },
   { id: 'data', label: 'pageData', needs: 'POST /api/v1/members/import', View: DataPage },
   { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
   { id: 'audit', label: 'auditTitle', needs: 'GET /api/v1/audit-log', View: AuditPage },
