@@ -102,6 +102,9 @@ describe.skipIf(!runBrowser)(
       )
       expect(await domain.members.search({ name: '赵一' })).toHaveLength(1)
       await fits(page, PHONE.width)
+      await page.setViewportSize(DESKTOP)
+      await page.screenshot({ path: `${ARTIFACTS}/console-data-1280x800.png`, fullPage: true })
+      await page.setViewportSize(PHONE)
 
       const [download] = await Promise.all([
         page.waitForEvent('download'),

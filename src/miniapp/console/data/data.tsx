@@ -142,7 +142,7 @@ function ImportCard() {
 function DryRun({ report }: { report: Report }) {
   const importable = report.rows - report.failed
   return (
-    <div data-testid="dry-run">
+    <div class="import-step" data-testid="dry-run">
       <p>
         {x().dryRun({
           rows: number(report.rows),
@@ -239,7 +239,7 @@ function Progress({ id }: { id: string }) {
   if (!now) return null
   const { progress } = now
   return (
-    <div data-testid="import-progress" data-status={now.status}>
+    <div class="import-step" data-testid="import-progress" data-status={now.status}>
       <h3>
         {x().progressTitle} · <span data-testid="import-status">{x().status[now.status]}</span>
       </h3>
