@@ -30,6 +30,7 @@ describe.skipIf(!runBrowser)(
   () => {
     let pages: PageServer | undefined
     let domain: Domain
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10)
 
     beforeAll(async () => {
       pages = await startPageServer()
@@ -39,8 +40,6 @@ describe.skipIf(!runBrowser)(
       await domain.segments.recompute()
       // Three earlier days' snapshots, as the daily recompute would have left them, so that the
       // movement is a line; days of the browser's calendar, which the page's period is in.
-      const day = (ago: number) =>
-        new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10)
       await pages.store.db
         .insertInto('segmentSnapshots')
         .values(
@@ -137,6 +136,17 @@ describe.skipIf(!runBrowser)(
       expect(await page.getByTestId('report-campaigns').textContent()).toContain(
         '营销活动与提醒效果',
       )
+
+      // A period picked end first: the start moves with it rather than the server refusing it.
+      const period = page.getByTestId('report-period')
+      const shown = (ago: number) => day(ago).replaceAll('-', '/')
+      await page.fill('input[name="from"]', day(2))
+      await expect.poll(() => period.textContent()).toBe(`${shown(2)} – ${shown(0)}`)
+      await page.fill('input[name="to"]', day(3))
+      await expect.poll(() => period.textContent()).toBe(`${shown(3)} – ${shown(3)}`)
+      await page.fill('input[name="from"]', day(3))
+      await page.fill('input[name="to"]', day(0))
+      await expect.poll(() => period.textContent()).toBe(`${shown(3)} – ${shown(0)}`)
 
       const [download] = await Promise.all([
         page.waitForEvent('download'),

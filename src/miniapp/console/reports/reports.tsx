@@ -25,6 +25,23 @@ const last = signal(daysAgo(0))
 
 const periodQuery = () => ({ from: first.value, to: nextDay(last.value) })
 
+/**
+ * Takes a day typed or picked for one end, moving the other so the period stays one the server
+ * answers (it refuses a start after the end or in the future with the error screen): the
+ * inputs' min and max bound the picker, not what is typed.
+ */
+function choose(end: 'first' | 'last', day: string): void {
+  if (!day) return
+  const today = daysAgo(0)
+  if (end === 'first') {
+    first.value = day > today ? today : day
+    if (last.value < first.value) last.value = first.value
+  } else {
+    last.value = day
+    if (first.value > last.value) first.value = last.value > today ? today : last.value
+  }
+}
+
 /** One report's card, with the download of its table as the server writes it. */
 function ReportCard({
   title,
@@ -75,8 +92,8 @@ export function ReportsPage() {
               type="date"
               name="from"
               value={first.value}
-              max={last.value}
-              onChange={(event) => (first.value = event.currentTarget.value || first.value)}
+              max={daysAgo(0)}
+              onChange={(event) => choose('first', event.currentTarget.value)}
             />
           </label>
           <label>
@@ -86,7 +103,7 @@ export function ReportsPage() {
               name="to"
               value={last.value}
               min={first.value}
-              onChange={(event) => (last.value = event.currentTarget.value || last.value)}
+              onChange={(event) => choose('last', event.currentTarget.value)}
             />
           </label>
         </form>
