@@ -145,9 +145,10 @@ const MarketingSchema = z
         sales: int(),
         cost: int().nullable(),
         roi: rate('Attributed sales ÷ cost × 100'),
-        holdout: HoldoutComparisonSchema.nullable().openapi({
-          description: 'Messaged against held-out members; null when nobody was held out',
-        }),
+        // No description of its own, as in the campaigns' and reminders' routes: with one, the
+        // document wraps the $ref in an allOf, which the page's generated types read as
+        // `& unknown`. The route's description says what it is and when it is null.
+        holdout: HoldoutComparisonSchema.nullable(),
       }),
     ),
   })

@@ -2349,7 +2349,7 @@ export interface components {
                 cost: number | null;
                 /** @description Attributed sales ÷ cost × 100 */
                 roi: number | null;
-                holdout: components["schemas"]["HoldoutComparison"] & unknown;
+                holdout: components["schemas"]["HoldoutComparison"];
             }[];
         };
         HoldoutComparison: {
