@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint'
 
 const chatSdks = ['telegraf', 'telegraf/*', 'wechaty', 'wechaty-*', 'wechaty/*']
 const httpFramework = ['hono', 'hono/*', '@hono/*']
+// The metrics registry is an adapter concern: the API and the workers record, the domain counts.
+const metricsLibrary = ['prom-client', 'prom-client/*']
 
 /** no-restricted-imports for a folder: these packages and these of our folders are off limits. */
 function restrict(files, { packages = [], folders = [], message }) {
@@ -63,15 +65,31 @@ export const architecture = tseslint.config(
     message: 'db/ is the data layer: it imports kysely and the drivers, never src/',
   }),
   restrict(['src/shared/**/*.ts'], {
-    folders: ['domain', 'api', 'bots', 'jobs', 'cli', 'miniapp', 'db'],
-    packages: [...httpFramework, ...chatSdks],
+    folders: ['domain', 'api', 'bots', 'jobs', 'cli', 'miniapp', 'db', 'metrics'],
+    packages: [...httpFramework, ...chatSdks, ...metricsLibrary],
     message: 'src/shared imports nothing of the project',
   }),
   restrict(['src/domain/**/*.ts'], {
+    folders: [
+      'api',
+      'bots',
+      'jobs',
+      'cli',
+      'miniapp',
+      'connectors',
+      'metrics',
+      'config.ts',
+      'main.ts',
+    ],
+    packages: [...httpFramework, ...chatSdks, ...metricsLibrary],
+    message:
+      'the domain never imports HTTP, chat SDKs, metrics or adapters; adapters implement domain/ports.ts',
+  }),
+  restrict(['src/metrics/**/*.ts'], {
     folders: ['api', 'bots', 'jobs', 'cli', 'miniapp', 'connectors', 'config.ts', 'main.ts'],
     packages: [...httpFramework, ...chatSdks],
     message:
-      'the domain never imports HTTP, chat SDKs or adapters; adapters implement domain/ports.ts',
+      'src/metrics is the Prometheus registry: it reads the domain at scrapes; the API and jobs record into it',
   }),
   restrict(['src/api/**/*.ts'], {
     folders: ['bots', 'jobs', 'cli', 'main.ts'],

@@ -145,6 +145,10 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(60_000).default(10_000),
+  // The bearer token of /metrics; unset, the endpoint is not served. Long, as it is the only lock.
+  METRICS_TOKEN: optionalString.pipe(
+    z.string().min(16, 'at least 16 characters: openssl rand -hex 32').optional(),
+  ),
 })
 
 export type Config = z.infer<typeof schema>

@@ -3,11 +3,13 @@ import { serve } from '@hono/node-server'
 import type { Update } from 'telegraf/types'
 import { createDb } from '../db/client.ts'
 import { createApp } from './api/app.ts'
+import { WECHAT_OFFICIAL_LOGIN_PATH } from './api/routes/wechat-official.ts'
 import { createConversation } from './bots/core/conversation.ts'
 import { type TelegramBot, createBot } from './bots/telegram/create-bot.ts'
 import type { WechatBot } from './bots/wechat/create-bot.ts'
 import { OfficialAccountApi } from './bots/wechat-official/api.ts'
 import { createOfficialAccountBot } from './bots/wechat-official/create-bot.ts'
+import { setOfficialMenu } from './bots/wechat-official/menu.ts'
 import { memberPageOAuthUrl, officialAccountLogin } from './bots/wechat-official/oauth.ts'
 import { OfficialAccountSender } from './bots/wechat-official/sender.ts'
 import {
@@ -18,10 +20,11 @@ import {
   shopWebhooksOf,
 } from './config.ts'
 import { createDomain } from './domain/index.ts'
+import { createMetrics } from './metrics/metrics.ts'
 import { startWebhookWorker } from './jobs/webhook-worker.ts'
 import { healthReporter } from './jobs/health.ts'
 import { startOutboxWorker } from './jobs/outbox-worker.ts'
-import { startScheduler } from './jobs/scheduler.ts'
+import { engineJobs, startScheduler } from './jobs/scheduler.ts'
 import { TelegramSender } from './bots/telegram/sender.ts'
 import { systemClock } from './shared/clock.ts'
 import { createLogger } from './shared/logger.ts'
@@ -69,7 +72,11 @@ async function main(): Promise<void> {
     if (secret) logger.info({ shop }, `${shop} orders taken at /webhooks/${shop}`)
   }
 
-  const miniappDir = fileURLToPath(new URL('../dist/miniapp', import.meta.url))
+  // The pages are built into dist/miniapp: beside this file when it runs compiled (from
+  // dist/server), under the project root when it runs from source (tsx: npm run dev, the tests).
+  const miniappDir = fileURLToPath(
+    new URL(import.meta.url.endsWith('.ts') ? '../dist/miniapp' : '../miniapp', import.meta.url),
+  )
   const conversation = createConversation({ domain, logger, publicUrl: config.PUBLIC_URL })
   const health = healthReporter(domain, logger)
   let telegram: TelegramBot | undefined
@@ -89,6 +96,12 @@ async function main(): Promise<void> {
 
   const officialApi =
     officialAccount && new OfficialAccountApi({ ...officialAccount, tokens: domain.platformTokens })
+  // The member page through the account's web login, started by our server so that its state
+  // is bound to the browser: the menu's 会员中心 and template messages open it.
+  const officialMemberPageUrl =
+    officialAccount && config.PUBLIC_URL
+      ? `${config.PUBLIC_URL}${WECHAT_OFFICIAL_LOGIN_PATH}`
+      : undefined
   const official =
     officialApi &&
     createOfficialAccountBot({
@@ -99,7 +112,17 @@ async function main(): Promise<void> {
       cameThrough: async (openid, scene, event) => {
         await domain.channelSources.touch('wechat_official', openid, scene, event)
       },
+      massSendFinished: async (msgId, result) => {
+        await domain.campaigns.recordMassSendResult(msgId, result)
+      },
     })
+
+  // Prometheus only when someone may read it: METRICS_TOKEN set.
+  const prometheus = config.METRICS_TOKEN
+    ? { metrics: createMetrics(domain), token: config.METRICS_TOKEN }
+    : undefined
+  const metrics = prometheus?.metrics
+  if (prometheus) logger.info('metrics at /metrics, for the bearer of METRICS_TOKEN')
 
   let shuttingDown = false
   const app = createApp({
@@ -129,14 +152,22 @@ async function main(): Promise<void> {
             appId: officialAccount.appId,
             aesKey: officialAccount.aesKey,
             handle: (message) => official.handle(message),
+            authorizeUrl: config.PUBLIC_URL
+              ? (state) =>
+                  memberPageOAuthUrl(officialAccount.appId, `${config.PUBLIC_URL}/miniapp/`, state)
+              : undefined,
+            secureCookie: config.PUBLIC_URL?.startsWith('https:') ?? false,
           }
         : undefined,
     shopWebhooks: shopWebhooksOf(config),
     channelQrCodes: officialApi
       ? { create: (scene) => officialApi.createQrCode(scene) }
       : undefined,
+    metrics: prometheus,
   })
-  const scheduler = config.JOBS_ENABLED ? startScheduler(domain, logger) : undefined
+  const scheduler = config.JOBS_ENABLED
+    ? startScheduler(domain, logger, engineJobs(domain), metrics)
+    : undefined
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info(
       { port: info.port },
@@ -148,6 +179,16 @@ async function main(): Promise<void> {
     telegram
       .start(webhook)
       .catch((err: unknown) => logger.error({ err }, 'telegram bot could not start'))
+  }
+  if (officialApi) {
+    // The menu in the programme's language at every start (menu/create replaces it whole, so
+    // again is harmless); WeChat refusing it must not take the API down, only be told.
+    const { config: programme } = await domain.programme.current()
+    setOfficialMenu(officialApi, programme.defaultLocale, officialMemberPageUrl)
+      .then((buttons) =>
+        logger.info({ buttons }, `official account menu set: ${buttons.join(', ')}`),
+      )
+      .catch((err: unknown) => logger.error({ err }, 'official account menu could not be set'))
   }
   let wechat: WechatBot | undefined
   if (config.WECHATY_PUPPET) {
@@ -186,6 +227,7 @@ async function main(): Promise<void> {
               startOutboxWorker({
                 domain,
                 logger,
+                metrics,
                 senders: {
                   telegram: new TelegramSender(telegram.bot.telegram, undefined, config.PUBLIC_URL),
                 },
@@ -197,14 +239,13 @@ async function main(): Promise<void> {
               startOutboxWorker({
                 domain,
                 logger,
+                metrics,
                 senders: {
                   wechat_official: new OfficialAccountSender(officialApi, {
                     lastInbound: (openid) =>
                       domain.members.lastInboundAt('wechat_official', openid),
                     now: () => systemClock.now().getTime(),
-                    memberPageUrl:
-                      config.PUBLIC_URL &&
-                      memberPageOAuthUrl(officialAccount.appId, `${config.PUBLIC_URL}/miniapp/`),
+                    memberPageUrl: officialMemberPageUrl,
                   }),
                 },
               }),
@@ -216,12 +257,14 @@ async function main(): Promise<void> {
           logger: logger.child({ worker: 'webhooks' }),
           timeoutMs: config.WEBHOOK_TIMEOUT_MS,
           allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+          metrics,
         }),
         ...(wechat
           ? [
               startOutboxWorker({
                 domain,
                 logger,
+                metrics,
                 senders: { wechat: wechat.messageSender },
                 batchSize: 5,
                 concurrency: 1,

@@ -46,6 +46,14 @@ describe('the jifen CLI', () => {
     }
   })
 
+  it('runs compiled with plain node too (dist/server/cli.js, what a production install runs)', async () => {
+    const compiled = { ...process.env, DATABASE_URL: `file:${join(dir, 'compiled.db')}` }
+    const cli = (...args: string[]) =>
+      run('node', ['dist/server/cli.js', ...args], { env: compiled })
+    expect((await cli('migrate')).stdout).toContain('applied: 0001-init')
+    expect((await cli('apikey', 'create', 'till')).stdout).toMatch(/\bjf_[\w-]{32}/)
+  })
+
   it('prints a one-time admin code that works exactly once', async () => {
     const { stdout } = await jifen('admin', 'invite', '--role', 'manager')
     const code = /(ADM-[\w]{4}-[\w]{4}-[\w]{4})/.exec(stdout)![1]!
@@ -142,7 +150,8 @@ describe('the jifen CLI', () => {
           {
             type: 'view',
             name: '会员中心',
-            url: `https://open.weixin.qq.com/connect/oauth2/authorize?appid=${OFFICIAL_ACCOUNT.appId}&redirect_uri=${encodeURIComponent('https://shop.example/miniapp/')}&response_type=code&scope=snsapi_base&state=jifen#wechat_redirect`,
+            // Our server starts the web login, so that its state is bound to the browser.
+            url: 'https://shop.example/wechat/official/login',
           },
           { type: 'click', name: '签到', key: 'checkin' },
           { type: 'click', name: '我的积分', key: 'points' },

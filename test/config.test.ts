@@ -29,6 +29,7 @@ describe('configuration', () => {
     [{ WECHAT_OA_APP_ID: 'my-account' }, 'WECHAT_OA_APP_ID'],
     [{ WECHAT_OA_AES_KEY: 'short' }, 'WECHAT_OA_AES_KEY'],
     [{ WECHAT_OA_API_ROOT: 'localhost' }, 'WECHAT_OA_API_ROOT'],
+    [{ METRICS_TOKEN: 'guessable' }, 'METRICS_TOKEN'],
   ])('stops on %o naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(variable)

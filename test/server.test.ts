@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { FakeBotApi } from './helpers/fake-telegram.ts'
+import { FakeWechatOfficial } from './helpers/fake-wechat-official.ts'
+import { OFFICIAL_ACCOUNT } from './helpers/wechat-official.ts'
 import { textUpdate } from './helpers/telegram-updates.ts'
 
 async function freePort(): Promise<number> {
@@ -19,14 +21,18 @@ async function freePort(): Promise<number> {
 const dir = mkdtempSync(join(tmpdir(), 'jifen-server-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-function start(env: Record<string, string>): {
+// What `npm start` runs, compiled by `npm run build` (npm test builds before the tests).
+const COMPILED_MAIN = 'dist/server/main.js'
+
+function start(
+  env: Record<string, string>,
+  args = ['--import', 'tsx', 'src/main.ts'],
+): {
   child: ChildProcess
   output: () => string
   exited: Promise<number | null>
 } {
-  const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...env },
-  })
+  const child = spawn('node', args, { env: { ...process.env, ...env } })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))
@@ -61,6 +67,30 @@ describe('the server process', () => {
     expect(server.output()).toContain('"msg":"stopped"')
   })
 
+  it('runs compiled with plain node (no tsx): migrates and seeds a new SQLite file, serves /healthz, /readyz and the pages', async () => {
+    expect(existsSync(COMPILED_MAIN), `${COMPILED_MAIN} is missing: run npm run build`).toBe(true)
+    const port = await freePort()
+    const server = start(
+      { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${join(dir, 'f', 'jifen.db')}` },
+      [COMPILED_MAIN],
+    )
+    try {
+      await waitFor(() => server.output().includes('listening'))
+      expect(server.output()).toContain('"applied":["0001-init"')
+      expect(server.output()).toContain('seeded the default programme')
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+      expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' })
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
+      const page = await fetch(`http://127.0.0.1:${port}/miniapp/`)
+      expect(page.status).toBe(200)
+      expect(page.headers.get('content-type')).toContain('text/html')
+    } finally {
+      server.child.kill('SIGTERM')
+      expect(await server.exited).toBe(0)
+    }
+    expect(server.output()).toContain('"msg":"stopped"')
+  })
+
   it('refuses to start on a wrong variable, naming it', async () => {
     const server = start({ PORT: 'not-a-port', DATABASE_URL: `file:${join(dir, 'b', 'jifen.db')}` })
     expect(await server.exited).toBe(1)
@@ -86,6 +116,53 @@ describe('the server process', () => {
       server.child.kill('SIGTERM')
       expect(await server.exited).toBe(0)
       await api.close()
+    }
+  })
+
+  it('sets the Official Account’s menu at start in the programme’s language, and keeps serving when WeChat refuses it', async () => {
+    const wechat = await new FakeWechatOfficial(
+      OFFICIAL_ACCOUNT.appId,
+      OFFICIAL_ACCOUNT.appSecret,
+    ).start()
+    const env = {
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${join(dir, 'oa', 'jifen.db')}`,
+      JOBS_ENABLED: 'false',
+      WECHAT_OA_APP_ID: OFFICIAL_ACCOUNT.appId,
+      WECHAT_OA_APP_SECRET: OFFICIAL_ACCOUNT.appSecret,
+      WECHAT_OA_TOKEN: OFFICIAL_ACCOUNT.token,
+      WECHAT_OA_API_ROOT: wechat.url,
+    }
+    const menus = () => wechat.calls.filter((call) => call.path === '/cgi-bin/menu/create')
+    try {
+      for (const attempt of ['refused', 'set'] as const) {
+        if (attempt === 'refused') wechat.failNext['/cgi-bin/menu/create'] = [40016]
+        const port = await freePort()
+        const server = start({ ...env, PORT: String(port) })
+        try {
+          await waitFor(() => server.output().includes('official account menu'))
+          if (attempt === 'refused') {
+            expect(server.output()).toContain('official account menu could not be set')
+            const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+            expect(health.status).toBe(200)
+          } else {
+            expect(server.output()).toContain('official account menu set: 会员中心, 签到, 我的积分')
+          }
+        } finally {
+          server.child.kill('SIGTERM')
+          expect(await server.exited).toBe(0)
+        }
+      }
+      expect(menus().map((call) => call.ok)).toEqual([false, true])
+      expect(menus()[1]!.body).toMatchObject({
+        button: [
+          { type: 'click', name: '会员中心', key: 'app' },
+          { type: 'click', name: '签到', key: 'checkin' },
+          { type: 'click', name: '我的积分', key: 'points' },
+        ],
+      })
+    } finally {
+      await wechat.stop()
     }
   })
 

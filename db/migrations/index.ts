@@ -23,6 +23,7 @@ import * as webhooks from './0023-webhooks.ts'
 import * as shopConnectors from './0024-shop-connectors.ts'
 import * as couponUseKey from './0027-coupon-use-key.ts'
 import * as tierBenefits from './0029-tier-benefits.ts'
+import * as massSendResults from './0030-mass-send-results.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0024-shop-connectors': shopConnectors,
   '0027-coupon-use-key': couponUseKey,
   '0029-tier-benefits': tierBenefits,
+  '0030-mass-send-results': massSendResults,
 }

@@ -28,6 +28,7 @@ import type { OrderBenefitsTable, OrdersTable } from './orders.ts'
 import type { PendingPointsTable } from './pending-points.ts'
 import type { PlatformTokensTable } from './platform-tokens.ts'
 import type { ChannelSourceTouchesTable, ChannelSourcesTable } from './channel-sources.ts'
+import type { MassSendResultsTable } from './mass-send-results.ts'
 import type { PointLotsTable } from './point-lots.ts'
 import type { ProgrammeVersionsTable } from './programme-versions.ts'
 import type { RedemptionsTable } from './redemptions.ts'
@@ -108,6 +109,7 @@ export interface Database {
   segments: SegmentsTable
   campaigns: CampaignsTable
   outbox: OutboxTable
+  massSendResults: MassSendResultsTable
   shopDeliveries: ShopDeliveriesTable
   channelHealth: ChannelHealthTable
   campaignOpens: CampaignOpensTable

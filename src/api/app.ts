@@ -9,6 +9,9 @@ import { bodyLimits } from './middleware/body-limit.ts'
 import { RATE_LIMIT_DEFAULTS, type RateLimits } from '../shared/rate-limits.ts'
 import { rateLimiters } from './middleware/rate-limit.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { requestMetrics } from './middleware/request-metrics.ts'
+import type { Metrics } from '../metrics/metrics.ts'
+import { metricsRoute } from './routes/metrics.ts'
 import { apiDocsRoute } from './routes/api-docs.ts'
 import { auditLogRoutes } from './routes/audit-log.ts'
 import { campaignRoutes } from './routes/campaigns.ts'
@@ -53,6 +56,11 @@ export interface AppDeps {
   miniappDir?: string
   /** Requests allowed per API key, per member and per address; RATE_LIMIT_DEFAULTS otherwise. */
   rateLimits?: RateLimits
+  /**
+   * Prometheus: every request is timed into `metrics`, served at `/metrics` to the bearer of
+   * `token` (METRICS_TOKEN). Without it there is no `/metrics` at all (404).
+   */
+  metrics?: { metrics: Metrics; token: string }
 }
 
 /** The HTTP application: the merchant API under /api/v1, its OpenAPI document, /healthz, /readyz. */
@@ -66,12 +74,14 @@ export function createApp({
   channelQrCodes,
   miniappDir,
   rateLimits = RATE_LIMIT_DEFAULTS,
+  metrics,
 }: AppDeps): OpenAPIHono {
   const app = new OpenAPIHono()
   const limits = rateLimiters(domain.deps.store, rateLimits, logger)
   app.onError(onError(logger))
   app.notFound(notFound)
   app.use('*', requestLog(logger))
+  if (metrics) app.use('*', requestMetrics(metrics.metrics))
   app.use('*', bodyLimits(telegramWebhook?.path))
 
   const guard = accessGuard(domain, limits)
@@ -112,6 +122,8 @@ export function createApp({
       return errorJson(c, 503, 'database_unavailable', 'the database does not answer')
     }
   })
+
+  if (metrics) app.route('/', metricsRoute(metrics.metrics, metrics.token))
 
   if (telegramWebhook) app.route('/', telegramWebhookRoute(telegramWebhook))
   if (wechatOfficial) app.route('/', wechatOfficialRoute(wechatOfficial, logger, domain.deps.clock))

@@ -16,6 +16,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   order_too_old: 400,
   order_lines_mismatch: 400,
   unauthorized: 401,
+  oauth_state_mismatch: 403,
   forbidden: 403,
   not_found: 404,
   member_not_found: 404,
@@ -45,6 +46,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   birthday_locked: 409,
   closed: 409,
   lottery_exhausted: 409,
+  already_started: 409,
   webhooks_not_configured: 503,
 }
 

@@ -3,8 +3,8 @@ import { once } from 'node:events'
 import { Command, InvalidArgumentError } from 'commander'
 import { createDb } from '../../db/client.ts'
 import { OfficialAccountApi } from '../bots/wechat-official/api.ts'
-import { officialMenu } from '../bots/wechat-official/menu.ts'
-import { memberPageOAuthUrl } from '../bots/wechat-official/oauth.ts'
+import { setOfficialMenu } from '../bots/wechat-official/menu.ts'
+import { WECHAT_OFFICIAL_LOGIN_PATH } from '../api/routes/wechat-official.ts'
 import { SOURCE_KINDS, type SourceKind } from '../domain/channel-sources/channel-sources.ts'
 import { ConfigError, loadConfig, officialAccountOf } from '../config.ts'
 import { EXPORT_KINDS, exportFilterSchema } from '../domain/customer-data/export.service.ts'
@@ -215,14 +215,12 @@ wechat
     await withDomain(async (domain) => {
       const { config } = await domain.programme.current()
       const api = new OfficialAccountApi({ ...account, tokens: domain.platformTokens })
-      const menu = officialMenu(
+      const names = await setOfficialMenu(
+        api,
         config.defaultLocale,
-        settings.PUBLIC_URL
-          ? memberPageOAuthUrl(account.appId, `${settings.PUBLIC_URL}/miniapp/`)
-          : undefined,
+        settings.PUBLIC_URL ? `${settings.PUBLIC_URL}${WECHAT_OFFICIAL_LOGIN_PATH}` : undefined,
       )
-      await api.createMenu(menu)
-      console.log(`menu set: ${menu.button.map((b) => b.name).join(', ')}`)
+      console.log(`menu set: ${names.join(', ')}`)
     })
   })
 wechat

@@ -24,6 +24,9 @@ const PAGE_PATHS = [
   '/api/v1/exports/',
   '/api/v1/points/pending',
   '/api/v1/lottery-draws/',
+  '/api/v1/quizzes',
+  '/api/v1/lotteries',
+  '/api/v1/surveys',
   '/api/v1/members',
 ]
 /** Single paths of the merchant API a console page calls (the counter's), where a prefix would take more. */

@@ -35,7 +35,11 @@ export interface OutboundMessage {
  * gone, so we stop writing to them; `skipped`: the platform's rules do not let us write to them
  * now (outside the Official Account's 48 hours), no failure of ours or theirs, its `reason`
  * kept with the message; `uncertain`: the
- * request failed in a way that does not say whether the message arrived, so it is not sent again.
+ * request failed in a way that does not say whether the message arrived, so it is not sent again;
+ * `failed`: refused for good by what the merchant set up (a template id WeChat does not know), so
+ * retrying cannot help. `part` names a part of the channel with its own health beside the
+ * channel's (the Official Account's template messages, `wechat_official:templates`): a failure
+ * there reports that part degraded, which tells staff what to fix, and a send through it up.
  */
 export type SendResult =
   | {
@@ -44,15 +48,25 @@ export type SendResult =
       via?: string
       /** The platform's id of the message, where it gives one. */
       messageId?: string
+      part?: string
     }
   | { ok: false; abandoned: true }
   | { ok: false; skipped: true; reason: string }
   | { ok: false; retryAfterMs: number; error: string; channel?: 'down' | 'degraded' }
   | { ok: false; unreachable: true; error: string }
   | { ok: false; uncertain: true; error: string }
+  | { ok: false; failed: true; error: string; part?: string }
+
+/**
+ * The Official Account's template messages, a part of the channel with its own health: WeChat
+ * refuses them for what the merchant set up (an unknown template id, 40037; a field's value,
+ * 47003) while everything else on the channel sends.
+ */
+export const OFFICIAL_TEMPLATES = 'wechat_official:templates'
 
 /** How a channel is doing: `up`, `degraded` (it sends, slowly or partly) or `down`. */
-export type HealthState = 'up' | 'degraded' | 'down'
+export const HEALTH_STATES = ['up', 'degraded', 'down'] as const
+export type HealthState = (typeof HEALTH_STATES)[number]
 
 /**
  * What an adapter saw of its channel: polling or webhook errors, a login or logout, the
@@ -68,12 +82,15 @@ export interface MessageSender {
   /**
    * Sends when pacing allows. `beforeRequest` runs right before the request leaves, after
    * any wait, so that the outbox records an attempt only when it really starts; when it
-   * answers false (the lease was lost), nothing is sent.
+   * answers false (the lease was lost), nothing is sent. `parked` is called when the message
+   * waits to go together with others (the Official Account's mass send gathering followers):
+   * the worker then gives its slot to the next message, and the promise settles when it went.
    */
   send(
     recipient: string,
     message: OutboundMessage,
     beforeRequest?: () => Promise<boolean>,
+    parked?: () => void,
   ): Promise<SendResult>
   /**
    * The adapter reports its channel's health itself from what it knows first hand (WeChat's

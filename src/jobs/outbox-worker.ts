@@ -4,6 +4,7 @@ import type { ClaimedMessage } from '../domain/outbox/outbox.service.ts'
 import type { Domain } from '../domain/index.ts'
 import type { Channel } from '../domain/members/members.ts'
 import type { MessageSender } from '../domain/ports.ts'
+import type { Metrics } from '../metrics/metrics.ts'
 import { healthReporter } from './health.ts'
 
 export interface OutboxWorkerOptions {
@@ -16,6 +17,8 @@ export interface OutboxWorkerOptions {
   /** Sends in flight at once; the senders pace them. */
   concurrency?: number
   idleMs?: number
+  /** Counts each settled message by channel and outcome, for /metrics. */
+  metrics?: Metrics
 }
 
 export interface OutboxWorker {
@@ -39,31 +42,50 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const idleMs = options.idleMs ?? 500
   let running = true
 
-  async function deliver(row: ClaimedMessage): Promise<void> {
+  // Every send ends here, so that each is counted once, by how it ended.
+  async function settle(
+    row: ClaimedMessage,
+    outcome: Parameters<typeof domain.outbox.settle>[2],
+  ): Promise<void> {
+    const ended = await domain.outbox.settle(owner, row, outcome)
+    options.metrics?.recordSend(row.channel, ended)
+  }
+
+  async function deliver(row: ClaimedMessage, parked: () => void): Promise<void> {
     const { outbox } = domain
     if (row.purpose === 'marketing' && !row.marketingConsent)
-      return outbox.settle(owner, row, { status: 'skipped' })
+      return settle(row, { status: 'skipped' })
     const sender = senders[row.channel as Channel]!
-    const result = await sender.send(row.recipient, row.message, () => outbox.begin(owner, row))
+    const result = await sender.send(
+      row.recipient,
+      row.message,
+      () => outbox.begin(owner, row),
+      parked,
+    )
     if (result.ok) {
-      await outbox.settle(owner, row, {
+      await settle(row, {
         status: 'sent',
         via: result.via,
         messageId: result.messageId,
       })
       if (!sender.reportsHealth) await health.report(row.channel, 'up')
+      if (result.part) await health.report(result.part, 'up')
       return
     }
     // Not begun: the campaign was paused meanwhile, or another worker holds the row.
     if ('abandoned' in result) return outbox.release(owner, [row.id])
-    if ('unreachable' in result) return outbox.settle(owner, row, { status: 'blocked' })
-    if ('skipped' in result)
-      return outbox.settle(owner, row, { status: 'skipped', reason: result.reason })
-    if ('uncertain' in result)
-      return outbox.settle(owner, row, { status: 'uncertain', error: result.error })
+    if ('unreachable' in result) return settle(row, { status: 'blocked' })
+    if ('skipped' in result) return settle(row, { status: 'skipped', reason: result.reason })
+    if ('uncertain' in result) return settle(row, { status: 'uncertain', error: result.error })
+    if ('failed' in result) {
+      await settle(row, { status: 'failed', error: result.error })
+      // The merchant's setup is wrong: staff hear it once, as an incident of that part.
+      if (result.part) await health.report(result.part, 'degraded', result.error)
+      return
+    }
     if (result.channel && !sender.reportsHealth)
       await health.report(row.channel, result.channel, result.error)
-    return outbox.settle(owner, row, {
+    return settle(row, {
       status: result.channel === 'down' ? 'held' : 'retry',
       afterMs: result.retryAfterMs,
       error: result.error,
@@ -91,6 +113,12 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return refilling
   }
 
+  // A send the sender parked (a mass send waiting for more followers of its campaign) holds no
+  // slot: were it awaited, the batch could never outgrow the slots (8 followers a mass send),
+  // while the one request it becomes is what WeChat's pace and the monthly quota count. Its
+  // outcome is settled when the batch leaves; stop() waits for it.
+  const inFlight = new Set<Promise<void>>()
+
   const wakers = new Set<() => void>()
   /** Waits `idleMs`, or less when the worker stops. */
   function pause(): Promise<void> {
@@ -114,9 +142,14 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         if (queue.length === 0 && running) await pause()
         continue
       }
-      await deliver(row).catch((err: unknown) =>
+      let park!: () => void
+      const slotFree = new Promise<void>((resolve) => (park = resolve))
+      const delivery = deliver(row, park).catch((err: unknown) =>
         logger.error({ err, outboxId: row.id }, 'outbox send failed'),
       )
+      inFlight.add(delivery)
+      void delivery.finally(() => inFlight.delete(delivery))
+      await Promise.race([delivery, slotFree])
     }
   }
 
@@ -128,6 +161,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       running = false
       for (const wake of wakers) wake()
       await Promise.all(loops)
+      await Promise.all(inFlight)
       await refilling
       await domain.outbox.release(
         owner,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Cron } from 'croner'
 import type { Logger } from 'pino'
 import type { Domain } from '../domain/index.ts'
+import type { Metrics } from '../metrics/metrics.ts'
 
 export interface ScheduledJob {
   name: string
@@ -35,6 +36,18 @@ export function engineJobs(domain: Domain): ScheduledJob[] {
   ]
 }
 
+/**
+ * Whether a run did something worth an info line: a positive count anywhere in its result
+ * (`{ members: 3 }`, `2`, a digest sent), timings (`ms`) and dates aside. Most runs find nothing
+ * due, and a line a minute for each of them would bury the runs that changed something.
+ */
+export function didWork(result: unknown): boolean {
+  if (typeof result === 'number') return result > 0
+  if (typeof result === 'boolean') return result
+  if (typeof result !== 'object' || result === null) return false
+  return Object.entries(result).some(([key, value]) => key !== 'ms' && didWork(value))
+}
+
 /** A run longer than this is presumed dead and another process may take the job. */
 const LEASE_MS = 15 * 60_000
 
@@ -48,6 +61,7 @@ export function startScheduler(
   domain: Domain,
   logger: Logger,
   jobs: ScheduledJob[] = engineJobs(domain),
+  metrics?: Metrics,
 ): { stop(): Promise<void> } {
   const owner = `scheduler-${randomBytes(6).toString('hex')}`
   const running = new Set<Promise<unknown>>()
@@ -55,9 +69,16 @@ export function startScheduler(
     // Patterns are in whole minutes, so the minute names the tick every process agrees on.
     const tick = new Date(Math.floor(domain.deps.clock.now().getTime() / 60_000) * 60_000)
     if (!(await domain.jobLeases.acquire(job.name, owner, LEASE_MS, tick))) return
+    const started = performance.now()
+    const seconds = () => (performance.now() - started) / 1000
     try {
       const result = await job.run()
-      logger.info({ job: job.name, result }, 'job done')
+      metrics?.recordJobRun(job.name, 'done', seconds())
+      if (didWork(result)) logger.info({ job: job.name, result }, 'job done')
+      else logger.debug({ job: job.name, result }, 'job done, nothing was due')
+    } catch (err) {
+      metrics?.recordJobRun(job.name, 'failed', seconds())
+      throw err
     } finally {
       await domain.jobLeases.release(job.name, owner)
     }

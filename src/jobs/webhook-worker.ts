@@ -5,6 +5,7 @@ import https from 'node:https'
 import type { LookupFunction } from 'node:net'
 import type { Logger } from 'pino'
 import type { Domain } from '../domain/index.ts'
+import type { Metrics } from '../metrics/metrics.ts'
 import type { AttemptOutcome, ClaimedDelivery } from '../domain/webhooks/webhooks.service.ts'
 import { isPrivateAddress } from '../shared/network-guard.ts'
 import { WEBHOOK_HEADERS, webhookSignature } from '../shared/webhook-crypto.ts'
@@ -21,6 +22,8 @@ export interface WebhookWorkerOptions {
   batchSize?: number
   concurrency?: number
   idleMs?: number
+  /** Counts each attempt as a send of the `webhook` channel, delivered or failed, for /metrics. */
+  metrics?: Metrics
 }
 
 export interface WebhookWorker {
@@ -160,6 +163,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     if (!(await domain.webhooks.begin(owner, delivery))) return
     const outcome = await postWebhook(delivery, { timeoutMs, allowPrivateUrls, now })
     const { disabled } = await domain.webhooks.settle(owner, delivery, outcome)
+    options.metrics?.recordSend('webhook', outcome.ok ? 'delivered' : 'failed')
     if (!outcome.ok)
       logger.warn(
         {

@@ -91,6 +91,7 @@ const zhCN = {
   saved: '已保存',
   errorTitle: '无法打开会员中心',
   errorAuth: '链接无效或已过期。请回到聊天中重新打开会员中心。',
+  errorOAuthState: '这次登录不是从这个浏览器发起的，或已过期。请从公众号菜单重新打开会员中心。',
   errorNotMember: '你还不是会员。请在聊天中发送 /start（微信发送「加入」）加入。',
   errorGeneric: '出了点问题，请稍后再试。',
   insufficient_points: '积分不足',
@@ -231,6 +232,8 @@ const en: Texts = {
   errorTitle: 'Cannot open your member page',
   errorAuth:
     'This link is invalid or has expired. Please open the member page again from the chat.',
+  errorOAuthState:
+    'This sign-in did not start in this browser or has expired. Please open the member page again from the Official Account’s menu.',
   errorNotMember: 'You are not a member yet. Send /start in the chat to join.',
   errorGeneric: 'Something went wrong. Please try again later.',
   insufficient_points: 'Not enough points',

@@ -39,8 +39,10 @@ export type DomainErrorCode =
   | 'win_back_disabled'
   | 'forbidden'
   | 'unauthorized'
+  | 'oauth_state_mismatch'
   | 'closed'
   | 'lottery_exhausted'
+  | 'already_started'
   | 'webhooks_not_configured'
 
 export class DomainError extends Error {

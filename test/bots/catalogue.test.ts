@@ -43,9 +43,11 @@ const ERROR_CODES: Record<DomainErrorCode, true> = {
   win_back_disabled: true,
   forbidden: true,
   unauthorized: true,
+  oauth_state_mismatch: true,
   closed: true,
   tier_already_held: true,
   lottery_exhausted: true,
+  already_started: true,
   birthday_locked: true,
   webhooks_not_configured: true,
 }

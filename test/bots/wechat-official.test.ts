@@ -10,7 +10,7 @@ import {
 import { WechatMessageCrypto } from '../../src/shared/wechat-crypto.ts'
 import { createDomain } from '../../src/domain/index.ts'
 import { OfficialAccountSender } from '../../src/bots/wechat-official/sender.ts'
-import { officialAccountLogin } from '../../src/bots/wechat-official/oauth.ts'
+import { memberPageOAuthUrl, officialAccountLogin } from '../../src/bots/wechat-official/oauth.ts'
 import { describeOnDatabases } from '../helpers/domain.ts'
 import { FakeWechatOfficial } from '../helpers/fake-wechat-official.ts'
 import {
@@ -279,12 +279,35 @@ describeOnDatabases('WeChat Official Account', (get) => {
         },
       },
     )
-    const page = createApp({ domain, logger: pino({ level: 'silent' }) })
-    const signIn = (wechatCode: string) =>
+    const page = createApp({
+      domain,
+      logger: pino({ level: 'silent' }),
+      wechatOfficial: {
+        token: OFFICIAL_ACCOUNT.token,
+        appId: OFFICIAL_ACCOUNT.appId,
+        handle: async () => undefined,
+        authorizeUrl: (state) =>
+          memberPageOAuthUrl(OFFICIAL_ACCOUNT.appId, 'https://shop.example/miniapp/', state),
+      },
+    })
+    /** What the menu's 会员中心 does: our server starts the web login, binding its state. */
+    const startLogin = async () => {
+      const started = await page.request('/wechat/official/login')
+      expect(started.status).toBe(302)
+      const state = new URL(started.headers.get('location')!).searchParams.get('state')!
+      const cookie = /jifen_oa_state=[^;]+/.exec(started.headers.get('set-cookie') ?? '')![0]
+      return { state, cookie }
+    }
+    let login = await startLogin()
+    const signIn = (
+      wechatCode: string,
+      state = login.state,
+      cookie: string | null = login.cookie,
+    ) =>
       page.request('/api/miniapp/session', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ wechatCode }),
+        headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+        body: JSON.stringify({ wechatCode, state }),
       })
     const code = wechat.oauthCodeFor(openid)
     const signed = await signIn(code)
@@ -297,6 +320,7 @@ describeOnDatabases('WeChat Official Account', (get) => {
       (await memberOf(openid)).id,
     )
     for (const refused of [code, 'made-up-code']) {
+      login = await startLogin()
       const again = await signIn(refused)
       expect(again.status).toBe(401)
       expect(await again.json()).toMatchObject({
@@ -306,9 +330,80 @@ describeOnDatabases('WeChat Official Account', (get) => {
         },
       })
     }
+    login = await startLogin()
     const stranger = await signIn(wechat.oauthCodeFor(newFollower()))
     expect(stranger.status).toBe(404)
     expect(await stranger.json()).toMatchObject({ error: { code: 'member_not_found' } })
+  })
+
+  it('takes a web-login code only with the state its login bound to this browser: another state, no cookie or a spent one is refused in both languages, before WeChat is asked', async () => {
+    const openid = newFollower()
+    await join(openid)
+    const domain = createDomain(
+      { store: get().store, clock: get().clock },
+      {
+        miniapp: {
+          officialAccountLogin: officialAccountLogin({ ...OFFICIAL_ACCOUNT, apiRoot: wechat.url }),
+        },
+      },
+    )
+    const page = createApp({
+      domain,
+      logger: pino({ level: 'silent' }),
+      wechatOfficial: {
+        token: OFFICIAL_ACCOUNT.token,
+        appId: OFFICIAL_ACCOUNT.appId,
+        handle: async () => undefined,
+        authorizeUrl: (state) =>
+          memberPageOAuthUrl(OFFICIAL_ACCOUNT.appId, 'https://shop.example/miniapp/', state),
+        secureCookie: true,
+      },
+    })
+    const start = async () => {
+      const started = await page.request('/wechat/official/login')
+      const location = new URL(started.headers.get('location')!)
+      const setCookie = started.headers.get('set-cookie') ?? ''
+      return {
+        location,
+        setCookie,
+        state: location.searchParams.get('state')!,
+        cookie: /jifen_oa_state=[^;]+/.exec(setCookie)![0],
+      }
+    }
+    const mine = await start()
+    const theirs = await start()
+    expect(mine.location.origin + mine.location.pathname).toBe(
+      'https://open.weixin.qq.com/connect/oauth2/authorize',
+    )
+    expect(mine.state).toMatch(/^[\w-]{24}$/)
+    expect(mine.state).not.toBe(theirs.state)
+    expect(mine.setCookie).toMatch(/HttpOnly/i)
+    expect(mine.setCookie).toMatch(/Secure/i)
+    expect(mine.setCookie).toMatch(/SameSite=Lax/i)
+    expect(mine.setCookie).toMatch(/Path=\/api\/miniapp\/session/)
+    const exchanges = () => wechat.calls.filter((c) => c.path === '/sns/oauth2/access_token').length
+    const before = exchanges()
+    const signIn = (state: string, cookie?: string) =>
+      page.request('/api/miniapp/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+        body: JSON.stringify({ wechatCode: wechat.oauthCodeFor(openid), state }),
+      })
+    // A code from a login someone else started (their state, my browser), or without the cookie.
+    for (const refused of [await signIn(theirs.state, mine.cookie), await signIn(mine.state)]) {
+      expect(refused.status).toBe(403)
+      expect(await refused.json()).toMatchObject({
+        error: {
+          code: 'oauth_state_mismatch',
+          message: expect.stringMatching(/浏览器[^]*this browser/),
+        },
+      })
+    }
+    expect(exchanges()).toBe(before)
+    const signed = await signIn(mine.state, mine.cookie)
+    expect(signed.status).toBe(200)
+    // The answer spends the cookie, so the same state cannot sign in twice.
+    expect(signed.headers.get('set-cookie')).toMatch(/jifen_oa_state=;[^]*Max-Age=0/i)
   })
 
   it('attributes followers to the channel QR code they came through: the first touch kept, later scans recorded, in segments and the report', async () => {

@@ -12,6 +12,19 @@ export interface WechatApiCall {
   answer?: Record<string, unknown>
 }
 
+/**
+ * The category templates' rules for a field's value by its type, as WeChat documents them
+ * (thing: 20 characters; character_string: 32 digits, letters or symbols, no Chinese; phrase: 5
+ * Chinese characters ...); a value outside them is refused with 47003. History fields (keyword1)
+ * are folded by WeChat, not refused.
+ */
+const FIELD_RULES: Record<string, (value: string) => boolean> = {
+  thing: (v) => Array.from(v).length <= 20,
+  character_string: (v) => v.length <= 32 && /^[\x21-\x7e]*$/.test(v),
+  number: (v) => v.length <= 32 && /^[\d.]*$/.test(v),
+  phrase: (v) => Array.from(v).length <= 5,
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -24,7 +37,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  * documents: `cgi-bin/token` gives numbered tokens (`token-1`, `token-2`...) valid 7,200 s,
  * a call (custom, template and mass sends, menu, QR code) with any other than the newest is
  * refused with 40001, and a test queues the error codes the next sends answer (42001 expired,
- * 45015 out of the 48 hours, 43004 not following, 45009 quota). The web login's
+ * 45015 out of the 48 hours, 43004 not following, 45009 quota). A template message is refused
+ * with 40037 for a template id the account lacks and 47003 for a field value outside its type's
+ * rules (`FIELD_RULES`). The web login's
  * `sns/oauth2/access_token` takes the app's id and secret and a code, which works once.
  */
 export class FakeWechatOfficial {
@@ -33,6 +48,8 @@ export class FakeWechatOfficial {
   readonly failNextSends: number[] = []
   /** The same for other paths: errcodes their next calls answer. */
   readonly failNext: Record<string, number[]> = {}
+  /** Followers who unfollowed: a message to them is refused with 43004, as WeChat does. */
+  readonly unfollowed = new Set<string>()
   /** Template ids of the account (模板ID); another is refused with 40037. */
   readonly templateIds = new Set<string>()
   private tokens = 0
@@ -170,12 +187,26 @@ export class FakeWechatOfficial {
           return answer({ errcode, errmsg: 'access_token expired' })
         }
         if (errcode !== undefined) return answer({ errcode, errmsg: `error ${errcode}` })
+        const { touser } = (body ?? {}) as { touser?: unknown }
+        if (typeof touser === 'string' && this.unfollowed.has(touser))
+          return answer({ errcode: 43004, errmsg: 'require subscribe' })
         if (url.pathname === '/cgi-bin/message/custom/send')
           return answer({ errcode: 0, errmsg: 'ok' })
         if (url.pathname === '/cgi-bin/message/template/send') {
-          const { template_id } = body as { template_id?: string }
+          const { template_id, data } = body as {
+            template_id?: string
+            data?: Record<string, { value?: string }>
+          }
           if (this.templateIds.size > 0 && !this.templateIds.has(template_id ?? ''))
             return answer({ errcode: 40037, errmsg: 'invalid template_id' })
+          for (const [field, { value }] of Object.entries(data ?? {})) {
+            const rule = FIELD_RULES[/^([a-z_]+?)\d*$/.exec(field)?.[1] ?? '']
+            if (rule && !rule(value ?? ''))
+              return answer({
+                errcode: 47003,
+                errmsg: `argument invalid! data.${field}.value invalid`,
+              })
+          }
           return answer({ errcode: 0, errmsg: 'ok', msgid: ++this.messageIds })
         }
         if (url.pathname === '/cgi-bin/message/mass/send') {

@@ -40,6 +40,27 @@ const StatsSchema = z.object({
   roi: z.number().nullable().openapi({ description: 'Attributed sales ÷ cost × 100' }),
   heldOut: z.number().int().openapi({ description: 'Members drawn out and not messaged' }),
   holdout: HoldoutComparisonSchema.nullable(),
+  massSends: z
+    .array(
+      z.object({
+        msgId: z.string(),
+        followers: z.number().int().openapi({ description: 'The campaign’s messages in it' }),
+        result: z
+          .object({
+            status: z
+              .string()
+              .openapi({ description: 'WeChat’s words: send success, send fail, err(…)' }),
+            total: z.number().int(),
+            filtered: z.number().int(),
+            sent: z.number().int(),
+            errors: z.number().int(),
+            finishedAt: z.string(),
+          })
+          .nullable()
+          .openapi({ description: 'What WeChat reported when the send finished; null until then' }),
+      }),
+    )
+    .openapi({ description: 'The campaign’s Official Account mass sends (群发)' }),
 })
 const CampaignSchema = z
   .object({

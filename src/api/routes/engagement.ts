@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Domain } from '../../domain/index.ts'
-import { lotteryInputSchema } from '../../domain/interactions/lotteries.service.ts'
+import { draftOddsSchema, lotteryInputSchema } from '../../domain/interactions/lotteries.service.ts'
 import { quizInputSchema } from '../../domain/interactions/quizzes.service.ts'
 import { surveyAnswerSchema, surveyInputSchema } from '../../domain/interactions/surveys.service.ts'
 import { newRouter } from '../router.ts'
@@ -36,6 +36,16 @@ const QuizSchema = z
     createdAt: z.string(),
   })
   .openapi('Quiz')
+/** Staff's quiz, to edit: its questions with the right answers, which members never receive. */
+const QuizDetailSchema = QuizSchema.extend({
+  questions: z.array(
+    z.object({
+      text: localized,
+      choices: z.array(localized),
+      answer: z.number().int().openapi({ description: 'The right choice, from 0' }),
+    }),
+  ),
+}).openapi('QuizDetail')
 const QuizResultsSchema = z
   .object({
     quiz: QuizSchema,
@@ -157,7 +167,21 @@ const routes = {
     request: {
       body: { required: true, content: { 'application/json': { schema: quizInputSchema } } },
     },
-    responses: { 201: json(QuizSchema, 'The quiz'), ...errorResponses(400, 401, 403) },
+    responses: { 201: json(QuizDetailSchema, 'The quiz'), ...errorResponses(400, 401, 403) },
+  }),
+  updateQuiz: createRoute({
+    method: 'put',
+    path: '/quizzes/{id}',
+    tags,
+    summary: 'Change a quiz until it starts',
+    request: {
+      params: IdParams,
+      body: { required: true, content: { 'application/json': { schema: quizInputSchema } } },
+    },
+    responses: {
+      200: json(QuizDetailSchema, 'The quiz'),
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
   }),
   listQuizzes: createRoute({
     method: 'get',
@@ -173,9 +197,9 @@ const routes = {
     method: 'get',
     path: '/quizzes/{id}',
     tags,
-    summary: 'A quiz',
+    summary: 'A quiz with its questions and right answers',
     request: { params: IdParams },
-    responses: { 200: json(QuizSchema, 'The quiz'), ...errorResponses(401, 404) },
+    responses: { 200: json(QuizDetailSchema, 'The quiz'), ...errorResponses(401, 403, 404) },
   }),
   startQuiz: createRoute({
     method: 'post',
@@ -203,6 +227,41 @@ const routes = {
     },
     responses: {
       201: json(LotterySchema, 'The lottery with its published odds'),
+      ...errorResponses(400, 401, 403),
+    },
+  }),
+  updateLottery: createRoute({
+    method: 'put',
+    path: '/lotteries/{id}',
+    tags,
+    summary: 'Change a lottery and its prizes until it starts',
+    request: {
+      params: IdParams,
+      body: { required: true, content: { 'application/json': { schema: lotteryInputSchema } } },
+    },
+    responses: {
+      200: json(LotterySchema, 'The lottery with its published odds'),
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  }),
+  draftOdds: createRoute({
+    method: 'post',
+    path: '/lotteries/odds',
+    tags,
+    summary: 'The published odds of prizes being written, before the lottery is saved',
+    request: {
+      body: { required: true, content: { 'application/json': { schema: draftOddsSchema } } },
+    },
+    responses: {
+      200: json(
+        z
+          .object({
+            exhausted: z.boolean(),
+            probabilities: z.array(z.number()).openapi({ description: 'In the order sent' }),
+          })
+          .openapi('DraftOdds'),
+        'Each prize’s chance',
+      ),
       ...errorResponses(400, 401, 403),
     },
   }),
@@ -331,9 +390,12 @@ export function engagementRoutes(domain: Domain) {
     .openapi(routes.createQuiz, async (c) =>
       c.json(await domain.quizzes.create(c.req.valid('json')), 201),
     )
+    .openapi(routes.updateQuiz, async (c) =>
+      c.json(await domain.quizzes.update(c.req.valid('param').id, c.req.valid('json')), 200),
+    )
     .openapi(routes.listQuizzes, async (c) => c.json({ items: await domain.quizzes.list() }, 200))
     .openapi(routes.getQuiz, async (c) =>
-      c.json(await domain.quizzes.get(c.req.valid('param').id), 200),
+      c.json(await domain.quizzes.detail(c.req.valid('param').id), 200),
     )
     .openapi(routes.startQuiz, async (c) =>
       c.json(await domain.quizzes.start(c.req.valid('param').id), 200),
@@ -343,6 +405,12 @@ export function engagementRoutes(domain: Domain) {
     )
     .openapi(routes.createLottery, async (c) =>
       c.json(await domain.lotteries.create(c.req.valid('json')), 201),
+    )
+    .openapi(routes.updateLottery, async (c) =>
+      c.json(await domain.lotteries.update(c.req.valid('param').id, c.req.valid('json')), 200),
+    )
+    .openapi(routes.draftOdds, async (c) =>
+      c.json(await domain.lotteries.draftOdds(c.req.valid('json')), 200),
     )
     .openapi(routes.listLotteries, async (c) =>
       c.json({ items: await domain.lotteries.list() }, 200),

@@ -1,4 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { deleteCookie, getCookie } from 'hono/cookie'
 import QRCode from 'qrcode'
 import type { Domain } from '../../domain/index.ts'
 import { REWARD_REFUSAL_CODES } from '../../domain/rewards/eligibility.ts'
@@ -8,6 +10,9 @@ import { benefitLabels } from '../../domain/tiers/benefits.ts'
 import type { CouponView, RewardOffer } from '../../domain/rewards/rewards.service.ts'
 import type { MiniappEnv } from '../middleware/miniapp-session.ts'
 import { validationHook } from '../router.ts'
+import { DomainError } from '../../shared/errors.ts'
+import { sameSignature } from '../../shared/wechat-crypto.ts'
+import { OAUTH_STATE_COOKIE } from './wechat-official.ts'
 import {
   CouponSchema,
   IdempotencyKeyHeader,
@@ -28,6 +33,8 @@ const SessionRequest = z.union([
     .object({
       /** The `code` WeChat's web login (snsapi_base) gave the page opened from the Official Account. */
       wechatCode: z.string().min(1).max(256),
+      /** The `state` WeChat handed back with it: the one /wechat/official/login set in this browser. */
+      state: z.string().min(1).max(128),
     })
     .strict(),
 ])
@@ -372,6 +379,22 @@ function couponIn(coupon: CouponView, locale: string) {
 
 /** The member's own API for the points page: everything answers for the session's member only. */
 export function miniappRoutes(domain: Domain) {
+  /**
+   * The web login's code is taken only with the `state` this browser was given when the login
+   * started (its cookie): a code from a login someone else started is refused before WeChat is
+   * asked. The cookie is spent either way.
+   */
+  async function officialAccountSession(c: Context, code: string, state: string) {
+    const expected = getCookie(c, OAUTH_STATE_COOKIE)
+    deleteCookie(c, OAUTH_STATE_COOKIE, { path: '/api/miniapp/session' })
+    if (!expected || !sameSignature(state, expected))
+      throw new DomainError(
+        'oauth_state_mismatch',
+        '登录请求不是从这个浏览器发起的，或已过期，请从公众号菜单重新打开会员中心。This sign-in did not start in this browser or has expired; open the member page from the Official Account’s menu again.',
+      )
+    return domain.miniapp.sessionFromOfficialAccount(code)
+  }
+
   const localeOf = async (memberId: string) =>
     (await domain.members.require({ id: memberId })).locale
   const app = new OpenAPIHono<MiniappEnv>({ defaultHook: validationHook })
@@ -381,7 +404,7 @@ export function miniappRoutes(domain: Domain) {
       'initData' in body
         ? await domain.miniapp.sessionFromTelegram(body.initData)
         : 'wechatCode' in body
-          ? await domain.miniapp.sessionFromOfficialAccount(body.wechatCode)
+          ? await officialAccountSession(c, body.wechatCode, body.state)
           : await domain.miniapp.sessionFromLink(body.token)
     return c.json({ token: session.token, expiresAt: session.expiresAt }, 200)
   })

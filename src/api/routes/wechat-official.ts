@@ -1,5 +1,7 @@
 import { XMLBuilder, XMLParser } from 'fast-xml-parser'
+import { randomBytes } from 'node:crypto'
 import { type Context, Hono } from 'hono'
+import { setCookie } from 'hono/cookie'
 import type { Logger } from 'pino'
 import type { Clock } from '../../shared/clock.ts'
 import { randomCode } from '../../shared/ids.ts'
@@ -12,6 +14,16 @@ import {
 import { errorJson } from '../errors.ts'
 
 export const WECHAT_OFFICIAL_PATH = '/wechat/official'
+/**
+ * Where the account's menu and template messages open the member page: it starts WeChat's web
+ * login with a fresh `state` bound to this browser, so that a code WeChat hands back is taken
+ * only in the browser that asked for it (no one can sign a member into a page another opened).
+ */
+export const WECHAT_OFFICIAL_LOGIN_PATH = '/wechat/official/login'
+/** The cookie that binds the web login's `state` to the browser; read at /api/miniapp/session. */
+export const OAUTH_STATE_COOKIE = 'jifen_oa_state'
+/** A web login must come back within this long: WeChat's code itself lives 5 minutes. */
+const OAUTH_STATE_SECONDS = 600
 
 /** A message or event as WeChat posts it: the fields of its `<xml>`, as text. */
 export type OfficialAccountMessage = Record<string, string>
@@ -27,6 +39,13 @@ export interface WechatOfficialEndpoint {
    * The route does not know the adapter (api never imports bots/).
    */
   handle(message: OfficialAccountMessage): Promise<string | undefined>
+  /**
+   * WeChat's authorize address for the member page with this `state` (see oauth.ts); without
+   * it, no web login starts here.
+   */
+  authorizeUrl?: (state: string) => string
+  /** The state cookie only over HTTPS (PUBLIC_URL is https). */
+  secureCookie?: boolean
 }
 
 // MsgId is a 64-bit number: read as a number it would lose its last digits, and with them the
@@ -103,7 +122,21 @@ export function wechatOfficialRoute(
     return sameSignature(signature, wechatSignature(endpoint.token, timestamp, nonce))
   }
 
+  const { authorizeUrl } = endpoint
   return new Hono()
+    .get(WECHAT_OFFICIAL_LOGIN_PATH, (c) => {
+      if (!authorizeUrl)
+        return errorJson(c, 404, 'not_found', 'the web login is not set up on this server')
+      const state = randomBytes(18).toString('base64url')
+      setCookie(c, OAUTH_STATE_COOKIE, state, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure: endpoint.secureCookie ?? false,
+        path: '/api/miniapp/session',
+        maxAge: OAUTH_STATE_SECONDS,
+      })
+      return c.redirect(authorizeUrl(state), 302)
+    })
     .get(WECHAT_OFFICIAL_PATH, (c) => {
       if (!signed(c)) return refuse(c, 'wrong or missing signature')
       return c.text(c.req.query('echostr') ?? '')

@@ -197,6 +197,7 @@ const zhCN = {
   'error.closed': () => '这个活动已结束或尚未开始。',
   'error.lottery_exhausted': (p: { title: string }) =>
     `「${p.title}」已经没有你能抽中的奖品了，这次不能抽奖，积分没有变化。`,
+  'error.already_started': () => '活动已经开始，不能再修改。',
   'error.webhooks_not_configured': () => 'Webhook 推送尚未配置（需要 WEBHOOK_SECRET_KEY）。',
   'campaign.none': () => '还没有群发活动。发送 /broadcast 创建一个。',
   'campaign.status.scheduled': () => '待发送',
@@ -335,6 +336,7 @@ const zhCN = {
   'error.member_inactive': () => '这个会员账号已注销或停用。',
   'error.forbidden': () => '抱歉，你没有权限这样做。',
   'error.unauthorized': () => '无法确认你的身份，请重新发送命令。',
+  'error.oauth_state_mismatch': () => '登录已失效，请从公众号菜单重新打开会员中心。',
   'admin.refused': (p: { command: string; needed: string; above: boolean; role: string | null }) =>
     `${p.command} 仅限${p.needed}${p.above ? '及以上' : ''}使用${p.role ? `，你现在是${p.role}` : ''}。`,
   'admin.welcome': (p: { role: string }) =>
@@ -669,6 +671,7 @@ const en: Catalogue = {
   'error.closed': () => 'This has ended or has not started yet.',
   'error.lottery_exhausted': (p) =>
     `"${p.title}" has no prize left that you can win, so there is no draw; your points are unchanged.`,
+  'error.already_started': () => 'This has started already and can no longer be changed.',
   'error.webhooks_not_configured': () => 'Webhooks are not set up yet (WEBHOOK_SECRET_KEY).',
   'campaign.none': () => 'No campaigns yet. Send /broadcast to create one.',
   'campaign.status.scheduled': () => 'scheduled',
@@ -793,6 +796,8 @@ const en: Catalogue = {
   'error.member_inactive': () => 'This membership is closed.',
   'error.forbidden': () => 'Sorry, you are not allowed to do that.',
   'error.unauthorized': () => 'We could not confirm who you are. Please send the command again.',
+  'error.oauth_state_mismatch': () =>
+    'This sign-in has expired. Open the member page from the Official Account’s menu again.',
   'admin.refused': (p) =>
     `${p.command} needs the ${p.needed} role${p.above ? ' or higher' : ''}${p.role ? `; you are ${p.role}` : ''}.`,
   'admin.welcome': (p) =>

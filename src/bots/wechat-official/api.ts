@@ -31,6 +31,44 @@ const TOKEN_EXPIRED = new Set([40001, 42001])
 /** A token is renewed this long before WeChat says it expires, so no request carries a dead one. */
 const RENEW_EARLY_MS = 5 * 60_000
 
+/**
+ * The most characters WeChat takes in a template field's value, by the field's type (its name
+ * without the number: thing01 → thing). A category template (thing01, character_string2 ...)
+ * refuses a longer value with 47003; a history template (keyword1 ...) folds what passes 20.
+ * Values of a format (time, date, amount) are never cut: cut, they would be wrong, not short.
+ */
+const TEMPLATE_VALUE_LIMITS: Record<string, number> = {
+  thing: 20,
+  keyword: 20,
+  character_string: 32,
+  number: 32,
+  letter: 32,
+  symbol: 5,
+  phrase: 5,
+  name: 10,
+  phone_number: 17,
+  car_number: 8,
+}
+const FORMAT_TYPES = new Set(['time', 'date', 'amount', 'const', 'enum'])
+/** Free-text types, where a cut is shown with an ellipsis inside the limit. */
+const TEXT_TYPES = new Set(['thing', 'keyword'])
+
+/**
+ * A template field's value within WeChat's limit for its type, counted in characters (code
+ * points, as WeChat counts them: an emoji is one, not two UTF-16 units, and is never split).
+ * A type the table does not name is held to the history templates' 20.
+ */
+export function templateValue(field: string, value: string): string {
+  const type = /^([a-z_]+?)\d*$/.exec(field)?.[1] ?? field
+  if (FORMAT_TYPES.has(type)) return value
+  const limit = TEMPLATE_VALUE_LIMITS[type] ?? 20
+  const chars = Array.from(value)
+  if (chars.length <= limit) return value
+  return TEXT_TYPES.has(type)
+    ? `${chars.slice(0, limit - 1).join('')}…`
+    : chars.slice(0, limit).join('')
+}
+
 export interface OfficialAccountApiOptions {
   appId: string
   appSecret: string
@@ -105,7 +143,7 @@ export class OfficialAccountApi {
 
   /**
    * A template message (模板消息), allowed at any time to a follower; `url` is where tapping it
-   * leads. Answers WeChat's msgid.
+   * leads. Each value is cut to its field type's limit (`templateValue`). Answers WeChat's msgid.
    */
   async sendTemplate(
     openid: string,
@@ -117,7 +155,10 @@ export class OfficialAccountApi {
       template_id: template.templateId,
       ...(url && { url }),
       data: Object.fromEntries(
-        Object.entries(template.data).map(([field, value]) => [field, { value }]),
+        Object.entries(template.data).map(([field, value]) => [
+          field,
+          { value: templateValue(field, value) },
+        ]),
       ),
     })
     return idOf(answer.msgid) ?? ''

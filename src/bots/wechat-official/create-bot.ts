@@ -4,7 +4,7 @@ import type { Conversation } from '../core/conversation.ts'
 import { t } from '../core/i18n.ts'
 import type { Reply } from '../core/messages.ts'
 import { toText } from './send-reply.ts'
-import { type OfficialMessage, toEvent } from './to-inbound.ts'
+import { type MassSendReport, type OfficialMessage, toEvent } from './to-inbound.ts'
 
 /** WeChat waits 5 seconds for a passive reply; the rest is for the network. */
 const PASSIVE_REPLY_MS = 4_000
@@ -20,6 +20,8 @@ export interface OfficialAccountBotDeps {
   touched(openid: string): Promise<void>
   /** Records a follow or scan through the channel QR code of `scene`. */
   cameThrough(openid: string, scene: string, event: 'subscribe' | 'scan'): Promise<void>
+  /** Records WeChat's report that the mass send `msgId` finished, against its campaign. */
+  massSendFinished?(msgId: string, result: MassSendReport): Promise<void>
   /** Resolves when a passive reply would come too late; tests pass one already resolved. */
   deadline?: () => Promise<void>
 }
@@ -55,6 +57,10 @@ export function createOfficialAccountBot(deps: OfficialAccountBotDeps): Official
       if (event.kind === 'ignored') return undefined
       if (event.kind === 'unfollow') {
         await conversation.reachable('wechat_official', event.openid, false)
+        return undefined
+      }
+      if (event.kind === 'massSendFinished') {
+        await deps.massSendFinished?.(event.msgId, event.result)
         return undefined
       }
       if (event.kind === 'follow') {

@@ -1,6 +1,7 @@
 import type { CommandId } from '../core/commands.ts'
 import { t } from '../core/i18n.ts'
 import type { Reply } from '../core/messages.ts'
+import type { OfficialAccountApi } from './api.ts'
 
 interface ClickButton {
   type: 'click'
@@ -35,4 +36,18 @@ export function officialMenu(
       { type: 'click', name: t(locale, 'menu.points'), key: 'points' },
     ],
   }
+}
+
+/**
+ * Sets the account's menu in `locale`, for the CLI and at start alike. WeChat's menu/create
+ * replaces the whole menu, so setting it again is harmless. Answers the buttons' names.
+ */
+export async function setOfficialMenu(
+  api: Pick<OfficialAccountApi, 'createMenu'>,
+  locale: NonNullable<Reply['locale']>,
+  memberPageUrl?: string,
+): Promise<string[]> {
+  const menu = officialMenu(locale, memberPageUrl)
+  await api.createMenu(menu)
+  return menu.button.map((b) => b.name)
 }

@@ -4,8 +4,6 @@ import { type WechatApiAnswer, WechatApiError } from './api.ts'
 /** 40029: the code is wrong, expired (5 minutes) or already exchanged. */
 const INVALID_CODE = 40029
 const AUTHORIZE_URL = 'https://open.weixin.qq.com/connect/oauth2/authorize'
-/** WeChat hands `state` back untouched; ours only names the redirect in WeChat's logs. */
-const OAUTH_STATE = 'jifen'
 
 export interface OfficialAccountOAuthOptions {
   appId: string
@@ -15,16 +13,17 @@ export interface OfficialAccountOAuthOptions {
 
 /**
  * The address that opens `pageUrl` from the Official Account signed in (网页授权, snsapi_base):
- * WeChat asks nothing of the member and redirects to `pageUrl?code=…&state=jifen`, and the
- * page signs in with the code.
+ * WeChat asks nothing of the member and redirects to `pageUrl?code=…&state=…`, handing `state`
+ * back untouched. `state` is the per-request value the server bound to the browser (see
+ * /wechat/official/login), checked when the page signs in with the code.
  */
-export function memberPageOAuthUrl(appId: string, pageUrl: string): string {
+export function memberPageOAuthUrl(appId: string, pageUrl: string, state: string): string {
   const query = new URLSearchParams({
     appid: appId,
     redirect_uri: pageUrl,
     response_type: 'code',
     scope: 'snsapi_base',
-    state: OAUTH_STATE,
+    state,
   })
   return `${AUTHORIZE_URL}?${query}#wechat_redirect`
 }

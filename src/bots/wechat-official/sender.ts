@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto'
-import type { MessageSender, OutboundMessage, SendResult } from '../../domain/ports.ts'
+import {
+  type MessageSender,
+  OFFICIAL_TEMPLATES,
+  type OutboundMessage,
+  type SendResult,
+} from '../../domain/ports.ts'
 import { type OfficialAccountApi, WechatApiError } from './api.ts'
 
 /** WeChat lets an account write by customer-service message this long after the member's last message. */
@@ -11,6 +16,11 @@ const OUT_OF_TIME = 45015
 /** 45009: the account's daily API quota is spent; it comes back the next day. */
 const QUOTA_SPENT = 45009
 const QUOTA_RETRY_MS = 3_600_000
+/**
+ * 40037: no such template id; 47003: a field WeChat refuses (not in the template, or a value
+ * outside its type's rules). Both are the merchant's setup: every retry would be refused alike.
+ */
+const TEMPLATE_REFUSED = new Set([40037, 47003])
 const RETRY_MS = 60_000
 /** A mass send by openid takes 2 to 10,000 followers. */
 const MASS_MIN = 2
@@ -58,6 +68,7 @@ export class OfficialAccountSender implements MessageSender {
     recipient: string,
     message: OutboundMessage,
     beforeRequest: () => Promise<boolean> = async () => true,
+    parked?: () => void,
   ): Promise<SendResult> {
     const last = await this.deps.lastInbound(recipient)
     const inWindow = last !== undefined && this.deps.now() - last.getTime() <= WINDOW_MS
@@ -69,7 +80,11 @@ export class OfficialAccountSender implements MessageSender {
         reason: 'outside the 48 hours after the member last wrote',
       }
     if (!(await beforeRequest())) return { ok: false, abandoned: true }
-    if (way === 'mass') return this.gather(recipient, message)
+    if (way === 'mass') {
+      const result = this.gather(recipient, message)
+      parked?.()
+      return result
+    }
     const sent = await this.attempt(way, recipient, message)
     // WeChat's 48 hours ended before our record of them (a message we did not see): the
     // notification still has its template.
@@ -96,11 +111,22 @@ export class OfficialAccountSender implements MessageSender {
           message.officialTemplate!,
           message.miniappButton ? this.deps.memberPageUrl : undefined,
         )
-        return { ok: true, via: 'template', messageId }
+        return { ok: true, via: 'template', messageId, part: OFFICIAL_TEMPLATES }
       }
       await this.api.sendText(recipient, this.textOf(message))
       return { ok: true, via: 'custom' }
     } catch (error) {
+      if (
+        way === 'template' &&
+        error instanceof WechatApiError &&
+        TEMPLATE_REFUSED.has(error.errcode)
+      )
+        return {
+          ok: false,
+          failed: true,
+          error: `template ${message.officialTemplate!.templateId}: ${error.message}`,
+          part: OFFICIAL_TEMPLATES,
+        }
       return refusal(error)
     }
   }
@@ -115,7 +141,9 @@ export class OfficialAccountSender implements MessageSender {
   /**
    * Joins the campaign's mass send that is gathering followers, or starts one. WeChat takes a
    * list of openids per call and counts each send against every follower's four a month, so
-   * followers are sent to together rather than one call each.
+   * followers are sent to together rather than one call each. The outbox worker is told the
+   * message is parked, so that waiting followers hold none of its slots and a batch can grow to
+   * whatever the outbox hands over within the gathering time.
    */
   private gather(recipient: string, message: OutboundMessage): Promise<SendResult> {
     const key = message.campaignId!

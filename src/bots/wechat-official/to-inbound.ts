@@ -10,7 +10,24 @@ export type OfficialEvent =
   | { kind: 'follow'; openid: string; scene?: string }
   | { kind: 'scan'; openid: string; scene: string }
   | { kind: 'unfollow'; openid: string }
+  | { kind: 'massSendFinished'; msgId: string; result: MassSendReport }
   | { kind: 'ignored' }
+
+/** WeChat's report of a finished mass send (MASSSENDJOBFINISH). */
+export interface MassSendReport {
+  /** `send success`, `send fail`, `err(10001)` ... */
+  status: string
+  total: number
+  filtered: number
+  sent: number
+  errors: number
+}
+
+/** A count of WeChat's report: a whole number, or 0 when missing or malformed. */
+function countOf(value: string | undefined): number {
+  const n = Number(value)
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0
+}
 
 /** Kinds a follower may send that the bot cannot read: answered with a hint, not ignored. */
 const UNREADABLE = new Set(['image', 'voice', 'video', 'shortvideo', 'location', 'link', 'file'])
@@ -25,7 +42,8 @@ const DISPLAY_NAME = '微信用户'
  * command table (`checkin`, `points`), run as if its word had been typed; a follow or scan
  * through a channel QR code carries its scene. WeChat retries a
  * post it got no answer to within 5 seconds: a message is the same delivery by its MsgId,
- * an event by its sender and CreateTime.
+ * an event by its sender and CreateTime. A mass send's end (MASSSENDJOBFINISH) carries the
+ * send's MsgID and WeChat's counts.
  */
 export function toEvent(message: OfficialMessage): OfficialEvent {
   const openid = message.FromUserName
@@ -61,6 +79,21 @@ export function toEvent(message: OfficialMessage): OfficialEvent {
         : { kind: 'ignored' }
     case 'unsubscribe':
       return { kind: 'unfollow', openid }
+    case 'MASSSENDJOBFINISH':
+      // The account's own report (MsgID with a capital D, unlike a message's MsgId).
+      return message.MsgID
+        ? {
+            kind: 'massSendFinished',
+            msgId: message.MsgID,
+            result: {
+              status: message.Status ?? '',
+              total: countOf(message.TotalCount),
+              filtered: countOf(message.FilterCount),
+              sent: countOf(message.SentCount),
+              errors: countOf(message.ErrorCount),
+            },
+          }
+        : { kind: 'ignored' }
     case 'CLICK': {
       const command = COMMANDS.find((c) => c.id === message.EventKey)
       if (!command) return { kind: 'ignored' }

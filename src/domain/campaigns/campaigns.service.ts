@@ -17,6 +17,7 @@ import {
   type CampaignStats,
   type CampaignStatus,
   type CampaignView,
+  type MassSendResult,
   campaignInputSchema,
 } from './campaigns.ts'
 
@@ -228,6 +229,39 @@ export class CampaignsService {
     return this.outbox.recordOpen({ campaignId }, memberId)
   }
 
+  /**
+   * Records WeChat's report that the mass send `msgId` finished, once: WeChat may post the event
+   * again, and the first report stands. Returns false for a msg_id no campaign sent (nothing is
+   * recorded then: the account's mass sends from its admin pages are not ours).
+   */
+  async recordMassSendResult(
+    msgId: string,
+    result: Omit<MassSendResult, 'finishedAt'>,
+  ): Promise<boolean> {
+    const { db } = this.deps.store
+    const ours = await db
+      .selectFrom('outbox')
+      .select('id')
+      .where('platformMessageId', '=', msgId)
+      .where('sentVia', '=', 'mass')
+      .executeTakeFirst()
+    if (!ours) return false
+    await db
+      .insertInto('massSendResults')
+      .values({
+        msgId,
+        status: result.status.slice(0, 100),
+        totalCount: result.total,
+        filterCount: result.filtered,
+        sentCount: result.sent,
+        errorCount: result.errors,
+        finishedAt: this.deps.clock.now().toISOString(),
+      })
+      .onConflict((oc) => oc.column('msgId').doNothing())
+      .execute()
+    return true
+  }
+
   async stats(id: string): Promise<CampaignStats> {
     const campaign = await this.row(id)
     return this.statsOf(campaign)
@@ -309,6 +343,34 @@ export class CampaignsService {
           rank: 0,
         }))
       : []
+    const massSends = await db
+      .selectFrom('outbox')
+      .leftJoin('massSendResults', 'massSendResults.msgId', 'outbox.platformMessageId')
+      .select((eb) => [
+        'outbox.platformMessageId as msgId',
+        eb.fn.countAll<number>().as('followers'),
+        eb.fn.min<number>('outbox.id').as('firstId'),
+        'massSendResults.status',
+        'massSendResults.totalCount',
+        'massSendResults.filterCount',
+        'massSendResults.sentCount',
+        'massSendResults.errorCount',
+        'massSendResults.finishedAt',
+      ])
+      .where('outbox.campaignId', '=', campaign.id)
+      .where('outbox.sentVia', '=', 'mass')
+      .where('outbox.platformMessageId', 'is not', null)
+      .groupBy([
+        'outbox.platformMessageId',
+        'massSendResults.status',
+        'massSendResults.totalCount',
+        'massSendResults.filterCount',
+        'massSendResults.sentCount',
+        'massSendResults.errorCount',
+        'massSendResults.finishedAt',
+      ])
+      .$narrowType<{ msgId: string }>()
+      .execute()
     const { config: programme } = await this.programmes.current()
     const credited = await attributeOrders(
       db,
@@ -349,6 +411,23 @@ export class CampaignsService {
               },
             )
           : null,
+      massSends: massSends
+        .sort((a, b) => Number(a.firstId) - Number(b.firstId))
+        .map((m) => ({
+          msgId: m.msgId,
+          followers: Number(m.followers),
+          result:
+            m.status === null
+              ? null
+              : {
+                  status: m.status,
+                  total: m.totalCount!,
+                  filtered: m.filterCount!,
+                  sent: m.sentCount!,
+                  errors: m.errorCount!,
+                  finishedAt: m.finishedAt!,
+                },
+        })),
     }
   }
 

@@ -74,6 +74,29 @@ export interface CampaignStats {
   heldOut: number
   /** Messaged against held-out members, or null for a campaign without a holdout. */
   holdout: HoldoutComparison | null
+  /** The campaign's Official Account mass sends (群发), oldest first. */
+  massSends: MassSendStats[]
+}
+
+/** One mass send: the followers it went to, and what WeChat reported when it finished. */
+export interface MassSendStats {
+  msgId: string
+  /** The campaign's messages that went in it. */
+  followers: number
+  /** Null until WeChat reports the send finished (the MASSSENDJOBFINISH event). */
+  result: MassSendResult | null
+}
+
+/** WeChat's report of a finished mass send. */
+export interface MassSendResult {
+  /** `send success`, `send fail`, `err(10001)` ...: WeChat's words. */
+  status: string
+  total: number
+  /** Of the total, those WeChat sends to after its own filters. */
+  filtered: number
+  sent: number
+  errors: number
+  finishedAt: string
 }
 
 export interface CampaignView {

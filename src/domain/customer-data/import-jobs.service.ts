@@ -125,6 +125,16 @@ export class ImportJobsService {
     return toJob(row, { report: JSON.parse(row.stored) as ImportReport, reportTotals: null })
   }
 
+  /** The jobs queued or running, in every process, oldest first, without their reports. */
+  async active(): Promise<ImportJob[]> {
+    const rows = await this.select()
+      .where('status', 'in', ['queued', 'running'])
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute()
+    return rows.map((row) => toJob(row, null))
+  }
+
   /** The most recent jobs first, without their reports. */
   async list(limit = 20): Promise<ImportJob[]> {
     const rows = await this.select()

@@ -1,4 +1,4 @@
-import type { HealthState } from '../ports.ts'
+import { type HealthState, OFFICIAL_TEMPLATES } from '../ports.ts'
 import type { LocalizedText } from '../programme/programme.ts'
 
 /** The channels' names as staff read them. */
@@ -20,6 +20,17 @@ export function healthNotice(
 ): LocalizedText {
   const name = nameOf(channel)
   const why = reason ? reason.slice(0, 200) : ''
+  // Not a platform outage but a setting to fix: nothing waits for it, so the notice says what to do.
+  if (channel === OFFICIAL_TEMPLATES)
+    return state === 'up'
+      ? {
+          'zh-CN': '✅ 公众号模板消息已恢复发送。',
+          en: '✅ WeChat accepts the Official Account’s template messages again.',
+        }
+      : {
+          'zh-CN': `⚠️ 微信拒绝了公众号模板消息${why ? `（${why}）` : ''}。请在方案的 reminders.officialTemplates 中核对模板 ID 和字段；改正之前，这类通知不会发出。`,
+          en: `⚠️ WeChat refuses the Official Account’s template messages${why ? ` (${why})` : ''}. Check the template ids and fields in the programme’s reminders.officialTemplates; until then these notifications are not sent.`,
+        }
   if (state === 'up')
     return {
       'zh-CN': `✅ ${name['zh-CN']}已恢复，暂存的消息正在按顺序发出。`,

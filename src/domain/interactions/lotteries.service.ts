@@ -24,6 +24,7 @@ import type { ProgrammeService } from '../programme/programme.service.ts'
 import { rewardRefusal } from '../rewards/eligibility.ts'
 import { grantReward } from '../rewards/rewards.service.ts'
 import { available, odds, pickPrize, totalWeight } from './lottery.ts'
+import { hasStarted } from './schedule.ts'
 
 export const lotteryInputSchema = z
   .object({
@@ -69,6 +70,32 @@ export const lotteryInputSchema = z
     message: 'a lottery costs points or gives free draws',
     path: ['costPoints'],
   })
+
+export type LotteryInput = z.infer<typeof lotteryInputSchema>
+
+/**
+ * A lottery's prizes as the merchant is still writing them: what their published odds depend
+ * on. A weight of 0 is taken (a row being typed) and has no chance.
+ */
+export const draftOddsSchema = z.object({
+  prizes: z
+    .array(
+      z.object({
+        rewardId: z.string().min(1).nullable().optional(),
+        weight: z.number().int().min(0).max(1_000_000),
+        stock: z.number().int().min(0).max(1_000_000_000).nullable().optional(),
+      }),
+    )
+    .min(1)
+    .max(20),
+})
+
+export interface DraftOdds {
+  /** True when no prize could be won: such a lottery is not offered. */
+  exhausted: boolean
+  /** Each prize's published chance, in the order sent. */
+  probabilities: number[]
+}
 
 export interface PrizeView {
   id: string
@@ -120,7 +147,7 @@ type PrizeRow = Selectable<LotteryPrizesTable>
  */
 async function ungivablePrizes(
   db: Db,
-  prizes: PrizeRow[],
+  prizes: Pick<PrizeRow, 'id' | 'rewardId'>[],
   member: MemberRow | null,
   programme: Programme,
   now: Date,
@@ -141,6 +168,34 @@ async function ungivablePrizes(
     if (rewardRefusal(programme, terms, standing, now, 'prize')) ungivable.add(prize.id)
   }
   return { ungivable, rewards }
+}
+
+/** The columns of a lottery's terms, as written by its create and its update. */
+function termsOf(input: LotteryInput) {
+  return {
+    titleJson: JSON.stringify(input.title),
+    costPoints: input.costPoints,
+    freeDrawsPerDay: input.freeDrawsPerDay,
+    maxDrawsPerMember: input.maxDrawsPerMember ?? null,
+    maxDrawsPerDay: input.maxDrawsPerDay ?? null,
+    opensAt: new Date(input.opensAt).toISOString(),
+    closesAt: new Date(input.closesAt).toISOString(),
+  }
+}
+
+function prizeRowsOf(lotteryId: string, input: LotteryInput) {
+  return input.prizes.map((p, position) => ({
+    id: newId('prz'),
+    lotteryId,
+    position,
+    nameJson: JSON.stringify(p.name),
+    kind: p.kind,
+    points: p.kind === 'points' ? p.points! : null,
+    rewardId: p.kind === 'reward' ? p.rewardId! : null,
+    weight: p.weight,
+    stock: p.stock ?? null,
+    won: 0,
+  }))
 }
 
 function toView(
@@ -180,6 +235,84 @@ export class LotteriesService {
   ) {}
 
   async create(written: z.input<typeof lotteryInputSchema>): Promise<LotteryView> {
+    const input = await this.checked(written)
+    const id = newId('lot')
+    await this.deps.store.transaction(async (trx) => {
+      await trx
+        .insertInto('lotteries')
+        .values({
+          id,
+          ...termsOf(input),
+          active: 1,
+          createdAt: this.deps.clock.now().toISOString(),
+        })
+        .execute()
+      await trx.insertInto('lotteryPrizes').values(prizeRowsOf(id, input)).execute()
+    })
+    return this.get(id)
+  }
+
+  /**
+   * Replaces a lottery's terms and prizes until it has started (`hasStarted`: its window
+   * opened or someone drew); after that `already_started`, as its odds were published and
+   * draws may refer to its prizes.
+   */
+  async update(id: string, written: z.input<typeof lotteryInputSchema>): Promise<LotteryView> {
+    const input = await this.checked(written)
+    await this.deps.store.transaction(async (trx) => {
+      const lottery = await trx
+        .selectFrom('lotteries')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (!lottery) throw new DomainError('not_found', `no lottery ${id}`)
+      const draws = await trx
+        .selectFrom('lotteryDraws')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('lotteryId', '=', id)
+        .executeTakeFirstOrThrow()
+      const started = () =>
+        new DomainError('already_started', 'this lottery has started and can no longer be changed')
+      if (hasStarted(lottery, this.deps.clock.now(), Number(draws.n))) throw started()
+      const changed = await trx
+        .updateTable('lotteries')
+        .set(termsOf(input))
+        .where('id', '=', id)
+        .where('opensAt', '=', lottery.opensAt)
+        .executeTakeFirst()
+      if (Number(changed.numUpdatedRows) === 0) throw started()
+      await trx.deleteFrom('lotteryPrizes').where('lotteryId', '=', id).execute()
+      await trx.insertInto('lotteryPrizes').values(prizeRowsOf(id, input)).execute()
+    })
+    return this.get(id)
+  }
+
+  /**
+   * The published odds of prizes being written, by the rule of a live lottery's (`odds`): a
+   * prize whose catalogue reward nobody could be given now has no chance.
+   */
+  async draftOdds(draft: z.input<typeof draftOddsSchema>): Promise<DraftOdds> {
+    const prizes = draftOddsSchema.parse(draft).prizes.map((p, position) => ({
+      id: String(position),
+      rewardId: p.rewardId ?? null,
+      weight: p.weight,
+      stock: p.stock ?? null,
+    }))
+    const { config } = await this.programmes.current()
+    const { ungivable } = await ungivablePrizes(
+      this.deps.store.db,
+      prizes,
+      null,
+      config,
+      this.deps.clock.now(),
+    )
+    return {
+      exhausted: available(prizes, ungivable).length === 0,
+      probabilities: odds(prizes, ungivable).map((p) => p.probability),
+    }
+  }
+
+  private async checked(written: z.input<typeof lotteryInputSchema>): Promise<LotteryInput> {
     const input = lotteryInputSchema.parse(written)
     for (const prize of input.prizes) {
       if (prize.kind !== 'reward') continue
@@ -193,42 +326,7 @@ export class LotteriesService {
           field: 'prizes.rewardId',
         })
     }
-    const id = newId('lot')
-    await this.deps.store.transaction(async (trx) => {
-      await trx
-        .insertInto('lotteries')
-        .values({
-          id,
-          titleJson: JSON.stringify(input.title),
-          costPoints: input.costPoints,
-          freeDrawsPerDay: input.freeDrawsPerDay,
-          maxDrawsPerMember: input.maxDrawsPerMember ?? null,
-          maxDrawsPerDay: input.maxDrawsPerDay ?? null,
-          opensAt: new Date(input.opensAt).toISOString(),
-          closesAt: new Date(input.closesAt).toISOString(),
-          active: 1,
-          createdAt: this.deps.clock.now().toISOString(),
-        })
-        .execute()
-      await trx
-        .insertInto('lotteryPrizes')
-        .values(
-          input.prizes.map((p, position) => ({
-            id: newId('prz'),
-            lotteryId: id,
-            position,
-            nameJson: JSON.stringify(p.name),
-            kind: p.kind,
-            points: p.kind === 'points' ? p.points! : null,
-            rewardId: p.kind === 'reward' ? p.rewardId! : null,
-            weight: p.weight,
-            stock: p.stock ?? null,
-            won: 0,
-          })),
-        )
-        .execute()
-    })
-    return this.get(id)
+    return input
   }
 
   async get(id: string): Promise<LotteryView> {

@@ -15,6 +15,7 @@ import {
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { awardInteraction } from './interactions.service.ts'
+import { hasStarted } from './schedule.ts'
 
 const window = {
   opensAt: z.iso.datetime({ offset: true }),
@@ -78,6 +79,11 @@ export interface QuizView {
   createdAt: string
 }
 
+/** A quiz as staff edit it: its questions with their right answers. Never sent to members. */
+export interface QuizDetail extends QuizView {
+  questions: Question[]
+}
+
 /** What a member sees of the next question: never the answer. */
 export interface QuizStep<Text = LocalizedText> {
   quizId: string
@@ -121,6 +127,19 @@ function questionsOf(row: Selectable<QuizzesTable>): Question[] {
   return JSON.parse(row.questionsJson) as Question[]
 }
 
+/** The columns of a quiz's terms, as written by its create and its update. */
+function termsOf(input: QuizInput) {
+  return {
+    titleJson: JSON.stringify(input.title),
+    questionsJson: JSON.stringify(input.questions),
+    rewardJson: JSON.stringify(input.reward),
+    minTierCode: input.minTierCode ?? null,
+    opensAt: new Date(input.opensAt).toISOString(),
+    closesAt: new Date(input.closesAt).toISOString(),
+    active: input.active === false ? 0 : 1,
+  }
+}
+
 function toView(row: Selectable<QuizzesTable>): QuizView {
   return {
     id: row.id,
@@ -146,7 +165,47 @@ export class QuizzesService {
     private readonly programmes: ProgrammeService,
   ) {}
 
-  async create(written: z.input<typeof quizInputSchema>): Promise<QuizView> {
+  async create(written: z.input<typeof quizInputSchema>): Promise<QuizDetail> {
+    const input = await this.checked(written)
+    const id = newId('quz')
+    await this.deps.store.db
+      .insertInto('quizzes')
+      .values({ id, ...termsOf(input), createdAt: this.deps.clock.now().toISOString() })
+      .execute()
+    return this.detail(id)
+  }
+
+  /**
+   * Replaces a quiz's terms, its questions and schedule included, until it has started
+   * (`hasStarted`); after that `already_started`, as a member may have read or answered them.
+   * A start racing the change (it moves `opensAt`) makes it `already_started` too; members can
+   * begin only a quiz that has started, so no attempt can race it.
+   */
+  async update(id: string, written: z.input<typeof quizInputSchema>): Promise<QuizDetail> {
+    const input = await this.checked(written)
+    await this.deps.store.transaction(async (trx) => {
+      const quiz = await this.row(id, trx)
+      const attempts = await trx
+        .selectFrom('quizAttempts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('quizId', '=', id)
+        .executeTakeFirstOrThrow()
+      const started = () =>
+        new DomainError('already_started', 'this quiz has started and can no longer be changed')
+      if (hasStarted(quiz, this.deps.clock.now(), Number(attempts.n))) throw started()
+      const changed = await trx
+        .updateTable('quizzes')
+        .set(termsOf(input))
+        .where('id', '=', id)
+        .where('opensAt', '=', quiz.opensAt)
+        .where('active', '=', quiz.active)
+        .executeTakeFirst()
+      if (Number(changed.numUpdatedRows) === 0) throw started()
+    })
+    return this.detail(id)
+  }
+
+  private async checked(written: z.input<typeof quizInputSchema>): Promise<QuizInput> {
     const input = quizInputSchema.parse(written)
     const { config } = await this.programmes.current()
     if (input.minTierCode && tierIndex(config, input.minTierCode) < 0) {
@@ -154,23 +213,17 @@ export class QuizzesService {
         field: 'minTierCode',
       })
     }
-    const row = {
-      id: newId('quz'),
-      titleJson: JSON.stringify(input.title),
-      questionsJson: JSON.stringify(input.questions),
-      rewardJson: JSON.stringify(input.reward),
-      minTierCode: input.minTierCode ?? null,
-      opensAt: new Date(input.opensAt).toISOString(),
-      closesAt: new Date(input.closesAt).toISOString(),
-      active: input.active === false ? 0 : 1,
-      createdAt: this.deps.clock.now().toISOString(),
-    }
-    await this.deps.store.db.insertInto('quizzes').values(row).execute()
-    return toView(row)
+    return input
   }
 
   async get(id: string): Promise<QuizView> {
     return toView(await this.row(id))
+  }
+
+  /** A quiz with its questions and right answers, for staff only. */
+  async detail(id: string): Promise<QuizDetail> {
+    const row = await this.row(id)
+    return { ...toView(row), questions: questionsOf(row) }
   }
 
   async list(): Promise<QuizView[]> {
@@ -447,12 +500,8 @@ export class QuizzesService {
       .executeTakeFirstOrThrow()
   }
 
-  private async row(id: string): Promise<Selectable<QuizzesTable>> {
-    const row = await this.deps.store.db
-      .selectFrom('quizzes')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst()
+  private async row(id: string, db = this.deps.store.db): Promise<Selectable<QuizzesTable>> {
+    const row = await db.selectFrom('quizzes').selectAll().where('id', '=', id).executeTakeFirst()
     if (!row) throw new DomainError('not_found', `no quiz ${id}`)
     return row
   }

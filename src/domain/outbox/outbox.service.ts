@@ -57,6 +57,10 @@ export interface StaffMessage {
 
 const LEASE_MS = 60_000
 const MAX_ATTEMPTS = 8
+/** The statuses of a row still to be sent: due, held while its channel is down, with a worker. */
+export const OUTBOX_WAITING = ['pending', 'held', 'claimed', 'sending'] as const
+export type OutboxWaitingStatus = (typeof OUTBOX_WAITING)[number]
+
 // The Official Account last: it may write only within 48 hours of the member's last message.
 const CHANNEL_PREFERENCE = ['telegram', 'wechat', 'wechat_official'] as const
 
@@ -73,6 +77,25 @@ export class OutboxService {
     private readonly deps: DomainDeps,
     private readonly programmes: ProgrammeService,
   ) {}
+
+  /**
+   * The outbox's depth: the rows not yet sent (due, held or with a worker), counted by
+   * channel and status. Only the combinations that have rows; never throws on a live database.
+   */
+  async depth(): Promise<{ channel: string; status: OutboxWaitingStatus; count: number }[]> {
+    const rows = await this.deps.store.db
+      .selectFrom('outbox')
+      .select((eb) => ['channel', 'status', eb.fn.countAll<number | string>().as('count')])
+      .where('status', 'in', OUTBOX_WAITING)
+      .groupBy(['channel', 'status'])
+      .execute()
+    // PostgreSQL counts in bigint, which pg hands over as a string.
+    return rows.map((row) => ({
+      channel: row.channel,
+      status: row.status as OutboxWaitingStatus,
+      count: Number(row.count),
+    }))
+  }
 
   /**
    * Queues messages as pending and due at `queuedAt`, inside the caller's transaction so that
@@ -412,7 +435,10 @@ export class OutboxService {
     return Number(updated.numUpdatedRows) === 1
   }
 
-  /** Records how a claimed row ended; only its current lease holder can. */
+  /**
+   * Records how a claimed row ended; only its current lease holder can. Returns how it ended,
+   * for the metrics: the outcome given, except that a retry past the last attempt is `failed`.
+   */
   async settle(
     owner: string,
     claimed: ClaimedMessage,
@@ -421,8 +447,8 @@ export class OutboxService {
       | { status: 'skipped'; reason?: string }
       | { status: 'blocked' }
       | { status: 'retry' | 'held'; afterMs: number; error: string }
-      | { status: 'uncertain'; error: string },
-  ): Promise<void> {
+      | { status: 'uncertain' | 'failed'; error: string },
+  ): Promise<'sent' | 'skipped' | 'blocked' | 'retry' | 'failed' | 'held' | 'uncertain'> {
     const now = this.deps.clock.now()
     const { db } = this.deps.store
     const mine = (query: ReturnType<typeof db.updateTable<'outbox'>>) =>
@@ -443,18 +469,18 @@ export class OutboxService {
         }))
         .execute()
       if (claimed.campaignId) await this.endHeldUseAtQuietHours(db, { id: claimed.id })
-      return
+      return 'held'
     }
-    if (outcome.status === 'uncertain') {
+    if (outcome.status === 'uncertain' || outcome.status === 'failed') {
       await mine(db.updateTable('outbox'))
         .set({
-          status: 'uncertain',
+          status: outcome.status,
           lastError: outcome.error.slice(0, 500),
           leaseOwner: null,
           leaseUntil: null,
         })
         .execute()
-      return
+      return outcome.status
     }
     if (outcome.status === 'retry') {
       const giveUp = claimed.attempts >= MAX_ATTEMPTS
@@ -467,7 +493,7 @@ export class OutboxService {
           leaseUntil: null,
         })
         .execute()
-      return
+      return giveUp ? 'failed' : 'retry'
     }
     await mine(db.updateTable('outbox'))
       .set({
@@ -493,6 +519,7 @@ export class OutboxService {
         .where('externalId', '=', claimed.recipient)
         .execute()
     }
+    return outcome.status
   }
 
   /**

@@ -26,6 +26,8 @@ import { memberTierOutlook } from '../tiers/tiers.ts'
 import { DAY_MS, type Subject, subjectOf } from './planning.ts'
 import {
   DEFAULT_TEMPLATES,
+  POINTS_CHANGED_REASON_WORDS,
+  type PointsChangedReason,
   type ReminderKind,
   dueOn,
   formatLocalDate,
@@ -260,6 +262,7 @@ export class ReminderDecider {
       order_shipped: config.orderShipped.enabled,
       order_delivered: config.orderDelivered.enabled,
       order_survey: config.orderSurvey.enabled,
+      points_changed: config.pointsChanged.enabled,
     }
     return byKind[kind]
   }
@@ -377,6 +380,28 @@ export class ReminderDecider {
               locale,
             ),
             nextTier: localize(outlook.after.name, locale),
+          },
+        }
+      }
+      case 'points_changed': {
+        const reason = String(subject.reason) as PointsChangedReason
+        const at = String(subject.at)
+        const change = await trx
+          .selectFrom('ledgerEntries')
+          .select((eb) => eb.fn.sum<number>('points').as('points'))
+          .where('memberId', '=', member.id)
+          .where('reason', '=', reason)
+          .where('createdAt', '=', at)
+          .executeTakeFirst()
+        const points = Number(change?.points ?? 0)
+        // The member's records were merged meanwhile: the change is told on the other record.
+        if (points === 0) return { cancel: 'no_longer_true' }
+        return {
+          values: {
+            ...common,
+            change: points > 0 ? `+${points}` : String(points),
+            reason: POINTS_CHANGED_REASON_WORDS[reason][locale],
+            date: formatLocalDate(new Date(at), tz, locale),
           },
         }
       }

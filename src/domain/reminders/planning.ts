@@ -5,11 +5,19 @@ import type { DomainDeps } from '../context.ts'
 import { type Programme, tierIndex } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { EARNED_UPGRADE_REASON, memberTierOutlook } from '../tiers/tiers.ts'
-import { type ReminderKind, dueOn, plusLocalDays, winBackStep } from './reminder-rules.ts'
+import {
+  POINTS_CHANGED_REASONS,
+  type ReminderKind,
+  dueOn,
+  plusLocalDays,
+  winBackStep,
+} from './reminder-rules.ts'
 
 export const DAY_MS = 86_400_000
 /** Tier upgrades older than this are not congratulated (e.g. when reminders are turned on). */
 const UPGRADE_NEWS_DAYS = 7
+/** Points changes older than this are old news: not told (e.g. when the kind is turned on). */
+const POINTS_NEWS_DAYS = 2
 
 export interface Subject {
   [key: string]: unknown
@@ -41,6 +49,7 @@ export class ReminderPlanner {
     if (config.pointsExpiring.enabled) planned += await this.planPointsExpiring(programme, now)
     if (config.tierUpgrade.enabled) planned += await this.planTierUpgrades(now)
     if (config.tierDowngrade.enabled) planned += await this.planTierDowngrades(programme, now)
+    if (config.pointsChanged.enabled) planned += await this.planPointsChanged(now)
     return planned
   }
 
@@ -293,6 +302,58 @@ export class ReminderPlanner {
         subject: { fromCode: change.fromCode, toCode: change.toCode },
         dueAt: new Date(change.createdAt),
         expiresAt: new Date(new Date(change.createdAt).getTime() + UPGRADE_NEWS_DAYS * DAY_MS),
+      })
+      if (added) planned++
+    }
+    return planned
+  }
+
+  /**
+   * A member is told of the points that moved for `POINTS_CHANGED_REASONS` in the last two
+   * days, once per change: the entries of one reason written at one moment (the lots of one
+   * expiry) are one change. Read from the ledger rather than hooked into each writer, so that
+   * every way points move for those reasons is told, today's and those added later.
+   */
+  private async planPointsChanged(now: Date): Promise<number> {
+    const since = new Date(now.getTime() - POINTS_NEWS_DAYS * DAY_MS).toISOString()
+    const changes = await this.deps.store.db
+      .selectFrom('ledgerEntries')
+      .innerJoin('members', 'members.id', 'ledgerEntries.memberId')
+      .select((eb) => [
+        'ledgerEntries.memberId',
+        'ledgerEntries.reason',
+        'ledgerEntries.createdAt',
+        eb.fn.min<number>('ledgerEntries.id').as('firstId'),
+      ])
+      .where('ledgerEntries.createdAt', '>', since)
+      .where('ledgerEntries.reason', 'in', POINTS_CHANGED_REASONS)
+      .where('members.status', '=', 'active')
+      .groupBy(['ledgerEntries.memberId', 'ledgerEntries.reason', 'ledgerEntries.createdAt'])
+      .having((eb) => eb.fn.sum('ledgerEntries.points'), '!=', 0)
+      .execute()
+    if (changes.length === 0) return 0
+    const known = new Set(
+      (
+        await this.deps.store.db
+          .selectFrom('reminders')
+          .select('dedupeKey')
+          .where('kind', '=', 'points_changed')
+          .where('createdAt', '>', since)
+          .execute()
+      ).map((row) => row.dedupeKey),
+    )
+    let planned = 0
+    // In the order the points moved, so that the member reads them so.
+    for (const change of changes.sort((a, b) => Number(a.firstId) - Number(b.firstId))) {
+      const key = `points_changed:${change.memberId}:${change.reason}:${change.createdAt}`
+      if (known.has(key)) continue
+      const added = await this.plan(this.deps.store.db, {
+        memberId: change.memberId,
+        kind: 'points_changed',
+        key,
+        subject: { reason: change.reason, at: change.createdAt },
+        dueAt: new Date(change.createdAt),
+        expiresAt: new Date(new Date(change.createdAt).getTime() + POINTS_NEWS_DAYS * DAY_MS),
       })
       if (added) planned++
     }

@@ -1,10 +1,12 @@
 import { DateTime } from 'luxon'
 import { z } from 'zod'
+import type { LedgerReason } from '../ledger/ledger.ts'
 import { MAX_HOLDOUT_PERCENT } from '../outbox/holdout.ts'
 
 /**
  * The reminders and touchpoints the programme sends by itself. Order touchpoints (shipped,
- * delivered) are service messages about the member's own order; every other kind is marketing:
+ * delivered) and points changed are service messages about the member's own order or points;
+ * every other kind is marketing:
  * it needs the member's consent (退订 stops it) and counts toward the frequency cap.
  */
 export const REMINDER_KINDS = [
@@ -16,13 +18,42 @@ export const REMINDER_KINDS = [
   'order_shipped',
   'order_delivered',
   'order_survey',
+  'points_changed',
 ] as const
 export type ReminderKind = (typeof REMINDER_KINDS)[number]
 
 export const SERVICE_KINDS: ReadonlySet<ReminderKind> = new Set([
   'order_shipped',
   'order_delivered',
+  'points_changed',
 ])
+
+/**
+ * The ledger reasons a member is told of by `points_changed`: points that moved without the
+ * member doing it in the chat (staff's adjustment, an order's points, held points approved, a
+ * refund taking them back, expiry). Check-ins, quizzes and redemptions are answered in the
+ * chat already; a first-order bonus comes with its order's points.
+ */
+export const POINTS_CHANGED_REASONS = [
+  'manual',
+  'order',
+  'points_approved',
+  'order_refund',
+  'expiry',
+] as const satisfies readonly LedgerReason[]
+export type PointsChangedReason = (typeof POINTS_CHANGED_REASONS)[number]
+
+/** Each of those reasons as the member reads it in a points_changed message ({reason}). */
+export const POINTS_CHANGED_REASON_WORDS: Record<
+  PointsChangedReason,
+  { 'zh-CN': string; en: string }
+> = {
+  manual: { 'zh-CN': '积分调整', en: 'adjustment' },
+  order: { 'zh-CN': '消费积分', en: 'order points' },
+  points_approved: { 'zh-CN': '积分审核通过', en: 'points approved' },
+  order_refund: { 'zh-CN': '退款扣回', en: 'refund' },
+  expiry: { 'zh-CN': '积分过期', en: 'points expired' },
+}
 
 /**
  * The kinds that are notifications about the member's own points, tier or order: the only ones
@@ -34,6 +65,7 @@ export const NOTIFICATION_KINDS = [
   'tier_downgrade',
   'order_shipped',
   'order_delivered',
+  'points_changed',
 ] as const satisfies readonly ReminderKind[]
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
 
@@ -53,6 +85,7 @@ export const PLACEHOLDERS: Record<ReminderKind, readonly string[]> = {
   order_shipped: ['order', 'earned', 'tracking'],
   order_delivered: ['order', 'earned', 'benefits'],
   order_survey: ['order'],
+  points_changed: ['change', 'reason', 'date'],
 }
 
 type Template = { 'zh-CN': string; en: string }
@@ -96,6 +129,10 @@ export const DEFAULT_TEMPLATES: Record<ReminderKind, Template> = {
   order_survey: {
     'zh-CN': '{name}，你对订单{order}满意吗？回复「评价」打个分吧。',
     en: '{name}, how was your order {order}? Reply "survey" to rate it.',
+  },
+  points_changed: {
+    'zh-CN': '{name}，你的积分于{date}变动{change}（{reason}），当前{balance}积分。',
+    en: '{name}, your points changed by {change} on {date} ({reason}); you have {balance}.',
   },
 }
 
@@ -198,6 +235,11 @@ export const remindersConfigSchema = z
       .default({ enabled: true, daysBefore: 14 }),
     orderShipped: z.object({ enabled }).default({ enabled: true }),
     orderDelivered: z.object({ enabled }).default({ enabled: true }),
+    /**
+     * Off unless the merchant turns it on: it tells every member of each order's points on
+     * every channel, which many merchants leave to the order's own notices.
+     */
+    pointsChanged: z.object({ enabled: z.boolean().default(false) }).default({ enabled: false }),
     orderSurvey: z
       .object({
         enabled,

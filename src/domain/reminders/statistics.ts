@@ -15,6 +15,7 @@ const KIND_NAMES: Record<ReminderKind, string> = {
   order_shipped: '发货通知 Order shipped',
   order_delivered: '签收通知 Order delivered',
   order_survey: '满意度调查 Order survey',
+  points_changed: '积分变动 Points changed',
 }
 
 export interface ReminderKindStats {

@@ -109,6 +109,16 @@ export class WebhooksService {
     private readonly outbox: OutboxService,
   ) {}
 
+  /** Deliveries not yet delivered (due or with a worker), of every subscription; never throws on a live database. */
+  async waiting(): Promise<number> {
+    const row = await this.deps.store.db
+      .selectFrom('webhookDeliveries')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('status', 'in', IN_FLIGHT)
+      .executeTakeFirstOrThrow()
+    return Number(row.count)
+  }
+
   /** Creates a subscription; the secret is in this answer only. */
   async subscribe(
     input: { url: string; events: WebhookEventType[]; description?: string | null },

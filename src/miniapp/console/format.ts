@@ -42,3 +42,14 @@ export function daysAgo(days: number, from = new Date()): string {
 
 /** The day after a local day: a report's `to` is exclusive, the last day a reader picks is not. */
 export const nextDay = (day: string) => daysAgo(-1, new Date(`${day}T12:00:00`))
+
+/** An instant as the browser's local date and time for a datetime-local field ('' for none). */
+export function localInput(iso: string | null): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
+/** A datetime-local field's value as an instant, or null when left empty. */
+export const instantOf = (typed: string) => (typed ? new Date(typed).toISOString() : null)

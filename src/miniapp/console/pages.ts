@@ -6,6 +6,7 @@ import { CataloguePage } from './catalogue/catalogue.tsx'
 import { CounterPage } from './counter/counter.tsx'
 import { DataPage } from './data/data.tsx'
 import { DashboardPage } from './dashboard.tsx'
+import { InteractionsPage } from './interactions/interactions.tsx'
 import { MembersPage } from './members/page.tsx'
 import { ReportsPage } from './reports/reports.tsx'
 import { StaffPage } from './staff.tsx'
@@ -44,6 +45,13 @@ export const PAGES: ConsolePage[] = [
   },
   { id: 'members', label: 'pageMembers', needs: 'GET /api/v1/members', View: MembersPage },
   { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
+  // Built on creating them: a clerk's part (handing over prizes) is on the dashboard's list.
+  {
+    id: 'interactions',
+    label: 'interactionsTitle',
+    needs: 'POST /api/v1/quizzes',
+    View: InteractionsPage,
+  },
   {
     id: 'reports',
     label: 'pageReports',

@@ -90,10 +90,12 @@ function SubView() {
 
 function Failed({ error }: { error: unknown }) {
   const message =
-    error instanceof ApiError && error.status === 401
-      ? t().errorAuth
-      : error instanceof ApiError && error.code === 'member_not_found'
-        ? t().errorNotMember
-        : t().errorGeneric
+    error instanceof ApiError && error.code === 'oauth_state_mismatch'
+      ? t().errorOAuthState
+      : error instanceof ApiError && error.status === 401
+        ? t().errorAuth
+        : error instanceof ApiError && error.code === 'member_not_found'
+          ? t().errorNotMember
+          : t().errorGeneric
   return <Failure title={t().errorTitle} message={message} />
 }

@@ -15,7 +15,8 @@ boot(App, async (launch) => {
   const wechatCode = query.get('code')
   if (initData) await signIn({ initData })
   else if (token) await signIn({ token })
-  else if (wechatCode) await signIn({ wechatCode })
+  // The state WeChat hands back: the server checks it is the one it gave this browser.
+  else if (wechatCode) await signIn({ wechatCode, state: query.get('state') ?? '' })
   else if (!storedSession()) throw new ApiError(401, 'unauthorized', 'no credential')
   // The one-time token or code has done its job; keep it out of the history and of screenshots.
   if (token || wechatCode)

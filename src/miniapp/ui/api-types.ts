@@ -449,6 +449,182 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/quizzes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All quizzes, newest first
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1Quizzes"];
+        put?: never;
+        /**
+         * Create a quiz
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1Quizzes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quizzes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A quiz with its questions and right answers
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        get: operations["getV1QuizzesById"];
+        /**
+         * Change a quiz until it starts
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        put: operations["putV1QuizzesById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quizzes/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a quiz now
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1QuizzesByIdStart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quizzes/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Results and leaderboard
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1QuizzesByIdResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lotteries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All lotteries
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1Lotteries"];
+        put?: never;
+        /**
+         * Create a lottery with its prizes
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1Lotteries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lotteries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lottery, its prizes, stock and odds
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1LotteriesById"];
+        /**
+         * Change a lottery and its prizes until it starts
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        put: operations["putV1LotteriesById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lotteries/odds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The published odds of prizes being written, before the lottery is saved
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1LotteriesOdds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lotteries/{id}/draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Draws with their rolls, or only the winners
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1LotteriesByIdDraws"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/lottery-draws/{id}/fulfil": {
         parameters: {
             query?: never;
@@ -483,6 +659,50 @@ export interface paths {
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
          */
         post: operations["postV1MembersByIdDraws"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All surveys
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1Surveys"];
+        put?: never;
+        /**
+         * Create a satisfaction survey
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1Surveys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Distribution, average and weekly trend
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1SurveysByIdSummary"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1779,6 +1999,9 @@ export interface components {
                  *       "orderDelivered": {
                  *         "enabled": true
                  *       },
+                 *       "pointsChanged": {
+                 *         "enabled": false
+                 *       },
                  *       "orderSurvey": {
                  *         "enabled": true,
                  *         "after": "delivered",
@@ -1813,6 +2036,7 @@ export interface components {
                         order_shipped?: number;
                         order_delivered?: number;
                         order_survey?: number;
+                        points_changed?: number;
                     };
                     /**
                      * @default {
@@ -1925,6 +2149,15 @@ export interface components {
                     };
                     /**
                      * @default {
+                     *       "enabled": false
+                     *     }
+                     */
+                    pointsChanged: {
+                        /** @default false */
+                        enabled: boolean;
+                    };
+                    /**
+                     * @default {
                      *       "enabled": true,
                      *       "after": "delivered",
                      *       "delayHours": 24
@@ -1976,6 +2209,10 @@ export interface components {
                             "zh-CN": string;
                             en: string;
                         };
+                        points_changed?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
                     };
                     /** @default {} */
                     officialTemplates: {
@@ -2024,6 +2261,15 @@ export interface components {
                                 };
                             };
                         };
+                        points_changed?: {
+                            templateId: string;
+                            data: {
+                                [key: string]: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                            };
+                        };
                     };
                 };
                 /**
@@ -2058,6 +2304,117 @@ export interface components {
             createdBy: string | null;
             createdAt: string;
         };
+        QuizDetail: components["schemas"]["Quiz"] & {
+            questions: {
+                text: {
+                    "zh-CN": string;
+                    en: string;
+                };
+                choices: {
+                    "zh-CN": string;
+                    en: string;
+                }[];
+                /** @description The right choice, from 0 */
+                answer: number;
+            }[];
+        };
+        Quiz: {
+            id: string;
+            title: {
+                "zh-CN": string;
+                en: string;
+            };
+            questionCount: number;
+            reward: {
+                /** @enum {string} */
+                mode: "per_correct";
+                points: number;
+            } | {
+                /** @enum {string} */
+                mode: "pass";
+                threshold: number;
+                points: number;
+            };
+            minTierCode: string | null;
+            opensAt: string;
+            closesAt: string;
+            active: boolean;
+            createdAt: string;
+        };
+        QuizResults: {
+            quiz: components["schemas"]["Quiz"];
+            started: number;
+            completed: number;
+            averageCorrect: number;
+            pointsAwarded: number;
+            distribution: {
+                correct: number;
+                members: number;
+            }[];
+            leaderboard: {
+                rank: number;
+                memberId: string;
+                displayName: string;
+                code: string;
+                correct: number;
+                completedAt: string;
+            }[];
+        };
+        Lottery: {
+            id: string;
+            title: {
+                "zh-CN": string;
+                en: string;
+            };
+            costPoints: number;
+            freeDrawsPerDay: number;
+            maxDrawsPerMember: number | null;
+            maxDrawsPerDay: number | null;
+            opensAt: string;
+            closesAt: string;
+            active: boolean;
+            /** @description No prize is left to give: the lottery is not offered and draws are refused */
+            exhausted: boolean;
+            prizes: {
+                id: string;
+                name: {
+                    "zh-CN": string;
+                    en: string;
+                };
+                kind: string;
+                points: number | null;
+                rewardId: string | null;
+                weight: number;
+                stock: number | null;
+                won: number;
+                /** @description The published chance of this prize on the next draw */
+                probability: number;
+            }[];
+        };
+        DraftOdds: {
+            exhausted: boolean;
+            /** @description In the order sent */
+            probabilities: number[];
+        };
+        DrawRecord: {
+            id: string;
+            createdAt: string;
+            roll: number;
+            totalWeight: number;
+            pointsPaid: number;
+            fulfilledAt: string | null;
+            prize: {
+                "zh-CN": string;
+                en: string;
+            };
+            kind: string;
+            memberId: string;
+            displayName: string;
+            memberCode: string;
+            phone: string | null;
+            couponCode: string | null;
+            couponStatus: string | null;
+        };
         Draw: {
             drawId: string;
             prize: {
@@ -2075,6 +2432,40 @@ export interface components {
             pointsPaid: number;
             balance: number;
             replayed: boolean;
+        };
+        Survey: {
+            id: string;
+            title: {
+                "zh-CN": string;
+                en: string;
+            };
+            question: {
+                "zh-CN": string;
+                en: string;
+            };
+            rewardPoints: number;
+            active: boolean;
+            createdAt: string;
+        };
+        SurveySummary: {
+            survey: components["schemas"]["Survey"];
+            responses: number;
+            average: number | null;
+            satisfied: number | null;
+            distribution: {
+                score: number;
+                responses: number;
+            }[];
+            trend: {
+                week: string;
+                responses: number;
+                average: number | null;
+            }[];
+            comments: {
+                score: number;
+                comment: string;
+                createdAt: string;
+            }[];
         };
         MemberTags: {
             memberId: string;
@@ -4557,6 +4948,9 @@ export interface operations {
                      *       "orderDelivered": {
                      *         "enabled": true
                      *       },
+                     *       "pointsChanged": {
+                     *         "enabled": false
+                     *       },
                      *       "orderSurvey": {
                      *         "enabled": true,
                      *         "after": "delivered",
@@ -4591,6 +4985,7 @@ export interface operations {
                             order_shipped?: number;
                             order_delivered?: number;
                             order_survey?: number;
+                            points_changed?: number;
                         };
                         /**
                          * @default {
@@ -4703,6 +5098,15 @@ export interface operations {
                         };
                         /**
                          * @default {
+                         *       "enabled": false
+                         *     }
+                         */
+                        pointsChanged?: {
+                            /** @default false */
+                            enabled?: boolean;
+                        };
+                        /**
+                         * @default {
                          *       "enabled": true,
                          *       "after": "delivered",
                          *       "delayHours": 24
@@ -4754,6 +5158,10 @@ export interface operations {
                                 "zh-CN": string;
                                 en: string;
                             };
+                            points_changed?: {
+                                "zh-CN": string;
+                                en: string;
+                            };
                         };
                         /** @default {} */
                         officialTemplates?: {
@@ -4794,6 +5202,15 @@ export interface operations {
                                 };
                             };
                             order_delivered?: {
+                                templateId: string;
+                                data: {
+                                    [key: string]: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                };
+                            };
+                            points_changed?: {
                                 templateId: string;
                                 data: {
                                     [key: string]: {
@@ -4909,6 +5326,853 @@ export interface operations {
             };
             /** @description Missing or unknown API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1Quizzes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Quizzes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Quiz"][];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1Quizzes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string;
+                    questions: {
+                        text: {
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string;
+                        choices: ({
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string)[];
+                        answer: number;
+                    }[];
+                    reward: {
+                        /** @enum {string} */
+                        mode: "per_correct";
+                        points: number;
+                    } | {
+                        /** @enum {string} */
+                        mode: "pass";
+                        threshold: number;
+                        points: number;
+                    };
+                    minTierCode?: string | null;
+                    /** Format: date-time */
+                    opensAt: string;
+                    /** Format: date-time */
+                    closesAt: string;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The quiz */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizDetail"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1QuizzesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quiz */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizDetail"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putV1QuizzesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string;
+                    questions: {
+                        text: {
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string;
+                        choices: ({
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string)[];
+                        answer: number;
+                    }[];
+                    reward: {
+                        /** @enum {string} */
+                        mode: "per_correct";
+                        points: number;
+                    } | {
+                        /** @enum {string} */
+                        mode: "pass";
+                        threshold: number;
+                        points: number;
+                    };
+                    minTierCode?: string | null;
+                    /** Format: date-time */
+                    opensAt: string;
+                    /** Format: date-time */
+                    closesAt: string;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The quiz */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizDetail"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1QuizzesByIdStart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The open quiz */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quiz"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1QuizzesByIdResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizResults"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1Lotteries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Lotteries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Lottery"][];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1Lotteries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string;
+                    costPoints: number;
+                    /** @default 0 */
+                    freeDrawsPerDay?: number;
+                    maxDrawsPerMember?: number | null;
+                    maxDrawsPerDay?: number | null;
+                    /** Format: date-time */
+                    opensAt: string;
+                    /** Format: date-time */
+                    closesAt: string;
+                    prizes: {
+                        name: {
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string;
+                        /** @enum {string} */
+                        kind: "points" | "reward" | "nothing";
+                        points?: number;
+                        rewardId?: string;
+                        weight: number;
+                        stock?: number | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The lottery with its published odds */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lottery"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1LotteriesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lottery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lottery"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putV1LotteriesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string;
+                    costPoints: number;
+                    /** @default 0 */
+                    freeDrawsPerDay?: number;
+                    maxDrawsPerMember?: number | null;
+                    maxDrawsPerDay?: number | null;
+                    /** Format: date-time */
+                    opensAt: string;
+                    /** Format: date-time */
+                    closesAt: string;
+                    prizes: {
+                        name: {
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string;
+                        /** @enum {string} */
+                        kind: "points" | "reward" | "nothing";
+                        points?: number;
+                        rewardId?: string;
+                        weight: number;
+                        stock?: number | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The lottery with its published odds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lottery"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1LotteriesOdds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    prizes: {
+                        rewardId?: string | null;
+                        weight: number;
+                        stock?: number | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Each prize’s chance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOdds"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1LotteriesByIdDraws: {
+        parameters: {
+            query?: {
+                winners?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DrawRecord"][];
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5055,6 +6319,171 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1Surveys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Surveys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Survey"][];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1Surveys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string;
+                    question: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string;
+                    /** @default 0 */
+                    rewardPoints?: number;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The survey */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1SurveysByIdSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveySummary"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6618,6 +8047,7 @@ export interface operations {
                     token: string;
                 } | {
                     wechatCode: string;
+                    state: string;
                 };
             };
         };

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks'
 import { ApiError, type Body, call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
+import { instantOf, localInput } from '../format.ts'
 import { fail, t, version } from '../state.ts'
 import { RewardPreview } from './preview.tsx'
 import { type Reward, ct, editing } from './state.ts'
@@ -23,14 +24,6 @@ function fen(typed: string): number | null | undefined {
   if (!match) return undefined
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'))
 }
-/** An instant as the browser's local date and time for a datetime-local field, and back. */
-function local(iso: string | null): string {
-  if (!iso) return ''
-  const d = new Date(iso)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
-}
-const instant = (typed: string) => (typed ? new Date(typed).toISOString() : null)
 const count = (typed: string) => (typed.trim() ? Number(typed) : null)
 
 /** A reward's form: both languages, its terms, dates and picture; saving shows the preview. */
@@ -68,8 +61,8 @@ export function RewardEditor({ reward }: { reward: Reward | null }) {
       stock: count(text('stock')),
       perMemberLimit: count(text('perMemberLimit')),
       minTierCode: text('minTierCode') || null,
-      startsAt: instant(text('startsAt')),
-      endsAt: instant(text('endsAt')),
+      startsAt: instantOf(text('startsAt')),
+      endsAt: instantOf(text('endsAt')),
     }
     setBusy(true)
     try {
@@ -175,13 +168,13 @@ export function RewardEditor({ reward }: { reward: Reward | null }) {
           label={ct().startsAt}
           name="startsAt"
           type="datetime-local"
-          value={local(reward?.startsAt ?? null)}
+          value={localInput(reward?.startsAt ?? null)}
         />
         <Field
           label={ct().endsAt}
           name="endsAt"
           type="datetime-local"
-          value={local(reward?.endsAt ?? null)}
+          value={localInput(reward?.endsAt ?? null)}
         />
         <label>
           {ct().image}

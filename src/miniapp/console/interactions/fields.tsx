@@ -1,0 +1,131 @@
+import type { ComponentChildren } from 'preact'
+import { type Localized, it } from './state.ts'
+
+/** A merchant's text for members: its 简体中文 and English inputs side by side. */
+export function BothLanguages(props: {
+  zh: string
+  en: string
+  value: Localized
+  onChange: (value: Localized) => void
+  max: number
+}) {
+  return (
+    <div class="both">
+      <label>
+        {props.zh}
+        <input
+          type="text"
+          maxLength={props.max}
+          value={props.value['zh-CN']}
+          onInput={(e) => props.onChange({ ...props.value, 'zh-CN': e.currentTarget.value })}
+        />
+      </label>
+      <label>
+        {props.en}
+        <input
+          type="text"
+          maxLength={props.max}
+          value={props.value.en}
+          onInput={(e) => props.onChange({ ...props.value, en: e.currentTarget.value })}
+        />
+      </label>
+    </div>
+  )
+}
+
+/** A whole number typed; empty is null where the field allows it. */
+export function NumberField(props: {
+  label: string
+  value: number | null
+  onChange: (value: number | null) => void
+  min?: number
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="number"
+        min={props.min ?? 0}
+        step={1}
+        value={props.value ?? ''}
+        onInput={(e) => {
+          const typed = e.currentTarget.value
+          props.onChange(typed.trim() === '' ? null : Number(typed))
+        }}
+      />
+    </label>
+  )
+}
+
+export function DateField(props: {
+  label: string
+  value: string
+  onChange: (value: string) => void
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="datetime-local"
+        required
+        value={props.value}
+        onInput={(e) => props.onChange(e.currentTarget.value)}
+      />
+    </label>
+  )
+}
+
+/** An editor's frame: its title, the form, the refusal if any, and save or go back. */
+export function EditorForm(props: {
+  title: string
+  onSave: () => void
+  busy: boolean
+  error: string | null
+  children: ComponentChildren
+  save: string
+  back: string
+  onBack: () => void
+}) {
+  return (
+    <section class="card">
+      <h2>{props.title}</h2>
+      <form
+        class="form interaction-form"
+        onSubmit={(event) => {
+          event.preventDefault()
+          props.onSave()
+        }}
+      >
+        {props.children}
+        {props.error && (
+          <p class="error-text" role="alert">
+            {props.error}
+          </p>
+        )}
+        <div class="actions">
+          <button type="button" class="secondary" onClick={props.onBack}>
+            {props.back}
+          </button>
+          <button type="submit" disabled={props.busy}>
+            {props.save}
+          </button>
+        </div>
+      </form>
+    </section>
+  )
+}
+
+/** The programme's daily cap on the points of `kind`, which the reward set here is paid under. */
+export function DailyCap(props: {
+  kind: 'quiz' | 'survey'
+  caps: Record<string, number> | undefined
+}) {
+  if (!props.caps) return null
+  const points = props.caps[props.kind]
+  const kind = it().dailyCap[props.kind]
+  return (
+    <p class="hint" data-testid="daily-cap">
+      {points === undefined ? it().uncapped({ kind }) : it().capped({ kind, points })}
+    </p>
+  )
+}
