@@ -26,7 +26,8 @@ export function BarChart({
 }) {
   const max = Math.max(1, ...bars.map((bar) => bar.value))
   const slot = (WIDTH - 8) / Math.max(1, bars.length)
-  const barWidth = Math.max(2, slot * 0.7)
+  // A short period's few bars stay bars: one week's spanned the whole chart.
+  const barWidth = Math.min(72, Math.max(2, slot * 0.7))
   // Labels under every bar crowd a phone: one in every few, so about eight fit.
   const every = Math.max(1, Math.ceil(bars.length / 8))
   return (
