@@ -122,6 +122,7 @@ export const OPERATIONS = {
   'GET /api/v1/reports/weekly': 'manager',
   'GET /api/v1/reports/campaigns': 'manager',
   'GET /api/v1/reports/tiers': 'manager',
+  'GET /api/v1/reports/segments': 'manager',
   'GET /api/v1/reports/sources': 'manager',
   'POST /api/v1/channel-sources': 'manager',
   'GET /api/v1/channel-sources': 'manager',

@@ -323,6 +323,58 @@ for (const db of databases) {
         expect(column('verdict')).toBe('too_small')
       })
 
+      it('keeps one snapshot of the segment sizes a day, the last recompute’s, and gives them day by day as JSON and CSV', async () => {
+        const lifecycleOf = (items: { day: string; dimension: string; members: number }[]) => {
+          const byDay: Record<string, number> = {}
+          for (const item of items)
+            if (item.dimension === 'lifecycle')
+              byDay[item.day] = (byDay[item.day] ?? 0) + item.members
+          return byDay
+        }
+        // Earlier tests move the clock on; these days are after theirs, and it goes back after.
+        const before = api.clock.now()
+        try {
+          api.clock.set('2025-02-10T04:00:00Z')
+          await api.domain.segments.recompute()
+          api.clock.set('2025-02-11T04:00:00Z')
+          await api.call('POST', '/api/v1/members', { displayName: 'Cy' })
+          await api.domain.segments.recompute()
+          // A second recompute the same day replaces that day's snapshot: no second set of rows.
+          await api.call('POST', '/api/v1/members', { displayName: 'Di' })
+          await api.domain.segments.recompute()
+
+          const path = '/api/v1/reports/segments?from=2025-02-09&to=2025-02-12'
+          const response = await api.call('GET', path)
+          expect(response.status).toBe(200)
+          expect(response.body.period).toMatchObject({ fromDay: '2025-02-09', toDay: '2025-02-12' })
+          const sizes = lifecycleOf(response.body.items)
+          expect(Object.keys(sizes)).toEqual(['2025-02-10', '2025-02-11'])
+          expect(sizes['2025-02-11']).toBe(sizes['2025-02-10']! + 2)
+          const keys = response.body.items.map(
+            (row: { day: string; dimension: string; class: string }) =>
+              `${row.day} ${row.dimension} ${row.class}`,
+          )
+          expect(new Set(keys).size).toBe(keys.length)
+          expect(keys).toEqual([...keys].sort())
+
+          const csv = await api.call('GET', `${path}&format=csv`)
+          expect(csv.headers.get('content-disposition')).toBe(
+            'attachment; filename="segments-2025-02-09-2025-02-12.csv"',
+          )
+          const table = rows(csv.body)
+          expect(table[0]).toEqual(['day', 'dimension', 'class', 'members'])
+          expect(table.slice(1)).toEqual(
+            response.body.items.map((row: Record<string, unknown>) =>
+              [row.day, row.dimension, row.class, row.members].map(String),
+            ),
+          )
+          const pos = await api.call('GET', path, undefined, { key: api.posKey })
+          expect(pos.status).toBe(403)
+        } finally {
+          api.clock.set(before)
+        }
+      })
+
       it('needs an admin key', async () => {
         const pos = await api.call('GET', '/api/v1/reports/programme', undefined, {
           key: api.posKey,
@@ -348,7 +400,7 @@ for (const db of databases) {
 
       it('documents the reports in the OpenAPI document', async () => {
         const doc = await api.call('GET', '/api/openapi.json', undefined, { key: null })
-        for (const path of ['programme', 'weekly', 'campaigns'])
+        for (const path of ['programme', 'weekly', 'campaigns', 'segments'])
           expect(
             Object.keys(doc.body.paths[`/api/v1/reports/${path}`].get.responses[200].content),
           ).toEqual(['application/json', 'text/csv'])

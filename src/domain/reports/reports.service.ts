@@ -22,6 +22,7 @@ import {
   type ProgrammeReport,
   type ReportPeriod,
   type SegmentSizes,
+  type SegmentSnapshotRow,
   type TierResult,
   type WeeklyRow,
   percent,
@@ -191,6 +192,29 @@ export class ReportsService {
   }
 
   /** Members and sales week by week (the merchant's Monday-to-Sunday weeks, cut to the period). */
+  /**
+   * The daily snapshots of the period's days, by day, dimension and class: how the segments
+   * moved. Days without a recompute have no rows (nothing is guessed for them); the period's
+   * bound of days keeps it to a few rows per day.
+   */
+  async segmentHistory(query: PeriodQuery = {}): Promise<SegmentSnapshotRow[]> {
+    const period = await this.period(query)
+    const rows = await this.deps.store.db
+      .selectFrom('segmentSnapshots')
+      .select(['day', 'dimension', 'class', 'members'])
+      .where('day', '>=', period.fromDay)
+      .where('day', '<', period.toDay)
+      .orderBy('day')
+      .orderBy('dimension')
+      .orderBy('class')
+      .execute()
+    return rows.map((row) => ({
+      ...row,
+      dimension: row.dimension as SegmentSnapshotRow['dimension'],
+      members: num(row.members),
+    }))
+  }
+
   async weekly(query: PeriodQuery = {}): Promise<WeeklyRow[]> {
     const period = await this.period(query)
     const { db } = this.deps.store

@@ -184,6 +184,14 @@ export interface ProgrammeReport {
 }
 
 /** One week of the period (cut to it): members and sales. */
+/** One class's size in the snapshot of one local day: a point of the segment-movement chart. */
+export interface SegmentSnapshotRow {
+  day: string
+  dimension: 'lifecycle' | 'value' | 'abc'
+  class: string
+  members: number
+}
+
 export interface WeeklyRow {
   /** The Monday that starts the week, in the merchant's calendar. */
   week: string

@@ -40,21 +40,7 @@ function Figures() {
     [days.value, version.value],
     fail,
   )
-  const figures: [string, string][] = report
-    ? [
-        [d().members, number(report.members.atEnd)],
-        [d().newMembers, number(report.members.new)],
-        [d().newMemberRate, percent(report.members.newMemberRate)],
-        [d().memberSales, money(report.sales.memberSales)],
-        [d().memberShare, percent(report.sales.memberShare)],
-        [d().activityRate, percent(report.activity.activityRate)],
-        [d().churnRate, percent(report.churn.churnRate)],
-        [d().repeatRate, percent(report.repeat.repeatRate)],
-        [d().pointsIssued, number(report.points.issued)],
-        [d().pointsRedeemed, number(report.points.redeemed)],
-        [d().pointsOutstanding, number(report.points.outstanding)],
-      ]
-    : []
+  const figures = report ? keyFigures(report) : []
   const weeks = weekly?.items ?? []
   return (
     <>
@@ -95,30 +81,54 @@ function Figures() {
       </section>
       <section class="card">
         <h2>{d().weekly}</h2>
-        <div class="charts">
-          <BarChart
-            testId="chart-members"
-            title={d().weeklyNewMembers}
-            format={number}
-            bars={weeks.map((w) => ({
-              key: w.week,
-              label: d().weekOf({ day: w.week }),
-              value: w.newMembers,
-            }))}
-          />
-          <BarChart
-            testId="chart-sales"
-            title={d().weeklySales}
-            format={money}
-            bars={weeks.map((w) => ({
-              key: w.week,
-              label: d().weekOf({ day: w.week }),
-              value: w.memberSales,
-            }))}
-          />
-        </div>
+        <WeeklyCharts weeks={weeks} />
       </section>
     </>
+  )
+}
+
+/** The programme report's key figures, labelled: the dashboard's and the Reports page's. */
+export function keyFigures(report: Ok<'/api/v1/reports/programme', 'get'>): [string, string][] {
+  return [
+    [d().members, number(report.members.atEnd)],
+    [d().newMembers, number(report.members.new)],
+    [d().newMemberRate, percent(report.members.newMemberRate)],
+    [d().memberSales, money(report.sales.memberSales)],
+    [d().memberShare, percent(report.sales.memberShare)],
+    [d().activityRate, percent(report.activity.activityRate)],
+    [d().churnRate, percent(report.churn.churnRate)],
+    [d().repeatRate, percent(report.repeat.repeatRate)],
+    [d().pointsIssued, number(report.points.issued)],
+    [d().pointsRedeemed, number(report.points.redeemed)],
+    [d().pointsOutstanding, number(report.points.outstanding)],
+  ]
+}
+
+/** New members and member sales week by week, as the weekly report gives them. */
+export function WeeklyCharts({ weeks }: { weeks: Ok<'/api/v1/reports/weekly', 'get'>['items'] }) {
+  return (
+    <div class="charts">
+      <BarChart
+        testId="chart-members"
+        title={d().weeklyNewMembers}
+        format={number}
+        bars={weeks.map((w) => ({
+          key: w.week,
+          label: d().weekOf({ day: w.week }),
+          value: w.newMembers,
+        }))}
+      />
+      <BarChart
+        testId="chart-sales"
+        title={d().weeklySales}
+        format={money}
+        bars={weeks.map((w) => ({
+          key: w.week,
+          label: d().weekOf({ day: w.week }),
+          value: w.memberSales,
+        }))}
+      />
+    </div>
   )
 }
 

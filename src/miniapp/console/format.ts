@@ -32,13 +32,16 @@ export const dateTime = (iso: string) =>
 export const named = (text: { 'zh-CN': string; en: string }) =>
   (locale.value === 'en' ? text.en || text['zh-CN'] : text['zh-CN'] || text.en) || ''
 
-/** A local day (YYYY-MM-DD) `days` before today, in the browser's calendar. */
-export function daysAgo(days: number): string {
-  const day = new Date()
+/** A local day (YYYY-MM-DD) `days` before `from` (today), in the browser's calendar. */
+export function daysAgo(days: number, from = new Date()): string {
+  const day = new Date(from)
   day.setDate(day.getDate() - days)
   const pad = (n: number) => String(n).padStart(2, '0')
   return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`
 }
+
+/** The day after a local day: a report's `to` is exclusive, the last day a reader picks is not. */
+export const nextDay = (day: string) => daysAgo(-1, new Date(`${day}T12:00:00`))
 
 /** An instant as the browser's local date and time for a datetime-local field ('' for none). */
 export function localInput(iso: string | null): string {

@@ -4,11 +4,13 @@ import type { SignedIn } from './state.ts'
 import { AuditPage } from './audit/audit.tsx'
 import { CataloguePage } from './catalogue/catalogue.tsx'
 import { CounterPage } from './counter/counter.tsx'
+import { DataPage } from './data/data.tsx'
 import { DashboardPage } from './dashboard.tsx'
 import { InteractionsPage } from './interactions/interactions.tsx'
 import { MembersPage } from './members/page.tsx'
 import { ProgrammePage } from './programme/programme.tsx'
 import { RemindersPage } from './reminders/reminders.tsx'
+import { ReportsPage } from './reports/reports.tsx'
 import { StaffPage } from './staff.tsx'
 
 type Label = {
@@ -61,6 +63,13 @@ export const PAGES: ConsolePage[] = [
     needs: 'PUT /api/v1/reminders/settings',
     View: RemindersPage,
   },
+  {
+    id: 'reports',
+    label: 'pageReports',
+    needs: 'GET /api/v1/reports/programme',
+    View: ReportsPage,
+  },
+  { id: 'data', label: 'pageData', needs: 'POST /api/v1/members/import', View: DataPage },
   { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
   { id: 'audit', label: 'auditTitle', needs: 'GET /api/v1/audit-log', View: AuditPage },
 ]

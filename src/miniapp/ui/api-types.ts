@@ -993,6 +993,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent member imports, newest first, without their reports
+         * @description Access: owner; API keys: admin; or a staff session of that role.
+         */
+        get: operations["getV1Imports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member import: status, progress and, once done, its report
+         * @description Access: owner; API keys: admin; or a staff session of that role.
+         */
+        get: operations["getV1ImportsById"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a queued or running member import
+         * @description Access: owner; API keys: admin; or a staff session of that role. A running import stops before its next row; the rows it already imported stay (import the file again to finish it: those rows are left unchanged). A finished job is already_done (409).
+         */
+        delete: operations["deleteV1ImportsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export members (all, or a saved segment's), the ledger or orders as CSV
+         * @description Access: owner; API keys: admin; or a staff session of that role. Streamed; UTF-8 with a byte order mark for Excel. Text cells starting with = + - @ are prefixed with an apostrophe against spreadsheet formulas; the member import takes it off again.
+         */
+        get: operations["getV1ExportsByKind"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{id}/export": {
         parameters: {
             query?: never;
@@ -1073,6 +1137,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/tiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What each tier costs in benefits beside what it brings in sales
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. Orders placed at each tier (the member’s tier before the order) in the period: their count and sales net of refunds, and what the benefits applied at the till (POST /orders `benefits`) saved members, by kind (discount, member_price, free_shipping), each less the refunded share of its order. CSV: one row per tier.
+         */
+        get: operations["getV1ReportsTiers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Segment sizes day by day
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. The size of each lifecycle stage, value class and ABC class in the snapshot of each day of the period, as the last recompute of the day left them; a day without a recompute has no rows. CSV: one `day,dimension,class,members` row per size.
+         */
+        get: operations["getV1ReportsSegments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/attention": {
         parameters: {
             query?: never;
@@ -1085,6 +1189,46 @@ export interface paths {
          * @description Access: staff and up; API keys: pos, admin; or a staff session of that role. Pending points held by the issuing caps (count, points, the oldest); active rewards with at most max(5, 10% of left + given out) units left; won reward prizes not yet fulfilled, the oldest 10 first.
          */
         get: operations["getV1Attention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaign and reminder results side by side
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. Campaigns started in the period, and reminders by kind, with sent, opened, converted (members with an order credited within the attribution window), attributed orders and sales, cost and ROI, and the comparison with the held-out members where some were held out. CSV: the comparison as columns (`heldOut`, conversions, `uplift`, its interval, `incrementalSales`, `verdict`), empty without a holdout.
+         */
+        get: operations["getV1ReportsCampaigns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members by source: who came through each channel QR code
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        get: operations["getV1ReportsSources"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2810,6 +2954,42 @@ export interface components {
                 guestSales: number;
             }[];
         };
+        TiersReport: {
+            period: components["schemas"]["ReportPeriod"];
+            currency: string;
+            items: {
+                /** @description The tier the orders were placed at; null: orders recorded before orders kept their tier */
+                tierCode: string | null;
+                /** @description The tier’s name; null for a tier the programme no longer has */
+                name: {
+                    "zh-CN": string;
+                    en: string;
+                } | null;
+                orders: number;
+                /** @description Net of refunds */
+                sales: number;
+                /** @description What the benefits the tills applied saved members, by kind, each less the refunded share of its order */
+                cost: {
+                    discount: number;
+                    member_price: number;
+                    free_shipping: number;
+                    total: number;
+                };
+                /** @description cost.total ÷ sales, % */
+                costShare: number | null;
+            }[];
+        };
+        SegmentHistory: {
+            period: components["schemas"]["ReportPeriod"];
+            items: {
+                /** @description The merchant’s local day of the snapshot */
+                day: string;
+                /** @enum {string} */
+                dimension: "lifecycle" | "value" | "abc";
+                class: string;
+                members: number;
+            }[];
+        };
         Attention: {
             pendingPoints: {
                 count: number;
@@ -2840,6 +3020,44 @@ export interface components {
                     wonAt: string;
                 }[];
             };
+        };
+        MarketingReport: {
+            period: components["schemas"]["ReportPeriod"];
+            items: {
+                /** @enum {string} */
+                source: "campaign" | "reminder";
+                /** @description The campaign’s id or the reminder’s kind */
+                id: string;
+                name: string;
+                sent: number;
+                /** @description Maybe delivered: the sender stopped before the platform answered */
+                uncertain: number;
+                /** @description Waiting now because their channel is down */
+                held: number;
+                /** @description Held past their use (the campaign’s delay or the quiet hours, the reminder’s validity), never sent */
+                expired: number;
+                /** @description Members who opened their page from the message’s button, once each */
+                opened: number;
+                converted: number;
+                orders: number;
+                sales: number;
+                cost: number | null;
+                /** @description Attributed sales ÷ cost × 100 */
+                roi: number | null;
+                holdout: components["schemas"]["HoldoutComparison"];
+            }[];
+        };
+        SourceReportRow: {
+            sourceId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "store" | "poster" | "staff" | "other";
+            /** @description Members whose first follow or scan was through it: their source */
+            members: number;
+            /** @description Follows through it, members or not */
+            follows: number;
+            /** @description Scans by people already following */
+            scans: number;
         };
         Staff: {
             id: string;
@@ -8496,6 +8714,274 @@ export interface operations {
             };
         };
     };
+    getV1Imports: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The jobs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ImportJob"][];
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ImportsById: {
+        parameters: {
+            query?: {
+                /** @description full: every row's result and every error and warning */
+                report?: "summary" | "full";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteV1ImportsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ExportsByKind: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                segment?: string;
+            };
+            header?: never;
+            path: {
+                kind: "members" | "ledger" | "orders";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getV1MembersByIdExport: {
         parameters: {
             query?: never;
@@ -8751,6 +9237,134 @@ export interface operations {
             };
         };
     };
+    getV1ReportsTiers: {
+        parameters: {
+            query?: {
+                /** @description First day (YYYY-MM-DD, the merchant’s local midnight) or instant (ISO 8601 with offset); default: 30 days before `to` */
+                from?: string;
+                /** @description End, exclusive, in the same forms; default: the end of today */
+                to?: string;
+                /** @description csv answers text/csv (also with Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; amounts in minor units, rates in percent (null: nothing to divide by) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TiersReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ReportsSegments: {
+        parameters: {
+            query?: {
+                /** @description First day (YYYY-MM-DD, the merchant’s local midnight) or instant (ISO 8601 with offset); default: 30 days before `to` */
+                from?: string;
+                /** @description End, exclusive, in the same forms; default: the end of today */
+                to?: string;
+                /** @description csv answers text/csv (also with Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; amounts in minor units, rates in percent (null: nothing to divide by) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentHistory"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getV1Attention: {
         parameters: {
             query?: never;
@@ -8771,6 +9385,119 @@ export interface operations {
             };
             /** @description Missing or unknown API key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ReportsCampaigns: {
+        parameters: {
+            query?: {
+                /** @description First day (YYYY-MM-DD, the merchant’s local midnight) or instant (ISO 8601 with offset); default: 30 days before `to` */
+                from?: string;
+                /** @description End, exclusive, in the same forms; default: the end of today */
+                to?: string;
+                /** @description csv answers text/csv (also with Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; amounts in minor units, rates in percent (null: nothing to divide by) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ReportsSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SourceReportRow"][];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -63,6 +63,19 @@ export function endSession(): void {
   sessionStorage.removeItem(SESSION_KEY)
 }
 
+/** A path with its `{params}` filled in and its query, leaving out what is undefined. */
+function urlOf(path: string, params: unknown, query: unknown): string {
+  const url = path.replace(/\{(\w+)\}/g, (_, key: string) =>
+    encodeURIComponent(String((params as Record<string, unknown>)[key])),
+  )
+  const search = new URLSearchParams(
+    Object.entries((query ?? {}) as Record<string, unknown>)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, String(value)]),
+  ).toString()
+  return search ? `${url}?${search}` : url
+}
+
 /** The pages' only door to the server: JSON over /api with the session token. */
 export async function call<P extends keyof paths, M extends Method>(
   method: M,
@@ -70,15 +83,7 @@ export async function call<P extends keyof paths, M extends Method>(
   options: Options<P, M> = {},
 ): Promise<Ok<P, M>> {
   const token = storedSession()
-  const url = String(path).replace(/\{(\w+)\}/g, (_, key: string) =>
-    encodeURIComponent(String((options.params as Record<string, unknown>)[key])),
-  )
-  const query = new URLSearchParams(
-    Object.entries((options.query ?? {}) as Record<string, unknown>)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => [key, String(value)]),
-  ).toString()
-  const response = await fetch(query ? `${url}?${query}` : url, {
+  const response = await fetch(urlOf(path, options.params, options.query), {
     method: method.toUpperCase(),
     headers: {
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -102,6 +107,35 @@ export async function call<P extends keyof paths, M extends Method>(
       typeof data.error?.details?.field === 'string' ? data.error.details.field : undefined,
     )
   return data as Ok<P, M>
+}
+
+/**
+ * Saves a file the server answers (a CSV export or report) under the name it gives. The session
+ * is a bearer token, which a link cannot carry, so the file is fetched with it and handed to
+ * the browser as an object URL, released once the download has taken it.
+ */
+export async function download<P extends keyof paths>(
+  path: P,
+  options: Pick<Options<P, 'get'>, 'params' | 'query'> = {},
+): Promise<void> {
+  const token = storedSession()
+  const response = await fetch(urlOf(path, options.params, options.query), {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  })
+  if (!response.ok) {
+    const data = (await response.json().catch(() => ({}))) as Partial<Schemas['Error']>
+    throw new ApiError(
+      response.status,
+      data.error?.code ?? 'internal',
+      data.error?.message ?? response.statusText,
+    )
+  }
+  const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1]
+  const link = document.createElement('a')
+  link.href = URL.createObjectURL(await response.blob())
+  link.download = name ?? 'download.csv'
+  link.click()
+  URL.revokeObjectURL(link.href)
 }
 
 /** Exchanges the launch credential for a session kept for this tab only. */
