@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact'
 import type { CONSOLE_TEXTS } from './i18n.ts'
 import type { SignedIn } from './state.ts'
 import { AuditPage } from './audit/audit.tsx'
+import { CampaignsPage } from './campaigns/campaigns.tsx'
 import { CataloguePage } from './catalogue/catalogue.tsx'
 import { CounterPage } from './counter/counter.tsx'
 import { DashboardPage } from './dashboard.tsx'
@@ -42,6 +43,12 @@ export const PAGES: ConsolePage[] = [
   },
   { id: 'members', label: 'pageMembers', needs: 'GET /api/v1/members', View: MembersPage },
   { id: 'catalogue', label: 'catalogueTitle', needs: 'GET /api/v1/rewards', View: CataloguePage },
+  {
+    id: 'campaigns',
+    label: 'pageCampaigns',
+    needs: 'POST /api/v1/campaigns',
+    View: CampaignsPage,
+  },
   { id: 'staff', label: 'staffTitle', needs: 'GET /api/v1/staff', View: StaffPage },
   { id: 'audit', label: 'auditTitle', needs: 'GET /api/v1/audit-log', View: AuditPage },
 ]
