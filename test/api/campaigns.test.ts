@@ -54,6 +54,53 @@ for (const db of databases) {
         ).toContain(created.body.id)
       })
 
+      it('sends each member the text of their language, the other where one is left out; one string is both', async () => {
+        const ids: Record<string, string> = {}
+        for (const [name, locale] of [
+          ['Wen', 'zh-CN'],
+          ['Emma', 'en'],
+        ] as const) {
+          const res = await api.call('POST', '/api/v1/members', {
+            displayName: name,
+            telegramId: String(710_000 + Object.keys(ids).length),
+            marketingConsent: true,
+            region: 'Hangzhou',
+            locale,
+          })
+          ids[name] = res.body.id
+        }
+        const sent = async (text: unknown) => {
+          const created = await api.call('POST', '/api/v1/campaigns', {
+            name: 'Hangzhou',
+            message: { text },
+            segment: { regions: ['Hangzhou'] },
+          })
+          expect(created.status).toBe(201)
+          await api.domain.campaigns.dispatchDue()
+          const rows = await api.store.db
+            .selectFrom('outbox')
+            .select(['memberId', 'payloadJson'])
+            .where('campaignId', '=', created.body.id)
+            .execute()
+          const texts = Object.fromEntries(
+            rows.map((r) => [r.memberId, (JSON.parse(r.payloadJson) as { text: string }).text]),
+          )
+          return { view: created.body, wen: texts[ids.Wen!], emma: texts[ids.Emma!] }
+        }
+        const both = await sent({ 'zh-CN': '西湖店开业', en: 'West Lake shop opens' })
+        expect(both.view.message.text).toEqual({
+          'zh-CN': '西湖店开业',
+          en: 'West Lake shop opens',
+        })
+        expect([both.wen, both.emma]).toEqual(['西湖店开业', 'West Lake shop opens'])
+        const chineseOnly = await sent({ 'zh-CN': '只有中文' })
+        expect([chineseOnly.wen, chineseOnly.emma]).toEqual(['只有中文', '只有中文'])
+        // A client of before the two languages sends one string: both languages read it.
+        const one = await sent('同一句')
+        expect(one.view.message.text).toEqual({ 'zh-CN': '同一句', en: '同一句' })
+        expect([one.wen, one.emma]).toEqual(['同一句', '同一句'])
+      })
+
       it('pauses, resumes and cancels; a finished or cancelled campaign cannot change again', async () => {
         const created = await api.call('POST', '/api/v1/campaigns', {
           name: 'Later',

@@ -36,7 +36,7 @@ describe.skipIf(!runBrowser)(
     let pages: PageServer | undefined
     let domain: Domain
     let api: FakeBotApi
-    const tagged: { id: string; chat: string }[] = []
+    const tagged: { id: string; chat: string; locale: string }[] = []
 
     beforeAll(async () => {
       pages = await startPageServer()
@@ -46,14 +46,16 @@ describe.skipIf(!runBrowser)(
       await domain.programme.replace(programmeWith({ quietHours: null }))
       for (let i = 0; i < 12; i++) {
         const chat = String(7_700_000 + i)
+        const locale = i % 2 ? 'en' : 'zh-CN'
         const member = await domain.members.register({
           displayName: `茶客${i}`,
           telegramId: chat,
           marketingConsent: true,
+          locale,
         })
         if (i < 10) {
           await domain.tags.add(member.id, ['茶友'])
-          tagged.push({ id: member.id, chat })
+          tagged.push({ id: member.id, chat, locale })
         }
       }
       await domain.segments.recompute()
@@ -93,7 +95,10 @@ describe.skipIf(!runBrowser)(
       await expect.poll(() => size.textContent(), SLOW).toBe('约 10 位会员')
 
       await phone.getByLabel('活动名称（只有商家看得到）').fill('新茶上市')
-      await phone.getByLabel('消息正文').fill('春茶到店，凭此消息第二杯半价。')
+      await phone.getByLabel('消息正文（简体中文）').fill('春茶到店，凭此消息第二杯半价。')
+      await phone
+        .getByLabel('消息正文（English）')
+        .fill('Spring tea is in: a second cup at half price.')
       await phone.getByLabel('对照组比例（%，不发送，用来衡量效果）').fill('20')
       await phone.getByLabel('活动成本（元，可留空；用于计算投入产出比）').fill('50')
       await phone.getByLabel('定时发送').check()
@@ -160,11 +165,16 @@ describe.skipIf(!runBrowser)(
       } finally {
         await worker.stop()
       }
-      const chats = new Set(tagged.map((m) => m.chat))
+      // Eight of the ten tagged, once each, every one in their own language.
+      const byChat = new Map(tagged.map((m) => [m.chat, m]))
       const messaged = sends().map((c) => String(c.payload.chat_id))
-      expect(messaged.every((chat) => chats.has(chat))).toBe(true)
       expect(new Set(messaged).size).toBe(8)
-      expect(sends()[0]!.payload.text).toBe('春茶到店，凭此消息第二杯半价。')
+      for (const call of sends())
+        expect(call.payload.text).toBe(
+          byChat.get(String(call.payload.chat_id))!.locale === 'en'
+            ? 'Spring tea is in: a second cup at half price.'
+            : '春茶到店，凭此消息第二杯半价。',
+        )
 
       // One messaged member buys: the order and its sales are the campaign's.
       const buyer = tagged.find((m) => m.chat === messaged[0])!

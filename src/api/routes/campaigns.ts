@@ -3,7 +3,7 @@ import { campaignInputSchema } from '../../domain/campaigns/campaigns.ts'
 import type { Domain } from '../../domain/index.ts'
 import { newRouter } from '../router.ts'
 import { actorOf } from '../middleware/api-key.ts'
-import { HoldoutComparisonSchema, errorResponses, json } from '../schemas.ts'
+import { HoldoutComparisonSchema, errorResponses, json, localized } from '../schemas.ts'
 
 const IdParams = z.object({
   id: z
@@ -46,7 +46,7 @@ const CampaignSchema = z
     id: z.string(),
     name: z.string(),
     message: z.object({
-      text: z.string(),
+      text: localized.openapi({ description: 'The text in each language; members read theirs' }),
       imageUrl: z.string().optional(),
       buttons: z.array(z.object({ label: z.string(), url: z.string() })).optional(),
       miniappButton: z.string().optional(),

@@ -2060,7 +2060,11 @@ export interface components {
             id: string;
             name: string;
             message: {
-                text: string;
+                /** @description The text in each language; members read theirs */
+                text: {
+                    "zh-CN": string;
+                    en: string;
+                };
                 imageUrl?: string;
                 buttons?: {
                     label: string;
@@ -5179,7 +5183,12 @@ export interface operations {
                 "application/json": {
                     name: string;
                     message: {
-                        text: string;
+                        text: {
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string;
                         /** Format: uri */
                         imageUrl?: string;
                         buttons?: {

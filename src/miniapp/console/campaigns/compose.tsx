@@ -122,12 +122,14 @@ export function CampaignComposer() {
     }
     const cost = fen(text('cost'))
     if (cost === undefined) return setError(ct().error.invalid_input({ field: ct().cost }))
+    if (!text('textZh') && !text('textEn'))
+      return setError(ct().error.invalid_input({ field: ct().textZh }))
     if (later && !text('sendAt')) return setError(ct().error.invalid_input({ field: ct().sendAt }))
     const holdoutPercent = Number(text('holdoutPercent'))
     const body: Input = {
       name: text('name'),
       message: {
-        text: text('text'),
+        text: { 'zh-CN': text('textZh'), en: text('textEn') },
         ...(text('button') ? { miniappButton: text('button') } : {}),
       },
       segment: filter,
@@ -273,11 +275,15 @@ export function CampaignComposer() {
         </fieldset>
         <fieldset>
           <legend>{ct().message}</legend>
+          <p class="hint">{ct().bothHint}</p>
           <label>
-            {ct().text}
-            <textarea name="text" rows={4} maxLength={4000} required />
+            {ct().textZh}
+            <textarea name="textZh" rows={4} maxLength={4000} />
           </label>
-          <p class="hint">{ct().oneLanguage}</p>
+          <label>
+            {ct().textEn}
+            <textarea name="textEn" rows={4} maxLength={4000} />
+          </label>
           <label>
             {ct().button}
             <input name="button" type="text" maxLength={64} />

@@ -55,8 +55,9 @@ const zhCN = {
   computedAt: (p: { at: string }) => `客户阶段、RFM、价值和 ABC 分类更新于 ${p.at}`,
   notComputed: '客户分类还没有计算过：按阶段、RFM、价值或 ABC 筛选暂时选不到会员。',
   message: '消息内容',
-  text: '消息正文',
-  oneLanguage: '会员收到的就是这里写的文字；如果会员读两种语言，请把两种语言都写上。',
+  textZh: '消息正文（简体中文）',
+  textEn: '消息正文（English）',
+  bothHint: '每位会员收到自己语言的正文；只写一种时，另一种语言的会员收到这一种。',
   button: '打开会员页按钮的文字（可留空）',
   when: '发送时间',
   now: '立即发送',
@@ -164,9 +165,10 @@ const en: Texts = {
   notComputed:
     'The customer classes have not been computed yet: lifecycle, RFM, value and ABC select no one for now.',
   message: 'Message',
-  text: 'Text',
-  oneLanguage:
-    'Members receive this text as written; if your members read both languages, write both.',
+  textZh: 'Text (简体中文)',
+  textEn: 'Text (English)',
+  bothHint:
+    'Each member gets the text of their language; write one only, and members of the other read that one.',
   button: 'Label of a button opening the member page (optional)',
   when: 'When',
   now: 'Send now',
