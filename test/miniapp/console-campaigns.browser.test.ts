@@ -65,8 +65,10 @@ describe.skipIf(!runBrowser)(
       await api?.close()
     })
 
+    let meiChat = ''
     async function manager(name: string, lang: string, viewport: typeof PHONE): Promise<Page> {
       const member = await staffMember(domain, 'manager', name)
+      if (name === 'Mei') meiChat = String(member.telegramId)
       const { code } = await domain.staffSessions.createLink(member.id)
       const page = await openConsole(pages!, `code=${code}&lang=${lang}`, viewport)
       await page.locator('[data-page="campaigns"]').click()
@@ -77,7 +79,7 @@ describe.skipIf(!runBrowser)(
         width,
       )
 
-    it('a manager composes a scheduled campaign to a tag with a holdout, watching the audience; it sends through the Bot API after a pause and resume, and its progress and results are on the page', async () => {
+    it('a manager composes a scheduled campaign to a tag with a holdout, watching the audience, and previews it in her own chat; it sends through the Bot API after a pause and resume, and its progress and results are on the page', async () => {
       const phone = await manager('Mei', 'zh-CN', PHONE)
       await phone.getByRole('button', { name: '新建群发' }).click()
       const size = phone.getByTestId('audience-size')
@@ -99,6 +101,10 @@ describe.skipIf(!runBrowser)(
       await phone
         .getByLabel('消息正文（English）')
         .fill('Spring tea is in: a second cup at half price.')
+      await phone.getByRole('button', { name: '发给我预览' }).click()
+      await expect
+        .poll(() => phone.getByTestId('previewed').textContent(), SLOW)
+        .toContain('预览已发到你自己的聊天窗口')
       await phone.getByLabel('对照组比例（%，不发送，用来衡量效果）').fill('20')
       await phone.getByLabel('活动成本（元，可留空；用于计算投入产出比）').fill('50')
       await phone.getByLabel('定时发送').check()
@@ -144,7 +150,10 @@ describe.skipIf(!runBrowser)(
         new Telegraf(TOKEN, { telegram: { apiRoot: api.url } }).telegram,
         { perSecond: 1_000, perChatMs: 0 },
       )
-      const sends = () => api.calls.filter((c) => c.method === 'sendMessage')
+      const members = new Set(tagged.map((m) => m.chat))
+      const toChats = (chats: (chat: string) => boolean) =>
+        api.calls.filter((c) => c.method === 'sendMessage' && chats(String(c.payload.chat_id)))
+      const sends = () => toChats((chat) => members.has(chat))
       const worker = startOutboxWorker({
         domain,
         logger: pino({ level: 'silent' }),
@@ -152,7 +161,10 @@ describe.skipIf(!runBrowser)(
         idleMs: 10,
       })
       try {
-        // Paused: the worker leaves its messages alone.
+        // The preview reaches the manager's own chat; paused, the campaign's messages wait.
+        await expect
+          .poll(() => toChats((chat) => chat === meiChat).map((c) => c.payload.text), SLOW)
+          .toEqual(['春茶到店，凭此消息第二杯半价。'])
         await new Promise((resolve) => setTimeout(resolve, 300))
         expect(sends()).toHaveLength(0)
         await deskRow.getByRole('button', { name: 'Resume' }).click()

@@ -19,6 +19,7 @@ import {
   type CampaignStatus,
   type CampaignView,
   campaignInputSchema,
+  messageSchema,
   storedMessage,
 } from './campaigns.ts'
 
@@ -82,6 +83,27 @@ export class CampaignsService {
       })
       .execute()
     return this.get(id)
+  }
+
+  /**
+   * Sends a message as composed to the staff member's own chat, through the outbox as their
+   * notices go, so that they see it as members will before creating the campaign. False when
+   * they have no chat to send it to.
+   */
+  async preview(raw: unknown, staffId: string): Promise<boolean> {
+    const parsed = messageSchema.safeParse(raw)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      const field = ['message', ...issue.path.map(String)].join('.')
+      throw new DomainError('invalid_input', issue.message, { field })
+    }
+    const { text, buttons } = parsed.data
+    return this.outbox.enqueueStaffMessage({
+      staffId,
+      kind: 'campaign_preview',
+      text,
+      ...(buttons ? { buttons } : {}),
+    })
   }
 
   async get(id: string): Promise<CampaignView> {

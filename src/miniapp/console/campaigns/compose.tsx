@@ -59,6 +59,30 @@ function filterOf(c: Choices): Filter {
   }
 }
 
+/** The form's text fields by name, trimmed. */
+function fieldsOf(form: HTMLFormElement): (name: string) => string {
+  const data = new FormData(form)
+  return (name) => {
+    const value = data.get(name)
+    return typeof value === 'string' ? value.trim() : ''
+  }
+}
+
+/** The message as typed, or null without a text in either language. */
+function messageOf(text: (name: string) => string): Input['message'] | null {
+  if (!text('textZh') && !text('textEn')) return null
+  return {
+    text: { 'zh-CN': text('textZh'), en: text('textEn') },
+    ...(text('button') ? { miniappButton: text('button') } : {}),
+  }
+}
+
+function explain(failure: unknown): string {
+  if (failure instanceof ApiError && failure.code === 'invalid_input')
+    return ct().error.invalid_input({ field: failure.field ?? '' })
+  return ct().error.generic
+}
+
 /** The size and sample of a filter, asked again a moment after it last changed. */
 function usePreview(filter: Filter): { preview?: Preview; error?: ApiError } {
   const key = JSON.stringify(filter)
@@ -114,24 +138,28 @@ export function CampaignComposer() {
   }
   const tiers = programme?.config.tiers ?? []
 
+  const [previewed, setPreviewed] = useState<string | null>(null)
+  const sendPreview = (form: HTMLFormElement) => {
+    const message = messageOf(fieldsOf(form))
+    if (!message) return setError(ct().error.invalid_input({ field: ct().textZh }))
+    setError(null)
+    call('post', '/api/v1/campaigns/preview', { body: { message } }).then(
+      ({ queued }) => setPreviewed(queued ? ct().previewSent : ct().previewNoChat),
+      (failure: unknown) => setError(explain(failure)),
+    )
+  }
+
   const review = (form: HTMLFormElement) => {
-    const data = new FormData(form)
-    const text = (name: string) => {
-      const value = data.get(name)
-      return typeof value === 'string' ? value.trim() : ''
-    }
+    const text = fieldsOf(form)
     const cost = fen(text('cost'))
     if (cost === undefined) return setError(ct().error.invalid_input({ field: ct().cost }))
-    if (!text('textZh') && !text('textEn'))
-      return setError(ct().error.invalid_input({ field: ct().textZh }))
+    const message = messageOf(text)
+    if (!message) return setError(ct().error.invalid_input({ field: ct().textZh }))
     if (later && !text('sendAt')) return setError(ct().error.invalid_input({ field: ct().sendAt }))
     const holdoutPercent = Number(text('holdoutPercent'))
     const body: Input = {
       name: text('name'),
-      message: {
-        text: { 'zh-CN': text('textZh'), en: text('textEn') },
-        ...(text('button') ? { miniappButton: text('button') } : {}),
-      },
+      message,
       segment: filter,
       ...(later ? { sendAt: new Date(text('sendAt')).toISOString() } : {}),
       ...(cost === null ? {} : { cost }),
@@ -159,7 +187,7 @@ export function CampaignComposer() {
       },
       (failure) => {
         if (!(failure instanceof ApiError && failure.code === 'invalid_input')) return false
-        setError(ct().error.invalid_input({ field: failure.field ?? '' }))
+        setError(explain(failure))
         return true
       },
     )
@@ -288,6 +316,18 @@ export function CampaignComposer() {
             {ct().button}
             <input name="button" type="text" maxLength={64} />
           </label>
+          <button
+            type="button"
+            class="secondary"
+            onClick={(event) => sendPreview(event.currentTarget.form!)}
+          >
+            {ct().sendPreview}
+          </button>
+          {previewed && (
+            <p class="hint" role="status" data-testid="previewed">
+              {previewed}
+            </p>
+          )}
         </fieldset>
         <fieldset class="choices-row">
           <legend>{ct().when}</legend>
