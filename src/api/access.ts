@@ -94,6 +94,7 @@ export const OPERATIONS = {
   'POST /api/v1/members/{id}/survey-responses': 'staff',
 
   'POST /api/v1/campaigns': 'manager',
+  'POST /api/v1/campaigns/preview': 'manager',
   'GET /api/v1/campaigns': 'staff',
   'GET /api/v1/campaigns/{id}': 'staff',
   'POST /api/v1/campaigns/{id}/pause': 'manager',
@@ -101,7 +102,7 @@ export const OPERATIONS = {
   'POST /api/v1/campaigns/{id}/cancel': 'manager',
   'POST /api/v1/segments': 'manager',
   'GET /api/v1/segments': 'staff',
-  'POST /api/v1/segments/preview': 'staff',
+  'POST /api/v1/segments/preview': 'manager',
   'POST /api/v1/segments/recompute': 'manager',
   'GET /api/v1/segments/{id}': 'staff',
   'GET /api/v1/segments/{id}/members': 'manager',

@@ -31,22 +31,40 @@ for (const db of databases) {
         await api?.store.cleanup()
       })
 
-      it('previews the size of a filter before sending, for any key', async () => {
+      it('previews the size of a filter and a sample of its members before sending, for managers only', async () => {
         expect((await api.call('POST', '/api/v1/segments/recompute')).body).toMatchObject({
           members: 3,
         })
-        const all = await api.call(
+        // The sample names members: a till's key may not list them by any filter it likes.
+        const till = await api.call(
           'POST',
           '/api/v1/segments/preview',
           { filter: {} },
           { key: api.posKey },
         )
+        expect(till.status).toBe(403)
+        const all = await api.call('POST', '/api/v1/segments/preview', { filter: {} })
         expect(all.status).toBe(200)
-        expect(all.body).toEqual({ size: 2, computedAt: api.clock.now().toISOString() })
+        expect(all.body).toMatchObject({ size: 2, computedAt: api.clock.now().toISOString() })
+        // The sample is the members themselves, so the composer sees whom the filter reaches.
+        expect(all.body.sample.map((m: { id: string }) => m.id)).toEqual(
+          [member.Ana, member.Bo].sort(),
+        )
         const buyers = await api.call('POST', '/api/v1/segments/preview', {
           filter: { lifecycle: ['first_time'], optedIn: false },
         })
-        expect(buyers.body.size).toBe(1)
+        expect(buyers.body).toMatchObject({
+          size: 1,
+          sample: [
+            {
+              id: member.Ana,
+              displayName: 'Ana',
+              lifecycle: 'first_time',
+              marketingConsent: true,
+              lastPurchaseAt: expect.any(String),
+            },
+          ],
+        })
       })
 
       it('refuses an invalid filter with 400 naming the field', async () => {

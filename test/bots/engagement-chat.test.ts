@@ -426,7 +426,8 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
       status: 'scheduled',
       sendAt: '2099-06-01T02:00:00.000Z',
       message: {
-        text: 'Double points this weekend!',
+        // Typed once in the chat: every member reads it, whatever their language.
+        text: { 'zh-CN': 'Double points this weekend!', en: 'Double points this weekend!' },
         imageUrl: 'https://shop.example/sale.jpg',
         buttons: [{ label: 'Shop now', url: 'https://shop.example/sale' }],
       },
@@ -455,7 +456,10 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     const [done] = await press(owner, buttons(owner)[0]!.callback_data!)
     const id = /\((cmp_[\w-]+)\)/.exec(done!)![1]!
     expect(await domain.campaigns.get(id)).toMatchObject({
-      message: { text: 'Tea tasting on Saturday', miniappButton: 'Open my points' },
+      message: {
+        text: { 'zh-CN': 'Tea tasting on Saturday', en: 'Tea tasting on Saturday' },
+        miniappButton: 'Open my points',
+      },
       stats: { cost: 5_050 },
     })
     await domain.campaigns.dispatchDue()

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { campaignInputSchema } from '../../domain/campaigns/campaigns.ts'
+import { campaignInputSchema, messageSchema } from '../../domain/campaigns/campaigns.ts'
+import { DomainError } from '../../shared/errors.ts'
 import type { Domain } from '../../domain/index.ts'
 import { newRouter } from '../router.ts'
 import { actorOf } from '../middleware/api-key.ts'
-import { HoldoutComparisonSchema, errorResponses, json } from '../schemas.ts'
+import { HoldoutComparisonSchema, errorResponses, json, localized } from '../schemas.ts'
 
 const IdParams = z.object({
   id: z
@@ -67,7 +68,7 @@ const CampaignSchema = z
     id: z.string(),
     name: z.string(),
     message: z.object({
-      text: z.string(),
+      text: localized.openapi({ description: 'The text in each language; members read theirs' }),
       imageUrl: z.string().optional(),
       buttons: z.array(z.object({ label: z.string(), url: z.string() })).optional(),
       miniappButton: z.string().optional(),
@@ -110,6 +111,24 @@ const routes = {
       ...errorResponses(400, 401, 403),
     },
   }),
+  preview: createRoute({
+    method: 'post',
+    path: '/campaigns/preview',
+    tags,
+    summary: 'Send a message as composed to the calling staff member’s own chat',
+    description:
+      'Through the outbox, as staff notices go, in the language of the member who is the same person (else the programme’s). Its text and link buttons; a picture and the member-page button are not shown. queued is false when the staff member has no chat to send it to; an API key has none (403).',
+    request: {
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.object({ message: messageSchema }).strict() } },
+      },
+    },
+    responses: {
+      200: json(z.object({ queued: z.boolean() }), 'Whether it is on its way'),
+      ...errorResponses(400, 401, 403),
+    },
+  }),
   list: createRoute({
     method: 'get',
     path: '/campaigns',
@@ -139,6 +158,13 @@ export function campaignRoutes(domain: Domain) {
     .openapi(routes.create, async (c) =>
       c.json(await domain.campaigns.create(c.req.valid('json'), actorOf(c.get('caller'))), 201),
     )
+    .openapi(routes.preview, async (c) => {
+      const caller = c.get('caller')
+      if (caller.kind !== 'staff')
+        throw new DomainError('forbidden', 'a preview goes to a staff member’s own chat')
+      const queued = await domain.campaigns.preview(c.req.valid('json').message, caller.id)
+      return c.json({ queued }, 200)
+    })
     .openapi(routes.list, async (c) => c.json({ items: await domain.campaigns.list() }, 200))
     .openapi(routes.get, async (c) =>
       c.json(await domain.campaigns.get(c.req.valid('param').id), 200),

@@ -11,6 +11,8 @@ const pathParam = (name: string) =>
     .min(1)
     .openapi({ param: { name, in: 'path' } })
 const IdParams = z.object({ id: pathParam('id') })
+/** Enough members to recognise whom a filter reaches; the full list is GET /segments/{id}/members. */
+const PREVIEW_SAMPLE = 5
 const TagParams = z.object({ id: pathParam('id'), tag: pathParam('tag') })
 
 const SegmentSchema = z
@@ -22,14 +24,6 @@ const SegmentSchema = z
     size: z.number().int().openapi({ description: 'Members the filter selects now' }),
   })
   .openapi('Segment')
-const SizeSchema = z
-  .object({
-    size: z.number().int(),
-    computedAt: z.string().nullable().openapi({
-      description: 'When lifecycle, RFM, value class and ABC were last recomputed',
-    }),
-  })
-  .openapi('SegmentSize')
 const RecomputeSchema = z
   .object({ members: z.number().int(), ms: z.number().int(), computedAt: z.string() })
   .openapi('SegmentRecompute')
@@ -49,6 +43,17 @@ const SegmentMemberSchema = z
     lastPurchaseAt: z.string().nullable(),
   })
   .openapi('SegmentMember')
+const PreviewSchema = z
+  .object({
+    size: z.number().int(),
+    computedAt: z.string().nullable().openapi({
+      description: 'When lifecycle, RFM, value class and ABC were last recomputed',
+    }),
+    sample: z.array(SegmentMemberSchema).openapi({
+      description: `The first ${PREVIEW_SAMPLE} members the filter selects, in member id order`,
+    }),
+  })
+  .openapi('SegmentPreview')
 const newSegment = z.object({
   name: z.string().trim().min(1).max(100),
   filter: segmentFilterSchema,
@@ -124,7 +129,7 @@ const routes = {
     method: 'post',
     path: '/segments/preview',
     tags,
-    summary: 'How many members a filter selects, before sending to them',
+    summary: 'How many members a filter selects and the first few, before sending to them',
     request: {
       body: {
         required: true,
@@ -133,7 +138,10 @@ const routes = {
         },
       },
     },
-    responses: { 200: json(SizeSchema, 'The size'), ...errorResponses(400, 401) },
+    responses: {
+      200: json(PreviewSchema, 'The size and a sample'),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   recompute: createRoute({
     method: 'post',
@@ -184,10 +192,8 @@ export function segmentRoutes(domain: Domain) {
     .openapi(routes.list, async (c) => c.json({ items: await segments.sizes() }, 200))
     .openapi(routes.preview, async (c) => {
       const filter = await segments.validate(c.req.valid('json').filter)
-      return c.json(
-        { size: await segments.count(filter), computedAt: await segments.computedAt() },
-        200,
-      )
+      const { size, sample } = await segments.preview(filter, PREVIEW_SAMPLE)
+      return c.json({ size, computedAt: await segments.computedAt(), sample }, 200)
     })
     .openapi(routes.recompute, async (c) => c.json(await segments.recompute(), 200))
     .openapi(routes.get, async (c) => c.json(await segments.get(c.req.valid('param').id), 200))

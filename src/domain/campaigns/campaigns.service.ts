@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 import type { Selectable } from 'kysely'
+import type { Db } from '../../../db/client.ts'
 import type { CampaignsTable } from '../../../db/schema/campaigns.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
@@ -8,8 +9,8 @@ import type { DomainDeps } from '../context.ts'
 import { type Touch, attributeOrders, messageTouch } from '../outbox/attribution.ts'
 import { compareGroups, drawHoldout } from '../outbox/holdout.ts'
 import type { OutboxService } from '../outbox/outbox.service.ts'
-import type { OutboundMessage } from '../ports.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import { localize } from '../programme/programme.ts'
 import { DAY_MS } from '../reminders/planning.ts'
 import type { MarketingResult, ReportPeriod } from '../reports/reports.ts'
 import {
@@ -19,6 +20,8 @@ import {
   type CampaignView,
   type MassSendResult,
   campaignInputSchema,
+  messageSchema,
+  storedMessage,
 } from './campaigns.ts'
 
 /** Turns a saved-filter JSON into the members it selects (the segments service). */
@@ -81,6 +84,27 @@ export class CampaignsService {
       })
       .execute()
     return this.get(id)
+  }
+
+  /**
+   * Sends a message as composed to the staff member's own chat, through the outbox as their
+   * notices go, so that they see it as members will before creating the campaign. False when
+   * they have no chat to send it to.
+   */
+  async preview(raw: unknown, staffId: string): Promise<boolean> {
+    const parsed = messageSchema.safeParse(raw)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      const field = ['message', ...issue.path.map(String)].join('.')
+      throw new DomainError('invalid_input', issue.message, { field })
+    }
+    const { text, buttons } = parsed.data
+    return this.outbox.enqueueStaffMessage({
+      staffId,
+      kind: 'campaign_preview',
+      text,
+      ...(buttons ? { buttons } : {}),
+    })
   }
 
   async get(id: string): Promise<CampaignView> {
@@ -151,7 +175,7 @@ export class CampaignsService {
           .where('status', '=', 'scheduled')
           .executeTakeFirst()
         if (Number(taken.numUpdatedRows) === 0) return false
-        const message = { ...JSON.parse(campaign.messageJson), campaignId: id } as OutboundMessage
+        const { text, ...rest } = storedMessage(campaign.messageJson)
         const held = drawHoldout(
           campaign.holdoutSeed ?? 0,
           [...identities.keys()],
@@ -165,6 +189,10 @@ export class CampaignsService {
             .execute()
         const messaged = [...identities.entries()].filter(([memberId]) => !held.has(memberId))
         const { config: programme } = await this.programmes.current(trx)
+        const locales = await this.localesOf(
+          trx,
+          messaged.map(([memberId]) => memberId),
+        )
         const expiresAt = new Date(
           new Date(campaign.sendAt).getTime() + programme.campaignMaxDelayHours * 3_600_000,
         ).toISOString()
@@ -173,7 +201,11 @@ export class CampaignsService {
           purpose: 'marketing' as const,
           memberId,
           identity,
-          message,
+          message: {
+            ...rest,
+            text: localize(text, locales.get(memberId) ?? programme.defaultLocale),
+            campaignId: id,
+          },
           expiresAt,
         }))
         await this.outbox.enqueue(trx, rows, now)
@@ -435,7 +467,7 @@ export class CampaignsService {
     return {
       id: row.id,
       name: row.name,
-      message: JSON.parse(row.messageJson) as CampaignView['message'],
+      message: storedMessage(row.messageJson),
       segment: JSON.parse(row.segmentJson) as Record<string, unknown>,
       status: toStatus(row.status),
       sendAt: row.sendAt,
@@ -467,6 +499,20 @@ export class CampaignsService {
       })
     }
     return this.get(id)
+  }
+
+  /** Each member's language, for the text of the message they get. */
+  private async localesOf(db: Db, memberIds: string[]): Promise<Map<string, string>> {
+    const locales = new Map<string, string>()
+    for (let i = 0; i < memberIds.length; i += 500) {
+      const rows = await db
+        .selectFrom('members')
+        .select(['id', 'locale'])
+        .where('id', 'in', memberIds.slice(i, i + 500))
+        .execute()
+      for (const row of rows) locales.set(row.id, row.locale)
+    }
+    return locales
   }
 
   private async row(id: string): Promise<Selectable<CampaignsTable>> {

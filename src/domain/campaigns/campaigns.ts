@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { type HoldoutComparison, MAX_HOLDOUT_PERCENT } from '../outbox/holdout.ts'
+import { merchantText } from '../programme/programme.ts'
 
 export const CAMPAIGN_STATUSES = [
   'scheduled',
@@ -12,7 +13,8 @@ export const CAMPAIGN_STATUSES = [
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number]
 
 export const messageSchema = z.object({
-  text: z.string().trim().min(1).max(4_000),
+  /** Each member reads the text of their language (the other where one is left out). */
+  text: merchantText(4_000),
   imageUrl: z.url().optional(),
   buttons: z
     .array(z.object({ label: z.string().trim().min(1).max(64), url: z.url() }))
@@ -26,6 +28,14 @@ export const messageSchema = z.object({
    */
   officialMassSend: z.boolean().optional(),
 })
+
+/**
+ * A campaign's message as stored: read through the schema, so that the messages saved while the
+ * text was one string read as that string in both languages.
+ */
+export function storedMessage(json: string): z.infer<typeof messageSchema> {
+  return messageSchema.parse(JSON.parse(json))
+}
 
 export const campaignInputSchema = z.object({
   name: z.string().trim().min(1).max(200),

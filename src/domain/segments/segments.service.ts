@@ -268,7 +268,31 @@ export class SegmentsService {
   ): Promise<{ items: SegmentMember[]; nextCursor: string | null }> {
     const ids = await this.memberIds(id, { ...page, limit: page.limit + 1 })
     const shown = ids.slice(0, page.limit)
-    const rows = shown.length
+    return {
+      items: await this.describe(shown),
+      nextCursor: ids.length > page.limit ? shown[shown.length - 1]! : null,
+    }
+  }
+
+  /**
+   * The size of a filter and the first few members it selects (in id order), so that whoever
+   * composes a campaign sees whom it reaches while they change the filter, before saving it.
+   */
+  async preview(
+    filter: SegmentFilter,
+    sampleSize: number,
+  ): Promise<{ size: number; sample: SegmentMember[] }> {
+    const ids = await this.select(filter)
+      .select('members.id')
+      .orderBy('members.id')
+      .limit(sampleSize)
+      .execute()
+    return { size: await this.count(filter), sample: await this.describe(ids.map((r) => r.id)) }
+  }
+
+  /** Members with their class, in the order of `ids`. */
+  private async describe(ids: string[]): Promise<SegmentMember[]> {
+    const rows = ids.length
       ? await this.deps.store.db
           .selectFrom('members')
           .leftJoin('memberSegments', 'memberSegments.memberId', 'members.id')
@@ -283,27 +307,24 @@ export class SegmentsService {
             'memberSegments.valueClass',
             'memberSegments.lastPurchaseAt',
           ])
-          .where('members.id', 'in', shown)
+          .where('members.id', 'in', ids)
           .execute()
       : []
     const byId = new Map(rows.map((r) => [r.id, r]))
-    return {
-      items: shown.map((memberId) => {
-        const r = byId.get(memberId)!
-        return {
-          id: r.id,
-          code: r.code,
-          displayName: r.displayName,
-          tier: r.tierCode,
-          points: r.pointsBalance,
-          marketingConsent: r.marketingConsent === 1,
-          lifecycle: r.lifecycle,
-          valueClass: r.valueClass,
-          lastPurchaseAt: r.lastPurchaseAt,
-        }
-      }),
-      nextCursor: ids.length > page.limit ? shown[shown.length - 1]! : null,
-    }
+    return ids.map((memberId) => {
+      const r = byId.get(memberId)!
+      return {
+        id: r.id,
+        code: r.code,
+        displayName: r.displayName,
+        tier: r.tierCode,
+        points: r.pointsBalance,
+        marketingConsent: r.marketingConsent === 1,
+        lifecycle: r.lifecycle,
+        valueClass: r.valueClass,
+        lastPurchaseAt: r.lastPurchaseAt,
+      }
+    })
   }
 
   async delete(id: string): Promise<void> {

@@ -10,6 +10,14 @@ export const money = (minor: number) =>
     maximumFractionDigits: 2,
   })}`
 
+/** Yuan as typed to fen, without floating point: "12.5" → 1250; anything else undefined. */
+export function fen(typed: string): number | null | undefined {
+  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(typed.trim())
+  if (!typed.trim()) return null
+  if (!match) return undefined
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'))
+}
+
 export const percent = (rate: number | null) => (rate === null ? '—' : `${rate}%`)
 
 export const date = (iso: string) =>

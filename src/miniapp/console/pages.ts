@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact'
 import type { CONSOLE_TEXTS } from './i18n.ts'
 import type { SignedIn } from './state.ts'
 import { AuditPage } from './audit/audit.tsx'
+import { CampaignsPage } from './campaigns/campaigns.tsx'
 import { CataloguePage } from './catalogue/catalogue.tsx'
 import { CounterPage } from './counter/counter.tsx'
 import { DataPage } from './data/data.tsx'
@@ -53,6 +54,12 @@ export const PAGES: ConsolePage[] = [
     label: 'interactionsTitle',
     needs: 'POST /api/v1/quizzes',
     View: InteractionsPage,
+  },
+  {
+    id: 'campaigns',
+    label: 'pageCampaigns',
+    needs: 'POST /api/v1/campaigns',
+    View: CampaignsPage,
   },
   // Owner only: the page saves the whole programme, which only the owner may replace.
   { id: 'programme', label: 'pageProgramme', needs: 'PUT /api/v1/programme', View: ProgrammePage },

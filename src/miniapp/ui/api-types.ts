@@ -809,6 +809,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The last 100 campaigns with their results
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1Campaigns"];
+        put?: never;
+        /**
+         * Broadcast a message to a segment, now or at sendAt
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1Campaigns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message as composed to the calling staff member’s own chat
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. Through the outbox, as staff notices go, in the language of the member who is the same person (else the programme’s). Its text and link buttons; a picture and the member-page button are not shown. queued is false when the staff member has no chat to send it to; an API key has none (403).
+         */
+        post: operations["postV1CampaignsPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A campaign: status and results (targeted, sent, failed, blocked, opened, orders, sales, ROI)
+         * @description Access: staff and up; API keys: pos, admin; or a staff session of that role.
+         */
+        get: operations["getV1CampaignsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause sending
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1CampaignsByIdPause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused campaign
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1CampaignsByIdResume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel what is not sent yet
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1CampaignsByIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many members a filter selects and the first few, before sending to them
+         * @description Access: manager and up; API keys: admin; or a staff session of that role.
+         */
+        post: operations["postV1SegmentsPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{id}/tags": {
         parameters: {
             query?: never;
@@ -2680,6 +2824,123 @@ export interface components {
                 createdAt: string;
             }[];
         };
+        Campaign: {
+            id: string;
+            name: string;
+            message: {
+                /** @description The text in each language; members read theirs */
+                text: {
+                    "zh-CN": string;
+                    en: string;
+                };
+                imageUrl?: string;
+                buttons?: {
+                    label: string;
+                    url: string;
+                }[];
+                miniappButton?: string;
+            };
+            segment: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "scheduled" | "sending" | "paused" | "completed" | "cancelled";
+            sendAt: string;
+            attributionDays: number;
+            holdoutPercent: number;
+            holdoutSeed: number | null;
+            createdAt: string;
+            startedAt: string | null;
+            completedAt: string | null;
+            stats: {
+                targeted: number;
+                pending: number;
+                sent: number;
+                failed: number;
+                blocked: number;
+                skipped: number;
+                cancelled: number;
+                uncertain: number;
+                /** @description Waiting because their channel is down (counted in pending too) */
+                held: number;
+                /** @description Held past the campaign’s use (campaignMaxDelayHours), never sent */
+                expired: number;
+                opened: number;
+                /** @description Messaged members who ordered within the attribution window */
+                converted: number;
+                orders: number;
+                sales: number;
+                cost: number | null;
+                /** @description Attributed sales ÷ cost × 100 */
+                roi: number | null;
+                /** @description Members drawn out and not messaged */
+                heldOut: number;
+                holdout: components["schemas"]["HoldoutComparison"];
+                /** @description The campaign’s Official Account mass sends (群发) */
+                massSends: {
+                    msgId: string;
+                    /** @description The campaign’s messages in it */
+                    followers: number;
+                    /** @description What WeChat reported when the send finished; null until then */
+                    result: {
+                        /** @description WeChat’s words: send success, send fail, err(…) */
+                        status: string;
+                        total: number;
+                        filtered: number;
+                        sent: number;
+                        errors: number;
+                        finishedAt: string;
+                    } | null;
+                }[];
+            };
+        };
+        HoldoutComparison: {
+            messaged: {
+                members: number;
+                converted: number;
+                sales: number;
+                conversion: number | null;
+                /** @description Minor units */
+                salesPerMember: number | null;
+            };
+            heldOut: {
+                members: number;
+                converted: number;
+                sales: number;
+                conversion: number | null;
+                /** @description Minor units */
+                salesPerMember: number | null;
+            };
+            /** @description Messaged conversion less held-out conversion, as a share (0.1 = 10 points) */
+            uplift: number | null;
+            relativeUplift: number | null;
+            /** @description 95% interval of the uplift (Newcombe's hybrid score) */
+            interval: {
+                low: number;
+                high: number;
+            } | null;
+            incrementalSales: number | null;
+            /** @enum {string} */
+            verdict: "too_small" | "no_measurable_effect" | "positive" | "negative";
+        } | null;
+        SegmentPreview: {
+            size: number;
+            /** @description When lifecycle, RFM, value class and ABC were last recomputed */
+            computedAt: string | null;
+            /** @description The first 5 members the filter selects, in member id order */
+            sample: components["schemas"]["SegmentMember"][];
+        };
+        SegmentMember: {
+            id: string;
+            code: string;
+            displayName: string;
+            tier: string;
+            points: number;
+            marketingConsent: boolean;
+            lifecycle: string | null;
+            valueClass: string | null;
+            lastPurchaseAt: string | null;
+        };
         MemberTags: {
             memberId: string;
             tags: string[];
@@ -2723,35 +2984,6 @@ export interface components {
             sales: number;
             holdout: components["schemas"]["HoldoutComparison"];
         };
-        HoldoutComparison: {
-            messaged: {
-                members: number;
-                converted: number;
-                sales: number;
-                conversion: number | null;
-                /** @description Minor units */
-                salesPerMember: number | null;
-            };
-            heldOut: {
-                members: number;
-                converted: number;
-                sales: number;
-                conversion: number | null;
-                /** @description Minor units */
-                salesPerMember: number | null;
-            };
-            /** @description Messaged conversion less held-out conversion, as a share (0.1 = 10 points) */
-            uplift: number | null;
-            relativeUplift: number | null;
-            /** @description 95% interval of the uplift (Newcombe's hybrid score) */
-            interval: {
-                low: number;
-                high: number;
-            } | null;
-            incrementalSales: number | null;
-            /** @enum {string} */
-            verdict: "too_small" | "no_measurable_effect" | "positive" | "negative";
-        } | null;
         ReminderTemplate: {
             /** @enum {string} */
             kind: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey" | "points_changed";
@@ -7698,6 +7930,557 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1Campaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Campaign"][];
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1Campaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    message: {
+                        text: {
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string;
+                        /** Format: uri */
+                        imageUrl?: string;
+                        buttons?: {
+                            label: string;
+                            /** Format: uri */
+                            url: string;
+                        }[];
+                        miniappButton?: string;
+                        officialMassSend?: boolean;
+                    };
+                    /** @default {} */
+                    segment?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: date-time */
+                    sendAt?: string;
+                    cost?: number;
+                    /** @default 7 */
+                    attributionDays?: number;
+                    holdoutPercent?: number;
+                    holdoutSeed?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The campaign, scheduled */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1CampaignsPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    message: {
+                        text: {
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string;
+                        /** Format: uri */
+                        imageUrl?: string;
+                        buttons?: {
+                            label: string;
+                            /** Format: uri */
+                            url: string;
+                        }[];
+                        miniappButton?: string;
+                        officialMassSend?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Whether it is on its way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        queued: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1CampaignsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1CampaignsByIdPause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1CampaignsByIdResume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1CampaignsByIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1SegmentsPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    filter: {
+                        lifecycle?: ("new" | "potential" | "first_time" | "repeat" | "loyal" | "slipping" | "at_risk" | "churned")[];
+                        valueClass?: ("high" | "medium" | "low")[];
+                        abc?: ("A" | "B" | "C")[];
+                        rfm?: {
+                            r?: {
+                                min?: number;
+                                max?: number;
+                            };
+                            f?: {
+                                min?: number;
+                                max?: number;
+                            };
+                            m?: {
+                                min?: number;
+                                max?: number;
+                            };
+                        };
+                        tiers?: string[];
+                        tags?: string[];
+                        channels?: ("telegram" | "wechat" | "wechat_official")[];
+                        regions?: string[];
+                        sources?: string[];
+                        /** Format: date-time */
+                        lastPurchaseAfter?: string;
+                        /** Format: date-time */
+                        lastPurchaseBefore?: string;
+                        /** @default true */
+                        optedIn?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The size and a sample */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentPreview"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

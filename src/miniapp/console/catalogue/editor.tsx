@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks'
 import { ApiError, type Body, call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
-import { instantOf, localInput } from '../format.ts'
+import { fen, instantOf, localInput } from '../format.ts'
 import { fail, t, version } from '../state.ts'
 import { RewardPreview } from './preview.tsx'
 import { type Reward, ct, editing } from './state.ts'
@@ -17,13 +17,6 @@ const MAX_IMAGE_BYTES = 1024 * 1024
 /** Fen to the yuan a merchant types, exactly: 1250 → "12.50". */
 const yuan = (fen: number | null) =>
   fen === null ? '' : `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`
-/** Yuan as typed to fen, without floating point: "12.5" → 1250; anything else undefined. */
-function fen(typed: string): number | null | undefined {
-  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(typed.trim())
-  if (!typed.trim()) return null
-  if (!match) return undefined
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'))
-}
 const count = (typed: string) => (typed.trim() ? Number(typed) : null)
 
 /** A reward's form: both languages, its terms, dates and picture; saving shows the preview. */
