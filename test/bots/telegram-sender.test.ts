@@ -101,7 +101,7 @@ it('holds its rate when timers fire late, and no second ever holds more than the
   for (let i = 30; i < sends; i++)
     expect(starts[i]! - starts[i - 30]!).toBeGreaterThanOrEqual(1_000)
   // Timers 6.4 ms late on average would bring a sender spaced from its late starts down to
-  // about 24.7/s (0.82 of the limit, as the bench saw); on the ideal timeline it keeps about 29/s.
+  // about 24.7/s (0.82 of the limit, as the bench saw); on the ideal timeline it keeps its 29.4/s.
   const rate = ((sends - 1) * 1_000) / (starts[sends - 1]! - starts[0]!)
   expect(rate).toBeLessThanOrEqual(30)
   expect(rate).toBeGreaterThanOrEqual(0.95 * 30)
