@@ -552,7 +552,7 @@ The ratios are what to compare between runs and machines: each baseline is a bar
 
 ${broadcastTable}
 
-A campaign to ${BROADCAST_RECIPIENTS.toLocaleString('en-US')} members goes the whole way: the campaign resolves its segment into outbox rows, the worker claims them with a lease and sends through the Telegram sender, to a Bot API double on 127.0.0.1, in a process of its own as Telegram is, that answers 429 (retry after 1 s) to any send beyond 30 in a second. The rate is measured from the first message to the last; the goal is at least 0.95 of the limit with fewer than 1% of the requests answered 429. The sender starts requests one at a time on an ideal timeline of 29.4 a second (29.1 once the window binds): a request whose timer fires late is followed at once by those whose time has come meanwhile, as far as a window of at most 30 requests in any 1.03 s allows, so that late timers cost no rate and no second ever holds more than 30 of them.
+A campaign to ${BROADCAST_RECIPIENTS.toLocaleString('en-US')} members goes the whole way: the campaign resolves its segment into outbox rows, the worker claims them with a lease and sends through the Telegram sender, to a Bot API double on 127.0.0.1, in a process of its own as Telegram is, that answers 429 (retry after 1 s) to any send beyond 30 in a second. The rate is measured from the first message to the last; the goal is at least 0.95 of the limit with fewer than 1% of the requests answered 429. The sender starts requests one at a time, each at least 1/29.4 s after the previous one really started, so that no second ever holds more than 30 of them, however late a timer fires.
 
 ## Segments
 

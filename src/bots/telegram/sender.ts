@@ -17,9 +17,8 @@ const RETRY_LATER_MS = 5_000
 
 /**
  * Sends marketing messages through the Bot API as fast as Telegram allows and no faster:
- * requests start one at a time on an ideal timeline just under the limit (a timer that fires
- * late costs no rate: the next request is due when it was due, not an interval after the late
- * one), never more than the limit in any second however the timers fire, each chat at
+ * requests start one at a time, spaced just under the limit from when the previous one really
+ * started (no bursts for it to catch, however late a timer fires), each chat at
  * most once a second, nothing in the first second (a previous process may have used it),
  * and a 429 pauses every send for its `retry_after`. A 403 or "chat not found" means the
  * member cannot be reached and is reported so; a 5xx or no answer means the Bot API is down.
@@ -28,10 +27,7 @@ export class TelegramSender implements MessageSender {
   // Another process may have sent in the second before this one started.
   private readonly startAt = Date.now() + 1_000
   private pausedUntil = 0
-  /** When the next request is due on the ideal timeline: the last one's due time + spacing. */
-  private nextDue = 0
-  /** When the last `perSecond` requests started, oldest first: the window no second exceeds. */
-  private readonly recentStarts: number[] = []
+  private lastStart = 0
   /**
    * When each chat last had a request start, oldest first; a chat whose pause is over is
    * forgotten, so the map holds only the chats of the last `perChatMs`, however many
@@ -53,7 +49,8 @@ export class TelegramSender implements MessageSender {
     message: OutboundMessage,
     beforeRequest: () => Promise<boolean> = () => Promise.resolve(true),
   ): Promise<SendResult> {
-    if (!(await this.slot(recipient, beforeRequest))) return { ok: false, abandoned: true }
+    await this.slot(recipient)
+    if (!(await beforeRequest())) return { ok: false, abandoned: true }
     const rows = (message.buttons ?? []).map(
       (b) => [{ text: b.label, url: b.url }] as InlineKeyboardButton[],
     )
@@ -106,54 +103,29 @@ export class TelegramSender implements MessageSender {
   }
 
   /**
-   * Waits for this message's turn. Turns are taken one at a time, each due a spacing after the
-   * previous turn was due (so a late timer is caught up on) but never before this message was
-   * asked for (an idle sender owes nothing), its chat has rested, a 429's pause is over, and the
-   * last `perSecond` requests leave room: that window is what keeps a catch-up from bursting.
-   * `beforeRequest` runs inside the turn, so that the window holds when requests really go out,
-   * not when their turns began: a slow `beforeRequest` (a database write) then delays the
-   * timeline, which the turns after it catch up on, instead of bunching requests at the far end.
+   * Waits for this message's turn. Turns are taken one at a time and spaced from the moment
+   * the previous request really started, so a late timer can never bunch two requests into
+   * one second; a 429 seen meanwhile moves every later turn.
    */
-  private slot(chat: string, beforeRequest: () => Promise<boolean>): Promise<boolean> {
+  private slot(chat: string): Promise<void> {
     // 2% under the limit: starts this far apart leave room for the jitter of the network and of
     // the receiving end, so that no second holds more than the limit when the messages arrive.
     const spacing = 1_000 / (this.limits.perSecond * 0.98)
-    // A wider margin for the window: `perSecond` requests never span less than 1.03 s, so a
-    // catch-up delivered with up to 30 ms of jitter still fits Telegram's second. The window
-    // then holds the rate at 29.1/s; a turn it holds back (one `perSecond` turns before was
-    // late) loses that lateness once per `perSecond` turns, not once a turn.
-    const window = 1_030
-    const requested = Date.now()
     const turn = this.gate.then(async () => {
       for (;;) {
         const now = Date.now()
         const chatReady = (this.lastByChat.get(chat) ?? 0) + this.limits.perChatMs
-        const due = Math.max(this.startAt, requested, this.nextDue, this.pausedUntil, chatReady)
-        const windowFree =
-          this.recentStarts.length < this.limits.perSecond ? 0 : this.recentStarts[0]! + window
-        const at = Math.max(due, windowFree)
-        if (at <= now) {
-          this.nextDue = due + spacing
-          break
-        }
+        const at = Math.max(this.startAt, this.lastStart + spacing, this.pausedUntil, chatReady)
+        if (at <= now) break
         await new Promise((resolve) => setTimeout(resolve, at - now))
       }
-      // A turn given up still used its place on the timeline; it sent nothing to count.
-      if (!(await beforeRequest())) return false
-      const started = Date.now()
-      this.recentStarts.push(started)
-      if (this.recentStarts.length > this.limits.perSecond) this.recentStarts.shift()
+      this.lastStart = Date.now()
       // Deleted first, so that the map stays in order of the last start.
       this.lastByChat.delete(chat)
-      this.lastByChat.set(chat, started)
-      this.forgetRestedChats(started)
-      return true
+      this.lastByChat.set(chat, this.lastStart)
+      this.forgetRestedChats(this.lastStart)
     })
-    // A `beforeRequest` that throws fails its own send, never the turns queued after it.
-    this.gate = turn.then(
-      () => undefined,
-      () => undefined,
-    )
+    this.gate = turn
     return turn
   }
 
