@@ -4,6 +4,7 @@ import { cpus, loadavg, release, tmpdir, type } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchBroadcast } from './broadcast.ts'
+import { chatSection } from './chat.ts'
 import { importBenchSection } from './import.ts'
 import { benchRecompute } from './recompute.ts'
 import { withSections } from './sections.ts'
@@ -453,6 +454,7 @@ const ALONE: Record<string, () => Promise<string>> = {
   orders: ordersSection,
   import: () => importBenchSection(fresh, BENCH_RATE_LIMITS),
   recompute: () => benchRecompute(fresh),
+  chat: () => chatSection(fresh),
 }
 const only = process.argv.includes('--only')
   ? process.argv[process.argv.indexOf('--only') + 1]
@@ -528,6 +530,7 @@ const recomputeSections = await benchRecompute(fresh)
 console.log(recomputeSections)
 
 const importText = await importBenchSection(fresh, BENCH_RATE_LIMITS)
+const chatText = await chatSection(fresh)
 
 const cpu = cpus()
 writeFileSync(
@@ -561,5 +564,7 @@ The baseline is the least any classification must do: one grouped pass over the 
 
 ${recomputeSections}
 
-${importText}`,
+${importText}
+
+${chatText}`,
 )

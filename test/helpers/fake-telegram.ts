@@ -55,6 +55,8 @@ export class FakeBotApi {
   /** Chats whose user blocked the bot: sends to them are answered 403. */
   readonly blocked = new Set<string>()
   tooManyRequests = 0
+  /** Told of each call as it is recorded: the chat bench times replies from here. */
+  onCall: ((call: BotApiCall) => void) | undefined
   /** While true the server is "down": every call is answered 502, recorded in `refusedWhileDown`. */
   down = false
   refusedWhileDown = 0
@@ -97,7 +99,11 @@ export class FakeBotApi {
       res.end(JSON.stringify({ ok: false, ...refusal }))
       return
     }
-    if (method !== 'getUpdates') this.calls.push({ method, at: Date.now(), payload })
+    if (method !== 'getUpdates') {
+      const call = { method, at: Date.now(), payload }
+      this.calls.push(call)
+      this.onCall?.(call)
+    }
     const result = await this.answer(method, payload)
     res.end(JSON.stringify({ ok: true, result }))
   }
