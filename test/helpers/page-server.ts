@@ -136,3 +136,23 @@ export function openConsole(
     telegram,
   })
 }
+
+/** A staff member of `role` signed in to the console through a one-time login link. */
+export async function consoleSignedIn(
+  pages: PageServer,
+  role: StaffRole,
+  name: string,
+  lang: string,
+  viewport: { width: number; height: number },
+): Promise<Page> {
+  const staff = await staffMember(pages.domain, role, name)
+  const { code } = await pages.domain.staffSessions.createLink(staff.id)
+  const page = await openConsole(pages, `code=${code}&lang=${lang}`, viewport)
+  await page.getByTestId('signed-in').waitFor()
+  return page
+}
+
+/** The page fits `width`: nothing scrolls sideways. */
+export async function expectFits(page: Page, width: number): Promise<void> {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width)
+}

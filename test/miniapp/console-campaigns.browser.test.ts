@@ -12,6 +12,7 @@ import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
+  expectFits,
   openConsole,
   runBrowser,
   staffMember,
@@ -74,10 +75,6 @@ describe.skipIf(!runBrowser)(
       await page.locator('[data-page="campaigns"]').click()
       return page
     }
-    const noWiderThan = async (page: Page, width: number) =>
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-        width,
-      )
 
     it('a manager composes a scheduled campaign to a tag with a holdout, watching the audience, and previews it in her own chat; it sends through the Bot API after a pause and resume, and its progress and results are on the page', async () => {
       const phone = await manager('Mei', 'zh-CN', PHONE)
@@ -110,7 +107,7 @@ describe.skipIf(!runBrowser)(
       await phone.getByLabel('定时发送').check()
       const sendAt = new Date(Date.now() + 4_000)
       await phone.getByLabel('发送时间', { exact: true }).fill(localSeconds(sendAt))
-      await noWiderThan(phone, PHONE.width)
+      await expectFits(phone, PHONE.width)
       await phone.screenshot({
         path: `${ARTIFACTS}/console-campaigns-compose-360x740.png`,
         fullPage: true,
@@ -223,7 +220,7 @@ describe.skipIf(!runBrowser)(
       await expect.poll(() => row.getByTestId('status').textContent(), SLOW).toBe('已完成')
       await row.getByRole('button', { name: '效果' }).click()
       await expect.poll(() => row.getByTestId('results').textContent(), SLOW).toContain('归因订单1')
-      await noWiderThan(phone, PHONE.width)
+      await expectFits(phone, PHONE.width)
       await phone.screenshot({
         path: `${ARTIFACTS}/console-campaigns-results-360x740.png`,
         fullPage: true,

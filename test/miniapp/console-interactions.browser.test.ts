@@ -1,13 +1,12 @@
 /// <reference lib="dom" />
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
-  openConsole,
+  consoleSignedIn,
+  expectFits,
   runBrowser,
-  staffMember,
   startPageServer,
 } from '../helpers/page-server.ts'
 import type { Domain } from '../../src/domain/index.ts'
@@ -44,17 +43,8 @@ describe.skipIf(!runBrowser)(
       await pages?.close()
     })
 
-    async function open(role: StaffRole, name: string, lang: string, viewport: typeof PHONE) {
-      const staff = await staffMember(domain, role, name)
-      const { code } = await domain.staffSessions.createLink(staff.id)
-      const page = await openConsole(pages!, `code=${code}&lang=${lang}`, viewport)
-      await page.getByTestId('signed-in').waitFor()
-      return page
-    }
-    const fits = async (page: Page, width: number) =>
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-        width,
-      )
+    const open = (role: StaffRole, name: string, lang: string, viewport: typeof PHONE) =>
+      consoleSignedIn(pages!, role, name, lang, viewport)
 
     it('a manager with no API key creates and starts a quiz, a lottery with live odds and a survey, reads the leaderboard and the survey, and hands over a prize', async () => {
       const page = await open('manager', 'Mei', 'zh-CN', PHONE)
@@ -79,7 +69,7 @@ describe.skipIf(!runBrowser)(
       await expect
         .poll(() => page.getByTestId('daily-cap').textContent())
         .toContain('每天从问答最多获得 50 积分')
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       await page.screenshot({
         path: `${ARTIFACTS}/console-quiz-editor-360x740.png`,
         fullPage: true,
@@ -158,7 +148,7 @@ describe.skipIf(!runBrowser)(
       await first.getByLabel('数量（留空为不限）').fill('0')
       await expect.poll(() => second.getByTestId('odds').textContent()).toContain('100%')
       expect(await first.getByTestId('odds').textContent()).toMatch(/ 0%$/)
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       await page.screenshot({
         path: `${ARTIFACTS}/console-lottery-editor-360x740.png`,
         fullPage: true,
@@ -221,11 +211,11 @@ describe.skipIf(!runBrowser)(
       expect(await distribution.locator('[data-score="3"] .count').textContent()).toBe('1')
       expect(await page.getByTestId('comments').textContent()).toContain('店员很热情')
       expect(await page.getByTestId('trend').count()).toBe(1)
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       await page.screenshot({ path: `${ARTIFACTS}/console-survey-results-360x740.png` })
       await page.getByRole('button', { name: '返回' }).click()
       await expect.poll(() => lotteries.textContent()).toContain('春季抽奖')
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       await page.screenshot({
         path: `${ARTIFACTS}/console-interactions-360x740.png`,
         fullPage: true,

@@ -5,6 +5,7 @@ import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
+  expectFits,
   openConsole,
   runBrowser,
   staffMember,
@@ -81,11 +82,6 @@ describe.skipIf(!runBrowser)(
       return page
     }
 
-    const fits = async (page: Page, width: number) =>
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-        width,
-      )
-
     async function openMember(page: Page, field: string, text: string, id: string) {
       await page.locator('[data-page="members"]').click()
       await page.locator('select[name="field"]').selectOption(field)
@@ -149,7 +145,7 @@ describe.skipIf(!runBrowser)(
       await page.getByRole('button', { name: '移除标签 老客' }).click()
       await expect.poll(() => page.getByTestId('tags').textContent()).not.toContain('老客')
       expect((await domain.tags.of(chen.id)).tags).toEqual(['生日会员'])
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       await page.screenshot({ path: `${ARTIFACTS}/console-member-360x740.png`, fullPage: true })
       await page.close()
 
@@ -239,7 +235,7 @@ describe.skipIf(!runBrowser)(
       await page.getByTestId('confirm').click()
       await expect.poll(() => page.getByTestId('pending').count()).toBe(0)
       expect((await domain.members.get({ id: big.id })).points.balance).toBe(5_000)
-      await fits(page, DESKTOP.width)
+      await expectFits(page, DESKTOP.width)
       await page.screenshot({ path: `${ARTIFACTS}/console-dashboard-1280x800.png`, fullPage: true })
 
       await openMember(page, 'phone', '13800138000', chen.id)
@@ -273,7 +269,7 @@ describe.skipIf(!runBrowser)(
       )
       await expect.poll(() => page.getByTestId('figures').textContent()).toContain('会员总数')
       expect(await page.evaluate(() => document.documentElement.style.colorScheme)).toBe('dark')
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       await page.screenshot({
         path: `${ARTIFACTS}/console-dashboard-dark-360x740.png`,
         fullPage: true,

@@ -1,13 +1,12 @@
 /// <reference lib="dom" />
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
-  openConsole,
+  consoleSignedIn,
+  expectFits,
   runBrowser,
-  staffMember,
   startPageServer,
 } from '../helpers/page-server.ts'
 import type { Domain } from '../../src/domain/index.ts'
@@ -45,17 +44,8 @@ describe.skipIf(!runBrowser)(
       await pages?.close()
     })
 
-    async function open(role: StaffRole, name: string, lang: string, viewport = PHONE) {
-      const member = await staffMember(domain, role, name)
-      const { code } = await domain.staffSessions.createLink(member.id)
-      const page = await openConsole(pages!, `code=${code}&lang=${lang}`, viewport)
-      await page.getByTestId('signed-in').waitFor()
-      return page
-    }
-    const fits = async (page: Page, width: number) =>
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-        width,
-      )
+    const open = (role: StaffRole, name: string, lang: string, viewport = PHONE) =>
+      consoleSignedIn(pages!, role, name, lang, viewport)
 
     it('an owner changes the first-order bonus: the save confirms the change, a new version appears and its diff shows it', async () => {
       const before = await domain.programme.current()
@@ -70,7 +60,7 @@ describe.skipIf(!runBrowser)(
       await gold.scrollIntoViewIfNeeded()
       await page.screenshot({ path: `${ARTIFACTS}/console-programme-tier-360x740.png` })
       await page.getByLabel('首单奖励积分').fill('50')
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       await page.screenshot({ path: `${ARTIFACTS}/console-programme-360x740.png` })
       await page.getByRole('button', { name: '检查并保存' }).click()
       const summary = page.getByTestId('summary')
@@ -93,7 +83,7 @@ describe.skipIf(!runBrowser)(
       await expect
         .poll(() => desktop.getByLabel('First-order bonus points').inputValue())
         .toBe('50')
-      await fits(desktop, DESKTOP.width)
+      await expectFits(desktop, DESKTOP.width)
       await desktop.screenshot({ path: `${ARTIFACTS}/console-programme-1280x800.png` })
       const desktopRow = desktop.locator(`[data-version="${saved}"]`)
       await desktopRow.getByRole('button', { name: 'Show changes' }).click()
@@ -185,7 +175,7 @@ describe.skipIf(!runBrowser)(
         .toContain('王小明，我们想你了！你还有1280积分。')
       await winBack.getByLabel('开启').uncheck()
       await winBack.getByLabel('未购买多少天时提醒（逗号分隔）').fill('40, 80')
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       // The preview in view, above the save bar that stays at the bottom of a phone.
       await preview.evaluate((el) => el.scrollIntoView({ block: 'center' }))
       await page.screenshot({ path: `${ARTIFACTS}/console-reminders-360x740.png` })
@@ -210,7 +200,7 @@ describe.skipIf(!runBrowser)(
         .poll(() => results.locator('tbody tr').first().textContent())
         .toContain('复购提醒（按使用周期）1')
       await results.scrollIntoViewIfNeeded()
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       await page.screenshot({ path: `${ARTIFACTS}/console-reminders-results-360x740.png` })
 
       const refused = await page.evaluate(async () => {
@@ -228,7 +218,7 @@ describe.skipIf(!runBrowser)(
       await expect
         .poll(() => desktop.locator('[data-kind="win_back"] [data-locale="en"]').textContent())
         .toContain('Alex Wang')
-      await fits(desktop, DESKTOP.width)
+      await expectFits(desktop, DESKTOP.width)
       await desktop.screenshot({ path: `${ARTIFACTS}/console-reminders-1280x800.png` })
       await desktop.close()
     })

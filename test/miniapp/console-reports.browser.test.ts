@@ -1,14 +1,14 @@
 /// <reference lib="dom" />
 import { readFile } from 'node:fs/promises'
-import type { Download, Page } from 'playwright-core'
+import type { Download } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
-  openConsole,
+  consoleSignedIn,
+  expectFits,
   runBrowser,
-  staffMember,
   startPageServer,
 } from '../helpers/page-server.ts'
 import type { Domain } from '../../src/domain/index.ts'
@@ -58,18 +58,8 @@ describe.skipIf(!runBrowser)(
       await pages?.close()
     })
 
-    async function open(role: StaffRole, name: string, lang: string, viewport = PHONE) {
-      const member = await staffMember(domain, role, name)
-      const { code } = await domain.staffSessions.createLink(member.id)
-      const page = await openConsole(pages!, `code=${code}&lang=${lang}`, viewport)
-      await page.getByTestId('signed-in').waitFor()
-      return page
-    }
-
-    const fits = async (page: Page, width: number) =>
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-        width,
-      )
+    const open = (role: StaffRole, name: string, lang: string, viewport = PHONE) =>
+      consoleSignedIn(pages!, role, name, lang, viewport)
 
     const saved = async (download: Download) => readFile(await download.path(), 'utf8')
 
@@ -100,7 +90,7 @@ describe.skipIf(!runBrowser)(
         '新建 2，更新 0，不变 0，未导入 1',
       )
       expect(await domain.members.search({ name: '赵一' })).toHaveLength(1)
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       await page.setViewportSize(DESKTOP)
       await page.screenshot({ path: `${ARTIFACTS}/console-data-1280x800.png`, fullPage: true })
       await page.setViewportSize(PHONE)
@@ -158,7 +148,7 @@ describe.skipIf(!runBrowser)(
       const csv = await saved(download)
       expect(csv.replace(/^\uFEFF/, '')).toMatch(/^day,dimension,class,members\r?\n/)
       expect(csv).toContain('lifecycle,first_time,3')
-      await fits(page, PHONE.width)
+      await expectFits(page, PHONE.width)
       await page.screenshot({ path: `${ARTIFACTS}/console-reports-360x740.png`, fullPage: true })
       await page.close()
 

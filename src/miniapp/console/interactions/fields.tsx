@@ -1,5 +1,7 @@
 import type { ComponentChildren } from 'preact'
-import { type Localized, it } from './state.ts'
+import { useState } from 'preact/hooks'
+import { version } from '../state.ts'
+import { type Localized, explain, it, view } from './state.ts'
 
 /** A merchant's text for members: its 简体中文 and English inputs side by side. */
 export function BothLanguages(props: {
@@ -75,17 +77,33 @@ export function DateField(props: {
   )
 }
 
-/** An editor's frame: its title, the form, the refusal if any, and save or go back. */
+/**
+ * An editor's frame: its title, the form, the refusal if any, and save or go back. Saving is the
+ * same for every interaction: one request at a time, the lists reloaded and the editor closed
+ * when it is taken, the server's refusal shown with the field it names.
+ */
 export function EditorForm(props: {
   title: string
-  onSave: () => void
-  busy: boolean
-  error: string | null
+  /** Sends the form; a rejection is the refusal shown. */
+  submit: () => Promise<unknown>
+  /** The form's name for a field the server refused. */
+  fieldLabel: (field: string) => string
   children: ComponentChildren
-  save: string
-  back: string
-  onBack: () => void
 }) {
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const save = async () => {
+    setBusy(true)
+    try {
+      await props.submit()
+      version.value++
+      view.value = null
+    } catch (failure) {
+      setError(explain(failure, props.fieldLabel))
+    } finally {
+      setBusy(false)
+    }
+  }
   return (
     <section class="card">
       <h2>{props.title}</h2>
@@ -93,21 +111,21 @@ export function EditorForm(props: {
         class="form interaction-form"
         onSubmit={(event) => {
           event.preventDefault()
-          props.onSave()
+          void save()
         }}
       >
         {props.children}
-        {props.error && (
+        {error && (
           <p class="error-text" role="alert">
-            {props.error}
+            {error}
           </p>
         )}
         <div class="actions">
-          <button type="button" class="secondary" onClick={props.onBack}>
-            {props.back}
+          <button type="button" class="secondary" onClick={() => (view.value = null)}>
+            {it().back}
           </button>
-          <button type="submit" disabled={props.busy}>
-            {props.save}
+          <button type="submit" disabled={busy}>
+            {it().save}
           </button>
         </div>
       </form>

@@ -2,9 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { type Body, type Ok, call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
 import { instantOf, localInput, named } from '../format.ts'
-import { fail, version } from '../state.ts'
+import { fail } from '../state.ts'
 import { BothLanguages, DateField, EditorForm, NumberField } from './fields.tsx'
-import { type Localized, type Lottery, chance, explain, it, view } from './state.ts'
+import { type Localized, type Lottery, chance, it } from './state.ts'
 import type { PrizeKind } from './texts.ts'
 
 type Input = Body<'/api/v1/lotteries', 'post'>
@@ -68,8 +68,6 @@ export function LotteryEditor({ lottery }: { lottery: Lottery | null }) {
     })) ?? [newPrize()],
   )
   const [odds, setOdds] = useState<Odds | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
   const rewards = useLoad(() => call('get', '/api/v1/rewards'), [], fail)
 
   // The odds are the server's: asked again once typing pauses, the latest answer kept.
@@ -108,28 +106,16 @@ export function LotteryEditor({ lottery }: { lottery: Lottery | null }) {
         stock: p.stock,
       })),
     }
-    setBusy(true)
-    try {
-      if (lottery) await call('put', '/api/v1/lotteries/{id}', { params: { id: lottery.id }, body })
-      else await call('post', '/api/v1/lotteries', { body })
-      version.value++
-      view.value = null
-    } catch (failure) {
-      setError(explain(failure, fieldLabel))
-    } finally {
-      setBusy(false)
-    }
+    return lottery
+      ? call('put', '/api/v1/lotteries/{id}', { params: { id: lottery.id }, body })
+      : call('post', '/api/v1/lotteries', { body })
   }
 
   return (
     <EditorForm
       title={lottery ? it().editLottery : it().newLottery}
-      onSave={() => void save()}
-      busy={busy}
-      error={error}
-      save={it().save}
-      back={it().back}
-      onBack={() => (view.value = null)}
+      submit={save}
+      fieldLabel={fieldLabel}
     >
       <p class="hint">{it().bothHint}</p>
       <BothLanguages

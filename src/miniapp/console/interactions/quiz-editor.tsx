@@ -2,9 +2,9 @@ import { useState } from 'preact/hooks'
 import { type Body, call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
 import { instantOf, localInput } from '../format.ts'
-import { fail, version } from '../state.ts'
+import { fail } from '../state.ts'
 import { BothLanguages, DailyCap, DateField, EditorForm, NumberField } from './fields.tsx'
-import { type Localized, type QuizDetail, explain, it, view } from './state.ts'
+import { type Localized, type QuizDetail, it } from './state.ts'
 
 type Input = Body<'/api/v1/quizzes', 'post'>
 type Question = { text: Localized; choices: Localized[]; answer: number }
@@ -26,8 +26,6 @@ export function QuizEditor({ quiz }: { quiz: QuizDetail | null }) {
   const [closesAt, setClosesAt] = useState(
     localInput(quiz?.closesAt ?? new Date(Date.now() + 8 * 24 * HOUR).toISOString()),
   )
-  const [error, setError] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
   const programme = useLoad(() => call('get', '/api/v1/programme'), [], fail)
 
   const change = (index: number, next: Partial<Question>) =>
@@ -43,29 +41,13 @@ export function QuizEditor({ quiz }: { quiz: QuizDetail | null }) {
       closesAt: instantOf(closesAt) ?? '',
       active: quiz?.active ?? true,
     }
-    setBusy(true)
-    try {
-      if (quiz) await call('put', '/api/v1/quizzes/{id}', { params: { id: quiz.id }, body })
-      else await call('post', '/api/v1/quizzes', { body })
-      version.value++
-      view.value = null
-    } catch (failure) {
-      setError(explain(failure, fieldLabel))
-    } finally {
-      setBusy(false)
-    }
+    return quiz
+      ? call('put', '/api/v1/quizzes/{id}', { params: { id: quiz.id }, body })
+      : call('post', '/api/v1/quizzes', { body })
   }
 
   return (
-    <EditorForm
-      title={quiz ? it().editQuiz : it().newQuiz}
-      onSave={() => void save()}
-      busy={busy}
-      error={error}
-      save={it().save}
-      back={it().back}
-      onBack={() => (view.value = null)}
-    >
+    <EditorForm title={quiz ? it().editQuiz : it().newQuiz} submit={save} fieldLabel={fieldLabel}>
       <p class="hint">{it().bothHint}</p>
       <BothLanguages
         zh={it().titleZh}

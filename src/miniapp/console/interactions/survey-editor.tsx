@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks'
 import { call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
-import { fail, version } from '../state.ts'
+import { fail } from '../state.ts'
 import { BothLanguages, DailyCap, EditorForm, NumberField } from './fields.tsx'
-import { type Localized, explain, it, view } from './state.ts'
+import { type Localized, it } from './state.ts'
 
 const blank = (): Localized => ({ 'zh-CN': '', en: '' })
 
@@ -12,43 +12,13 @@ export function SurveyEditor() {
   const [title, setTitle] = useState<Localized>(blank())
   const [question, setQuestion] = useState<Localized>(blank())
   const [rewardPoints, setPoints] = useState<number | null>(0)
-  const [error, setError] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
   const programme = useLoad(() => call('get', '/api/v1/programme'), [], fail)
 
-  const save = async () => {
-    setBusy(true)
-    try {
-      await call('post', '/api/v1/surveys', {
-        body: { title, question, rewardPoints: rewardPoints ?? 0 },
-      })
-      version.value++
-      view.value = null
-    } catch (failure) {
-      setError(
-        explain(failure, (field) =>
-          field === 'question'
-            ? it().surveyQuestionZh
-            : field === 'rewardPoints'
-              ? it().rewardPoints
-              : it().titleZh,
-        ),
-      )
-    } finally {
-      setBusy(false)
-    }
-  }
+  const save = () =>
+    call('post', '/api/v1/surveys', { body: { title, question, rewardPoints: rewardPoints ?? 0 } })
 
   return (
-    <EditorForm
-      title={it().newSurvey}
-      onSave={() => void save()}
-      busy={busy}
-      error={error}
-      save={it().save}
-      back={it().back}
-      onBack={() => (view.value = null)}
-    >
+    <EditorForm title={it().newSurvey} submit={save} fieldLabel={fieldLabel}>
       <p class="hint">{it().bothHint}</p>
       <BothLanguages
         zh={it().titleZh}
@@ -71,4 +41,10 @@ export function SurveyEditor() {
       <DailyCap kind="survey" caps={programme?.config.interactions.dailyCaps} />
     </EditorForm>
   )
+}
+
+function fieldLabel(field: string): string {
+  if (field === 'question') return it().surveyQuestionZh
+  if (field === 'rewardPoints') return it().rewardPoints
+  return it().titleZh
 }
