@@ -205,8 +205,15 @@ function Issues({
                 <td>{issue.line}</td>
                 <td>{issue.column ?? ''}</td>
                 <td class="wrap">
-                  {x().reasons[issue.code] && <strong>{x().reasons[issue.code]} · </strong>}
-                  <span class="hint">{issue.message}</span>
+                  {x().reasons[issue.code] && <strong>{x().reasons[issue.code]}</strong>}
+                  {/* The server's detail is English: beside words of the page's own it is only
+                      for an English reader; without them it is all there is to go by. */}
+                  {(!x().reasons[issue.code] || locale.value === 'en') && (
+                    <span class="hint">
+                      {x().reasons[issue.code] && ' · '}
+                      {issue.message}
+                    </span>
+                  )}
                 </td>
               </tr>
             ))}
