@@ -81,6 +81,8 @@ describeOnDatabases('console sessions, the staff API and the audit log', (get) =
     expect(me.operations).toContain('GET /api/v1/members')
     expect(me.operations).not.toContain('GET /api/v1/staff')
     expect(me.operations).not.toContain('GET /api/miniapp/me')
+    // The calendar the console counts days in is the programme's, not the browser's.
+    expect(me.timezone).toBe((await get().domain.programme.current()).config.timezone)
     expect((await call('GET', '/api/v1/reminders/templates', { token })).status).toBe(200)
     // The token is kept only as its hash.
     const rows = await get().store.db.selectFrom('staffSessions').selectAll().execute()

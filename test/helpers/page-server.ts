@@ -84,11 +84,14 @@ export async function openPage(
     viewport: { width: number; height: number }
     deviceScaleFactor?: number
     telegram?: boolean
+    /** The browser's own time zone (IANA); the machine's when left out. */
+    timezoneId?: string
   },
 ): Promise<Page> {
   const page = await browser.newPage({
     viewport: options.viewport,
     deviceScaleFactor: options.deviceScaleFactor,
+    timezoneId: options.timezoneId,
   })
   if (options.telegram) await page.addInitScript(FAKE_TELEGRAM_WEBVIEW)
   page.setDefaultTimeout(10_000)
@@ -130,10 +133,12 @@ export function openConsole(
   hash: string,
   viewport: { width: number; height: number },
   telegram = false,
+  timezoneId?: string,
 ): Promise<Page> {
   return openPage(pages.browser, pages.base, `${pages.base}/miniapp/console/#${hash}`, {
     viewport,
     telegram,
+    timezoneId,
   })
 }
 
@@ -144,10 +149,11 @@ export async function consoleSignedIn(
   name: string,
   lang: string,
   viewport: { width: number; height: number },
+  timezoneId?: string,
 ): Promise<Page> {
   const staff = await staffMember(pages.domain, role, name)
   const { code } = await pages.domain.staffSessions.createLink(staff.id)
-  const page = await openConsole(pages, `code=${code}&lang=${lang}`, viewport)
+  const page = await openConsole(pages, `code=${code}&lang=${lang}`, viewport, false, timezoneId)
   await page.getByTestId('signed-in').waitFor()
   return page
 }

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { readFile } from 'node:fs/promises'
 import type { Download } from 'playwright-core'
+import { DateTime } from 'luxon'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ARTIFACTS,
@@ -30,16 +31,26 @@ describe.skipIf(!runBrowser)(
   () => {
     let pages: PageServer | undefined
     let domain: Domain
-    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10)
+    let merchantZone: string
+    /** The merchant's day `ago` days back: the calendar reports count in, wherever the reader is. */
+    const day = (ago: number) =>
+      DateTime.now().setZone(merchantZone).minus({ days: ago }).toISODate()!
+    /**
+     * A browser time zone whose date differs from the merchant's at this moment, so that a page
+     * counting days in the browser's calendar asks for the wrong period whenever the test runs.
+     */
+    const elsewhere = () =>
+      DateTime.now().setZone(merchantZone).hour < 18 ? 'Pacific/Pago_Pago' : 'Pacific/Kiritimati'
 
     beforeAll(async () => {
       pages = await startPageServer()
       ;({ domain } = pages)
+      merchantZone = (await domain.programme.current()).config.timezone
       const member = await domain.members.register({ displayName: '陈小红' })
       await domain.orders.ingest({ id: 'o-1', member: { id: member.id }, amount: 12_800 })
       await domain.segments.recompute()
       // Three earlier days' snapshots, as the daily recompute would have left them, so that the
-      // movement is a line; days of the browser's calendar, which the page's period is in.
+      // movement is a line; days of the merchant's calendar, which the page's period is in.
       await pages.store.db
         .insertInto('segmentSnapshots')
         .values(
@@ -58,8 +69,8 @@ describe.skipIf(!runBrowser)(
       await pages?.close()
     })
 
-    const open = (role: StaffRole, name: string, lang: string, viewport = PHONE) =>
-      consoleSignedIn(pages!, role, name, lang, viewport)
+    const open = (role: StaffRole, name: string, lang: string, viewport = PHONE, zone?: string) =>
+      consoleSignedIn(pages!, role, name, lang, viewport, zone)
 
     const saved = async (download: Download) => readFile(await download.path(), 'utf8')
 
@@ -106,8 +117,10 @@ describe.skipIf(!runBrowser)(
       await page.close()
     })
 
-    it('a manager reads the reports of a period with their charts, and downloads one as CSV; the Data page is not theirs', async () => {
-      const page = await open('manager', '李店长', 'zh-CN')
+    it("a manager reads the reports of a period in the merchant's calendar from a browser on another date, with their charts, and downloads one as CSV; the Data page is not theirs", async () => {
+      const page = await open('manager', '李店长', 'zh-CN', PHONE, elsewhere())
+      const browserDay = await page.evaluate(() => new Date().toLocaleDateString('sv'))
+      expect(browserDay).not.toBe(day(0))
       expect(await page.locator('[data-page="data"]').count()).toBe(0)
       await page.locator('[data-page="reports"]').click()
       const programme = page.getByTestId('report-programme')

@@ -20,6 +20,11 @@ const WhoAmISchema = SignedInSchema.extend({
     description:
       'The staff operations (`METHOD /path`, as in this document) the role may call now: the console shows only these',
   }),
+  timezone: z.string().openapi({
+    description:
+      'The programme’s time zone (IANA): the console counts days, such as a report’s period, in it',
+    example: 'Asia/Shanghai',
+  }),
 }).openapi('ConsoleWhoAmI')
 const ConsoleSessionSchema = z
   .object({ token: z.string(), expiresAt: z.string(), staff: SignedInSchema })
@@ -76,11 +81,21 @@ export function consoleRoutes(domain: Domain, exchangeLimit: MiddlewareHandler) 
       const staff = { id: session.staffId, name: session.name, role: session.role }
       return c.json({ token: session.token, expiresAt: session.expiresAt, staff }, 200)
     })
-    .openapi(whoAmI, (c) => {
+    .openapi(whoAmI, async (c) => {
       const caller = c.get('caller')
       if (caller.kind !== 'staff') throw notASession()
       const operations = operationsFor(caller.role)
-      return c.json({ id: caller.id, name: caller.name, role: caller.role, operations }, 200)
+      const { config } = await domain.programme.current()
+      return c.json(
+        {
+          id: caller.id,
+          name: caller.name,
+          role: caller.role,
+          operations,
+          timezone: config.timezone,
+        },
+        200,
+      )
     })
     .openapi(endSession, async (c) => {
       if (c.get('caller').kind !== 'staff') throw notASession()

@@ -1,4 +1,5 @@
 import { locale } from '../ui/boot.tsx'
+import { staff } from './state.ts'
 
 /** How the console writes numbers, money, dates and the merchant's two-language texts. */
 export const number = (n: number) => n.toLocaleString(locale.value)
@@ -40,16 +41,32 @@ export const dateTime = (iso: string) =>
 export const named = (text: { 'zh-CN': string; en: string }) =>
   (locale.value === 'en' ? text.en || text['zh-CN'] : text['zh-CN'] || text.en) || ''
 
-/** A local day (YYYY-MM-DD) `days` before `from` (today), in the browser's calendar. */
-export function daysAgo(days: number, from = new Date()): string {
-  const day = new Date(from)
-  day.setDate(day.getDate() - days)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`
+/**
+ * Today (YYYY-MM-DD) in the programme's time zone, the calendar the server counts a report's
+ * days in: a browser elsewhere, or past the merchant's midnight, would ask for the wrong day.
+ */
+export function merchantToday(now = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: staff.value?.timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(now)
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
+  return `${part('year')}-${part('month')}-${part('day')}`
 }
 
-/** The day after a local day: a report's `to` is exclusive, the last day a reader picks is not. */
-export const nextDay = (day: string) => daysAgo(-1, new Date(`${day}T12:00:00`))
+/** The calendar day `days` after `day` (before it when negative), free of any time zone. */
+export function addDays(day: string, days: number): string {
+  const [year, month, date] = day.split('-').map(Number)
+  return new Date(Date.UTC(year!, month! - 1, date! + days)).toISOString().slice(0, 10)
+}
+
+/** The merchant's day `days` before today. */
+export const daysAgo = (days: number) => addDays(merchantToday(), -days)
+
+/** The day after a day: a report's `to` is exclusive, the last day a reader picks is not. */
+export const nextDay = (day: string) => addDays(day, 1)
 
 /** An instant as the browser's local date and time for a datetime-local field ('' for none). */
 export function localInput(iso: string | null): string {

@@ -3397,6 +3397,11 @@ export interface components {
         ConsoleWhoAmI: components["schemas"]["ConsoleStaff"] & {
             /** @description The staff operations (`METHOD /path`, as in this document) the role may call now: the console shows only these */
             operations: string[];
+            /**
+             * @description The programme’s time zone (IANA): the console counts days, such as a report’s period, in it
+             * @example Asia/Shanghai
+             */
+            timezone: string;
         };
     };
     responses: never;

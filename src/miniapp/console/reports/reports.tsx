@@ -5,7 +5,7 @@ import { useLoad } from '../../ui/load.ts'
 import { locale } from '../../ui/boot.tsx'
 import { LineChart } from '../chart.tsx'
 import { WeeklyCharts, keyFigures } from '../dashboard.tsx'
-import { date, daysAgo, money, named, nextDay, number, percent } from '../format.ts'
+import { addDays, date, daysAgo, money, named, nextDay, number, percent } from '../format.ts'
 import { fail, version } from '../state.ts'
 import { REPORTS_TEXTS } from './texts.ts'
 
@@ -19,11 +19,15 @@ type Marketing = Ok<'/api/v1/reports/campaigns', 'get'>['items'][number]
 type Segments = Ok<'/api/v1/reports/segments', 'get'>
 
 const r = () => REPORTS_TEXTS[locale.value]
-/** The chosen period as the reader sees it: its first and its last day, both included. */
-const first = signal(daysAgo(29))
-const last = signal(daysAgo(0))
+/**
+ * The chosen period as the reader sees it: its first and its last day, both included. Until the
+ * reader picks, the last 30 of the merchant's days, counted when the page opens (not when the
+ * script loads, before the session has said which time zone the merchant is in).
+ */
+const picked = signal<{ first: string; last: string } | undefined>(undefined)
+const period = () => picked.value ?? { first: daysAgo(29), last: daysAgo(0) }
 
-const periodQuery = () => ({ from: first.value, to: nextDay(last.value) })
+const periodQuery = () => ({ from: period().first, to: nextDay(period().last) })
 
 /**
  * Takes a day typed or picked for one end, moving the other so the period stays one the server
@@ -33,13 +37,15 @@ const periodQuery = () => ({ from: first.value, to: nextDay(last.value) })
 function choose(end: 'first' | 'last', day: string): void {
   if (!day) return
   const today = daysAgo(0)
+  let { first, last } = period()
   if (end === 'first') {
-    first.value = day > today ? today : day
-    if (last.value < first.value) last.value = first.value
+    first = day > today ? today : day
+    if (last < first) last = first
   } else {
-    last.value = day
-    if (first.value > last.value) first.value = last.value > today ? today : last.value
+    last = day
+    if (first > last) first = last > today ? today : last
   }
+  picked.value = { first, last }
 }
 
 /** One report's card, with the download of its table as the server writes it. */
@@ -75,6 +81,7 @@ function ReportCard({
 
 /** The managers' reports over a chosen period, each table downloadable as CSV. */
 export function ReportsPage() {
+  const { first, last } = period()
   const query = periodQuery()
   const deps = [query.from, query.to, version.value]
   const programme = useLoad(() => call('get', '/api/v1/reports/programme', { query }), deps, fail)
@@ -91,7 +98,7 @@ export function ReportsPage() {
             <input
               type="date"
               name="from"
-              value={first.value}
+              value={first}
               max={daysAgo(0)}
               onChange={(event) => choose('first', event.currentTarget.value)}
             />
@@ -101,8 +108,8 @@ export function ReportsPage() {
             <input
               type="date"
               name="to"
-              value={last.value}
-              min={first.value}
+              value={last}
+              min={first}
               onChange={(event) => choose('last', event.currentTarget.value)}
             />
           </label>
@@ -112,7 +119,7 @@ export function ReportsPage() {
             {r().period({
               from: date(`${programme.period.fromDay}T12:00:00`),
               // toDay is the exclusive end: the reader's last day is the one before it.
-              to: date(`${daysAgo(1, new Date(`${programme.period.toDay}T12:00:00`))}T12:00:00`),
+              to: date(`${addDays(programme.period.toDay, -1)}T12:00:00`),
             })}
           </p>
         )}
