@@ -2,18 +2,16 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import {
-  CamelCasePlugin,
   Kysely,
   type LogEvent,
   Migrator,
-  PostgresDialect,
-  SqliteDialect,
   type SqliteDatabase,
   sql,
   type MigrationResultSet,
 } from 'kysely'
 import pg from 'pg'
 import { migrations } from './migrations/index.ts'
+import { CamelCaseResults, SnakeCasePostgresDialect, SnakeCaseSqliteDialect } from './snake-case.ts'
 import type { Database } from './schema/index.ts'
 
 export type { Database } from './schema/index.ts'
@@ -129,8 +127,8 @@ function createSqlite(path: string, log?: (event: LogEvent) => void): DbHandle {
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(database) }),
-    plugins: [new CamelCasePlugin()],
+    dialect: new SnakeCaseSqliteDialect({ database: withStatementCache(database) }),
+    plugins: [new CamelCaseResults()],
     ...(log ? { log } : {}),
   })
   return {
@@ -169,8 +167,8 @@ function createPostgres(
   // the pool opens a new one on the next query.
   pool.on('error', () => {})
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
-    plugins: [new CamelCasePlugin()],
+    dialect: new SnakeCasePostgresDialect({ pool }),
+    plugins: [new CamelCaseResults()],
     ...(log ? { log } : {}),
   })
   return {
