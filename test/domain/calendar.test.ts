@@ -1,6 +1,11 @@
 import { DateTime } from 'luxon'
 import { describe, expect, it } from 'vitest'
-import { expiryInstant, localDateOf, luxonExpiry } from '../../src/domain/programme/calendar.ts'
+import {
+  expiryInstant,
+  localDateOf,
+  localDayBounds,
+  luxonExpiry,
+} from '../../src/domain/programme/calendar.ts'
 
 /** Zones with whole-hour, half-hour and 45-minute offsets, DST at 02:00 and at midnight, a skipped day. */
 const ZONES = [
@@ -53,6 +58,16 @@ describe('expiry dates and local dates without luxon', () => {
         at.toISOString(),
         DateTime.fromJSDate(at, { zone }).toISODate(),
       ])
+  })
+
+  it.each(ZONES)('give luxon’s local midnights around every instant in %s', (zone) => {
+    for (const at of all) {
+      const midnight = DateTime.fromISO(DateTime.fromJSDate(at, { zone }).toISODate()!, { zone })
+      expect([at.toISOString(), localDayBounds(at, zone)]).toEqual([
+        at.toISOString(),
+        { start: midnight.toUTC().toISO(), end: midnight.plus({ days: 1 }).toUTC().toISO() },
+      ])
+    }
   })
 
   it.each(ZONES)('give luxon’s expiry for every instant and policy in %s', (zone) => {

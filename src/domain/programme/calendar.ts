@@ -139,6 +139,28 @@ export function expiryInstant(
   return new Date(end).toISOString()
 }
 
+/** The ISO instants of the local midnight that begins the local day holding `at`, and the next. */
+export function localDayBounds(at: Date, timezone: string): { start: string; end: string } {
+  const t = at.getTime()
+  const local = new Date(t + offsetAt(t, timezone))
+  const [year, month, day] = [local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate()]
+  const next = new Date(Date.UTC(year, month - 1, day + 1))
+  const start = steadyMidnight(year, month, day, timezone)
+  const end = steadyMidnight(
+    next.getUTCFullYear(),
+    next.getUTCMonth() + 1,
+    next.getUTCDate(),
+    timezone,
+  )
+  if (start === undefined || end === undefined) return luxonDayBounds(at, timezone)
+  return { start: new Date(start).toISOString(), end: new Date(end).toISOString() }
+}
+
+export function luxonDayBounds(at: Date, timezone: string): { start: string; end: string } {
+  const start = DateTime.fromJSDate(at, { zone: timezone }).startOf('day')
+  return { start: start.toUTC().toISO()!, end: start.plus({ days: 1 }).toUTC().toISO()! }
+}
+
 export function luxonExpiry(
   earnedAt: Date,
   months: number,

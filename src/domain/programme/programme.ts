@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon'
-import { expiryInstant, localDateOf } from './calendar.ts'
+import { expiryInstant, localDateOf, localDayBounds } from './calendar.ts'
 import { z } from 'zod'
 import { MAX_HOLDOUT_PERCENT } from '../outbox/holdout.ts'
 import { remindersConfigSchema } from '../reminders/reminder-rules.ts'
@@ -420,8 +420,7 @@ export function localDate(at: Date, timezone: string): string {
 
 /** The local day that contains `at`, as the ISO instants of its midnight and the next. */
 export function localDayRange(at: Date, timezone: string): { start: string; end: string } {
-  const start = DateTime.fromISO(localDate(at, timezone), { zone: timezone })
-  return { start: start.toUTC().toISO()!, end: start.plus({ days: 1 }).toUTC().toISO()! }
+  return localDayBounds(at, timezone)
 }
 
 export function activeMultipliers(programme: Programme, ctx: EarningContext): MultiplierApplied[] {
