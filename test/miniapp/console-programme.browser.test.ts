@@ -6,6 +6,7 @@ import {
   type PageServer,
   consoleSignedIn,
   expectFits,
+  goTo,
   runBrowser,
   startPageServer,
 } from '../helpers/page-server.ts'
@@ -50,7 +51,7 @@ describe.skipIf(!runBrowser)(
     it('an owner changes the first-order bonus: the save confirms the change, a new version appears and its diff shows it', async () => {
       const before = await domain.programme.current()
       const page = await open('owner', '周店主', 'zh-CN')
-      await page.locator('[data-page="programme"]').click()
+      await goTo(page, 'programme')
       // A tier's benefits: free shipping a till applies, and the perks members read.
       const gold = page.locator('[data-tier="gold"]')
       expect(await gold.getByLabel('免运费').isChecked()).toBe(true)
@@ -79,7 +80,7 @@ describe.skipIf(!runBrowser)(
       await page.close()
 
       const desktop = await open('owner', 'Zhou', 'en', DESKTOP)
-      await desktop.locator('[data-page="programme"]').click()
+      await goTo(desktop, 'programme')
       await expect
         .poll(() => desktop.getByLabel('First-order bonus points').inputValue())
         .toBe('50')
@@ -98,7 +99,7 @@ describe.skipIf(!runBrowser)(
     it('a bad setting is refused with the field named beside it, and nothing is saved', async () => {
       const before = await domain.programme.current()
       const page = await open('owner', '周店主', 'zh-CN')
-      await page.locator('[data-page="programme"]').click()
+      await goTo(page, 'programme')
       await page.getByLabel('单笔订单积分上限（超出待审核）').fill('0')
       await page.getByRole('button', { name: '检查并保存' }).click()
       const note = page.getByTestId('note')
@@ -116,7 +117,7 @@ describe.skipIf(!runBrowser)(
 
     it('a save made from a version someone else replaced meanwhile is refused, and the page reloads theirs', async () => {
       const page = await open('owner', '周店主', 'zh-CN')
-      await page.locator('[data-page="programme"]').click()
+      await goTo(page, 'programme')
       const bonus = page.getByLabel('首单奖励积分')
       await expect.poll(() => bonus.inputValue()).toBe('50')
       const { config } = await domain.programme.current()
@@ -138,7 +139,7 @@ describe.skipIf(!runBrowser)(
     it('an owner restores an earlier version after a confirm, as a new version', async () => {
       const before = await domain.programme.current()
       const page = await open('owner', '周店主', 'zh-CN')
-      await page.locator('[data-page="programme"]').click()
+      await goTo(page, 'programme')
       await page.locator('[data-version="1"]').getByRole('button', { name: '恢复此版本' }).click()
       expect(await page.getByTestId('question').textContent()).toContain(
         '把第 1 版的规则恢复为当前规则？',
@@ -157,7 +158,7 @@ describe.skipIf(!runBrowser)(
     it('a manager turns a reminder off, previews its text in Chinese as typed, and saves; the Programme page is not theirs and the API refuses them', async () => {
       const page = await open('manager', '李店长', 'zh-CN')
       expect(await page.locator('[data-page="programme"]').count()).toBe(0)
-      await page.locator('[data-page="reminders"]').click()
+      await goTo(page, 'reminders')
       const winBack = page.locator('[data-kind="win_back"]')
       await expect.poll(() => winBack.locator('h2').textContent()).toBe('唤醒久未购买的客户')
       const preview = winBack.getByTestId('reminder-preview')
@@ -214,7 +215,7 @@ describe.skipIf(!runBrowser)(
       await page.close()
 
       const desktop = await open('manager', 'Li', 'en', DESKTOP)
-      await desktop.locator('[data-page="reminders"]').click()
+      await goTo(desktop, 'reminders')
       await expect
         .poll(() => desktop.locator('[data-kind="win_back"] [data-locale="en"]').textContent())
         .toContain('Alex Wang')
