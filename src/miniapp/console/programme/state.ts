@@ -1,4 +1,5 @@
 import type { Ok, Schemas } from '../../ui/api.ts'
+import { money } from '../format.ts'
 import { locale } from '../state.ts'
 import { PROGRAMME_TEXTS } from './texts.ts'
 
@@ -46,19 +47,42 @@ export function getAt(value: unknown, path: string): unknown {
     .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value)
 }
 
-/** A value of a diff as a merchant reads it: a text in both languages, a list, a number. */
-export function shown(value: unknown): string {
+/** The settings that are money, in fen; a tier's threshold is money when spend counts. */
+const MONEY = new Set([
+  'earning.conversion.per',
+  'earning.conversion.bands.*.per',
+  'earning.conversion.bands.*.from',
+  'earning.qualifyingOrderAmount',
+  'referral.minOrderAmount',
+])
+type Basis = Config['tierRules']['basis']
+/** A product's member price: its SKU may be digits alone, so it is not read as a position. */
+const MEMBER_PRICE = /^tiers\.\d+\.benefits\.\d+\.prices\./
+
+export const isMoney = (path: string, basis: Basis) =>
+  MONEY.has(pattern(path)) ||
+  MEMBER_PRICE.test(path) ||
+  (basis === 'spend' && pattern(path) === 'tiers.*.threshold')
+
+/** A value of a diff as a merchant reads it: a text in both languages, a list, money, a number. */
+export function shown(value: unknown, asMoney = false): string {
   if (value === undefined) return ''
   if (value === null) return pt().empty
+  if (asMoney && typeof value === 'number') return money(value)
+  if (typeof value === 'object' && 'kind' in value && value.kind === 'member_prices')
+    return Object.entries((value as { prices: Record<string, number> }).prices)
+      .map(([sku, price]) => `${sku} ${money(price)}`)
+      .join('、')
   if (typeof value === 'object' && 'zh-CN' in value && 'en' in value)
     return `${String(value['zh-CN'])} / ${String(value.en)}`
-  if (Array.isArray(value)) return value.length ? value.map(shown).join('、') : pt().empty
+  if (Array.isArray(value)) return value.length ? value.map((v) => shown(v)).join('、') : pt().empty
   return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
-/** One line of a diff: the setting's words, then old → new. */
-export function changeLine(change: Change): string {
-  const from = 'before' in change ? shown(change.before) : pt().added
-  const to = 'after' in change ? shown(change.after) : pt().removed
+/** One line of a diff: the setting's words, then old → new (money in yuan). */
+export function changeLine(change: Change, basis: Basis): string {
+  const asMoney = isMoney(change.path, basis)
+  const from = 'before' in change ? shown(change.before, asMoney) : pt().added
+  const to = 'after' in change ? shown(change.after, asMoney) : pt().removed
   return `${labelOf(change.path)}: ${from} → ${to}`
 }
