@@ -210,6 +210,18 @@ describe.skipIf(!runBrowser)(
       expect(await desktop.locator('[data-page]:visible').count()).toBe(12)
       await desktop.screenshot({ path: `${ARTIFACTS}/console-menu-1280x800.png` })
       await desktop.close()
+
+      // Between the two, a tablet keeps the tabs.
+      const tablet = await open(
+        `code=${(await domain.staffSessions.createLink(owner.id)).code}&lang=zh-CN`,
+        { width: 900, height: 800 },
+      )
+      await tablet.getByTestId('signed-in').waitFor()
+      expect(await tablet.getByTestId('menu').isVisible()).toBe(false)
+      expect(await tablet.locator('[data-page]:visible').count()).toBe(12)
+      await expectFits(tablet, 900)
+      await tablet.screenshot({ path: `${ARTIFACTS}/console-menu-900x800.png` })
+      await tablet.close()
     })
 
     it('a manager opens it inside Telegram from initData, in the Telegram theme, without the staff page', async () => {
