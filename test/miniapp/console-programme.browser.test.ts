@@ -158,7 +158,7 @@ describe.skipIf(!runBrowser)(
       await desktop.getByRole('button', { name: 'Check and save' }).click()
       await expect
         .poll(() => desktop.getByTestId('summary').textContent())
-        .toBe('Member price (¥) #3 #3 SOAP-30: ¥88.50 → ¥90.00')
+        .toBe('Member price (¥) #3 SOAP-30: ¥88.50 → ¥90.00')
       await desktop.getByTestId('confirm').click()
       await expect
         .poll(async () => (await goldNow()).benefits)
@@ -168,7 +168,7 @@ describe.skipIf(!runBrowser)(
       await versionRow.getByRole('button', { name: 'Show changes' }).click()
       await expect
         .poll(() => versionRow.getByTestId('diff').textContent())
-        .toBe('Member price (¥) #3 #3 SOAP-30: ¥88.50 → ¥90.00')
+        .toBe('Member price (¥) #3 SOAP-30: ¥88.50 → ¥90.00')
       await desktop.close()
     })
 
@@ -182,7 +182,7 @@ describe.skipIf(!runBrowser)(
       await page.getByRole('button', { name: '检查并保存' }).click()
       await expect
         .poll(() => page.getByTestId('note').textContent())
-        .toBe('「会员价（元） #3 #3 SOAP-30」填写得不对，请检查后再保存。什么都没有保存。')
+        .toBe('「会员价（元） #3 SOAP-30」填写得不对，请检查后再保存。什么都没有保存。')
       expect(await soap.locator('.field-error').textContent()).toBe('这一项填写得不对。')
       expect(await page.getByTestId('summary').count()).toBe(0)
       await gold.getByRole('button', { name: '新增会员价商品' }).click()

@@ -11,6 +11,9 @@ export const pt = () => PROGRAMME_TEXTS[locale.value]
 /** A setting's path with list positions as `*`, the key of its words in `texts.ts`. */
 const pattern = (path: string) => path.replace(/\.\d+(?=\.|$)/g, '.*')
 
+/** Benefits a tier has one of: their words say which; their place in the list is not named. */
+const ONE_OF_A_KIND = new Set(['tiers.*.benefits.*.basisPoints', 'tiers.*.benefits.*.prices'])
+
 /**
  * A setting's words, from the path the server names (in a refusal, in a diff): its own, or
  * its nearest parent's with the rest of the path; a position in a list is counted from 1.
@@ -21,7 +24,8 @@ export function labelOf(path: string): string {
     const head = parts.slice(0, end).join('.')
     const words = pt().labels[pattern(head)]
     if (!words) continue
-    const positions = [...head.matchAll(/\.(\d+)(?=\.|$)/g)].map((m) => Number(m[1]) + 1)
+    const all = [...head.matchAll(/\.(\d+)(?=\.|$)/g)].map((m) => Number(m[1]) + 1)
+    const positions = ONE_OF_A_KIND.has(pattern(head)) ? all.slice(0, -1) : all
     const rest = parts.slice(end).join('.')
     return [words, ...positions.map((n) => `#${n}`), rest].filter(Boolean).join(' ')
   }
@@ -75,7 +79,8 @@ export function shown(value: unknown, asMoney = false): string {
       .join('、')
   if (typeof value === 'object' && 'zh-CN' in value && 'en' in value)
     return `${String(value['zh-CN'])} / ${String(value.en)}`
-  if (Array.isArray(value)) return value.length ? value.map((v) => shown(v)).join('、') : pt().empty
+  if (Array.isArray(value))
+    return value.length ? value.map((item) => shown(item)).join('、') : pt().empty
   return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
