@@ -162,3 +162,11 @@ export async function consoleSignedIn(
 export async function expectFits(page: Page, width: number): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width)
 }
+
+/** Opens a console page from the menu, unfolding it first where a phone keeps it folded. */
+export async function goTo(page: Page, id: string): Promise<void> {
+  const link = page.locator(`[data-page="${id}"]`)
+  await link.waitFor({ state: 'attached' })
+  if (!(await link.isVisible())) await page.getByTestId('menu').click()
+  await link.click()
+}

@@ -6,6 +6,7 @@ import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
+  goTo,
   runBrowser,
   startPageServer,
 } from '../helpers/page-server.ts'
@@ -46,7 +47,7 @@ describe.skipIf(!runBrowser)(
       const { code } = await domain.staffSessions.createLink(record.id)
       const page = await open(`/miniapp/console/#code=${code}&lang=${lang}`, viewport)
       // Staff open on their home page (the counter, the dashboard); the catalogue is in the menu.
-      await page.locator('[data-page="catalogue"]').click()
+      await goTo(page, 'catalogue')
       return page
     }
     type Viewport = { width: number; height: number }

@@ -13,6 +13,7 @@ import {
   CHROMIUM,
   type PageServer,
   expectFits,
+  goTo,
   openConsole,
   runBrowser,
   staffMember,
@@ -72,7 +73,7 @@ describe.skipIf(!runBrowser)(
       if (name === 'Mei') meiChat = String(member.telegramId)
       const { code } = await domain.staffSessions.createLink(member.id)
       const page = await openConsole(pages!, `code=${code}&lang=${lang}`, viewport)
-      await page.locator('[data-page="campaigns"]').click()
+      await goTo(page, 'campaigns')
       return page
     }
 
@@ -189,7 +190,7 @@ describe.skipIf(!runBrowser)(
       const buyer = tagged.find((m) => m.chat === messaged[0])!
       await domain.orders.ingest({ id: 'o-tea-1', member: { id: buyer.id }, amount: 12_000 })
       await desk.reload()
-      await desk.locator('[data-page="campaigns"]').click()
+      await goTo(desk, 'campaigns')
       await expect.poll(() => deskRow.getByTestId('status').textContent(), SLOW).toBe('Completed')
       expect(await deskRow.getByTestId('progress').textContent()).toBe('8 of 8 done')
       await deskRow.getByRole('button', { name: 'Results' }).click()
@@ -216,7 +217,7 @@ describe.skipIf(!runBrowser)(
       // A reload opens in the browser's language (the link's lang is gone with its hash).
       await phone.reload()
       await phone.getByRole('button', { name: '简体中文' }).click()
-      await phone.locator('[data-page="campaigns"]').click()
+      await goTo(phone, 'campaigns')
       await expect.poll(() => row.getByTestId('status').textContent(), SLOW).toBe('已完成')
       await row.getByRole('button', { name: '效果' }).click()
       await expect.poll(() => row.getByTestId('results').textContent(), SLOW).toContain('归因订单1')

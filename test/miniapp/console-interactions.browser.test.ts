@@ -6,6 +6,7 @@ import {
   type PageServer,
   consoleSignedIn,
   expectFits,
+  goTo,
   runBrowser,
   startPageServer,
 } from '../helpers/page-server.ts'
@@ -48,7 +49,7 @@ describe.skipIf(!runBrowser)(
 
     it('a manager with no API key creates and starts a quiz, a lottery with live odds and a survey, reads the leaderboard and the survey, and hands over a prize', async () => {
       const page = await open('manager', 'Mei', 'zh-CN', PHONE)
-      await page.locator('[data-page="interactions"]').click()
+      await goTo(page, 'interactions')
       const quizzes = page.getByTestId('quizzes')
       await expect.poll(() => quizzes.textContent()).toContain('还没有')
 
@@ -224,7 +225,7 @@ describe.skipIf(!runBrowser)(
 
       // The same page on a desktop, in English.
       const desk = await open('manager', 'Max', 'en', DESKTOP)
-      await desk.locator('[data-page="interactions"]').click()
+      await goTo(desk, 'interactions')
       await expect.poll(() => desk.getByTestId('lotteries').textContent()).toContain('Spring draw')
       await expect.poll(() => desk.getByTestId('quizzes').textContent()).toContain('Tea quiz')
       await expect.poll(() => desk.getByTestId('surveys').textContent()).toContain('Your visit')
@@ -247,7 +248,7 @@ describe.skipIf(!runBrowser)(
 
     it('a clerk, who may not create interactions, is not shown the page', async () => {
       const clerk = await open('staff', 'Chen', 'en', DESKTOP)
-      await clerk.locator('[data-page="counter"]').waitFor()
+      await clerk.locator('[data-page="counter"]').waitFor({ state: 'attached' })
       expect(await clerk.locator('[data-page="interactions"]').count()).toBe(0)
       await clerk.close()
     })

@@ -6,6 +6,7 @@ import {
   CHROMIUM,
   type PageServer,
   expectFits,
+  goTo,
   openConsole,
   runBrowser,
   staffMember,
@@ -83,7 +84,7 @@ describe.skipIf(!runBrowser)(
     }
 
     async function openMember(page: Page, field: string, text: string, id: string) {
-      await page.locator('[data-page="members"]').click()
+      await goTo(page, 'members')
       await page.locator('select[name="field"]').selectOption(field)
       await page.locator('input[name="q"]').fill(text)
       await page.locator('form.search button[type="submit"]').click()
@@ -167,7 +168,7 @@ describe.skipIf(!runBrowser)(
       const page = await open(`code=${clerk.code}&lang=zh-CN`, PHONE)
       expect(await page.locator('[data-page="staff"]').count()).toBe(0)
       // A clerk opens on the counter; the dashboard is one of the menu's.
-      await page.locator('[data-page="dashboard"]').click()
+      await goTo(page, 'dashboard')
       const attention = page.getByTestId('attention')
       await expect.poll(() => attention.textContent()).toContain('蛋糕 · Lucky Lin')
       expect(await attention.textContent()).toContain('蛋糕券：剩 2（已发出 1）')

@@ -6,6 +6,7 @@ import {
   type PageServer,
   consoleSignedIn,
   expectFits,
+  goTo,
   runBrowser,
   startPageServer,
 } from '../helpers/page-server.ts'
@@ -50,7 +51,7 @@ describe.skipIf(!runBrowser)(
     it('an owner changes the first-order bonus: the save confirms the change, a new version appears and its diff shows it', async () => {
       const before = await domain.programme.current()
       const page = await open('owner', '周店主', 'zh-CN')
-      await page.locator('[data-page="programme"]').click()
+      await goTo(page, 'programme')
       // A tier's benefits: free shipping a till applies, and the perks members read.
       const gold = page.locator('[data-tier="gold"]')
       expect(await gold.getByLabel('免运费').isChecked()).toBe(true)
@@ -79,7 +80,7 @@ describe.skipIf(!runBrowser)(
       await page.close()
 
       const desktop = await open('owner', 'Zhou', 'en', DESKTOP)
-      await desktop.locator('[data-page="programme"]').click()
+      await goTo(desktop, 'programme')
       await expect
         .poll(() => desktop.getByLabel('First-order bonus points').inputValue())
         .toBe('50')
@@ -98,7 +99,7 @@ describe.skipIf(!runBrowser)(
     it('a bad setting is refused with the field named beside it, and nothing is saved', async () => {
       const before = await domain.programme.current()
       const page = await open('owner', '周店主', 'zh-CN')
-      await page.locator('[data-page="programme"]').click()
+      await goTo(page, 'programme')
       await page.getByLabel('单笔订单积分上限（超出待审核）').fill('0')
       await page.getByRole('button', { name: '检查并保存' }).click()
       const note = page.getByTestId('note')
@@ -114,9 +115,106 @@ describe.skipIf(!runBrowser)(
       await page.close()
     })
 
+    it('an owner types member prices and amounts in yuan: the programme keeps fen, the summary and the diff say yuan', async () => {
+      const page = await open('owner', '周店主', 'zh-CN')
+      await goTo(page, 'programme')
+      const gold = page.locator('[data-tier="gold"]')
+      // Spend counts toward tiers: gold's ¥5,000 threshold is typed in yuan, not 500000 fen.
+      expect(await gold.getByLabel('升级门槛（评估周期内累计消费，元）').inputValue()).toBe(
+        '5000.00',
+      )
+      expect(await gold.textContent()).toContain('还没有商品设置会员价。')
+      await gold.getByRole('button', { name: '新增会员价商品' }).click()
+      const row = gold.locator('.price-row').last()
+      await row.getByLabel('商品编码（SKU）').fill('SOAP-30')
+      await row.getByLabel('会员价（元）').fill('88.50')
+      await page.getByLabel('奖励所需最低订单金额（元）').fill('12.5')
+      await expectFits(page, PHONE.width)
+      await row.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+      await page.screenshot({ path: `${ARTIFACTS}/console-programme-member-prices-360x740.png` })
+      await page.getByRole('button', { name: '检查并保存' }).click()
+      const summary = page.getByTestId('summary')
+      await expect.poll(() => summary.textContent()).toContain('（新增） → SOAP-30 ¥88.50')
+      expect(await summary.textContent()).toContain('奖励所需最低订单金额（元）: ¥0.00 → ¥12.50')
+      await page.getByTestId('confirm').click()
+      const goldNow = async () =>
+        (await domain.programme.current()).config.tiers.find((t) => t.code === 'gold')!
+      await expect
+        .poll(async () => (await goldNow()).benefits)
+        .toContainEqual({ kind: 'member_prices', prices: { 'SOAP-30': 8850 } })
+      expect((await domain.programme.current()).config.earning.qualifyingOrderAmount).toBe(1250)
+      await page.close()
+
+      const desktop = await open('owner', 'Zhou', 'en', DESKTOP)
+      await goTo(desktop, 'programme')
+      const price = desktop.locator('[data-tier="gold"] .price-row').getByLabel('Member price (¥)')
+      await expect.poll(() => price.inputValue()).toBe('88.50')
+      await price.fill('90')
+      await price.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+      await expectFits(desktop, DESKTOP.width)
+      await desktop.screenshot({
+        path: `${ARTIFACTS}/console-programme-member-prices-1280x800.png`,
+      })
+      await desktop.getByRole('button', { name: 'Check and save' }).click()
+      await expect
+        .poll(() => desktop.getByTestId('summary').textContent())
+        .toBe('Member price (¥) #3 SOAP-30: ¥88.50 → ¥90.00')
+      await desktop.getByTestId('confirm').click()
+      await expect
+        .poll(async () => (await goldNow()).benefits)
+        .toContainEqual({ kind: 'member_prices', prices: { 'SOAP-30': 9000 } })
+      const saved = (await domain.programme.current()).version
+      const versionRow = desktop.locator(`[data-version="${saved}"]`)
+      await versionRow.getByRole('button', { name: 'Show changes' }).click()
+      await expect
+        .poll(() => versionRow.getByTestId('diff').textContent())
+        .toBe('Member price (¥) #3 SOAP-30: ¥88.50 → ¥90.00')
+      await desktop.close()
+    })
+
+    it('a member price not in yuan, or a product typed twice, is refused beside its row and nothing is saved; removing the rows removes the benefit', async () => {
+      const before = await domain.programme.current()
+      const page = await open('owner', '周店主', 'zh-CN')
+      await goTo(page, 'programme')
+      const gold = page.locator('[data-tier="gold"]')
+      const soap = gold.locator('[data-field$=".prices.SOAP-30"]')
+      await soap.getByLabel('会员价（元）').fill('88.505')
+      await page.getByRole('button', { name: '检查并保存' }).click()
+      await expect
+        .poll(() => page.getByTestId('note').textContent())
+        .toBe('「会员价（元） #3 SOAP-30」填写得不对，请检查后再保存。什么都没有保存。')
+      expect(await soap.locator('.field-error').textContent()).toBe('这一项填写得不对。')
+      expect(await page.getByTestId('summary').count()).toBe(0)
+      await gold.getByRole('button', { name: '新增会员价商品' }).click()
+      const twice = gold.locator('.price-row').last()
+      await twice.getByLabel('商品编码（SKU）').fill('SOAP-30')
+      expect(await twice.locator('.field-error').textContent()).toBe('这个商品编码上面已经填过了。')
+      await expectFits(page, PHONE.width)
+      await twice.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+      await page.screenshot({
+        path: `${ARTIFACTS}/console-programme-member-price-refused-360x740.png`,
+      })
+      expect((await domain.programme.current()).version).toBe(before.version)
+
+      await gold.getByRole('button', { name: '删除 SOAP-30 的会员价' }).first().click()
+      await gold.getByRole('button', { name: '删除 SOAP-30 的会员价' }).click()
+      expect(await gold.textContent()).toContain('还没有商品设置会员价。')
+      await page.getByRole('button', { name: '检查并保存' }).click()
+      await expect
+        .poll(() => page.getByTestId('summary').textContent())
+        .toBe('等级权益 #3 #3: SOAP-30 ¥90.00 → （删除）')
+      await page.getByTestId('confirm').click()
+      await expect
+        .poll(async () => (await domain.programme.current()).version)
+        .toBe(before.version + 1)
+      const gold2 = (await domain.programme.current()).config.tiers.find((t) => t.code === 'gold')!
+      expect(gold2.benefits.some((b) => 'kind' in b && b.kind === 'member_prices')).toBe(false)
+      await page.close()
+    })
+
     it('a save made from a version someone else replaced meanwhile is refused, and the page reloads theirs', async () => {
       const page = await open('owner', '周店主', 'zh-CN')
-      await page.locator('[data-page="programme"]').click()
+      await goTo(page, 'programme')
       const bonus = page.getByLabel('首单奖励积分')
       await expect.poll(() => bonus.inputValue()).toBe('50')
       const { config } = await domain.programme.current()
@@ -138,7 +236,7 @@ describe.skipIf(!runBrowser)(
     it('an owner restores an earlier version after a confirm, as a new version', async () => {
       const before = await domain.programme.current()
       const page = await open('owner', '周店主', 'zh-CN')
-      await page.locator('[data-page="programme"]').click()
+      await goTo(page, 'programme')
       await page.locator('[data-version="1"]').getByRole('button', { name: '恢复此版本' }).click()
       expect(await page.getByTestId('question').textContent()).toContain(
         '把第 1 版的规则恢复为当前规则？',
@@ -157,7 +255,7 @@ describe.skipIf(!runBrowser)(
     it('a manager turns a reminder off, previews its text in Chinese as typed, and saves; the Programme page is not theirs and the API refuses them', async () => {
       const page = await open('manager', '李店长', 'zh-CN')
       expect(await page.locator('[data-page="programme"]').count()).toBe(0)
-      await page.locator('[data-page="reminders"]').click()
+      await goTo(page, 'reminders')
       const winBack = page.locator('[data-kind="win_back"]')
       await expect.poll(() => winBack.locator('h2').textContent()).toBe('唤醒久未购买的客户')
       const preview = winBack.getByTestId('reminder-preview')
@@ -214,7 +312,7 @@ describe.skipIf(!runBrowser)(
       await page.close()
 
       const desktop = await open('manager', 'Li', 'en', DESKTOP)
-      await desktop.locator('[data-page="reminders"]').click()
+      await goTo(desktop, 'reminders')
       await expect
         .poll(() => desktop.locator('[data-kind="win_back"] [data-locale="en"]').textContent())
         .toContain('Alex Wang')

@@ -9,6 +9,7 @@ import {
   type PageServer,
   consoleSignedIn,
   expectFits,
+  goTo,
   runBrowser,
   startPageServer,
 } from '../helpers/page-server.ts'
@@ -76,7 +77,7 @@ describe.skipIf(!runBrowser)(
 
     it('an owner checks a member CSV, reads the refused line, imports it with its progress and downloads an export', async () => {
       const page = await open('owner', '王店主', 'zh-CN')
-      await page.locator('[data-page="data"]').click()
+      await goTo(page, 'data')
       await page.locator('input[name="file"]').setInputFiles({
         name: 'members.csv',
         mimeType: 'application/vnd.ms-excel',
@@ -122,7 +123,7 @@ describe.skipIf(!runBrowser)(
       const browserDay = await page.evaluate(() => new Date().toLocaleDateString('sv'))
       expect(browserDay).not.toBe(day(0))
       expect(await page.locator('[data-page="data"]').count()).toBe(0)
-      await page.locator('[data-page="reports"]').click()
+      await goTo(page, 'reports')
       const programme = page.getByTestId('report-programme')
       await expect.poll(() => programme.textContent()).toContain('会员消费¥128.00')
       const weekly = page.getByTestId('report-weekly')
@@ -166,7 +167,7 @@ describe.skipIf(!runBrowser)(
       await page.close()
 
       const wide = await open('manager', 'Manager Li', 'en', DESKTOP)
-      await wide.locator('[data-page="reports"]').click()
+      await goTo(wide, 'reports')
       await expect
         .poll(() => wide.getByTestId('report-segments').textContent())
         .toContain('Lifecycle · New')

@@ -4,6 +4,8 @@ import {
   ARTIFACTS,
   CHROMIUM,
   type PageServer,
+  expectFits,
+  goTo,
   openConsole,
   runBrowser,
   staffMember as helperStaffMember,
@@ -38,8 +40,8 @@ describe.skipIf(!runBrowser)(
       const page = await open(`code=${code}&lang=zh-CN`, { width: 360, height: 740 })
       await expect.poll(() => page.getByTestId('role').textContent()).toBe('店员')
       await domain.staff.revoke(clerk.id)
-      await page.locator('[data-page="members"]').click()
-      await page.locator('[data-page="dashboard"]').click()
+      await goTo(page, 'members')
+      await goTo(page, 'dashboard')
       await expect
         .poll(() => page.textContent('body'))
         .toContain('登录已失效或链接已用过。请在机器人里发送 /console（后台）获取新的登录链接。')
@@ -66,7 +68,7 @@ describe.skipIf(!runBrowser)(
 
       const { code } = await domain.staffSessions.createLink(owner.id)
       const page = await open(`code=${code}&lang=zh-CN`, { width: 360, height: 740 })
-      await page.locator('[data-page="audit"]').click()
+      await goTo(page, 'audit')
       const list = page.getByTestId('audit-list')
       await expect.poll(() => list.textContent()).toContain('POST /api/v1/members/{id}/adjustments')
       const entry = list.locator('li').filter({ hasText: 'adjustments' }).first()
@@ -107,7 +109,7 @@ describe.skipIf(!runBrowser)(
       // The code is gone from the address bar once used.
       expect(page.url()).toBe(`${base}/miniapp/console/`)
       // The owner lands on the dashboard; the staff page is one of the menu's.
-      await page.locator('[data-page="staff"]').click()
+      await goTo(page, 'staff')
       await expect.poll(() => page.getByTestId('staff-list').textContent()).toContain('Clerk Chen')
 
       await page.getByLabel('Invite as').selectOption('manager')
@@ -135,7 +137,7 @@ describe.skipIf(!runBrowser)(
         { width: 360, height: 740 },
       )
       await expect.poll(() => phone.getByTestId('role').textContent()).toBe('店主')
-      await phone.locator('[data-page="staff"]').click()
+      await goTo(phone, 'staff')
       await expect.poll(() => phone.getByTestId('staff-list').textContent()).toContain('Wen')
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
         360,
@@ -145,6 +147,81 @@ describe.skipIf(!runBrowser)(
       await phone.getByRole('button', { name: '退出登录' }).click()
       await expect.poll(() => phone.textContent('main')).toContain('你已退出商家后台')
       await phone.close()
+    })
+
+    it('on a phone the pages fold into a button naming the open page: it unfolds the list, goes to a page and folds again, by keyboard too, in both languages', async () => {
+      const owner = await staffMember('owner', 'Menu Meng')
+      const PHONE = { width: 360, height: 740 }
+      const page = await open(
+        `code=${(await domain.staffSessions.createLink(owner.id)).code}&lang=zh-CN`,
+        PHONE,
+      )
+      const menu = page.getByTestId('menu')
+      await expect.poll(() => menu.textContent()).toBe('概览全部页面')
+      const reports = page.locator('[data-page="reports"]')
+      expect(await reports.isVisible()).toBe(false)
+      // Folded, the twelve pages take one row, not the three they wrapped to.
+      expect((await page.locator('nav.pages').boundingBox())!.height).toBeLessThan(50)
+      await page.screenshot({ path: `${ARTIFACTS}/console-menu-folded-360x740.png` })
+
+      await menu.click()
+      expect(await menu.getAttribute('aria-expanded')).toBe('true')
+      expect(await page.locator('[data-page]:visible').count()).toBe(12)
+      await expectFits(page, PHONE.width)
+      await page.screenshot({ path: `${ARTIFACTS}/console-menu-360x740.png` })
+      await reports.click()
+      await expect.poll(() => menu.textContent()).toBe('报表全部页面')
+      expect(await menu.getAttribute('aria-expanded')).toBe('false')
+      expect(await reports.isVisible()).toBe(false)
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+        'menu',
+      )
+      // The keyboard: Enter unfolds, Tab reaches the first page, Escape folds back to the button.
+      await page.keyboard.press('Enter')
+      expect(await menu.getAttribute('aria-expanded')).toBe('true')
+      await page.keyboard.press('Tab')
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-page'))).toBe(
+        'dashboard',
+      )
+      await page.keyboard.press('Escape')
+      expect(await menu.getAttribute('aria-expanded')).toBe('false')
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+        'menu',
+      )
+      await page.close()
+
+      const english = await open(
+        `code=${(await domain.staffSessions.createLink(owner.id)).code}&lang=en`,
+        PHONE,
+      )
+      await english.getByTestId('menu').click()
+      await expect.poll(() => english.getByTestId('menu').textContent()).toBe('DashboardClose')
+      await expectFits(english, PHONE.width)
+      await english.screenshot({ path: `${ARTIFACTS}/console-menu-en-360x740.png` })
+      await english.close()
+
+      // A desktop shows every page as a tab and no menu button.
+      const desktop = await open(
+        `code=${(await domain.staffSessions.createLink(owner.id)).code}&lang=en`,
+        { width: 1280, height: 800 },
+      )
+      await desktop.getByTestId('signed-in').waitFor()
+      expect(await desktop.getByTestId('menu').isVisible()).toBe(false)
+      expect(await desktop.locator('[data-page]:visible').count()).toBe(12)
+      await desktop.screenshot({ path: `${ARTIFACTS}/console-menu-1280x800.png` })
+      await desktop.close()
+
+      // Between the two, a tablet keeps the tabs.
+      const tablet = await open(
+        `code=${(await domain.staffSessions.createLink(owner.id)).code}&lang=zh-CN`,
+        { width: 900, height: 800 },
+      )
+      await tablet.getByTestId('signed-in').waitFor()
+      expect(await tablet.getByTestId('menu').isVisible()).toBe(false)
+      expect(await tablet.locator('[data-page]:visible').count()).toBe(12)
+      await expectFits(tablet, 900)
+      await tablet.screenshot({ path: `${ARTIFACTS}/console-menu-900x800.png` })
+      await tablet.close()
     })
 
     it('a manager opens it inside Telegram from initData, in the Telegram theme, without the staff page', async () => {

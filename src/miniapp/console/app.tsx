@@ -1,7 +1,8 @@
 import { signal } from '@preact/signals'
+import { useRef, useState } from 'preact/hooks'
 import { ApiError } from '../ui/api.ts'
 import { Failure, LanguageSwitch } from '../ui/boot.tsx'
-import { PAGES } from './pages.ts'
+import { type ConsolePage, PAGES } from './pages.ts'
 import { dialog, fail, failed, signOut, signedOut, staff, t } from './state.ts'
 
 /** The open page's id; when none is chosen, the role's home page, or the first it may see. */
@@ -44,24 +45,66 @@ export function App() {
           </button>
         </div>
       </header>
-      {pages.length > 1 && (
-        <nav class="tabs" aria-label={t().title}>
-          {pages.map((p) => (
-            <button
-              key={p.id}
-              data-page={p.id}
-              aria-current={p === page ? 'page' : undefined}
-              aria-selected={p === page}
-              onClick={() => (open.value = p.id)}
-            >
-              {t()[p.label]}
-            </button>
-          ))}
-        </nav>
-      )}
-      {page ? <page.View /> : <p class="card">{t().nothingToSee}</p>}
+      {pages.length > 1 && page && <Menu pages={pages} current={page} />}
+      <div class="console-page">
+        {page ? <page.View /> : <p class="card">{t().nothingToSee}</p>}
+      </div>
       {dialog.value}
     </>
+  )
+}
+
+/**
+ * The pages: a column beside the page on a wide screen, tabs on a narrower one; on a phone, where
+ * twelve tabs took three rows, a button naming the open page that unfolds the list (console.css
+ * decides which by the width). Choosing a page or Escape folds it again, and the focus goes back
+ * to the button, not to a hidden tab.
+ */
+function Menu({ pages, current }: { pages: ConsolePage[]; current: ConsolePage }) {
+  const [unfolded, setUnfolded] = useState(false)
+  const button = useRef<HTMLButtonElement>(null)
+  const fold = () => {
+    if (!unfolded) return
+    setUnfolded(false)
+    button.current?.focus()
+  }
+  return (
+    <nav
+      class={unfolded ? 'pages unfolded' : 'pages'}
+      aria-label={t().menu}
+      onKeyDown={(e) => e.key === 'Escape' && fold()}
+    >
+      <button
+        ref={button}
+        type="button"
+        class="menu-button"
+        data-testid="menu"
+        aria-expanded={unfolded}
+        aria-controls="console-pages"
+        onClick={() => setUnfolded(!unfolded)}
+      >
+        <span class="menu-icon" aria-hidden="true" />
+        <span class="menu-current">{t()[current.label]}</span>
+        <span class="menu-all">{unfolded ? t().menuClose : t().menu}</span>
+      </button>
+      <div id="console-pages" class="tabs">
+        {pages.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            data-page={p.id}
+            aria-current={p === current ? 'page' : undefined}
+            aria-selected={p === current}
+            onClick={() => {
+              open.value = p.id
+              fold()
+            }}
+          >
+            {t()[p.label]}
+          </button>
+        ))}
+      </div>
+    </nav>
   )
 }
 

@@ -19,6 +19,10 @@ export function fen(typed: string): number | null | undefined {
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'))
 }
 
+/** Fen as the yuan a merchant types, exactly: 1250 → "12.50"; none is ''. */
+export const yuan = (minor: number | null) =>
+  minor === null ? '' : `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`
+
 export const percent = (rate: number | null) => (rate === null ? '—' : `${rate}%`)
 
 export const date = (iso: string) =>

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks'
 import { ApiError, type Body, call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
-import { fen, instantOf, localInput } from '../format.ts'
+import { fen, instantOf, localInput, yuan } from '../format.ts'
 import { fail, t, version } from '../state.ts'
 import { RewardPreview } from './preview.tsx'
 import { type Reward, ct, editing } from './state.ts'
@@ -14,9 +14,6 @@ const VALUED = new Set<Kind>(['coupon', 'cash_offset'])
 const CODED = new Set<Kind>(['gift', 'coupon', 'cash_offset', 'free_shipping'])
 const MAX_IMAGE_BYTES = 1024 * 1024
 
-/** Fen to the yuan a merchant types, exactly: 1250 → "12.50". */
-const yuan = (fen: number | null) =>
-  fen === null ? '' : `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`
 const count = (typed: string) => (typed.trim() ? Number(typed) : null)
 
 /** A reward's form: both languages, its terms, dates and picture; saving shows the preview. */

@@ -1,5 +1,6 @@
 import { type ComponentChildren, createContext } from 'preact'
-import { useContext } from 'preact/hooks'
+import { useContext, useState } from 'preact/hooks'
+import { fen, yuan } from '../format.ts'
 import { fieldWords, getAt, pt } from './state.ts'
 
 /** What every field of the form reads: the draft, how to change it, and the server's refusal. */
@@ -65,6 +66,44 @@ export function Num({
         }}
       />
     </Frame>
+  )
+}
+
+/**
+ * An amount of money, typed in yuan and kept in fen (分) exactly. What was typed stays as typed
+ * ("12.5", "12.") while it still means the draft's amount; a draft changed another way (a
+ * restore, a tier removed above) shows its own. Typed wrong or cleared, it is sent as null and
+ * the server refuses it by name.
+ */
+export function Money({ path, label }: { path: string; label?: string }) {
+  const draft = useContext(DraftContext)
+  const [typed, setTyped] = useState<string | null>(null)
+  const value = getAt(draft.value, path)
+  const amount = typeof value === 'number' ? value : null
+  const shown = typed !== null && (fen(typed) ?? null) === amount ? typed : yuan(amount)
+  return (
+    <Frame path={path} label={label}>
+      <YuanInput
+        value={shown}
+        onInput={(next) => {
+          setTyped(next)
+          draft.set(path, fen(next) ?? null)
+        }}
+      />
+    </Frame>
+  )
+}
+
+/** The input of an amount in yuan: a phone shows its number keys with the decimal point. */
+export function YuanInput({ value, onInput }: { value: string; onInput: (typed: string) => void }) {
+  return (
+    <input
+      type="text"
+      inputMode="decimal"
+      maxLength={13}
+      value={value}
+      onInput={(e) => onInput(e.currentTarget.value)}
+    />
   )
 }
 

@@ -4,9 +4,9 @@ import { useContext, useState } from 'preact/hooks'
 import { ApiError, type Body, type Ok, call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
 import { confirm } from '../confirm.tsx'
-import { dateTime } from '../format.ts'
+import { dateTime, fen, yuan } from '../format.ts'
 import { fail, version } from '../state.ts'
-import { Check, Choice, DraftContext, Num, Text, Words } from './fields.tsx'
+import { Check, Choice, DraftContext, Money, Num, Text, Words, YuanInput } from './fields.tsx'
 import { type Config, changeLine, labelOf, pt, setAt } from './state.ts'
 
 type Current = Ok<'/api/v1/programme', 'get'>
@@ -29,7 +29,7 @@ export function ProgrammePage() {
         </p>
       )}
       {current && <ProgrammeEditor key={current.version} current={current} overtaken={reload} />}
-      {current && <Versions current={current.version} />}
+      {current && <Versions current={current.version} basis={current.config.tierRules.basis} />}
     </>
   )
 }
@@ -40,12 +40,15 @@ function ProgrammeEditor({ current, overtaken }: { current: Current; overtaken: 
   const [note, setNote] = useState<string | null>(null)
   const set = (path: string, next: unknown) => setDraft((value) => setAt(value, path, next))
 
+  const refuse = (field: string) => {
+    setRefused(field)
+    setNote(pt().invalid({ field: labelOf(field) }))
+  }
   /** A refusal the page explains beside its field, or a save that came second; else false. */
   const explain = (error: unknown): boolean => {
     if (!(error instanceof ApiError)) return false
     if (error.code === 'invalid_input' && error.field) {
-      setRefused(error.field)
-      setNote(pt().invalid({ field: labelOf(error.field) }))
+      refuse(error.field)
       return true
     }
     if (error.code === 'programme_changed') {
@@ -56,6 +59,8 @@ function ProgrammeEditor({ current, overtaken }: { current: Current; overtaken: 
   }
   const save = async () => {
     setNote(null)
+    const unpriced = unpricedAt(draft)
+    if (unpriced) return refuse(unpriced)
     try {
       const body = draft as Input
       const { changes } = await call('post', '/api/v1/programme/changes', { body })
@@ -65,7 +70,7 @@ function ProgrammeEditor({ current, overtaken }: { current: Current; overtaken: 
         pt().confirmSave({ count: changes.length }),
         () => call('put', '/api/v1/programme', { body, query: { basedOn: current.version } }),
         explain,
-        changes.map(changeLine),
+        changes.map((change) => changeLine(change, draft.tierRules.basis)),
       )
     } catch (error) {
       if (!explain(error)) fail(error)
@@ -124,7 +129,11 @@ function ProgrammeEditor({ current, overtaken }: { current: Current; overtaken: 
               <Text path={`tiers.${i}.code`} />
               <Text path={`tiers.${i}.name.zh-CN`} />
               <Text path={`tiers.${i}.name.en`} />
-              <Num path={`tiers.${i}.threshold`} />
+              {draft.tierRules.basis === 'spend' ? (
+                <Money path={`tiers.${i}.threshold`} label={pt().thresholdSpend} />
+              ) : (
+                <Num path={`tiers.${i}.threshold`} label={pt().thresholdPoints} />
+              )}
               <Num path={`tiers.${i}.multiplierPercent`} />
               <Benefits index={i} />
               {draft.tiers.length > 1 && (
@@ -152,7 +161,10 @@ function ProgrammeEditor({ current, overtaken }: { current: Current; overtaken: 
                 {
                   code: `tier${draft.tiers.length + 1}`,
                   name: { 'zh-CN': '', en: '' },
-                  threshold: (draft.tiers.at(-1)?.threshold ?? 0) + 1,
+                  // Above the last, by ¥1 where spend counts: the thresholds must increase.
+                  threshold:
+                    (draft.tiers.at(-1)?.threshold ?? 0) +
+                    (draft.tierRules.basis === 'spend' ? 100 : 1),
                   multiplierPercent: 100,
                   benefits: [],
                 },
@@ -171,7 +183,7 @@ function ProgrammeEditor({ current, overtaken }: { current: Current; overtaken: 
             words={[pt().option.orderScope!, pt().option.line!]}
           />
           <Num path="earning.firstOrderBonus" />
-          <Num path="earning.qualifyingOrderAmount" />
+          <Money path="earning.qualifyingOrderAmount" />
           <Num path="earning.birthday.multiplierPercent" />
           <Choice path="earning.birthday.scope" options={['day', 'month']} />
           {draft.earning.campaignDays.map((_, i) => (
@@ -215,7 +227,7 @@ function ProgrammeEditor({ current, overtaken }: { current: Current; overtaken: 
           ))}
           <Num path="referral.referrerPoints" />
           <Num path="referral.refereePoints" />
-          <Num path="referral.minOrderAmount" />
+          <Money path="referral.minOrderAmount" />
           <Num path="referral.lockDays" />
         </Section>
         <Section title={s.expiry}>
@@ -291,9 +303,8 @@ type Other = Extract<Benefit, { kind: 'other' }>
 
 /**
  * A tier's benefits in place: the discount and free shipping a till applies, the perks members
- * read (two lists of lines, one per language, paired by line). Member prices per product are
- * kept as they are, since a price list is not typed in a form; each change keeps the others'
- * places, so the diff names only what changed.
+ * read (two lists of lines, one per language, paired by line), and the member price of each
+ * product; each change keeps the others' places, so the diff names only what changed.
  */
 function Benefits({ index }: { index: number }) {
   const { value, set } = useContext(DraftContext)
@@ -329,6 +340,7 @@ function Benefits({ index }: { index: number }) {
     set(path, [...kept, ...next.slice(k)])
   }
   const discountAt = benefits.findIndex((b) => b.kind === 'discount')
+  const pricesAt = benefits.findIndex((b) => b.kind === 'member_prices')
   return (
     <>
       <div
@@ -367,9 +379,22 @@ function Benefits({ index }: { index: number }) {
         />{' '}
         {pt().freeShipping}
       </label>
-      {prices && (
-        <p class="hint">{pt().memberPrices({ count: Object.keys(prices.prices).length })}</p>
-      )}
+      <MemberPrices
+        path={`${path}.${pricesAt < 0 ? benefits.length : pricesAt}`}
+        prices={prices?.prices ?? {}}
+        onChange={(next) =>
+          set(
+            path,
+            withOne(
+              'member_prices',
+              Object.keys(next).length
+                ? // A price typed wrong is null until `unpricedAt` refuses it before the save.
+                  { kind: 'member_prices', prices: next as Record<string, number> }
+                : null,
+            ),
+          )
+        }
+      />
       {(['zh-CN', 'en'] as const).map((lang) => (
         <label key={lang}>
           {lang === 'en' ? pt().benefitsEn : pt().benefitsZh}
@@ -381,6 +406,123 @@ function Benefits({ index }: { index: number }) {
         </label>
       ))}
     </>
+  )
+}
+
+type Prices = Record<string, number | null>
+interface PriceRow {
+  sku: string
+  price: string
+}
+
+/**
+ * The prices the rows mean: a blank row is left out; a SKU typed twice, or a price that is not
+ * an amount in yuan, is null, for `unpricedAt` to refuse by its row.
+ */
+function pricesOf(rows: PriceRow[]): Prices {
+  const prices = new Map<string, number | null>()
+  for (const row of rows) {
+    const sku = row.sku.trim()
+    if (!sku && !row.price.trim()) continue
+    prices.set(sku, prices.has(sku) ? null : (fen(row.price) ?? null))
+  }
+  return Object.fromEntries(prices)
+}
+const rowsOf = (prices: Prices): PriceRow[] =>
+  Object.entries(prices).map(([sku, price]) => ({ sku, price: yuan(price) }))
+
+/**
+ * The first member price the server could not name, by its path: the schema refuses a bad
+ * price or an empty SKU as the whole benefit (it is one of a union), so the page names the row.
+ */
+function unpricedAt(draft: Config): string | null {
+  for (const [i, tier] of draft.tiers.entries())
+    for (const [k, benefit] of tier.benefits.entries()) {
+      if (!('kind' in benefit) || benefit.kind !== 'member_prices') continue
+      for (const [sku, price] of Object.entries(benefit.prices as Prices))
+        if (!sku || typeof price !== 'number') return `tiers.${i}.benefits.${k}.prices.${sku}`
+    }
+  return null
+}
+
+/**
+ * A tier's member prices, a SKU and its price in yuan a row. The rows stay as typed while they
+ * mean the draft's prices (a row being filled in, "88." on its way to "88.50"); prices changed
+ * another way (a restore, a tier removed above) are shown afresh.
+ */
+function MemberPrices({
+  path,
+  prices,
+  onChange,
+}: {
+  path: string
+  prices: Prices
+  onChange: (next: Prices) => void
+}) {
+  const { refused } = useContext(DraftContext)
+  const [typed, setTyped] = useState<PriceRow[]>(() => rowsOf(prices))
+  const rows = JSON.stringify(pricesOf(typed)) === JSON.stringify(prices) ? typed : rowsOf(prices)
+  const change = (next: PriceRow[]) => {
+    setTyped(next)
+    onChange(pricesOf(next))
+  }
+  const edit = (i: number, part: Partial<PriceRow>) =>
+    change(rows.map((row, j) => (j === i ? { ...row, ...part } : row)))
+  // The server refuses a price list it cannot read as the whole benefit.
+  const whole = refused === path || refused === `${path}.prices`
+  return (
+    <fieldset class={whole ? 'item member-prices refused' : 'item member-prices'} data-field={path}>
+      <legend>{pt().memberPrices}</legend>
+      {rows.length === 0 && <p class="hint">{pt().noMemberPrices}</p>}
+      {rows.map((row, i) => {
+        const sku = row.sku.trim()
+        const field = `${path}.prices.${sku}`
+        const twice = sku !== '' && rows.findIndex((other) => other.sku.trim() === sku) < i
+        const wrong = twice || refused === field
+        return (
+          <div key={i} class={wrong ? 'price-row refused' : 'price-row'} data-field={field}>
+            <label class="sku">
+              {pt().sku}
+              <input
+                type="text"
+                maxLength={200}
+                value={row.sku}
+                onInput={(e) => edit(i, { sku: e.currentTarget.value })}
+              />
+            </label>
+            <label class="price">
+              {pt().memberPrice}
+              <YuanInput value={row.price} onInput={(price) => edit(i, { price })} />
+            </label>
+            <button
+              type="button"
+              class="secondary danger"
+              aria-label={pt().removePriceOf({ sku: sku || pt().noSku })}
+              onClick={() => change(rows.filter((_, j) => j !== i))}
+            >
+              {pt().removePrice}
+            </button>
+            {wrong && (
+              <p class="field-error" role="alert">
+                {twice ? pt().skuTwice : pt().invalidHere}
+              </p>
+            )}
+          </div>
+        )
+      })}
+      {whole && (
+        <p class="field-error" role="alert">
+          {pt().invalidHere}
+        </p>
+      )}
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => change([...rows, { sku: '', price: '' }])}
+      >
+        {pt().addPrice}
+      </button>
+    </fieldset>
   )
 }
 
@@ -408,7 +550,7 @@ function Conversion({ draft, set }: { draft: Config; set: (path: string, next: u
       />
       {conversion.mode === 'fixed' ? (
         <>
-          <Num path={`${path}.per`} />
+          <Money path={`${path}.per`} />
           <Num path={`${path}.points`} />
         </>
       ) : (
@@ -417,8 +559,8 @@ function Conversion({ draft, set }: { draft: Config; set: (path: string, next: u
           {conversion.bands.map((_, i) => (
             <fieldset class="item" key={i}>
               <legend>{labelOf(`${path}.bands.${i}`)}</legend>
-              <Num path={`${path}.bands.${i}.from`} />
-              <Num path={`${path}.bands.${i}.per`} />
+              <Money path={`${path}.bands.${i}.from`} />
+              <Money path={`${path}.bands.${i}.per`} />
               <Num path={`${path}.bands.${i}.points`} />
               {conversion.bands.length > 1 && (
                 <button
@@ -453,7 +595,7 @@ function Conversion({ draft, set }: { draft: Config; set: (path: string, next: u
 }
 
 /** Every version, newest first: what each changed, and the owner's way back to one. */
-function Versions({ current }: { current: number }) {
+function Versions({ current, basis }: { current: number; basis: Config['tierRules']['basis'] }) {
   const list = useLoad(() => call('get', '/api/v1/programme/versions'), [version.value], fail)
   const staff = useLoad(() => call('get', '/api/v1/staff'), [version.value], fail)
   const [open, setOpen] = useState<number | null>(null)
@@ -501,7 +643,7 @@ function Versions({ current }: { current: number }) {
                 </button>
               )}
             </span>
-            {open === v.version && <Diff version={v.version} />}
+            {open === v.version && <Diff version={v.version} basis={basis} />}
           </li>
         ))}
       </ul>
@@ -509,7 +651,14 @@ function Versions({ current }: { current: number }) {
   )
 }
 
-function Diff({ version: shownVersion }: { version: number }) {
+/** A version's changes; amounts in yuan, a threshold too where spend counts now. */
+function Diff({
+  version: shownVersion,
+  basis,
+}: {
+  version: number
+  basis: Config['tierRules']['basis']
+}) {
   const diff = useLoad(
     () =>
       call('get', '/api/v1/programme/versions/{version}/diff', {
@@ -528,7 +677,7 @@ function Diff({ version: shownVersion }: { version: number }) {
       ) : (
         <ul>
           {diff.changes.map((change) => (
-            <li key={change.path}>{changeLine(change)}</li>
+            <li key={change.path}>{changeLine(change, basis)}</li>
           ))}
         </ul>
       )}

@@ -1,4 +1,5 @@
 import type { Ok, Schemas } from '../../ui/api.ts'
+import { money } from '../format.ts'
 import { locale } from '../state.ts'
 import { PROGRAMME_TEXTS } from './texts.ts'
 
@@ -10,6 +11,9 @@ export const pt = () => PROGRAMME_TEXTS[locale.value]
 /** A setting's path with list positions as `*`, the key of its words in `texts.ts`. */
 const pattern = (path: string) => path.replace(/\.\d+(?=\.|$)/g, '.*')
 
+/** Benefits a tier has one of: their words say which; their place in the list is not named. */
+const ONE_OF_A_KIND = new Set(['tiers.*.benefits.*.basisPoints', 'tiers.*.benefits.*.prices'])
+
 /**
  * A setting's words, from the path the server names (in a refusal, in a diff): its own, or
  * its nearest parent's with the rest of the path; a position in a list is counted from 1.
@@ -20,7 +24,8 @@ export function labelOf(path: string): string {
     const head = parts.slice(0, end).join('.')
     const words = pt().labels[pattern(head)]
     if (!words) continue
-    const positions = [...head.matchAll(/\.(\d+)(?=\.|$)/g)].map((m) => Number(m[1]) + 1)
+    const all = [...head.matchAll(/\.(\d+)(?=\.|$)/g)].map((m) => Number(m[1]) + 1)
+    const positions = ONE_OF_A_KIND.has(pattern(head)) ? all.slice(0, -1) : all
     const rest = parts.slice(end).join('.')
     return [words, ...positions.map((n) => `#${n}`), rest].filter(Boolean).join(' ')
   }
@@ -46,19 +51,43 @@ export function getAt(value: unknown, path: string): unknown {
     .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value)
 }
 
-/** A value of a diff as a merchant reads it: a text in both languages, a list, a number. */
-export function shown(value: unknown): string {
+/** The settings that are money, in fen; a tier's threshold is money when spend counts. */
+const MONEY = new Set([
+  'earning.conversion.per',
+  'earning.conversion.bands.*.per',
+  'earning.conversion.bands.*.from',
+  'earning.qualifyingOrderAmount',
+  'referral.minOrderAmount',
+])
+type Basis = Config['tierRules']['basis']
+/** A product's member price: its SKU may be digits alone, so it is not read as a position. */
+const MEMBER_PRICE = /^tiers\.\d+\.benefits\.\d+\.prices\./
+
+export const isMoney = (path: string, basis: Basis) =>
+  MONEY.has(pattern(path)) ||
+  MEMBER_PRICE.test(path) ||
+  (basis === 'spend' && pattern(path) === 'tiers.*.threshold')
+
+/** A value of a diff as a merchant reads it: a text in both languages, a list, money, a number. */
+export function shown(value: unknown, asMoney = false): string {
   if (value === undefined) return ''
   if (value === null) return pt().empty
+  if (asMoney && typeof value === 'number') return money(value)
+  if (typeof value === 'object' && 'kind' in value && value.kind === 'member_prices')
+    return Object.entries((value as { prices: Record<string, number> }).prices)
+      .map(([sku, price]) => `${sku} ${money(price)}`)
+      .join('、')
   if (typeof value === 'object' && 'zh-CN' in value && 'en' in value)
     return `${String(value['zh-CN'])} / ${String(value.en)}`
-  if (Array.isArray(value)) return value.length ? value.map(shown).join('、') : pt().empty
+  if (Array.isArray(value))
+    return value.length ? value.map((item) => shown(item)).join('、') : pt().empty
   return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
-/** One line of a diff: the setting's words, then old → new. */
-export function changeLine(change: Change): string {
-  const from = 'before' in change ? shown(change.before) : pt().added
-  const to = 'after' in change ? shown(change.after) : pt().removed
+/** One line of a diff: the setting's words, then old → new (money in yuan). */
+export function changeLine(change: Change, basis: Basis): string {
+  const asMoney = isMoney(change.path, basis)
+  const from = 'before' in change ? shown(change.before, asMoney) : pt().added
+  const to = 'after' in change ? shown(change.after, asMoney) : pt().removed
   return `${labelOf(change.path)}: ${from} → ${to}`
 }
