@@ -1046,7 +1046,7 @@ export interface paths {
         };
         /**
          * Per kind: sent, skipped and why, converted, orders and sales
-         * @description Access: manager and up; API keys: admin; or a staff session of that role. For reminders created in [from, to). A sent reminder converts when the member orders within the programme’s reminders.conversionDays.
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. For reminders created in the period [from, to), taken as the reports take it: local days of the merchant or instants, by default the last 30 days. A sent reminder converts when the member orders within the programme’s reminders.conversionDays.
          */
         get: operations["getV1RemindersStats"];
         put?: never;
@@ -2984,6 +2984,15 @@ export interface components {
             delivery: string | null;
             sentAt: string | null;
         };
+        ReportPeriod: {
+            from: string;
+            to: string;
+            /** @description When point-in-time figures are read: to, or now */
+            asOf: string;
+            timezone: string;
+            fromDay: string;
+            toDay: string;
+        };
         ReminderStats: {
             /** @enum {string} */
             kind: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey" | "points_changed";
@@ -3182,15 +3191,6 @@ export interface components {
                     size: number;
                 }[];
             };
-        };
-        ReportPeriod: {
-            from: string;
-            to: string;
-            /** @description When point-in-time figures are read: to, or now */
-            asOf: string;
-            timezone: string;
-            fromDay: string;
-            toDay: string;
         };
         WeeklyReport: {
             period: components["schemas"]["ReportPeriod"];
@@ -8885,7 +8885,9 @@ export interface operations {
     getV1RemindersStats: {
         parameters: {
             query?: {
+                /** @description First day (YYYY-MM-DD, the merchant’s local midnight) or instant (ISO 8601 with offset); default: 30 days before `to` */
                 from?: string;
+                /** @description End, exclusive, in the same forms; default: the end of today */
                 to?: string;
             };
             header?: never;
@@ -8901,6 +8903,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        period: components["schemas"]["ReportPeriod"];
                         items: components["schemas"]["ReminderStats"][];
                     };
                 };
