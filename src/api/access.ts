@@ -90,6 +90,7 @@ export const OPERATIONS = {
   'POST /api/v1/members/{id}/draws': 'staff',
   'POST /api/v1/surveys': 'manager',
   'GET /api/v1/surveys': 'staff',
+  'PUT /api/v1/surveys/{id}': 'manager',
   'GET /api/v1/surveys/{id}/summary': 'staff',
   'POST /api/v1/members/{id}/survey-responses': 'staff',
 

@@ -273,6 +273,33 @@ export const HoldoutComparisonSchema = z
   .openapi('HoldoutComparison')
 
 /**
+ * A period as the reports and the reminders' results take it, resolved in the merchant's time
+ * zone by `resolvePeriod` (domain/reports/reports.ts).
+ */
+export const PeriodQuery = z.object({
+  from: z.string().max(64).optional().openapi({
+    description:
+      'First day (YYYY-MM-DD, the merchant’s local midnight) or instant (ISO 8601 with offset); default: 30 days before `to`',
+    example: '2025-03-01',
+  }),
+  to: z.string().max(64).optional().openapi({
+    description: 'End, exclusive, in the same forms; default: the end of today',
+    example: '2025-04-01',
+  }),
+})
+
+export const PeriodSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    asOf: z.string().openapi({ description: 'When point-in-time figures are read: to, or now' }),
+    timezone: z.string(),
+    fromDay: z.string(),
+    toDay: z.string(),
+  })
+  .openapi('ReportPeriod')
+
+/**
  * The standard error responses, for routes to spread into their `responses`; 429 is on every
  * route, since every route is rate limited.
  */

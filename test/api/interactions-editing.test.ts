@@ -6,7 +6,7 @@ const HOUR = 3_600_000
 
 for (const db of databases) {
   describe.skipIf(!available(db))(
-    `editing quizzes and lotteries before they start [${db.name}${available(db) ? '' : ': skipped, TEST_DATABASE_URL not set'}]`,
+    `editing quizzes, lotteries and surveys before they start [${db.name}${available(db) ? '' : ': skipped, TEST_DATABASE_URL not set'}]`,
     () => {
       let api: ApiFixture
       beforeAll(async () => {
@@ -169,6 +169,53 @@ for (const db of databases) {
         expect(late.status).toBe(409)
         expect(late.body.error.code).toBe('already_started')
         expect((await api.call('GET', `/api/v1/lotteries/${id}`)).body.prizes).toHaveLength(3)
+      })
+
+      it('changes a draft survey until it is made active, then refuses with already_started', async () => {
+        const survey = (active: boolean) => ({
+          title: zhEn('门店体验', 'Shop visit'),
+          question: zhEn('您对门店满意吗？', 'How was the shop?'),
+          rewardPoints: 5,
+          active,
+        })
+        const draft = (await api.call('POST', '/api/v1/surveys', survey(false))).body
+        const changed = await api.call('PUT', `/api/v1/surveys/${draft.id}`, {
+          ...survey(false),
+          question: zhEn('您对店员满意吗？', 'How were our staff?'),
+          rewardPoints: 20,
+        })
+        expect(changed.status).toBe(200)
+        expect(changed.body).toMatchObject({
+          id: draft.id,
+          question: zhEn('您对店员满意吗？', 'How were our staff?'),
+          rewardPoints: 20,
+          active: false,
+        })
+        // Checked whole as on creation, the refused field named and nothing of the change kept.
+        const bad = await api.call('PUT', `/api/v1/surveys/${draft.id}`, {
+          ...survey(false),
+          title: zhEn('新标题', 'New title'),
+          rewardPoints: -1,
+        })
+        expect([bad.status, bad.body.error.details.field]).toEqual([400, 'rewardPoints'])
+        expect(
+          (await api.call('PUT', `/api/v1/surveys/${draft.id}`, survey(false), { key: api.posKey }))
+            .status,
+        ).toBe(403)
+        expect((await api.call('PUT', '/api/v1/surveys/svy_none', survey(false))).status).toBe(404)
+        const listed = (await api.call('GET', '/api/v1/surveys')).body.items
+        expect(listed.find((s: { id: string }) => s.id === draft.id).title).toEqual(
+          zhEn('门店体验', 'Shop visit'),
+        )
+
+        // Made active, it is asked on demand and after orders: its last change.
+        expect((await api.call('PUT', `/api/v1/surveys/${draft.id}`, survey(true))).status).toBe(
+          200,
+        )
+        const late = await api.call('PUT', `/api/v1/surveys/${draft.id}`, survey(false))
+        expect([late.status, late.body.error.code]).toEqual([409, 'already_started'])
+        const live = (await api.call('POST', '/api/v1/surveys', survey(true))).body
+        expect((await api.call('PUT', `/api/v1/surveys/${live.id}`, survey(true))).status).toBe(409)
       })
 
       it('gives staff a quiz’s right answers and members never', async () => {

@@ -121,6 +121,52 @@ for (const db of databases) {
         })
         expect(pos.status).toBe(403)
       })
+
+      it('stats count the reminders created in the period asked, its days the merchant’s', async () => {
+        const { config } = await api.domain.programme.current()
+        // 17:00 UTC: already the next day for a merchant east of UTC (Asia/Shanghai).
+        const next = new Date(api.clock.now())
+        next.setUTCHours(17, 0, 0, 0)
+        if (next <= api.clock.now()) next.setUTCDate(next.getUTCDate() + 1)
+        api.clock.set(next)
+        const day = (offset: number) =>
+          new Intl.DateTimeFormat('en-CA', { timeZone: config.timezone }).format(
+            new Date(next.getTime() + offset * 86_400_000),
+          )
+        const shipped = async (query: string) => {
+          const stats = await api.call('GET', `/api/v1/reminders/stats?${query}`)
+          expect(stats.status).toBe(200)
+          const row = stats.body.items.find((s: { kind: string }) => s.kind === 'order_shipped')
+          return { period: stats.body.period, count: row.scheduled + row.queued + row.sent }
+        }
+        const yesterday = `from=${day(-1)}&to=${day(0)}`
+        const before = {
+          today: await shipped(`from=${day(0)}`),
+          yesterday: await shipped(yesterday),
+        }
+        const member = await api.call('POST', '/api/v1/members', {
+          displayName: 'Lan',
+          telegramId: '880077',
+        })
+        await api.call('POST', '/api/v1/orders', {
+          id: 'API-P',
+          member: { id: member.body.id },
+          amount: 1_000,
+        })
+        await api.call('POST', '/api/v1/orders/API-P/events', { type: 'shipped' })
+        const today = await shipped(`from=${day(0)}`)
+        expect(today.count).toBe(before.today.count + 1)
+        expect(today.period).toMatchObject({
+          fromDay: day(0),
+          toDay: day(1),
+          timezone: config.timezone,
+        })
+        expect((await shipped(yesterday)).count).toBe(before.yesterday.count)
+        // Without a period, the last 30 days, as the reports.
+        expect((await shipped('')).period.fromDay).toBe(day(-29))
+        const future = await api.call('GET', `/api/v1/reminders/stats?from=${day(1)}&to=${day(2)}`)
+        expect([future.status, future.body.error.details.field]).toEqual([400, 'from'])
+      })
     },
   )
 }

@@ -215,6 +215,35 @@ describe.skipIf(!runBrowser)(
       await expectFits(page, PHONE.width)
       await page.screenshot({ path: `${ARTIFACTS}/console-survey-results-360x740.png` })
       await page.getByRole('button', { name: '返回' }).click()
+
+      // One saved as not active can be changed until it is asked; the asked one no longer.
+      await page.getByRole('button', { name: '新建调查' }).click()
+      await page.getByLabel('标题（简体中文）').fill('会员日')
+      await page.getByLabel('问题（简体中文）').fill('你喜欢会员日的活动吗？')
+      await page.getByLabel('现在就向会员提问').uncheck()
+      await page.getByRole('button', { name: '保存' }).click()
+      const draftRow = surveys.locator('.interaction-row').filter({ hasText: '会员日' })
+      await expect.poll(() => draftRow.getByTestId('status').textContent()).toBe('未启用')
+      const asked = surveys.locator('.interaction-row').filter({ hasText: '到店体验' })
+      expect(await asked.getByRole('button', { name: '编辑' }).count()).toBe(0)
+      await draftRow.getByRole('button', { name: '编辑' }).click()
+      await page.getByRole('heading', { name: '编辑调查' }).waitFor()
+      expect(await page.getByLabel('问题（简体中文）').inputValue()).toBe('你喜欢会员日的活动吗？')
+      await page.getByLabel('问题（English）').fill('Did you enjoy members’ day?')
+      await page.getByLabel('现在就向会员提问').check()
+      await expectFits(page, PHONE.width)
+      await page.screenshot({
+        path: `${ARTIFACTS}/console-survey-editor-360x740.png`,
+        fullPage: true,
+      })
+      await page.getByRole('button', { name: '保存' }).click()
+      await expect.poll(() => draftRow.getByTestId('status').textContent()).toBe('进行中')
+      expect(await draftRow.getByRole('button', { name: '编辑' }).count()).toBe(0)
+      const memberDay = (await domain.surveys.list()).find((s) => s.title['zh-CN'] === '会员日')!
+      expect(memberDay).toMatchObject({
+        question: { 'zh-CN': '你喜欢会员日的活动吗？', en: 'Did you enjoy members’ day?' },
+        active: true,
+      })
       await expect.poll(() => lotteries.textContent()).toContain('春季抽奖')
       await expectFits(page, PHONE.width)
       await page.screenshot({
@@ -224,6 +253,11 @@ describe.skipIf(!runBrowser)(
       await page.close()
 
       // The same page on a desktop, in English.
+      const draft = await domain.surveys.create({
+        title: { 'zh-CN': '新品试吃', en: 'Tasting' },
+        question: { 'zh-CN': '新品好吃吗？', en: 'Did you like the new cakes?' },
+        active: false,
+      })
       const desk = await open('manager', 'Max', 'en', DESKTOP)
       await goTo(desk, 'interactions')
       await expect.poll(() => desk.getByTestId('lotteries').textContent()).toContain('Spring draw')
@@ -243,6 +277,23 @@ describe.skipIf(!runBrowser)(
         .click()
       await expect.poll(() => desk.getByTestId('distribution').textContent()).toContain('Satisfied')
       await desk.screenshot({ path: `${ARTIFACTS}/console-survey-results-1280x800.png` })
+      await desk.getByRole('button', { name: 'Back' }).click()
+
+      // Asked by someone else while it was open here: the save is refused, in the reader's words.
+      await desk
+        .getByTestId('surveys')
+        .locator(`[data-survey="${draft.id}"]`)
+        .getByRole('button', { name: 'Edit' })
+        .click()
+      await desk.getByRole('heading', { name: 'Edit survey' }).waitFor()
+      await domain.surveys.update(draft.id, { ...draft, active: true })
+      await desk.getByLabel('Title (English)').fill('New cakes')
+      await desk.getByRole('button', { name: 'Save' }).click()
+      await expect
+        .poll(() => desk.getByRole('alert').textContent())
+        .toBe('This has started already and can no longer be changed.')
+      await desk.screenshot({ path: `${ARTIFACTS}/console-survey-editor-1280x800.png` })
+      expect((await domain.surveys.get(draft.id)).title.en).toBe('Tasting')
       await desk.close()
     })
 

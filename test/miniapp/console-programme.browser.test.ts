@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import { DateTime } from 'luxon'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ARTIFACTS,
@@ -297,7 +298,23 @@ describe.skipIf(!runBrowser)(
       await expect
         .poll(() => results.locator('tbody tr').first().textContent())
         .toContain('复购提醒（按使用周期）1')
-      await results.scrollIntoViewIfNeeded()
+      // The results of the reminders planned in the period picked, in the merchant's days.
+      const { timezone } = (await domain.programme.current()).config
+      const day = (ago: number) =>
+        DateTime.now().setZone(timezone).minus({ days: ago }).toISODate()!
+      const stats = page.getByTestId('reminder-stats')
+      const shown = (from: number, to: number) =>
+        `${day(from).replaceAll('-', '/')} – ${day(to).replaceAll('-', '/')}`
+      await expect.poll(() => stats.getByTestId('reminder-period').textContent()).toBe(shown(29, 0))
+      await stats.locator('input[name="from"]').fill(day(3))
+      await stats.locator('input[name="to"]').fill(day(1))
+      await expect.poll(() => stats.getByTestId('reminder-period').textContent()).toBe(shown(3, 1))
+      await expect.poll(() => stats.textContent()).toContain('这段时间没有安排或发出的提醒。')
+      await stats.locator('input[name="to"]').fill(day(0))
+      await expect
+        .poll(() => results.locator('tbody tr').first().textContent())
+        .toContain('复购提醒（按使用周期）1')
+      await stats.scrollIntoViewIfNeeded()
       await expectFits(page, PHONE.width)
       await page.screenshot({ path: `${ARTIFACTS}/console-reminders-results-360x740.png` })
 
@@ -318,6 +335,8 @@ describe.skipIf(!runBrowser)(
         .toContain('Alex Wang')
       await expectFits(desktop, DESKTOP.width)
       await desktop.screenshot({ path: `${ARTIFACTS}/console-reminders-1280x800.png` })
+      await desktop.getByTestId('reminder-results').scrollIntoViewIfNeeded()
+      await desktop.screenshot({ path: `${ARTIFACTS}/console-reminders-results-1280x800.png` })
       await desktop.close()
     })
   },

@@ -337,6 +337,22 @@ const routes = {
     },
     responses: { 201: json(SurveySchema, 'The survey'), ...errorResponses(400, 401, 403) },
   }),
+  updateSurvey: createRoute({
+    method: 'put',
+    path: '/surveys/{id}',
+    tags,
+    summary: 'Change a survey until members are asked it',
+    description:
+      'A survey is asked from the moment it is active, so only a draft (`active: false`) that nobody answered can change; after that 409 `already_started`. The terms are replaced whole, as on creation: leaving out `active` makes it active.',
+    request: {
+      params: IdParams,
+      body: { required: true, content: { 'application/json': { schema: surveyInputSchema } } },
+    },
+    responses: {
+      200: json(SurveySchema, 'The survey'),
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  }),
   listSurveys: createRoute({
     method: 'get',
     path: '/surveys',
@@ -444,6 +460,9 @@ export function engagementRoutes(domain: Domain) {
     })
     .openapi(routes.createSurvey, async (c) =>
       c.json(await domain.surveys.create(c.req.valid('json')), 201),
+    )
+    .openapi(routes.updateSurvey, async (c) =>
+      c.json(await domain.surveys.update(c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(routes.listSurveys, async (c) => c.json({ items: await domain.surveys.list() }, 200))
     .openapi(routes.surveySummary, async (c) =>

@@ -5,7 +5,13 @@ import { orderEventInputSchema } from '../../domain/reminders/order-touchpoints.
 import { productInputSchema } from '../../domain/reminders/products.ts'
 import { newRouter } from '../router.ts'
 import { actorOf } from '../middleware/api-key.ts'
-import { HoldoutComparisonSchema, errorResponses, json } from '../schemas.ts'
+import {
+  HoldoutComparisonSchema,
+  PeriodQuery,
+  PeriodSchema,
+  errorResponses,
+  json,
+} from '../schemas.ts'
 
 const localized = z.object({ 'zh-CN': z.string(), en: z.string() })
 
@@ -94,7 +100,6 @@ const OrderParams = z.object({
 const KindParams = z.object({
   kind: z.enum(REMINDER_KINDS).openapi({ param: { name: 'kind', in: 'path' } }),
 })
-const isoInstant = z.iso.datetime({ offset: true })
 const basedOn = z.coerce.number().int().min(0).max(2_147_483_647).optional().openapi({
   type: 'integer',
   description:
@@ -168,10 +173,13 @@ const routes = {
     tags: ['reminders'],
     summary: 'Per kind: sent, skipped and why, converted, orders and sales',
     description:
-      'For reminders created in [from, to). A sent reminder converts when the member orders within the programme’s reminders.conversionDays.',
-    request: { query: z.object({ from: isoInstant.optional(), to: isoInstant.optional() }) },
+      'For reminders created in the period [from, to), taken as the reports take it: local days of the merchant or instants, by default the last 30 days. A sent reminder converts when the member orders within the programme’s reminders.conversionDays.',
+    request: { query: PeriodQuery },
     responses: {
-      200: json(z.object({ items: z.array(ReminderStatsSchema) }), 'One row per kind'),
+      200: json(
+        z.object({ period: PeriodSchema, items: z.array(ReminderStatsSchema) }),
+        'One row per kind',
+      ),
       ...errorResponses(400, 401, 403),
     },
   }),
@@ -293,9 +301,10 @@ export function reminderRoutes(domain: Domain) {
     .openapi(routes.list, async (c) =>
       c.json({ items: await domain.reminders.list(c.req.valid('query')) }, 200),
     )
-    .openapi(routes.stats, async (c) =>
-      c.json({ items: await domain.reminders.stats(c.req.valid('query')) }, 200),
-    )
+    .openapi(routes.stats, async (c) => {
+      const period = await domain.reports.period(c.req.valid('query'))
+      return c.json({ period, items: await domain.reminders.stats(period) }, 200)
+    })
     .openapi(routes.templates, async (c) =>
       c.json({ items: await domain.reminders.templates() }, 200),
     )

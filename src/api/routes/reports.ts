@@ -4,7 +4,13 @@ import type { Context } from 'hono'
 import type { Domain } from '../../domain/index.ts'
 import type { ReportPeriod } from '../../domain/reports/reports.ts'
 import { newRouter } from '../router.ts'
-import { HoldoutComparisonSchema, errorResponses, localized } from '../schemas.ts'
+import {
+  HoldoutComparisonSchema,
+  PeriodQuery,
+  PeriodSchema,
+  errorResponses,
+  localized,
+} from '../schemas.ts'
 import {
   ATTENTION_ITEMS,
   LOW_STOCK_PERCENT,
@@ -14,31 +20,12 @@ import {
 const int = () => z.number().int()
 const rate = (description: string) => z.number().nullable().openapi({ description })
 
-const Query = z.object({
-  from: z.string().optional().openapi({
-    description:
-      'First day (YYYY-MM-DD, the merchant’s local midnight) or instant (ISO 8601 with offset); default: 30 days before `to`',
-    example: '2025-03-01',
-  }),
-  to: z.string().optional().openapi({
-    description: 'End, exclusive, in the same forms; default: the end of today',
-    example: '2025-04-01',
-  }),
+const Query = PeriodQuery.extend({
   format: z.enum(['json', 'csv']).optional().openapi({
     description: 'csv answers text/csv (also with Accept: text/csv)',
   }),
 })
 
-const PeriodSchema = z
-  .object({
-    from: z.string(),
-    to: z.string(),
-    asOf: z.string().openapi({ description: 'When point-in-time figures are read: to, or now' }),
-    timezone: z.string(),
-    fromDay: z.string(),
-    toDay: z.string(),
-  })
-  .openapi('ReportPeriod')
 const Sizes = z.object({
   class: z.string(),
   atStart: int().nullable(),

@@ -1,7 +1,8 @@
 /**
- * Whether a quiz or a lottery has started, after which its terms are fixed: members may have
- * read them (it is open, or was: active and past its opening) or acted on them (someone took
- * part). Until then the merchant may change anything, the schedule included.
+ * Whether a quiz, a lottery or a survey has started, after which its terms are fixed: members
+ * may have read them (it is open, or was: active and past its opening; a survey, which has no
+ * schedule, opens when it is created) or acted on them (someone took part). Until then the
+ * merchant may change anything, the schedule included.
  */
 export function hasStarted(
   interaction: { active: number; opensAt: string },

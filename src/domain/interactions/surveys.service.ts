@@ -16,6 +16,7 @@ import {
 } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
 import { awardInteraction } from './interactions.service.ts'
+import { hasStarted } from './schedule.ts'
 
 export const SCALE = [1, 2, 3, 4, 5, 6, 7] as const
 
@@ -42,6 +43,16 @@ export interface SurveyView {
   rewardPoints: number
   active: boolean
   createdAt: string
+}
+
+/** The columns of a survey's terms, as written by its create and its update. */
+function termsOf(input: z.infer<typeof surveyInputSchema>) {
+  return {
+    titleJson: JSON.stringify(input.title),
+    questionJson: JSON.stringify(input.question),
+    rewardPoints: input.rewardPoints,
+    active: input.active === false ? 0 : 1,
+  }
 }
 
 function toView(row: Selectable<SurveysTable>): SurveyView {
@@ -77,14 +88,51 @@ export class SurveysService {
     const input = surveyInputSchema.parse(written)
     const row = {
       id: newId('svy'),
-      titleJson: JSON.stringify(input.title),
-      questionJson: JSON.stringify(input.question),
-      rewardPoints: input.rewardPoints,
-      active: input.active === false ? 0 : 1,
+      ...termsOf(input),
       createdAt: this.deps.clock.now().toISOString(),
     }
     await this.deps.store.db.insertInto('surveys').values(row).execute()
     return toView(row)
+  }
+
+  /**
+   * Replaces a survey's terms until it has started: a survey has no schedule, so it is offered
+   * (on demand and after orders) from the moment it is active, and members may then have been
+   * asked its question; or someone answered it. After that `already_started`, as its answers
+   * would be scores of another question. Only a draft (`active: false`) can be changed, and
+   * making it active is its last change.
+   */
+  async update(id: string, written: z.input<typeof surveyInputSchema>): Promise<SurveyView> {
+    const input = surveyInputSchema.parse(written)
+    await this.deps.store.transaction(async (trx) => {
+      const survey = await trx
+        .selectFrom('surveys')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (!survey) throw new DomainError('not_found', `no survey ${id}`)
+      const answers = await trx
+        .selectFrom('surveyResponses')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('surveyId', '=', id)
+        .executeTakeFirstOrThrow()
+      const started = () =>
+        new DomainError(
+          'already_started',
+          'this survey has been offered to members and can no longer be changed',
+        )
+      const schedule = { active: survey.active, opensAt: survey.createdAt }
+      if (hasStarted(schedule, this.deps.clock.now(), Number(answers.n))) throw started()
+      // Another change that made it active meanwhile wins: its members may be answering.
+      const changed = await trx
+        .updateTable('surveys')
+        .set(termsOf(input))
+        .where('id', '=', id)
+        .where('active', '=', 0)
+        .executeTakeFirst()
+      if (Number(changed.numUpdatedRows) === 0) throw started()
+    })
+    return this.get(id)
   }
 
   async list(): Promise<SurveyView[]> {

@@ -769,6 +769,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/surveys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a survey until members are asked it
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. A survey is asked from the moment it is active, so only a draft (`active: false`) that nobody answered can change; after that 409 `already_started`. The terms are replaced whole, as on creation: leaving out `active` makes it active.
+         */
+        put: operations["putV1SurveysById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/surveys/{id}/summary": {
         parameters: {
             query?: never;
@@ -1026,7 +1046,7 @@ export interface paths {
         };
         /**
          * Per kind: sent, skipped and why, converted, orders and sales
-         * @description Access: manager and up; API keys: admin; or a staff session of that role. For reminders created in [from, to). A sent reminder converts when the member orders within the programme’s reminders.conversionDays.
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. For reminders created in the period [from, to), taken as the reports take it: local days of the merchant or instants, by default the last 30 days. A sent reminder converts when the member orders within the programme’s reminders.conversionDays.
          */
         get: operations["getV1RemindersStats"];
         put?: never;
@@ -2964,6 +2984,15 @@ export interface components {
             delivery: string | null;
             sentAt: string | null;
         };
+        ReportPeriod: {
+            from: string;
+            to: string;
+            /** @description When point-in-time figures are read: to, or now */
+            asOf: string;
+            timezone: string;
+            fromDay: string;
+            toDay: string;
+        };
         ReminderStats: {
             /** @enum {string} */
             kind: "usage_cycle" | "win_back" | "points_expiring" | "tier_upgrade" | "tier_downgrade" | "order_shipped" | "order_delivered" | "order_survey" | "points_changed";
@@ -3162,15 +3191,6 @@ export interface components {
                     size: number;
                 }[];
             };
-        };
-        ReportPeriod: {
-            from: string;
-            to: string;
-            /** @description When point-in-time figures are read: to, or now */
-            asOf: string;
-            timezone: string;
-            fromDay: string;
-            toDay: string;
         };
         WeeklyReport: {
             period: components["schemas"]["ReportPeriod"];
@@ -7824,6 +7844,102 @@ export interface operations {
             };
         };
     };
+    putV1SurveysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string;
+                    question: {
+                        /** @default  */
+                        "zh-CN"?: string;
+                        /** @default  */
+                        en?: string;
+                    } | string;
+                    /** @default 0 */
+                    rewardPoints?: number;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The survey */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getV1SurveysByIdSummary: {
         parameters: {
             query?: never;
@@ -8769,7 +8885,9 @@ export interface operations {
     getV1RemindersStats: {
         parameters: {
             query?: {
+                /** @description First day (YYYY-MM-DD, the merchant’s local midnight) or instant (ISO 8601 with offset); default: 30 days before `to` */
                 from?: string;
+                /** @description End, exclusive, in the same forms; default: the end of today */
                 to?: string;
             };
             header?: never;
@@ -8785,6 +8903,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        period: components["schemas"]["ReportPeriod"];
                         items: components["schemas"]["ReminderStats"][];
                     };
                 };

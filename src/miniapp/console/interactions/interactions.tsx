@@ -18,7 +18,7 @@ export function InteractionsPage() {
   const open = view.value
   if (open?.show === 'quiz') return <QuizEditor quiz={open.quiz} />
   if (open?.show === 'lottery') return <LotteryEditor lottery={open.lottery} />
-  if (open?.show === 'survey') return <SurveyEditor />
+  if (open?.show === 'survey') return <SurveyEditor survey={open.survey} />
   if (open?.show === 'quizResults') return <QuizResults id={open.id} />
   if (open?.show === 'winners') return <LotteryWinners id={open.id} />
   if (open?.show === 'surveyResults') return <SurveyResults id={open.id} />
@@ -171,7 +171,7 @@ function Surveys() {
       <Head
         title={it().surveys}
         add={it().newSurvey}
-        onAdd={() => (view.value = { show: 'survey' })}
+        onAdd={() => (view.value = { show: 'survey', survey: null })}
       />
       {sent && (
         <p class="hint" data-testid="survey-sent">
@@ -191,6 +191,11 @@ function Surveys() {
             <Title text={survey.title}>{named(survey.question)}</Title>
             <Badge status={survey.active ? 'open' : 'draft'} />
             <span class="row-actions">
+              {!survey.active && mayEdit() && (
+                <button class="secondary" onClick={() => (view.value = { show: 'survey', survey })}>
+                  {it().edit}
+                </button>
+              )}
               <button
                 class="secondary"
                 onClick={() => (view.value = { show: 'surveyResults', id: survey.id })}

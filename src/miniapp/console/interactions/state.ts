@@ -13,7 +13,7 @@ export type Localized = Quiz['title']
 export type View =
   | { show: 'quiz'; quiz: QuizDetail | null }
   | { show: 'lottery'; lottery: Lottery | null }
-  | { show: 'survey' }
+  | { show: 'survey'; survey: Survey | null }
   | { show: 'quizResults'; id: string }
   | { show: 'winners'; id: string }
   | { show: 'surveyResults'; id: string }

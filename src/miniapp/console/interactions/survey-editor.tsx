@@ -3,22 +3,31 @@ import { call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
 import { fail } from '../state.ts'
 import { BothLanguages, DailyCap, EditorForm, NumberField } from './fields.tsx'
-import { type Localized, it } from './state.ts'
+import { type Localized, type Survey, it } from './state.ts'
 
 const blank = (): Localized => ({ 'zh-CN': '', en: '' })
 
 /** A survey's form: its title and its question on the 7-level scale in both languages. */
-export function SurveyEditor() {
-  const [title, setTitle] = useState<Localized>(blank())
-  const [question, setQuestion] = useState<Localized>(blank())
-  const [rewardPoints, setPoints] = useState<number | null>(0)
+export function SurveyEditor({ survey }: { survey: Survey | null }) {
+  const [title, setTitle] = useState<Localized>(survey?.title ?? blank())
+  const [question, setQuestion] = useState<Localized>(survey?.question ?? blank())
+  const [rewardPoints, setPoints] = useState<number | null>(survey?.rewardPoints ?? 0)
+  const [active, setActive] = useState(survey?.active ?? true)
   const programme = useLoad(() => call('get', '/api/v1/programme'), [], fail)
 
-  const save = () =>
-    call('post', '/api/v1/surveys', { body: { title, question, rewardPoints: rewardPoints ?? 0 } })
+  const save = () => {
+    const body = { title, question, rewardPoints: rewardPoints ?? 0, active }
+    return survey
+      ? call('put', '/api/v1/surveys/{id}', { params: { id: survey.id }, body })
+      : call('post', '/api/v1/surveys', { body })
+  }
 
   return (
-    <EditorForm title={it().newSurvey} submit={save} fieldLabel={fieldLabel}>
+    <EditorForm
+      title={survey ? it().editSurvey : it().newSurvey}
+      submit={save}
+      fieldLabel={fieldLabel}
+    >
       <p class="hint">{it().bothHint}</p>
       <BothLanguages
         zh={it().titleZh}
@@ -39,6 +48,16 @@ export function SurveyEditor() {
         <NumberField label={it().rewardPoints} value={rewardPoints} onChange={setPoints} />
       </div>
       <DailyCap kind="survey" caps={programme?.config.interactions.dailyCaps} />
+      <label class="check">
+        <input
+          type="checkbox"
+          name="active"
+          checked={active}
+          onChange={(e) => setActive(e.currentTarget.checked)}
+        />
+        {it().askNow}
+      </label>
+      <p class="hint">{it().askNowHint}</p>
     </EditorForm>
   )
 }

@@ -95,6 +95,9 @@ const zhCN = {
   price: (p: { points: number; free: number }) =>
     p.points > 0 ? `每次 ${p.points} 积分 · 每天免费 ${p.free} 次` : `每天免费 ${p.free} 次`,
   // survey editor
+  editSurvey: '编辑调查',
+  askNow: '现在就向会员提问',
+  askNowHint: '开始提问后调查不能再修改；不勾选就先保存为未启用，之后还可以编辑。',
   questionScale: '问题（1 非常不满意 … 7 非常满意）',
   surveyQuestionZh: '问题（简体中文）',
   surveyQuestionEn: '问题（English）',
@@ -229,6 +232,10 @@ const en: Texts = {
     p.points > 0
       ? `${p.points} points a draw · ${p.free} free a day`
       : `${p.free} free ${p.free === 1 ? 'draw' : 'draws'} a day`,
+  editSurvey: 'Edit survey',
+  askNow: 'Ask members now',
+  askNowHint:
+    'Once members are asked, the survey can no longer be changed; leave this unticked to save it as not active and edit it later.',
   questionScale: 'Question (1 very dissatisfied … 7 very satisfied)',
   surveyQuestionZh: 'Question (简体中文)',
   surveyQuestionEn: 'Question (English)',

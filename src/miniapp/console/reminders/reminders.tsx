@@ -4,6 +4,7 @@ import { ApiError, type Body, type Ok, call } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
 import { confirm } from '../confirm.tsx'
 import { money, number, percent } from '../format.ts'
+import { PeriodPicker, periodChoice } from '../period.tsx'
 import { fail, locale, version } from '../state.ts'
 import { Check, Choice, DraftContext, Num, Text } from '../programme/fields.tsx'
 import { setAt } from '../programme/state.ts'
@@ -324,16 +325,26 @@ function TemplateEditor(props: {
   )
 }
 
-/** What each kind brought, from the reminders' own results (`GET /reminders/stats`). */
+const chosen = periodChoice()
+
+/**
+ * What each kind brought, from the reminders' own results (`GET /reminders/stats`) for those
+ * created in the chosen period.
+ */
 function Results() {
-  const stats = useLoad(() => call('get', '/api/v1/reminders/stats'), [version.value], fail)
+  const query = chosen.query()
+  const stats = useLoad(
+    () => call('get', '/api/v1/reminders/stats', { query }),
+    [query.from, query.to, version.value],
+    fail,
+  )
   const t = rt()
-  if (!stats) return null
-  const rows = stats.items.filter((row) => row.sent + row.scheduled + row.queued > 0)
+  const rows = stats?.items.filter((row) => row.sent + row.scheduled + row.queued > 0)
   return (
-    <section class="card">
+    <section class="card" data-testid="reminder-stats">
       <h2>{t.results}</h2>
-      {rows.length === 0 ? (
+      <PeriodPicker choice={chosen} answered={stats?.period} testId="reminder-period" />
+      {!rows ? null : rows.length === 0 ? (
         <p class="empty">{t.noResults}</p>
       ) : (
         <div class="table-wrap">

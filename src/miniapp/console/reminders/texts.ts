@@ -62,7 +62,7 @@ const zhCN = {
     conversionRate: '转化率',
     sales: '带来销售额',
   },
-  noResults: '还没有发出过提醒。',
+  noResults: '这段时间没有安排或发出的提醒。',
 }
 
 type Texts = typeof zhCN
@@ -129,7 +129,7 @@ const en: Texts = {
     conversionRate: 'Conversion',
     sales: 'Sales',
   },
-  noResults: 'No reminder has been sent yet.',
+  noResults: 'No reminder was planned or sent in this period.',
 }
 
 /** The reminders page's texts in both languages. */

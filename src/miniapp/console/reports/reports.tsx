@@ -1,11 +1,11 @@
-import { signal } from '@preact/signals'
 import type { ComponentChildren } from 'preact'
 import { type Ok, call, download } from '../../ui/api.ts'
 import { useLoad } from '../../ui/load.ts'
 import { locale } from '../../ui/boot.tsx'
 import { LineChart } from '../chart.tsx'
 import { WeeklyCharts, keyFigures } from '../dashboard.tsx'
-import { addDays, date, daysAgo, money, named, nextDay, number, percent } from '../format.ts'
+import { money, named, number, percent } from '../format.ts'
+import { PeriodPicker, periodChoice } from '../period.tsx'
 import { fail, version } from '../state.ts'
 import { REPORTS_TEXTS } from './texts.ts'
 
@@ -19,34 +19,7 @@ type Marketing = Ok<'/api/v1/reports/campaigns', 'get'>['items'][number]
 type Segments = Ok<'/api/v1/reports/segments', 'get'>
 
 const r = () => REPORTS_TEXTS[locale.value]
-/**
- * The chosen period as the reader sees it: its first and its last day, both included. Until the
- * reader picks, the last 30 of the merchant's days, counted when the page opens (not when the
- * script loads, before the session has said which time zone the merchant is in).
- */
-const picked = signal<{ first: string; last: string } | undefined>(undefined)
-const period = () => picked.value ?? { first: daysAgo(29), last: daysAgo(0) }
-
-const periodQuery = () => ({ from: period().first, to: nextDay(period().last) })
-
-/**
- * Takes a day typed or picked for one end, moving the other so the period stays one the server
- * answers (it refuses a start after the end or in the future with the error screen): the
- * inputs' min and max bound the picker, not what is typed.
- */
-function choose(end: 'first' | 'last', day: string): void {
-  if (!day) return
-  const today = daysAgo(0)
-  let { first, last } = period()
-  if (end === 'first') {
-    first = day > today ? today : day
-    if (last < first) last = first
-  } else {
-    last = day
-    if (first > last) first = last > today ? today : last
-  }
-  picked.value = { first, last }
-}
+const chosen = periodChoice()
 
 /** One report's card, with the download of its table as the server writes it. */
 function ReportCard({
@@ -68,7 +41,7 @@ function ReportCard({
           class="secondary"
           data-csv={testId}
           onClick={() =>
-            void download(path, { query: { ...periodQuery(), format: 'csv' } }).catch(fail)
+            void download(path, { query: { ...chosen.query(), format: 'csv' } }).catch(fail)
           }
         >
           {r().csv}
@@ -81,8 +54,7 @@ function ReportCard({
 
 /** The managers' reports over a chosen period, each table downloadable as CSV. */
 export function ReportsPage() {
-  const { first, last } = period()
-  const query = periodQuery()
+  const query = chosen.query()
   const deps = [query.from, query.to, version.value]
   const programme = useLoad(() => call('get', '/api/v1/reports/programme', { query }), deps, fail)
   const weekly = useLoad(() => call('get', '/api/v1/reports/weekly', { query }), deps, fail)
@@ -92,37 +64,7 @@ export function ReportsPage() {
   return (
     <>
       <section class="card">
-        <form class="form period-form" onSubmit={(event) => event.preventDefault()}>
-          <label>
-            {r().from}
-            <input
-              type="date"
-              name="from"
-              value={first}
-              max={daysAgo(0)}
-              onChange={(event) => choose('first', event.currentTarget.value)}
-            />
-          </label>
-          <label>
-            {r().to}
-            <input
-              type="date"
-              name="to"
-              value={last}
-              min={first}
-              onChange={(event) => choose('last', event.currentTarget.value)}
-            />
-          </label>
-        </form>
-        {programme && (
-          <p class="hint" data-testid="report-period">
-            {r().period({
-              from: date(`${programme.period.fromDay}T12:00:00`),
-              // toDay is the exclusive end: the reader's last day is the one before it.
-              to: date(`${addDays(programme.period.toDay, -1)}T12:00:00`),
-            })}
-          </p>
-        )}
+        <PeriodPicker choice={chosen} answered={programme?.period} testId="report-period" />
       </section>
       <ReportCard title={r().health} path="/api/v1/reports/programme" testId="report-programme">
         {programme && (

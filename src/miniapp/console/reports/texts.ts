@@ -5,9 +5,6 @@ type Dimension = Schemas['SegmentHistory']['items'][number]['dimension']
 type Verdict = NonNullable<Schemas['MarketingReport']['items'][number]['holdout']>['verdict']
 
 const zhCN = {
-  from: '开始日期',
-  to: '结束日期（含）',
-  period: (p: { from: string; to: string }) => `${p.from} – ${p.to}`,
   csv: '下载 CSV',
   health: '会员计划健康度',
   churnLost: '流失客户',
@@ -82,9 +79,6 @@ const zhCN = {
 type Texts = typeof zhCN
 
 const en: Texts = {
-  from: 'From',
-  to: 'To (inclusive)',
-  period: (p) => `${p.from} – ${p.to}`,
   csv: 'Download CSV',
   health: 'Programme health',
   churnLost: 'Customers lost',
