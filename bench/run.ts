@@ -594,7 +594,7 @@ The ratios are what to compare between runs and machines: each baseline is a bar
 
 ${broadcastTable}
 
-A campaign to ${BROADCAST_RECIPIENTS.toLocaleString('en-US')} members goes the whole way: the campaign resolves its segment into outbox rows, the worker claims them with a lease and sends through the Telegram sender, to a Bot API double on 127.0.0.1, in a process of its own as Telegram is, that answers 429 (retry after 1 s) to any send beyond 30 in a second. The rate is measured from the first message to the last; the goal is at least 0.95 of the limit with fewer than 1% of the requests answered 429. The sender starts requests one at a time, each 1/29.4 s after the previous one was due (counted from its real start instead when its timer fired more than 10 ms late), so that a late timer costs no rate and no second ever holds more than 30 of them.
+A campaign to ${BROADCAST_RECIPIENTS.toLocaleString('en-US')} members goes the whole way: the campaign resolves its segment into outbox rows, the worker claims them with a lease and sends through the Telegram sender, to a Bot API double on 127.0.0.1, in a process of its own as Telegram is, that answers 429 (retry after 1 s) to any send beyond 30 in a second. The rate is measured from the first message to the last; the goal is at least 0.95 of the limit with fewer than 1% of the requests answered 429. The sender starts requests one at a time, each 1/29.1 s after the previous one was due (counted from its real start instead when its timer fired more than 10 ms late), so that a late timer costs no rate and no second ever holds more than 30 of them.
 
 ## Segments
 

@@ -111,9 +111,10 @@ export class TelegramSender implements MessageSender {
    * moves every later turn.
    */
   private slot(chat: string): Promise<void> {
-    // 2% under the limit: starts this far apart leave room for the jitter of the network and of
-    // the receiving end, so that no second holds more than the limit when the messages arrive.
-    const spacing = 1_000 / (this.limits.perSecond * 0.98)
+    // 3% under the limit: `perSecond` starts then span at least 1.03 s less the timer slack,
+    // which leaves 20 ms for the jitter of the database write before each request, the network
+    // and the receiving end, so that no second holds more than the limit when they arrive.
+    const spacing = 1_000 / (this.limits.perSecond * 0.97)
     const turn = this.gate.then(async () => {
       let now: number
       let at: number
@@ -126,8 +127,8 @@ export class TelegramSender implements MessageSender {
       }
       // A timer a few ms late would otherwise cost that much rate on every turn (0.947 of the
       // limit under load, #15): the turn counts from when it was due, up to TIMER_SLACK_MS. No
-      // window of `perSecond` turns can shrink by more than that once, which the spacing's 2%
-      // (20 ms a second) covers; a timer later than the slack still loses the excess.
+      // window of `perSecond` turns can shrink by more than that once, which the spacing's 3%
+      // covers; a timer later than the slack still loses the excess.
       this.lastStart = Math.max(at, now - TIMER_SLACK_MS)
       // Deleted first, so that the map stays in order of the last start.
       this.lastByChat.delete(chat)
