@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { sql } from 'kysely'
 import type { Db } from '../../../db/client.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
+import { prepared } from '../../../db/prepared.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId, randomCode, sha256Hex } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
@@ -86,6 +87,32 @@ export const memberPatchSchema = registrationSchema
     tierFloorCode: z.string().nullable().optional(),
   })
 export type MemberPatch = z.infer<typeof memberPatchSchema>
+
+/** The member look-up's fixed-shape queries, compiled once (#15). */
+const memberById = prepared((db, p: { id: string }) =>
+  db.selectFrom('members').selectAll().where('id', '=', p.id),
+)
+const identitiesOfMember = prepared((db, p: { memberId: string }) =>
+  db.selectFrom('memberIdentities').selectAll().where('memberId', '=', p.memberId),
+)
+// Lots past their expiry can no longer be spent, even before the expiry job closes them.
+const spendableExpiringLots = prepared((db, p: { memberId: string; now: string }) =>
+  db
+    .selectFrom('pointLots')
+    .select(['remaining', 'expiresAt'])
+    .where('memberId', '=', p.memberId)
+    .where('remaining', '>', 0)
+    .where('expiresAt', 'is not', null)
+    .where('expiresAt', '>', p.now)
+    .orderBy('expiresAt'),
+)
+const pendingPointsOf = prepared((db, p: { memberId: string }) =>
+  db
+    .selectFrom('pendingPoints')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
+    .where('memberId', '=', p.memberId)
+    .where('status', '=', 'pending'),
+)
 
 export class MembersService {
   constructor(
@@ -334,8 +361,7 @@ export class MembersService {
   /** Finds a member; a merged record leads to the member it was merged into. */
   async findByRef(db: Db, ref: MemberRef): Promise<MemberRow | undefined> {
     let row: MemberRow | undefined
-    if ('id' in ref)
-      row = await db.selectFrom('members').selectAll().where('id', '=', ref.id).executeTakeFirst()
+    if ('id' in ref) row = await memberById.first(db, { id: ref.id })
     else if ('code' in ref)
       row = await db
         .selectFrom('members')
@@ -417,11 +443,7 @@ export class MembersService {
   }
 
   async view(memberId: string, db: Db = this.deps.store.db): Promise<MemberView> {
-    const member = await db
-      .selectFrom('members')
-      .selectAll()
-      .where('id', '=', memberId)
-      .executeTakeFirst()
+    const member = await memberById.first(db, { id: memberId })
     if (!member) throw new DomainError('member_not_found', `no member ${memberId}`)
     return this.viewOf(member, db)
   }
@@ -438,11 +460,7 @@ export class MembersService {
     known: { programme?: Programme; windowValue?: number } = {},
   ): Promise<MemberView> {
     const programme = known.programme ?? (await this.programmes.current(db)).config
-    const identities = await db
-      .selectFrom('memberIdentities')
-      .selectAll()
-      .where('memberId', '=', member.id)
-      .execute()
+    const identities = await identitiesOfMember.all(db, { memberId: member.id })
     return {
       id: member.id,
       code: member.code,
@@ -737,23 +755,12 @@ export class MembersService {
   ): Promise<MemberView['points']> {
     const now = this.deps.clock.now()
     const before = addDays(now, programme.expiringSoonDays).toISOString()
-    // Lots past their expiry can no longer be spent, even before the expiry job closes them.
-    const lots = await db
-      .selectFrom('pointLots')
-      .select(['remaining', 'expiresAt'])
-      .where('memberId', '=', member.id)
-      .where('remaining', '>', 0)
-      .where('expiresAt', 'is not', null)
-      .where('expiresAt', '>', now.toISOString())
-      .orderBy('expiresAt')
-      .execute()
+    const lots = await spendableExpiringLots.all(db, {
+      memberId: member.id,
+      now: now.toISOString(),
+    })
     const first = lots[0]
-    const pending = await db
-      .selectFrom('pendingPoints')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
-      .where('memberId', '=', member.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow()
+    const pending = (await pendingPointsOf.first(db, { memberId: member.id }))!
     return {
       balance: member.pointsBalance,
       debt: member.pointsDebt,

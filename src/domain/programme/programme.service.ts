@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { prepared } from '../../../db/prepared.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import { defaultProgramme } from '../../../db/seed/default-programme.ts'
 import type { Db } from '../../../db/client.ts'
@@ -37,6 +38,27 @@ export function parseProgramme(input: unknown): Programme {
 }
 
 /** The programme is versioned: replacing it adds a version, and ledger entries cite theirs. */
+/** The newest version, its text left out when it is `cachedVersion`: every request reads it. */
+const newestVersion = prepared((db, p: { cachedVersion: number | null }) =>
+  db
+    .selectFrom('programmeVersions')
+    .select((eb) => [
+      'version',
+      'note',
+      'createdBy',
+      'createdAt',
+      eb
+        .case()
+        .when('version', '=', p.cachedVersion)
+        .then(sql<string | null>`null`)
+        .else(eb.ref('config'))
+        .end()
+        .as('config'),
+    ])
+    .orderBy('version', 'desc')
+    .limit(1),
+)
+
 export class ProgrammeService {
   private cached: ProgrammeVersion | undefined
 
@@ -49,24 +71,7 @@ export class ProgrammeService {
    */
   async current(db: Db = this.deps.store.db): Promise<ProgrammeVersion> {
     const cachedVersion = this.cached?.version ?? null
-    const row = await db
-      .selectFrom('programmeVersions')
-      .select((eb) => [
-        'version',
-        'note',
-        'createdBy',
-        'createdAt',
-        eb
-          .case()
-          .when('version', '=', cachedVersion)
-          .then(sql<string | null>`null`)
-          .else(eb.ref('config'))
-          .end()
-          .as('config'),
-      ])
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst()
+    const row = await newestVersion.first(db, { cachedVersion })
     if (!row) throw new DomainError('not_found', 'no programme is configured yet')
     if (row.config === null) return this.cached!
     const parsed = { ...row, config: programmeSchema.parse(JSON.parse(row.config)) }

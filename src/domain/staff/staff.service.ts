@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { prepared } from '../../../db/prepared.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { newId, randomCode, sha256Hex } from '../../shared/ids.ts'
 import type { DomainDeps } from '../context.ts'
@@ -36,6 +37,15 @@ export interface StaffRecord {
 export function roleAtLeast(role: string, needed: StaffRole): boolean {
   return STAFF_ROLES.indexOf(role as StaffRole) >= STAFF_ROLES.indexOf(needed)
 }
+
+/** Every API request checks its key with this. */
+const liveApiKey = prepared((db, p: { keyHash: string }) =>
+  db
+    .selectFrom('apiKeys')
+    .selectAll()
+    .where('keyHash', '=', p.keyHash)
+    .where('revokedAt', 'is', null),
+)
 
 export class StaffService {
   constructor(private readonly deps: DomainDeps) {}
@@ -219,12 +229,7 @@ export class StaffService {
 
   /** The key's record, or null for an unknown or revoked key. */
   async authenticateApiKey(key: string): Promise<ApiKeyRecord | null> {
-    const row = await this.deps.store.db
-      .selectFrom('apiKeys')
-      .selectAll()
-      .where('keyHash', '=', sha256Hex(key))
-      .where('revokedAt', 'is', null)
-      .executeTakeFirst()
+    const row = await liveApiKey.first(this.deps.store.db, { keyHash: sha256Hex(key) })
     if (!row) return null
     const now = this.deps.clock.now()
     // Recording every use would turn each read into a write; once a minute is enough to audit.

@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/client.ts'
+import { prepared } from '../../../db/prepared.ts'
 import type { MemberRow } from '../ledger/ledger.repository.ts'
 import { withoutHold } from '../orders/holds.ts'
 import { recordEvents } from '../webhooks/events.ts'
@@ -52,6 +53,29 @@ export function windowAt(
  * earned from orders placed in [start, end), orders held by an issuing cap left out. Never the balance, so spending points never
  * demotes, while refunding the qualifying order can.
  */
+/** The window's value in each basis: one compiled query each (#15). */
+const windowValueBy = {
+  spend: windowValueQuery('spend'),
+  points: windowValueQuery('points'),
+} as const
+
+function windowValueQuery(basis: 'spend' | 'points') {
+  return prepared((db, p: { memberId: string; start: string; end: string }) =>
+    db
+      .selectFrom('orders')
+      .select((eb) =>
+        basis === 'spend'
+          ? eb.fn.sum<number>(eb('amount', '-', eb.ref('refundedAmount'))).as('value')
+          : eb.fn.sum<number>(eb('pointsEarned', '-', eb.ref('pointsReversed'))).as('value'),
+      )
+      .where('memberId', '=', p.memberId)
+      .where('placedAt', '>=', p.start)
+      .where('placedAt', '<', p.end)
+      // An order whose points are held or were rejected is no growth until staff approve it.
+      .where((eb) => withoutHold(eb, ['pending', 'rejected'])),
+  )
+}
+
 export async function windowValue(
   db: Db,
   memberId: string,
@@ -59,19 +83,7 @@ export async function windowValue(
   start: string,
   end: string,
 ): Promise<number> {
-  const row = await db
-    .selectFrom('orders')
-    .select((eb) =>
-      programme.tierRules.basis === 'spend'
-        ? eb.fn.sum<number>(eb('amount', '-', eb.ref('refundedAmount'))).as('value')
-        : eb.fn.sum<number>(eb('pointsEarned', '-', eb.ref('pointsReversed'))).as('value'),
-    )
-    .where('memberId', '=', memberId)
-    .where('placedAt', '>=', start)
-    .where('placedAt', '<', end)
-    // An order whose points are held or were rejected is no growth until staff approve it.
-    .where((eb) => withoutHold(eb, ['pending', 'rejected']))
-    .executeTakeFirst()
+  const row = await windowValueBy[programme.tierRules.basis].first(db, { memberId, start, end })
   return Number(row?.value ?? 0)
 }
 
