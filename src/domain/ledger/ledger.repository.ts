@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely'
 import { sql } from 'kysely'
+import { prepared } from '../../../db/prepared.ts'
 import type { Db } from '../../../db/client.ts'
 import type { LedgerEntriesTable } from '../../../db/schema/ledger-entries.ts'
 import type { MembersTable } from '../../../db/schema/members.ts'
@@ -14,13 +15,16 @@ export type LedgerEntryRow = Selectable<LedgerEntriesTable>
  * PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers) and returns the fresh row.
  * Every write that moves a member's points starts here, so that they never interleave.
  */
-export async function lockMember(trx: Db, memberId: string): Promise<MemberRow> {
-  const row = await trx
+const lockedMember = prepared((db, p: { memberId: string }) =>
+  db
     .updateTable('members')
     .set((eb) => ({ revision: eb('revision', '+', 1) }))
-    .where('id', '=', memberId)
-    .returningAll()
-    .executeTakeFirst()
+    .where('id', '=', p.memberId)
+    .returningAll(),
+)
+
+export async function lockMember(trx: Db, memberId: string): Promise<MemberRow> {
+  const row = await lockedMember.first(trx, { memberId })
   if (!row) throw new DomainError('member_not_found', `no member ${memberId}`)
   return row
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/client.ts'
+import { prepared } from '../../../db/prepared.ts'
 import { DomainError } from '../../shared/errors.ts'
 import { cursorId } from '../pagination.ts'
 import type { DomainDeps } from '../context.ts'
@@ -48,6 +49,29 @@ async function insertEntry(
   return entry!
 }
 
+/** Every credit writes these two: compiled once (#15). */
+const savedBalance = prepared(
+  (db, p: { id: string; pointsBalance: number; pointsDebt: number; updatedAt: string }) =>
+    db
+      .updateTable('members')
+      .set({ pointsBalance: p.pointsBalance, pointsDebt: p.pointsDebt, updatedAt: p.updatedAt })
+      .where('id', '=', p.id),
+)
+const newLot = prepared(
+  (
+    db,
+    p: {
+      memberId: string
+      ledgerEntryId: number
+      points: number
+      used: number
+      remaining: number
+      expiresAt: string | null
+      createdAt: string
+    },
+  ) => db.insertInto('pointLots').values({ ...p, expired: 0 }),
+)
+
 async function saveBalance(
   trx: Db,
   member: MemberRow,
@@ -55,11 +79,12 @@ async function saveBalance(
   debt: number,
   now: Date,
 ): Promise<MemberRow> {
-  await trx
-    .updateTable('members')
-    .set({ pointsBalance: balance, pointsDebt: debt, updatedAt: now.toISOString() })
-    .where('id', '=', member.id)
-    .execute()
+  await savedBalance.all(trx, {
+    id: member.id,
+    pointsBalance: balance,
+    pointsDebt: debt,
+    updatedAt: now.toISOString(),
+  })
   return { ...member, pointsBalance: balance, pointsDebt: debt }
 }
 
@@ -79,19 +104,15 @@ export async function credit(
   const balance = member.pointsBalance + write.points
   const entry = await insertEntry(trx, write, write.points, balance, write.expiresAt, now)
   const settled = Math.min(member.pointsDebt, write.points)
-  await trx
-    .insertInto('pointLots')
-    .values({
-      memberId: member.id,
-      ledgerEntryId: entry.id,
-      points: write.points,
-      used: settled,
-      expired: 0,
-      remaining: write.points - settled,
-      expiresAt: write.expiresAt,
-      createdAt: now.toISOString(),
-    })
-    .execute()
+  await newLot.all(trx, {
+    memberId: member.id,
+    ledgerEntryId: entry.id,
+    points: write.points,
+    used: settled,
+    remaining: write.points - settled,
+    expiresAt: write.expiresAt,
+    createdAt: now.toISOString(),
+  })
   return {
     entry,
     member: await saveBalance(trx, member, balance, member.pointsDebt - settled, now),

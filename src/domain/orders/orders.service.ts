@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely'
 import { z } from 'zod'
 import type { Db } from '../../../db/client.ts'
+import { prepared } from '../../../db/prepared.ts'
 import { isUniqueViolation } from '../../../db/errors.ts'
 import type { OrdersTable } from '../../../db/schema/orders.ts'
 import { CLOCK_SKEW_MS } from '../../shared/clock.ts'
@@ -194,6 +195,29 @@ function referralKey(refereeId: string, side: 'referrer' | 'referee'): string {
   return `referral:${refereeId}:${side}`
 }
 
+/** The order path's fixed-shape queries, compiled once (#15). */
+const firstAnswer = prepared((db, p: { id: string }) =>
+  db.selectFrom('orders').select(['requestHash', 'responseJson']).where('id', '=', p.id),
+)
+const guestSaleById = prepared((db, p: { id: string }) =>
+  db.selectFrom('guestSales').select('id').where('id', '=', p.id),
+)
+// Only an order that could have earned the first-order bonus uses it up.
+const qualifyingOrdersBefore = prepared(
+  (db, p: { memberId: string; orderId: string; least: number }) =>
+    db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('memberId', '=', p.memberId)
+      .where('id', '!=', p.orderId)
+      .where('amount', '>=', p.least)
+      // A rejected order earned nothing, so it leaves the bonus to the next one.
+      .where((eb) => withoutHold(eb, ['rejected'])),
+)
+const saveResponse = prepared((db, p: { id: string; responseJson: string }) =>
+  db.updateTable('orders').set({ responseJson: p.responseJson }).where('id', '=', p.id),
+)
+
 export class OrdersService {
   constructor(
     private readonly deps: DomainDeps,
@@ -212,11 +236,7 @@ export class OrdersService {
     const requestHash = hashJson(input)
     const existing = await this.replayOf(this.deps.store.db, input.id, requestHash)
     if (existing) return existing
-    const guestSale = await this.deps.store.db
-      .selectFrom('guestSales')
-      .select('id')
-      .where('id', '=', input.id)
-      .executeTakeFirst()
+    const guestSale = await guestSaleById.first(this.deps.store.db, { id: input.id })
     // An id the shop already used for a guest sale never asks for the same thing.
     replayOrRefuse(
       guestSale,
@@ -246,15 +266,11 @@ export class OrdersService {
         const refusal = benefitRefusal(tierBefore, input, benefits)
         if (refusal) throw refusal
         // Only an order that could have earned the bonus uses it up: a free order before does not.
-        const previousOrders = await trx
-          .selectFrom('orders')
-          .select((eb) => eb.fn.countAll<number>().as('count'))
-          .where('memberId', '=', buyer.id)
-          .where('id', '!=', input.id)
-          .where('amount', '>=', qualifyingOrderAmount(programme))
-          // A rejected order earned nothing, so it leaves the bonus to the next one.
-          .where((eb) => withoutHold(eb, ['rejected']))
-          .executeTakeFirstOrThrow()
+        const previousOrders = (await qualifyingOrdersBefore.first(trx, {
+          memberId: buyer.id,
+          orderId: input.id,
+          least: qualifyingOrderAmount(programme),
+        }))!
         const earned = computeOrderPoints(programme, {
           amount: input.amount,
           items,
@@ -464,11 +480,7 @@ export class OrdersService {
           ],
           now,
         )
-        await trx
-          .updateTable('orders')
-          .set({ responseJson: JSON.stringify(result) })
-          .where('id', '=', input.id)
-          .execute()
+        await saveResponse.all(trx, { id: input.id, responseJson: JSON.stringify(result) })
         return { ...result, replayed: false }
       })
     } catch (error) {
@@ -737,11 +749,7 @@ export class OrdersService {
     orderId: string,
     requestHash: string,
   ): Promise<(OrderResult & { replayed: true }) | undefined> {
-    const order = await db
-      .selectFrom('orders')
-      .select(['requestHash', 'responseJson'])
-      .where('id', '=', orderId)
-      .executeTakeFirst()
+    const order = await firstAnswer.first(db, { id: orderId })
     return replayOrRefuse(
       order,
       {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../../db/client.ts'
+import { prepared } from '../../../db/prepared.ts'
 import type { LedgerEntriesTable } from '../../../db/schema/ledger-entries.ts'
 import type { MembersTable } from '../../../db/schema/members.ts'
 import type { Selectable } from 'kysely'
@@ -93,18 +94,10 @@ export function memberEventData(member: Selectable<MembersTable>): Record<string
 // Typed parameters: PostgreSQL cannot infer the type of a bare parameter in a SELECT list.
 const text = (value: string) => sql<string>`cast(${value} as text)`
 
-/**
- * Writes the events into the webhooks' outbox inside the caller's transaction, so that an event
- * exists exactly when the change it tells was committed: one row per subscription that asked for
- * the type, found by one INSERT ... SELECT (nothing is written when nobody listens). Each event
- * gets its id here; every delivery and replay of it carries the same id.
- */
-export async function recordEvents(trx: Db, events: WebhookEvent[], now: Date): Promise<void> {
-  const at = now.toISOString()
-  for (const event of events) {
-    const id = newId('evt')
-    const body = JSON.stringify({ id, type: event.type, createdAt: at, data: event.data })
-    await trx
+/** One row per active subscription that asked for the type; every ledger entry runs it (#15). */
+const eventDeliveries = prepared(
+  (db, p: { eventId: string; eventType: string; orderKey: string; body: string; at: string }) =>
+    db
       .insertInto('webhookDeliveries')
       .columns([
         'subscriptionId',
@@ -121,21 +114,40 @@ export async function recordEvents(trx: Db, events: WebhookEvent[], now: Date): 
         eb
           .selectFrom('webhookSubscriptionEvents as wanted')
           .innerJoin('webhookSubscriptions as s', 's.id', 'wanted.subscriptionId')
-          .where('wanted.eventType', '=', event.type)
+          .where('wanted.eventType', '=', p.eventType)
           .where('s.status', '=', 'active')
           .select([
             's.id',
-            text(id).as('eventId'),
-            text(event.type).as('eventType'),
-            text(event.orderKey).as('orderKey'),
-            text(body).as('body'),
+            text(p.eventId).as('eventId'),
+            text(p.eventType).as('eventType'),
+            text(p.orderKey).as('orderKey'),
+            text(p.body).as('body'),
             text('pending').as('status'),
             sql.lit(0).as('attempts'),
-            text(at).as('notBefore'),
-            text(at).as('createdAt'),
+            text(p.at).as('notBefore'),
+            text(p.at).as('createdAt'),
           ]),
-      )
-      .execute()
+      ),
+)
+
+/**
+ * Writes the events into the webhooks' outbox inside the caller's transaction, so that an event
+ * exists exactly when the change it tells was committed: one row per subscription that asked for
+ * the type, found by one INSERT ... SELECT (nothing is written when nobody listens). Each event
+ * gets its id here; every delivery and replay of it carries the same id.
+ */
+export async function recordEvents(trx: Db, events: WebhookEvent[], now: Date): Promise<void> {
+  const at = now.toISOString()
+  for (const event of events) {
+    const id = newId('evt')
+    const body = JSON.stringify({ id, type: event.type, createdAt: at, data: event.data })
+    await eventDeliveries.all(trx, {
+      eventId: id,
+      eventType: event.type,
+      orderKey: event.orderKey,
+      body,
+      at,
+    })
   }
 }
 
