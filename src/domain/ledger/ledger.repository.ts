@@ -50,6 +50,41 @@ export async function insertLedgerEntries(
   return entries
 }
 
+/** The columns every single entry is written with, each given (null where there is none). */
+export type LedgerEntryValues = Required<
+  Pick<
+    Insertable<LedgerEntriesTable>,
+    | 'memberId'
+    | 'points'
+    | 'kind'
+    | 'reason'
+    | 'note'
+    | 'sourceType'
+    | 'sourceId'
+    | 'idempotencyKey'
+    | 'programmeVersion'
+    | 'balanceAfter'
+    | 'expiresAt'
+    | 'actor'
+    | 'createdAt'
+  >
+>
+
+const newEntry = prepared((db, p: LedgerEntryValues) =>
+  db.insertInto('ledgerEntries').values(p).returningAll(),
+)
+
+/** One entry, as `insertLedgerEntries` writes it, with a statement compiled once (#15). */
+export async function insertLedgerEntry(
+  trx: Db,
+  values: LedgerEntryValues,
+  now: Date,
+): Promise<LedgerEntryRow> {
+  const [entry] = await newEntry.all(trx, values)
+  await recordEvents(trx, [ledgerEntryEvent(entry!)], now)
+  return entry!
+}
+
 export async function findEntryByKey(
   trx: Db,
   idempotencyKey: string,

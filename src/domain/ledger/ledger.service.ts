@@ -7,7 +7,7 @@ import type { LedgerEntryView, LedgerReason, LedgerWrite } from './ledger.ts'
 import {
   type LedgerEntryRow,
   type MemberRow,
-  insertLedgerEntries,
+  insertLedgerEntry,
   lockMember,
   openLots,
 } from './ledger.repository.ts'
@@ -25,28 +25,25 @@ async function insertEntry(
   expiresAt: string | null,
   now: Date,
 ): Promise<LedgerEntryRow> {
-  const [entry] = await insertLedgerEntries(
+  return insertLedgerEntry(
     trx,
-    [
-      {
-        memberId: write.memberId,
-        points: signedPoints,
-        kind: write.kind,
-        reason: write.reason,
-        note: write.note ?? null,
-        sourceType: write.sourceType ?? null,
-        sourceId: write.sourceId ?? null,
-        idempotencyKey: write.idempotencyKey ?? null,
-        programmeVersion: write.programmeVersion ?? null,
-        balanceAfter,
-        expiresAt,
-        actor: write.actor ?? null,
-        createdAt: now.toISOString(),
-      },
-    ],
+    {
+      memberId: write.memberId,
+      points: signedPoints,
+      kind: write.kind,
+      reason: write.reason,
+      note: write.note ?? null,
+      sourceType: write.sourceType ?? null,
+      sourceId: write.sourceId ?? null,
+      idempotencyKey: write.idempotencyKey ?? null,
+      programmeVersion: write.programmeVersion ?? null,
+      balanceAfter,
+      expiresAt,
+      actor: write.actor ?? null,
+      createdAt: now.toISOString(),
+    },
     now,
   )
-  return entry!
 }
 
 /** Every credit writes these two: compiled once (#15). */

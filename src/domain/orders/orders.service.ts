@@ -214,6 +214,48 @@ const qualifyingOrdersBefore = prepared(
       // A rejected order earned nothing, so it leaves the bonus to the next one.
       .where((eb) => withoutHold(eb, ['rejected'])),
 )
+const earnedFromOrdersBetween = prepared(
+  (db, p: { memberId: string; start: string; end: string }) =>
+    db
+      .selectFrom('ledgerEntries')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
+      .where('memberId', '=', p.memberId)
+      .where('reason', 'in', ['order', 'first_order_bonus'])
+      .where('createdAt', '>=', p.start)
+      .where('createdAt', '<', p.end),
+)
+// Written with its answer empty: the answer is saved once the order's points are known.
+const newOrder = prepared(
+  (
+    db,
+    p: {
+      id: string
+      memberId: string
+      amount: number
+      currency: string
+      itemsJson: string
+      pointsRedeemed: number
+      pointsEarned: number
+      requestHash: string
+      programmeVersion: number
+      tierCode: string
+      placedAt: string
+      createdAt: string
+    },
+  ) =>
+    db
+      .insertInto('orders')
+      .values({
+        ...p,
+        pointsReversed: 0,
+        pointsReturned: 0,
+        refundedAmount: 0,
+        status: 'completed',
+        responseJson: '',
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id'),
+)
 const saveResponse = prepared((db, p: { id: string; responseJson: string }) =>
   db.updateTable('orders').set({ responseJson: p.responseJson }).where('id', '=', p.id),
 )
@@ -301,30 +343,20 @@ export class OrdersService {
         const pending = capHit ? { id: newId('pnd'), points: orderPoints, ...capHit } : null
         const pointsEarned = pending ? 0 : orderPoints
         // Written with its points known, so that the tier window sums it as it is.
-        const inserted = await trx
-          .insertInto('orders')
-          .values({
-            id: input.id,
-            memberId: buyer.id,
-            amount: input.amount,
-            currency,
-            itemsJson: JSON.stringify(items),
-            pointsRedeemed: input.pointsRedeemed ?? 0,
-            pointsEarned,
-            pointsReversed: 0,
-            pointsReturned: 0,
-            refundedAmount: 0,
-            status: 'completed',
-            requestHash,
-            responseJson: '',
-            programmeVersion: version,
-            tierCode: tierBefore.code,
-            placedAt: placedAt.toISOString(),
-            createdAt: now.toISOString(),
-          })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .returning('id')
-          .executeTakeFirst()
+        const inserted = await newOrder.first(trx, {
+          id: input.id,
+          memberId: buyer.id,
+          amount: input.amount,
+          currency,
+          itemsJson: JSON.stringify(items),
+          pointsRedeemed: input.pointsRedeemed ?? 0,
+          pointsEarned,
+          requestHash,
+          programmeVersion: version,
+          tierCode: tierBefore.code,
+          placedAt: placedAt.toISOString(),
+          createdAt: now.toISOString(),
+        })
         if (!inserted) return (await this.replayOf(trx, input.id, requestHash))!
         if (benefits.length > 0) {
           await trx
@@ -733,15 +765,8 @@ export class OrdersService {
     now: Date,
   ): Promise<number> {
     const day = localDayRange(now, programme.timezone)
-    const row = await trx
-      .selectFrom('ledgerEntries')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), sql<number>`0`).as('total'))
-      .where('memberId', '=', memberId)
-      .where('reason', 'in', ['order', 'first_order_bonus'])
-      .where('createdAt', '>=', day.start)
-      .where('createdAt', '<', day.end)
-      .executeTakeFirstOrThrow()
-    return Number(row.total)
+    const row = await earnedFromOrdersBetween.first(trx, { memberId, ...day })
+    return Number(row!.total)
   }
 
   private async replayOf(
