@@ -285,10 +285,11 @@ export function createWechatBot(deps: WechatBotDeps): WechatBot {
             return
           }
           const links = (message.buttons ?? []).map((b) => `${b.label}：${b.url}`)
-          // The picture first, as Telegram shows it above its caption; a stored one as its bytes.
+          // The picture first, as Telegram shows it above its caption; a stored one as its bytes,
+          // in base64 because a puppet service serializes the box and one of a Buffer cannot be.
           const picture = message.image
-            ? FileBox.fromBuffer(
-                message.image.bytes,
+            ? FileBox.fromBase64(
+                message.image.bytes.toString('base64'),
                 `picture.${message.image.contentType.slice(6)}`,
               )
             : message.imageUrl && FileBox.fromUrl(message.imageUrl)
