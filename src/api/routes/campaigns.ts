@@ -77,12 +77,9 @@ const CampaignSchema = z
     message: z.object({
       text: localized.openapi({ description: 'The text in each language; members read theirs' }),
       imageUrl: z.string().optional(),
-      imageSha256: z
-        .string()
-        .optional()
-        .openapi({
-          description: 'The uploaded picture (POST /campaigns/images) the message sends',
-        }),
+      imageSha256: z.string().optional().openapi({
+        description: 'The uploaded picture (POST /campaigns/images) the message sends',
+      }),
       buttons: z
         .array(
           z.object({
