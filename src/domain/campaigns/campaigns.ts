@@ -26,6 +26,7 @@ const messageFields = {
    */
   imageSha256: z
     .string()
+    .length(64)
     .regex(/^[0-9a-f]{64}$/, 'the SHA-256 the picture’s upload answered')
     .optional(),
   /** Link buttons, each labelled in both languages; members read the label of theirs. */
