@@ -24,6 +24,7 @@ import * as shopConnectors from './0024-shop-connectors.ts'
 import * as couponUseKey from './0027-coupon-use-key.ts'
 import * as tierBenefits from './0029-tier-benefits.ts'
 import * as massSendResults from './0030-mass-send-results.ts'
+import * as campaignImages from './0031-campaign-images.ts'
 
 /** A static registry, so that migrations ship inside the bundle and run in a fixed order. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0027-coupon-use-key': couponUseKey,
   '0029-tier-benefits': tierBenefits,
   '0030-mass-send-results': massSendResults,
+  '0031-campaign-images': campaignImages,
 }

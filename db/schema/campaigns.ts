@@ -19,6 +19,19 @@ export interface CampaignsTable {
   completedAt: string | null
 }
 
+/** A campaign message's picture, by its SHA-256 (see migration 0031). */
+export interface CampaignImagesTable {
+  sha256: string
+  /** image/png, image/jpeg or image/webp, as read from the bytes. */
+  contentType: string
+  bytes: Buffer
+  size: number
+  width: number
+  height: number
+  createdBy: string
+  createdAt: string
+}
+
 export interface OutboxTable {
   id: Generated<number>
   campaignId: string | null

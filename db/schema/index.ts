@@ -1,6 +1,7 @@
 import type { ApiKeysTable } from './api-keys.ts'
 import type {
   CampaignHoldoutsTable,
+  CampaignImagesTable,
   CampaignOpensTable,
   CampaignsTable,
   OutboxTable,
@@ -108,6 +109,7 @@ export interface Database {
   memberTags: MemberTagsTable
   segments: SegmentsTable
   campaigns: CampaignsTable
+  campaignImages: CampaignImagesTable
   outbox: OutboxTable
   massSendResults: MassSendResultsTable
   shopDeliveries: ShopDeliveriesTable

@@ -96,6 +96,7 @@ export const OPERATIONS = {
 
   'POST /api/v1/campaigns': 'manager',
   'POST /api/v1/campaigns/preview': 'manager',
+  'POST /api/v1/campaigns/images': 'manager',
   'GET /api/v1/campaigns': 'staff',
   'GET /api/v1/campaigns/{id}': 'staff',
   'POST /api/v1/campaigns/{id}/pause': 'manager',

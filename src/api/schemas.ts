@@ -329,6 +329,18 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 |
   >
 }
 
+const PICTURE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const
+
+/** A request whose body is a picture itself, of a type the picture check takes (`checkImage`). */
+export function pictureBody() {
+  return {
+    required: true,
+    content: Object.fromEntries(
+      PICTURE_TYPES.map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }]),
+    ),
+  } as const
+}
+
 export function json<T>(schema: T, description: string) {
   return { description, content: { 'application/json': { schema } } }
 }

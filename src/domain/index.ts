@@ -21,6 +21,7 @@ import { ProgrammeService } from './programme/programme.service.ts'
 import { RemindersService } from './reminders/reminders.service.ts'
 import { ReportsService } from './reports/reports.service.ts'
 import { RewardImagesService } from './rewards/reward-images.service.ts'
+import { CampaignImagesService } from './campaigns/campaign-images.service.ts'
 import { RewardsService } from './rewards/rewards.service.ts'
 import { ChurnDigestService } from './segments/churn-digest.service.ts'
 import { SegmentsService } from './segments/segments.service.ts'
@@ -104,6 +105,7 @@ export function createDomain(
     reminders,
     jobLeases,
     campaigns,
+    campaignImages: new CampaignImagesService(deps),
     guestSales,
     // Shop webhooks become orders through the same two services the till's API calls.
     shopSync: new ShopSyncService(deps, programme, members, orders, guestSales),

@@ -1,7 +1,15 @@
 /** A message the domain asks a channel to deliver: text, an optional image and link buttons. */
 export interface OutboundMessage {
   text: string
+  /** A picture at a public address, which the platform fetches itself. */
   imageUrl?: string
+  /** A picture stored on this server (a campaign's upload), by its SHA-256: see `image`. */
+  imageSha256?: string
+  /**
+   * The bytes of the `imageSha256` picture, read by the outbox when a worker claims the message
+   * and never stored with it: the channel uploads them, as no platform can fetch our server.
+   */
+  image?: { bytes: Buffer; contentType: string }
   buttons?: { label: string; url: string }[]
   /** A button opening the member's page (the mini-app); its visits count as the message's opens. */
   miniappButton?: string

@@ -1,19 +1,9 @@
-import { createCanvas } from '@napi-rs/canvas'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { StaffRole } from '../../src/domain/staff/staff.service.ts'
 import { REWARD_IMAGE_MAX_BYTES } from '../../src/domain/rewards/images.ts'
 import { type ApiFixture, createApiFixture } from '../helpers/api.ts'
 import { available, databases } from '../helpers/db.ts'
-
-/** A real picture of the given size and colour, as a phone or an editor saves it. */
-function picture(type: 'png' | 'jpeg' | 'webp', colour = '#c0392b', side = 64): Buffer {
-  const canvas = createCanvas(side, side)
-  const ctx = canvas.getContext('2d')
-  ctx.fillStyle = colour
-  ctx.fillRect(0, 0, side, side)
-  if (type === 'png') return canvas.toBuffer('image/png')
-  return type === 'jpeg' ? canvas.toBuffer('image/jpeg') : canvas.toBuffer('image/webp')
-}
+import { picture } from '../helpers/png.ts'
 
 for (const db of databases) {
   describe.skipIf(!available(db))(

@@ -429,7 +429,9 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
         // Typed once in the chat: every member reads it, whatever their language.
         text: { 'zh-CN': 'Double points this weekend!', en: 'Double points this weekend!' },
         imageUrl: 'https://shop.example/sale.jpg',
-        buttons: [{ label: 'Shop now', url: 'https://shop.example/sale' }],
+        buttons: [
+          { label: { 'zh-CN': 'Shop now', en: 'Shop now' }, url: 'https://shop.example/sale' },
+        ],
       },
     })
     expect((await say(owner, `/campaign ${id}`))[0]).toContain('(scheduled)')
@@ -458,7 +460,8 @@ describeOnDatabases('quizzes, lotteries and surveys in chat', (get) => {
     expect(await domain.campaigns.get(id)).toMatchObject({
       message: {
         text: { 'zh-CN': 'Tea tasting on Saturday', en: 'Tea tasting on Saturday' },
-        miniappButton: 'Open my points',
+        // The bot's own label: each member reads it in their language, not the manager's.
+        miniappButton: { 'zh-CN': '打开会员中心', en: 'Open my points' },
       },
       stats: { cost: 5_050 },
     })

@@ -387,6 +387,26 @@ describeOnDatabases('WeChat bot', (get) => {
     expect(await wx.say(shopper, picture, wx.room(shopper))).toEqual([])
   })
 
+  it('sends a campaign message’s stored picture as its bytes, then the text with its links', async () => {
+    const shopper = newContact()
+    const png = await QRCode.toBuffer('autumn range', { type: 'png' })
+    const before = wx.sent.length
+    const result = await wx.bot.messageSender.send(shopper.id, {
+      text: '秋季新品到店',
+      buttons: [{ label: '去看看', url: 'https://shop.example/autumn' }],
+      imageSha256: 'a'.repeat(64),
+      image: { bytes: png, contentType: 'image/png' },
+    })
+    expect(result).toEqual({ ok: true })
+    await wx.bot.idle()
+    const sent = wx.sent.slice(before).filter((s) => s.to === shopper.id)
+    expect(sent.map((s) => s.text)).toEqual([
+      '[image]',
+      '秋季新品到店\n去看看：https://shop.example/autumn',
+    ])
+    expect((await sent[0]!.picture!).equals(png)).toBe(true)
+  })
+
   it('retries a message WeChat refused before sending it, keeping the order', async () => {
     const shopper = newContact()
     const send = wx.puppet.messageSendText.bind(wx.puppet)

@@ -2,6 +2,16 @@ import { createCanvas, loadImage } from '@napi-rs/canvas'
 import { expect } from 'vitest'
 import jsQR from 'jsqr'
 
+/** A real picture of the given size and colour, as a phone or an editor saves it. */
+export function picture(type: 'png' | 'jpeg' | 'webp', colour = '#c0392b', side = 64): Buffer {
+  const canvas = createCanvas(side, side)
+  const ctx = canvas.getContext('2d')
+  ctx.fillStyle = colour
+  ctx.fillRect(0, 0, side, side)
+  if (type === 'png') return canvas.toBuffer('image/png')
+  return type === 'jpeg' ? canvas.toBuffer('image/jpeg') : canvas.toBuffer('image/webp')
+}
+
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 
 /**

@@ -62,6 +62,8 @@ export interface Sent {
   to: string
   text: string
   image: boolean
+  /** A picture's bytes, where the bot sent one. */
+  picture?: Promise<Buffer>
   /** A file the bot sent (not a picture): its name and bytes. */
   file?: { name: string; content: Promise<Buffer> }
 }
@@ -143,6 +145,7 @@ export async function startWechatHarness(
       to,
       text: image ? '[image]' : box ? `[file ${box.name}]` : (message.text() ?? ''),
       image,
+      ...(image && json ? { picture: FileBox.fromJSON(json).toBuffer() } : {}),
       ...(box ? { file: { name: box.name, content: box.toBuffer() } } : {}),
     })
   })

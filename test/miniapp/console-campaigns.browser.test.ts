@@ -8,6 +8,7 @@ import type { Domain } from '../../src/domain/index.ts'
 import { startOutboxWorker } from '../../src/jobs/outbox-worker.ts'
 import { programmeWith } from '../helpers/domain.ts'
 import { FakeBotApi } from '../helpers/fake-telegram.ts'
+import { picture } from '../helpers/png.ts'
 import {
   ARTIFACTS,
   CHROMIUM,
@@ -20,6 +21,8 @@ import {
   startPageServer,
 } from '../helpers/page-server.ts'
 
+/** The campaign's picture: a real PNG, as a phone saves it. */
+const TEA = picture('png', '#27ae60', 160)
 const PHONE = { width: 360, height: 740 }
 const DESKTOP = { width: 1280, height: 800 }
 const TOKEN = '123456:TEST-token-for-the-fake-bot-api'
@@ -99,6 +102,31 @@ describe.skipIf(!runBrowser)(
       await phone
         .getByLabel('消息正文（English）')
         .fill('Spring tea is in: a second cup at half price.')
+      // The picture goes up when chosen and shows in the form; a file that is no picture is refused.
+      const chooser = phone.getByLabel('图片（可不加；PNG、JPEG 或 WebP，不超过 1 MB）')
+      await chooser.setInputFiles({
+        name: 'menu.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from('not a picture'),
+      })
+      await expect
+        .poll(() => phone.getByRole('alert').textContent(), SLOW)
+        .toBe('图片只能是 PNG、JPEG 或 WebP 格式。')
+      await chooser.setInputFiles({ name: 'tea.png', mimeType: 'image/png', buffer: TEA })
+      const shown = phone.getByTestId('picture')
+      await shown.waitFor()
+      expect(await shown.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(160)
+      await phone.getByRole('button', { name: '添加链接按钮' }).click()
+      await phone.getByLabel('按钮 1 的文字（简体中文）').fill('看看新茶')
+      await phone.getByLabel('按钮 1 的文字（English）').fill('See the new teas')
+      const link = phone.getByLabel('按钮 1 的链接（以 https:// 开头）')
+      await link.fill('http://tea.example/spring')
+      await phone.getByRole('button', { name: '发给我预览' }).click()
+      // The server's refusal names the field in the form's own words.
+      await expect
+        .poll(() => phone.getByRole('alert').textContent(), SLOW)
+        .toBe('「按钮 1 的链接（以 https:// 开头）」填写得不对，请检查。')
+      await link.fill('https://tea.example/spring')
       await phone.getByRole('button', { name: '发给我预览' }).click()
       await expect
         .poll(() => phone.getByTestId('previewed').textContent(), SLOW)
@@ -150,7 +178,13 @@ describe.skipIf(!runBrowser)(
       )
       const members = new Set(tagged.map((m) => m.chat))
       const toChats = (chats: (chat: string) => boolean) =>
-        api.calls.filter((c) => c.method === 'sendMessage' && chats(String(c.payload.chat_id)))
+        api.calls.filter((c) => c.method === 'sendPhoto' && chats(String(c.payload.chat_id)))
+      const labels = (call: (typeof api.calls)[number]) =>
+        (
+          JSON.parse(call.payload.reply_markup as string) as {
+            inline_keyboard: { text: string; url: string }[][]
+          }
+        ).inline_keyboard.map((row) => `${row[0]!.text} ${row[0]!.url}`)
       const sends = () => toChats((chat) => members.has(chat))
       const worker = startOutboxWorker({
         domain,
@@ -161,8 +195,11 @@ describe.skipIf(!runBrowser)(
       try {
         // The preview reaches the manager's own chat; paused, the campaign's messages wait.
         await expect
-          .poll(() => toChats((chat) => chat === meiChat).map((c) => c.payload.text), SLOW)
+          .poll(() => toChats((chat) => chat === meiChat).map((c) => c.payload.caption), SLOW)
           .toEqual(['春茶到店，凭此消息第二杯半价。'])
+        const [previewed] = toChats((chat) => chat === meiChat)
+        expect((previewed!.payload.photo as { content: Buffer }).content.equals(TEA)).toBe(true)
+        expect(labels(previewed!)).toEqual(['看看新茶 https://tea.example/spring'])
         await new Promise((resolve) => setTimeout(resolve, 300))
         expect(sends()).toHaveLength(0)
         await deskRow.getByRole('button', { name: 'Resume' }).click()
@@ -179,12 +216,18 @@ describe.skipIf(!runBrowser)(
       const byChat = new Map(tagged.map((m) => [m.chat, m]))
       const messaged = sends().map((c) => String(c.payload.chat_id))
       expect(new Set(messaged).size).toBe(8)
-      for (const call of sends())
-        expect(call.payload.text).toBe(
-          byChat.get(String(call.payload.chat_id))!.locale === 'en'
+      for (const call of sends()) {
+        const english = byChat.get(String(call.payload.chat_id))!.locale === 'en'
+        expect(call.payload.caption).toBe(
+          english
             ? 'Spring tea is in: a second cup at half price.'
             : '春茶到店，凭此消息第二杯半价。',
         )
+        expect(labels(call)).toEqual([
+          `${english ? 'See the new teas' : '看看新茶'} https://tea.example/spring`,
+        ])
+        expect((call.payload.photo as { content: Buffer }).content.equals(TEA)).toBe(true)
+      }
 
       // One messaged member buys: the order and its sales are the campaign's.
       const buyer = tagged.find((m) => m.chat === messaged[0])!
@@ -212,6 +255,21 @@ describe.skipIf(!runBrowser)(
         /^Conversion uplift over the holdout: \+12\.5 points \(95% interval -?\d+\.\d to \+?\d+\.\d\) Too few members yet to tell\.$/,
       )
       await desk.screenshot({ path: `${ARTIFACTS}/console-campaigns-results-1280x800.png` })
+      // The composer on a desk, with a picture and a button, as an English manager reads it.
+      await desk.getByRole('button', { name: 'New campaign' }).click()
+      await desk
+        .getByLabel('Picture (optional; PNG, JPEG or WebP, up to 1 MB)')
+        .setInputFiles({ name: 'tea.png', mimeType: 'image/png', buffer: TEA })
+      await desk.getByTestId('picture').waitFor()
+      await desk.getByRole('button', { name: 'Add a link button' }).click()
+      await desk.getByLabel('Button 1 label (English)').fill('See the new teas')
+      await desk.getByLabel('Button 1 address (starting https://)').fill('https://tea.example/')
+      await expectFits(desk, DESKTOP.width)
+      await desk.getByTestId('picture').evaluate((img) => {
+        img.scrollIntoView({ block: 'start' })
+        window.scrollBy(0, -200)
+      })
+      await desk.screenshot({ path: `${ARTIFACTS}/console-campaigns-compose-1280x800.png` })
       await desk.close()
 
       // A reload opens in the browser's language (the link's lang is gone with its hash).

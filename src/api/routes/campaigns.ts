@@ -4,7 +4,14 @@ import { DomainError } from '../../shared/errors.ts'
 import type { Domain } from '../../domain/index.ts'
 import { newRouter } from '../router.ts'
 import { actorOf } from '../middleware/api-key.ts'
-import { HoldoutComparisonSchema, errorResponses, json, localized } from '../schemas.ts'
+import { REWARD_IMAGE_MAX_BYTES, REWARD_IMAGE_MAX_SIDE } from '../../domain/rewards/images.ts'
+import {
+  HoldoutComparisonSchema,
+  errorResponses,
+  json,
+  localized,
+  pictureBody,
+} from '../schemas.ts'
 
 const IdParams = z.object({
   id: z
@@ -70,8 +77,21 @@ const CampaignSchema = z
     message: z.object({
       text: localized.openapi({ description: 'The text in each language; members read theirs' }),
       imageUrl: z.string().optional(),
-      buttons: z.array(z.object({ label: z.string(), url: z.string() })).optional(),
-      miniappButton: z.string().optional(),
+      imageSha256: z.string().optional().openapi({
+        description: 'The uploaded picture (POST /campaigns/images) the message sends',
+      }),
+      buttons: z
+        .array(
+          z.object({
+            label: localized.openapi({ description: 'In each language; members read theirs' }),
+            url: z.string(),
+          }),
+        )
+        .optional(),
+      miniappButton: localized
+        .optional()
+        .openapi({ description: 'The member-page button’s label in each language' }),
+      officialMassSend: z.boolean().optional(),
     }),
     segment: z.record(z.string(), z.unknown()),
     status: z.enum(['scheduled', 'sending', 'paused', 'completed', 'cancelled']),
@@ -85,6 +105,17 @@ const CampaignSchema = z
     stats: StatsSchema,
   })
   .openapi('Campaign')
+
+const CampaignImageSchema = z
+  .object({
+    sha256: z.string().openapi({ description: 'What a message names it by: message.imageSha256' }),
+    url: z.string().openapi({ description: 'Where this server shows it, cached for good' }),
+    contentType: z.string(),
+    size: z.number().int(),
+    width: z.number().int(),
+    height: z.number().int(),
+  })
+  .openapi('CampaignImage')
 
 const tags = ['campaigns']
 const action = (name: 'pause' | 'resume' | 'cancel', summary: string) =>
@@ -111,13 +142,25 @@ const routes = {
       ...errorResponses(400, 401, 403),
     },
   }),
+  uploadImage: createRoute({
+    method: 'post',
+    path: '/campaigns/images',
+    tags,
+    summary: 'Upload a picture for campaign messages',
+    description: `The body is the picture itself: PNG, JPEG or WebP (read from its bytes, not its Content-Type), at most ${REWARD_IMAGE_MAX_BYTES / 1024} KB and ${REWARD_IMAGE_MAX_SIDE} pixels a side, as a reward's. A message then names it by its sha256 (message.imageSha256), and the channels send its bytes, so it needs no public address. The same bytes again are the same picture.`,
+    request: { body: pictureBody() },
+    responses: {
+      201: json(CampaignImageSchema, 'The stored picture'),
+      ...errorResponses(400, 401, 403, 413, 415),
+    },
+  }),
   preview: createRoute({
     method: 'post',
     path: '/campaigns/preview',
     tags,
     summary: 'Send a message as composed to the calling staff member’s own chat',
     description:
-      'Through the outbox, as staff notices go, in the language of the member who is the same person (else the programme’s). Its text and link buttons; a picture and the member-page button are not shown. queued is false when the staff member has no chat to send it to; an API key has none (403).',
+      'Through the outbox, as staff notices go, in the language of the member who is the same person (else the programme’s): its text, picture and buttons as that channel shows them to members (on the Official Account, the text and links only). queued is false when the staff member has no chat to send it to; an API key has none (403).',
     request: {
       body: {
         required: true,
@@ -158,6 +201,11 @@ export function campaignRoutes(domain: Domain) {
     .openapi(routes.create, async (c) =>
       c.json(await domain.campaigns.create(c.req.valid('json'), actorOf(c.get('caller'))), 201),
     )
+    .openapi(routes.uploadImage, async (c) => {
+      const caller = c.get('caller')
+      const bytes = new Uint8Array(await c.req.arrayBuffer())
+      return c.json(await domain.campaignImages.upload(bytes, actorOf(caller)), 201)
+    })
     .openapi(routes.preview, async (c) => {
       const caller = c.get('caller')
       if (caller.kind !== 'staff')

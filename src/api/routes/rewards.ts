@@ -15,6 +15,7 @@ import {
   RewardSchema,
   errorResponses,
   json,
+  pictureBody,
 } from '../schemas.ts'
 
 const IdParams = z.object({
@@ -71,7 +72,6 @@ const updateReward = createRoute({
   },
   responses: { 200: json(RewardSchema, 'The reward'), ...errorResponses(400, 401, 403, 404) },
 })
-const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const
 const setImage = createRoute({
   method: 'put',
   path: '/rewards/{id}/image',
@@ -80,12 +80,7 @@ const setImage = createRoute({
   description: `The body is the picture itself: PNG, JPEG or WebP (read from its bytes, not its Content-Type), at most ${REWARD_IMAGE_MAX_BYTES / 1024} KB and ${REWARD_IMAGE_MAX_SIDE} pixels a side. It replaces the one the reward had; the reward's imageUrl then names the new one, served by this server and cached for good.`,
   request: {
     params: IdParams,
-    body: {
-      required: true,
-      content: Object.fromEntries(
-        IMAGE_TYPES.map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }]),
-      ),
-    },
+    body: pictureBody(),
   },
   responses: {
     200: json(RewardSchema, 'The reward with its new picture'),

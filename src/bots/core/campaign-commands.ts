@@ -141,7 +141,7 @@ export async function broadcastText(
     return askButton(turn, { ...dialog, imageUrl: url })
   }
   if (dialog.step === 'button') {
-    const match = /^(.{1,64}?)\s+(https?:\/\/\S+)$/.exec(input.trim())
+    const match = /^(.{1,64}?)\s+(https:\/\/\S+)$/.exec(input.trim())
     if (!match) return text(t(turn.locale, 'broadcast.buttonInvalid'))
     return askCost(turn, { ...dialog, button: { label: match[1]!, url: match[2]! } })
   }
@@ -262,7 +262,15 @@ export async function confirmBroadcast(turn: Turn, dialog: Broadcast): Promise<R
         text: dialog.message!,
         ...(dialog.imageUrl ? { imageUrl: dialog.imageUrl } : {}),
         ...(dialog.button ? { buttons: [dialog.button] } : {}),
-        ...(dialog.miniappButton ? { miniappButton: dialog.miniappButton } : {}),
+        // Our own label, so each member reads it in their language, not the manager's.
+        ...(dialog.miniappButton
+          ? {
+              miniappButton: {
+                'zh-CN': t('zh-CN', 'broadcast.miniappLabel'),
+                en: t('en', 'broadcast.miniappLabel'),
+              },
+            }
+          : {}),
       },
       segment: dialog.filter ?? {},
       sendAt: dialog.sendAt,

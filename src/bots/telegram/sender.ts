@@ -70,8 +70,12 @@ export class TelegramSender implements MessageSender {
     }
     const reply_markup = rows.length ? { inline_keyboard: rows } : undefined
     try {
-      if (message.imageUrl) {
-        await this.telegram.sendPhoto(recipient, message.imageUrl, {
+      // A stored picture goes up as its bytes: Telegram cannot fetch it from our server.
+      const photo = message.image
+        ? { source: message.image.bytes, filename: `picture.${message.image.contentType.slice(6)}` }
+        : message.imageUrl
+      if (photo) {
+        await this.telegram.sendPhoto(recipient, photo, {
           caption: message.text.slice(0, 1024),
           reply_markup,
         })

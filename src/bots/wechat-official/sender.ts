@@ -131,6 +131,11 @@ export class OfficialAccountSender implements MessageSender {
     }
   }
 
+  /**
+   * The text with its buttons as lines of links. A picture is left out: the Official Account
+   * sends one only as media uploaded to WeChat first (media/upload, then an image message),
+   * which this sender does not do yet.
+   */
   private textOf(message: OutboundMessage): string {
     const links = (message.buttons ?? []).map((b) => `${b.label}：${b.url}`)
     if (message.miniappButton && this.deps.memberPageUrl)

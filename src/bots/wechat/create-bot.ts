@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Logger } from 'pino'
+import { FileBox } from 'file-box'
 import qrcodeTerminal from 'qrcode-terminal'
 import {
   type Contact,
@@ -284,16 +285,31 @@ export function createWechatBot(deps: WechatBotDeps): WechatBot {
             return
           }
           const links = (message.buttons ?? []).map((b) => `${b.label}：${b.url}`)
+          // The picture first, as Telegram shows it above its caption; a stored one as its bytes,
+          // in base64 because a puppet service serializes the box and one of a Buffer cannot be.
+          const picture = message.image
+            ? FileBox.fromBase64(
+                message.image.bytes.toString('base64'),
+                `picture.${message.image.contentType.slice(6)}`,
+              )
+            : message.imageUrl && FileBox.fromUrl(message.imageUrl)
+          let said = false
           try {
+            if (picture) {
+              await contact.say(picture)
+              said = true
+            }
             await contact.say([message.text, ...links].join('\n'))
           } catch (error) {
             // Retried by the paced sender only when WeChat refused it before sending (the
-            // pacer pauses the whole account on "too often").
+            // pacer pauses the whole account on "too often"), and only while nothing of it has
+            // arrived: the picture is never sent twice.
             const failure = classifySayError(error)
             if (failure === 'too_frequent')
               void health?.report('wechat', 'degraded', 'WeChat says the account sends too often')
-            if (failure === 'refused' || failure === 'too_frequent') throw error
-            if (failure === 'logged_out') result = { ...loggedOut, error: String(error) }
+            if (!said && (failure === 'refused' || failure === 'too_frequent')) throw error
+            // Part of it arrived: held and sent again later, the member would get it twice.
+            if (failure === 'logged_out' && !said) result = { ...loggedOut, error: String(error) }
             else result = { ok: false, uncertain: true, error: String(error) }
           }
         })

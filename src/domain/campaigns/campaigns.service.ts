@@ -8,13 +8,13 @@ import { recordEvents } from '../webhooks/events.ts'
 import type { DomainDeps } from '../context.ts'
 import { type Touch, attributeOrders, messageTouch } from '../outbox/attribution.ts'
 import { compareGroups, drawHoldout } from '../outbox/holdout.ts'
-import type { OutboxService } from '../outbox/outbox.service.ts'
+import { type OutboxService, readAs } from '../outbox/outbox.service.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
-import { localize } from '../programme/programme.ts'
 import { DAY_MS } from '../reminders/planning.ts'
 import type { MarketingResult, ReportPeriod } from '../reports/reports.ts'
 import {
   type CampaignInput,
+  type CampaignMessage,
   type CampaignStats,
   type CampaignStatus,
   type CampaignView,
@@ -23,6 +23,7 @@ import {
   messageSchema,
   storedMessage,
 } from './campaigns.ts'
+import { campaignImages } from './campaign-images.service.ts'
 
 /** Turns a saved-filter JSON into the members it selects (the segments service). */
 export interface SegmentResolver {
@@ -58,6 +59,7 @@ export class CampaignsService {
       throw new DomainError('invalid_input', issue.message, { field: issue.path.join('.') })
     }
     const input = parsed.data
+    await this.checkPicture(input.message)
     const segment = this.segments.parse(input.segment, 'segment')
     const { config: programme } = await this.programmes.current()
     const holdoutPercent = input.holdoutPercent ?? programme.campaignHoldoutPercent
@@ -98,13 +100,21 @@ export class CampaignsService {
       const field = ['message', ...issue.path.map(String)].join('.')
       throw new DomainError('invalid_input', issue.message, { field })
     }
-    const { text, buttons } = parsed.data
-    return this.outbox.enqueueStaffMessage({
-      staffId,
-      kind: 'campaign_preview',
-      text,
-      ...(buttons ? { buttons } : {}),
-    })
+    await this.checkPicture(parsed.data)
+    return this.outbox.enqueueStaffMessage({ ...parsed.data, staffId, kind: 'campaign_preview' })
+  }
+
+  /** A message has one picture, and an uploaded one must be there to be sent. */
+  private async checkPicture(message: CampaignMessage): Promise<void> {
+    if (message.imageUrl && message.imageSha256)
+      throw new DomainError('invalid_input', 'a message has one picture: imageUrl or imageSha256', {
+        field: 'message.imageSha256',
+      })
+    const sha256 = message.imageSha256
+    if (sha256 && !(await campaignImages(this.deps.store.db, [sha256])).has(sha256))
+      throw new DomainError('invalid_input', 'no picture was uploaded with this SHA-256', {
+        field: 'message.imageSha256',
+      })
   }
 
   async get(id: string): Promise<CampaignView> {
@@ -175,7 +185,7 @@ export class CampaignsService {
           .where('status', '=', 'scheduled')
           .executeTakeFirst()
         if (Number(taken.numUpdatedRows) === 0) return false
-        const { text, ...rest } = storedMessage(campaign.messageJson)
+        const message = storedMessage(campaign.messageJson)
         const held = drawHoldout(
           campaign.holdoutSeed ?? 0,
           [...identities.keys()],
@@ -202,8 +212,7 @@ export class CampaignsService {
           memberId,
           identity,
           message: {
-            ...rest,
-            text: localize(text, locales.get(memberId) ?? programme.defaultLocale),
+            ...readAs(message, locales.get(memberId) ?? programme.defaultLocale),
             campaignId: id,
           },
           expiresAt,

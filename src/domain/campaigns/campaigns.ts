@@ -12,29 +12,69 @@ export const CAMPAIGN_STATUSES = [
 ] as const
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number]
 
-export const messageSchema = z.object({
+/** The longest label of a button; Telegram cuts a longer one on a phone. */
+const LABEL_MAX = 64
+
+const messageFields = {
   /** Each member reads the text of their language (the other where one is left out). */
   text: merchantText(4_000),
+  /** A picture at a public address, which the channel fetches itself. */
   imageUrl: z.url().optional(),
+  /**
+   * A picture uploaded to this server (POST /api/v1/campaigns/images), by the SHA-256 the upload
+   * answered: the channels send its bytes. A message has imageUrl or this, not both.
+   */
+  imageSha256: z
+    .string()
+    .length(64)
+    .regex(/^[0-9a-f]{64}$/, 'the SHA-256 the picture’s upload answered')
+    .optional(),
+  /** Link buttons, each labelled in both languages; members read the label of theirs. */
   buttons: z
-    .array(z.object({ label: z.string().trim().min(1).max(64), url: z.url() }))
+    .array(
+      z.object({
+        label: merchantText(LABEL_MAX),
+        // A member taps it in a chat: nothing but a web page over TLS, never a script or a file.
+        url: z.url({
+          protocol: /^https$/,
+          hostname: z.regexes.domain,
+          error: 'an https:// address of a web page',
+        }),
+      }),
+    )
     .max(3)
     .optional(),
-  /** Label of a button that opens the member's page; its visits are the campaign's "opened". */
-  miniappButton: z.string().trim().min(1).max(64).optional(),
+  /**
+   * Label of a button that opens the member's page, in both languages; its visits are the
+   * campaign's "opened".
+   */
+  miniappButton: merchantText(LABEL_MAX).optional(),
   /**
    * Official Account followers outside the 48 hours get it by mass send (群发), within each
    * follower's four a month, instead of not at all.
    */
   officialMassSend: z.boolean().optional(),
+}
+
+export const messageSchema = z.object(messageFields)
+export type CampaignMessage = z.infer<typeof messageSchema>
+
+/**
+ * How stored messages read: their labels saved as one string read as that string in both
+ * languages, as their texts do, and a button address is what was accepted when it was saved (an
+ * http:// one was before links had to be https://), so that an old campaign still lists.
+ */
+const storedMessageSchema = z.object({
+  ...messageFields,
+  buttons: z.array(z.object({ label: merchantText(LABEL_MAX), url: z.string() })).optional(),
 })
 
 /**
  * A campaign's message as stored: read through the schema, so that the messages saved while the
- * text was one string read as that string in both languages.
+ * text or a label was one string read as that string in both languages.
  */
-export function storedMessage(json: string): z.infer<typeof messageSchema> {
-  return messageSchema.parse(JSON.parse(json))
+export function storedMessage(json: string): CampaignMessage {
+  return storedMessageSchema.parse(JSON.parse(json))
 }
 
 export const campaignInputSchema = z.object({
@@ -112,7 +152,7 @@ export interface MassSendResult {
 export interface CampaignView {
   id: string
   name: string
-  message: z.infer<typeof messageSchema>
+  message: CampaignMessage
   segment: Record<string, unknown>
   status: CampaignStatus
   sendAt: string

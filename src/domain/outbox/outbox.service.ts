@@ -6,6 +6,8 @@ import type { OutboundMessage } from '../ports.ts'
 import { PROBE_BASE_MS, PROBE_MAX_MS, probeDelayMs } from '../health/channel-health.ts'
 import { type LocalizedText, localize } from '../programme/programme.ts'
 import type { ProgrammeService } from '../programme/programme.service.ts'
+import { campaignImages } from '../campaigns/campaign-images.service.ts'
+import type { StoredImage } from '../rewards/reward-images.service.ts'
 
 /** A row of the outbox claimed by a worker, with what it needs to send it. */
 export interface ClaimedMessage {
@@ -37,15 +39,38 @@ export interface OutboxEntry {
   expiresAt?: string | null
 }
 
+/**
+ * A message with its text and labels in both languages, before it is read in the recipient's
+ * (`readAs`); the rest as `OutboundMessage`.
+ */
+export interface LocalizedMessage {
+  text: LocalizedText
+  imageUrl?: string
+  imageSha256?: string
+  buttons?: { label: LocalizedText; url: string }[]
+  miniappButton?: LocalizedText
+  /** Buttons that answer the bot, labelled in both languages (see `OutboundMessage.actions`). */
+  actions?: { label: LocalizedText; action: string }[]
+  officialMassSend?: boolean
+}
+
+/** The message as a reader of `locale` gets it: its text and every label in their language. */
+export function readAs(message: LocalizedMessage, locale: string): OutboundMessage {
+  const { text, buttons, miniappButton, actions, ...rest } = message
+  const read: OutboundMessage = { ...rest, text: localize(text, locale) }
+  if (buttons?.length)
+    read.buttons = buttons.map((b) => ({ label: localize(b.label, locale), url: b.url }))
+  if (miniappButton) read.miniappButton = localize(miniappButton, locale)
+  if (actions?.length)
+    read.actions = actions.map((a) => ({ label: localize(a.label, locale), action: a.action }))
+  return read
+}
+
 /** A notice or digest for one staff member, in both languages: it is read in theirs. */
-export interface StaffMessage {
+export interface StaffMessage extends LocalizedMessage {
   staffId: string
   /** What it is (`channel_down`, `churn_digest`...), for the log and the records. */
   kind: string
-  text: LocalizedText
-  buttons?: OutboundMessage['buttons']
-  /** Buttons that answer the bot, labelled in both languages (see `OutboundMessage.actions`). */
-  actions?: { label: LocalizedText; action: string }[]
   /**
    * The channel to deliver on: the staff member's own identity there, or that of the member
    * who is the same person (the same chat identity). By default their staff identity's.
@@ -53,6 +78,17 @@ export interface StaffMessage {
   channel?: string
   /** A message with the same staff member and key is queued once, whoever queues it again. */
   dedupeKey?: string
+}
+
+/**
+ * The message with the bytes of its stored picture. One whose picture is missing goes as its
+ * text: a message is never held back for its picture, which nothing deletes.
+ */
+function withImage(message: OutboundMessage, images: Map<string, StoredImage>): OutboundMessage {
+  const image = message.imageSha256 && images.get(message.imageSha256)
+  return image
+    ? { ...message, image: { bytes: image.bytes, contentType: image.contentType } }
+    : message
 }
 
 const LEASE_MS = 60_000
@@ -226,13 +262,8 @@ export class OutboxService {
     if (!recipient) return false
     // Read on `db`: inside a transaction on SQLite it holds the one connection.
     const locale = self?.locale ?? (await this.programmes.current(db)).config.defaultLocale
-    const payload: OutboundMessage = { text: localize(message.text, locale) }
-    if (message.buttons?.length) payload.buttons = message.buttons
-    if (message.actions?.length)
-      payload.actions = message.actions.map((a) => ({
-        label: localize(a.label, locale),
-        action: a.action,
-      }))
+    const { staffId, kind, channel: asked, dedupeKey, ...content } = message
+    const payload = readAs(content, locale)
     const now = this.deps.clock.now().toISOString()
     await db
       .insertInto('outbox')
@@ -388,6 +419,13 @@ export class OutboxService {
             .where('id', 'in', memberIds)
             .execute()
     const consenting = new Set(consent.filter((m) => m.marketingConsent === 1).map((m) => m.id))
+    const messages = new Map(
+      rows.map((row) => [row.id, JSON.parse(row.payloadJson) as OutboundMessage]),
+    )
+    const images = await campaignImages(
+      this.deps.store.db,
+      [...messages.values()].flatMap((m) => (m.imageSha256 ? [m.imageSha256] : [])),
+    )
     return rows
       .sort((a, b) => a.id - b.id)
       .map((row) => ({
@@ -399,7 +437,7 @@ export class OutboxService {
         staffId: row.staffId,
         channel: row.channel,
         recipient: row.recipient,
-        message: JSON.parse(row.payloadJson) as OutboundMessage,
+        message: withImage(messages.get(row.id)!, images),
         attempts: row.attempts,
         marketingConsent: row.memberId !== null && consenting.has(row.memberId),
       }))

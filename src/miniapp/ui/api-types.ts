@@ -853,6 +853,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a picture for campaign messages
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. The body is the picture itself: PNG, JPEG or WebP (read from its bytes, not its Content-Type), at most 1024 KB and 4096 pixels a side, as a reward's. A message then names it by its sha256 (message.imageSha256), and the channels send its bytes, so it needs no public address. The same bytes again are the same picture.
+         */
+        post: operations["postV1CampaignsImages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns/preview": {
         parameters: {
             query?: never;
@@ -864,7 +884,7 @@ export interface paths {
         put?: never;
         /**
          * Send a message as composed to the calling staff member’s own chat
-         * @description Access: manager and up; API keys: admin; or a staff session of that role. Through the outbox, as staff notices go, in the language of the member who is the same person (else the programme’s). Its text and link buttons; a picture and the member-page button are not shown. queued is false when the staff member has no chat to send it to; an API key has none (403).
+         * @description Access: manager and up; API keys: admin; or a staff session of that role. Through the outbox, as staff notices go, in the language of the member who is the same person (else the programme’s): its text, picture and buttons as that channel shows them to members (on the Official Account, the text and links only). queued is false when the staff member has no chat to send it to; an API key has none (403).
          */
         post: operations["postV1CampaignsPreview"];
         delete?: never;
@@ -2854,11 +2874,22 @@ export interface components {
                     en: string;
                 };
                 imageUrl?: string;
+                /** @description The uploaded picture (POST /campaigns/images) the message sends */
+                imageSha256?: string;
                 buttons?: {
-                    label: string;
+                    /** @description In each language; members read theirs */
+                    label: {
+                        "zh-CN": string;
+                        en: string;
+                    };
                     url: string;
                 }[];
-                miniappButton?: string;
+                /** @description The member-page button’s label in each language */
+                miniappButton?: {
+                    "zh-CN": string;
+                    en: string;
+                };
+                officialMassSend?: boolean;
             };
             segment: {
                 [key: string]: unknown;
@@ -2943,6 +2974,16 @@ export interface components {
             /** @enum {string} */
             verdict: "too_small" | "no_measurable_effect" | "positive" | "negative";
         } | null;
+        CampaignImage: {
+            /** @description What a message names it by: message.imageSha256 */
+            sha256: string;
+            /** @description Where this server shows it, cached for good */
+            url: string;
+            contentType: string;
+            size: number;
+            width: number;
+            height: number;
+        };
         SegmentPreview: {
             size: number;
             /** @description When lifecycle, RFM, value class and ABC were last recomputed */
@@ -8129,12 +8170,23 @@ export interface operations {
                         } | string;
                         /** Format: uri */
                         imageUrl?: string;
+                        imageSha256?: string;
                         buttons?: {
-                            label: string;
+                            label: {
+                                /** @default  */
+                                "zh-CN"?: string;
+                                /** @default  */
+                                en?: string;
+                            } | string;
                             /** Format: uri */
                             url: string;
                         }[];
-                        miniappButton?: string;
+                        miniappButton?: {
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string;
                         officialMassSend?: boolean;
                     };
                     /** @default {} */
@@ -8199,6 +8251,86 @@ export interface operations {
             };
         };
     };
+    postV1CampaignsImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/png": string;
+                "image/jpeg": string;
+                "image/webp": string;
+            };
+        };
+        responses: {
+            /** @description The stored picture */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignImage"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over its limit (payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a kind of file this operation takes (image_unsupported) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited (rate_limited): Retry-After says in how many seconds to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postV1CampaignsPreview: {
         parameters: {
             query?: never;
@@ -8218,12 +8350,23 @@ export interface operations {
                         } | string;
                         /** Format: uri */
                         imageUrl?: string;
+                        imageSha256?: string;
                         buttons?: {
-                            label: string;
+                            label: {
+                                /** @default  */
+                                "zh-CN"?: string;
+                                /** @default  */
+                                en?: string;
+                            } | string;
                             /** Format: uri */
                             url: string;
                         }[];
-                        miniappButton?: string;
+                        miniappButton?: {
+                            /** @default  */
+                            "zh-CN"?: string;
+                            /** @default  */
+                            en?: string;
+                        } | string;
                         officialMassSend?: boolean;
                     };
                 };

@@ -9,6 +9,17 @@ import type { Abc, Channel, Filter, Lifecycle, ValueClass } from './texts.ts'
 
 type Input = Body<'/api/v1/campaigns', 'post'>
 type Preview = Ok<'/api/v1/segments/preview', 'post'>
+type Picture = Ok<'/api/v1/campaigns/images', 'post'>
+/** A link button as typed: its label in each language and its address. */
+interface Link {
+  zh: string
+  en: string
+  url: string
+}
+/** As many as the message takes; Telegram shows each on a row of its own. */
+const MAX_LINKS = 3
+/** The server's limit, checked first so that a large file is not sent only to be refused. */
+const MAX_PICTURE_BYTES = 1024 * 1024
 /** Long enough that typing a tag asks once, short enough that the size follows each click. */
 const PREVIEW_DELAY_MS = 300
 const SCORES = ['r', 'f', 'm'] as const
@@ -68,18 +79,51 @@ function fieldsOf(form: HTMLFormElement): (name: string) => string {
   }
 }
 
+/** What the message has besides its texts: the uploaded picture and the link buttons. */
+interface Extras {
+  picture: Picture | null
+  links: Link[]
+}
+
 /** The message as typed, or null without a text in either language. */
-function messageOf(text: (name: string) => string): Input['message'] | null {
+function messageOf(text: (name: string) => string, extras: Extras): Input['message'] | null {
   if (!text('textZh') && !text('textEn')) return null
+  // A row left wholly empty is no button; one half filled in is sent, for the server to name.
+  const links = extras.links
+    .map((l) => ({ zh: l.zh.trim(), en: l.en.trim(), url: l.url.trim() }))
+    .filter((l) => l.zh || l.en || l.url)
   return {
     text: { 'zh-CN': text('textZh'), en: text('textEn') },
-    ...(text('button') ? { miniappButton: text('button') } : {}),
+    ...(extras.picture ? { imageSha256: extras.picture.sha256 } : {}),
+    ...(links.length
+      ? { buttons: links.map((l) => ({ label: { 'zh-CN': l.zh, en: l.en }, url: l.url })) }
+      : {}),
+    ...(text('buttonZh') || text('buttonEn')
+      ? { miniappButton: { 'zh-CN': text('buttonZh'), en: text('buttonEn') } }
+      : {}),
   }
+}
+
+/** The form's own words for a field the server names (`message.buttons.1.url`). */
+function fieldName(field: string): string {
+  const link = /^message\.buttons\.(\d+)\.(label|url)/.exec(field)
+  if (link) {
+    const n = Number(link[1]) + 1
+    return link[2] === 'url' ? ct().linkUrl({ n }) : ct().linkLabelZh({ n })
+  }
+  if (field.startsWith('message.miniappButton')) return ct().buttonZh
+  if (field.startsWith('message.imageSha256')) return ct().picture
+  if (field.startsWith('message.text')) return ct().textZh
+  return field
 }
 
 function explain(failure: unknown): string {
   if (failure instanceof ApiError && failure.code === 'invalid_input')
-    return ct().error.invalid_input({ field: failure.field ?? '' })
+    return ct().error.invalid_input({ field: fieldName(failure.field ?? '') })
+  if (failure instanceof ApiError && failure.code === 'image_unsupported')
+    return ct().pictureUnsupported
+  if (failure instanceof ApiError && failure.code === 'payload_too_large')
+    return ct().pictureTooLarge
   return ct().error.generic
 }
 
@@ -138,9 +182,28 @@ export function CampaignComposer() {
   }
   const tiers = programme?.config.tiers ?? []
 
+  const [picture, setPicture] = useState<Picture | null>(null)
+  const [uploading, setUploading] = useState(false)
+  const [links, setLinks] = useState<Link[]>([])
+  const extras = { picture, links }
+  const setLink = (i: number, change: Partial<Link>) =>
+    setLinks(links.map((link, j) => (j === i ? { ...link, ...change } : link)))
+  // Uploaded when chosen, so that the preview and the campaign name it by its hash.
+  const choosePicture = (input: HTMLInputElement) => {
+    const file = input.files?.[0]
+    input.value = ''
+    if (!file) return
+    if (file.size > MAX_PICTURE_BYTES) return setError(ct().pictureTooLarge)
+    setError(null)
+    setUploading(true)
+    call('post', '/api/v1/campaigns/images', { file })
+      .then(setPicture, (failure: unknown) => setError(explain(failure)))
+      .finally(() => setUploading(false))
+  }
+
   const [previewed, setPreviewed] = useState<string | null>(null)
   const sendPreview = (form: HTMLFormElement) => {
-    const message = messageOf(fieldsOf(form))
+    const message = messageOf(fieldsOf(form), extras)
     if (!message) return setError(ct().error.invalid_input({ field: ct().textZh }))
     setError(null)
     call('post', '/api/v1/campaigns/preview', { body: { message } }).then(
@@ -153,7 +216,7 @@ export function CampaignComposer() {
     const text = fieldsOf(form)
     const cost = fen(text('cost'))
     if (cost === undefined) return setError(ct().error.invalid_input({ field: ct().cost }))
-    const message = messageOf(text)
+    const message = messageOf(text, extras)
     if (!message) return setError(ct().error.invalid_input({ field: ct().textZh }))
     if (later && !text('sendAt')) return setError(ct().error.invalid_input({ field: ct().sendAt }))
     const holdoutPercent = Number(text('holdoutPercent'))
@@ -312,13 +375,97 @@ export function CampaignComposer() {
             {ct().textEn}
             <textarea name="textEn" rows={4} maxLength={4000} />
           </label>
+          {/* The browser's own file field speaks the browser's language, not the page's. */}
+          <label class="picture-choice">
+            {ct().picture}
+            <input
+              type="file"
+              accept="image/png,image/jpeg,image/webp"
+              disabled={uploading}
+              onChange={(e) => choosePicture(e.currentTarget)}
+            />
+            <span class="file-button" aria-hidden="true">
+              {picture ? ct().changePicture : ct().choosePicture}
+            </span>
+          </label>
+          {uploading && (
+            <p class="hint" aria-busy="true">
+              {ct().pictureUploading}
+            </p>
+          )}
+          {picture && (
+            <div class="campaign-picture">
+              <img src={picture.url} alt={ct().pictureAlt} data-testid="picture" />
+              <button type="button" class="secondary" onClick={() => setPicture(null)}>
+                {ct().removePicture}
+              </button>
+            </div>
+          )}
+          <p class="hint">{ct().officialNoPicture}</p>
+          <fieldset class="campaign-links">
+            <legend>{ct().links}</legend>
+            <p class="hint">{ct().labelsHint}</p>
+            {links.map((link, i) => (
+              <div class="campaign-link" key={i} data-testid="link">
+                <label>
+                  {ct().linkLabelZh({ n: i + 1 })}
+                  <input
+                    type="text"
+                    maxLength={64}
+                    value={link.zh}
+                    onInput={(e) => setLink(i, { zh: e.currentTarget.value })}
+                  />
+                </label>
+                <label>
+                  {ct().linkLabelEn({ n: i + 1 })}
+                  <input
+                    type="text"
+                    maxLength={64}
+                    value={link.en}
+                    onInput={(e) => setLink(i, { en: e.currentTarget.value })}
+                  />
+                </label>
+                <label>
+                  {ct().linkUrl({ n: i + 1 })}
+                  <input
+                    type="url"
+                    inputMode="url"
+                    placeholder="https://"
+                    value={link.url}
+                    onInput={(e) => setLink(i, { url: e.currentTarget.value })}
+                  />
+                </label>
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => setLinks(links.filter((_, j) => j !== i))}
+                >
+                  {ct().removeLink({ n: i + 1 })}
+                </button>
+              </div>
+            ))}
+            {links.length < MAX_LINKS && (
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => setLinks([...links, { zh: '', en: '', url: '' }])}
+              >
+                {ct().addLink}
+              </button>
+            )}
+          </fieldset>
           <label>
-            {ct().button}
-            <input name="button" type="text" maxLength={64} />
+            {ct().buttonZh}
+            <input name="buttonZh" type="text" maxLength={64} />
+          </label>
+          <label>
+            {ct().buttonEn}
+            <input name="buttonEn" type="text" maxLength={64} />
           </label>
           <button
             type="button"
             class="secondary"
+            disabled={uploading}
             onClick={(event) => sendPreview(event.currentTarget.form!)}
           >
             {ct().sendPreview}
@@ -376,7 +523,7 @@ export function CampaignComposer() {
           <button type="button" class="secondary" onClick={() => (composing.value = false)}>
             {t().cancel}
           </button>
-          <button type="submit" disabled={!preview}>
+          <button type="submit" disabled={!preview || uploading}>
             {ct().create}
           </button>
         </div>
