@@ -139,7 +139,7 @@ for (const db of databases) {
         expect((await upload(picture('png'), null)).status).toBe(401)
       })
 
-      it('refuses a message naming a picture never uploaded, or two pictures, or a link that is not https, naming the field', async () => {
+      it('refuses a message naming a picture never uploaded, or two pictures, a link that is not https or a caption longer than Telegram takes, naming the field', async () => {
         const sha256 = 'a'.repeat(64)
         const create = (message: Record<string, unknown>) =>
           api.call('POST', '/api/v1/campaigns', { name: 'x', message: { text: 'hi', ...message } })
@@ -172,6 +172,12 @@ for (const db of databases) {
         expect(await refused({ miniappButton: 'x'.repeat(65) })).toBe(
           '400 invalid_input message.miniappButton',
         )
+        // With a picture the text is Telegram's caption, which holds 1,024 characters.
+        const long = { 'zh-CN': '好'.repeat(1_025), en: 'fine' }
+        expect(await refused({ imageSha256: stored, text: long })).toBe(
+          '400 invalid_input message.text.zh-CN',
+        )
+        expect((await create({ text: long })).status).toBe(201)
         expect((await create({ imageSha256: stored })).status).toBe(201)
       })
 

@@ -56,7 +56,22 @@ const messageFields = {
   officialMassSend: z.boolean().optional(),
 }
 
-export const messageSchema = z.object(messageFields)
+/** Telegram's longest caption: with a picture, the text is the picture's caption. */
+export const CAPTION_MAX = 1_024
+
+export const messageSchema = z.object(messageFields).superRefine((message, ctx) => {
+  if (!message.imageUrl && !message.imageSha256) return
+  for (const locale of ['zh-CN', 'en'] as const)
+    if (message.text[locale].length > CAPTION_MAX)
+      ctx.addIssue({
+        code: 'too_big',
+        origin: 'string',
+        maximum: CAPTION_MAX,
+        inclusive: true,
+        path: ['text', locale],
+        message: `with a picture the text is its caption, at most ${CAPTION_MAX} characters: shorten it or leave the picture out`,
+      })
+})
 export type CampaignMessage = z.infer<typeof messageSchema>
 
 /**

@@ -113,6 +113,7 @@ function fieldName(field: string): string {
   }
   if (field.startsWith('message.miniappButton')) return ct().buttonZh
   if (field.startsWith('message.imageSha256')) return ct().picture
+  if (field === 'message.text.en') return ct().textEn
   if (field.startsWith('message.text')) return ct().textZh
   return field
 }
