@@ -73,8 +73,13 @@ export function shown(value: unknown, asMoney = false): string {
   if (value === undefined) return ''
   if (value === null) return pt().empty
   if (asMoney && typeof value === 'number') return money(value)
-  if (typeof value === 'object' && 'kind' in value && value.kind === 'member_prices')
-    return Object.entries((value as { prices: Record<string, number> }).prices)
+  if (
+    typeof value === 'object' &&
+    'kind' in value &&
+    value.kind === 'member_prices' &&
+    'prices' in value
+  )
+    return Object.entries(value.prices as Record<string, number>)
       .map(([sku, price]) => `${sku} ${money(price)}`)
       .join('、')
   if (typeof value === 'object' && 'zh-CN' in value && 'en' in value)
