@@ -224,6 +224,28 @@ describeOnDatabases('WeChat Official Account', (get) => {
     }
   })
 
+  it('fetches one token, not one per send, when several sends of one process find it expired at once', async () => {
+    const other = await new FakeWechatOfficial('wx00000000000000ab', 'third-secret').start()
+    try {
+      const api = new OfficialAccountApi({
+        appId: 'wx00000000000000ab',
+        appSecret: 'third-secret',
+        apiRoot: other.url,
+        tokens: createDomain({ store: get().store, clock: get().clock }).platformTokens,
+      })
+      await api.sendText('o_first', 'hi')
+      get().clock.advance(7_200_000)
+      // A second token from WeChat invalidates the first: sends that each fetched their own
+      // would be refused 40001 but for the last.
+      await Promise.all(Array.from({ length: 6 }, (_, i) => api.sendText(`o_burst_${i}`, 'hi')))
+      expect(other.tokenRequests).toBe(2)
+      expect(other.calls.filter((call) => call.ok === false)).toEqual([])
+      expect(other.customMessages).toHaveLength(7)
+    } finally {
+      await other.stop()
+    }
+  })
+
   it('sends a campaign message by customer service within 48 hours of the member’s last message, and nothing after', async () => {
     const openid = newFollower()
     await join(openid)

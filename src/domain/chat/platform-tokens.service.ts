@@ -18,6 +18,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  */
 export class PlatformTokensService implements SharedTokens {
   private readonly owner = `tokens-${randomBytes(6).toString('hex')}`
+  /**
+   * The fetch this process is making, per account. The lease keeps other processes out, but
+   * it is this process's own: without this, two sends of one process finding the token
+   * expired would both fetch, and at WeChat the second new token invalidates the first.
+   */
+  private readonly fetching = new Map<string, Promise<string>>()
 
   constructor(
     private readonly deps: DomainDeps,
@@ -40,6 +46,28 @@ export class PlatformTokensService implements SharedTokens {
   }
 
   async get(
+    account: string,
+    fetch: () => Promise<FetchedToken>,
+    options: { renewEarlyMs: number; stale?: string },
+  ): Promise<string> {
+    for (;;) {
+      const current = await this.usable(account, options.renewEarlyMs, options.stale)
+      if (current) return current
+      const running = this.fetching.get(account)
+      if (running) {
+        // Its token is read back from the row, where `stale` is checked as for any other.
+        await running.catch(() => undefined)
+        continue
+      }
+      const fetched = this.fetchShared(account, fetch, options).finally(() =>
+        this.fetching.delete(account),
+      )
+      this.fetching.set(account, fetched)
+      return fetched
+    }
+  }
+
+  private async fetchShared(
     account: string,
     fetch: () => Promise<FetchedToken>,
     options: { renewEarlyMs: number; stale?: string },
