@@ -197,19 +197,20 @@ describeOnDatabases('WeChat Official Account', (get) => {
     expect(wechat.customMessages.filter((m) => m.touser === openid)).toHaveLength(2)
   })
 
+  /** An API client as a process of its own makes it: its own domain on the same database. */
+  const apiOfProcess = (account: FakeWechatOfficial, appId: string, appSecret: string) =>
+    new OfficialAccountApi({
+      appId,
+      appSecret,
+      apiRoot: account.url,
+      tokens: createDomain({ store: get().store, clock: get().clock }).platformTokens,
+    })
+
   it('shares one access token between processes: fetched once, renewed before it expires', async () => {
     const other = await new FakeWechatOfficial('wx00000000000000aa', 'other-secret').start()
     try {
       // Two processes on the same database: each has its own domain and API client.
-      const processes = [1, 2].map(
-        () =>
-          new OfficialAccountApi({
-            appId: 'wx00000000000000aa',
-            appSecret: 'other-secret',
-            apiRoot: other.url,
-            tokens: createDomain({ store: get().store, clock: get().clock }).platformTokens,
-          }),
-      )
+      const processes = [1, 2].map(() => apiOfProcess(other, 'wx00000000000000aa', 'other-secret'))
       await Promise.all(processes.map((api, i) => api.sendText(`o_process_${i}`, 'hi')))
       expect(other.tokenRequests).toBe(1)
       expect(other.customMessages).toHaveLength(2)
@@ -227,12 +228,7 @@ describeOnDatabases('WeChat Official Account', (get) => {
   it('fetches one token, not one per send, when several sends of one process find it expired at once', async () => {
     const other = await new FakeWechatOfficial('wx00000000000000ab', 'third-secret').start()
     try {
-      const api = new OfficialAccountApi({
-        appId: 'wx00000000000000ab',
-        appSecret: 'third-secret',
-        apiRoot: other.url,
-        tokens: createDomain({ store: get().store, clock: get().clock }).platformTokens,
-      })
+      const api = apiOfProcess(other, 'wx00000000000000ab', 'third-secret')
       await api.sendText('o_first', 'hi')
       get().clock.advance(7_200_000)
       // A second token from WeChat invalidates the first: sends that each fetched their own
@@ -290,9 +286,8 @@ describeOnDatabases('WeChat Official Account', (get) => {
     expect((await identity()).unreachableAt).toBeNull()
   })
 
-  it('signs the member page opened from the menu in by the web-login code, exchanged once for the openid', async () => {
-    const openid = newFollower()
-    await join(openid)
+  /** The server of the member page, signing in Official Account followers by the web login. */
+  function memberPageServer(options: { secureCookie?: boolean } = {}) {
     const domain = createDomain(
       { store: get().store, clock: get().clock },
       {
@@ -301,7 +296,7 @@ describeOnDatabases('WeChat Official Account', (get) => {
         },
       },
     )
-    const page = createApp({
+    return createApp({
       domain,
       logger: pino({ level: 'silent' }),
       wechatOfficial: {
@@ -310,14 +305,32 @@ describeOnDatabases('WeChat Official Account', (get) => {
         handle: async () => undefined,
         authorizeUrl: (state) =>
           memberPageOAuthUrl(OFFICIAL_ACCOUNT.appId, 'https://shop.example/miniapp/', state),
+        ...options,
       },
     })
-    /** What the menu's 会员中心 does: our server starts the web login, binding its state. */
+  }
+
+  /** What the menu's 会员中心 does: our server starts the web login, binding its state. */
+  async function startWebLogin(page: ReturnType<typeof memberPageServer>) {
+    const started = await page.request('/wechat/official/login')
+    const location = new URL(started.headers.get('location')!)
+    const setCookie = started.headers.get('set-cookie') ?? ''
+    return {
+      status: started.status,
+      location,
+      setCookie,
+      state: location.searchParams.get('state')!,
+      cookie: /jifen_oa_state=[^;]+/.exec(setCookie)![0],
+    }
+  }
+
+  it('signs the member page opened from the menu in by the web-login code, exchanged once for the openid', async () => {
+    const openid = newFollower()
+    await join(openid)
+    const page = memberPageServer()
     const startLogin = async () => {
-      const started = await page.request('/wechat/official/login')
-      expect(started.status).toBe(302)
-      const state = new URL(started.headers.get('location')!).searchParams.get('state')!
-      const cookie = /jifen_oa_state=[^;]+/.exec(started.headers.get('set-cookie') ?? '')![0]
+      const { status, state, cookie } = await startWebLogin(page)
+      expect(status).toBe(302)
       return { state, cookie }
     }
     let login = await startLogin()
@@ -361,37 +374,8 @@ describeOnDatabases('WeChat Official Account', (get) => {
   it('takes a web-login code only with the state its login bound to this browser: another state, no cookie or a spent one is refused in both languages, before WeChat is asked', async () => {
     const openid = newFollower()
     await join(openid)
-    const domain = createDomain(
-      { store: get().store, clock: get().clock },
-      {
-        miniapp: {
-          officialAccountLogin: officialAccountLogin({ ...OFFICIAL_ACCOUNT, apiRoot: wechat.url }),
-        },
-      },
-    )
-    const page = createApp({
-      domain,
-      logger: pino({ level: 'silent' }),
-      wechatOfficial: {
-        token: OFFICIAL_ACCOUNT.token,
-        appId: OFFICIAL_ACCOUNT.appId,
-        handle: async () => undefined,
-        authorizeUrl: (state) =>
-          memberPageOAuthUrl(OFFICIAL_ACCOUNT.appId, 'https://shop.example/miniapp/', state),
-        secureCookie: true,
-      },
-    })
-    const start = async () => {
-      const started = await page.request('/wechat/official/login')
-      const location = new URL(started.headers.get('location')!)
-      const setCookie = started.headers.get('set-cookie') ?? ''
-      return {
-        location,
-        setCookie,
-        state: location.searchParams.get('state')!,
-        cookie: /jifen_oa_state=[^;]+/.exec(setCookie)![0],
-      }
-    }
+    const page = memberPageServer({ secureCookie: true })
+    const start = () => startWebLogin(page)
     const mine = await start()
     const theirs = await start()
     expect(mine.location.origin + mine.location.pathname).toBe(
