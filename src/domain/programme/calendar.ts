@@ -156,7 +156,7 @@ export function localDayBounds(at: Date, timezone: string): { start: string; end
   return { start: new Date(start).toISOString(), end: new Date(end).toISOString() }
 }
 
-export function luxonDayBounds(at: Date, timezone: string): { start: string; end: string } {
+function luxonDayBounds(at: Date, timezone: string): { start: string; end: string } {
   const start = DateTime.fromJSDate(at, { zone: timezone }).startOf('day')
   return { start: start.toUTC().toISO()!, end: start.plus({ days: 1 }).toUTC().toISO()! }
 }
