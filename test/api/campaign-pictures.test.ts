@@ -178,6 +178,10 @@ for (const db of databases) {
           '400 invalid_input message.text.zh-CN',
         )
         expect((await create({ text: long })).status).toBe(201)
+        // A text refused for itself beside a picture is refused as such, not a 500.
+        expect(await refused({ imageSha256: stored, text: ' ' })).toMatch(
+          /^400 invalid_input message\.text/,
+        )
         expect((await create({ imageSha256: stored })).status).toBe(201)
       })
 

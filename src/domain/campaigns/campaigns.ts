@@ -60,7 +60,8 @@ const messageFields = {
 export const CAPTION_MAX = 1_024
 
 export const messageSchema = z.object(messageFields).superRefine((message, ctx) => {
-  if (!message.imageUrl && !message.imageSha256) return
+  // Checks run even when a field failed its own: a refused text is not read here.
+  if ((!message.imageUrl && !message.imageSha256) || typeof message.text !== 'object') return
   for (const locale of ['zh-CN', 'en'] as const)
     if (message.text[locale].length > CAPTION_MAX)
       ctx.addIssue({
